@@ -1,0 +1,81 @@
+using System.CommandLine;
+using System.CommandLine.Invocation;
+using Spectre.Console;
+
+namespace InitLab.Cli;
+
+/// <summary>Where a command writes: stdout, stderr and a Spectre console over stdout.</summary>
+internal sealed class CliContext
+{
+    public CliContext(TextWriter output, TextWriter error, bool interactive)
+    {
+        Out = output;
+        Err = error;
+        Interactive = interactive;
+        Console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = interactive ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = interactive ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Interactive = interactive ? InteractionSupport.Detect : InteractionSupport.No,
+        });
+        // Redirected output defaults to 80 columns, which squeezes wide tables.
+        if (!interactive) Console.Profile.Width = 200;
+    }
+
+    public TextWriter Out { get; }
+    public TextWriter Err { get; }
+    public bool Interactive { get; }
+    public IAnsiConsole Console { get; }
+}
+
+/// <summary>A user mistake detected by the CLI itself: reported on one line, exit code 2.</summary>
+internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>Builds the <c>initlab</c> command tree and runs it with the exit-code contract of design.md.</summary>
+internal static class CliApp
+{
+    public const int Ok = 0, Failure = 1, BadInput = 2;
+
+    public static int RunConsole(string[] args)
+    {
+        bool interactive = !System.Console.IsOutputRedirected;
+        return Run(args, new CliContext(System.Console.Out, System.Console.Error, interactive));
+    }
+
+    public static int Run(string[] args, CliContext ctx)
+    {
+        var root = new RootCommand("InitLab: initialize neural networks well, and prove that the initialization works.");
+        foreach (var command in Commands(ctx)) root.Add(command);
+
+        ParseResult parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            // One line per problem, no help text, exit code 2.
+            foreach (var e in parsed.Errors) ctx.Err.WriteLine($"error: {e.Message}");
+            return BadInput;
+        }
+        try
+        {
+            return parsed.Invoke(new InvocationConfiguration { Output = ctx.Out, Error = ctx.Err, EnableDefaultExceptionHandler = false });
+        }
+        catch (Exception ex) when (ex is ArgumentException or UsageException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+        {
+            ctx.Err.WriteLine($"error: {OneLine(ex.Message)}");
+            return BadInput;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            ctx.Err.WriteLine($"error: {OneLine(ex.Message)}");
+            return Failure;
+        }
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>Every top-level command; each lives in its own file under Commands/.</summary>
+    private static IEnumerable<Command> Commands(CliContext ctx)
+    {
+        yield return ReproduceCommand.Create(ctx);
+    }
+}

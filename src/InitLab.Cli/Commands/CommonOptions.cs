@@ -1,0 +1,33 @@
+using System.CommandLine;
+
+namespace InitLab.Cli;
+
+/// <summary>Options shared by several commands, with the same names, defaults and validation everywhere.</summary>
+internal static class CommonOptions
+{
+    /// <summary><c>--seed N</c>: a non-negative integer; the same seed gives the same bits.</summary>
+    public static Option<long> Seed(long defaultValue = 0)
+    {
+        var option = new Option<long>("--seed") { Description = "Random seed (a non-negative integer)", DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(r =>
+        {
+            if (r.GetValueOrDefault<long>() < 0) r.AddError($"--seed must be a non-negative integer, got {r.GetValueOrDefault<long>()}.");
+        });
+        return option;
+    }
+
+    /// <summary><c>--json</c>: print one JSON document on stdout instead of tables.</summary>
+    public static Option<bool> Json() => new("--json") { Description = "Print one JSON document instead of tables" };
+
+    /// <summary>An integer option that must be at least <paramref name="min"/>.</summary>
+    public static Option<int> IntAtLeast(string name, string description, int min, int defaultValue)
+    {
+        var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+        option.Validators.Add(r =>
+        {
+            int v = r.GetValueOrDefault<int>();
+            if (v < min) r.AddError($"{name} must be >= {min}, got {v}.");
+        });
+        return option;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Runtime.CompilerServices;
+
+namespace InitLab.Numerics;
+
+/// <summary>Argument validation at the public edge; every failure names the parameter and its value.</summary>
+internal static class Guard
+{
+    public static void Finite(double value, [CallerArgumentExpression(nameof(value))] string? name = null)
+    {
+        if (!double.IsFinite(value))
+            throw new ArgumentException($"{name} must be a finite number, got {Fmt(value)}.", name);
+    }
+
+    public static void Positive(double value, [CallerArgumentExpression(nameof(value))] string? name = null)
+    {
+        if (!(value > 0) || !double.IsFinite(value))
+            throw new ArgumentException($"{name} must be a finite number > 0, got {Fmt(value)}.", name);
+    }
+
+    public static void NonNegative(double value, [CallerArgumentExpression(nameof(value))] string? name = null)
+    {
+        if (!(value >= 0) || !double.IsFinite(value))
+            throw new ArgumentException($"{name} must be a finite number >= 0, got {Fmt(value)}.", name);
+    }
+
+    public static void Positive(int value, [CallerArgumentExpression(nameof(value))] string? name = null)
+    {
+        if (value <= 0)
+            throw new ArgumentException($"{name} must be > 0, got {value}.", name);
+    }
+
+    public static void NonNegative(int value, [CallerArgumentExpression(nameof(value))] string? name = null)
+    {
+        if (value < 0)
+            throw new ArgumentException($"{name} must be >= 0, got {value}.", name);
+    }
+
+    public static void Less(double low, double high, [CallerArgumentExpression(nameof(low))] string? lowName = null,
+        [CallerArgumentExpression(nameof(high))] string? highName = null)
+    {
+        Finite(low, lowName);
+        Finite(high, highName);
+        if (!(low < high))
+            throw new ArgumentException($"{lowName} must be < {highName}, got {lowName} = {Fmt(low)} and {highName} = {Fmt(high)}.", lowName);
+    }
+
+    public static void Length(int actual, long expected, [CallerArgumentExpression(nameof(actual))] string? name = null)
+    {
+        if (actual != expected)
+            throw new ArgumentException($"{name} has length {actual}, expected {expected}.", name);
+    }
+
+    public static string Fmt(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,202 @@
+using System.Numerics;
+using InitLab.Numerics;
+
+namespace InitLab.Random;
+
+/// <summary>
+/// A seeded, counter-based random generator over Philox4x32-10. The 64-bit <see cref="Seed"/> is the key,
+/// the 64-bit <see cref="Stream"/> the upper half of the counter, and <see cref="Position"/> (in 128-bit
+/// blocks) the lower half: each fill takes the next blocks and advances the position, so a generator used
+/// the same way always gives the same numbers, and each element of a fill is a pure function of
+/// (seed, stream, position, index): filling with one thread or many, with or without SIMD, gives the same bits.
+/// </summary>
+/// <remarks>
+/// There is no hidden global generator: pass one explicitly. Independent streams for independent purposes
+/// come from <see cref="Fork"/>. Not thread-safe: use one generator per thread or fork one per task.
+/// </remarks>
+public sealed class Generator
+{
+    /// <summary>Creates a generator for <paramref name="seed"/> and <paramref name="stream"/> at position 0.</summary>
+    public Generator(ulong seed, ulong stream = 0)
+    {
+        Seed = seed;
+        Stream = stream;
+    }
+
+    /// <summary>The 64-bit key.</summary>
+    public ulong Seed { get; }
+
+    /// <summary>The stream (upper 64 bits of the counter).</summary>
+    public ulong Stream { get; }
+
+    /// <summary>The next unused 128-bit block (lower 64 bits of the counter).</summary>
+    public ulong Position { get; set; }
+
+    /// <summary>A new generator with the same seed on another stream, starting at position 0.</summary>
+    public Generator Fork(ulong stream) => new(Seed, stream);
+
+    /// <inheritdoc/>
+    public override string ToString() => $"Philox4x32-10(seed = {Seed}, stream = {Stream}, position = {Position})";
+
+    private ulong Take(ulong blocks)
+    {
+        ulong start = Position;
+        Position += blocks;
+        return start;
+    }
+
+    // ---- float ------------------------------------------------------------------------------------
+
+    /// <summary>Fills with U[0, 1): u = (x &gt;&gt; 8) * 2^-24 for each 32-bit Philox word x.</summary>
+    public void Uniform(Span<float> destination) =>
+        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForFloats(destination.Length)), PhiloxFill.UniformFloat);
+
+    /// <summary>Fills with U[low, high): low + (high - low) * u, kept strictly below <paramref name="high"/>.</summary>
+    /// <exception cref="ArgumentException">low or high is not finite, or low &gt;= high.</exception>
+    public void Uniform(Span<float> destination, float low, float high)
+    {
+        Guard.Less(low, high);
+        Uniform(destination);
+        Affine.UniformRange(destination, low, high);
+    }
+
+    /// <summary>Fills with N(0, 1) by the Box-Muller transform of pairs of 24-bit uniforms.</summary>
+    public void Normal(Span<float> destination) =>
+        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForFloats(destination.Length)), PhiloxFill.NormalFloat);
+
+    /// <summary>Fills with N(mean, std^2): mean + std * z.</summary>
+    /// <exception cref="ArgumentException">mean is not finite, or std is negative or not finite.</exception>
+    public void Normal(Span<float> destination, float mean, float std)
+    {
+        Guard.Finite(mean);
+        Guard.NonNegative(std);
+        Normal(destination);
+        Affine.ScaleShift(destination, std, mean);
+    }
+
+    /// <summary>
+    /// Fills with N(mean, std^2) truncated to the absolute interval [a, b] (PyTorch's <c>trunc_normal_</c> semantics),
+    /// sampled exactly by inverting the truncated CDF: x = mean + std * Phi^-1(Phi(alpha) + u (Phi(beta) - Phi(alpha))),
+    /// alpha = (a - mean) / std, beta = (b - mean) / std. Nothing is clamped.
+    /// </summary>
+    /// <exception cref="ArgumentException">a &gt;= b, std &lt;= 0, or any parameter is not finite.</exception>
+    public void TruncatedNormal(Span<float> destination, float mean, float std, float a, float b)
+    {
+        var (alpha, beta) = TruncationBounds(mean, std, a, b);
+        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForFloats(destination.Length)),
+            (d, s, st, f) => PhiloxFill.TruncatedNormalFloat(d, s, st, f, alpha, beta));
+        Affine.ScaleShift(destination, std, mean);
+        Affine.ClampToInterval(destination, a, b);
+    }
+
+    // ---- double -----------------------------------------------------------------------------------
+
+    /// <summary>Fills with U[0, 1) at 53-bit resolution: u = bits53 * 2^-53.</summary>
+    public void Uniform(Span<double> destination) =>
+        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForDoubles(destination.Length)), PhiloxFill.UniformDouble);
+
+    /// <summary>Fills with U[low, high): low + (high - low) * u, kept strictly below <paramref name="high"/>.</summary>
+    public void Uniform(Span<double> destination, double low, double high)
+    {
+        Guard.Less(low, high);
+        Uniform(destination);
+        Affine.UniformRange(destination, low, high);
+    }
+
+    /// <summary>Fills with N(0, 1) by the Box-Muller transform of pairs of 53-bit uniforms.</summary>
+    public void Normal(Span<double> destination) =>
+        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForDoubles(destination.Length)), PhiloxFill.NormalDouble);
+
+    /// <summary>Fills with N(mean, std^2): mean + std * z.</summary>
+    public void Normal(Span<double> destination, double mean, double std)
+    {
+        Guard.Finite(mean);
+        Guard.NonNegative(std);
+        Normal(destination);
+        Affine.ScaleShift(destination, std, mean);
+    }
+
+    /// <summary>N(mean, std^2) truncated to the absolute interval [a, b]; see the float overload.</summary>
+    public void TruncatedNormal(Span<double> destination, double mean, double std, double a, double b)
+    {
+        var (alpha, beta) = TruncationBounds(mean, std, a, b);
+        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForDoubles(destination.Length)),
+            (d, s, st, f) => PhiloxFill.TruncatedNormalDouble(d, s, st, f, alpha, beta));
+        Affine.ScaleShift(destination, std, mean);
+        Affine.ClampToInterval(destination, a, b);
+    }
+
+    /// <summary>One U[0, 1) double (consumes one block).</summary>
+    public double NextUniform()
+    {
+        Span<double> one = stackalloc double[1];
+        Uniform(one);
+        return one[0];
+    }
+
+    /// <summary>One N(0, 1) double (consumes one block).</summary>
+    public double NextNormal()
+    {
+        Span<double> one = stackalloc double[1];
+        Normal(one);
+        return one[0];
+    }
+
+    private static (double Alpha, double Beta) TruncationBounds(double mean, double std, double a, double b)
+    {
+        Guard.Finite(mean);
+        Guard.Positive(std);
+        Guard.Less(a, b);
+        double alpha = (a - mean) / std, beta = (b - mean) / std;
+        // Probability of the interval, computed on the side of 0 where Phi keeps its relative precision.
+        double mass = alpha > 0
+            ? SpecialFunctions.NormalCdf(-alpha) - SpecialFunctions.NormalCdf(-beta)
+            : SpecialFunctions.NormalCdf(beta) - SpecialFunctions.NormalCdf(alpha);
+        if (!(mass > 0))
+            throw new ArgumentException(
+                $"The interval [{Guard.Fmt(a)}, {Guard.Fmt(b)}] has no probability under N({Guard.Fmt(mean)}, {Guard.Fmt(std)}^2); move a and b within about 37 std of the mean.", nameof(a));
+        return (alpha, beta);
+    }
+}
+
+/// <summary>Element-wise affine post-processing shared by the fills (exactly rounded, no FMA, so every vector width agrees).</summary>
+internal static class Affine
+{
+    public static void ScaleShift<T>(Span<T> x, T scale, T shift) where T : unmanaged, INumber<T>
+    {
+        if (scale == T.One && shift == T.Zero) return;
+        int i = 0;
+        if (Vector.IsHardwareAccelerated && x.Length >= Vector<T>.Count)
+        {
+            var vs = new Vector<T>(scale);
+            var vb = new Vector<T>(shift);
+            for (; i <= x.Length - Vector<T>.Count; i += Vector<T>.Count)
+            {
+                var v = new Vector<T>(x.Slice(i));
+                (v * vs + vb).CopyTo(x.Slice(i));
+            }
+        }
+        for (; i < x.Length; i++) x[i] = x[i] * scale + shift;
+    }
+
+    public static void UniformRange<T>(Span<T> x, T low, T high) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T width = high - low;
+        T below = T.BitDecrement(high);
+        for (int i = 0; i < x.Length; i++)
+        {
+            T r = low + width * x[i];
+            x[i] = r < high ? r : below;
+        }
+    }
+
+    public static void ClampToInterval<T>(Span<T> x, T a, T b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        // Guards only the final rounding of mean + std * z; the sampled z already lies in (alpha, beta).
+        for (int i = 0; i < x.Length; i++)
+        {
+            if (x[i] < a) x[i] = a;
+            else if (x[i] > b) x[i] = b;
+        }
+    }
+}

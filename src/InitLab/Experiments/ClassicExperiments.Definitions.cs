@@ -1,0 +1,166 @@
+using InitLab.Random;
+using InitLab.Tensors;
+
+namespace InitLab.Experiments;
+
+public static partial class ClassicExperiments
+{
+    private const double Sigmas = 5.0; // agreement band of the moment experiments, in standard errors
+
+    private static Experiment[] BuildAll() =>
+    [
+        Explosion(),
+        FirstNaN(),
+        Vanishing(),
+        Xavier(),
+        MatVecMoments(),
+        ProductMoments(),
+        ReluProductMoments(),
+        ReluMatVecMoments(),
+        Kaiming(),
+        FanAverage(),
+    ];
+
+    // ---- the deep loops ---------------------------------------------------------------------------
+
+    private static Experiment Explosion() => new(
+        "explosion",
+        "x ~ N(0,1)^512, a ~ N(0,1)^(512x512), x = a @ x 100 times: the signal overflows float32",
+        new Dictionary<string, double> { ["mean"] = double.NaN, ["std"] = double.NaN },
+        g =>
+        {
+            var trace = DeepLoop(g, scale: 1.0f, stopAtNaN: false);
+            return new Dictionary<string, double>
+            {
+                ["mean"] = trace.Final.Mean,
+                ["std"] = trace.Final.Std,
+                ["first_nonfinite_layer"] = trace.FirstNonFiniteLayer,
+            };
+        },
+        m => double.IsNaN(m["mean"]) && double.IsNaN(m["std"]),
+        "final mean and std are NaN");
+
+    private static Experiment FirstNaN()
+    {
+        // std_k = sqrt(512)^k, so log10 std grows by log10(sqrt(512)) per layer. The first Inf entry appears when the
+        // largest of the 512 entries, about q * std_k (q = median of max|z| over 512 normals), passes FLT_MAX; a float32
+        // reduction such as PyTorch's x.std() already overflows when |sum x| ~ sqrt(512) * 0.674 * std_k does.
+        double growth = Math.Log10(Math.Sqrt(Dimension));
+        double entry = (Log10FloatMax - Math.Log10(MedianMaxAbsNormal(Dimension))) / growth;
+        double sum = (Log10FloatMax - Math.Log10(Math.Sqrt(Dimension) * MedianAbsNormal)) / growth;
+        return new(
+            "first-nan",
+            "the same loop, stopped at the first layer whose std is NaN",
+            new Dictionary<string, double>
+            {
+                ["layer"] = Math.Ceiling(entry),
+                ["layer_crossing"] = entry,
+                ["layer_float32_sum_overflow"] = Math.Ceiling(sum),
+                ["log10_growth_per_layer"] = growth,
+            },
+            g =>
+            {
+                var trace = DeepLoop(g, scale: 1.0f, stopAtNaN: true);
+                return new Dictionary<string, double>
+                {
+                    ["layer"] = trace.FirstNaNStdLayer,
+                    ["layer_float32_sum_overflow"] = trace.FirstSumOverflowLayer,
+                    ["log10_growth_per_layer"] = trace.Log10GrowthPerLayer,
+                    ["log10_growth_se"] = trace.Log10GrowthStandardError,
+                };
+            },
+            m => Within(m["log10_growth_per_layer"], growth, 1)
+                 && Math.Abs(m["layer"] - entry) <= LayerBand
+                 && Math.Abs(m["layer_float32_sum_overflow"] - sum) <= LayerBand,
+            $"growth within the shared-matrix band [{SharedMatrixLog10GrowthBand().Low:+0.000;-0.000}, {SharedMatrixLog10GrowthBand().High:+0.000;-0.000}] of log10 sqrt(512) (Rider 2003); each layer within {LayerBand} of its continuous crossing");
+    }
+
+    private static Experiment Vanishing()
+    {
+        // Each layer multiplies the std by 0.01 * sqrt(512) = 0.226 (-0.645 decades); after 100 layers 10^-64.5, far
+        // below the smallest float32 subnormal (1.4e-45), so everything rounds to exactly 0. The output is all zero
+        // once every product a_ij x_j rounds to 0: max|a| * max|x_(k-1)| < 2^-150 (half the smallest subnormal).
+        double growth = Math.Log10(0.01 * Math.Sqrt(Dimension));
+        double maxA = 0.01 * MedianMaxAbsNormal(Dimension * Dimension);
+        double zeroLayer = 1 + (Math.Log10(Math.Pow(2, -150)) - Math.Log10(MedianMaxAbsNormal(Dimension) * maxA)) / growth;
+        return new(
+            "vanishing",
+            "a scaled by 0.01: the signal underflows to exactly 0 in float32",
+            new Dictionary<string, double> { ["mean"] = 0, ["std"] = 0, ["all_zero_layer"] = Math.Ceiling(zeroLayer), ["all_zero_crossing"] = zeroLayer },
+            g =>
+            {
+                var trace = DeepLoop(g, scale: 0.01f, stopAtNaN: false);
+                return new Dictionary<string, double>
+                {
+                    ["mean"] = trace.Final.Mean,
+                    ["std"] = trace.Final.Std,
+                    ["all_zero_layer"] = trace.FirstAllZeroLayer,
+                };
+            },
+            m => m["mean"] == 0 && m["std"] == 0,
+            "final mean and std exactly 0 (the all-zero layer is reported: a shared matrix's spectral radius moves it by a few layers)");
+    }
+
+    private static Experiment Xavier() => new(
+        "xavier",
+        "a scaled by 1/sqrt(512) (Xavier/LeCun): the std stays of order 1 after 100 layers",
+        new Dictionary<string, double> { ["std"] = 1.0 },
+        g =>
+        {
+            var trace = DeepLoop(g, scale: 1.0f / MathF.Sqrt(Dimension), stopAtNaN: false);
+            return new Dictionary<string, double> { ["mean"] = trace.Final.Mean, ["std"] = trace.Final.Std };
+        },
+        m => double.IsFinite(m["std"]) && Within(Math.Log10(m["std"]), 0, Depth),
+        $"finite, log10 std within [{Depth * SharedMatrixLog10GrowthBand().Low:F1}, {Depth * SharedMatrixLog10GrowthBand().High:F1}] (one shared matrix grows like its spectral radius, Rider 2003)");
+
+    /// <summary>Is <paramref name="value"/> within <paramref name="layers"/> times the shared-matrix growth band of <paramref name="expected"/>?</summary>
+    private static bool Within(double value, double expected, int layers)
+    {
+        var (low, high) = SharedMatrixLog10GrowthBand();
+        return value >= expected + layers * low && value <= expected + layers * high;
+    }
+
+    // ---- the moment experiments ---------------------------------------------------------------------
+
+    private static Experiment MatVecMoments() => MomentExperiment(
+        "matvec-moments",
+        "100 trials of fresh x ~ N(0,1)^512, a ~ N(0,1)^(512x512), y = a @ x: E[y] = 0, E[y^2] = 512",
+        [("mean", 0.0), ("mean_square", Dimension)],
+        g => SampleMatVec(g, scale: 1.0f, relu: false));
+
+    private static Experiment ProductMoments() => MomentExperiment(
+        "product-moments",
+        "10000 trials of scalars a, x ~ N(0,1): E[a x] = 0, E[(a x)^2] = 1",
+        [("mean", 0.0), ("mean_square", 1.0)],
+        g => ScalarProductTrials(g, relu: false));
+
+    private static Experiment ReluProductMoments() => MomentExperiment(
+        "relu-product-moments",
+        "relu(a x) over 10000 trials: E = E|a| E|x| / 2 = 1/pi, E[relu^2] = 1/2",
+        [("mean", 1.0 / Math.PI), ("mean_square", 0.5)],
+        g => ScalarProductTrials(g, relu: true));
+
+    private static Experiment ReluMatVecMoments() => MomentExperiment(
+        "relu-matvec-moments",
+        "relu(a @ x) over 100 trials: E = sqrt(512 / (2 pi)), E[relu^2] = 512 / 2",
+        [("mean", Math.Sqrt(Dimension / (2 * Math.PI))), ("mean_square", Dimension / 2.0)],
+        g => SampleMatVec(g, scale: 1.0f, relu: true));
+
+    private static Experiment Kaiming() => MomentExperiment(
+        "kaiming",
+        "a scaled by sqrt(2/512) (Kaiming/He), relu(a @ x): E = 1/sqrt(pi) = 0.564, E[relu^2] = 1",
+        [("mean", 1.0 / Math.Sqrt(Math.PI)), ("mean_square", 1.0)],
+        g => SampleMatVec(g, scale: MathF.Sqrt(2.0f / Dimension), relu: true));
+
+    private static Experiment FanAverage()
+    {
+        const int fanIn = Dimension, fanOut = 4 * Dimension, trials = 20;
+        double lecun = 1.0 / fanIn, glorot = 2.0 / (fanIn + fanOut);
+        return MomentExperiment(
+            "fan-avg",
+            $"a {fanIn} -> {fanOut} layer: forward var = fan_in var(w), backward var = fan_out var(w), for var(w) = 1/fan_in (LeCun) and 2/(fan_in+fan_out) (Glorot)",
+            [("forward_var_lecun", fanIn * lecun), ("backward_var_lecun", fanOut * lecun),
+             ("forward_var_glorot", fanIn * glorot), ("backward_var_glorot", fanOut * glorot)],
+            g => FanTrials(g, fanIn, fanOut, lecun, glorot, trials));
+    }
+}

@@ -1,0 +1,108 @@
+using InitLab.Numerics;
+using InitLab.Random;
+using InitLab.Tensors;
+
+namespace InitLab.Experiments;
+
+/// <summary>
+/// The classic initialization experiments ("why you need a good init"): a 512-wide vector pushed through
+/// 100 products with random matrices at different scales, and the moment calculations behind Xavier
+/// (Glorot &amp; Bengio 2010) and Kaiming (He et al. 2015) initialization. Every prediction comes from a
+/// formula; every check uses a tolerance derived from the number of trials.
+/// </summary>
+public static partial class ClassicExperiments
+{
+    /// <summary>Width of the vectors and matrices (512).</summary>
+    public const int Dimension = 512;
+
+    /// <summary>Number of matrix products in the deep loops (100).</summary>
+    public const int Depth = 100;
+
+    /// <summary>Number of trials of the matrix-vector moment experiments (100).</summary>
+    public const int MatVecTrials = 100;
+
+    /// <summary>Number of trials of the scalar moment experiments (10000).</summary>
+    public const int ScalarTrials = 10000;
+
+    /// <summary>log10 of the largest finite float, 3.4028235e38.</summary>
+    public static readonly double Log10FloatMax = Math.Log10(float.MaxValue);
+
+    private static readonly Experiment[] All = BuildAll();
+
+    /// <summary>The experiment identifiers, in order.</summary>
+    public static IReadOnlyList<string> Ids { get; } = All.Select(e => e.Id).ToArray();
+
+    /// <summary>
+    /// Runs every experiment. With <paramref name="seeds"/> = K &gt; 1 each experiment runs with seeds
+    /// seed, seed+1, ..., seed+K-1 and every measured key is reported as key_min, key_median and key_max;
+    /// it agrees when every seed's run agrees.
+    /// </summary>
+    /// <exception cref="ArgumentException">seeds &lt; 1.</exception>
+    public static IReadOnlyList<ExperimentResult> RunAll(ulong seed, int seeds = 1, Action<string>? onExperimentDone = null)
+    {
+        Guard.Positive(seeds);
+        var results = new List<ExperimentResult>(All.Length);
+        foreach (var e in All)
+        {
+            results.Add(Run(e, seed, seeds));
+            onExperimentDone?.Invoke(e.Id);
+        }
+        return results;
+    }
+
+    /// <summary>Runs one experiment by id (see <see cref="Ids"/>).</summary>
+    /// <exception cref="ArgumentException">Unknown id (the message lists the valid ones), or seeds &lt; 1.</exception>
+    public static ExperimentResult Run(string id, ulong seed, int seeds = 1)
+    {
+        Guard.Positive(seeds);
+        var e = All.FirstOrDefault(x => x.Id == id)
+            ?? throw new ArgumentException($"unknown experiment '{id}'; valid ids: {string.Join(", ", Ids)}.", nameof(id));
+        return Run(e, seed, seeds);
+    }
+
+    private static ExperimentResult Run(Experiment e, ulong seed, int seeds)
+    {
+        int index = Array.IndexOf(All, e);
+        var runs = new List<IReadOnlyDictionary<string, double>>(seeds);
+        bool agrees = true;
+        for (int s = 0; s < seeds; s++)
+        {
+            // Each experiment draws from its own stream, so adding or reordering experiments changes no other.
+            var g = new Generator(seed + (ulong)s, stream: (ulong)index);
+            var measured = e.Measure(g);
+            agrees &= e.Agrees(measured);
+            runs.Add(measured);
+        }
+        var report = seeds == 1 ? runs[0] : Spread(runs);
+        return new ExperimentResult(e.Id, e.Title, e.Predicted, report, agrees, e.Check);
+    }
+
+    private static Dictionary<string, double> Spread(List<IReadOnlyDictionary<string, double>> runs)
+    {
+        var result = new Dictionary<string, double>();
+        foreach (var key in runs[0].Keys)
+        {
+            // NaN sorts first and is reported as such: a NaN minimum means some seed measured NaN.
+            var values = runs.Select(r => r[key]).OrderBy(v => v).ToArray();
+            result[key + "_min"] = values[0];
+            result[key + "_median"] = Median(values);
+            result[key + "_max"] = values[^1];
+        }
+        return result;
+    }
+
+    private static double Median(double[] sorted)
+    {
+        int n = sorted.Length;
+        return n % 2 == 1 ? sorted[n / 2] : 0.5 * (sorted[n / 2 - 1] + sorted[n / 2]);
+    }
+
+    /// <summary>One experiment: its prediction, its measurement from a generator, and its agreement test.</summary>
+    private sealed record Experiment(
+        string Id,
+        string Title,
+        IReadOnlyDictionary<string, double> Predicted,
+        Func<Generator, IReadOnlyDictionary<string, double>> Measure,
+        Func<IReadOnlyDictionary<string, double>, bool> Agrees,
+        string Check);
+}

@@ -11,9 +11,27 @@ internal static class CommonOptions
         var option = new Option<long>("--seed") { Description = "Random seed (a non-negative integer)", DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(r =>
         {
-            if (r.GetValueOrDefault<long>() < 0) r.AddError($"--seed must be a non-negative integer, got {r.GetValueOrDefault<long>()}.");
+            if (TryValue<long>(r, out var v) && v < 0) r.AddError($"--seed must be a non-negative integer, got {v}.");
         });
         return option;
+    }
+
+    /// <summary>
+    /// The option's value, or false when it could not be converted (the parser then reports that error itself;
+    /// asking for the value would throw instead).
+    /// </summary>
+    public static bool TryValue<T>(System.CommandLine.Parsing.OptionResult result, out T value)
+    {
+        try
+        {
+            value = result.GetValueOrDefault<T>();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            value = default!;
+            return false;
+        }
     }
 
     /// <summary><c>--json</c>: print one JSON document on stdout instead of tables.</summary>
@@ -25,8 +43,7 @@ internal static class CommonOptions
         var option = new Option<int>(name) { Description = description, DefaultValueFactory = _ => defaultValue };
         option.Validators.Add(r =>
         {
-            int v = r.GetValueOrDefault<int>();
-            if (v < min) r.AddError($"{name} must be >= {min}, got {v}.");
+            if (TryValue<int>(r, out var v) && v < min) r.AddError($"{name} must be >= {min}, got {v}.");
         });
         return option;
     }

@@ -26,7 +26,8 @@ public static class SpecialFunctions
     {
         if (double.IsNaN(x)) return double.NaN;
         if (x < 0) return 2.0 - Erfc(-x);
-        if (x < 2.5) return 1.0 - ErfSeries(x);
+        // Below 1 the series is exact enough (erfc > 0.157); above, the continued fraction keeps relative precision.
+        if (x < 1.0) return 1.0 - ErfSeries(x);
         return ErfcContinuedFraction(x);
     }
 
@@ -73,7 +74,8 @@ public static class SpecialFunctions
         return TwoOverSqrtPi * Math.Exp(-x2) * sum;
     }
 
-    // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...))))), modified Lentz, x >= 2.5.
+    // erfc(x) = exp(-x^2)/sqrt(pi) * 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + ...))))), modified Lentz, x >= 1
+    // (about 190 terms at x = 1, 40 at x = 2.5).
     private static double ErfcContinuedFraction(double x)
     {
         if (x > 27.3) return 0.0; // below the smallest subnormal

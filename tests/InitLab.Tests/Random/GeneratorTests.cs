@@ -1,0 +1,215 @@
+using InitLab.Random;
+using InitLab.Tensors;
+
+namespace InitLab.Tests.Random;
+
+public class GeneratorTests
+{
+    private const double Alpha = 1e-4; // KS significance level: a correct generator fails one test in 10^4 seeds
+
+    private static T[] WithThreads<T>(int threads, Func<T[]> fill)
+    {
+        int saved = InitLab.Parallelism.MaxThreads;
+        try
+        {
+            InitLab.Parallelism.MaxThreads = threads;
+            return fill();
+        }
+        finally
+        {
+            InitLab.Parallelism.MaxThreads = saved;
+        }
+    }
+
+    public static TheoryData<string> Fills => new() { "uniform", "uniform-range", "normal", "normal-affine", "trunc" };
+
+    private static float[] FillFloat(string kind, int length, ulong seed)
+    {
+        var g = new Generator(seed, stream: 3);
+        var x = new float[length];
+        switch (kind)
+        {
+            case "uniform": g.Uniform(x); break;
+            case "uniform-range": g.Uniform(x, -2.5f, 0.5f); break;
+            case "normal": g.Normal(x); break;
+            case "normal-affine": g.Normal(x, 1.5f, 0.25f); break;
+            case "trunc": g.TruncatedNormal(x, 0f, 1f, -2f, 2f); break;
+        }
+        return x;
+    }
+
+    private static double[] FillDouble(string kind, int length, ulong seed)
+    {
+        var g = new Generator(seed, stream: 3);
+        var x = new double[length];
+        switch (kind)
+        {
+            case "uniform": g.Uniform(x); break;
+            case "uniform-range": g.Uniform(x, -2.5, 0.5); break;
+            case "normal": g.Normal(x); break;
+            case "normal-affine": g.Normal(x, 1.5, 0.25); break;
+            case "trunc": g.TruncatedNormal(x, 0, 1, -2, 2); break;
+        }
+        return x;
+    }
+
+    [Theory]
+    [MemberData(nameof(Fills))]
+    public void Parallel_fill_gives_the_same_bits_as_a_serial_fill_on_any_thread_count(string kind)
+    {
+        // Longer than several parallel chunks, and not a multiple of 4, so chunk edges and the tail both run.
+        int length = 3 * (1 << 16) + 5;
+        var serial = WithThreads(1, () => FillFloat(kind, length, 42));
+        var two = WithThreads(2, () => FillFloat(kind, length, 42));
+        var three = WithThreads(3, () => FillFloat(kind, length, 42));
+        Assert.Equal(serial, two);
+        Assert.Equal(serial, three);
+        var serialD = WithThreads(1, () => FillDouble(kind, length, 42));
+        var threeD = WithThreads(3, () => FillDouble(kind, length, 42));
+        Assert.Equal(serialD, threeD);
+    }
+
+    [Fact]
+    public void Element_values_depend_only_on_their_index_so_a_split_fill_equals_a_whole_fill()
+    {
+        // Filling 4k elements, then the rest, equals filling all at once (the position advances by whole blocks).
+        var whole = new float[1000];
+        new Generator(7).Normal(whole);
+        var g = new Generator(7);
+        var first = new float[400];
+        var rest = new float[600];
+        g.Normal(first);
+        g.Normal(rest);
+        Assert.Equal(whole, first.Concat(rest).ToArray());
+    }
+
+    [Fact]
+    public void Every_length_from_0_to_67_is_a_prefix_of_the_longer_fill()
+    {
+        var reference = new float[67];
+        new Generator(11).Normal(reference);
+        for (int n = 0; n <= 67; n++)
+        {
+            var x = new float[n];
+            new Generator(11).Normal(x);
+            Assert.Equal(reference.AsSpan(0, n).ToArray(), x);
+        }
+    }
+
+    [Fact]
+    public void Seeds_and_streams_give_different_numbers()
+    {
+        var a = new float[64];
+        var b = new float[64];
+        var c = new float[64];
+        new Generator(1).Uniform(a);
+        new Generator(2).Uniform(b);
+        new Generator(1, stream: 1).Uniform(c);
+        Assert.NotEqual(a, b);
+        Assert.NotEqual(a, c);
+    }
+
+    [Fact]
+    public void Uniform_float_uses_the_top_24_bits_of_the_first_philox_word()
+    {
+        var x = new float[1];
+        new Generator(0).Uniform(x);
+        var (x0, _, _, _) = Philox4x32.Block(0, 0, 0, 0, 0, 0);
+        Assert.Equal((x0 >> 8) / 16777216f, x[0]);
+    }
+
+    [Theory]
+    [InlineData("uniform")]
+    [InlineData("uniform-range")]
+    [InlineData("normal")]
+    [InlineData("normal-affine")]
+    [InlineData("trunc")]
+    public void Fills_pass_a_Kolmogorov_Smirnov_test_against_the_exact_CDF(string kind)
+    {
+        Func<double, double> cdf = kind switch
+        {
+            "uniform" => KolmogorovSmirnov.UniformCdf(),
+            "uniform-range" => KolmogorovSmirnov.UniformCdf(-2.5, 0.5),
+            "normal" => KolmogorovSmirnov.NormalCdf(),
+            "normal-affine" => KolmogorovSmirnov.NormalCdf(1.5, 0.25),
+            _ => KolmogorovSmirnov.TruncatedNormalCdf(0, 1, -2, 2),
+        };
+        var f = KolmogorovSmirnov.Test(FillFloat(kind, 200_000, 2024), cdf);
+        var d = KolmogorovSmirnov.Test(FillDouble(kind, 200_000, 2024), cdf);
+        Assert.True(f.Passes(Alpha), $"float {kind}: D = {f.Statistic}, p = {f.PValue}");
+        Assert.True(d.Passes(Alpha), $"double {kind}: D = {d.Statistic}, p = {d.PValue}");
+    }
+
+    [Fact]
+    public void Normal_moments_are_within_five_standard_errors()
+    {
+        const int n = 1_000_000;
+        var x = new double[n];
+        new Generator(99).Normal(x);
+        var s = Stats.Of(x);
+        // se(mean) = 1/sqrt(n); se(mean square) = sqrt(Var z^2 / n) = sqrt(2/n); se(E z^4) = sqrt((105 - 9)/n).
+        Assert.InRange(s.Mean, -5 / Math.Sqrt(n), 5 / Math.Sqrt(n));
+        Assert.InRange(s.MeanSquare, 1 - 5 * Math.Sqrt(2.0 / n), 1 + 5 * Math.Sqrt(2.0 / n));
+        double m4 = x.Average(v => v * v * v * v);
+        Assert.InRange(m4, 3 - 5 * Math.Sqrt(96.0 / n), 3 + 5 * Math.Sqrt(96.0 / n));
+    }
+
+    [Fact]
+    public void Uniform_moments_are_within_five_standard_errors()
+    {
+        const int n = 1_000_000;
+        var x = new float[n];
+        new Generator(5).Uniform(x);
+        var s = Stats.Of(x);
+        // U[0,1): mean 1/2 (sd 1/sqrt 12), mean square 1/3 (Var u^2 = 1/5 - 1/9 = 4/45).
+        Assert.InRange(s.Mean, 0.5 - 5 * Math.Sqrt(1 / 12.0 / n), 0.5 + 5 * Math.Sqrt(1 / 12.0 / n));
+        Assert.InRange(s.MeanSquare, 1 / 3.0 - 5 * Math.Sqrt(4 / 45.0 / n), 1 / 3.0 + 5 * Math.Sqrt(4 / 45.0 / n));
+        Assert.True(s.Min >= 0 && s.Max < 1);
+    }
+
+    [Fact]
+    public void Truncated_normal_stays_inside_its_bounds_even_far_in_the_tail()
+    {
+        var x = new float[100_000];
+        new Generator(3).TruncatedNormal(x, 0f, 1f, 6f, 7f);
+        Assert.All(x, v => Assert.InRange(v, 6f, 7f));
+        var ks = KolmogorovSmirnov.Test(x, KolmogorovSmirnov.TruncatedNormalCdf(0, 1, 6, 7));
+        Assert.True(ks.Passes(Alpha), $"p = {ks.PValue}");
+    }
+
+    [Fact]
+    public void Uniform_range_never_returns_the_upper_bound()
+    {
+        var x = new float[200_000];
+        new Generator(8).Uniform(x, 1f, 1.0000001f);
+        Assert.All(x, v => Assert.True(v >= 1f && v < 1.0000001f));
+    }
+
+    [Theory]
+    [InlineData(float.NaN, 1f)]
+    [InlineData(1f, 1f)]
+    [InlineData(2f, 1f)]
+    [InlineData(0f, float.PositiveInfinity)]
+    public void Uniform_with_an_empty_or_non_finite_range_names_the_parameter(float low, float high)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new Generator(0).Uniform(new float[4], low, high));
+        Assert.Matches("low|high", ex.ParamName);
+    }
+
+    [Fact]
+    public void Normal_with_negative_std_is_rejected_with_the_value_in_the_message()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new Generator(0).Normal(new float[4], 0f, -1f));
+        Assert.Equal("std", ex.ParamName);
+        Assert.Contains("-1", ex.Message);
+    }
+
+    [Theory]
+    [InlineData(0f, 1f, 2f, 2f)]
+    [InlineData(0f, 0f, -1f, 1f)]
+    [InlineData(0f, 1f, 40f, 41f)]
+    public void Truncated_normal_with_an_empty_interval_or_zero_std_is_rejected(float mean, float std, float a, float b)
+    {
+        Assert.Throws<ArgumentException>(() => new Generator(0).TruncatedNormal(new float[4], mean, std, a, b));
+    }
+}

@@ -1,0 +1,83 @@
+using InitLab.Tensors;
+
+namespace InitLab.Tests.Tensors;
+
+public class ShapeAndTensorTests
+{
+    [Fact]
+    public void Shape_size_is_the_product_of_its_dims_and_equality_is_by_value()
+    {
+        var s = new Shape(16, 3, 3, 3);
+        Assert.Equal(432, s.Size);
+        Assert.Equal(4, s.Rank);
+        Assert.Equal(new Shape(16, 3, 3, 3), s);
+        Assert.Equal("(16, 3, 3, 3)", s.ToString());
+        Assert.Equal(3, s[-1]);
+        Assert.Equal(0, new Shape(0, 3).Size);
+        Assert.Equal(1, new Shape().Size);
+    }
+
+    [Theory]
+    [InlineData("3,5", new[] { 3, 5 })]
+    [InlineData("(256, 128, 3, 3)", new[] { 256, 128, 3, 3 })]
+    [InlineData("4x4", new[] { 4, 4 })]
+    public void Shape_parses_common_spellings(string text, int[] dims) => Assert.Equal(new Shape(dims), Shape.Parse(text));
+
+    [Theory]
+    [InlineData("3,a")]
+    [InlineData("3,-1")]
+    public void Shape_parse_rejects_bad_text(string text) => Assert.Throws<ArgumentException>(() => Shape.Parse(text));
+
+    [Fact]
+    public void Shape_rejects_negative_dims_and_overflowing_sizes()
+    {
+        Assert.Contains("-2", Assert.Throws<ArgumentException>(() => new Shape(3, -2)).Message);
+        Assert.ThrowsAny<Exception>(() => new Shape(1 << 20, 1 << 20, 1 << 20));
+    }
+
+    [Fact]
+    public void Tensor_is_row_major_and_reshape_shares_data()
+    {
+        var t = new DenseTensor<float>(new Shape(2, 3), [0, 1, 2, 3, 4, 5]);
+        Assert.Equal(5f, t[1, 2]);
+        Assert.Equal(3f, t[1, 0]);
+        var r = t.Reshape(new Shape(3, 2));
+        r[2, 1] = 9;
+        Assert.Equal(9f, t[1, 2]);
+        Assert.Throws<ArgumentException>(() => t.Reshape(new Shape(4, 2)));
+        Assert.Throws<IndexOutOfRangeException>(() => t[2, 0]);
+        Assert.Throws<ArgumentException>(() => new DenseTensor<float>(new Shape(2, 2), new float[3]));
+    }
+
+    [Fact]
+    public void MatMul_multiplies_matrices_and_vectors_with_optional_transposes()
+    {
+        var a = new DenseTensor<double>(new Shape(2, 3), [1, 2, 3, 4, 5, 6]);
+        var b = new DenseTensor<double>(new Shape(3, 2), [7, 8, 9, 10, 11, 12]);
+        Assert.Equal(new double[] { 58, 64, 139, 154 }, TensorMath.MatMul(a, b).Data);
+        var x = new DenseTensor<double>(new Shape(3), [1, 0, -1]);
+        Assert.Equal(new double[] { -2, -2 }, TensorMath.MatMul(a, x).Data);
+        // a^T a is 3 x 3
+        var ata = TensorMath.MatMul(a, a, transposeA: true);
+        Assert.Equal(new Shape(3, 3), ata.Shape);
+        Assert.Equal(17, ata[0, 0]);
+        Assert.Equal(new double[] { 14, 32, 32, 77 }, TensorMath.MatMul(a, a, transposeB: true).Data);
+        Assert.Throws<ArgumentException>(() => TensorMath.MatMul(a, a));
+    }
+
+    [Fact]
+    public void Relu_Clamp_and_Scale_act_element_wise_and_keep_NaN()
+    {
+        var x = new float[] { -2, -0.5f, 0, 0.5f, 2, float.NaN };
+        TensorMath.Relu<float>(x);
+        Assert.Equal(new float[] { 0, 0, 0, 0.5f, 2 }, x.Take(5));
+        Assert.True(float.IsNaN(x[5]));
+        var y = new float[] { -2, 0.5f, 3 };
+        TensorMath.Clamp<float>(y, -1, 1);
+        Assert.Equal(new float[] { -1, 0.5f, 1 }, y);
+        var z = Enumerable.Range(0, 19).Select(i => (float)i).ToArray();
+        TensorMath.Scale<float>(z, 0.5f);
+        Assert.Equal(Enumerable.Range(0, 19).Select(i => i * 0.5f), z);
+        Assert.Throws<ArgumentException>(() => TensorMath.Clamp<float>(y, 1, -1));
+    }
+}

@@ -19,6 +19,7 @@ public static partial class ClassicExperiments
         ReluMatVecMoments(),
         Kaiming(),
         FanAverage(),
+        Strategies(),
     ];
 
     // ---- the deep loops ---------------------------------------------------------------------------
@@ -162,5 +163,70 @@ public static partial class ClassicExperiments
             [("forward_var_lecun", fanIn * lecun), ("backward_var_lecun", fanOut * lecun),
              ("forward_var_glorot", fanIn * glorot), ("backward_var_glorot", fanOut * glorot)],
             g => FanTrials(g, fanIn, fanOut, lecun, glorot, trials));
+    }
+
+    private static Experiment Strategies()
+    {
+        // One shared 512 x 512 matrix applied 100 times, three ways to set its scale.
+        // Xavier: log10 of the norm ratio stays within the shared-matrix band around 0 (spectral radius ~ 1).
+        // Orthogonal: ||Q x|| = ||x|| exactly, so only rounding moves the ratio: at most 100 gamma_n = 100 n 2^-24.
+        // Spectral: a / sigma_max has norm 1, so ||x|| can only shrink; it shrinks like (rho / sigma_max)^100 with
+        // rho ~ sqrt(n) (spectral radius) and sigma_max ~ 2 sqrt(n) (Marchenko-Pastur edge): 100 log10(1/2) = -30.1.
+        double roundingBound = Depth * Dimension * Math.Pow(2, -24);
+        double spectralPrediction = Depth * Math.Log10(0.5);
+        // Power iteration stops at relative tolerance 1e-6 (underestimating sigma), so the normalized norm is <= 1 + 1e-6.
+        double spectralCeiling = Depth * (Math.Log10(1 + 1e-6) + Math.Log10(1 + Dimension * Math.Pow(2, -24)));
+        return new(
+            "strategies",
+            "one shared matrix, 100 layers: Xavier scaling, an orthogonal matrix (norm preserved) and a spectrally normalized matrix (norm can only shrink)",
+            new Dictionary<string, double>
+            {
+                ["xavier_log10_norm_ratio"] = 0,
+                ["orthogonal_norm_ratio"] = 1,
+                ["spectral_log10_norm_ratio"] = spectralPrediction,
+            },
+            g =>
+            {
+                const int n = Dimension;
+                var x0 = new float[n];
+                g.Normal(x0);
+                var a = new float[n * n];
+                g.Normal(a);
+                TensorMath.Scale<float>(a, 1.0f / MathF.Sqrt(n));
+                double xavier = NormRatio(a, x0);
+                var q = new float[n * n];
+                LinearAlgebra.Orthogonal.Sample(g, q, n, n);
+                double orthogonal = NormRatio(q, x0);
+                var s = new float[n * n];
+                g.Normal(s);
+                var estimate = LinearAlgebra.SpectralNorm.NormalizeInPlace(s, n, n, 1.0, g, relativeTolerance: 1e-6);
+                double spectral = NormRatio(s, x0);
+                return new Dictionary<string, double>
+                {
+                    ["xavier_log10_norm_ratio"] = Math.Log10(xavier),
+                    ["orthogonal_norm_ratio"] = orthogonal,
+                    ["spectral_log10_norm_ratio"] = Math.Log10(spectral),
+                    ["spectral_power_iterations"] = estimate.Iterations,
+                };
+            },
+            m => Within(m["xavier_log10_norm_ratio"], 0, Depth)
+                 && Math.Abs(m["orthogonal_norm_ratio"] - 1) <= roundingBound
+                 && m["spectral_log10_norm_ratio"] <= spectralCeiling
+                 && Within(m["spectral_log10_norm_ratio"], spectralPrediction, Depth),
+            $"Xavier and spectral within the shared-matrix band; orthogonal within 100 n 2^-24 = {roundingBound:G3} of 1; spectral never above 1 (up to the power-iteration tolerance)");
+    }
+
+    /// <summary>||a^100 x|| / ||x|| in float32, the classic loop.</summary>
+    private static double NormRatio(float[] a, float[] x0)
+    {
+        const int n = Dimension;
+        var x = (float[])x0.Clone();
+        var y = new float[n];
+        for (int layer = 0; layer < Depth; layer++)
+        {
+            TensorMath.MatMulInto<float>(a, n, false, x, 1, false, y, n, 1, n);
+            (x, y) = (y, x);
+        }
+        return Math.Sqrt(Stats.Of(x).MeanSquare / Stats.Of(x0).MeanSquare);
     }
 }

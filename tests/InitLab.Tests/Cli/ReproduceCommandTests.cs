@@ -12,7 +12,7 @@ public class ReproduceCommandTests
         using var doc = JsonDocument.Parse(r.Out);
         Assert.Equal(3, doc.RootElement.GetProperty("seed").GetInt64());
         var experiments = doc.RootElement.GetProperty("experiments").EnumerateArray().ToList();
-        Assert.Equal(10, experiments.Count);
+        Assert.Equal(11, experiments.Count);
         foreach (var e in experiments)
         {
             Assert.False(string.IsNullOrEmpty(e.GetProperty("id").GetString()));

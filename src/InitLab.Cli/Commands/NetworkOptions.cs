@@ -1,0 +1,137 @@
+using System.CommandLine;
+using System.Globalization;
+using InitLab.Activations;
+using InitLab.Initializers;
+using InitLab.Propagation;
+
+namespace InitLab.Cli;
+
+/// <summary>The options that describe a network probe, shared by propagate, sweep and lsuv.</summary>
+internal sealed class NetworkOptions
+{
+    public Option<int> Width { get; } = PositiveInt("--width", "Layer width N (every layer)");
+    public Option<string?> Widths { get; } = new("--widths") { Description = "Per-layer widths W0,W1,...,WL (input first); replaces --width and --depth" };
+    public Option<int> Depth { get; } = PositiveInt("--depth", "Number of layers L");
+    public Option<string> Act { get; } = new("--act") { Description = "Activation: " + string.Join(", ", ActivationRegistry.Names), DefaultValueFactory = _ => "relu" };
+    public Option<double?> Param { get; } = new("--param") { Description = "Activation parameter (leaky_relu slope, elu alpha)" };
+    public Option<string?> Init { get; } = new("--init") { Description = "Weight initializer(s), comma-separated: normal, xavier_normal, kaiming_normal, orthogonal, ... (or use --sigma-w)" };
+    public Option<double?> SigmaW { get; } = new("--sigma-w") { Description = "W ~ N(0, SW^2 / fan_in) (alternative to --init)" };
+    public Option<double?> Gain { get; } = new("--gain") { Description = "Gain of xavier_* / orthogonal / kaiming_* (overrides the nonlinearity's gain)" };
+    public Option<string> Nonlinearity { get; } = new("--nonlinearity") { Description = "kaiming_*'s nonlinearity (PyTorch default leaky_relu with a = 0, gain sqrt 2)", DefaultValueFactory = _ => "leaky_relu" };
+    public Option<string> Mode { get; } = new("--mode") { Description = "kaiming_*'s fan mode: fan_in or fan_out", DefaultValueFactory = _ => "fan_in" };
+    public Option<int> Batch { get; } = CommonOptions.IntAtLeast("--batch", "Number of inputs B", 1, 64);
+    public Option<bool> Shared { get; } = new("--shared-weights") { Description = "Reuse one weight matrix at every layer (the classic experiment)" };
+    public Option<double> SigmaB { get; } = new("--sigma-b") { Description = "Bias std: b ~ N(0, SB^2)", DefaultValueFactory = _ => 0.0 };
+    public Option<double?> Residual { get; } = new("--residual") { Description = "Residual connections x + ALPHA f(x)" };
+    public Option<double> InputVariance { get; } = new("--input-variance") { Description = "Variance of the Gaussian inputs", DefaultValueFactory = _ => 1.0 };
+    public Option<long> SeedOption { get; } = CommonOptions.Seed();
+
+    private static Option<int> PositiveInt(string name, string description)
+    {
+        var option = new Option<int>(name) { Description = description };
+        option.Validators.Add(r =>
+        {
+            if (CommonOptions.TryValue<int>(r, out var v) && v < 1) r.AddError($"{name} must be >= 1, got {v}.");
+        });
+        return option;
+    }
+
+    public void AddTo(Command command, bool withInit = true)
+    {
+        foreach (var option in new Option[] { Width, Widths, Depth, Act, Param, Batch, Shared, SigmaB, Residual, InputVariance, SeedOption })
+            command.Add(option);
+        if (withInit)
+            foreach (var option in new Option[] { Init, SigmaW, Gain, Nonlinearity, Mode }) command.Add(option);
+    }
+
+    public ulong Seed(ParseResult pr) => (ulong)pr.GetValue(SeedOption);
+
+    public Activation Activation(ParseResult pr) => ActivationRegistry.Parse(pr.GetValue(Act)!, pr.GetValue(Param));
+
+    public IReadOnlyList<int> WidthList(ParseResult pr)
+    {
+        if (pr.GetValue(Widths) is { } text)
+        {
+            if (pr.GetResult(Width) is { Implicit: false } || pr.GetResult(Depth) is { Implicit: false })
+                throw new UsageException("--widths replaces --width and --depth; give one or the other.");
+            var parts = text.Split(',', StringSplitOptions.TrimEntries);
+            var list = new List<int>();
+            foreach (var p in parts)
+            {
+                if (!int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out int w) || w < 1)
+                    throw new UsageException($"--widths must be positive integers W0,W1,...,WL, got '{text}'.");
+                list.Add(w);
+            }
+            if (list.Count < 2) throw new UsageException($"--widths needs the input width and at least one layer, got '{text}'.");
+            return list;
+        }
+        if (pr.GetResult(Width) is null or { Implicit: true }) throw new UsageException("--width is required (or --widths).");
+        if (pr.GetResult(Depth) is null or { Implicit: true }) throw new UsageException("--depth is required (or --widths).");
+        return Enumerable.Repeat(pr.GetValue(Width), pr.GetValue(Depth) + 1).ToArray();
+    }
+
+    /// <summary>A spec with the given weights and every other setting from the command line.</summary>
+    public NetworkSpec Spec(ParseResult pr, WeightDistribution weights, double? sigmaB = null) =>
+        new(WidthList(pr), Activation(pr), weights)
+        {
+            Batch = pr.GetValue(Batch),
+            SharedWeights = pr.GetValue(Shared),
+            SigmaB = sigmaB ?? pr.GetValue(SigmaB),
+            ResidualAlpha = pr.GetValue(Residual),
+            InputVariance = pr.GetValue(InputVariance),
+        };
+
+    /// <summary>One spec per initializer named by --init, or the one given by --sigma-w.</summary>
+    public IEnumerable<(string Name, NetworkSpec Spec)> Specs(ParseResult pr)
+    {
+        string? init = pr.GetValue(Init);
+        double? sigmaW = pr.GetValue(SigmaW);
+        if ((init is null) == (sigmaW is null))
+            throw new UsageException("give exactly one of --init SCHEME and --sigma-w SW.");
+        if (sigmaW is { } sw)
+        {
+            yield return ($"sigma_w={sw.ToString("G4", CultureInfo.InvariantCulture)}", Spec(pr, WeightDistribution.Gaussian.WithSigmaW(sw)));
+            yield break;
+        }
+        foreach (var name in init!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            yield return (name, Spec(pr, Weights(name, pr)));
+    }
+
+    /// <summary>A short description for plot titles.</summary>
+    public string Describe(ParseResult pr)
+    {
+        var widths = WidthList(pr);
+        string shape = widths.All(w => w == widths[0]) ? $"width {widths[0]}, depth {widths.Count - 1}" : $"widths {string.Join(",", widths)}";
+        return $"{Activation(pr)}, {shape}";
+    }
+
+    /// <summary>The weight distribution of an initializer name (PyTorch semantics; glorot_* / he_* are aliases).</summary>
+    public WeightDistribution Weights(string name, ParseResult pr)
+    {
+        double? gain = pr.GetValue(Gain);
+        if (gain is { } g && !(g >= 0 && double.IsFinite(g))) throw new ArgumentException($"--gain must be a finite number >= 0, got {g}.", "gain");
+        string mode = pr.GetValue(Mode)!;
+        if (mode is not ("fan_in" or "fan_out")) throw new UsageException($"--mode must be fan_in or fan_out, got '{mode}'.");
+        string canonical = name.ToLowerInvariant().Replace("glorot_", "xavier_").Replace("he_", "kaiming_");
+        switch (canonical)
+        {
+            case "normal":
+                return new WeightDistribution.Gaussian("normal", (_, _) => 1.0);
+            case "xavier_normal":
+            {
+                double xg = gain ?? 1.0;
+                return new WeightDistribution.Gaussian("xavier_normal", (fi, fo) => xg * Math.Sqrt(2.0 / (fi + fo)));
+            }
+            case "kaiming_normal":
+            {
+                double kg = gain ?? InitLab.Initializers.Gain.Recommended(pr.GetValue(Nonlinearity)!, 0.0);
+                bool fanIn = mode == "fan_in";
+                return new WeightDistribution.Gaussian("kaiming_normal", (fi, fo) => kg / Math.Sqrt(fanIn ? fi : fo));
+            }
+            case "orthogonal":
+                return new WeightDistribution.Orthogonal(gain ?? 1.0);
+            default:
+                return OtherSchemes.Resolve(canonical, pr, this);
+        }
+    }
+}

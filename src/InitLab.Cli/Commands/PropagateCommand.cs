@@ -1,0 +1,170 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using InitLab.Activations;
+using InitLab.Propagation;
+using Spectre.Console;
+
+namespace InitLab.Cli;
+
+/// <summary>
+/// <c>initlab propagate</c>: push a batch through a deep random MLP and show per-layer statistics, the first non-finite
+/// layer and a diagnosis. <c>--engine</c> and <c>--init</c> take comma-separated lists to compare runs side by side.
+/// </summary>
+internal static class PropagateCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var o = new NetworkOptions();
+        var engine = new Option<string>("--engine") { Description = "explicit, ensemble or meanfield (comma-separated to compare)", DefaultValueFactory = _ => "explicit" };
+        var backward = new Option<bool>("--backward") { Description = "Back-propagate a random unit-variance gradient (explicit engine)" };
+        var json = CommonOptions.Json();
+        var csv = new Option<bool>("--csv") { Description = "Print every layer as CSV" };
+        var plot = new Option<string?>("--plot") { Description = "Write std per layer (log scale) to FILE.png or FILE.svg" };
+        var every = new Option<int>("--every") { Description = "Table: show every k-th layer (default: about 20 rows)" };
+        var command = new Command("propagate", "Propagate a batch through a deep random network, layer by layer");
+        o.AddTo(command);
+        foreach (var option in new Option[] { engine, backward, json, csv, plot, every }) command.Add(option);
+        command.SetAction(pr =>
+        {
+            if (pr.GetValue(json) && pr.GetValue(csv)) throw new UsageException("--json and --csv are exclusive.");
+            string? plotPath = pr.GetValue(plot);
+            if (plotPath is not null) Plots.CheckPath(plotPath, "--plot");
+            var engines = ParseEngines(pr.GetValue(engine)!);
+            var runs = new List<(string Init, Engine Engine, PropagationTrace Trace)>();
+            foreach (var (initName, spec) in o.Specs(pr))
+                foreach (var e in engines)
+                    runs.Add((initName, e, Propagator.Run(spec, e, o.Seed(pr), pr.GetValue(backward))));
+
+            if (pr.GetValue(json))
+                ctx.Out.WriteLine(runs.Count == 1 ? TraceJson(runs[0].Trace, runs[0].Init) : Json.Write(w =>
+                {
+                    w.WriteStartObject();
+                    w.WriteStartArray("runs");
+                    foreach (var r in runs) WriteTrace(w, r.Trace, r.Init);
+                    w.WriteEndArray();
+                    w.WriteEndObject();
+                }));
+            else if (pr.GetValue(csv))
+                ctx.Out.Write(Csv(runs));
+            else
+                foreach (var r in runs) RenderTable(ctx, r.Trace, r.Init, pr.GetValue(every));
+
+            if (plotPath is not null)
+            {
+                Plots.StdPerLayer(plotPath, $"std per layer: {o.Describe(pr)}",
+                    runs.Select(r => new PlotSeries(runs.Count == 1 ? r.Init : $"{r.Init} ({Name(r.Engine)})",
+                        Enumerable.Range(0, r.Trace.Layers.Count + 1).Select(k => (double)k).ToArray(),
+                        new[] { r.Trace.Input.Std }.Concat(r.Trace.Layers.Select(l => l.Std)).ToArray())).ToList());
+                if (!pr.GetValue(json) && !pr.GetValue(csv)) ctx.Out.WriteLine($"wrote {plotPath}");
+            }
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    internal static IReadOnlyList<Engine> ParseEngines(string text) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseEngine).Distinct().ToArray();
+
+    internal static Engine ParseEngine(string name) => name.ToLowerInvariant() switch
+    {
+        "explicit" => Engine.Explicit,
+        "ensemble" => Engine.Ensemble,
+        "meanfield" or "mean-field" or "mean_field" => Engine.MeanField,
+        _ => throw new UsageException($"unknown engine '{name}'; valid engines: explicit, ensemble, meanfield."),
+    };
+
+    internal static string Name(Engine e) => e switch { Engine.MeanField => "meanfield", _ => e.ToString().ToLowerInvariant() };
+
+    internal static string TraceJson(PropagationTrace trace, string init) => Json.Write(w => WriteTrace(w, trace, init));
+
+    internal static void WriteTrace(Utf8JsonWriter w, PropagationTrace trace, string init)
+    {
+        w.WriteStartObject();
+        w.WriteString("engine", Name(trace.Engine));
+        w.WriteString("init", init);
+        w.WritePropertyName("input");
+        WriteLayer(w, trace.Input);
+        w.WriteStartArray("layers");
+        foreach (var l in trace.Layers) WriteLayer(w, l);
+        w.WriteEndArray();
+        if (trace.FirstNonFiniteLayer is { } k) w.WriteNumber("first_nonfinite_layer", k);
+        else w.WriteNull("first_nonfinite_layer");
+        var d = trace.Diagnosis;
+        w.WriteStartObject("diagnosis");
+        w.WriteString("verdict", d.VerdictName);
+        Json.Number(w, "growth_per_layer", d.GrowthPerLayer);
+        Json.Number(w, "log10_growth_per_layer", d.Log10GrowthPerLayer);
+        w.WriteStartObject("overflow_or_underflow_layer");
+        foreach (var limit in d.Limits)
+        {
+            if (limit.Layer is { } layer) Json.Number(w, limit.Format, layer);
+            else w.WriteNull(limit.Format);
+        }
+        w.WriteEndObject();
+        w.WriteString("advice", d.Advice);
+        w.WriteEndObject();
+        w.WriteEndObject();
+    }
+
+    private static void WriteLayer(Utf8JsonWriter w, LayerTrace l)
+    {
+        w.WriteStartObject();
+        w.WriteNumber("layer", l.Layer);
+        Json.Number(w, "mean", l.Mean);
+        Json.Number(w, "std", l.Std);
+        Json.Number(w, "mean_square", l.MeanSquare);
+        Json.NumberOrNull(w, "min", l.Min);
+        Json.NumberOrNull(w, "max", l.Max);
+        Json.NumberOrNull(w, "zero_fraction", l.ZeroFraction);
+        w.WriteNumber("nonfinite", l.NonFinite);
+        w.WriteStartObject("pre");
+        Json.Number(w, "mean", l.Pre.Mean);
+        Json.Number(w, "std", l.Pre.Std);
+        Json.Number(w, "mean_square", l.Pre.MeanSquare);
+        w.WriteEndObject();
+        if (l.Correlation is { } c) Json.Number(w, "correlation", c);
+        if (l.GradNorm is { } g) Json.Number(w, "grad_norm", g);
+        if (l.WeightGradNorm is { } gw) Json.Number(w, "weight_grad_norm", gw);
+        w.WriteEndObject();
+    }
+
+    private static string Csv(List<(string Init, Engine Engine, PropagationTrace Trace)> runs)
+    {
+        var sb = new StringBuilder("engine,init,layer,mean,std,mean_square,min,max,zero_fraction,nonfinite,pre_mean,pre_std,pre_mean_square,correlation,grad_norm,weight_grad_norm\n");
+        foreach (var (init, engine, trace) in runs)
+            foreach (var l in new[] { trace.Input }.Concat(trace.Layers))
+                sb.AppendLine(string.Join(",", Name(engine), init, l.Layer.ToString(CultureInfo.InvariantCulture),
+                    F(l.Mean), F(l.Std), F(l.MeanSquare), F(l.Min), F(l.Max), F(l.ZeroFraction), l.NonFinite.ToString(CultureInfo.InvariantCulture),
+                    F(l.Pre.Mean), F(l.Pre.Std), F(l.Pre.MeanSquare), F(l.Correlation), F(l.GradNorm), F(l.WeightGradNorm)));
+        return sb.ToString();
+    }
+
+    private static string F(double? v) => v is { } x ? x.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    private static void RenderTable(CliContext ctx, PropagationTrace trace, string init, int every)
+    {
+        int depth = trace.Layers.Count;
+        int step = every > 0 ? every : Math.Max(1, (int)Math.Ceiling(depth / 20.0));
+        bool grads = trace.Layers.Any(l => l.GradNorm is not null);
+        var table = new Table().Border(TableBorder.Rounded).Title($"{init}, {Name(trace.Engine)} engine");
+        foreach (var c in new[] { "layer", "mean", "std", "min", "max", "zero frac", "pre std", "corr" }) table.AddColumn(new TableColumn(c).RightAligned());
+        if (grads) table.AddColumn(new TableColumn("grad norm").RightAligned());
+        foreach (var l in new[] { trace.Input }.Concat(trace.Layers))
+        {
+            if (l.Layer != 0 && l.Layer != depth && l.Layer % step != 0 && l.Layer != trace.FirstNonFiniteLayer) continue;
+            var cells = new List<string> { l.Layer.ToString(CultureInfo.InvariantCulture), Json.Format(l.Mean), Json.Format(l.Std), Json.Format(l.Min), Json.Format(l.Max),
+                Json.Format(l.ZeroFraction), Json.Format(l.Pre.Std), l.Correlation is { } c ? Json.Format(c) : "" };
+            if (grads) cells.Add(l.GradNorm is { } g ? Json.Format(g) : "");
+            table.AddRow(cells.Select(Markup.Escape).ToArray());
+        }
+        ctx.Console.Write(table);
+        var d = trace.Diagnosis;
+        ctx.Out.WriteLine($"first non-finite layer: {(trace.FirstNonFiniteLayer is { } k ? k.ToString(CultureInfo.InvariantCulture) : "none")}");
+        ctx.Out.WriteLine($"verdict: {d.VerdictName} (std x{Json.Format(d.GrowthPerLayer)} per layer)");
+        foreach (var limit in d.Limits.Where(x => x.Layer is not null))
+            ctx.Out.WriteLine($"  {limit.Format} would {(d.Verdict == Verdict.Exploding ? "overflow" : "underflow")} at layer {Json.Format(limit.Layer!.Value)}");
+        if (d.Advice.Length > 0) ctx.Out.WriteLine($"advice: {d.Advice}");
+    }
+}

@@ -1,0 +1,115 @@
+using ScottPlot;
+
+namespace InitLab.Cli;
+
+/// <summary>A named series of (layer, std) points for a line plot.</summary>
+internal sealed record PlotSeries(string Label, double[] Layers, double[] Values);
+
+/// <summary>
+/// PNG/SVG plots through ScottPlot (headless, SkiaSharp's NoDependencies native assets). ScottPlot 5 has no log axis,
+/// so log-scale plots draw log10(y) with 10^k tick labels. Files are written atomically: to a temporary file beside
+/// the target, then renamed.
+/// </summary>
+internal static class Plots
+{
+    static Plots()
+    {
+        // The NoDependencies Skia build otherwise picks a serif font.
+        Fonts.Default = "DejaVu Sans";
+    }
+
+    /// <summary>Checks that <paramref name="path"/> ends in .png or .svg.</summary>
+    public static void CheckPath(string path, string option)
+    {
+        string ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext is not (".png" or ".svg"))
+            throw new UsageException($"{option} must name a .png or .svg file, got '{path}'.");
+    }
+
+    /// <summary>Std (log scale) per layer, one line per series; non-positive or non-finite points are left out.</summary>
+    public static void StdPerLayer(string path, string title, IReadOnlyList<PlotSeries> series, string yLabel = "std (log scale)")
+    {
+        var plot = new Plot();
+        foreach (var s in series)
+        {
+            var xs = new List<double>();
+            var ys = new List<double>();
+            for (int i = 0; i < s.Layers.Length; i++)
+                if (double.IsFinite(s.Values[i]) && s.Values[i] > 0)
+                {
+                    xs.Add(s.Layers[i]);
+                    ys.Add(Math.Log10(s.Values[i]));
+                }
+            if (xs.Count == 0) continue;
+            var scatter = plot.Add.Scatter(xs.ToArray(), ys.ToArray());
+            scatter.LegendText = s.Label;
+            scatter.MarkerSize = xs.Count > 60 ? 0 : 4;
+        }
+        LogY(plot);
+        plot.Title(title);
+        plot.XLabel("layer");
+        plot.YLabel(yLabel);
+        plot.ShowLegend(Alignment.UpperLeft);
+        Save(plot, path, 900, 560);
+    }
+
+    /// <summary>A heatmap of values[iy, ix] over x and y grids, with an optional overlay line.</summary>
+    public static void Heatmap(string path, string title, double[,] values, double[] xs, double[] ys, string xLabel, string yLabel,
+        string colorLabel, (double[] X, double[] Y, string Label)? overlay = null)
+    {
+        var plot = new Plot();
+        var heatmap = plot.Add.Heatmap(values);
+        heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+        heatmap.FlipVertically = true; // row 0 (smallest y) at the bottom
+        double dx = xs.Length > 1 ? (xs[^1] - xs[0]) / (xs.Length - 1) : 1;
+        double dy = ys.Length > 1 ? (ys[^1] - ys[0]) / (ys.Length - 1) : 1;
+        heatmap.Extent = new CoordinateRect(xs[0] - dx / 2, xs[^1] + dx / 2, ys[0] - dy / 2, ys[^1] + dy / 2);
+        var bar = plot.Add.ColorBar(heatmap);
+        bar.Label = colorLabel;
+        if (overlay is { } line && line.X.Length > 0)
+        {
+            var s = plot.Add.Scatter(line.X, line.Y);
+            s.LegendText = line.Label;
+            s.Color = Colors.Red;
+            s.LineWidth = 2;
+            s.MarkerSize = 0;
+            plot.ShowLegend(Alignment.UpperRight);
+        }
+        plot.Title(title);
+        plot.XLabel(xLabel);
+        plot.YLabel(yLabel);
+        plot.Axes.SetLimits(xs[0] - dx / 2, xs[^1] + dx / 2, ys[0] - dy / 2, ys[^1] + dy / 2);
+        Save(plot, path, 800, 600);
+    }
+
+    private static void LogY(Plot plot)
+    {
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            IntegerTicksOnly = true,
+            LabelFormatter = y => $"1e{y:0}",
+        };
+        plot.Grid.MinorLineColor = Colors.Black.WithOpacity(.05);
+        plot.Grid.MinorLineWidth = 1;
+    }
+
+    private static void Save(Plot plot, string path, int width, int height)
+    {
+        string full = Path.GetFullPath(path);
+        string dir = Path.GetDirectoryName(full)!;
+        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"cannot write '{path}': directory '{dir}' does not exist.");
+        string ext = Path.GetExtension(full).ToLowerInvariant();
+        string temp = Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.tmp{ext}");
+        try
+        {
+            if (ext == ".svg") plot.SaveSvg(temp, width, height);
+            else plot.SavePng(temp, width, height);
+            File.Move(temp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(temp)) File.Delete(temp);
+        }
+    }
+}

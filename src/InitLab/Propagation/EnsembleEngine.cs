@@ -1,0 +1,127 @@
+using InitLab.LinearAlgebra;
+using InitLab.Random;
+
+namespace InitLab.Propagation;
+
+/// <summary>
+/// The ensemble engine: samples each layer's pre-activations H = X W^T + b exactly in distribution without forming W,
+/// for weights that are fresh at every layer and either i.i.d. Gaussian or Haar orthogonal.
+/// </summary>
+/// <remarks>
+/// Gaussian W_ij ~ N(0, sigma_w^2 / n_in): the columns of H are i.i.d. N(0, sigma_w^2 / n_in X X^T), so with
+/// X X^T = F F^T (pivoted Cholesky, no jitter), H = sigma_w / sqrt(n_in) F Z with Z a standard normal r x n_out matrix.
+/// Orthogonal W = gain Q (Q Haar with orthonormal columns, n_out &gt;= n_in): X^T = Q_x F^T for some orthonormal Q_x, and
+/// Q Q_x is a Haar-distributed n_out x r frame U, so H = gain F U^T. Each layer costs O(B^2 n + B^3) instead of O(B n^2).
+/// Randomness: the input batch uses the same stream as the explicit engine (so both see the same x_0); layer l draws
+/// from stream 2l (Z or U) and 2l + 1 (bias).
+/// </remarks>
+public static class EnsembleEngine
+{
+    /// <summary>Propagates <paramref name="spec"/>; stops after the first non-finite layer.</summary>
+    /// <exception cref="ArgumentException">The spec cannot be represented: shared weights, a weight scheme other than
+    /// Gaussian or orthogonal, or orthogonal weights with fan_out &lt; fan_in (the message says to use the explicit engine).</exception>
+    public static PropagationTrace Run(NetworkSpec spec, ulong seed)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        spec.Validate();
+        CheckRepresentable(spec);
+        int batch = spec.Batch;
+        var x0f = new float[batch * spec.Widths[0]];
+        if (spec.Input is { } given) given.CopyTo(x0f, 0);
+        else new Generator(seed, ExplicitEngine.InputStream).Normal(x0f, 0f, (float)Math.Sqrt(spec.InputVariance));
+        var x = Array.ConvertAll(x0f, v => (double)v);
+
+        var input = ExplicitEngine.Trace(0, x, x, batch, spec.Widths[0]);
+        var layers = new List<LayerTrace>(spec.Depth);
+        int? firstNonFinite = null;
+        double alpha = spec.ResidualAlpha ?? 1.0;
+        for (int l = 1; l <= spec.Depth; l++)
+        {
+            int nIn = spec.Widths[l - 1], nOut = spec.Widths[l];
+            var h = SampleLayer(spec.Weights, x, batch, nIn, nOut, new Generator(seed, ExplicitEngine.WeightStream(l)));
+            if (spec.SigmaB > 0)
+            {
+                var b = new double[nOut];
+                new Generator(seed, ExplicitEngine.BiasStream(l)).Normal(b, 0, spec.SigmaB);
+                for (int r = 0; r < batch; r++)
+                    for (int j = 0; j < nOut; j++) h[r * nOut + j] += b[j];
+            }
+            var y = new double[h.Length];
+            spec.Activation.Forward<double>(h, y);
+            if (spec.ResidualAlpha is not null)
+                for (int i = 0; i < y.Length; i++) y[i] = x[i] + alpha * y[i];
+            var trace = ExplicitEngine.Trace(l, h, y, batch, nOut);
+            layers.Add(trace);
+            x = y;
+            if (trace.NonFinite > 0)
+            {
+                firstNonFinite = l;
+                break;
+            }
+        }
+        var stds = new List<double> { input.Std };
+        stds.AddRange(layers.Select(t => t.Std));
+        return new PropagationTrace(Engine.Ensemble, input, layers, firstNonFinite,
+            Diagnoser.Diagnose(stds, firstNonFinite, spec.Activation, spec.Depth));
+    }
+
+    /// <summary>Throws when the ensemble engine cannot sample <paramref name="spec"/> exactly.</summary>
+    public static void CheckRepresentable(NetworkSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        if (spec.SharedWeights)
+            throw new ArgumentException("the ensemble engine needs fresh weights at every layer; shared weights are correlated across layers, use --engine explicit.", nameof(spec));
+        switch (spec.Weights)
+        {
+            case WeightDistribution.Gaussian:
+                return;
+            case WeightDistribution.Orthogonal:
+                for (int l = 1; l <= spec.Depth; l++)
+                    if (spec.Widths[l] < spec.Widths[l - 1])
+                        throw new ArgumentException($"the ensemble engine samples orthogonal layers only when fan_out >= fan_in; layer {l} maps {spec.Widths[l - 1]} -> {spec.Widths[l]}, use --engine explicit.", nameof(spec));
+                return;
+            default:
+                throw new ArgumentException($"the ensemble engine is exact only for i.i.d. Gaussian or orthogonal weights, not {spec.Weights.Describe()}; use --engine explicit.", nameof(spec));
+        }
+    }
+
+    /// <summary>One draw of X W^T (B x n_out) for a fresh W, from the B x B Gram matrix of X.</summary>
+    internal static double[] SampleLayer(WeightDistribution weights, double[] x, int batch, int nIn, int nOut, Generator g)
+    {
+        var gram = new double[batch * batch];
+        Gemm.Core(false, true, batch, batch, nIn, 1.0, x, Math.Max(1, nIn), x, Math.Max(1, nIn), 0.0, gram, batch);
+        bool finite = Array.TrueForAll(gram, double.IsFinite);
+        var h = new double[batch * nOut];
+        if (!finite)
+        {
+            // Overflowed inputs: the explicit product would be non-finite too.
+            Array.Fill(h, double.NaN);
+            return h;
+        }
+        var (f, rank) = Cholesky.PivotedSemidefinite(gram, batch);
+        if (rank == 0) return h; // X = 0: every pre-activation is 0
+        var z = new double[rank * nOut];
+        double scale;
+        switch (weights)
+        {
+            case WeightDistribution.Gaussian gaussian:
+                g.Normal(z);
+                scale = gaussian.Std(nIn, nOut);
+                break;
+            case WeightDistribution.Orthogonal orthogonal:
+            {
+                // U: n_out x r Haar frame, stored transposed as r x n_out rows.
+                var u = new double[nOut * rank];
+                LinearAlgebra.Orthogonal.Sample(g, u, nOut, rank);
+                for (int i = 0; i < nOut; i++)
+                    for (int p = 0; p < rank; p++) z[p * nOut + i] = u[i * rank + p];
+                scale = orthogonal.Gain;
+                break;
+            }
+            default:
+                throw new ArgumentException($"not representable: {weights.Describe()}.", nameof(weights));
+        }
+        Gemm.Core(false, false, batch, nOut, rank, scale, f, rank, z, Math.Max(1, nOut), 0.0, h, Math.Max(1, nOut));
+        return h;
+    }
+}

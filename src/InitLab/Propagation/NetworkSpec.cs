@@ -1,0 +1,84 @@
+using InitLab.Activations;
+using InitLab.Numerics;
+
+namespace InitLab.Propagation;
+
+/// <summary>
+/// A deep MLP probe: <c>h_l = x_(l-1) W_l^T + b_l</c>, <c>x_l = phi(h_l)</c> (or <c>x_(l-1) + alpha phi(h_l)</c> with residual
+/// connections) for l = 1..Depth, on a batch of inputs x_0. Layer k is the output after k matrix products (design.md).
+/// </summary>
+public sealed record NetworkSpec
+{
+    /// <summary>Creates a spec of constant width.</summary>
+    public NetworkSpec(int width, int depth, Activation activation, WeightDistribution weights)
+        : this(Enumerable.Repeat(width, Math.Max(depth, 0) + 1).ToArray(), activation, weights)
+    {
+        Guard.Positive(width);
+        Guard.Positive(depth);
+    }
+
+    /// <summary>Creates a spec from per-layer widths: widths[0] is the input width, widths[l] the output width of layer l.</summary>
+    /// <exception cref="ArgumentException">Fewer than two widths, or a width &lt;= 0.</exception>
+    public NetworkSpec(IReadOnlyList<int> widths, Activation activation, WeightDistribution weights)
+    {
+        ArgumentNullException.ThrowIfNull(widths);
+        ArgumentNullException.ThrowIfNull(activation);
+        ArgumentNullException.ThrowIfNull(weights);
+        if (widths.Count < 2)
+            throw new ArgumentException($"widths needs the input width and at least one layer width, got {widths.Count} value(s).", nameof(widths));
+        for (int i = 0; i < widths.Count; i++)
+            if (widths[i] <= 0)
+                throw new ArgumentException($"widths[{i}] must be > 0, got {widths[i]}.", nameof(widths));
+        Widths = widths.ToArray();
+        Activation = activation;
+        Weights = weights;
+    }
+
+    /// <summary>widths[0] = input width, widths[l] = width of layer l's output.</summary>
+    public IReadOnlyList<int> Widths { get; }
+
+    /// <summary>Number of layers L.</summary>
+    public int Depth => Widths.Count - 1;
+
+    /// <summary>The nonlinearity phi.</summary>
+    public Activation Activation { get; }
+
+    /// <summary>How weights are drawn.</summary>
+    public WeightDistribution Weights { get; }
+
+    /// <summary>Bias standard deviation: b_i ~ N(0, sigma_b^2) (0: no bias).</summary>
+    public double SigmaB { get; init; }
+
+    /// <summary>Residual branch scale alpha: x_l = x_(l-1) + alpha phi(h_l); null for a plain MLP.</summary>
+    public double? ResidualAlpha { get; init; }
+
+    /// <summary>Reuse one weight matrix (and bias) at every layer, as the classic experiment does.</summary>
+    public bool SharedWeights { get; init; }
+
+    /// <summary>Number of inputs in the batch B.</summary>
+    public int Batch { get; init; } = 64;
+
+    /// <summary>Variance of the Gaussian inputs x_0 ~ N(0, v) (ignored when <see cref="Input"/> is given).</summary>
+    public double InputVariance { get; init; } = 1.0;
+
+    /// <summary>An explicit input batch (Batch x Widths[0], row-major), e.g. read from a .npy file.</summary>
+    public float[]? Input { get; init; }
+
+    /// <summary>Checks the combination of settings; every message names the setting and its value.</summary>
+    /// <exception cref="ArgumentException">An inconsistent or out-of-range setting.</exception>
+    public void Validate()
+    {
+        Guard.Positive(Batch);
+        Guard.Positive(InputVariance);
+        Guard.NonNegative(SigmaB);
+        if (ResidualAlpha is { } a) Guard.Finite(a, nameof(ResidualAlpha));
+        if (Weights is WeightDistribution.Orthogonal o) Guard.NonNegative(o.Gain, "gain");
+        bool constant = Widths.All(w => w == Widths[0]);
+        if ((ResidualAlpha is not null || SharedWeights) && !constant)
+            throw new ArgumentException(
+                $"{(SharedWeights ? "shared weights" : "residual connections")} need every layer to have the same width, got widths {string.Join(",", Widths)}.",
+                nameof(Widths));
+        if (Input is { } x && x.Length != (long)Batch * Widths[0])
+            throw new ArgumentException($"the input batch has {x.Length} values, expected Batch x width = {Batch} x {Widths[0]} = {(long)Batch * Widths[0]}.", nameof(Input));
+    }
+}

@@ -1,0 +1,83 @@
+using InitLab.Numerics;
+using InitLab.Random;
+
+namespace InitLab.Propagation;
+
+/// <summary>
+/// How a layer's weight matrix W (fan_out x fan_in, PyTorch layout) is drawn. The ensemble engine can sample
+/// <c>X W^T</c> exactly only for <see cref="Gaussian"/> and <see cref="Orthogonal"/>; any other scheme runs on the
+/// explicit engine.
+/// </summary>
+public abstract record WeightDistribution
+{
+    private WeightDistribution() { }
+
+    /// <summary>A short description, e.g. <c>N(0, 2/fan_in)</c>.</summary>
+    public abstract string Describe();
+
+    /// <summary>Fills <paramref name="w"/> (rows x cols, row-major) with one draw.</summary>
+    public abstract void Fill(Generator g, Span<float> w, int rows, int cols);
+
+    /// <summary>
+    /// i.i.d. W_ij ~ N(0, std(fan_in, fan_out)^2): the mean-field convention std = sigma_w / sqrt(fan_in)
+    /// (<see cref="WithSigmaW"/>), or any untruncated normal initializer (normal, xavier_normal, kaiming_normal, ...).
+    /// </summary>
+    /// <param name="Name">Description, e.g. <c>kaiming_normal</c> or <c>N(0, 2/fan_in)</c>.</param>
+    /// <param name="StdOf">The weight std as a function of (fan_in, fan_out).</param>
+    public sealed record Gaussian(string Name, Func<int, int, double> StdOf) : WeightDistribution
+    {
+        /// <summary>W_ij ~ N(0, sigma_w^2 / fan_in) (design.md's sigma_w).</summary>
+        /// <exception cref="ArgumentException">sigma_w is negative or not finite.</exception>
+        public static Gaussian WithSigmaW(double sigmaW)
+        {
+            Guard.NonNegative(sigmaW, "sigma_w");
+            return new Gaussian($"N(0, {Guard.Fmt(sigmaW * sigmaW)}/fan_in)", (fanIn, _) => sigmaW / Math.Sqrt(fanIn));
+        }
+
+        /// <summary>Standard deviation of one weight of a fan_in -&gt; fan_out layer.</summary>
+        public double Std(int fanIn, int fanOut) => StdOf(fanIn, fanOut);
+
+        /// <summary>The equivalent sigma_w = std * sqrt(fan_in) of a layer.</summary>
+        public double SigmaW(int fanIn, int fanOut) => Std(fanIn, fanOut) * Math.Sqrt(fanIn);
+
+        /// <inheritdoc/>
+        public override string Describe() => Name;
+
+        /// <inheritdoc/>
+        public override void Fill(Generator g, Span<float> w, int rows, int cols) => g.Normal(w, 0f, (float)Std(cols, rows));
+    }
+
+    /// <summary>
+    /// W = gain * Q with Q Haar-distributed with orthonormal columns (fan_out &gt;= fan_in) or rows (fan_out &lt; fan_in),
+    /// as torch.nn.init.orthogonal_ (Saxe et al. 2014).
+    /// </summary>
+    public sealed record Orthogonal(double Gain) : WeightDistribution
+    {
+        /// <inheritdoc/>
+        public override string Describe() => $"orthogonal(gain = {Guard.Fmt(Gain)})";
+
+        /// <inheritdoc/>
+        public override void Fill(Generator g, Span<float> w, int rows, int cols)
+        {
+            LinearAlgebra.Orthogonal.Sample(g, w, rows, cols);
+            Tensors.TensorMath.Scale(w, (float)Gain);
+        }
+    }
+
+    /// <summary>Any other initializer (uniform, truncated normal, sparse, ...): explicit engine only.</summary>
+    /// <param name="Name">The scheme name, for messages.</param>
+    /// <param name="Sampler">Fills a rows x cols matrix.</param>
+    public sealed record Custom(string Name, Action<Generator, Memory<float>, int, int> Sampler) : WeightDistribution
+    {
+        /// <inheritdoc/>
+        public override string Describe() => Name;
+
+        /// <inheritdoc/>
+        public override void Fill(Generator g, Span<float> w, int rows, int cols)
+        {
+            var buffer = new float[w.Length];
+            Sampler(g, buffer, rows, cols);
+            buffer.CopyTo(w);
+        }
+    }
+}

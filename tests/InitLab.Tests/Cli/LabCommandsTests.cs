@@ -1,0 +1,142 @@
+using System.Text.Json;
+
+namespace InitLab.Tests.Cli;
+
+public class LabCommandsTests
+{
+    [Fact]
+    public void Propagate_json_has_the_design_md_shape()
+    {
+        var r = CliHarness.Run("propagate", "--width", "64", "--depth", "5", "--act", "relu", "--init", "kaiming_normal", "--batch", "8", "--backward", "--json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        var layers = doc.RootElement.GetProperty("layers").EnumerateArray().ToList();
+        Assert.Equal(5, layers.Count);
+        foreach (var key in new[] { "layer", "mean", "std", "mean_square", "min", "max", "zero_fraction", "nonfinite", "pre", "grad_norm" })
+            Assert.True(layers[0].TryGetProperty(key, out _), key);
+        foreach (var key in new[] { "mean", "std", "mean_square" })
+            Assert.True(layers[0].GetProperty("pre").TryGetProperty(key, out _), key);
+        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("first_nonfinite_layer").ValueKind);
+        var diagnosis = doc.RootElement.GetProperty("diagnosis");
+        Assert.Equal("stable", diagnosis.GetProperty("verdict").GetString());
+        Assert.True(diagnosis.TryGetProperty("growth_per_layer", out _));
+        Assert.True(diagnosis.TryGetProperty("advice", out _));
+    }
+
+    [Fact]
+    public void Propagate_with_standard_normal_weights_reports_the_overflow_layer_and_advice()
+    {
+        var r = CliHarness.Run("propagate", "--width", "512", "--depth", "100", "--act", "relu", "--init", "normal", "--batch", "4");
+        Assert.Equal(0, r.ExitCode);
+        Assert.Contains("verdict: exploding", r.Out);
+        Assert.Contains("first non-finite layer:", r.Out);
+        Assert.Contains("kaiming_normal", r.Out);
+    }
+
+    [Fact]
+    public void Propagate_csv_has_one_row_per_layer_and_the_input()
+    {
+        var r = CliHarness.Run("propagate", "--width", "32", "--depth", "7", "--act", "tanh", "--sigma-w", "1.1", "--csv");
+        Assert.Equal(0, r.ExitCode);
+        var lines = r.Out.Trim().Split('\n');
+        Assert.Equal(1 + 8, lines.Length);
+        Assert.StartsWith("engine,init,layer,mean,std", lines[0]);
+    }
+
+    [Fact]
+    public void Propagate_writes_a_png_and_an_svg_plot()
+    {
+        string dir = Directory.CreateTempSubdirectory("initlab-test").FullName;
+        try
+        {
+            string png = Path.Combine(dir, "std.png"), svg = Path.Combine(dir, "std.svg");
+            Assert.Equal(0, CliHarness.Run("propagate", "--width", "64", "--depth", "20", "--act", "relu", "--init", "kaiming_normal,normal", "--plot", png).ExitCode);
+            Assert.Equal(0, CliHarness.Run("propagate", "--width", "64", "--depth", "20", "--act", "relu", "--sigma-w", "1.4", "--engine", "explicit,ensemble", "--plot", svg).ExitCode);
+            var bytes = File.ReadAllBytes(png);
+            Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, bytes[..4]);
+            string text = File.ReadAllText(svg);
+            Assert.Contains("<svg", text);
+            Assert.Contains("<text", text); // the font rendered: axis labels are present
+            Assert.Empty(Directory.GetFiles(dir, ".*")); // no temporary files left behind
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("propagate", "--width", "0", "--depth", "5", "--sigma-w", "1")]
+    [InlineData("propagate", "--width", "8", "--depth", "-1", "--sigma-w", "1")]
+    [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "1", "--batch", "0")]
+    [InlineData("propagate", "--width", "8", "--depth", "5")]
+    [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "1", "--init", "normal")]
+    [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "NaN")]
+    [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "-1")]
+    [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "1", "--act", "swoosh")]
+    [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "1", "--engine", "magic")]
+    [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "1", "--engine", "ensemble", "--shared-weights")]
+    [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "1", "--engine", "ensemble", "--backward")]
+    [InlineData("propagate", "--widths", "8,4,8", "--sigma-w", "1", "--residual", "0.5")]
+    [InlineData("propagate", "--width", "8", "--depth", "5", "--init", "nonsense")]
+    [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "1", "--plot", "out.pdf")]
+    [InlineData("sweep", "--act", "tanh", "--sigma-w", "1:2", "--width", "8", "--depth", "2")]
+    [InlineData("sweep", "--act", "tanh", "--sigma-w", "1:2:3", "--width", "8", "--depth", "2", "--shard", "3/2")]
+    [InlineData("lsuv", "--width", "8", "--depth", "2", "--tolerance", "0")]
+    [InlineData("merge", "does-not-exist.json")]
+    public void Bad_lab_arguments_give_one_line_on_stderr_and_exit_code_2(params string[] args)
+    {
+        var r = CliHarness.Run(args);
+        Assert.True(r.ExitCode == 2, $"exit {r.ExitCode}: {r.Err}");
+        Assert.StartsWith("error: ", r.Err);
+        Assert.DoesNotContain("   at ", r.Err);
+    }
+
+    [Fact]
+    public void Sweep_shards_merge_to_the_unsharded_result()
+    {
+        string dir = Directory.CreateTempSubdirectory("initlab-test").FullName;
+        try
+        {
+            string[] common = ["sweep", "--act", "tanh", "--sigma-w", "0.5:2:4", "--sigma-b", "0:0.2:2", "--depth", "6", "--width", "32", "--batch", "4", "--json", "--seed", "5"];
+            var whole = CliHarness.Run(common);
+            Assert.Equal(0, whole.ExitCode);
+            var files = new List<string>();
+            for (int k = 1; k <= 3; k++)
+            {
+                var shard = CliHarness.Run([.. common, "--shard", $"{k}/3"]);
+                Assert.Equal(0, shard.ExitCode);
+                string f = Path.Combine(dir, $"s{k}.json");
+                File.WriteAllText(f, shard.Out);
+                files.Add(f);
+            }
+            var merged = CliHarness.Run(["merge", .. files, "--json"]);
+            Assert.Equal(0, merged.ExitCode);
+            Assert.Equal(whole.Out, merged.Out);
+            // A missing shard is an error naming the gap.
+            var partial = CliHarness.Run("merge", files[0], files[2]);
+            Assert.Equal(2, partial.ExitCode);
+            Assert.Contains("missing", partial.Err);
+            // A corrupt file is an error, not a crash.
+            string bad = Path.Combine(dir, "bad.json");
+            File.WriteAllText(bad, "{\"cells\": 3");
+            Assert.Equal(2, CliHarness.Run("merge", bad).ExitCode);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Lsuv_json_reports_each_layer_and_convergence()
+    {
+        var r = CliHarness.Run("lsuv", "--width", "64", "--depth", "6", "--act", "tanh", "--batch", "64", "--json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.True(doc.RootElement.GetProperty("converged").GetBoolean());
+        var layers = doc.RootElement.GetProperty("layers").EnumerateArray().ToList();
+        Assert.Equal(6, layers.Count);
+        Assert.All(layers, l => Assert.InRange(l.GetProperty("std").GetDouble(), Math.Sqrt(0.9), Math.Sqrt(1.1)));
+    }
+}

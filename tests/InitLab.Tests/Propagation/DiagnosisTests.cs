@@ -1,0 +1,56 @@
+using InitLab.Activations;
+using InitLab.Propagation;
+
+namespace InitLab.Tests.Propagation;
+
+public class DiagnosisTests
+{
+    [Fact]
+    public void Standard_normal_weights_explode_at_the_predicted_rate()
+    {
+        // relu(h) with W ~ N(0, 1): q grows by N / 2 per layer, so the std by sqrt(N / 2) = 16 at N = 512.
+        const int n = 512;
+        var spec = new NetworkSpec(n, 20, Activation.Relu, new WeightDistribution.Gaussian("normal", (_, _) => 1.0)) { Batch = 16 };
+        var trace = EnsembleEngine.Run(spec, 11);
+        var d = trace.Diagnosis;
+        Assert.Equal(Verdict.Exploding, d.Verdict);
+        // Per-layer log10 growth: fluctuation of log10 q over N B = 8192 entries is ~ sqrt(2 / 8192) / ln 10 = 0.007 per
+        // layer, and the fit over 20 layers averages it down; 5 sigma of one layer's noise bounds the slope error.
+        Assert.Equal(Math.Log10(Math.Sqrt(n / 2.0)), d.Log10GrowthPerLayer, 0.035);
+        Assert.Contains("kaiming_normal", d.Advice);
+        Assert.Contains("1.414", d.Advice);
+        var float16 = d.Limits.Single(l => l.Format == "float16").Layer!.Value;
+        Assert.Equal(Math.Ceiling(Math.Log10(65504) / Math.Log10(16.0)), float16, 0.0);
+    }
+
+    [Fact]
+    public void Weights_scaled_by_0_01_vanish()
+    {
+        var spec = new NetworkSpec(512, 50, Activation.Identity, new WeightDistribution.Gaussian("0.01 normal", (_, _) => 0.01)) { Batch = 4 };
+        var d = ExplicitEngine.Run(spec, 2).Diagnosis;
+        Assert.Equal(Verdict.Vanishing, d.Verdict);
+        Assert.True(d.GrowthPerLayer < 0.3);
+    }
+
+    [Fact]
+    public void Kaiming_with_relu_is_stable_over_1000_layers()
+    {
+        var spec = new NetworkSpec(512, 1000, Activation.Relu, WeightDistribution.Gaussian.WithSigmaW(Math.Sqrt(2))) { Batch = 16 };
+        var trace = EnsembleEngine.Run(spec, 5);
+        Assert.Null(trace.FirstNonFiniteLayer);
+        Assert.Equal(1000, trace.Layers.Count);
+        Assert.Equal(Verdict.Stable, trace.Diagnosis.Verdict);
+        Assert.Equal("", trace.Diagnosis.Advice);
+    }
+
+    [Fact]
+    public void A_non_finite_layer_is_reported_as_the_first_non_finite_layer_and_the_engine_stops()
+    {
+        var spec = new NetworkSpec(512, 100, Activation.Identity, new WeightDistribution.Gaussian("normal", (_, _) => 1.0)) { Batch = 1 };
+        var trace = ExplicitEngine.Run(spec, 0);
+        Assert.NotNull(trace.FirstNonFiniteLayer);
+        Assert.InRange(trace.FirstNonFiniteLayer!.Value, 25, 32);
+        Assert.Equal(trace.FirstNonFiniteLayer, trace.Layers.Count);
+        Assert.Equal(Verdict.Exploding, trace.Diagnosis.Verdict);
+    }
+}

@@ -1,0 +1,102 @@
+using InitLab.Numerics;
+
+namespace InitLab.Initializers;
+
+/// <summary>
+/// Every named initializer of PyTorch (<c>torch.nn.init</c>), Keras and JAX. The variance-scaling schemes are one-line
+/// presets of <see cref="VarianceScaling"/> with std^2 = scale / fan; names that PyTorch has keep PyTorch's semantics
+/// (xavier_*, kaiming_* and their aliases glorot_*, he_* are UNtruncated), lecun_* keep Keras/JAX semantics.
+/// Keras/JAX <c>glorot_normal</c> and <c>he_normal</c> are truncated: write them as
+/// <c>new VarianceScaling(1, FanMode.FanAvg, VarianceDistribution.TruncatedNormal)</c> and
+/// <c>new VarianceScaling(2, FanMode.FanIn, VarianceDistribution.TruncatedNormal)</c>.
+/// </summary>
+public static partial class Init
+{
+    /// <summary>U[low, high) (PyTorch <c>uniform_</c>).</summary>
+    public static Initializer Uniform(double low = 0, double high = 1) => new UniformInitializer(low, high);
+
+    /// <summary>N(mean, std^2) (PyTorch <c>normal_</c>).</summary>
+    public static Initializer Normal(double mean = 0, double std = 1) => new NormalInitializer(mean, std);
+
+    /// <summary>N(mean, std^2) truncated to the absolute interval [a, b] (PyTorch <c>trunc_normal_</c>).</summary>
+    public static Initializer TruncNormal(double mean = 0, double std = 1, double a = -2, double b = 2) => new TruncatedNormalInitializer(mean, std, a, b);
+
+    /// <summary>N(mean, std^2) truncated to [mean + lower std, mean + upper std] (bounds in units of std).</summary>
+    public static Initializer TruncNormalInStds(double mean = 0, double std = 1, double lower = -2, double upper = 2) =>
+        TruncatedNormalInitializer.InStds(mean, std, lower, upper);
+
+    /// <summary>Every element = value (PyTorch <c>constant_</c>).</summary>
+    public static Initializer Constant(double value) => new ConstantInitializer(value);
+
+    /// <summary>Every element = 0 (PyTorch <c>zeros_</c>).</summary>
+    public static Initializer Zeros() => new ConstantInitializer("zeros", 0);
+
+    /// <summary>Every element = 1 (PyTorch <c>ones_</c>).</summary>
+    public static Initializer Ones() => new ConstantInitializer("ones", 1);
+
+    /// <summary>The identity matrix for 2-D weights (PyTorch <c>eye_</c>).</summary>
+    public static Initializer Eye() => new EyeInitializer("eye", 1);
+
+    /// <summary>gain * I for 2-D weights (Keras <c>Identity(gain)</c>).</summary>
+    public static Initializer Identity(double gain = 1) => new EyeInitializer("identity", gain);
+
+    /// <summary>The Dirac delta kernel for 3-, 4-, 5-D convolutions (PyTorch <c>dirac_(groups)</c>).</summary>
+    public static Initializer Dirac(int groups = 1, FanLayout layout = FanLayout.Torch) => new DiracInitializer(groups, layout);
+
+    /// <summary>Sparse columns with N(0, std^2) non-zeros (Martens 2010; PyTorch <c>sparse_</c>).</summary>
+    public static Initializer Sparse(double sparsity, double std = 0.01) => new SparseInitializer(sparsity, std);
+
+    /// <summary>Haar (semi-)orthogonal times gain (Saxe et al. 2014; PyTorch <c>orthogonal_</c>).</summary>
+    public static Initializer Orthogonal(double gain = 1, FanLayout layout = FanLayout.Torch) => new OrthogonalInitializer(gain, layout);
+
+    /// <summary>Delta-orthogonal convolution kernels (Xiao et al. 2018; JAX <c>delta_orthogonal</c>).</summary>
+    public static Initializer DeltaOrthogonal(double scale = 1, FanLayout layout = FanLayout.Torch) => new DeltaOrthogonalInitializer(scale, layout);
+
+    /// <summary>The variance-scaling core: std = sqrt(scale / fan) (Keras default: scale 1, fan_in, truncated_normal).</summary>
+    public static Initializer VarianceScaling(double scale = 1, FanMode mode = FanMode.FanIn,
+        VarianceDistribution distribution = VarianceDistribution.TruncatedNormal, FanLayout layout = FanLayout.Torch) =>
+        new Initializers.VarianceScaling(scale, mode, distribution, layout);
+
+    /// <summary>Glorot &amp; Bengio (2010): U(-b, b), b = gain sqrt(6 / (fan_in + fan_out)), std = gain sqrt(2 / (fan_in + fan_out)).</summary>
+    /// <exception cref="ArgumentException">gain is negative, NaN or infinite.</exception>
+    public static Initializer XavierUniform(double gain = 1, FanLayout layout = FanLayout.Torch) =>
+        Preset("xavier_uniform", GainSquared(gain), FanMode.FanAvg, VarianceDistribution.Uniform, layout);
+
+    /// <summary>Glorot &amp; Bengio (2010): N(0, std^2), std = gain sqrt(2 / (fan_in + fan_out)) (untruncated, as PyTorch).</summary>
+    /// <exception cref="ArgumentException">gain is negative, NaN or infinite.</exception>
+    public static Initializer XavierNormal(double gain = 1, FanLayout layout = FanLayout.Torch) =>
+        Preset("xavier_normal", GainSquared(gain), FanMode.FanAvg, VarianceDistribution.Normal, layout);
+
+    /// <summary>Alias of <see cref="XavierUniform"/>.</summary>
+    public static Initializer GlorotUniform(double gain = 1, FanLayout layout = FanLayout.Torch) => XavierUniform(gain, layout);
+
+    /// <summary>Alias of <see cref="XavierNormal"/> (PyTorch semantics: untruncated).</summary>
+    public static Initializer GlorotNormal(double gain = 1, FanLayout layout = FanLayout.Torch) => XavierNormal(gain, layout);
+
+    /// <summary>LeCun et al. (1998), Keras/JAX semantics: U(-b, b), b = sqrt(3 / fan_in), std = 1 / sqrt(fan_in).</summary>
+    public static Initializer LecunUniform(FanLayout layout = FanLayout.Torch) =>
+        Preset("lecun_uniform", 1, FanMode.FanIn, VarianceDistribution.Uniform, layout);
+
+    /// <summary>
+    /// LeCun et al. (1998), Keras/JAX semantics (Klambauer et al. 2017 use it for SELU): truncated normal on +-2 sigma whose
+    /// std AFTER truncation is 1 / sqrt(fan_in).
+    /// </summary>
+    public static Initializer LecunNormal(FanLayout layout = FanLayout.Torch) =>
+        Preset("lecun_normal", 1, FanMode.FanIn, VarianceDistribution.TruncatedNormal, layout);
+
+    /// <summary>
+    /// PyTorch's default for <c>nn.Linear</c> and <c>nn.ConvNd</c> weights: kaiming_uniform with a = sqrt(5), i.e.
+    /// gain^2 = 2 / (1 + 5) = 1/3 and U(-1 / sqrt(fan_in), 1 / sqrt(fan_in)), std = 1 / sqrt(3 fan_in).
+    /// </summary>
+    public static Initializer TorchDefault(FanLayout layout = FanLayout.Torch) =>
+        Preset("torch_default", 1.0 / 3.0, FanMode.FanIn, VarianceDistribution.Uniform, layout);
+
+    private static Initializers.VarianceScaling Preset(string name, double scale, FanMode mode, VarianceDistribution distribution, FanLayout layout) =>
+        new(name, scale, mode, distribution, layout);
+
+    private static double GainSquared(double gain)
+    {
+        Guard.NonNegative(gain);
+        return gain * gain;
+    }
+}

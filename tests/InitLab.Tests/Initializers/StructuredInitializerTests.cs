@@ -1,0 +1,179 @@
+using InitLab.Initializers;
+using InitLab.Random;
+using InitLab.Tensors;
+using InitLab.Tests.LinearAlgebra;
+
+namespace InitLab.Tests.Initializers;
+
+public sealed class StructuredInitializerTests
+{
+    [Theory]
+    [InlineData(3, 5)]
+    [InlineData(5, 3)]
+    [InlineData(4, 4)]
+    public void Eye_puts_ones_on_the_main_diagonal_of_any_rectangle(int rows, int cols)
+    {
+        var w = Init.Eye().Create<float>(new Shape(rows, cols), new Generator(0));
+        for (int i = 0; i < rows; i++)
+            for (int j = 0; j < cols; j++)
+                Assert.Equal(i == j ? 1f : 0f, w[i, j]);
+    }
+
+    [Fact]
+    public void Identity_is_gain_times_eye()
+    {
+        var w = Init.Identity(0.5).Create<double>(new Shape(3, 3), new Generator(0));
+        Assert.Equal([0.5, 0, 0, 0, 0.5, 0, 0, 0, 0.5], w.Data);
+    }
+
+    [Theory]
+    [InlineData(new[] { 4, 4, 3 }, 1)]
+    [InlineData(new[] { 6, 2, 3, 3 }, 2)]
+    [InlineData(new[] { 4, 6, 3, 5, 5 }, 1)]
+    [InlineData(new[] { 6, 3, 4, 4 }, 3)]
+    public void Dirac_maps_channel_d_of_each_group_through_the_centre_tap(int[] dims, int groups)
+    {
+        var shape = new Shape(dims);
+        var w = Init.Dirac(groups).Create<float>(shape, new Generator(0));
+        int perGroup = dims[0] / groups, min = Math.Min(perGroup, dims[1]);
+        long ones = 0;
+        for (int o = 0; o < dims[0]; o++)
+            for (int i = 0; i < dims[1]; i++)
+            {
+                var index = new int[dims.Length];
+                index[0] = o;
+                index[1] = i;
+                for (int k = 2; k < dims.Length; k++) index[k] = dims[k] / 2;
+                bool expected = o % perGroup == i && o % perGroup < min;
+                Assert.Equal(expected ? 1f : 0f, w[index]);
+                if (expected) ones++;
+            }
+        Assert.Equal(ones, w.Data.Count(v => v != 0));
+    }
+
+    [Fact]
+    public void Dirac_in_keras_layout_is_the_transpose_of_the_torch_kernel()
+    {
+        var torch = Init.Dirac().Create<double>(new Shape(4, 3, 3, 3), new Generator(0));
+        var keras = Init.Dirac(1, FanLayout.Keras).Create<double>(new Shape(3, 3, 3, 4), new Generator(0));
+        for (int o = 0; o < 4; o++)
+            for (int i = 0; i < 3; i++)
+                for (int a = 0; a < 3; a++)
+                    for (int b = 0; b < 3; b++)
+                        Assert.Equal(torch[o, i, a, b], keras[a, b, i, o]);
+    }
+
+    [Fact]
+    public void Sparse_zeros_exactly_ceil_sparsity_times_rows_per_column_and_the_rest_are_normal()
+    {
+        const int rows = 200, cols = 300;
+        const double sparsity = 0.33, std = 0.02;
+        var w = Init.Sparse(sparsity, std).Create<double>(new Shape(rows, cols), new Generator(5));
+        int zeros = (int)Math.Ceiling(sparsity * rows);
+        var nonZeros = new List<double>();
+        for (int j = 0; j < cols; j++)
+        {
+            int count = 0;
+            for (int i = 0; i < rows; i++)
+            {
+                if (w[i, j] == 0) count++;
+                else nonZeros.Add(w[i, j]);
+            }
+            Assert.Equal(zeros, count);
+        }
+        var ks = KolmogorovSmirnov.Test(nonZeros.ToArray(), KolmogorovSmirnov.NormalCdf(0, std));
+        Assert.True(ks.Passes(1e-4), $"KS p = {ks.PValue}");
+    }
+
+    [Fact]
+    public void Sparse_zero_positions_are_uniform_over_rows()
+    {
+        // Each row is zeroed in a column with probability zeros / rows = 1/4; over 4000 columns a row's count is
+        // Binomial(4000, 1/4): mean 1000, sd sqrt(750); every one of the 8 rows must lie within 5 sd.
+        var w = Init.Sparse(0.25, 1).Create<double>(new Shape(8, 4000), new Generator(9));
+        for (int i = 0; i < 8; i++)
+        {
+            int count = 0;
+            for (int j = 0; j < 4000; j++) if (w[i, j] == 0) count++;
+            Assert.InRange(count, 1000 - 5 * Math.Sqrt(750), 1000 + 5 * Math.Sqrt(750));
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { 20, 7 }, 1.0)]
+    [InlineData(new[] { 7, 20 }, 2.0)]
+    [InlineData(new[] { 8, 4, 3, 3 }, 1.5)]
+    [InlineData(new[] { 64, 4, 3, 3 }, 1.0)]
+    public void Orthogonal_flattens_to_shape0_by_the_rest_with_Gram_equal_to_gain_squared_times_I(int[] dims, double gain)
+    {
+        var shape = new Shape(dims);
+        var w = Init.Orthogonal(gain).Create<float>(shape, new Generator(3));
+        int rows = dims[0], cols = (int)(shape.Size / rows);
+        var unit = Array.ConvertAll(w.Data, v => v / gain);
+        Assert.True(OrthogonalTests.MaxGramError(unit, rows, cols) <= 1e-5);
+    }
+
+    [Fact]
+    public void Orthogonal_in_keras_layout_has_orthonormal_columns_over_the_last_axis()
+    {
+        var w = Init.Orthogonal(1, FanLayout.Keras).Create<double>(new Shape(3, 3, 4, 8), new Generator(3));
+        Assert.True(OrthogonalTests.MaxGramError(w.Data, 36, 8) <= 1e-12);
+    }
+
+    [Theory]
+    [InlineData(new[] { 8, 5, 3 })]
+    [InlineData(new[] { 6, 6, 3, 3 })]
+    [InlineData(new[] { 9, 4, 3, 2, 5 })]
+    public void Delta_orthogonal_is_zero_except_an_orthogonal_centre_tap(int[] dims)
+    {
+        var shape = new Shape(dims);
+        var w = Init.DeltaOrthogonal(2).Create<double>(shape, new Generator(4));
+        int outC = dims[0], inC = dims[1];
+        var centre = new double[outC * inC];
+        long nonZeroOffCentre = 0;
+        var index = new int[dims.Length];
+        for (long flat = 0; flat < shape.Size; flat++)
+        {
+            long rem = flat;
+            for (int k = dims.Length - 1; k >= 0; k--) { index[k] = (int)(rem % dims[k]); rem /= dims[k]; }
+            bool isCentre = true;
+            for (int k = 2; k < dims.Length; k++) isCentre &= index[k] == (dims[k] - 1) / 2;
+            if (isCentre) centre[index[0] * inC + index[1]] = w.Data[flat] / 2;
+            else if (w.Data[flat] != 0) nonZeroOffCentre++;
+        }
+        Assert.Equal(0, nonZeroOffCentre);
+        Assert.True(OrthogonalTests.MaxGramError(centre, outC, inC) <= 1e-12);
+    }
+
+    [Fact]
+    public void Delta_orthogonal_with_more_inputs_than_outputs_is_rejected()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Init.DeltaOrthogonal().Create<float>(new Shape(4, 8, 3, 3), new Generator(0)));
+        Assert.Equal("shape", ex.ParamName);
+        Assert.Contains("in <= out", ex.Message);
+    }
+
+    [Theory]
+    [InlineData("eye", new[] { 3, 3, 3 })]
+    [InlineData("identity", new[] { 4 })]
+    [InlineData("sparse", new[] { 3, 3, 3 })]
+    [InlineData("dirac", new[] { 3, 3 })]
+    [InlineData("dirac", new[] { 3, 3, 3, 3, 3, 3 })]
+    [InlineData("orthogonal", new[] { 5 })]
+    [InlineData("delta_orthogonal", new[] { 4, 4 })]
+    [InlineData("xavier_uniform", new[] { 5 })]
+    [InlineData("lecun_normal", new int[0])]
+    public void A_shape_the_scheme_cannot_fill_is_rejected_naming_shape(string scheme, int[] dims)
+    {
+        var init = Schemes.Create(scheme, scheme == "sparse" ? new InitializerOptions { Sparsity = 0.5 } : null);
+        var ex = Assert.Throws<ArgumentException>(() => init.Create<float>(new Shape(dims), new Generator(0)));
+        Assert.Equal("shape", ex.ParamName);
+    }
+
+    [Fact]
+    public void Dirac_groups_must_divide_the_output_channels()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Init.Dirac(4).Create<float>(new Shape(6, 3, 3), new Generator(0)));
+        Assert.Contains("divisible", ex.Message);
+    }
+}

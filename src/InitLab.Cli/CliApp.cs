@@ -61,7 +61,7 @@ internal static class CliApp
         }
         catch (Exception ex) when (ex is ArgumentException or UsageException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
         {
-            ctx.Err.WriteLine($"error: {OneLine(ex.Message)}");
+            ctx.Err.WriteLine($"error: {OneLine(Message(ex))}");
             return BadInput;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
@@ -73,10 +73,18 @@ internal static class CliApp
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 
+    /// <summary>The message without .NET's " (Parameter 'x')" suffix: the text already names the parameter.</summary>
+    private static string Message(Exception ex) =>
+        ex is ArgumentException { ParamName: { } p } ? ex.Message.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal) : ex.Message;
+
     /// <summary>Every top-level command; each lives in its own file under Commands/.</summary>
     private static IEnumerable<Command> Commands(CliContext ctx)
     {
         yield return ReproduceCommand.Create(ctx);
+        yield return PropagateCommand.Create(ctx);
+        yield return SweepCommand.Create(ctx);
+        yield return MergeCommand.Create(ctx);
+        yield return LsuvCommand.Create(ctx);
         yield return GainCommand.Create(ctx);
     }
 }

@@ -105,33 +105,39 @@ internal sealed class NetworkOptions
         return $"{Activation(pr)}, {shape}";
     }
 
-    /// <summary>The weight distribution of an initializer name (PyTorch semantics; glorot_* / he_* are aliases).</summary>
+    /// <summary>The weight distribution of an initializer name (the catalogue's semantics; glorot_* / he_* are aliases).</summary>
     public WeightDistribution Weights(string name, ParseResult pr)
     {
-        double? gain = pr.GetValue(Gain);
-        if (gain is { } g && !(g >= 0 && double.IsFinite(g))) throw new ArgumentException($"--gain must be a finite number >= 0, got {g}.", "gain");
+        var accepted = Schemes.OptionsOf(name);
         string mode = pr.GetValue(Mode)!;
-        if (mode is not ("fan_in" or "fan_out")) throw new UsageException($"--mode must be fan_in or fan_out, got '{mode}'.");
-        string canonical = name.ToLowerInvariant().Replace("glorot_", "xavier_").Replace("he_", "kaiming_");
-        switch (canonical)
+        var options = new InitializerOptions
         {
-            case "normal":
-                return new WeightDistribution.Gaussian("normal", (_, _) => 1.0);
-            case "xavier_normal":
+            Gain = accepted.Contains("gain") ? pr.GetValue(Gain) : null,
+            Nonlinearity = accepted.Contains("nonlinearity") ? pr.GetValue(Nonlinearity) : null,
+            Mode = !accepted.Contains("mode") ? null : mode switch
             {
-                double xg = gain ?? 1.0;
-                return new WeightDistribution.Gaussian("xavier_normal", (fi, fo) => xg * Math.Sqrt(2.0 / (fi + fo)));
-            }
-            case "kaiming_normal":
-            {
-                double kg = gain ?? InitLab.Initializers.Gain.Recommended(pr.GetValue(Nonlinearity)!, 0.0);
-                bool fanIn = mode == "fan_in";
-                return new WeightDistribution.Gaussian("kaiming_normal", (fi, fo) => kg / Math.Sqrt(fanIn ? fi : fo));
-            }
-            case "orthogonal":
-                return new WeightDistribution.Orthogonal(gain ?? 1.0);
-            default:
-                return OtherSchemes.Resolve(canonical, pr, this);
-        }
+                "fan_in" => FanMode.FanIn,
+                "fan_out" => FanMode.FanOut,
+                "fan_avg" => FanMode.FanAvg,
+                _ => throw new UsageException($"--mode must be fan_in, fan_out or fan_avg, got '{mode}'."),
+            },
+        };
+        if (pr.GetValue(Gain) is not null && options.Gain is null)
+            throw new UsageException($"--gain does not apply to {name}; it accepts: {string.Join(", ", accepted)}.");
+        return FromInitializer(Schemes.Create(name, options));
+    }
+
+    /// <summary>
+    /// Maps an initializer to what the engines need: untruncated zero-mean normals become <see cref="WeightDistribution.Gaussian"/>
+    /// (the ensemble engine samples them exactly), orthogonal becomes <see cref="WeightDistribution.Orthogonal"/>, and every
+    /// other scheme runs through its own sampler on the explicit engine.
+    /// </summary>
+    internal static WeightDistribution FromInitializer(Initializer init)
+    {
+        if (init is OrthogonalInitializer orthogonal) return new WeightDistribution.Orthogonal(orthogonal.Gain);
+        var probe = init.DistributionOf(new InitLab.Tensors.Shape(4, 4));
+        if (probe is { Kind: DistributionKind.Normal, Mean: 0 })
+            return new WeightDistribution.Gaussian(init.Name, (fanIn, fanOut) => init.DistributionOf(new InitLab.Tensors.Shape(fanOut, fanIn))!.Std);
+        return new WeightDistribution.Custom(init.Name, (g, w, rows, cols) => init.Fill(w.Span, new InitLab.Tensors.Shape(rows, cols), g));
     }
 }

@@ -28,8 +28,8 @@ internal static class SweepCommand
         foreach (var option in new Option[] { sigmaW, sigmaB, engine, shard, json, plot }) command.Add(option);
         command.SetAction(pr =>
         {
-            var gw = Grid.Parse(pr.GetValue(sigmaW)!, "--sigma-w");
-            var gb = Grid.Parse(pr.GetValue(sigmaB)!, "--sigma-b");
+            var gw = ParameterGrid.Parse(pr.GetValue(sigmaW)!, "--sigma-w");
+            var gb = ParameterGrid.Parse(pr.GetValue(sigmaB)!, "--sigma-b");
             var e = PropagateCommand.ParseEngine(pr.GetValue(engine)!);
             string? plotPath = pr.GetValue(plot);
             if (plotPath is not null) Plots.CheckPath(plotPath, "--plot");
@@ -106,7 +106,27 @@ internal static class SweepCommand
         ctx.Out.WriteLine($"{doc.Cells.Count} of {doc.TotalCells} cells (shard {doc.Shard}).");
     }
 
-    internal static void Heatmap(string path, SweepDocument doc, Grid gw, Grid gb, InitLab.Activations.Activation activation)
+    /// <summary>The mean-field critical sigma_w (chi_1 = 1) for each sigma_b where one exists.</summary>
+    internal static (double[] X, double[] Y) CriticalCurve(InitLab.Activations.Activation activation, double[] sigmaB)
+    {
+        var xs = new List<double>();
+        var ys = new List<double>();
+        foreach (double sb in sigmaB)
+        {
+            try
+            {
+                xs.Add(InitLab.Theory.CriticalLine.SigmaW(activation, sb).SigmaW);
+                ys.Add(sb);
+            }
+            catch (ArgumentException)
+            {
+                // No critical point for this sigma_b (e.g. relu with sigma_b > 0 has no finite q*): leave a gap.
+            }
+        }
+        return (xs.ToArray(), ys.ToArray());
+    }
+
+    internal static void Heatmap(string path, SweepDocument doc, ParameterGrid gw, ParameterGrid gb, InitLab.Activations.Activation activation)
     {
         var values = new double[gb.Count, gw.Count];
         for (int i = 0; i < gb.Count; i++)
@@ -119,7 +139,7 @@ internal static class SweepCommand
         }
         var xs = Enumerable.Range(0, gw.Count).Select(i => gw[i]).ToArray();
         var ys = Enumerable.Range(0, gb.Count).Select(i => gb[i]).ToArray();
-        var line = CriticalLine.Compute(activation, ys);
+        var line = CriticalCurve(activation, ys);
         Plots.Heatmap(path, $"log10 final std after {doc.Widths.Length - 1} layers ({doc.Activation})", values, xs, ys, "sigma_w", "sigma_b",
             "log10 std", line.X.Length > 0 ? (line.X, line.Y, "critical line (chi_1 = 1)") : null);
     }

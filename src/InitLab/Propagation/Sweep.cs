@@ -6,20 +6,20 @@ namespace InitLab.Propagation;
 /// <param name="Start">First value.</param>
 /// <param name="Stop">Last value (equal to Start when Count = 1).</param>
 /// <param name="Count">Number of values, &gt;= 1.</param>
-public sealed record Grid(double Start, double Stop, int Count)
+public sealed record ParameterGrid(double Start, double Stop, int Count)
 {
     /// <summary>Value i: Start + i (Stop - Start) / (Count - 1).</summary>
     public double this[int i] => Count == 1 ? Start : Start + i * (Stop - Start) / (Count - 1);
 
     /// <summary>Parses <c>START:STOP:COUNT</c> (or a single number for a one-point grid).</summary>
     /// <exception cref="ArgumentException">Not three numbers, non-finite values, COUNT &lt; 1, or COUNT = 1 with START != STOP.</exception>
-    public static Grid Parse(string text, string name)
+    public static ParameterGrid Parse(string text, string name)
     {
         ArgumentNullException.ThrowIfNull(text);
         var inv = System.Globalization.CultureInfo.InvariantCulture;
         var parts = text.Split(':');
         if (parts.Length == 1 && double.TryParse(parts[0], System.Globalization.NumberStyles.Float, inv, out var single) && double.IsFinite(single))
-            return new Grid(single, single, 1);
+            return new ParameterGrid(single, single, 1);
         if (parts.Length != 3
             || !double.TryParse(parts[0], System.Globalization.NumberStyles.Float, inv, out var start)
             || !double.TryParse(parts[1], System.Globalization.NumberStyles.Float, inv, out var stop)
@@ -31,7 +31,7 @@ public sealed record Grid(double Start, double Stop, int Count)
             throw new ArgumentException($"{name} COUNT must be in 1..100000, got {count}.", name);
         if (count == 1 && start != stop)
             throw new ArgumentException($"{name} with COUNT 1 needs START = STOP, got '{text}'.", name);
-        return new Grid(start, stop, count);
+        return new ParameterGrid(start, stop, count);
     }
 
     /// <inheritdoc/>
@@ -75,7 +75,7 @@ public static class Sweep
     }
 
     /// <summary>Runs the given cells; <paramref name="makeSpec"/> builds the network of a (sigma_w, sigma_b) pair.</summary>
-    public static IReadOnlyList<SweepCell> Run(Grid sigmaW, Grid sigmaB, IReadOnlyList<int> cells, Func<double, double, NetworkSpec> makeSpec,
+    public static IReadOnlyList<SweepCell> Run(ParameterGrid sigmaW, ParameterGrid sigmaB, IReadOnlyList<int> cells, Func<double, double, NetworkSpec> makeSpec,
         Engine engine, ulong seed, Action<int>? onCellDone = null)
     {
         ArgumentNullException.ThrowIfNull(sigmaW);

@@ -25,8 +25,8 @@ public class LsuvAndSweepTests
     [Fact]
     public void Shards_are_bit_identical_to_the_same_cells_of_the_whole_sweep()
     {
-        var gw = Grid.Parse("0.5:2.5:5", "--sigma-w");
-        var gb = Grid.Parse("0:0.3:3", "--sigma-b");
+        var gw = ParameterGrid.Parse("0.5:2.5:5", "--sigma-w");
+        var gb = ParameterGrid.Parse("0:0.3:3", "--sigma-b");
         NetworkSpec Make(double sw, double sb) => new(64, 10, Activation.Tanh, WeightDistribution.Gaussian.WithSigmaW(sw)) { Batch = 4, SigmaB = sb };
         int total = gw.Count * gb.Count;
         var whole = Sweep.Run(gw, gb, Enumerable.Range(0, total).ToArray(), Make, Engine.Ensemble, 9);
@@ -40,7 +40,7 @@ public class LsuvAndSweepTests
     [InlineData("a:2:3", "START:STOP:COUNT")]
     [InlineData("1:nan:3", "finite")]
     public void Grid_rejects_malformed_text(string text, string expected) =>
-        Assert.Contains(expected, Assert.Throws<ArgumentException>(() => Grid.Parse(text, "--sigma-w")).Message);
+        Assert.Contains(expected, Assert.Throws<ArgumentException>(() => ParameterGrid.Parse(text, "--sigma-w")).Message);
 
     [Fact]
     public void Shard_cells_partition_the_grid()

@@ -12,7 +12,8 @@ internal static class ReproduceCommand
         var seed = CommonOptions.Seed();
         var seeds = CommonOptions.IntAtLeast("--seeds", "Repeat each experiment over K seeds and report min / median / max", 1, 1);
         var json = CommonOptions.Json();
-        var command = new Command("reproduce", "Run the classic initialization experiments and compare them with theory") { seed, seeds, json };
+        var plot = new Option<string?>("--plot") { Description = "Write the classic loops' std per layer to DIR/classic-loops.png and .svg" };
+        var command = new Command("reproduce", "Run the classic initialization experiments and compare them with theory") { seed, seeds, json, plot };
         command.SetAction(pr =>
         {
             ulong s = (ulong)pr.GetValue(seed);
@@ -20,6 +21,18 @@ internal static class ReproduceCommand
             var results = ClassicExperiments.RunAll(s, k);
             if (pr.GetValue(json)) ctx.Out.WriteLine(ToJson(s, k, results));
             else Render(ctx, s, k, results);
+            if (pr.GetValue(plot) is { } dir)
+            {
+                if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--plot directory '{dir}' does not exist.");
+                var curves = ClassicExperiments.LoopCurves(s)
+                    .Select(c => new PlotSeries(c.Label, Enumerable.Range(0, c.Std.Length).Select(i => (double)i).ToArray(), c.Std)).ToList();
+                foreach (var ext in new[] { "png", "svg" })
+                {
+                    string path = Path.Combine(dir, $"classic-loops.{ext}");
+                    Plots.StdPerLayer(path, "x = a @ x with one 512 x 512 matrix, 100 times", curves, legend: ScottPlot.Alignment.UpperRight);
+                    if (!pr.GetValue(json)) ctx.Out.WriteLine($"wrote {path}");
+                }
+            }
             return CliApp.Ok;
         });
         return command;

@@ -27,7 +27,7 @@ internal static class Plots
     }
 
     /// <summary>Std (log scale) per layer, one line per series; non-positive or non-finite points are left out.</summary>
-    public static void StdPerLayer(string path, string title, IReadOnlyList<PlotSeries> series, string yLabel = "std (log scale)")
+    public static void StdPerLayer(string path, string title, IReadOnlyList<PlotSeries> series, string yLabel = "std (log scale)", Alignment legend = Alignment.UpperLeft)
     {
         var plot = new Plot();
         foreach (var s in series)
@@ -49,7 +49,7 @@ internal static class Plots
         plot.Title(title);
         plot.XLabel("layer");
         plot.YLabel(yLabel);
-        plot.ShowLegend(Alignment.UpperLeft);
+        plot.ShowLegend(legend);
         Save(plot, path, 900, 560);
     }
 

@@ -53,6 +53,23 @@ public static partial class ClassicExperiments
             stepStats.Mean, stepStats.Std / Math.Sqrt(steps.Length));
     }
 
+    /// <summary>std of x_k for k = 0..100 under x = a @ x with a shared matrix (NaN once the signal overflows).</summary>
+    internal static double[] LoopStds(float[] a, float[] x0)
+    {
+        const int n = Dimension;
+        var x = (float[])x0.Clone();
+        var y = new float[n];
+        var stds = new double[Depth + 1];
+        stds[0] = Stats.Of(x).Std;
+        for (int layer = 1; layer <= Depth; layer++)
+        {
+            TensorMath.MatMulInto<float>(a, n, false, x, 1, false, y, n, 1, n);
+            (x, y) = (y, x);
+            stds[layer] = Stats.Of(x).Std;
+        }
+        return stds;
+    }
+
     /// <summary>A layer number, or NaN when the event never happened within the loop.</summary>
     private static double Layer(int k) => k < 0 ? double.NaN : k;
 

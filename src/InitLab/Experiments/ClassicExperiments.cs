@@ -60,6 +60,35 @@ public static partial class ClassicExperiments
         return Run(e, seed, seeds);
     }
 
+    /// <summary>
+    /// The std of x after each of the 100 products of the classic loop, for one shared 512 x 512 matrix scaled five ways:
+    /// N(0,1) (explodes to Inf/NaN near layer 28), 0.01 N(0,1) (vanishes to 0), N(0,1)/sqrt(512) (Xavier/LeCun), Haar
+    /// orthogonal (norm preserved) and spectrally normalized (sigma_max = 1: the norm can only shrink). Index k = layer k.
+    /// </summary>
+    public static IReadOnlyList<(string Label, double[] Std)> LoopCurves(ulong seed)
+    {
+        const int n = Dimension;
+        var g = new Generator(seed, stream: 1000);
+        var x0 = new float[n];
+        g.Normal(x0);
+        var a = new float[n * n];
+        g.Normal(a);
+        var curves = new List<(string, double[])> { ("N(0,1)", LoopStds(a, x0)) };
+        var scaled = (float[])a.Clone();
+        TensorMath.Scale<float>(scaled, 0.01f);
+        curves.Add(("0.01 N(0,1)", LoopStds(scaled, x0)));
+        scaled = (float[])a.Clone();
+        TensorMath.Scale<float>(scaled, 1f / MathF.Sqrt(n));
+        curves.Add(("N(0,1)/sqrt(512) (Xavier)", LoopStds(scaled, x0)));
+        var q = new float[n * n];
+        LinearAlgebra.Orthogonal.Sample(g, q, n, n);
+        curves.Add(("orthogonal", LoopStds(q, x0)));
+        scaled = (float[])a.Clone();
+        LinearAlgebra.SpectralNorm.NormalizeInPlace(scaled, n, n, 1.0, g, relativeTolerance: 1e-6);
+        curves.Add(("spectral norm 1", LoopStds(scaled, x0)));
+        return curves;
+    }
+
     private static ExperimentResult Run(Experiment e, ulong seed, int seeds)
     {
         int index = Array.IndexOf(All, e);

@@ -36,6 +36,24 @@ public class ReproduceCommandTests
         Assert.Equal("", r.Err);
     }
 
+    [Fact]
+    public void Reproduce_plot_writes_the_classic_loop_curves()
+    {
+        string dir = Directory.CreateTempSubdirectory("initlab-test").FullName;
+        try
+        {
+            var r = CliHarness.Run("reproduce", "--json", "--plot", dir);
+            Assert.Equal(0, r.ExitCode);
+            Assert.True(new FileInfo(Path.Combine(dir, "classic-loops.png")).Length > 10_000);
+            Assert.Contains("<text", File.ReadAllText(Path.Combine(dir, "classic-loops.svg")));
+            Assert.Equal(2, CliHarness.Run("reproduce", "--plot", Path.Combine(dir, "missing")).ExitCode);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("reproduce", "--seed", "-1")]
     [InlineData("reproduce", "--seed", "abc")]

@@ -77,5 +77,7 @@ internal static class CliApp
     private static IEnumerable<Command> Commands(CliContext ctx)
     {
         yield return ReproduceCommand.Create(ctx);
+        yield return InitCommand.Create(ctx);
+        yield return AuditCommand.Create(ctx);
     }
 }

@@ -18,7 +18,11 @@ internal static class InitCommand
         var scheme = new SchemeOptions();
         var shape = new Option<string>("--shape") { Description = "Dimensions, e.g. 256,128,3,3", Required = true };
         var dtype = new Option<string>("--dtype") { Description = "float32 or float64", DefaultValueFactory = _ => "float32" };
-        dtype.AcceptOnlyFromAmong("float32", "float64");
+        dtype.Validators.Add(r =>
+        {
+            string? v = r.GetValueOrDefault<string>();
+            if (v is not ("float32" or "float64")) r.AddError($"--dtype must be float32 or float64, got '{v}'.");
+        });
         var output = new Option<string>("--out") { Description = "Output .npy file", Required = true };
         var seed = CommonOptions.Seed();
         var json = CommonOptions.Json();

@@ -91,6 +91,13 @@ public static partial class Init
     public static Initializer TorchDefault(FanLayout layout = FanLayout.Torch) =>
         Preset("torch_default", 1.0 / 3.0, FanMode.FanIn, VarianceDistribution.Uniform, layout);
 
+    /// <summary>
+    /// <paramref name="inner"/> followed by spectral normalization to sigma_max = <paramref name="target"/> (Miyato et al. 2018),
+    /// the matrix being the tensor flattened to (shape[0], rest) in torch layout.
+    /// </summary>
+    public static Initializer SpectralNormalized(Initializer inner, double target = 1, FanLayout layout = FanLayout.Torch) =>
+        new SpectralNormalizedInitializer(inner, target, 1e-6, layout);
+
     private static Initializers.VarianceScaling Preset(string name, double scale, FanMode mode, VarianceDistribution distribution, FanLayout layout) =>
         new(name, scale, mode, distribution, layout);
 

@@ -79,5 +79,6 @@ internal static class CliApp
         yield return ReproduceCommand.Create(ctx);
         yield return InitCommand.Create(ctx);
         yield return AuditCommand.Create(ctx);
+        yield return GainCommand.Create(ctx);
     }
 }

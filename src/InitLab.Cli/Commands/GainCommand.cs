@@ -1,0 +1,59 @@
+using System.CommandLine;
+using System.Text.Json;
+using InitLab.Activations;
+using InitLab.Initializers;
+using Spectre.Console;
+
+namespace InitLab.Cli;
+
+/// <summary>
+/// <c>initlab gain ACT [--param A] [--json]</c>: PyTorch's recommended gain and the exact gain 1 / sqrt(E[phi(z)^2]).
+/// JSON: <c>{"activation":..,"param":..,"recommended":..|null,"exact":..}</c>; recommended is null where PyTorch's
+/// calculate_gain has no entry (gelu, silu, elu, ...).
+/// </summary>
+internal static class GainCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var act = new Argument<string>("ACT") { Description = $"Activation: {string.Join(", ", ActivationRegistry.Names)}" };
+        var param = new Option<double?>("--param") { Description = "leaky_relu negative slope a (default 0.01) or elu alpha (default 1)" };
+        var json = CommonOptions.Json();
+        var command = new Command("gain", "Recommended (PyTorch) and exact gains of an activation") { act, param, json };
+        command.SetAction(pr =>
+        {
+            var activation = ActivationRegistry.Parse(pr.GetValue(act)!, pr.GetValue(param));
+            double? recommended = Gain.TryRecommended(activation.Name, activation.Parameter, out double g) ? g : null;
+            double exact = Gain.Exact(activation);
+            if (pr.GetValue(json)) WriteJson(ctx.Out, activation, recommended, exact);
+            else WriteTable(ctx, activation, recommended, exact);
+            return CliApp.Ok;
+        });
+        return command;
+    }
+
+    private static void WriteJson(TextWriter output, Activation activation, double? recommended, double exact)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteString("activation", activation.Name);
+            if (activation.Parameter is { } p) w.WriteNumber("param", p);
+            else w.WriteNull("param");
+            if (recommended is { } r) w.WriteNumber("recommended", r);
+            else w.WriteNull("recommended");
+            w.WriteNumber("exact", exact);
+            w.WriteEndObject();
+        }
+        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+    }
+
+    private static void WriteTable(CliContext ctx, Activation activation, double? recommended, double exact)
+    {
+        var table = new Table().AddColumn("activation").AddColumn("recommended (PyTorch)").AddColumn(Markup.Escape("exact 1/sqrt(E[phi(z)^2])"));
+        table.AddRow(Markup.Escape(activation.ToString()),
+            recommended is { } r ? r.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "n/a (not in calculate_gain)",
+            exact.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        ctx.Console.Write(table);
+    }
+}

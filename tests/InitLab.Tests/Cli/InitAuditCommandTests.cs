@@ -71,6 +71,8 @@ public sealed class InitAuditCommandTests : IDisposable
         { ["--scheme", "trunc_normal", "--shape", "3,3", "--low", "2", "--high", "-2"], "must be <" },
         { ["--scheme", "trunc_normal", "--shape", "3,3", "--std", "0"], "std" },
         { ["--scheme", "uniform", "--shape", "3,3", "--gain", "2"], "does not apply" },
+        { ["--scheme", "kaiming_normal", "--shape", "3,3", "--nonlinearity", "gelu"], "valid names" },
+        { ["--scheme", "kaiming_normal", "--shape", "3,3", "--param", "Infinity"], "must be a finite number" },
         { ["--scheme", "normal", "--shape", "3,3", "--seed", "-4"], "--seed" },
     };
 
@@ -101,6 +103,7 @@ public sealed class InitAuditCommandTests : IDisposable
     [InlineData("orthogonal", new[] { "--gain", "1.5" })]
     [InlineData("sparse", new[] { "--sparsity", "0.2" })]
     [InlineData("eye", new string[0])]
+    [InlineData("he_uniform", new[] { "--nonlinearity", "leaky_relu", "--param", "0.2", "--mode", "fan_out" })]
     [InlineData("variance_scaling", new[] { "--scale", "2", "--mode", "fan_out", "--distribution", "truncated_normal", "--layout", "keras" })]
     public void Audit_passes_on_a_file_init_wrote_with_the_same_scheme(string scheme, string[] options)
     {

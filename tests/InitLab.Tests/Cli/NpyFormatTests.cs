@@ -87,6 +87,37 @@ public sealed class NpyFormatTests : IDisposable
         Assert.Equal([1.0, 2, 3, 4, 5, 6], a.Data);
     }
 
+    // Files written by numpy 1.24 (np.save of np.arange(12, dtype=float32).reshape(3, 4) / 7, in Fortran order and as float16).
+    private const string NumpyFortranFloat32 =
+        "k05VTVBZAQB2AHsnZGVzY3InOiAnPGY0JywgJ2ZvcnRyYW5fb3JkZXInOiBUcnVlLCAnc2hhcGUnOiAoMywgNCksIH0gICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAAAAJUkSPyVJkj8lSRI+bts2P0mSpD8lSZI+t21bP27btj+3bds+AACAP5IkyT8=";
+    private const string NumpyFloat16 =
+        "k05VTVBZAQB2AHsnZGVzY3InOiAnPGYyJywgJ2ZvcnRyYW5fb3JkZXInOiBGYWxzZSwgJ3NoYXBlJzogKDMsIDQpLCB9ICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgIAoAAJIwkjTbNpI4tznbOgA8kjwlPbc9ST4=";
+
+    [Fact]
+    public void Files_numpy_wrote_in_Fortran_order_and_float16_read_as_the_C_order_matrix()
+    {
+        var fortran = Read(Convert.FromBase64String(NumpyFortranFloat32));
+        var half = Read(Convert.FromBase64String(NumpyFloat16));
+        Assert.Equal(new Shape(3, 4), fortran.Shape);
+        Assert.Equal(new Shape(3, 4), half.Shape);
+        for (int i = 0; i < 12; i++)
+        {
+            Assert.Equal((double)(float)(i / 7.0f), fortran.Data[i]);
+            Assert.Equal((double)(Half)(float)(i / 7.0f), half.Data[i]);
+        }
+    }
+
+    [Fact]
+    public void Our_header_is_byte_identical_to_the_one_numpy_writes()
+    {
+        // numpy 1.24: np.save(f, np.zeros((16, 8, 3, 3), np.float32)) starts with these 128 bytes.
+        string numpy = "{'descr': '<f4', 'fortran_order': False, 'shape': (16, 8, 3, 3), }" + new string(' ', 51) + "\n";
+        var header = NpyFormat.Header("<f4", new Shape(16, 8, 3, 3));
+        Assert.Equal(128, header.Length);
+        Assert.Equal(0x76, header[8]);
+        Assert.Equal(numpy, Encoding.ASCII.GetString(header, 10, 118));
+    }
+
     public static TheoryData<string, byte[]> CorruptFiles()
     {
         var ok = "{'descr': '<f8', 'fortran_order': False, 'shape': (2,), }";

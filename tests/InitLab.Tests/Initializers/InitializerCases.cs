@@ -24,6 +24,7 @@ internal static class InitializerCases
         ("torch_default", () => Init.TorchDefault()),
         ("variance_scaling(2, fan_out, normal)", () => Init.VarianceScaling(2, FanMode.FanOut, VarianceDistribution.Normal)),
         ("variance_scaling(0.5, fan_avg, truncated_normal)", () => Init.VarianceScaling(0.5, FanMode.FanAvg, VarianceDistribution.TruncatedNormal)),
+        ("variance_scaling(1.5, fan_avg, normal, in axis -1, out axis 0)", () => VarianceScaling.WithAxes(1.5, FanMode.FanAvg, VarianceDistribution.Normal, [-1], [0])),
         ("variance_scaling(3, fan_in, uniform, keras)", () => Init.VarianceScaling(3, FanMode.FanIn, VarianceDistribution.Uniform, FanLayout.Keras)),
     ];
 

@@ -81,6 +81,8 @@ internal static class CliApp
     private static IEnumerable<Command> Commands(CliContext ctx)
     {
         yield return ReproduceCommand.Create(ctx);
+        yield return InitCommand.Create(ctx);
+        yield return AuditCommand.Create(ctx);
         yield return PropagateCommand.Create(ctx);
         yield return SweepCommand.Create(ctx);
         yield return MergeCommand.Create(ctx);

@@ -10,7 +10,7 @@ namespace InitLab.Initializers;
 /// <c>new VarianceScaling(1, FanMode.FanAvg, VarianceDistribution.TruncatedNormal)</c> and
 /// <c>new VarianceScaling(2, FanMode.FanIn, VarianceDistribution.TruncatedNormal)</c>.
 /// </summary>
-public static partial class Init
+public static class Init
 {
     /// <summary>U[low, high) (PyTorch <c>uniform_</c>).</summary>
     public static Initializer Uniform(double low = 0, double high = 1) => new UniformInitializer(low, high);
@@ -73,6 +73,32 @@ public static partial class Init
     /// <summary>Alias of <see cref="XavierNormal"/> (PyTorch semantics: untruncated).</summary>
     public static Initializer GlorotNormal(double gain = 1, FanLayout layout = FanLayout.Torch) => XavierNormal(gain, layout);
 
+    /// <summary>
+    /// He et al. (2015), PyTorch semantics: U(-b, b), b = gain sqrt(3 / fan), std = gain / sqrt(fan), with
+    /// gain = <see cref="Gain.Recommended(string, double?)"/>(nonlinearity, a). Defaults as PyTorch: a = 0, fan_in,
+    /// leaky_relu, so gain = sqrt(2).
+    /// </summary>
+    /// <exception cref="ArgumentException">a is NaN or infinite, or the nonlinearity is not in PyTorch's gain table.</exception>
+    public static Initializer KaimingUniform(double a = 0, FanMode mode = FanMode.FanIn, string nonlinearity = "leaky_relu", FanLayout layout = FanLayout.Torch) =>
+        Preset("kaiming_uniform", KaimingScale(a, nonlinearity), mode, VarianceDistribution.Uniform, layout);
+
+    /// <summary>
+    /// He et al. (2015), PyTorch semantics: N(0, std^2), std = gain / sqrt(fan), untruncated, with
+    /// gain = <see cref="Gain.Recommended(string, double?)"/>(nonlinearity, a). (Keras/JAX he_normal is truncated:
+    /// <c>new VarianceScaling(2, FanMode.FanIn, VarianceDistribution.TruncatedNormal)</c>.)
+    /// </summary>
+    /// <exception cref="ArgumentException">a is NaN or infinite, or the nonlinearity is not in PyTorch's gain table.</exception>
+    public static Initializer KaimingNormal(double a = 0, FanMode mode = FanMode.FanIn, string nonlinearity = "leaky_relu", FanLayout layout = FanLayout.Torch) =>
+        Preset("kaiming_normal", KaimingScale(a, nonlinearity), mode, VarianceDistribution.Normal, layout);
+
+    /// <summary>Alias of <see cref="KaimingUniform"/>.</summary>
+    public static Initializer HeUniform(double a = 0, FanMode mode = FanMode.FanIn, string nonlinearity = "leaky_relu", FanLayout layout = FanLayout.Torch) =>
+        KaimingUniform(a, mode, nonlinearity, layout);
+
+    /// <summary>Alias of <see cref="KaimingNormal"/> (PyTorch semantics: untruncated).</summary>
+    public static Initializer HeNormal(double a = 0, FanMode mode = FanMode.FanIn, string nonlinearity = "leaky_relu", FanLayout layout = FanLayout.Torch) =>
+        KaimingNormal(a, mode, nonlinearity, layout);
+
     /// <summary>LeCun et al. (1998), Keras/JAX semantics: U(-b, b), b = sqrt(3 / fan_in), std = 1 / sqrt(fan_in).</summary>
     public static Initializer LecunUniform(FanLayout layout = FanLayout.Torch) =>
         Preset("lecun_uniform", 1, FanMode.FanIn, VarianceDistribution.Uniform, layout);
@@ -91,8 +117,23 @@ public static partial class Init
     public static Initializer TorchDefault(FanLayout layout = FanLayout.Torch) =>
         Preset("torch_default", 1.0 / 3.0, FanMode.FanIn, VarianceDistribution.Uniform, layout);
 
+    /// <summary>
+    /// <paramref name="inner"/> followed by spectral normalization to sigma_max = <paramref name="target"/> (Miyato et al. 2018),
+    /// the matrix being the tensor flattened to (shape[0], rest) in torch layout.
+    /// </summary>
+    public static Initializer SpectralNormalized(Initializer inner, double target = 1, FanLayout layout = FanLayout.Torch) =>
+        new SpectralNormalizedInitializer(inner, target, 1e-6, layout);
+
     private static Initializers.VarianceScaling Preset(string name, double scale, FanMode mode, VarianceDistribution distribution, FanLayout layout) =>
         new(name, scale, mode, distribution, layout);
+
+    private static double KaimingScale(double a, string nonlinearity)
+    {
+        Guard.Finite(a);
+        ArgumentNullException.ThrowIfNull(nonlinearity);
+        double gain = Gain.Recommended(nonlinearity, a);
+        return gain * gain;
+    }
 
     private static double GainSquared(double gain)
     {

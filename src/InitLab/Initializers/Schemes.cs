@@ -5,7 +5,7 @@ namespace InitLab.Initializers;
 /// for experiments that take a scheme name: <c>Schemes.Create("kaiming_normal", new() { Mode = FanMode.FanOut })</c>.
 /// glorot_* and he_* are aliases of xavier_* and kaiming_*.
 /// </summary>
-public static partial class Schemes
+public static class Schemes
 {
     private sealed record Entry(string[] Options, Func<InitializerOptions, Initializer> Create);
 
@@ -62,6 +62,8 @@ public static partial class Schemes
             ["dirac"] = new(["groups"], o => Init.Dirac(o.Groups ?? 1, o.Layout)),
             ["xavier_uniform"] = new(["gain"], o => Init.XavierUniform(o.Gain ?? 1, o.Layout)),
             ["xavier_normal"] = new(["gain"], o => Init.XavierNormal(o.Gain ?? 1, o.Layout)),
+            ["kaiming_uniform"] = new(["param", "mode", "nonlinearity"], o => Init.KaimingUniform(o.Param ?? 0, o.Mode ?? FanMode.FanIn, o.Nonlinearity ?? "leaky_relu", o.Layout)),
+            ["kaiming_normal"] = new(["param", "mode", "nonlinearity"], o => Init.KaimingNormal(o.Param ?? 0, o.Mode ?? FanMode.FanIn, o.Nonlinearity ?? "leaky_relu", o.Layout)),
             ["lecun_uniform"] = new([], o => Init.LecunUniform(o.Layout)),
             ["lecun_normal"] = new([], o => Init.LecunNormal(o.Layout)),
             ["variance_scaling"] = new(["scale", "mode", "distribution"], o => Init.VarianceScaling(
@@ -71,12 +73,11 @@ public static partial class Schemes
             ["sparse"] = new(["sparsity", "std"], o => Init.Sparse(Required(o.Sparsity, "sparsity", "sparse"), o.Std ?? 0.01)),
             ["torch_default"] = new([], o => Init.TorchDefault(o.Layout)),
         };
-        AddGainSchemes(t);
         // Aliases by assignment: the same entry, not a copy.
         t["glorot_uniform"] = t["xavier_uniform"];
         t["glorot_normal"] = t["xavier_normal"];
+        t["he_uniform"] = t["kaiming_uniform"];
+        t["he_normal"] = t["kaiming_normal"];
         return t;
     }
-
-    static partial void AddGainSchemes(Dictionary<string, Entry> table);
 }

@@ -96,6 +96,9 @@ public sealed class InitializerBehaviourTests
         { "sparsity", () => Init.Sparse(double.NaN) },
         { "std", () => Init.Sparse(0.5, -1) },
         { "groups", () => Init.Dirac(0) },
+        { "a", () => Init.KaimingNormal(double.NaN) },
+        { "a", () => Init.KaimingUniform(double.PositiveInfinity, FanMode.FanIn, "relu") },
+        { "nonlinearity", () => Init.KaimingNormal(0, FanMode.FanIn, "swishy") },
         { "mode", () => Init.VarianceScaling(1, (FanMode)7) },
         { "distribution", () => Init.VarianceScaling(1, FanMode.FanIn, (VarianceDistribution)9) },
     };

@@ -16,11 +16,15 @@ internal static class InitializerCases
         ("constant(0.25)", () => Init.Constant(0.25)),
         ("xavier_uniform(gain 2)", () => Init.XavierUniform(2)),
         ("xavier_normal", () => Init.XavierNormal()),
+        ("kaiming_uniform", () => Init.KaimingUniform()),
+        ("kaiming_normal(fan_out, relu)", () => Init.KaimingNormal(0, FanMode.FanOut, "relu")),
+        ("he_normal(a 0.2, tanh, keras)", () => Init.HeNormal(0.2, FanMode.FanIn, "tanh", FanLayout.Keras)),
         ("lecun_uniform", () => Init.LecunUniform()),
         ("lecun_normal", () => Init.LecunNormal()),
         ("torch_default", () => Init.TorchDefault()),
         ("variance_scaling(2, fan_out, normal)", () => Init.VarianceScaling(2, FanMode.FanOut, VarianceDistribution.Normal)),
         ("variance_scaling(0.5, fan_avg, truncated_normal)", () => Init.VarianceScaling(0.5, FanMode.FanAvg, VarianceDistribution.TruncatedNormal)),
+        ("variance_scaling(1.5, fan_avg, normal, in axis -1, out axis 0)", () => VarianceScaling.WithAxes(1.5, FanMode.FanAvg, VarianceDistribution.Normal, [-1], [0])),
         ("variance_scaling(3, fan_in, uniform, keras)", () => Init.VarianceScaling(3, FanMode.FanIn, VarianceDistribution.Uniform, FanLayout.Keras)),
     ];
 

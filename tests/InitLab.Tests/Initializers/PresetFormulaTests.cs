@@ -51,6 +51,33 @@ public sealed class PresetFormulaTests
     }
 
     [Fact]
+    public void Kaiming_defaults_are_PyTorch_leaky_relu_a_0_fan_in_so_gain_sqrt_2()
+    {
+        var law = Init.KaimingNormal().DistributionOf(Conv)!;
+        Assert.Equal(DistributionKind.Normal, law.Kind);
+        Assert.Equal(Math.Sqrt(2.0 / 27), law.Std, 14);
+        Assert.Equal(Math.Sqrt(6.0 / 27), Init.KaimingUniform().DistributionOf(Conv)!.High, 14);
+    }
+
+    [Fact]
+    public void Kaiming_uses_the_recommended_gain_of_the_nonlinearity_and_the_fan_of_the_mode()
+    {
+        // leaky_relu with a = 0.2: gain^2 = 2 / 1.04; fan_out = 144.
+        Assert.Equal(Math.Sqrt(2 / 1.04 / 144), Init.KaimingNormal(0.2, FanMode.FanOut).DistributionOf(Conv)!.Std, 14);
+        // tanh: gain 5/3, a ignored as in PyTorch.
+        Assert.Equal(5.0 / 3 / Math.Sqrt(27), Init.KaimingNormal(0.7, FanMode.FanIn, "tanh").DistributionOf(Conv)!.Std, 14);
+        // PyTorch's layer default is kaiming_uniform with a = sqrt(5).
+        Assert.Equal(Init.TorchDefault().DistributionOf(Conv)!.High, Init.KaimingUniform(Math.Sqrt(5)).DistributionOf(Conv)!.High, 14);
+    }
+
+    [Fact]
+    public void He_is_kaiming()
+    {
+        Assert.Equal(Init.KaimingNormal(0.1).DistributionOf(Conv), Init.HeNormal(0.1).DistributionOf(Conv));
+        Assert.Equal(Init.KaimingUniform(0.1).DistributionOf(Conv), Init.HeUniform(0.1).DistributionOf(Conv));
+    }
+
+    [Fact]
     public void Lecun_uniform_bound_is_sqrt_3_over_fan_in()
     {
         Assert.Equal(Math.Sqrt(3.0 / 27), Init.LecunUniform().DistributionOf(Conv)!.High, 14);

@@ -12,7 +12,7 @@ public sealed class SchemesTests
         [
             "uniform", "normal", "trunc_normal", "constant", "zeros", "ones", "eye", "dirac", "xavier_uniform",
             "xavier_normal", "lecun_uniform", "lecun_normal", "variance_scaling", "orthogonal",
-            "delta_orthogonal", "sparse", "identity", "glorot_uniform", "glorot_normal",
+            "delta_orthogonal", "sparse", "identity", "glorot_uniform", "glorot_normal", "kaiming_uniform", "kaiming_normal", "he_uniform", "he_normal",
         ];
         foreach (var name in design) Assert.True(Schemes.Contains(name), name);
     }

@@ -146,6 +146,23 @@ public sealed class StructuredInitializerTests
     }
 
     [Fact]
+    public void Delta_orthogonal_in_keras_layout_has_an_orthonormal_row_centre_tap()
+    {
+        // (3, 3, in 4, out 8): the centre tap [1, 1, :, :] is 4 x 8 with orthonormal rows; the other taps are 0.
+        var w = Init.DeltaOrthogonal(1, FanLayout.Keras).Create<double>(new Shape(3, 3, 4, 8), new Generator(4));
+        var centre = new double[32];
+        for (int a = 0; a < 3; a++)
+            for (int b = 0; b < 3; b++)
+                for (int i = 0; i < 4; i++)
+                    for (int o = 0; o < 8; o++)
+                    {
+                        if (a == 1 && b == 1) centre[i * 8 + o] = w[a, b, i, o];
+                        else Assert.Equal(0.0, w[a, b, i, o]);
+                    }
+        Assert.True(OrthogonalTests.MaxGramError(centre, 4, 8) <= 1e-12);
+    }
+
+    [Fact]
     public void Delta_orthogonal_with_more_inputs_than_outputs_is_rejected()
     {
         var ex = Assert.Throws<ArgumentException>(() => Init.DeltaOrthogonal().Create<float>(new Shape(4, 8, 3, 3), new Generator(0)));

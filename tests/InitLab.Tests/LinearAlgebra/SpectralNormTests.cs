@@ -80,6 +80,17 @@ public sealed class SpectralNormTests
         Assert.Equal([5.0, 3.0, 1.0], s);
     }
 
+    [Theory]
+    [InlineData(37, 23)]
+    [InlineData(23, 37)]
+    public void The_squares_of_the_singular_values_sum_to_the_squared_Frobenius_norm(int rows, int cols)
+    {
+        var a = Gaussian(rows, cols, 17);
+        double frobenius = a.Sum(x => x * x);
+        double sum = SpectralNorm.SingularValues(a, rows, cols).Sum(s => s * s);
+        Assert.Equal(frobenius, sum, 1e-10 * frobenius);
+    }
+
     [Fact]
     public void Exact_singular_values_of_a_Haar_orthogonal_matrix_are_all_one()
     {

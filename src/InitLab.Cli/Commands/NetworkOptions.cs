@@ -25,6 +25,7 @@ internal sealed class NetworkOptions
     public Option<double?> Residual { get; } = new("--residual") { Description = "Residual connections x + ALPHA f(x)" };
     public Option<double> InputVariance { get; } = new("--input-variance") { Description = "Variance of the Gaussian inputs", DefaultValueFactory = _ => 1.0 };
     public Option<long> SeedOption { get; } = CommonOptions.Seed();
+    public Option<string?> Input { get; } = new("--input") { Description = "Input batch from a 2-D .npy file (B x W0) instead of Gaussian inputs" };
 
     private static Option<int> PositiveInt(string name, string description)
     {
@@ -38,7 +39,7 @@ internal sealed class NetworkOptions
 
     public void AddTo(Command command, bool withInit = true)
     {
-        foreach (var option in new Option[] { Width, Widths, Depth, Act, Param, Batch, Shared, SigmaB, Residual, InputVariance, SeedOption })
+        foreach (var option in new Option[] { Width, Widths, Depth, Act, Param, Batch, Shared, SigmaB, Residual, InputVariance, Input, SeedOption })
             command.Add(option);
         if (withInit)
             foreach (var option in new Option[] { Init, SigmaW, Gain, Nonlinearity, Mode }) command.Add(option);
@@ -71,15 +72,37 @@ internal sealed class NetworkOptions
     }
 
     /// <summary>A spec with the given weights and every other setting from the command line.</summary>
-    public NetworkSpec Spec(ParseResult pr, WeightDistribution weights, double? sigmaB = null) =>
-        new(WidthList(pr), Activation(pr), weights)
+    public NetworkSpec Spec(ParseResult pr, WeightDistribution weights, double? sigmaB = null)
+    {
+        var widths = WidthList(pr);
+        int batch = pr.GetValue(Batch);
+        float[]? input = null;
+        if (pr.GetValue(Input) is { } path)
         {
-            Batch = pr.GetValue(Batch),
+            _input ??= Npy.NpyFormat.Read(path);
+            var array = _input;
+            if (array.Shape.Rank != 2)
+                throw new InvalidDataException($"--input must hold a 2-D array (batch x width), got shape {array.Shape}.");
+            if (array.Shape[1] != widths[0])
+                throw new UsageException($"--input has {array.Shape[1]} features per row but the network's input width is {widths[0]}.");
+            if (pr.GetResult(Batch) is { Implicit: false } && batch != array.Shape[0])
+                throw new UsageException($"--batch {batch} differs from the {array.Shape[0]} rows of --input; leave --batch out.");
+            if (array.Shape[0] < 1) throw new InvalidDataException("--input has no rows.");
+            batch = array.Shape[0];
+            input = Array.ConvertAll(array.Data, v => (float)v);
+        }
+        return new NetworkSpec(widths, Activation(pr), weights)
+        {
+            Batch = batch,
             SharedWeights = pr.GetValue(Shared),
             SigmaB = sigmaB ?? pr.GetValue(SigmaB),
             ResidualAlpha = pr.GetValue(Residual),
             InputVariance = pr.GetValue(InputVariance),
+            Input = input,
         };
+    }
+
+    private Npy.NpyArray? _input;
 
     /// <summary>One spec per initializer named by --init, or the one given by --sigma-w.</summary>
     public IEnumerable<(string Name, NetworkSpec Spec)> Specs(ParseResult pr)

@@ -129,6 +129,35 @@ public class LabCommandsTests
     }
 
     [Fact]
+    public void Propagate_reads_its_input_batch_from_an_npy_file_and_rejects_a_corrupt_one()
+    {
+        string dir = Directory.CreateTempSubdirectory("initlab-test").FullName;
+        try
+        {
+            string npy = Path.Combine(dir, "x.npy");
+            var x = new float[5 * 16];
+            new InitLab.Random.Generator(1).Normal(x, 0f, 3f);
+            InitLab.Cli.Npy.NpyFormat.Write(npy, x, new InitLab.Tensors.Shape(5, 16));
+            var r = CliHarness.Run("propagate", "--width", "16", "--depth", "3", "--act", "tanh", "--sigma-w", "1", "--input", npy, "--json");
+            Assert.Equal(0, r.ExitCode);
+            using var doc = JsonDocument.Parse(r.Out);
+            // Layer 0 is the file's data: std about 3, not the unit-variance default.
+            Assert.InRange(doc.RootElement.GetProperty("input").GetProperty("std").GetDouble(), 2, 4.5);
+            Assert.Equal(2, CliHarness.Run("propagate", "--width", "8", "--depth", "3", "--sigma-w", "1", "--input", npy).ExitCode);
+            string bad = Path.Combine(dir, "bad.npy");
+            File.WriteAllBytes(bad, [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, 200, 0]);
+            var corrupt = CliHarness.Run("propagate", "--width", "16", "--depth", "3", "--sigma-w", "1", "--input", bad);
+            Assert.Equal(2, corrupt.ExitCode);
+            Assert.StartsWith("error: ", corrupt.Err);
+            Assert.Equal(2, CliHarness.Run("propagate", "--width", "16", "--depth", "3", "--sigma-w", "1", "--input", Path.Combine(dir, "none.npy")).ExitCode);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Lsuv_json_reports_each_layer_and_convergence()
     {
         var r = CliHarness.Run("lsuv", "--width", "64", "--depth", "6", "--act", "tanh", "--batch", "64", "--json");

@@ -1,0 +1,11 @@
+namespace InitLab.Random;
+
+/// <summary>
+/// A float fill's transform of Philox output words into values, applied to the word pairs (0, 1) and (2, 3) of each
+/// block. Written once over <see cref="ILanes{TF,TU}"/>, so the scalar and vector instantiations agree bit for bit.
+/// </summary>
+internal interface IFloatPairOp
+{
+    /// <summary>Maps the words (a, b) of each lane to the two output values (ya, yb).</summary>
+    void Apply<S, TF, TU>(TU a, TU b, out TF ya, out TF yb) where S : ILanes<TF, TU> where TF : struct where TU : struct;
+}

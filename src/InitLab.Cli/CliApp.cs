@@ -77,5 +77,6 @@ internal static class CliApp
     private static IEnumerable<Command> Commands(CliContext ctx)
     {
         yield return ReproduceCommand.Create(ctx);
+        yield return BenchCommand.Create(ctx);
     }
 }

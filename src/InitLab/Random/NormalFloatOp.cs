@@ -12,6 +12,9 @@ internal readonly struct NormalFloatOp(float mean, float std) : IFloatPairOp
 {
     private readonly float _mean = mean, _std = std;
 
+    /// <inheritdoc/>
+    public static bool InterleaveTwoGroups => true;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Apply<S, TF, TU>(TU a, TU b, out TF ya, out TF yb) where S : ILanes<TF, TU> where TF : struct where TU : struct
     {

@@ -172,6 +172,17 @@ internal static class PhiloxFill
         if (S.Count > 1)
         {
             int group = 4 * S.Count;
+            for (; TOp.InterleaveTwoGroups && e <= length - 2 * group; e += 2 * group, block += 2 * (ulong)S.Count)
+            {
+                PhiloxLanes.Blocks2<S, TF, TU>(seed, stream, block, out TU x0, out TU x1, out TU x2, out TU x3,
+                    out TU w0, out TU w1, out TU w2, out TU w3);
+                op.Apply<S, TF, TU>(x0, x1, out TF y0, out TF y1);
+                op.Apply<S, TF, TU>(x2, x3, out TF y2, out TF y3);
+                S.Store4(y0, y1, y2, y3, ref Unsafe.Add(ref d, e));
+                op.Apply<S, TF, TU>(w0, w1, out y0, out y1);
+                op.Apply<S, TF, TU>(w2, w3, out y2, out y3);
+                S.Store4(y0, y1, y2, y3, ref Unsafe.Add(ref d, e + group));
+            }
             for (; e <= length - group; e += group, block += (ulong)S.Count)
             {
                 PhiloxLanes.Blocks<S, TF, TU>(seed, stream, block, out TU x0, out TU x1, out TU x2, out TU x3);

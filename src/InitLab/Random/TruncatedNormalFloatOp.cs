@@ -8,16 +8,16 @@ namespace InitLab.Random;
 /// k gives the cell midpoint u = (k + 1/2) 2^-24 and z = Phi^-1(Phi(lo) + u (Phi(hi) - Phi(lo))). Both
 /// p = Phi(lo) + u w and q = 1 - p = Phi(-hi) + (1 - u) w are formed directly (w = 1 - Phi(lo) - Phi(-hi)), so each
 /// is accurate where it is small and the float quantile of <see cref="LaneMath.NormalQuantile"/> keeps both tails.
-/// Intervals entirely above 0 are mirrored to below 0. The final clamps only absorb rounding of the last operations;
-/// the sampled distribution is not clamped. Valid when |lo|, |hi| &lt;= <see cref="MaxAbsBound"/>.
+/// Intervals entirely above 0 are mirrored to below 0 (and back through the sign of the scale). The final clamp to
+/// [a, b] only absorbs the rounding of the float operations; the sampled distribution is not clamped. Valid when |lo|, |hi| &lt;= <see cref="MaxAbsBound"/>.
 /// </summary>
 internal readonly struct TruncatedNormalFloatOp : IFloatPairOp
 {
     /// <summary>Largest standardized bound handled in float (Giles' quantile needs 4 p q &gt;= 2^-24).</summary>
     public const double MaxAbsBound = 5.0;
 
-    private readonly float _p0, _q0, _step, _lo, _hi, _scale, _shift, _a, _b;
-    private readonly uint _flip;
+    private readonly float _p0, _q0, _step, _scale, _shift, _a, _b;
+    private readonly bool _centralOnly;
 
     public TruncatedNormalFloatOp(float mean, float std, float a, float b, double alpha, double beta)
     {
@@ -29,14 +29,18 @@ internal readonly struct TruncatedNormalFloatOp : IFloatPairOp
         _step = (float)step;
         _p0 = (float)(pLo + 0.5 * step);
         _q0 = (float)(qHi + 0.5 * step);
-        _lo = (float)lo;
-        _hi = (float)hi;
-        _flip = flip ? 0x80000000u : 0u;
-        _scale = std;
+        // w = -log(4 p q) is largest at the ends of the interval; when it stays below 5 everywhere, only the central
+        // branch of the quantile is ever selected and the tail branch can be skipped (same bits either way).
+        double pEnd = Math.Min(pLo, qHi);
+        _centralOnly = -Math.Log(4 * pEnd * (1 - pEnd)) < 4.9;
+        _scale = flip ? -std : std;      // mirrors z back
         _shift = mean;
         _a = a;
         _b = b;
     }
+
+    /// <inheritdoc/>
+    public static bool InterleaveTwoGroups => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Apply<S, TF, TU>(TU a, TU b, out TF ya, out TF yb) where S : ILanes<TF, TU> where TF : struct where TU : struct
@@ -53,10 +57,7 @@ internal readonly struct TruncatedNormalFloatOp : IFloatPairOp
         TF kr = S.ToFloat(S.SubU(S.SplatU(0x00FFFFFF), k));     // 2^24 - 1 - k, exact
         TF p = S.Fma(kf, S.SplatF(_step), S.SplatF(_p0));
         TF q = S.Fma(kr, S.SplatF(_step), S.SplatF(_q0));
-        TF z = LaneMath.NormalQuantile<S, TF, TU>(p, q);
-        z = S.Select(S.LessThan(z, S.SplatF(_lo)), S.SplatF(_lo), z);
-        z = S.Select(S.LessThan(S.SplatF(_hi), z), S.SplatF(_hi), z);
-        z = S.AsFloat(S.Xor(S.AsBits(z), S.SplatU(_flip)));
+        TF z = LaneMath.NormalQuantile<S, TF, TU>(p, q, _centralOnly);
         TF y = S.Fma(z, S.SplatF(_scale), S.SplatF(_shift));
         y = S.Select(S.LessThan(y, S.SplatF(_a)), S.SplatF(_a), y);
         return S.Select(S.LessThan(S.SplatF(_b), y), S.SplatF(_b), y);

@@ -8,6 +8,9 @@ internal readonly struct UniformFloatOp(float low, float high) : IFloatPairOp
 {
     private readonly float _low = low, _width = high - low, _high = high, _below = MathF.BitDecrement(high);
 
+    /// <inheritdoc/>
+    public static bool InterleaveTwoGroups => true;
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Apply<S, TF, TU>(TU a, TU b, out TF ya, out TF yb) where S : ILanes<TF, TU> where TF : struct where TU : struct
     {

@@ -49,6 +49,19 @@ internal static class PackedGemm
             ScaleC(m, n, beta, c, ldc);
             return;
         }
+        if (n == 1 || m == 1)
+        {
+            fixed (T* ap = a)
+            fixed (T* bp = b)
+            fixed (T* cp = c)
+            {
+                if (n == 1)   // C[:, 0] = op(A) op(B)[:, 0]
+                    Gemv.Run(m, k, alpha, ap, ta ? 1 : lda, ta ? lda : 1, bp, tb ? 1 : ldb, beta, cp, ldc);
+                else          // C[0, :] = op(B)^T op(A)[0, :]
+                    Gemv.Run(n, k, alpha, bp, tb ? ldb : 1, tb ? 1 : ldb, ap, ta ? lda : 1, beta, cp, 1);
+            }
+            return;
+        }
         int nr = NR<T>();
         int kcMax = Math.Min(KC, k);
         int ncMax = Math.Min(NC, RoundUp(n, nr));

@@ -139,4 +139,36 @@ public class PackedGemmTests
             Parallelism.MaxThreads = saved;
         }
     }
+
+    [Fact]
+    public void Matrix_vector_products_are_bit_identical_with_1_2_and_3_threads()
+    {
+        int saved = Parallelism.MaxThreads;
+        try
+        {
+            int m = 1000, k = 777;
+            var a = RandomMatrix<float>(m * k, 6);
+            var x = RandomMatrix<float>(k, 7);
+            var xt = RandomMatrix<float>(m, 8);
+            float[]? reference = null;
+            foreach (int threads in new[] { 1, 2, 3 })
+            {
+                Parallelism.MaxThreads = threads;
+                var y = new float[m];
+                Gemm.Multiply(false, false, m, 1, k, 1f, a, k, x, 1, 0f, y, 1);       // A x: dot products
+                var z = new float[k];
+                Gemm.Multiply(true, false, k, 1, m, 1f, a, k, xt, 1, 0f, z, 1);       // A^T x: axpy chains
+                var w = new float[k];
+                Gemm.Multiply(false, false, 1, k, m, 1f, xt, m, a, k, 0f, w, k);      // x^T A: row vector
+                float[] all = [.. y, .. z, .. w];
+                if (reference is null) reference = all;
+                else Assert.Equal(reference, all);
+            }
+            Assert.Equal(reference!.AsSpan(m, k).ToArray(), reference.AsSpan(m + k, k).ToArray());
+        }
+        finally
+        {
+            Parallelism.MaxThreads = saved;
+        }
+    }
 }

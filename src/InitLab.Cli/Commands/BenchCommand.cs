@@ -35,8 +35,9 @@ internal static class BenchCommand
         var size = new Option<int?>("--size") { Description = "Elements for fills, n for n x n matrices (default per workload)" };
         size.Validators.Add(r =>
         {
-            int? v = r.GetValueOrDefault<int?>();
-            if (v is < 1) r.AddError($"--size must be >= 1, got {v}.");
+            // A token that is not an integer is reported by the parser itself.
+            if (r.Tokens.Count == 1 && int.TryParse(r.Tokens[0].Value, CultureInfo.InvariantCulture, out int v) && v < 1)
+                r.AddError($"--size must be >= 1, got {v}.");
         });
         var threads = CommonOptions.IntAtLeast("--threads", "Threads the kernels may use", 1, Environment.ProcessorCount);
         var repeat = CommonOptions.IntAtLeast("--repeat", "Timed runs after the warm-up", 1, 5);

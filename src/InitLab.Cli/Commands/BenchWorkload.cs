@@ -30,6 +30,19 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
             g.Normal(b);
             return () => Gemm.Multiply(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n);
         }),
+        new("orthogonal", 2048, "matrices/s", _ => 1, n =>
+        {
+            var q = new float[(long)n * n];
+            var g = new Generator(1);
+            return () => Orthogonal.Sample(g, q, n, n);
+        }),
+        new("spectral", 2048, "matrices/s", _ => 1, n =>
+        {
+            var a = new float[(long)n * n];
+            new Generator(1).Normal(a);
+            var g = new Generator(2);
+            return () => SpectralNorm.PowerIteration(a, n, n, g, relativeTolerance: 1e-4);
+        }),
     ];
 
     /// <summary>The workload called <paramref name="name"/>, or null.</summary>

@@ -11,13 +11,12 @@ namespace InitLab.LinearAlgebra;
 /// </summary>
 /// <remarks>
 /// Results do not depend on thread count or vector width: with contiguous rows each y_i is a dot product accumulated in
-/// 16 fixed lanes (element p in lane p mod 16, FMA), combined by a fixed pairwise tree, then the tail in order; with
+/// 64 (float) or 32 (double) fixed lanes (element p in lane p mod L, FMA), combined by a fixed pairwise tree, then the tail in order; with
 /// contiguous columns each y_i is one FMA chain over p in order (the columns are vectorized, not the sum).
 /// As in GEMM, y is not read when beta = 0.
 /// </remarks>
 internal static class Gemv
 {
-    private const int Lanes = 16;
     private const int RowsPerTask = 64;
 
     public static unsafe void Run<T>(int length, int depth, T alpha, T* m, long rowStride, long colStride, T* x, long xStride,
@@ -53,7 +52,10 @@ internal static class Gemv
                     {
                         int i0 = t * chunk, n = Math.Min(chunk, length - i0);
                         new Span<T>(acc + i0, n).Clear();
-                        for (int p = 0; p < depth; p++) Axpy(xc[p], m + p * colStride + i0, acc + i0, n);
+                        int p = 0;
+                        for (; p + 4 <= depth; p += 4)
+                            Axpy4(xc + p, m + p * colStride + i0, colStride, acc + i0, n);
+                        for (; p < depth; p++) Axpy(xc[p], m + p * colStride + i0, acc + i0, n);
                     };
                     if (serial) for (int t = 0; t < chunks; t++) body(t);
                     else Parallelism.For(chunks, body);
@@ -73,31 +75,41 @@ internal static class Gemv
         }
     }
 
-    /// <summary>sum_p a_p b_p in 16 fixed lanes (lane = p mod 16) with FMA, then a fixed pairwise tree, then the tail.</summary>
+    /// <summary>
+    /// sum_p a_p b_p in L = 8 * Vector256&lt;T&gt;.Count fixed lanes (64 float, 32 double; lane = p mod L) with FMA, then a
+    /// fixed pairwise tree, then the tail in order. Eight independent vector chains cover the FMA latency.
+    /// </summary>
     [SkipLocalsInit]
     internal static unsafe T Dot<T>(T* a, T* b, int n) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        T* lanes = stackalloc T[Lanes];
+        int w = Vector256<T>.Count, lanesCount = 8 * w;
+        T* lanes = stackalloc T[64];
         int p = 0;
-        int full = n - n % Lanes;
-        if (Vector256.IsHardwareAccelerated && full > 0)
+        int full = n - n % lanesCount;
+        if (Vector256.IsHardwareAccelerated)
         {
-            int w = Vector256<T>.Count;
-            int regs = Lanes / w;
-            Span<Vector256<T>> accs = stackalloc Vector256<T>[4];   // 16 lanes: 2 float or 4 double registers
-            accs.Clear();
-            for (; p < full; p += Lanes)
-                for (int r = 0; r < regs; r++)
-                    accs[r] = Fma(Vector256.Load(a + p + r * w), Vector256.Load(b + p + r * w), accs[r]);
-            for (int r = 0; r < regs; r++) accs[r].Store(lanes + r * w);
+            Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
+            for (; p < full; p += lanesCount)
+            {
+                c0 = Fma(Vector256.Load(a + p), Vector256.Load(b + p), c0);
+                c1 = Fma(Vector256.Load(a + p + w), Vector256.Load(b + p + w), c1);
+                c2 = Fma(Vector256.Load(a + p + 2 * w), Vector256.Load(b + p + 2 * w), c2);
+                c3 = Fma(Vector256.Load(a + p + 3 * w), Vector256.Load(b + p + 3 * w), c3);
+                c4 = Fma(Vector256.Load(a + p + 4 * w), Vector256.Load(b + p + 4 * w), c4);
+                c5 = Fma(Vector256.Load(a + p + 5 * w), Vector256.Load(b + p + 5 * w), c5);
+                c6 = Fma(Vector256.Load(a + p + 6 * w), Vector256.Load(b + p + 6 * w), c6);
+                c7 = Fma(Vector256.Load(a + p + 7 * w), Vector256.Load(b + p + 7 * w), c7);
+            }
+            c0.Store(lanes); c1.Store(lanes + w); c2.Store(lanes + 2 * w); c3.Store(lanes + 3 * w);
+            c4.Store(lanes + 4 * w); c5.Store(lanes + 5 * w); c6.Store(lanes + 6 * w); c7.Store(lanes + 7 * w);
         }
         else
         {
-            for (int l = 0; l < Lanes; l++) lanes[l] = T.Zero;
-            for (; p < full; p += Lanes)
-                for (int l = 0; l < Lanes; l++) lanes[l] = T.FusedMultiplyAdd(a[p + l], b[p + l], lanes[l]);
+            for (int l = 0; l < lanesCount; l++) lanes[l] = T.Zero;
+            for (; p < full; p += lanesCount)
+                for (int l = 0; l < lanesCount; l++) lanes[l] = T.FusedMultiplyAdd(a[p + l], b[p + l], lanes[l]);
         }
-        for (int width = Lanes / 2; width >= 1; width /= 2)
+        for (int width = lanesCount / 2; width >= 1; width /= 2)
             for (int l = 0; l < width; l++) lanes[l] += lanes[l + width];
         T s = lanes[0];
         for (; p < n; p++) s = T.FusedMultiplyAdd(a[p], b[p], s);
@@ -115,6 +127,37 @@ internal static class Gemv
                 Fma(vs, Vector256.Load(x + i), Vector256.Load(y + i)).Store(y + i);
         }
         for (; i < n; i++) y[i] = T.FusedMultiplyAdd(s, x[i], y[i]);
+    }
+
+    // Four consecutive axpy steps p .. p + 3 with y kept in a register: the same FMA chain per element, a quarter of
+    // the loads and stores of y.
+    private static unsafe void Axpy4<T>(T* s, T* x, long stride, T* y, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var s0 = Vector256.Create(s[0]);
+            var s1 = Vector256.Create(s[1]);
+            var s2 = Vector256.Create(s[2]);
+            var s3 = Vector256.Create(s[3]);
+            for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
+            {
+                var acc = Vector256.Load(y + i);
+                acc = Fma(s0, Vector256.Load(x + i), acc);
+                acc = Fma(s1, Vector256.Load(x + stride + i), acc);
+                acc = Fma(s2, Vector256.Load(x + 2 * stride + i), acc);
+                acc = Fma(s3, Vector256.Load(x + 3 * stride + i), acc);
+                acc.Store(y + i);
+            }
+        }
+        for (; i < n; i++)
+        {
+            T acc = y[i];
+            acc = T.FusedMultiplyAdd(s[0], x[i], acc);
+            acc = T.FusedMultiplyAdd(s[1], x[stride + i], acc);
+            acc = T.FusedMultiplyAdd(s[2], x[2 * stride + i], acc);
+            y[i] = T.FusedMultiplyAdd(s[3], x[3 * stride + i], acc);
+        }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -88,5 +88,6 @@ internal static class CliApp
         yield return MergeCommand.Create(ctx);
         yield return LsuvCommand.Create(ctx);
         yield return GainCommand.Create(ctx);
+        yield return BenchCommand.Create(ctx);
     }
 }

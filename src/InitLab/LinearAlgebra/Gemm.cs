@@ -56,10 +56,10 @@ public static class Gemm
     /// <summary>The swappable kernel entry point (validated arguments).</summary>
     internal static void Core<T>(bool ta, bool tb, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
         ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc) where T : unmanaged, IFloatingPointIeee754<T>
-        => ReferenceGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        => PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
 
-/// <summary>Straightforward row-parallel GEMM: correct first; the fast kernels replace it behind <see cref="Gemm.Core{T}"/>.</summary>
+/// <summary>Straightforward row-parallel GEMM without FMA: the test oracle for <see cref="PackedGemm"/>.</summary>
 internal static class ReferenceGemm
 {
     public static unsafe void Run<T>(bool ta, bool tb, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,

@@ -12,7 +12,7 @@ namespace InitLab.LinearAlgebra;
 /// Power iteration keeps the invariant of PyTorch's <c>spectral_norm</c>: u = normalize(A v), v = normalize(A^T u),
 /// sigma = u^T A v. All arithmetic is in double, in an order that does not depend on the thread count or SIMD width.
 /// </remarks>
-public static class SpectralNorm
+public static partial class SpectralNorm
 {
     /// <summary>The default iteration limit of <see cref="PowerIteration(ReadOnlySpan{double}, int, int, Generator, double, int)"/>.</summary>
     public const int DefaultMaxIterations = 10_000;

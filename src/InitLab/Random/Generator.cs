@@ -49,41 +49,52 @@ public sealed class Generator
 
     /// <summary>Fills with U[0, 1): u = (x &gt;&gt; 8) * 2^-24 for each 32-bit Philox word x.</summary>
     public void Uniform(Span<float> destination) =>
-        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForFloats(destination.Length)), PhiloxFill.UniformFloat);
+        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForFloats(destination.Length)), new UniformFloatOp(0f, 1f));
 
-    /// <summary>Fills with U[low, high): low + (high - low) * u, kept strictly below <paramref name="high"/>.</summary>
-    /// <exception cref="ArgumentException">low or high is not finite, or low &gt;= high.</exception>
+    /// <summary>Fills with U[low, high): fma(u, high - low, low), kept strictly below <paramref name="high"/>.</summary>
+    /// <exception cref="ArgumentException">low or high is not finite, low &gt;= high, or high - low overflows.</exception>
     public void Uniform(Span<float> destination, float low, float high)
     {
         Guard.Less(low, high);
-        Uniform(destination);
-        Affine.UniformRange(destination, low, high);
+        if (!float.IsFinite(high - low))
+            throw new ArgumentException($"high - low must be finite in float, got low = {Guard.Fmt(low)} and high = {Guard.Fmt(high)}.", nameof(high));
+        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForFloats(destination.Length)), new UniformFloatOp(low, high));
     }
 
-    /// <summary>Fills with N(0, 1) by the Box-Muller transform of pairs of 24-bit uniforms.</summary>
-    public void Normal(Span<float> destination) =>
-        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForFloats(destination.Length)), PhiloxFill.NormalFloat);
+    /// <summary>
+    /// Fills with N(0, 1) by the Box-Muller transform of pairs of 24-bit uniforms (Box and Muller, 1958):
+    /// z0 = r cos(2 pi t), z1 = r sin(2 pi t), r = sqrt(-2 ln u1), in float arithmetic with polynomial log and sin/cos
+    /// (about 2 ulp), identical on every lane width and thread count.
+    /// </summary>
+    public void Normal(Span<float> destination) => Normal(destination, 0f, 1f);
 
-    /// <summary>Fills with N(mean, std^2): mean + std * z.</summary>
+    /// <summary>Fills with N(mean, std^2): fma(z, std, mean) with z as in <see cref="Normal(Span{float})"/>.</summary>
     /// <exception cref="ArgumentException">mean is not finite, or std is negative or not finite.</exception>
     public void Normal(Span<float> destination, float mean, float std)
     {
         Guard.Finite(mean);
         Guard.NonNegative(std);
-        Normal(destination);
-        Affine.ScaleShift(destination, std, mean);
+        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForFloats(destination.Length)), new NormalFloatOp(mean, std));
     }
 
     /// <summary>
     /// Fills with N(mean, std^2) truncated to the absolute interval [a, b] (PyTorch's <c>trunc_normal_</c> semantics),
     /// sampled exactly by inverting the truncated CDF: x = mean + std * Phi^-1(Phi(alpha) + u (Phi(beta) - Phi(alpha))),
-    /// alpha = (a - mean) / std, beta = (b - mean) / std. Nothing is clamped.
+    /// alpha = (a - mean) / std, beta = (b - mean) / std, u the midpoint of a 24-bit cell. Nothing is clamped but the
+    /// last rounding. When |alpha| and |beta| are at most 5 the quantile is Giles' (2011) float erfinv (SIMD); farther
+    /// out the double-precision quantile is used.
     /// </summary>
     /// <exception cref="ArgumentException">a &gt;= b, std &lt;= 0, or any parameter is not finite.</exception>
     public void TruncatedNormal(Span<float> destination, float mean, float std, float a, float b)
     {
         var (alpha, beta) = TruncationBounds(mean, std, a, b);
-        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForFloats(destination.Length)),
+        ulong first = Take(PhiloxFill.BlocksForFloats(destination.Length));
+        if (Math.Abs(alpha) <= TruncatedNormalFloatOp.MaxAbsBound && Math.Abs(beta) <= TruncatedNormalFloatOp.MaxAbsBound)
+        {
+            PhiloxFill.Run(destination, Seed, Stream, first, new TruncatedNormalFloatOp(mean, std, a, b, alpha, beta));
+            return;
+        }
+        PhiloxFill.Run(destination, Seed, Stream, first,
             (d, s, st, f) => PhiloxFill.TruncatedNormalFloat(d, s, st, f, alpha, beta));
         Affine.ScaleShift(destination, std, mean);
         Affine.ClampToInterval(destination, a, b);

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using InitLab.Numerics;
 
 namespace InitLab.Random;
@@ -9,7 +12,8 @@ namespace InitLab.Random;
 /// A fill of <c>n</c> elements starting at block <c>b0</c> under (seed, stream) defines element e as:
 /// <list type="bullet">
 /// <item>float uniform, normal, truncated normal: block <c>b0 + e / 4</c>, word <c>e % 4</c>; normals pair
-/// words (0, 1) and (2, 3) through Box-Muller (cos to the even element, sin to the odd one);</item>
+/// words (0, 1) and (2, 3) through Box-Muller (cos to the even element, sin to the odd one). The float transforms
+/// are lane-generic (<see cref="IFloatPairOp"/>): the scalar, 256-bit and 512-bit kernels give the same bits;</item>
 /// <item>double uniform, normal, truncated normal: block <c>b0 + e / 2</c>, 53 bits from words (0, 1) or (2, 3);
 /// normals use both halves of one block for one Box-Muller pair.</item>
 /// </list>
@@ -32,6 +36,17 @@ internal static class PhiloxFill
     internal static ulong BlocksForDoubles(long length) => (ulong)((length + 1) / 2);
 
     internal delegate void FloatKernel(Span<float> chunk, ulong seed, ulong stream, ulong firstBlock);
+
+    /// <summary>The lane widths of the float kernels.</summary>
+    internal enum LaneWidth
+    {
+        /// <summary>One element at a time: the portable reference.</summary>
+        Scalar,
+        /// <summary>Eight 32-bit lanes (AVX2).</summary>
+        V256,
+        /// <summary>Sixteen 32-bit lanes (AVX-512F).</summary>
+        V512,
+    }
     internal delegate void DoubleKernel(Span<double> chunk, ulong seed, ulong stream, ulong firstBlock);
 
     internal static void Run(Span<float> dst, ulong seed, ulong stream, ulong firstBlock, FloatKernel kernel)
@@ -82,48 +97,132 @@ internal static class PhiloxFill
         }
     }
 
-    // ---- float kernels (scalar reference) -------------------------------------------------------
-
-    /// <summary>u = (x >> 8) * 2^-24, in [0, 1).</summary>
-    internal static void UniformFloat(Span<float> dst, ulong seed, ulong stream, ulong firstBlock)
+    /// <summary>Parallel float fill through a lane-generic transform at the widest supported lane width.</summary>
+    internal static void Run<TOp>(Span<float> dst, ulong seed, ulong stream, ulong firstBlock, TOp op) where TOp : struct, IFloatPairOp
     {
-        for (int e = 0; e < dst.Length; e += 4)
+        int chunks = (dst.Length + ChunkElements - 1) / ChunkElements;
+        LaneWidth width = BestWidth;
+        if (chunks <= 1)
         {
-            var (x0, x1, x2, x3) = Philox4x32.Block(seed, stream, firstBlock + (ulong)(e / 4));
-            int n = Math.Min(4, dst.Length - e);
-            dst[e] = (x0 >> 8) * Inv24;
-            if (n > 1) dst[e + 1] = (x1 >> 8) * Inv24;
-            if (n > 2) dst[e + 2] = (x2 >> 8) * Inv24;
-            if (n > 3) dst[e + 3] = (x3 >> 8) * Inv24;
+            Fill(dst, seed, stream, firstBlock, op, width);
+            return;
         }
-    }
-
-    /// <summary>Box-Muller: r = sqrt(-2 ln u1), u1 = ((x >> 8) + 1) 2^-24 in (0, 1]; theta = 2 pi (x >> 8) 2^-24.</summary>
-    internal static void NormalFloat(Span<float> dst, ulong seed, ulong stream, ulong firstBlock)
-    {
-        for (int e = 0; e < dst.Length; e += 4)
+        unsafe
         {
-            var (x0, x1, x2, x3) = Philox4x32.Block(seed, stream, firstBlock + (ulong)(e / 4));
-            int n = Math.Min(4, dst.Length - e);
-            var (z0, z1) = BoxMullerFloat(x0, x1);
-            dst[e] = z0;
-            if (n > 1) dst[e + 1] = z1;
-            if (n > 2)
+            fixed (float* p = dst)
             {
-                var (z2, z3) = BoxMullerFloat(x2, x3);
-                dst[e + 2] = z2;
-                if (n > 3) dst[e + 3] = z3;
+                float* basePtr = p;
+                int length = dst.Length;
+                Parallelism.For(chunks, c =>
+                {
+                    int start = c * ChunkElements;
+                    int len = Math.Min(ChunkElements, length - start);
+                    Fill(new Span<float>(basePtr + start, len), seed, stream, firstBlock + (ulong)(start / 4), op, width);
+                });
             }
         }
     }
 
-    internal static (float, float) BoxMullerFloat(uint a, uint b)
+    // ---- float kernels: one lane-generic driver, instantiated per width ---------------------------
+
+    /// <summary>The widest lane width this machine runs natively.</summary>
+    internal static LaneWidth BestWidth =>
+        Lanes512.IsSupported ? LaneWidth.V512 : Lanes256.IsSupported ? LaneWidth.V256 : LaneWidth.Scalar;
+
+    /// <summary>Whether <paramref name="width"/> can run on this machine.</summary>
+    internal static bool IsSupported(LaneWidth width) => width switch
     {
-        double u1 = ((a >> 8) + 1) * (double)Inv24;
-        double t = (b >> 8) * (double)Inv24;
-        double r = Math.Sqrt(-2.0 * Math.Log(u1));
-        var (s, c) = Math.SinCos(TwoPi * t);
-        return ((float)(r * c), (float)(r * s));
+        LaneWidth.Scalar => true,
+        LaneWidth.V256 => Lanes256.IsSupported,
+        LaneWidth.V512 => Lanes512.IsSupported,
+        _ => false,
+    };
+
+    /// <summary>
+    /// Fills <paramref name="dst"/> (element e from block firstBlock + e / 4, word e % 4) at the given lane width:
+    /// whole groups of 4 x lanes elements in vectors, the rest with the scalar instantiation of the same code.
+    /// </summary>
+    /// <exception cref="PlatformNotSupportedException">The width is not supported on this machine.</exception>
+    internal static void Fill<TOp>(Span<float> dst, ulong seed, ulong stream, ulong firstBlock, TOp op, LaneWidth width)
+        where TOp : struct, IFloatPairOp
+    {
+        switch (width)
+        {
+            case LaneWidth.V512 when Lanes512.IsSupported:
+                Fill<TOp, Lanes512, Vector512<float>, Vector512<uint>>(dst, seed, stream, firstBlock, op);
+                break;
+            case LaneWidth.V256 when Lanes256.IsSupported:
+                Fill<TOp, Lanes256, Vector256<float>, Vector256<uint>>(dst, seed, stream, firstBlock, op);
+                break;
+            case LaneWidth.Scalar:
+                Fill<TOp, ScalarLanes, float, uint>(dst, seed, stream, firstBlock, op);
+                break;
+            default:
+                throw new PlatformNotSupportedException($"Lane width {width} is not supported on this machine.");
+        }
+    }
+
+    private static void Fill<TOp, S, TF, TU>(Span<float> dst, ulong seed, ulong stream, ulong firstBlock, TOp op)
+        where TOp : struct, IFloatPairOp where S : ILanes<TF, TU> where TF : struct where TU : struct
+    {
+        int length = dst.Length;
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        int e = 0;
+        ulong block = firstBlock;
+        if (S.Count > 1)
+        {
+            int group = 4 * S.Count;
+            for (; TOp.InterleaveTwoGroups && e <= length - 2 * group; e += 2 * group, block += 2 * (ulong)S.Count)
+            {
+                PhiloxLanes.Blocks2<S, TF, TU>(seed, stream, block, out TU x0, out TU x1, out TU x2, out TU x3,
+                    out TU w0, out TU w1, out TU w2, out TU w3);
+                op.Apply<S, TF, TU>(x0, x1, out TF y0, out TF y1);
+                op.Apply<S, TF, TU>(x2, x3, out TF y2, out TF y3);
+                S.Store4(y0, y1, y2, y3, ref Unsafe.Add(ref d, e));
+                op.Apply<S, TF, TU>(w0, w1, out y0, out y1);
+                op.Apply<S, TF, TU>(w2, w3, out y2, out y3);
+                S.Store4(y0, y1, y2, y3, ref Unsafe.Add(ref d, e + group));
+            }
+            for (; e <= length - group; e += group, block += (ulong)S.Count)
+            {
+                PhiloxLanes.Blocks<S, TF, TU>(seed, stream, block, out TU x0, out TU x1, out TU x2, out TU x3);
+                op.Apply<S, TF, TU>(x0, x1, out TF y0, out TF y1);
+                op.Apply<S, TF, TU>(x2, x3, out TF y2, out TF y3);
+                S.Store4(y0, y1, y2, y3, ref Unsafe.Add(ref d, e));
+            }
+        }
+        Span<float> last = stackalloc float[4];
+        for (; e < length; e += 4, block++)
+        {
+            PhiloxLanes.Blocks<ScalarLanes, float, uint>(seed, stream, block, out uint x0, out uint x1, out uint x2, out uint x3);
+            op.Apply<ScalarLanes, float, uint>(x0, x1, out float y0, out float y1);
+            op.Apply<ScalarLanes, float, uint>(x2, x3, out float y2, out float y3);
+            if (length - e >= 4)
+            {
+                ScalarLanes.Store4(y0, y1, y2, y3, ref Unsafe.Add(ref d, e));
+            }
+            else
+            {
+                ScalarLanes.Store4(y0, y1, y2, y3, ref last[0]);
+                last[..(length - e)].CopyTo(dst[e..]);
+            }
+        }
+    }
+
+    /// <summary>Reference truncated normal for float spans whose standardized bounds are too far out for the float
+    /// quantile: u = ((x &gt;&gt; 8) + 1/2) 2^-24 through the double-precision inverse CDF.</summary>
+    internal static void TruncatedNormalFloat(Span<float> dst, ulong seed, ulong stream, ulong firstBlock, double a, double b)
+    {
+        var map = new TruncatedNormalMap(a, b);
+        for (int e = 0; e < dst.Length; e += 4)
+        {
+            var (x0, x1, x2, x3) = Philox4x32.Block(seed, stream, firstBlock + (ulong)(e / 4));
+            int n = Math.Min(4, dst.Length - e);
+            dst[e] = (float)map.Map(((x0 >> 8) + 0.5) * Inv24);
+            if (n > 1) dst[e + 1] = (float)map.Map(((x1 >> 8) + 0.5) * Inv24);
+            if (n > 2) dst[e + 2] = (float)map.Map(((x2 >> 8) + 0.5) * Inv24);
+            if (n > 3) dst[e + 3] = (float)map.Map(((x3 >> 8) + 0.5) * Inv24);
+        }
     }
 
     // ---- double kernels --------------------------------------------------------------------------
@@ -179,20 +278,6 @@ internal static class PhiloxFill
             if (x < _lo) x = _lo;       // one-ulp rounding guards; the distribution itself is exact
             else if (x > _hi) x = _hi;
             return _flip ? -x : x;
-        }
-    }
-
-    internal static void TruncatedNormalFloat(Span<float> dst, ulong seed, ulong stream, ulong firstBlock, double a, double b)
-    {
-        var map = new TruncatedNormalMap(a, b);
-        for (int e = 0; e < dst.Length; e += 4)
-        {
-            var (x0, x1, x2, x3) = Philox4x32.Block(seed, stream, firstBlock + (ulong)(e / 4));
-            int n = Math.Min(4, dst.Length - e);
-            dst[e] = (float)map.Map(((x0 >> 8) + 0.5) * Inv24);
-            if (n > 1) dst[e + 1] = (float)map.Map(((x1 >> 8) + 0.5) * Inv24);
-            if (n > 2) dst[e + 2] = (float)map.Map(((x2 >> 8) + 0.5) * Inv24);
-            if (n > 3) dst[e + 3] = (float)map.Map(((x3 >> 8) + 0.5) * Inv24);
         }
     }
 

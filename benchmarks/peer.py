@@ -1,0 +1,73 @@
+#!/usr/bin/python3
+"""The PyTorch side of benchmarks/compare.sh: times the same workloads as `initlab bench`.
+
+Usage: /usr/bin/python3 peer.py WORKLOAD [--size N] [--threads T] [--repeat R] [--json]
+WORKLOAD: normal, uniform, trunc_normal (fill N float32), gemm (N x N float32 product),
+orthogonal (torch.nn.init.orthogonal_ on N x N), spectral (torch.linalg.matrix_norm(A, ord=2), N x N).
+Prints one JSON document with the keys of `initlab bench --json`. Warm-up once, then R timed runs.
+"""
+import argparse
+import json
+import statistics
+import sys
+import time
+
+import torch
+
+DEFAULT_SIZE = {"normal": 100_000_000, "uniform": 100_000_000, "trunc_normal": 100_000_000,
+                "gemm": 2048, "orthogonal": 2048, "spectral": 2048}
+
+
+def prepare(workload, n):
+    g = torch.Generator().manual_seed(1)
+    if workload in ("normal", "uniform", "trunc_normal"):
+        x = torch.empty(n, dtype=torch.float32)
+        if workload == "normal":
+            return (lambda: x.normal_(generator=g)), n, "elements/s"
+        if workload == "uniform":
+            return (lambda: x.uniform_(generator=g)), n, "elements/s"
+        return (lambda: torch.nn.init.trunc_normal_(x, 0.0, 1.0, -2.0, 2.0)), n, "elements/s"
+    if workload == "gemm":
+        a = torch.randn(n, n, generator=g)
+        b = torch.randn(n, n, generator=g)
+        c = torch.empty(n, n)
+        return (lambda: torch.mm(a, b, out=c)), 2.0 * n ** 3, "flop/s"
+    if workload == "orthogonal":
+        q = torch.empty(n, n)
+        return (lambda: torch.nn.init.orthogonal_(q)), 1, "matrices/s"
+    if workload == "spectral":
+        a = torch.randn(n, n, generator=g)
+        return (lambda: torch.linalg.matrix_norm(a, ord=2)), 1, "matrices/s"
+    raise SystemExit(f"error: unknown workload {workload!r}")
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("workload", choices=sorted(DEFAULT_SIZE))
+    p.add_argument("--size", type=int)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--repeat", type=int, default=5)
+    p.add_argument("--json", action="store_true")
+    args = p.parse_args()
+    n = args.size or DEFAULT_SIZE[args.workload]
+    if n < 1 or args.threads < 1 or args.repeat < 1:
+        print("error: --size, --threads and --repeat must be >= 1", file=sys.stderr)
+        return 2
+    torch.set_num_threads(args.threads)
+    run, work, unit = prepare(args.workload, n)
+    run()
+    times = []
+    for _ in range(args.repeat):
+        t0 = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - t0)
+    result = {"workload": args.workload, "size": n, "threads": args.threads, "repeat": args.repeat,
+              "seconds_min": min(times), "seconds_median": statistics.median(times),
+              "throughput": work / min(times), "unit": unit, "torch": torch.__version__}
+    print(json.dumps(result) if args.json else
+          f"{args.workload} n={n} threads={args.threads}: min {min(times):.4g} s, median {statistics.median(times):.4g} s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,58 @@
+using InitLab.LinearAlgebra;
+using InitLab.Random;
+
+namespace InitLab.Cli;
+
+/// <summary>
+/// One timed workload of <c>initlab bench</c>: <see cref="Prepare"/> allocates and fills inputs (untimed) and returns
+/// the action to time, which calls exactly the library kernel a user's code calls.
+/// </summary>
+/// <param name="Name">The workload name on the command line.</param>
+/// <param name="DefaultSize">The size used when --size is not given.</param>
+/// <param name="Unit">The unit of the throughput.</param>
+/// <param name="Work">Units of work per run for a size (elements, floating-point operations, matrices).</param>
+/// <param name="Prepare">Builds the inputs for a size and returns the action to time.</param>
+internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, Func<int, double> Work, Func<int, Action> Prepare)
+{
+    /// <summary>Every workload, in the order of design.md.</summary>
+    public static IReadOnlyList<BenchWorkload> All { get; } =
+    [
+        Fill("normal", (g, x) => g.Normal(x)),
+        Fill("uniform", (g, x) => g.Uniform(x)),
+        Fill("trunc_normal", (g, x) => g.TruncatedNormal(x, 0f, 1f, -2f, 2f)),
+        new("gemm", 2048, "flop/s", n => 2.0 * n * n * n, n =>
+        {
+            var a = new float[(long)n * n];
+            var b = new float[(long)n * n];
+            var c = new float[(long)n * n];
+            var g = new Generator(1);
+            g.Normal(a);
+            g.Normal(b);
+            return () => Gemm.Multiply(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n);
+        }),
+        new("orthogonal", 2048, "matrices/s", _ => 1, n =>
+        {
+            var q = new float[(long)n * n];
+            var g = new Generator(1);
+            return () => Orthogonal.Sample(g, q, n, n);
+        }),
+        new("spectral", 2048, "matrices/s", _ => 1, n =>
+        {
+            var a = new float[(long)n * n];
+            new Generator(1).Normal(a);
+            var g = new Generator(2);
+            return () => SpectralNorm.Lanczos(a, n, n, g, relativeTolerance: 1e-4);
+        }),
+    ];
+
+    /// <summary>The workload called <paramref name="name"/>, or null.</summary>
+    public static BenchWorkload? Find(string name) => All.FirstOrDefault(w => w.Name == name);
+
+    private static BenchWorkload Fill(string name, Action<Generator, float[]> fill) =>
+        new(name, 100_000_000, "elements/s", n => n, n =>
+        {
+            var x = new float[n];
+            var g = new Generator(1);
+            return () => fill(g, x);
+        });
+}

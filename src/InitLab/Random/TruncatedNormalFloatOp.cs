@@ -1,0 +1,65 @@
+using System.Runtime.CompilerServices;
+using InitLab.Numerics;
+
+namespace InitLab.Random;
+
+/// <summary>
+/// N(mean, std^2) truncated to [a, b], by inverting the CDF on the standardized interval (lo, hi): each 24-bit word
+/// k gives the cell midpoint u = (k + 1/2) 2^-24 and z = Phi^-1(Phi(lo) + u (Phi(hi) - Phi(lo))). Both
+/// p = Phi(lo) + u w and q = 1 - p = Phi(-hi) + (1 - u) w are formed directly (w = 1 - Phi(lo) - Phi(-hi)), so each
+/// is accurate where it is small and the float quantile of <see cref="LaneMath.NormalQuantile"/> keeps both tails.
+/// Intervals entirely above 0 are mirrored to below 0 (and back through the sign of the scale). The final clamp to
+/// [a, b] only absorbs the rounding of the float operations; the sampled distribution is not clamped. Valid when |lo|, |hi| &lt;= <see cref="MaxAbsBound"/>.
+/// </summary>
+internal readonly struct TruncatedNormalFloatOp : IFloatPairOp
+{
+    /// <summary>Largest standardized bound handled in float (Giles' quantile needs 4 p q &gt;= 2^-24).</summary>
+    public const double MaxAbsBound = 5.0;
+
+    private readonly float _p0, _q0, _step, _scale, _shift, _a, _b;
+    private readonly bool _centralOnly;
+
+    public TruncatedNormalFloatOp(float mean, float std, float a, float b, double alpha, double beta)
+    {
+        bool flip = alpha > 0;
+        double lo = flip ? -beta : alpha, hi = flip ? -alpha : beta;
+        double pLo = SpecialFunctions.NormalCdf(lo), qHi = SpecialFunctions.NormalCdf(-hi);
+        double width = 1.0 - pLo - qHi;
+        double step = width * PhiloxFill.Inv24;
+        _step = (float)step;
+        _p0 = (float)(pLo + 0.5 * step);
+        _q0 = (float)(qHi + 0.5 * step);
+        // w = -log(4 p q) is largest at the ends of the interval; when it stays below 5 everywhere, only the central
+        // branch of the quantile is ever selected and the tail branch can be skipped (same bits either way).
+        double pEnd = Math.Min(pLo, qHi);
+        _centralOnly = -Math.Log(4 * pEnd * (1 - pEnd)) < 4.9;
+        _scale = flip ? -std : std;      // mirrors z back
+        _shift = mean;
+        _a = a;
+        _b = b;
+    }
+
+    /// <inheritdoc/>
+    public static bool InterleaveTwoGroups => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply<S, TF, TU>(TU a, TU b, out TF ya, out TF yb) where S : ILanes<TF, TU> where TF : struct where TU : struct
+    {
+        ya = Map<S, TF, TU>(a);
+        yb = Map<S, TF, TU>(b);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TF Map<S, TF, TU>(TU x) where S : ILanes<TF, TU> where TF : struct where TU : struct
+    {
+        TU k = S.ShiftRightLogical(x, 8);
+        TF kf = S.ToFloat(k);
+        TF kr = S.ToFloat(S.SubU(S.SplatU(0x00FFFFFF), k));     // 2^24 - 1 - k, exact
+        TF p = S.Fma(kf, S.SplatF(_step), S.SplatF(_p0));
+        TF q = S.Fma(kr, S.SplatF(_step), S.SplatF(_q0));
+        TF z = LaneMath.NormalQuantile<S, TF, TU>(p, q, _centralOnly);
+        TF y = S.Fma(z, S.SplatF(_scale), S.SplatF(_shift));
+        y = S.Select(S.LessThan(y, S.SplatF(_a)), S.SplatF(_a), y);
+        return S.Select(S.LessThan(S.SplatF(_b), y), S.SplatF(_b), y);
+    }
+}

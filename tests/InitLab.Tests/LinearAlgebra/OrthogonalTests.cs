@@ -72,12 +72,15 @@ public sealed class OrthogonalTests
 
     // Under the Haar measure a column (tall, square) or row (wide) of length 3 is uniform on the sphere S^2, and a
     // coordinate of a uniform point on S^2 is U[-1, 1] (Archimedes' hat-box theorem). Without the sign(diag R) fix
-    // the Householder Q has Q_00 <= 0 always, which this test rejects.
+    // the diagonal entries are biased (Q_00 <= 0 always with Householder's sign convention), which this test rejects.
     [Theory]
     [InlineData(3, 3, 0, 0)]
     [InlineData(3, 3, 2, 1)]
     [InlineData(3, 2, 0, 1)]
     [InlineData(2, 3, 1, 0)]
+    [InlineData(3, 3, 1, 1)]
+    [InlineData(3, 2, 1, 1)]
+    [InlineData(2, 3, 1, 1)]
     public void Entries_of_3_dimensional_Haar_vectors_are_uniform_on_minus_1_to_1(int rows, int cols, int i, int j)
     {
         const int samples = 4000;

@@ -78,5 +78,6 @@ internal static class CliApp
     {
         yield return ReproduceCommand.Create(ctx);
         yield return GainCommand.Create(ctx);
+        yield return TheoryCommand.Create(ctx);
     }
 }

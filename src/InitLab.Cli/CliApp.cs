@@ -89,5 +89,6 @@ internal static class CliApp
         yield return LsuvCommand.Create(ctx);
         yield return GainCommand.Create(ctx);
         yield return BenchCommand.Create(ctx);
+        yield return TheoryCommand.Create(ctx);
     }
 }

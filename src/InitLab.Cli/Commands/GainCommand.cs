@@ -34,7 +34,7 @@ internal static class GainCommand
     private static void WriteJson(TextWriter output, Activation activation, double? recommended, double exact)
     {
         using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream))
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
             w.WriteString("activation", activation.Name);

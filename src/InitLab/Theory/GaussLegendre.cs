@@ -43,16 +43,19 @@ internal static class GaussLegendre
         return (p1, Order * (x * p1 - p0) / (x * x - 1));
     }
 
-    /// <summary>The rule mapped to [a, b]: sum_i w_i (b - a)/2 g((a + b)/2 + (b - a)/2 x_i); also returns the same sum of |g|.</summary>
-    public static (double Integral, double Absolute) Apply(Func<double, double> g, double a, double b)
+    /// <summary>
+    /// The rule mapped to [a, b]: sum_i w_i (b - a)/2 g((a + b)/2 + (b - a)/2 x_i), for both components of g
+    /// (a value and a non-negative size).
+    /// </summary>
+    public static (double Integral, double Absolute) Apply(Func<double, (double, double)> g, double a, double b)
     {
         double half = 0.5 * (b - a), mid = 0.5 * (a + b);
         double sum = 0, abs = 0;
         for (int i = 0; i < Order; i++)
         {
-            double v = Weights[i] * g(mid + half * Nodes[i]);
-            sum += v;
-            abs += Math.Abs(v);
+            var (v, s) = g(mid + half * Nodes[i]);
+            sum += Weights[i] * v;
+            abs += Weights[i] * s;
         }
         return (sum * half, abs * half);
     }

@@ -1,0 +1,55 @@
+using InitLab.Activations;
+using InitLab.Numerics;
+
+namespace InitLab.Theory;
+
+/// <summary>A point on the critical line (the edge of chaos): chi_1(sigma_w, sigma_b) = 1.</summary>
+/// <param name="SigmaW">The critical weight standard deviation.</param>
+/// <param name="SigmaB">The given bias standard deviation.</param>
+/// <param name="FixedPoint">q* at the critical point (trivial for odd activations at sigma_b = 0).</param>
+/// <param name="Chi1">chi_1 there (1 up to the root finder's precision).</param>
+public sealed record CriticalPoint(double SigmaW, double SigmaB, VarianceFixedPoint FixedPoint, double Chi1);
+
+/// <summary>
+/// The critical line of Poole et al. 2016 / Schoenholz et al. 2017: for an activation and sigma_b, the sigma_w at which
+/// chi_1 = sigma_w^2 E[phi'(sqrt(q*) z)^2] = 1. Examples: tanh at sigma_b = 0 gives 1, erf gives sqrt(pi) / 2, relu sqrt 2.
+/// </summary>
+public static class CriticalLine
+{
+    /// <summary>Upper end of the bracket search for sigma_w.</summary>
+    public const double MaxSigmaW = 1e4;
+
+    /// <summary>
+    /// The critical sigma_w: chi_1(0) = 0 &lt; 1; sigma_w is doubled from 1/4 until chi_1 &gt; 1, which brackets a root that
+    /// Brent's method refines to ~1e-15 relative. For odd activations at sigma_b = 0, chi_1 - 1 touches 0 quadratically on
+    /// the chaotic side (q* grows from 0 like sigma_w - 1), so there the root is only resolved to ~1e-7.
+    /// </summary>
+    /// <exception cref="ArgumentException">sigma_b is negative or not finite, or chi_1 stays below 1 up to sigma_w = 1e4
+    /// (e.g. the zero function): no critical point.</exception>
+    public static CriticalPoint SigmaW(Activation activation, double sigmaB, double initialVariance = 1.0)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        Guard.NonNegative(sigmaB);
+        Guard.Positive(initialVariance);
+        Func<double, double> excess = sw =>
+        {
+            return new MeanFieldModel(activation, sw, sigmaB).FindChi1(initialVariance).Chi1 - 1;
+        };
+        double lo = 0, flo = -1;
+        for (double hi = 0.25; hi <= MaxSigmaW; hi *= 2)
+        {
+            double fhi = excess(hi);
+            if (fhi >= 0)
+            {
+                double root = RootFinding.Brent(excess, lo, hi, flo, fhi, 1e-15);
+                var (fixedPoint, chi1) = new MeanFieldModel(activation, root, sigmaB).FindChi1(initialVariance);
+                return new CriticalPoint(root, sigmaB, fixedPoint, chi1);
+            }
+            lo = hi;
+            flo = fhi;
+        }
+        throw new ArgumentException(
+            $"activation '{activation}' has chi_1 < 1 for every sigma_w <= {MaxSigmaW} at sigma_b = {Guard.Fmt(sigmaB)}: no critical point.",
+            nameof(activation));
+    }
+}

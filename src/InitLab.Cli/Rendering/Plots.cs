@@ -63,7 +63,10 @@ internal static class Plots
         heatmap.FlipVertically = true; // row 0 (smallest y) at the bottom
         double dx = xs.Length > 1 ? (xs[^1] - xs[0]) / (xs.Length - 1) : 1;
         double dy = ys.Length > 1 ? (ys[^1] - ys[0]) / (ys.Length - 1) : 1;
-        heatmap.Extent = new CoordinateRect(xs[0] - dx / 2, xs[^1] + dx / 2, ys[0] - dy / 2, ys[^1] + dy / 2);
+        // ScottPlot places the first and last cell centres on the extent's edges.
+        heatmap.Extent = new CoordinateRect(
+            xs.Length > 1 ? xs[0] : xs[0] - dx / 2, xs.Length > 1 ? xs[^1] : xs[0] + dx / 2,
+            ys.Length > 1 ? ys[0] : ys[0] - dy / 2, ys.Length > 1 ? ys[^1] : ys[0] + dy / 2);
         var bar = plot.Add.ColorBar(heatmap);
         bar.Label = colorLabel;
         if (overlay is { } line && line.X.Length > 0)

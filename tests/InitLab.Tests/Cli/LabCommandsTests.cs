@@ -1,4 +1,5 @@
 using System.Text.Json;
+using InitLab.Cli;
 
 namespace InitLab.Tests.Cli;
 
@@ -150,6 +151,25 @@ public class LabCommandsTests
             Assert.Equal(2, corrupt.ExitCode);
             Assert.StartsWith("error: ", corrupt.Err);
             Assert.Equal(2, CliHarness.Run("propagate", "--width", "16", "--depth", "3", "--sigma-w", "1", "--input", Path.Combine(dir, "none.npy")).ExitCode);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Sweep_plot_writes_a_heatmap_and_the_critical_line_comes_from_theory()
+    {
+        string dir = Directory.CreateTempSubdirectory("initlab-test").FullName;
+        try
+        {
+            string svg = Path.Combine(dir, "phase.svg");
+            var r = CliHarness.Run("sweep", "--act", "tanh", "--sigma-w", "0.5:2:4", "--sigma-b", "0:0.3:3", "--depth", "5", "--width", "32", "--batch", "4", "--plot", svg, "--json");
+            Assert.Equal(0, r.ExitCode);
+            Assert.Contains("critical line", File.ReadAllText(svg));
+            var line = SweepCommand.CriticalCurve(InitLab.Activations.Activation.Tanh, [0.0]);
+            Assert.Equal(1.0, line.X.Single(), 8); // tanh at sigma_b = 0 is critical at sigma_w = 1
         }
         finally
         {

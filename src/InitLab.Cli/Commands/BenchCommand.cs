@@ -42,11 +42,26 @@ internal static class BenchCommand
         var threads = CommonOptions.IntAtLeast("--threads", "Threads the kernels may use", 1, Environment.ProcessorCount);
         var repeat = CommonOptions.IntAtLeast("--repeat", "Timed runs after the warm-up", 1, 5);
         var json = CommonOptions.Json();
-        var command = new Command("bench", "Time InitLab's kernels (fills, GEMM, ...) on this machine") { workload, size, threads, repeat, json };
+        var width = new Option<int?>("--width") { Description = "propagate: layer width (same as --size; default 4096)" };
+        var depth = CommonOptions.IntAtLeast("--depth", "propagate: number of layers", 1, 100);
+        var batch = CommonOptions.IntAtLeast("--batch", "propagate: batch size", 1, 64);
+        var engine = new Option<string>("--engine") { Description = "propagate: explicit, ensemble or meanfield", DefaultValueFactory = _ => "explicit" };
+        var command = new Command("bench", "Time InitLab's kernels (fills, GEMM, ...) on this machine") { workload, size, threads, repeat, json, width, depth, batch, engine };
         command.SetAction(pr =>
         {
             var w = BenchWorkload.Find(pr.GetValue(workload)!)!;
-            var result = Run(w, pr.GetValue(size) ?? w.DefaultSize, pr.GetValue(threads), pr.GetValue(repeat));
+            int? n = pr.GetValue(size);
+            if (w.Name == "propagate")
+            {
+                w = BenchWorkload.Propagate(pr.GetValue(depth), pr.GetValue(batch), PropagateCommand.ParseEngine(pr.GetValue(engine)!));
+                if (pr.GetValue(width) is { } wv)
+                {
+                    if (wv < 1) throw new UsageException($"--width must be >= 1, got {wv}.");
+                    if (n is not null && n != wv) throw new UsageException("--size and --width differ; give one of them.");
+                    n = wv;
+                }
+            }
+            var result = Run(w, n ?? w.DefaultSize, pr.GetValue(threads), pr.GetValue(repeat));
             if (pr.GetValue(json)) ctx.Out.WriteLine(JsonSerializer.Serialize(result));
             else Render(ctx, result);
             return CliApp.Ok;

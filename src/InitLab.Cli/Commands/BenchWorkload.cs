@@ -43,7 +43,21 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
             var g = new Generator(2);
             return () => SpectralNorm.Lanczos(a, n, n, g, relativeTolerance: 1e-4);
         }),
+        Propagate(100, 64, InitLab.Propagation.Engine.Explicit),
     ];
+
+    /// <summary>
+    /// The propagation lab's workload: fresh Kaiming weights N(0, 2/n) at every layer, relu, a batch of Gaussian inputs,
+    /// per-layer statistics and diagnosis, on <paramref name="engine"/>; size = width n; throughput in layers per second.
+    /// </summary>
+    public static BenchWorkload Propagate(int depth, int batch, InitLab.Propagation.Engine engine) =>
+        new("propagate", 4096, "layers/s", _ => depth, n =>
+        {
+            var spec = new InitLab.Propagation.NetworkSpec(n, depth, InitLab.Activations.Activation.Relu,
+                InitLab.Propagation.WeightDistribution.Gaussian.WithSigmaW(Math.Sqrt(2))) { Batch = batch };
+            ulong seed = 0;
+            return () => InitLab.Propagation.Propagator.Run(spec, engine, seed++);
+        });
 
     /// <summary>The workload called <paramref name="name"/>, or null.</summary>
     public static BenchWorkload? Find(string name) => All.FirstOrDefault(w => w.Name == name);

@@ -26,10 +26,7 @@ public static class EnsembleEngine
         spec.Validate();
         CheckRepresentable(spec);
         int batch = spec.Batch;
-        var x0f = new float[batch * spec.Widths[0]];
-        if (spec.Input is { } given) given.CopyTo(x0f, 0);
-        else new Generator(seed, ExplicitEngine.InputStream).Normal(x0f, 0f, (float)Math.Sqrt(spec.InputVariance));
-        var x = Array.ConvertAll(x0f, v => (double)v);
+        var x = Array.ConvertAll(spec.DrawInput(seed), v => (double)v);
 
         var input = ExplicitEngine.Trace(0, x, x, batch, spec.Widths[0]);
         var layers = new List<LayerTrace>(spec.Depth);
@@ -59,10 +56,7 @@ public static class EnsembleEngine
                 break;
             }
         }
-        var stds = new List<double> { input.Std };
-        stds.AddRange(layers.Select(t => t.Std));
-        return new PropagationTrace(Engine.Ensemble, input, layers, firstNonFinite,
-            Diagnoser.Diagnose(stds, firstNonFinite, spec.Activation, spec.Depth));
+        return PropagationTrace.Diagnosed(Engine.Ensemble, input, layers, firstNonFinite, spec);
     }
 
     /// <summary>Throws when the ensemble engine cannot sample <paramref name="spec"/> exactly.</summary>

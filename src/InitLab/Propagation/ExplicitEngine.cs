@@ -34,9 +34,7 @@ public static class ExplicitEngine
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
         int batch = spec.Batch;
-        var x0 = new float[batch * spec.Widths[0]];
-        if (spec.Input is { } given) given.CopyTo(x0, 0);
-        else new Generator(seed, InputStream).Normal(x0, 0f, (float)Math.Sqrt(spec.InputVariance));
+        var x0 = spec.DrawInput(seed);
 
         var weights = new Func<int, float[]>(layer => DrawWeights(spec, seed, layer));
         var biases = new Func<int, float[]?>(layer => DrawBias(spec, seed, layer));
@@ -47,10 +45,7 @@ public static class ExplicitEngine
             new Generator(seed, GradientStream).Normal(top);
         }
         var result = Propagate(spec.Widths, batch, spec.Activation, spec.ResidualAlpha, x0, weights, biases, top);
-        var stds = new List<double> { result.Input.Std };
-        stds.AddRange(result.Layers.Select(l => l.Std));
-        var diagnosis = Diagnoser.Diagnose(stds, result.FirstNonFinite, spec.Activation, spec.Depth);
-        return new PropagationTrace(Engine.Explicit, result.Input, result.Layers, result.FirstNonFinite, diagnosis);
+        return PropagationTrace.Diagnosed(Engine.Explicit, result.Input, result.Layers, result.FirstNonFinite, spec);
     }
 
     internal static float[] DrawWeights(NetworkSpec spec, ulong seed, int layer)

@@ -40,9 +40,7 @@ public static class Lsuv
         Guard.Positive(tolerance);
         Guard.Positive(maxIterations);
         int batch = spec.Batch;
-        var x = new float[batch * spec.Widths[0]];
-        if (spec.Input is { } given) given.CopyTo(x, 0);
-        else new Generator(seed, ExplicitEngine.InputStream).Normal(x, 0f, (float)Math.Sqrt(spec.InputVariance));
+        var x = spec.DrawInput(seed);
 
         var layers = new List<LsuvLayer>(spec.Depth);
         var weights = new List<float[]>(spec.Depth);

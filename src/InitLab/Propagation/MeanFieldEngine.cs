@@ -82,10 +82,7 @@ public static class MeanFieldEngine
                 break;
             }
         }
-        var stds = new List<double> { input.Std };
-        stds.AddRange(layers.Select(t => t.Std));
-        return new PropagationTrace(Engine.MeanField, input, layers, firstNonFinite,
-            Diagnoser.Diagnose(stds, firstNonFinite, spec.Activation, spec.Depth));
+        return PropagationTrace.Diagnosed(Engine.MeanField, input, layers, firstNonFinite, spec);
     }
 
     /// <summary>The mean-field sigma_w of a fan_in -&gt; fan_out layer.</summary>

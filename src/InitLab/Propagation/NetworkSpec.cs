@@ -64,6 +64,18 @@ public sealed record NetworkSpec
     /// <summary>An explicit input batch (Batch x Widths[0], row-major), e.g. read from a .npy file.</summary>
     public float[]? Input { get; init; }
 
+    /// <summary>
+    /// The input batch x_0 (Batch x Widths[0], row-major): a copy of <see cref="Input"/>, or N(0, InputVariance) draws from
+    /// stream 0 of <paramref name="seed"/> (the same for every engine, so they all see the same inputs).
+    /// </summary>
+    public float[] DrawInput(ulong seed)
+    {
+        var x = new float[Batch * Widths[0]];
+        if (Input is { } given) given.CopyTo(x, 0);
+        else new InitLab.Random.Generator(seed, ExplicitEngine.InputStream).Normal(x, 0f, (float)Math.Sqrt(InputVariance));
+        return x;
+    }
+
     /// <summary>Checks the combination of settings; every message names the setting and its value.</summary>
     /// <exception cref="ArgumentException">An inconsistent or out-of-range setting.</exception>
     public void Validate()

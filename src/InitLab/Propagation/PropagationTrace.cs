@@ -20,4 +20,13 @@ public enum Engine
 /// <param name="FirstNonFiniteLayer">The first layer with a NaN or Inf output (the classic loop's break), or null.</param>
 /// <param name="Diagnosis">Verdict, growth rate, overflow depths and advice.</param>
 public sealed record PropagationTrace(
-    Engine Engine, LayerTrace Input, IReadOnlyList<LayerTrace> Layers, int? FirstNonFiniteLayer, Diagnosis Diagnosis);
+    Engine Engine, LayerTrace Input, IReadOnlyList<LayerTrace> Layers, int? FirstNonFiniteLayer, Diagnosis Diagnosis)
+{
+    /// <summary>A trace with its diagnosis computed from the per-layer stds (input first).</summary>
+    internal static PropagationTrace Diagnosed(Engine engine, LayerTrace input, IReadOnlyList<LayerTrace> layers, int? firstNonFinite, NetworkSpec spec)
+    {
+        var stds = new List<double>(layers.Count + 1) { input.Std };
+        stds.AddRange(layers.Select(l => l.Std));
+        return new PropagationTrace(engine, input, layers, firstNonFinite, Diagnoser.Diagnose(stds, firstNonFinite, spec.Activation, spec.Depth));
+    }
+}

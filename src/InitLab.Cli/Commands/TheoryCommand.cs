@@ -69,6 +69,8 @@ internal static class TheoryCommand
                     w.WriteNumber("sigma_w_critical", point.SigmaW);
                     Number(w, "q_star", point.FixedPoint.QStar);
                     w.WriteNumber("chi1", point.Chi1);
+                    if (point.Note is { } note) w.WriteString("note", note);
+                    else w.WriteNull("note");
                 });
             }
             else
@@ -76,6 +78,7 @@ internal static class TheoryCommand
                 var table = new Table().AddColumn("activation").AddColumn("sigma_b").AddColumn("sigma_w critical").AddColumn("q*").AddColumn("chi_1");
                 table.AddRow(Markup.Escape(activation.ToString()), F(point.SigmaB), F(point.SigmaW), F(point.FixedPoint.QStar), F(point.Chi1));
                 ctx.Console.Write(table);
+                if (point.Note is { } note) ctx.Out.WriteLine($"note: {note}");
             }
             return CliApp.Ok;
         });

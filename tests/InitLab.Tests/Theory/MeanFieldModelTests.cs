@@ -186,4 +186,14 @@ public class MeanFieldModelTests
         Assert.Throws<ArgumentException>(() => model.FindVarianceFixedPoint(0));
         Assert.Throws<ArgumentException>(() => model.VarianceMap(-1));
     }
+
+    [Fact]
+    public void A_narrow_activation_feature_under_a_wide_Gaussian_is_not_stepped_over()
+    {
+        // chi(q) = E[sech(sqrt(q) z)^4] = (4/3) / sqrt(2 pi q) (1 + O(1/q)) at sigma_w = 1: the integrand is a spike of
+        // width 1e-6 in z at q = 1e12.
+        const double q = 1e12;
+        double expected = 4.0 / 3.0 / Math.Sqrt(2 * Math.PI * q);
+        AssertRelative(expected, new MeanFieldModel(Activation.Tanh, 1, 0).Chi(q), 1e-9, "chi(1e12)");
+    }
 }

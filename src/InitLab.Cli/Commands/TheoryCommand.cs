@@ -109,6 +109,7 @@ internal static class TheoryCommand
             else w.WriteNull("note");
             if (prediction is null) return;
             w.WriteNumber("input_mean_square", prediction.InputMeanSquare);
+            Number(w, "chi1_power_depth", r.JacobianMeanSquaredSingularValue(prediction.Layers.Count));
             Number(w, "jacobian_mean_squared_singular_value", prediction.JacobianMeanSquaredSingularValue);
             w.WriteStartArray("layers");
             w.WriteStartObject();
@@ -148,7 +149,8 @@ internal static class TheoryCommand
         foreach (var l in prediction.Layers)
             layers.AddRow(l.Layer.ToString(CultureInfo.InvariantCulture), F(l.PreMeanSquare), F(l.PostMean), F(l.PostStd), F(l.Chi));
         ctx.Console.Write(layers);
-        ctx.Out.WriteLine($"Jacobian mean squared singular value (prod chi): {F(prediction.JacobianMeanSquaredSingularValue)}");
+        ctx.Out.WriteLine($"Jacobian mean squared singular value: prod_l chi(q_l) = {F(prediction.JacobianMeanSquaredSingularValue)}; " +
+            $"at q*, chi_1^L = {F(r.JacobianMeanSquaredSingularValue(prediction.Layers.Count))}");
     }
 
     private static string F(double? v) => v switch

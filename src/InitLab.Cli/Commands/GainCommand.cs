@@ -9,36 +9,43 @@ namespace InitLab.Cli;
 /// <summary>
 /// <c>initlab gain ACT [--param A] [--json]</c>: PyTorch's recommended gain and the exact gain 1 / sqrt(E[phi(z)^2]).
 /// JSON: <c>{"activation":..,"param":..,"recommended":..|null,"exact":..}</c>; recommended is null where PyTorch's
-/// calculate_gain has no entry (gelu, silu, elu, ...).
+/// calculate_gain has no entry (gelu, silu, elu, ...). PyTorch's layer names conv1d..conv_transpose3d are accepted and
+/// have the identity's gains (1, 1).
 /// </summary>
 internal static class GainCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var act = new Argument<string>("ACT") { Description = $"Activation: {string.Join(", ", ActivationRegistry.Names)}" };
+        var act = new Argument<string>("ACT") { Description = $"Activation: {string.Join(", ", ActivationRegistry.Names)} (or a PyTorch layer name: conv2d, ...)" };
         var param = new Option<double?>("--param") { Description = "leaky_relu negative slope a (default 0.01) or elu alpha (default 1)" };
         var json = CommonOptions.Json();
         var command = new Command("gain", "Recommended (PyTorch) and exact gains of an activation") { act, param, json };
         command.SetAction(pr =>
         {
-            var activation = ActivationRegistry.Parse(pr.GetValue(act)!, pr.GetValue(param));
+            string name = pr.GetValue(act)!;
+            // PyTorch's layer names (conv2d, conv_transpose1d, ...) have no nonlinearity: the identity's gains.
+            bool layer = name.Trim().StartsWith("conv", StringComparison.OrdinalIgnoreCase) && Gain.RecommendedNames.Contains(name.Trim().ToLowerInvariant());
+            if (layer && pr.GetValue(param) is { } p)
+                throw new UsageException($"--param applies to leaky_relu and elu only, got --param {p} for {name}.");
+            var activation = layer ? Activation.Identity : ActivationRegistry.Parse(name, pr.GetValue(param));
             double? recommended = Gain.TryRecommended(activation.Name, activation.Parameter, out double g) ? g : null;
             double exact = Gain.Exact(activation);
-            if (pr.GetValue(json)) WriteJson(ctx.Out, activation, recommended, exact);
-            else WriteTable(ctx, activation, recommended, exact);
+            string label = layer ? name.Trim().ToLowerInvariant() : activation.Name;
+            if (pr.GetValue(json)) WriteJson(ctx.Out, label, activation.Parameter, recommended, exact);
+            else WriteTable(ctx, layer ? label : activation.ToString(), recommended, exact);
             return CliApp.Ok;
         });
         return command;
     }
 
-    private static void WriteJson(TextWriter output, Activation activation, double? recommended, double exact)
+    private static void WriteJson(TextWriter output, string label, double? parameter, double? recommended, double exact)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
         {
             w.WriteStartObject();
-            w.WriteString("activation", activation.Name);
-            if (activation.Parameter is { } p) w.WriteNumber("param", p);
+            w.WriteString("activation", label);
+            if (parameter is { } p) w.WriteNumber("param", p);
             else w.WriteNull("param");
             if (recommended is { } r) w.WriteNumber("recommended", r);
             else w.WriteNull("recommended");
@@ -48,10 +55,10 @@ internal static class GainCommand
         output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
     }
 
-    private static void WriteTable(CliContext ctx, Activation activation, double? recommended, double exact)
+    private static void WriteTable(CliContext ctx, string label, double? recommended, double exact)
     {
         var table = new Table().AddColumn("activation").AddColumn("recommended (PyTorch)").AddColumn(Markup.Escape("exact 1/sqrt(E[phi(z)^2])"));
-        table.AddRow(Markup.Escape(activation.ToString()),
+        table.AddRow(Markup.Escape(label),
             recommended is { } r ? r.ToString("R", System.Globalization.CultureInfo.InvariantCulture) : "n/a (not in calculate_gain)",
             exact.ToString("R", System.Globalization.CultureInfo.InvariantCulture));
         ctx.Console.Write(table);

@@ -69,6 +69,8 @@ internal static class TheoryCommand
                     w.WriteNumber("sigma_w_critical", point.SigmaW);
                     Number(w, "q_star", point.FixedPoint.QStar);
                     w.WriteNumber("chi1", point.Chi1);
+                    if (point.Note is { } note) w.WriteString("note", note);
+                    else w.WriteNull("note");
                 });
             }
             else
@@ -76,6 +78,7 @@ internal static class TheoryCommand
                 var table = new Table().AddColumn("activation").AddColumn("sigma_b").AddColumn("sigma_w critical").AddColumn("q*").AddColumn("chi_1");
                 table.AddRow(Markup.Escape(activation.ToString()), F(point.SigmaB), F(point.SigmaW), F(point.FixedPoint.QStar), F(point.Chi1));
                 ctx.Console.Write(table);
+                if (point.Note is { } note) ctx.Out.WriteLine($"note: {note}");
             }
             return CliApp.Ok;
         });
@@ -106,6 +109,7 @@ internal static class TheoryCommand
             else w.WriteNull("note");
             if (prediction is null) return;
             w.WriteNumber("input_mean_square", prediction.InputMeanSquare);
+            Number(w, "chi1_power_depth", r.JacobianMeanSquaredSingularValue(prediction.Layers.Count));
             Number(w, "jacobian_mean_squared_singular_value", prediction.JacobianMeanSquaredSingularValue);
             w.WriteStartArray("layers");
             w.WriteStartObject();
@@ -145,7 +149,8 @@ internal static class TheoryCommand
         foreach (var l in prediction.Layers)
             layers.AddRow(l.Layer.ToString(CultureInfo.InvariantCulture), F(l.PreMeanSquare), F(l.PostMean), F(l.PostStd), F(l.Chi));
         ctx.Console.Write(layers);
-        ctx.Out.WriteLine($"Jacobian mean squared singular value (prod chi): {F(prediction.JacobianMeanSquaredSingularValue)}");
+        ctx.Out.WriteLine($"Jacobian mean squared singular value: prod_l chi(q_l) = {F(prediction.JacobianMeanSquaredSingularValue)}; " +
+            $"at q*, chi_1^L = {F(r.JacobianMeanSquaredSingularValue(prediction.Layers.Count))}");
     }
 
     private static string F(double? v) => v switch

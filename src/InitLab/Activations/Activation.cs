@@ -6,8 +6,9 @@ namespace InitLab.Activations;
 /// <summary>
 /// An element-wise nonlinearity phi with its derivative phi', in two forms: scalar <see cref="double"/> for quadrature
 /// (the mean-field theory and <c>Gain.Exact</c> integrate phi against a Gaussian), and spans of float or double for
-/// networks. The span forms go through <c>TensorPrimitives</c> where it has the operation (tanh, sigmoid, max) and
-/// otherwise evaluate the double form per element and round once; they accept <c>x</c> and <c>y</c> being the same span
+/// networks. The span forms go through <c>TensorPrimitives</c> where it has the operation (relu, leaky_relu, tanh,
+/// sigmoid, silu forward; tanh derivative) and otherwise evaluate the double form per element and round once (float erf
+/// and gelu use a float-accuracy erfc, relative error 1.2e-7); they accept <c>x</c> and <c>y</c> being the same span
 /// (in place). NaN inputs give NaN outputs. Instances are immutable and thread-safe.
 /// </summary>
 /// <remarks>

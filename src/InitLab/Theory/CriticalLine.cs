@@ -7,8 +7,10 @@ namespace InitLab.Theory;
 /// <param name="SigmaW">The critical weight standard deviation.</param>
 /// <param name="SigmaB">The given bias standard deviation.</param>
 /// <param name="FixedPoint">q* at the critical point (trivial for odd activations at sigma_b = 0).</param>
-/// <param name="Chi1">chi_1 there (1 up to the root finder's precision).</param>
-public sealed record CriticalPoint(double SigmaW, double SigmaB, VarianceFixedPoint FixedPoint, double Chi1);
+/// <param name="Chi1">chi_1 there (1 up to the root finder's precision, unless <paramref name="Note"/> says it jumps).</param>
+/// <param name="Note">Null for a true root; otherwise why chi_1 = 1 is not attained (chi_1 jumps across 1 where q*
+/// changes branch, e.g. gelu or silu with sigma_b &gt; 0, whose bounded fixed point disappears as sigma_w grows).</param>
+public sealed record CriticalPoint(double SigmaW, double SigmaB, VarianceFixedPoint FixedPoint, double Chi1, string? Note = null);
 
 /// <summary>
 /// The critical line of Poole et al. 2016 / Schoenholz et al. 2017: for an activation and sigma_b, the sigma_w at which
@@ -18,6 +20,9 @@ public static class CriticalLine
 {
     /// <summary>Upper end of the bracket search for sigma_w.</summary>
     public const double MaxSigmaW = 1e4;
+
+    // A genuine root has |chi_1 - 1| at the level of the quadrature error; a jump leaves a gap of order 1e-2 or more.
+    private const double JumpTolerance = 1e-6;
 
     /// <summary>
     /// The critical sigma_w: chi_1(0) = 0 &lt; 1; sigma_w is doubled from 1/4 until chi_1 &gt; 1, which brackets a root that
@@ -43,7 +48,12 @@ public static class CriticalLine
             {
                 double root = RootFinding.Brent(excess, lo, hi, flo, fhi, 1e-15);
                 var (fixedPoint, chi1) = new MeanFieldModel(activation, root, sigmaB).FindChi1(initialVariance);
-                return new CriticalPoint(root, sigmaB, fixedPoint, chi1);
+                if (Math.Abs(chi1 - 1) <= JumpTolerance) return new CriticalPoint(root, sigmaB, fixedPoint, chi1);
+                // Brent converged onto a discontinuity of chi_1(sigma_w), not a root: report both sides.
+                double below = excess(root * (1 - 1e-9)) + 1, above = excess(root * (1 + 1e-9)) + 1;
+                return new CriticalPoint(root, sigmaB, fixedPoint, chi1,
+                    $"chi_1 jumps across 1 at this sigma_w (from {Guard.Fmt(below)} to {Guard.Fmt(above)}): the fixed point reached " +
+                    $"from q0 = {Guard.Fmt(initialVariance)} changes branch, so no sigma_w gives chi_1 = 1 exactly; this is the order-to-chaos boundary.");
             }
             lo = hi;
             flo = fhi;

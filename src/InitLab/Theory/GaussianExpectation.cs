@@ -25,6 +25,7 @@ public static class GaussianExpectation
     // At most this many bisections per integral (40 evaluations each): a bound on the work for functions whose
     // error estimate never settles (an undeclared jump, or growth like exp(x^2)).
     private const int MaxBisections = 20_000;
+    private static readonly double[] FeatureScales = [1.0, 4.0, 16.0, 64.0];
     private const double InvSqrtTwoPi = 0.39894228040143267794;
 
     /// <summary>E[f(x)] for x ~ N(mean, std^2) (std = 0 gives f(mean)).</summary>
@@ -86,6 +87,13 @@ public static class GaussianExpectation
                         foreach (double t in (ReadOnlySpan<double>)[-8, -2, 2, 8]) outerCuts.Add(centre + t * width);
                 }
             }
+        if (r1 > 2)
+            foreach (double x in FeatureScales)
+                if (x < Cutoff * r1)
+                {
+                    outerCuts.Add(x / r1);
+                    outerCuts.Add(-x / r1);
+                }
         if (s == 0 || r2 == 0)
             return IntegrateStandard(z => WithAbs(f(r1 * z, r2 * c * z)), outerCuts).Value;
         double innerStd = r2 * s;
@@ -105,12 +113,18 @@ public static class GaussianExpectation
         bool checkTails = true)
     {
         if (std == 0) return WithAbs(f(mean));
-        List<double>? cuts = null;
-        if (kinks is not null && kinks.Count > 0)
-        {
-            cuts = new List<double>(kinks.Count);
+        var cuts = new List<double>();
+        if (kinks is not null)
             foreach (double k in kinks) cuts.Add((k - mean) / std);
-        }
+        // Activations change shape on the scale |x| ~ 1. For a wide Gaussian that region is a narrow spike in z (tanh'
+        // at q = 1e12 lives in |z| < 1e-5) that the nodes of a wide piece would step over, so it gets its own pieces.
+        if (std > 2)
+            foreach (double x in FeatureScales)
+                if (x < Cutoff * std)
+                {
+                    cuts.Add((x - mean) / std);
+                    cuts.Add((-x - mean) / std);
+                }
         return IntegrateStandard(z => WithAbs(f(mean + std * z)), cuts, checkTails);
     }
 

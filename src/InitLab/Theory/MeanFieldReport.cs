@@ -20,4 +20,15 @@ public sealed record MeanFieldReport(string Activation, double SigmaW, double Si
 {
     /// <summary>q* (0 when trivial, +infinity when divergent).</summary>
     public double QStar => FixedPoint.QStar;
+
+    /// <summary>
+    /// chi_1^L: the mean squared singular value of the input-output Jacobian of <paramref name="depth"/> layers whose
+    /// inputs sit at q* (Pennington et al. 2017). Dynamical isometry needs it near 1, i.e. chi_1 = 1.
+    /// </summary>
+    /// <exception cref="ArgumentException">depth is negative.</exception>
+    public double JacobianMeanSquaredSingularValue(int depth)
+    {
+        InitLab.Numerics.Guard.NonNegative(depth);
+        return Math.Pow(Chi1, depth);
+    }
 }

@@ -37,6 +37,17 @@ public class GainCommandTests
     }
 
     [Fact]
+    public void Gain_accepts_PyTorch_layer_names_with_the_identity_gains()
+    {
+        var (code, output, _) = CliTestHost.Run("gain", "conv_transpose2d", "--json");
+        Assert.Equal(0, code);
+        using var doc = JsonDocument.Parse(output);
+        Assert.Equal("conv_transpose2d", doc.RootElement.GetProperty("activation").GetString());
+        Assert.Equal(1.0, doc.RootElement.GetProperty("recommended").GetDouble());
+        Assert.Equal(1.0, doc.RootElement.GetProperty("exact").GetDouble(), 14);
+    }
+
+    [Fact]
     public void Gain_prints_a_table_without_json()
     {
         var (code, output, _) = CliTestHost.Run("gain", "relu");
@@ -51,6 +62,7 @@ public class GainCommandTests
     [InlineData("gain", "leaky_relu", "--param", "abc")]
     [InlineData("gain", "leaky_relu", "--param", "NaN")]
     [InlineData("gain")]
+    [InlineData("gain", "conv2d", "--param", "0.1")]
     public void Gain_with_bad_arguments_exits_2_with_one_line_on_stderr(params string[] args)
     {
         var (code, output, error) = CliTestHost.Run(args);

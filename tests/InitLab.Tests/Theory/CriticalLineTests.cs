@@ -62,4 +62,15 @@ public class CriticalLineTests
         Assert.Contains("no critical point", ex.Message);
         Assert.Equal("sigmaB", Assert.Throws<ArgumentException>(() => CriticalLine.SigmaW(Activation.Tanh, double.NaN)).ParamName);
     }
+
+    [Fact]
+    public void Where_chi1_jumps_across_1_the_boundary_is_reported_with_a_note()
+    {
+        // gelu with sigma_b > 0: from q0 = 1 the bounded fixed point is lost as sigma_w grows and q diverges, so chi_1
+        // jumps from below 1 to sigma_w^2 / 2 > 1 without passing through 1.
+        var point = CriticalLine.SigmaW(Activation.Gelu, 0.1);
+        Assert.NotNull(point.Note);
+        Assert.Contains("jumps", point.Note);
+        Assert.Null(CriticalLine.SigmaW(Activation.Tanh, 0.1).Note);
+    }
 }

@@ -186,4 +186,26 @@ public class MeanFieldModelTests
         Assert.Throws<ArgumentException>(() => model.FindVarianceFixedPoint(0));
         Assert.Throws<ArgumentException>(() => model.VarianceMap(-1));
     }
+
+    [Fact]
+    public void A_narrow_activation_feature_under_a_wide_Gaussian_is_not_stepped_over()
+    {
+        // chi(q) = E[sech(sqrt(q) z)^4] = (4/3) / sqrt(2 pi q) (1 + O(1/q)) at sigma_w = 1: the integrand is a spike of
+        // width 1e-6 in z at q = 1e12.
+        const double q = 1e12;
+        double expected = 4.0 / 3.0 / Math.Sqrt(2 * Math.PI * q);
+        AssertRelative(expected, new MeanFieldModel(Activation.Tanh, 1, 0).Chi(q), 1e-9, "chi(1e12)");
+    }
+
+    [Fact]
+    public void Prediction_from_q_star_has_jacobian_chi1_to_the_depth()
+    {
+        var model = new MeanFieldModel(Activation.Tanh, 1.3, 0.2);
+        var report = model.Analyze();
+        // Input mean square m_0 with sigma_w^2 m_0 + sigma_b^2 = q*, so every layer sits at q*.
+        double m0 = (report.QStar - 0.04) / 1.69;
+        var prediction = model.Predict(10, m0);
+        AssertRelative(report.JacobianMeanSquaredSingularValue(10), prediction.JacobianMeanSquaredSingularValue, 1e-10, "chi_1^L");
+        Assert.All(prediction.Layers, l => AssertRelative(report.QStar, l.PreMeanSquare, 1e-10, "q_l = q*"));
+    }
 }

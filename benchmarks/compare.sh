@@ -4,7 +4,7 @@
 # runs each, keeps the minimum time of each side, and prints a ratio table: the speed-up over PyTorch and the fraction
 # of the machine limit reached (fills: STORE_GBS store bandwidth; GEMM: PEAK_GFLOPS per core).
 #
-#   benchmarks/compare.sh                      # everything (about 10 minutes)
+#   benchmarks/compare.sh                      # everything (about 15 minutes)
 #   WORKLOADS="normal gemm" ROUNDS=2 benchmarks/compare.sh
 #
 # Environment: WORKLOADS, THREADS (default "1 2"), ROUNDS (3), REPEAT (3), FILL_SIZE (1e8), GEMM_SIZES

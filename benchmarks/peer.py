@@ -8,11 +8,10 @@ Prints one JSON document with the keys of `initlab bench --json`. Warm-up once, 
 """
 import argparse
 import json
+import os
 import statistics
 import sys
 import time
-
-import torch
 
 DEFAULT_SIZE = {"normal": 100_000_000, "uniform": 100_000_000, "trunc_normal": 100_000_000,
                 "gemm": 2048, "orthogonal": 2048, "spectral": 2048}
@@ -53,6 +52,11 @@ def main():
     if n < 1 or args.threads < 1 or args.repeat < 1:
         print("error: --size, --threads and --repeat must be >= 1", file=sys.stderr)
         return 2
+    # torch.set_num_threads does not reach OpenBLAS's own pthreads (GEMM, QR, SVD): limit them before loading torch.
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(args.threads)
+    global torch
+    import torch
     torch.set_num_threads(args.threads)
     run, work, unit = prepare(args.workload, n)
     run()

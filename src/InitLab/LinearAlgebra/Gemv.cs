@@ -80,6 +80,7 @@ internal static class Gemv
     /// fixed pairwise tree, then the tail in order. Eight independent vector chains cover the FMA latency.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static unsafe T Dot<T>(T* a, T* b, int n) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector256<T>.Count, lanesCount = 8 * w;
@@ -117,6 +118,7 @@ internal static class Gemv
     }
 
     // y[i] = fma(s, x[i], y[i]); vectorized over i, so each element is the same chain on any width.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Axpy<T>(T s, T* x, T* y, int n) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0;
@@ -131,6 +133,7 @@ internal static class Gemv
 
     // Four consecutive axpy steps p .. p + 3 with y kept in a register: the same FMA chain per element, a quarter of
     // the loads and stores of y.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void Axpy4<T>(T* s, T* x, long stride, T* y, int n) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Numerics;
 using InitLab.Numerics;
 using InitLab.Random;
@@ -137,6 +138,7 @@ public static class Orthogonal
 
     // Upper-triangular T of the compact WY form H_0 ... H_{b-1} = I - V T V^T, H_j = I - tau_j v_j v_j^T, from the
     // Gram matrix S = V^T V: T_jj = tau_j, T[0..j, j] = -tau_j T[0..j, 0..j] S[0..j, j] (LAPACK dlarft, forward).
+[MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void FormT(ReadOnlySpan<double> gram, ReadOnlySpan<double> tau, Span<double> t, int b)
     {
         t[..(b * b)].Clear();

@@ -146,6 +146,7 @@ internal static class PackedGemm
     }
 
     /// <summary>op(A)[i0 .. i0 + rows, p0 .. p0 + kc] into dst[p * MR + r], rows beyond <paramref name="rows"/> zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackA<T>(bool ta, T* a, int lda, int i0, int rows, int p0, int kc, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!ta)
@@ -177,6 +178,7 @@ internal static class PackedGemm
     }
 
     /// <summary>op(B)[p0 .. p0 + kc, j0 .. j0 + cols] into dst[p * nr + j], columns beyond <paramref name="cols"/> zero.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void PackB<T>(bool tb, T* b, int ldb, int p0, int kc, int j0, int cols, T* dst, int nr) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!tb)
@@ -232,6 +234,7 @@ internal static class PackedGemm
     /// per-element arithmetic.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void MicroKernel<T>(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, T alpha, T beta, bool first)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -324,6 +327,7 @@ internal static class PackedGemm
     /// per-element arithmetic.
     /// </summary>
     [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void MicroKernel512<T>(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, T alpha, T beta, bool first)
         where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -162,6 +162,7 @@ internal static class PhiloxFill
         }
     }
 
+[MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Fill<TOp, S, TF, TU>(Span<float> dst, ulong seed, ulong stream, ulong firstBlock, TOp op)
         where TOp : struct, IFloatPairOp where S : ILanes<TF, TU> where TF : struct where TU : struct
     {

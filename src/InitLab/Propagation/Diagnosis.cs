@@ -47,8 +47,12 @@ public static class Diagnoser
     /// <summary>
     /// Diagnoses per-layer stds (index 0 = the input): exploding when the fitted std grows by more than 10x over the depth
     /// or a layer is non-finite; vanishing when it shrinks by more than 10x or reaches exactly 0; otherwise stable.
+    /// The format limits extrapolate the largest entry: the fitted log10 std plus the median of log10(max|x| / std) over
+    /// the layers when <paramref name="maxAbs"/> is given (a format overflows when its largest entry does, and flushes a
+    /// layer to zero when even its largest entry underflows).
     /// </summary>
-    public static Diagnosis Diagnose(IReadOnlyList<double> stds, int? firstNonFiniteLayer, Activation activation, int depth)
+    public static Diagnosis Diagnose(IReadOnlyList<double> stds, int? firstNonFiniteLayer, Activation activation, int depth,
+        IReadOnlyList<double>? maxAbs = null)
     {
         ArgumentNullException.ThrowIfNull(stds);
         ArgumentNullException.ThrowIfNull(activation);
@@ -70,6 +74,15 @@ public static class Diagnoser
             : Verdict.Stable;
 
         double start = points.Count > 0 ? points[0].Log10Std : 0;
+        if (maxAbs is not null)
+        {
+            var ratios = new List<double>();
+            for (int k = 0; k < Math.Min(maxAbs.Count, stds.Count); k++)
+                if (double.IsFinite(maxAbs[k]) && maxAbs[k] > 0 && double.IsFinite(stds[k]) && stds[k] > 0)
+                    ratios.Add(Math.Log10(maxAbs[k] / stds[k]));
+            ratios.Sort();
+            if (ratios.Count > 0) start += ratios[ratios.Count / 2];
+        }
         var limits = Formats.Select(f => new FormatLimit(f.Name,
             slope > 0 && verdict == Verdict.Exploding ? Math.Ceiling((f.Log10Max - start) / slope)
             : slope < 0 && verdict == Verdict.Vanishing ? Math.Ceiling((f.Log10Min - start) / slope)

@@ -25,8 +25,10 @@ public sealed record PropagationTrace(
     /// <summary>A trace with its diagnosis computed from the per-layer stds (input first).</summary>
     internal static PropagationTrace Diagnosed(Engine engine, LayerTrace input, IReadOnlyList<LayerTrace> layers, int? firstNonFinite, NetworkSpec spec)
     {
-        var stds = new List<double>(layers.Count + 1) { input.Std };
-        stds.AddRange(layers.Select(l => l.Std));
-        return new PropagationTrace(engine, input, layers, firstNonFinite, Diagnoser.Diagnose(stds, firstNonFinite, spec.Activation, spec.Depth));
+        var all = new List<LayerTrace>(layers.Count + 1) { input };
+        all.AddRange(layers);
+        return new PropagationTrace(engine, input, layers, firstNonFinite, Diagnoser.Diagnose(
+            all.Select(l => l.Std).ToList(), firstNonFinite, spec.Activation, spec.Depth,
+            all.Select(l => Math.Max(Math.Abs(l.Min), Math.Abs(l.Max))).ToList()));
     }
 }

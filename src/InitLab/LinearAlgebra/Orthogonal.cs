@@ -12,7 +12,7 @@ namespace InitLab.LinearAlgebra;
 /// Distribution (Mezzadri 2007, "How to generate random matrices from the classical compact groups", Notices AMS 54):
 /// draw G with i.i.d. N(0, 1) entries, factor G = Q R by Householder QR, and multiply column k of Q by sign(R_kk).
 /// The sampler produces this distribution by Stewart's (1980) shortcut, a product of random Householder reflections
-/// accumulated in blocked (WY) form through GEMM (see <see cref="SampleColumns"/>).
+/// accumulated in blocked (WY) form through GEMM (see <see cref="SampleTall"/>).
 /// The sign fix makes the factorization unique (R with a positive diagonal), which is what makes Q exactly Haar;
 /// without it Q is biased. This is also what PyTorch's <c>orthogonal_</c> does (Saxe et al. 2014).
 /// The factorization runs in double for both overloads; the float overload rounds the double result once.
@@ -29,8 +29,8 @@ public static class Orthogonal
     {
         ArgumentNullException.ThrowIfNull(generator);
         Validate(q.Length, rows, cols);
-        double[] columns = SampleColumns(generator, rows, cols);
-        Write(columns, rows, cols, q);
+        double[] tall = SampleTall(generator, rows, cols);
+        Write(tall, rows, cols, q);
     }
 
     /// <summary>Double-precision overload; see <see cref="Sample(Generator, Span{float}, int, int)"/>.</summary>
@@ -39,8 +39,8 @@ public static class Orthogonal
     {
         ArgumentNullException.ThrowIfNull(generator);
         Validate(q.Length, rows, cols);
-        double[] columns = SampleColumns(generator, rows, cols);
-        Write(columns, rows, cols, q);
+        double[] tall = SampleTall(generator, rows, cols);
+        Write(tall, rows, cols, q);
     }
 
     private static void Validate(int length, int rows, int cols)
@@ -50,19 +50,19 @@ public static class Orthogonal
         Guard.Length(length, (long)rows * cols, "q");
     }
 
-    // Writes the n orthonormal columns (each of length m = max(rows, cols)) as rows x cols:
-    // tall/square: q = Q; wide: q = Q^T (so the stored columns become the output rows).
-    private static void Write<T>(double[] columns, int rows, int cols, Span<T> q) where T : unmanaged, IFloatingPointIeee754<T>
+    // Writes the row-major m x n matrix Q with orthonormal columns (m = max(rows, cols), n = min) as rows x cols:
+    // tall/square: q = Q; wide: q = Q^T (so its columns become the output rows).
+    private static void Write<T>(double[] tall, int rows, int cols, Span<T> q) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (rows >= cols)
         {
-            for (int i = 0; i < rows; i++)
-                for (int j = 0; j < cols; j++)
-                    q[i * cols + j] = T.CreateTruncating(columns[(long)j * rows + i]);
+            for (int i = 0; i < q.Length; i++) q[i] = T.CreateTruncating(tall[i]);
         }
         else
         {
-            for (int i = 0; i < q.Length; i++) q[i] = T.CreateTruncating(columns[i]);
+            for (int i = 0; i < rows; i++)
+                for (int j = 0; j < cols; j++)
+                    q[i * cols + j] = T.CreateTruncating(tall[(long)j * rows + i]);
         }
     }
 
@@ -70,7 +70,7 @@ public static class Orthogonal
     /// that forming T (O(n^2 nb) flops) stays a few percent of the work.</summary>
     internal const int BlockSize = 128;
 
-    /// <summary>The n = min(rows, cols) Haar-orthonormal columns of length m = max(rows, cols), column after column.</summary>
+    /// <summary>A Haar-random m x n matrix with orthonormal columns (m = max(rows, cols), n = min), row-major.</summary>
     /// <remarks>
     /// Stewart (1980), "The efficient generation of random orthogonal matrices with an application to condition
     /// estimators", SIAM J. Numer. Anal. 17: in Householder QR of a Gaussian G, the trailing columns after k reflections
@@ -80,7 +80,7 @@ public static class Orthogonal
     /// Q is accumulated backwards in blocks of <see cref="BlockSize"/> reflectors in compact WY form,
     /// H_k0 ... H_k0+b-1 = I - V T V^T (Schreiber and Van Loan 1989), so the flops go through <see cref="Gemm"/>.
     /// </remarks>
-    internal static double[] SampleColumns(Generator generator, int rows, int cols)
+    internal static double[] SampleTall(Generator generator, int rows, int cols)
     {
         int m = Math.Max(rows, cols), n = Math.Min(rows, cols);
         if ((long)m * n == 0) return [];
@@ -112,11 +112,11 @@ public static class Orthogonal
             for (int i = 0; i < row.Length; i++) row[i] = xk[i] * scale;
         }
 
-        // Accumulated on the transpose, column-major Q = qt (n x m row-major): qt = D [I_n 0], then for blocks from last
-        // to first qt[k0.., k0..] = qt[k0.., k0..] (I - V T V^T)^T = qt - (qt V) T^T V^T. Entries left of column k0
-        // belong to unit vectors with zeros in columns k0.., which these reflectors do not touch.
-        var qt = new double[(long)m * n];
-        for (int j = 0; j < n; j++) qt[(long)j * m + j] = sign[j];
+        // Q = [I_n; 0] D (row-major m x n), then for blocks from last to first Q[k0.., k0..] = (I - V T V^T) Q[k0.., k0..]:
+        // rows above k0 of those columns are zero and stay so, and columns left of k0 are unit vectors with zeros in
+        // rows k0.., which these reflectors do not touch. The large operand Q is always GEMM's row-major B operand.
+        var q = new double[(long)m * n];
+        for (int j = 0; j < n; j++) q[(long)j * n + j] = sign[j];
         int b0 = Math.Min(BlockSize, n);
         var gram = new double[b0 * b0];
         var t = new double[b0 * b0];
@@ -125,15 +125,15 @@ public static class Orthogonal
         for (int k0 = (n - 1) / BlockSize * BlockSize; k0 >= 0; k0 -= BlockSize)
         {
             int b = Math.Min(BlockSize, n - k0), len = m - k0, width = n - k0;
-            ReadOnlySpan<double> vb = vt.AsSpan((int)((long)k0 * m + k0));      // b x len, stride m: V^T of the block
-            Span<double> qs = qt.AsSpan((int)((long)k0 * m + k0));              // width x len, stride m
+            ReadOnlySpan<double> vb = vt.AsSpan((int)((long)k0 * m + k0));      // V^T of the block: b x len, stride m
+            Span<double> qs = q.AsSpan((int)((long)k0 * n + k0));               // len x width, stride n
             Gemm.Core(false, true, b, b, len, 1.0, vb, m, vb, m, 0.0, gram, b);
             FormT(gram, tau.AsSpan(k0, b), t, b);
-            Gemm.Core(false, true, width, b, len, 1.0, qs, m, vb, m, 0.0, w, b);
-            Gemm.Core(false, true, width, b, b, 1.0, w, b, t, b, 0.0, w2, b);
-            Gemm.Core(false, false, width, len, b, -1.0, w2, b, vb, m, 1.0, qs, m);
+            Gemm.Core(false, false, b, width, len, 1.0, vb, m, qs, n, 0.0, w, width);       // W = V^T Q
+            Gemm.Core(false, false, b, width, b, 1.0, t, b, w, width, 0.0, w2, width);      // W2 = T W
+            Gemm.Core(true, false, len, width, b, -1.0, vb, m, w2, width, 1.0, qs, n);      // Q -= V W2
         }
-        return qt;
+        return q;
     }
 
     // Upper-triangular T of the compact WY form H_0 ... H_{b-1} = I - V T V^T, H_j = I - tau_j v_j v_j^T, from the

@@ -32,10 +32,14 @@ public static class EnsembleEngine
         var layers = new List<LayerTrace>(spec.Depth);
         int? firstNonFinite = null;
         double alpha = spec.ResidualAlpha ?? 1.0;
+        // Buffers are reused across layers: fresh multi-megabyte arrays per layer cost more in page faults than the work.
+        var scratch = new Scratch();
+        var buffers = new double[]?[4];
         for (int l = 1; l <= spec.Depth; l++)
         {
             int nIn = spec.Widths[l - 1], nOut = spec.Widths[l];
-            var h = SampleLayer(spec.Weights, x, batch, nIn, nOut, new Generator(seed, ExplicitEngine.WeightStream(l)));
+            var h = Buffer(ref buffers[l % 2 * 2], batch * nOut);
+            SampleLayer(spec.Weights, x, batch, nIn, nOut, new Generator(seed, ExplicitEngine.WeightStream(l)), h, scratch);
             if (spec.SigmaB > 0)
             {
                 var b = new double[nOut];
@@ -43,7 +47,7 @@ public static class EnsembleEngine
                 for (int r = 0; r < batch; r++)
                     for (int j = 0; j < nOut; j++) h[r * nOut + j] += b[j];
             }
-            var y = new double[h.Length];
+            var y = Buffer(ref buffers[l % 2 * 2 + 1], h.Length);
             spec.Activation.Forward<double>(h, y);
             if (spec.ResidualAlpha is not null)
                 for (int i = 0; i < y.Length; i++) y[i] = x[i] + alpha * y[i];
@@ -79,33 +83,55 @@ public static class EnsembleEngine
         }
     }
 
-    /// <summary>One draw of X W^T (B x n_out) for a fresh W, from the B x B Gram matrix of X.</summary>
-    internal static double[] SampleLayer(WeightDistribution weights, double[] x, int batch, int nIn, int nOut, Generator g)
+    /// <summary>Work arrays of <see cref="SampleLayer"/>, kept across layers.</summary>
+    internal sealed class Scratch
     {
-        var gram = new double[batch * batch];
+        public double[]? Gram;
+        public double[]? Z;
+        public float[] ZFloat = [];
+        public double[]? U;
+    }
+
+    private static double[] Buffer(ref double[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length != length) buffer = new double[length];
+        return buffer;
+    }
+
+    /// <summary>One draw of X W^T (B x n_out) for a fresh W into <paramref name="h"/>, from the B x B Gram matrix of X.</summary>
+    internal static void SampleLayer(WeightDistribution weights, double[] x, int batch, int nIn, int nOut, Generator g, double[] h, Scratch scratch)
+    {
+        var gram = Buffer(ref scratch.Gram, batch * batch);
         Gemm.Core(false, true, batch, batch, nIn, 1.0, x, Math.Max(1, nIn), x, Math.Max(1, nIn), 0.0, gram, batch);
-        bool finite = Array.TrueForAll(gram, double.IsFinite);
-        var h = new double[batch * nOut];
-        if (!finite)
+        if (!Array.TrueForAll(gram, double.IsFinite))
         {
             // Overflowed inputs: the explicit product would be non-finite too.
             Array.Fill(h, double.NaN);
-            return h;
+            return;
         }
         var (f, rank) = Cholesky.PivotedSemidefinite(gram, batch);
-        if (rank == 0) return h; // X = 0: every pre-activation is 0
-        var z = new double[rank * nOut];
+        if (rank == 0)
+        {
+            Array.Clear(h); // X = 0: every pre-activation is 0
+            return;
+        }
+        var z = Buffer(ref scratch.Z, rank * nOut);
         double scale;
         switch (weights)
         {
             case WeightDistribution.Gaussian gaussian:
-                g.Normal(z);
+            {
+                // Float normals (the SIMD fill) widened to double: the same draws the explicit engine's float weights use.
+                if (scratch.ZFloat.Length != z.Length) scratch.ZFloat = new float[z.Length];
+                g.Normal(scratch.ZFloat);
+                for (int i = 0; i < z.Length; i++) z[i] = scratch.ZFloat[i];
                 scale = gaussian.Std(nIn, nOut);
                 break;
+            }
             case WeightDistribution.Orthogonal orthogonal:
             {
                 // U: n_out x r Haar frame, stored transposed as r x n_out rows.
-                var u = new double[nOut * rank];
+                var u = Buffer(ref scratch.U, nOut * rank);
                 LinearAlgebra.Orthogonal.Sample(g, u, nOut, rank);
                 for (int i = 0; i < nOut; i++)
                     for (int p = 0; p < rank; p++) z[p * nOut + i] = u[i * rank + p];
@@ -116,6 +142,5 @@ public static class EnsembleEngine
                 throw new ArgumentException($"not representable: {weights.Describe()}.", nameof(weights));
         }
         Gemm.Core(false, false, batch, nOut, rank, scale, f, rank, z, Math.Max(1, nOut), 0.0, h, Math.Max(1, nOut));
-        return h;
     }
 }

@@ -36,7 +36,20 @@ public static class ExplicitEngine
         int batch = spec.Batch;
         var x0 = spec.DrawInput(seed);
 
-        var weights = new Func<int, float[]>(layer => DrawWeights(spec, seed, layer));
+        // One weight buffer for all layers (a fresh 4096 x 4096 array per layer would cost more in page faults than the
+        // random numbers); shared weights are drawn once.
+        float[]? buffer = null;
+        int drawn = -1;
+        var weights = new Func<int, float[]>(layer =>
+        {
+            int source = spec.SharedWeights ? 1 : layer;
+            if (source == drawn) return buffer!;
+            int rows = spec.Widths[layer], cols = spec.Widths[layer - 1];
+            if (buffer is null || buffer.Length != rows * cols) buffer = new float[rows * cols];
+            spec.Weights.Fill(new Generator(seed, WeightStream(source)), buffer, rows, cols);
+            drawn = source;
+            return buffer;
+        });
         var biases = new Func<int, float[]?>(layer => DrawBias(spec, seed, layer));
         float[]? top = null;
         if (backward)
@@ -46,15 +59,6 @@ public static class ExplicitEngine
         }
         var result = Propagate(spec.Widths, batch, spec.Activation, spec.ResidualAlpha, x0, weights, biases, top);
         return PropagationTrace.Diagnosed(Engine.Explicit, result.Input, result.Layers, result.FirstNonFinite, spec);
-    }
-
-    internal static float[] DrawWeights(NetworkSpec spec, ulong seed, int layer)
-    {
-        int source = spec.SharedWeights ? 1 : layer;
-        int rows = spec.Widths[layer], cols = spec.Widths[layer - 1];
-        var w = new float[rows * cols];
-        spec.Weights.Fill(new Generator(seed, WeightStream(source)), w, rows, cols);
-        return w;
     }
 
     internal static float[]? DrawBias(NetworkSpec spec, ulong seed, int layer)
@@ -86,15 +90,17 @@ public static class ExplicitEngine
         int? firstNonFinite = null;
         T[] x = x0;
         T alpha = T.CreateTruncating(residual ?? 1.0);
+        var spare = new T[]?[4];
         for (int l = 1; l <= depth; l++)
         {
             int nIn = widths[l - 1], nOut = widths[l];
-            var h = new T[batch * nOut];
+            // Forward only: two pairs of buffers alternate (x0 belongs to the caller and is never written).
+            var h = backward ? new T[batch * nOut] : Reuse(ref spare[l % 2 * 2], batch * nOut);
             Gemm.Core(false, true, batch, nOut, nIn, T.One, x, Math.Max(1, nIn), weights(l), Math.Max(1, nIn), T.Zero, h, Math.Max(1, nOut));
             if (biases(l) is { } b)
                 for (int r = 0; r < batch; r++)
                     for (int j = 0; j < nOut; j++) h[r * nOut + j] += b[j];
-            var y = new T[h.Length];
+            var y = backward ? new T[h.Length] : Reuse(ref spare[l % 2 * 2 + 1], h.Length);
             activation.Forward<T>(h, y);
             if (residual is not null)
                 for (int i = 0; i < y.Length; i++) y[i] = x[i] + alpha * y[i];
@@ -140,6 +146,12 @@ public static class ExplicitEngine
             g = gPrev;
         }
         return new Result<T>(input with { GradNorm = Norm(g) }, layers, null, x, weightGradients, g);
+    }
+
+    private static T[] Reuse<T>(ref T[]? buffer, int length)
+    {
+        if (buffer is null || buffer.Length != length) buffer = new T[length];
+        return buffer;
     }
 
     /// <summary>||d^T x||_F computed as sqrt(sum((d d^T) ⊙ (x x^T))) with two B x B Gram matrices: O(B^2 (m + n)), not O(B m n).</summary>

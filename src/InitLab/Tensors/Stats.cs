@@ -1,4 +1,7 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace InitLab.Tensors;
 
@@ -41,22 +44,37 @@ public sealed record Stats(
         long n = x.Length;
         if (n == 0) return new Stats(0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0, 0, double.NaN);
 
-        // Pass 1: sum, sum of squares, extremes, counts. Four interleaved accumulators in a fixed order.
-        double s0 = 0, s1 = 0, s2 = 0, s3 = 0, q0 = 0, q1 = 0, q2 = 0, q3 = 0;
-        double min = double.PositiveInfinity, max = double.NegativeInfinity;
-        long nan = 0, inf = 0, zeros = 0;
+        // Pass 1: sum, sum of squares, extremes, counts. Four accumulators in a fixed order: element i goes to
+        // accumulator i % 4 (one 4-lane double vector), the tail to accumulator 0, so the bits do not depend on the
+        // machine's vector width.
+        var sum4 = Vector256<double>.Zero;
+        var sq4 = Vector256<double>.Zero;
+        var min4 = Vector256.Create(double.PositiveInfinity);
+        var max4 = Vector256.Create(double.NegativeInfinity);
+        var nan4 = Vector256<long>.Zero;
+        var inf4 = Vector256<long>.Zero;
+        var zero4 = Vector256<long>.Zero;
+        var infinity = Vector256.Create(double.PositiveInfinity);
         int i = 0;
         for (; i + 4 <= x.Length; i += 4)
         {
-            double a = double.CreateTruncating(x[i]), b = double.CreateTruncating(x[i + 1]);
-            double c = double.CreateTruncating(x[i + 2]), d = double.CreateTruncating(x[i + 3]);
-            s0 += a; s1 += b; s2 += c; s3 += d;
-            q0 += a * a; q1 += b * b; q2 += c * c; q3 += d * d;
-            Track(a, ref min, ref max, ref nan, ref inf, ref zeros);
-            Track(b, ref min, ref max, ref nan, ref inf, ref zeros);
-            Track(c, ref min, ref max, ref nan, ref inf, ref zeros);
-            Track(d, ref min, ref max, ref nan, ref inf, ref zeros);
+            var v = Load4(x, i);
+            sum4 += v;
+            sq4 += v * v;
+            var isNaN = ~Vector256.Equals(v, v);
+            nan4 -= isNaN.AsInt64();
+            inf4 -= Vector256.Equals(Vector256.Abs(v), infinity).AsInt64();
+            zero4 -= Vector256.Equals(v, Vector256<double>.Zero).AsInt64();
+            // Min/max over the non-NaN entries (a NaN entry makes the reported min and max NaN below).
+            min4 = Vector256.ConditionalSelect(isNaN, min4, Vector256.Min(min4, v));
+            max4 = Vector256.ConditionalSelect(isNaN, max4, Vector256.Max(max4, v));
         }
+        double s0 = sum4[0], q0 = sq4[0];
+        double min = Math.Min(Math.Min(min4[0], min4[1]), Math.Min(min4[2], min4[3]));
+        double max = Math.Max(Math.Max(max4[0], max4[1]), Math.Max(max4[2], max4[3]));
+        long nan = nan4[0] + nan4[1] + nan4[2] + nan4[3];
+        long inf = inf4[0] + inf4[1] + inf4[2] + inf4[3];
+        long zeros = zero4[0] + zero4[1] + zero4[2] + zero4[3];
         for (; i < x.Length; i++)
         {
             double a = double.CreateTruncating(x[i]);
@@ -64,8 +82,8 @@ public sealed record Stats(
             q0 += a * a;
             Track(a, ref min, ref max, ref nan, ref inf, ref zeros);
         }
-        double sum = (s0 + s1) + (s2 + s3);
-        double sumSq = (q0 + q1) + (q2 + q3);
+        double sum = (s0 + sum4[1]) + (sum4[2] + sum4[3]);
+        double sumSq = (q0 + sq4[1]) + (sq4[2] + sq4[3]);
         double mean = sum / n;
         double meanSquare = sumSq / n;
         if (nan > 0) { min = double.NaN; max = double.NaN; }
@@ -78,26 +96,39 @@ public sealed record Stats(
         }
         else
         {
-            // Pass 2: squared deviations about the mean (stable when |mean| >> std).
-            double d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+            // Pass 2: squared deviations about the mean (stable when |mean| >> std), same accumulator layout.
+            var dev4 = Vector256<double>.Zero;
+            var m = Vector256.Create(mean);
             i = 0;
             for (; i + 4 <= x.Length; i += 4)
             {
-                double a = double.CreateTruncating(x[i]) - mean, b = double.CreateTruncating(x[i + 1]) - mean;
-                double c = double.CreateTruncating(x[i + 2]) - mean, d = double.CreateTruncating(x[i + 3]) - mean;
-                d0 += a * a; d1 += b * b; d2 += c * c; d3 += d * d;
+                var d = Load4(x, i) - m;
+                dev4 += d * d;
             }
+            double d0 = dev4[0];
             for (; i < x.Length; i++)
             {
                 double a = double.CreateTruncating(x[i]) - mean;
                 d0 += a * a;
             }
-            double ss = (d0 + d1) + (d2 + d3);
+            double ss = (d0 + dev4[1]) + (dev4[2] + dev4[3]);
             std = n > 1 ? Math.Sqrt(ss / (n - 1)) : double.NaN;
             popStd = Math.Sqrt(ss / n);
         }
 
         return new Stats(n, mean, std, popStd, meanSquare, min, max, nan, inf, (double)zeros / n);
+    }
+
+    /// <summary>Elements i..i+3 widened to double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<double> Load4<T>(ReadOnlySpan<T> x, int i) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(double))
+            return Vector256.Create(MemoryMarshal.Cast<T, double>(x.Slice(i, 4)));
+        if (typeof(T) == typeof(float))
+            return Vector256.WidenLower(Vector256.Create(Vector128.Create(MemoryMarshal.Cast<T, float>(x.Slice(i, 4))), Vector128<float>.Zero));
+        return Vector256.Create(double.CreateTruncating(x[i]), double.CreateTruncating(x[i + 1]),
+            double.CreateTruncating(x[i + 2]), double.CreateTruncating(x[i + 3]));
     }
 
     private static void Track(double v, ref double min, ref double max, ref long nan, ref long inf, ref long zeros)

@@ -8,17 +8,22 @@
 #   WORKLOADS="normal gemm" ROUNDS=2 benchmarks/compare.sh
 #
 # Environment: WORKLOADS, THREADS (default "1 2"), ROUNDS (3), REPEAT (3), FILL_SIZE (1e8), GEMM_SIZES
-# ("512 1024 2048"), MATRIX_SIZE (2048), STORE_GBS (25), PEAK_GFLOPS (117 per core), NO_INSTALL=1 to skip apt-get.
+# ("512 1024 2048"), MATRIX_SIZE (2048), PROP_WIDTH (4096), PROP_DEPTH (100), PROP_BATCH (64), STORE_GBS (25),
+# PEAK_GFLOPS (117 per core), NO_INSTALL=1 to skip apt-get. The propagate workload (fresh Kaiming weights, relu, per-layer
+# statistics) runs InitLab's explicit engine against PyTorch, and also reports InitLab's ensemble engine on the same spec.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-WORKLOADS=${WORKLOADS:-"normal uniform trunc_normal gemm orthogonal spectral"}
+WORKLOADS=${WORKLOADS:-"normal uniform trunc_normal gemm orthogonal spectral propagate"}
 THREADS=${THREADS:-"1 2"}
 ROUNDS=${ROUNDS:-3}
 REPEAT=${REPEAT:-3}
 FILL_SIZE=${FILL_SIZE:-100000000}
 GEMM_SIZES=${GEMM_SIZES:-"512 1024 2048"}
 MATRIX_SIZE=${MATRIX_SIZE:-2048}
+PROP_WIDTH=${PROP_WIDTH:-4096}
+PROP_DEPTH=${PROP_DEPTH:-100}
+PROP_BATCH=${PROP_BATCH:-64}
 STORE_GBS=${STORE_GBS:-25}
 PEAK_GFLOPS=${PEAK_GFLOPS:-117}
 PY=/usr/bin/python3
@@ -57,13 +62,15 @@ for t in $THREADS; do
     case $w in
       normal|uniform|trunc_normal) sizes=$FILL_SIZE ;;
       gemm) sizes=$GEMM_SIZES ;;
+      propagate) sizes=$PROP_WIDTH ;;
       *) sizes=$MATRIX_SIZE ;;
     esac
+    extra=(); [[ $w == propagate ]] && extra=(--depth "$PROP_DEPTH" --batch "$PROP_BATCH")
     for n in $sizes; do
       best_py=inf; best_il=inf
       for ((r = 0; r < ROUNDS; r++)); do
-        py=$($PY benchmarks/peer.py "$w" --size "$n" --threads "$t" --repeat "$REPEAT" --json | seconds_min)
-        il=$("${INITLAB[@]}" bench "$w" --size "$n" --threads "$t" --repeat "$REPEAT" --json | seconds_min)
+        py=$($PY benchmarks/peer.py "$w" --size "$n" --threads "$t" --repeat "$REPEAT" "${extra[@]}" --json | seconds_min)
+        il=$("${INITLAB[@]}" bench "$w" --size "$n" --threads "$t" --repeat "$REPEAT" "${extra[@]}" --json | seconds_min)
         best_py=$($PY -c "print(min(float('$best_py'), $py))")
         best_il=$($PY -c "print(min(float('$best_il'), $il))")
       done
@@ -78,6 +85,10 @@ else:
     limit = "-"
 print(f"| {w:<12} | {n:>10} | {t:>7} | {py:>12.4g} | {il:>12.4g} | {py / il:>8.2f}x | {limit:>14} |")
 PYEOF
+      if [[ $w == propagate ]]; then
+        en=$("${INITLAB[@]}" bench propagate --engine ensemble --size "$n" --threads "$t" --repeat "$REPEAT" "${extra[@]}" --json | seconds_min)
+        $PY -c "print(f'| {\"propagate (ensemble)\":<12} | {$n:>10} | {$t:>7} | {$best_py:>12.4g} | {$en:>12.4g} | {$best_py / $en:>8.2f}x | {$best_il / $en:>8.1f}x explicit |')"
+      fi
     done
   done
 done

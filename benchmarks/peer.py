@@ -3,7 +3,9 @@
 
 Usage: /usr/bin/python3 peer.py WORKLOAD [--size N] [--threads T] [--repeat R] [--json]
 WORKLOAD: normal, uniform, trunc_normal (fill N float32), gemm (N x N float32 product),
-orthogonal (torch.nn.init.orthogonal_ on N x N), spectral (torch.linalg.matrix_norm(A, ord=2), N x N).
+orthogonal (torch.nn.init.orthogonal_ on N x N), spectral (torch.linalg.matrix_norm(A, ord=2), N x N),
+propagate (a depth-D MLP of width N on a batch of B: fresh kaiming_normal_ weights and relu(x @ W.T) per layer,
+with the per-layer mean and std the lab records; --depth D, --batch B).
 Prints one JSON document with the keys of `initlab bench --json`. Warm-up once, then R timed runs.
 """
 import argparse
@@ -14,10 +16,10 @@ import sys
 import time
 
 DEFAULT_SIZE = {"normal": 100_000_000, "uniform": 100_000_000, "trunc_normal": 100_000_000,
-                "gemm": 2048, "orthogonal": 2048, "spectral": 2048}
+                "gemm": 2048, "orthogonal": 2048, "spectral": 2048, "propagate": 4096}
 
 
-def prepare(workload, n):
+def prepare(workload, n, depth=100, batch=64):
     g = torch.Generator().manual_seed(1)
     if workload in ("normal", "uniform", "trunc_normal"):
         x = torch.empty(n, dtype=torch.float32)
@@ -37,6 +39,17 @@ def prepare(workload, n):
     if workload == "spectral":
         a = torch.randn(n, n, generator=g)
         return (lambda: torch.linalg.matrix_norm(a, ord=2)), 1, "matrices/s"
+    if workload == "propagate":
+        w = torch.empty(n, n)
+
+        def run():
+            x = torch.randn(batch, n, generator=g)
+            for _ in range(depth):
+                torch.nn.init.kaiming_normal_(w, nonlinearity="relu", generator=g) if KAIMING_TAKES_GENERATOR \
+                    else torch.nn.init.kaiming_normal_(w, nonlinearity="relu")
+                x = torch.relu(x @ w.T)
+                x.mean().item(), x.std().item()
+        return run, depth, "layers/s"
     raise SystemExit(f"error: unknown workload {workload!r}")
 
 
@@ -47,6 +60,8 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--depth", type=int, default=100)
+    p.add_argument("--batch", type=int, default=64)
     args = p.parse_args()
     n = args.size or DEFAULT_SIZE[args.workload]
     if n < 1 or args.threads < 1 or args.repeat < 1:
@@ -55,10 +70,12 @@ def main():
     # torch.set_num_threads does not reach OpenBLAS's own pthreads (GEMM, QR, SVD): limit them before loading torch.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(args.threads)
-    global torch
+    global torch, KAIMING_TAKES_GENERATOR
     import torch
+    import inspect
+    KAIMING_TAKES_GENERATOR = "generator" in inspect.signature(torch.nn.init.kaiming_normal_).parameters
     torch.set_num_threads(args.threads)
-    run, work, unit = prepare(args.workload, n)
+    run, work, unit = prepare(args.workload, n, args.depth, args.batch)
     run()
     times = []
     for _ in range(args.repeat):

@@ -49,78 +49,44 @@ internal static class PhiloxFill
     }
     internal delegate void DoubleKernel(Span<double> chunk, ulong seed, ulong stream, ulong firstBlock);
 
-    internal static void Run(Span<float> dst, ulong seed, ulong stream, ulong firstBlock, FloatKernel kernel)
-    {
-        int chunks = (dst.Length + ChunkElements - 1) / ChunkElements;
-        if (chunks <= 1)
-        {
-            kernel(dst, seed, stream, firstBlock);
-            return;
-        }
-        unsafe
-        {
-            fixed (float* p = dst)
-            {
-                float* basePtr = p;
-                int length = dst.Length;
-                Parallelism.For(chunks, c =>
-                {
-                    int start = c * ChunkElements;
-                    int len = Math.Min(ChunkElements, length - start);
-                    kernel(new Span<float>(basePtr + start, len), seed, stream, firstBlock + (ulong)(start / 4));
-                });
-            }
-        }
-    }
+    internal static void Run(Span<float> dst, ulong seed, ulong stream, ulong firstBlock, FloatKernel kernel) =>
+        RunChunks(dst, firstBlock, elementsPerBlock: 4, (chunk, block) => kernel(chunk, seed, stream, block));
 
-    internal static void Run(Span<double> dst, ulong seed, ulong stream, ulong firstBlock, DoubleKernel kernel)
+    internal static void Run(Span<double> dst, ulong seed, ulong stream, ulong firstBlock, DoubleKernel kernel) =>
+        RunChunks(dst, firstBlock, elementsPerBlock: 2, (chunk, block) => kernel(chunk, seed, stream, block));
+
+    private delegate void ChunkKernel<T>(Span<T> chunk, ulong firstBlock);
+
+    /// <summary>
+    /// Splits <paramref name="dst"/> into chunks of <see cref="ChunkElements"/> (a whole number of blocks) and fills them
+    /// on up to <see cref="Parallelism.MaxThreads"/> threads; chunk c starts at block firstBlock + c * ChunkElements / elementsPerBlock.
+    /// </summary>
+    private static unsafe void RunChunks<T>(Span<T> dst, ulong firstBlock, int elementsPerBlock, ChunkKernel<T> kernel) where T : unmanaged
     {
         int chunks = (dst.Length + ChunkElements - 1) / ChunkElements;
         if (chunks <= 1)
         {
-            kernel(dst, seed, stream, firstBlock);
+            kernel(dst, firstBlock);
             return;
         }
-        unsafe
+        fixed (T* p = dst)
         {
-            fixed (double* p = dst)
+            T* basePtr = p;
+            int length = dst.Length;
+            Parallelism.For(chunks, c =>
             {
-                double* basePtr = p;
-                int length = dst.Length;
-                Parallelism.For(chunks, c =>
-                {
-                    int start = c * ChunkElements;
-                    int len = Math.Min(ChunkElements, length - start);
-                    kernel(new Span<double>(basePtr + start, len), seed, stream, firstBlock + (ulong)(start / 2));
-                });
-            }
+                int start = c * ChunkElements;
+                int len = Math.Min(ChunkElements, length - start);
+                kernel(new Span<T>(basePtr + start, len), firstBlock + (ulong)(start / elementsPerBlock));
+            });
         }
     }
 
     /// <summary>Parallel float fill through a lane-generic transform at the widest supported lane width.</summary>
     internal static void Run<TOp>(Span<float> dst, ulong seed, ulong stream, ulong firstBlock, TOp op) where TOp : struct, IFloatPairOp
     {
-        int chunks = (dst.Length + ChunkElements - 1) / ChunkElements;
         LaneWidth width = BestWidth;
-        if (chunks <= 1)
-        {
-            Fill(dst, seed, stream, firstBlock, op, width);
-            return;
-        }
-        unsafe
-        {
-            fixed (float* p = dst)
-            {
-                float* basePtr = p;
-                int length = dst.Length;
-                Parallelism.For(chunks, c =>
-                {
-                    int start = c * ChunkElements;
-                    int len = Math.Min(ChunkElements, length - start);
-                    Fill(new Span<float>(basePtr + start, len), seed, stream, firstBlock + (ulong)(start / 4), op, width);
-                });
-            }
-        }
+        RunChunks(dst, firstBlock, elementsPerBlock: 4, (chunk, block) => Fill(chunk, seed, stream, block, op, width));
     }
 
     // ---- float kernels: one lane-generic driver, instantiated per width ---------------------------

@@ -52,14 +52,14 @@ internal static class CliApp
         if (parsed.Errors.Count > 0)
         {
             // One line per problem, no help text, exit code 2.
-            foreach (var e in parsed.Errors) ctx.Err.WriteLine($"error: {e.Message}");
+            ctx.Err.WriteLine($"error: {string.Join(" ", parsed.Errors.Select(e => Friendly(OneLine(e.Message))))}");
             return BadInput;
         }
         try
         {
             return parsed.Invoke(new InvocationConfiguration { Output = ctx.Out, Error = ctx.Err, EnableDefaultExceptionHandler = false });
         }
-        catch (Exception ex) when (ex is ArgumentException or UsageException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException)
+        catch (Exception ex) when (ex is ArgumentException or UsageException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException)
         {
             ctx.Err.WriteLine($"error: {OneLine(Message(ex))}");
             return BadInput;
@@ -71,7 +71,16 @@ internal static class CliApp
         }
     }
 
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+    private static string OneLine(string message) => System.Text.RegularExpressions.Regex.Replace(message.ReplaceLineEndings(" "), @"\s+", " ").Trim();
+
+    /// <summary>System.CommandLine names .NET types in conversion errors; say what kind of value was expected instead.</summary>
+    private static string Friendly(string message) => System.Text.RegularExpressions.Regex.Replace(message,
+        @"as expected type '([^']*)'", m => m.Groups[1].Value switch
+        {
+            var t when t.Contains("Double") || t.Contains("Single") => "as a finite number",
+            var t when t.Contains("Int") => "as an integer",
+            var t => $"as {t}",
+        });
 
     /// <summary>The message without .NET's " (Parameter 'x')" suffix: the text already names the parameter.</summary>
     private static string Message(Exception ex) =>

@@ -61,7 +61,10 @@ internal static class BenchCommand
                     n = wv;
                 }
             }
-            var result = Run(w, n ?? w.DefaultSize, pr.GetValue(threads), pr.GetValue(repeat));
+            int chosen = n ?? w.DefaultSize;
+            if (w.Name is "gemm" or "orthogonal" or "spectral" && (long)chosen * chosen > Array.MaxLength)
+                throw new UsageException($"--size {chosen} is too large: an n x n matrix must fit in one array (n <= {(int)Math.Sqrt(Array.MaxLength)}).");
+            var result = Run(w, chosen, pr.GetValue(threads), pr.GetValue(repeat));
             if (pr.GetValue(json)) ctx.Out.WriteLine(JsonSerializer.Serialize(result));
             else Render(ctx, result);
             return CliApp.Ok;

@@ -41,6 +41,7 @@ internal static class InitCommand
             foreach (int d in dims.Dims)
                 if (d == 0) throw new UsageException($"--shape {dims} has a zero dimension; every dimension must be >= 1.");
             string path = parsed.GetValue(output)!;
+            OutputPath.Check(path, "--out");
             var generator = new Generator((ulong)parsed.GetValue(seed));
             Stats stats;
             if (parsed.GetValue(dtype) == "float64")

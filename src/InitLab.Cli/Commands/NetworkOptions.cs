@@ -12,7 +12,7 @@ internal sealed class NetworkOptions
     public Option<int> Width { get; } = PositiveInt("--width", "Layer width N (every layer)");
     public Option<string?> Widths { get; } = new("--widths") { Description = "Per-layer widths W0,W1,...,WL (input first); replaces --width and --depth" };
     public Option<int> Depth { get; } = PositiveInt("--depth", "Number of layers L");
-    public Option<string> Act { get; } = new("--act") { Description = "Activation: " + string.Join(", ", ActivationRegistry.Names), DefaultValueFactory = _ => "relu" };
+    public Option<string> Act { get; } = new("--act") { Description = "Activation: " + string.Join(", ", ActivationRegistry.Names), Required = true };
     public Option<double?> Param { get; } = new("--param") { Description = "Activation parameter (leaky_relu slope, elu alpha)" };
     public Option<string?> Init { get; } = new("--init") { Description = "Weight initializer(s), comma-separated: normal, xavier_normal, kaiming_normal, orthogonal, ... (or use --sigma-w)" };
     public Option<double?> SigmaW { get; } = new("--sigma-w") { Description = "W ~ N(0, SW^2 / fan_in) (alternative to --init)" };

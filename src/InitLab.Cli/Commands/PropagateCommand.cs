@@ -154,8 +154,10 @@ internal static class PropagateCommand
         foreach (var l in new[] { trace.Input }.Concat(trace.Layers))
         {
             if (l.Layer != 0 && l.Layer != depth && l.Layer % step != 0 && l.Layer != trace.FirstNonFiniteLayer) continue;
-            var cells = new List<string> { l.Layer.ToString(CultureInfo.InvariantCulture), Json.Format(l.Mean), Json.Format(l.Std), Json.Format(l.Min), Json.Format(l.Max),
-                Json.Format(l.ZeroFraction), Json.Format(l.Pre.Std), l.Correlation is { } c ? Json.Format(c) : "" };
+            // The mean-field limit defines no min, max or zero fraction: leave those cells empty rather than print NaN.
+            string Cell(double v) => trace.Engine == Engine.MeanField && double.IsNaN(v) ? "" : Json.Format(v);
+            var cells = new List<string> { l.Layer.ToString(CultureInfo.InvariantCulture), Json.Format(l.Mean), Json.Format(l.Std), Cell(l.Min), Cell(l.Max),
+                Cell(l.ZeroFraction), Json.Format(l.Pre.Std), l.Correlation is { } c ? Json.Format(c) : "" };
             if (grads) cells.Add(l.GradNorm is { } g ? Json.Format(g) : "");
             table.AddRow(cells.Select(Markup.Escape).ToArray());
         }

@@ -18,12 +18,13 @@ internal static class Plots
         Fonts.Default = "DejaVu Sans";
     }
 
-    /// <summary>Checks that <paramref name="path"/> ends in .png or .svg.</summary>
+    /// <summary>Checks, before any work, that <paramref name="path"/> is a writable-looking .png or .svg file path.</summary>
     public static void CheckPath(string path, string option)
     {
         string ext = Path.GetExtension(path).ToLowerInvariant();
         if (ext is not (".png" or ".svg"))
             throw new UsageException($"{option} must name a .png or .svg file, got '{path}'.");
+        OutputPath.Check(path, option);
     }
 
     /// <summary>Std (log scale) per layer, one line per series; non-positive or non-finite points are left out.</summary>

@@ -80,10 +80,20 @@ public sealed record NetworkSpec
     /// <exception cref="ArgumentException">An inconsistent or out-of-range setting.</exception>
     public void Validate()
     {
-        Guard.Positive(Batch);
-        Guard.Positive(InputVariance);
-        Guard.NonNegative(SigmaB);
-        if (ResidualAlpha is { } a) Guard.Finite(a, nameof(ResidualAlpha));
+        Guard.Positive(Batch, "batch");
+        Guard.Positive(InputVariance, "input variance");
+        Guard.NonNegative(SigmaB, "sigma_b");
+        if (ResidualAlpha is { } a) Guard.Finite(a, "residual alpha");
+        // Every array an engine allocates (a weight matrix, a batch of activations) must fit in one .NET array.
+        for (int l = 0; l < Widths.Count; l++)
+        {
+            long activations = (long)Batch * Widths[l];
+            long weights = l > 0 ? (long)Widths[l] * Widths[l - 1] : 0;
+            if (Math.Max(activations, weights) > Array.MaxLength)
+                throw new ArgumentException(
+                    $"layer {l} is too large: {(weights > activations ? $"a {Widths[l]} x {Widths[l - 1]} weight matrix" : $"a batch of {Batch} x {Widths[l]}")} has more elements than one array can hold ({Array.MaxLength}).",
+                    nameof(Widths));
+        }
         if (Weights is WeightDistribution.Orthogonal o) Guard.NonNegative(o.Gain, "gain");
         bool constant = Widths.All(w => w == Widths[0]);
         if ((ResidualAlpha is not null || SharedWeights) && !constant)

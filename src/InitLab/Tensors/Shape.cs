@@ -43,10 +43,12 @@ public sealed class Shape : IEquatable<Shape>
     public static Shape Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        var parts = text.Trim().TrimStart('(', '[').TrimEnd(')', ']')
-            .Split([',', 'x', 'X', ' '], StringSplitOptions.RemoveEmptyEntries);
-        var dims = new int[parts.Length];
-        for (int i = 0; i < parts.Length; i++)
+        string body = text.Trim().TrimStart('(', '[').TrimEnd(')', ']').Replace('x', ',').Replace('X', ',');
+        var parts = body.Split(',').Select(p => p.Trim()).ToList();
+        if (parts.Count > 1 && parts[^1].Length == 0) parts.RemoveAt(parts.Count - 1); // "(5,)": a Python 1-tuple
+        if (parts.Count == 1 && parts[0].Length == 0) return new Shape();
+        var dims = new int[parts.Count];
+        for (int i = 0; i < parts.Count; i++)
         {
             if (!int.TryParse(parts[i], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out dims[i]))
                 throw new ArgumentException($"shape '{text}' is not a comma-separated list of integers (bad part '{parts[i]}').", nameof(text));

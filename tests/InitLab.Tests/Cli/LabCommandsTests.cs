@@ -67,30 +67,59 @@ public class LabCommandsTests
     }
 
     [Theory]
-    [InlineData("propagate", "--width", "0", "--depth", "5", "--sigma-w", "1")]
-    [InlineData("propagate", "--width", "8", "--depth", "-1", "--sigma-w", "1")]
-    [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "1", "--batch", "0")]
-    [InlineData("propagate", "--width", "8", "--depth", "5")]
-    [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "1", "--init", "normal")]
-    [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "NaN")]
-    [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "-1")]
+    [InlineData("propagate", "--act", "relu", "--width", "0", "--depth", "5", "--sigma-w", "1")]
+    [InlineData("propagate", "--act", "relu", "--width", "8", "--depth", "-1", "--sigma-w", "1")]
+    [InlineData("propagate", "--act", "relu", "--width", "8", "--depth", "5", "--sigma-w", "1", "--batch", "0")]
+    [InlineData("propagate", "--act", "relu", "--width", "8", "--depth", "5")]
+    [InlineData("propagate", "--act", "relu", "--width", "8", "--depth", "5", "--sigma-w", "1", "--init", "normal")]
+    [InlineData("propagate", "--act", "relu", "--width", "8", "--depth", "5", "--sigma-w", "NaN")]
+    [InlineData("propagate", "--act", "relu", "--width", "8", "--depth", "5", "--sigma-w", "-1")]
     [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "1", "--act", "swoosh")]
-    [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "1", "--engine", "magic")]
-    [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "1", "--engine", "ensemble", "--shared-weights")]
-    [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "1", "--engine", "ensemble", "--backward")]
-    [InlineData("propagate", "--widths", "8,4,8", "--sigma-w", "1", "--residual", "0.5")]
-    [InlineData("propagate", "--width", "8", "--depth", "5", "--init", "nonsense")]
-    [InlineData("propagate", "--width", "8", "--depth", "5", "--sigma-w", "1", "--plot", "out.pdf")]
+    [InlineData("propagate", "--act", "relu", "--width", "8", "--depth", "5", "--sigma-w", "1", "--engine", "magic")]
+    [InlineData("propagate", "--act", "relu", "--width", "8", "--depth", "5", "--sigma-w", "1", "--engine", "ensemble", "--shared-weights")]
+    [InlineData("propagate", "--act", "relu", "--width", "8", "--depth", "5", "--sigma-w", "1", "--engine", "ensemble", "--backward")]
+    [InlineData("propagate", "--act", "relu", "--widths", "8,4,8", "--sigma-w", "1", "--residual", "0.5")]
+    [InlineData("propagate", "--act", "relu", "--width", "8", "--depth", "5", "--init", "nonsense")]
+    [InlineData("propagate", "--act", "relu", "--width", "8", "--depth", "5", "--sigma-w", "1", "--plot", "out.pdf")]
     [InlineData("sweep", "--act", "tanh", "--sigma-w", "1:2", "--width", "8", "--depth", "2")]
     [InlineData("sweep", "--act", "tanh", "--sigma-w", "1:2:3", "--width", "8", "--depth", "2", "--shard", "3/2")]
-    [InlineData("lsuv", "--width", "8", "--depth", "2", "--tolerance", "0")]
+    [InlineData("lsuv", "--act", "relu", "--width", "8", "--depth", "2", "--tolerance", "0")]
     [InlineData("merge", "does-not-exist.json")]
+    [InlineData("propagate", "--width", "100000", "--depth", "2", "--act", "relu", "--sigma-w", "1", "--batch", "2")]
+    [InlineData("lsuv", "--width", "200000", "--depth", "2", "--act", "tanh", "--batch", "2")]
+    [InlineData("propagate", "--width", "8", "--depth", "2", "--act", "relu", "--sigma-w", "1", "--plot", "/nonexistent-dir/x.png")]
+    [InlineData("propagate", "--width", "8", "--depth", "2", "--sigma-w", "1")]
+    [InlineData("propagate", "--width", "8", "--depth", "2", "--act", "relu", "--sigma-w", "inf")]
+    [InlineData("bench", "gemm", "--size", "100000")]
+    [InlineData("bench", "foo")]
     public void Bad_lab_arguments_give_one_line_on_stderr_and_exit_code_2(params string[] args)
     {
         var r = CliHarness.Run(args);
         Assert.True(r.ExitCode == 2, $"exit {r.ExitCode}: {r.Err}");
         Assert.StartsWith("error: ", r.Err);
+        Assert.Single(r.Err.TrimEnd().Split('\n'));
+        Assert.Equal("", r.Out);
         Assert.DoesNotContain("   at ", r.Err);
+        Assert.DoesNotContain("System.", r.Err);
+    }
+
+    [Fact]
+    public void A_plot_path_that_is_a_directory_fails_before_any_work()
+    {
+        string dir = Directory.CreateTempSubdirectory("initlab-test").FullName;
+        try
+        {
+            var r = CliHarness.Run("sweep", "--act", "tanh", "--sigma-w", "0.5:2:3", "--width", "8", "--depth", "2", "--plot", dir + "/d.png/");
+            Directory.CreateDirectory(Path.Combine(dir, "d.png"));
+            r = CliHarness.Run("sweep", "--act", "tanh", "--sigma-w", "0.5:2:3", "--width", "8", "--depth", "2", "--plot", Path.Combine(dir, "d.png"));
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("is a directory", r.Err);
+            Assert.Equal("", r.Out);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
     }
 
     [Fact]
@@ -144,13 +173,13 @@ public class LabCommandsTests
             using var doc = JsonDocument.Parse(r.Out);
             // Layer 0 is the file's data: std about 3, not the unit-variance default.
             Assert.InRange(doc.RootElement.GetProperty("input").GetProperty("std").GetDouble(), 2, 4.5);
-            Assert.Equal(2, CliHarness.Run("propagate", "--width", "8", "--depth", "3", "--sigma-w", "1", "--input", npy).ExitCode);
+            Assert.Equal(2, CliHarness.Run("propagate", "--act", "relu", "--width", "8", "--depth", "3", "--sigma-w", "1", "--input", npy).ExitCode);
             string bad = Path.Combine(dir, "bad.npy");
             File.WriteAllBytes(bad, [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, 200, 0]);
-            var corrupt = CliHarness.Run("propagate", "--width", "16", "--depth", "3", "--sigma-w", "1", "--input", bad);
+            var corrupt = CliHarness.Run("propagate", "--act", "relu", "--width", "16", "--depth", "3", "--sigma-w", "1", "--input", bad);
             Assert.Equal(2, corrupt.ExitCode);
             Assert.StartsWith("error: ", corrupt.Err);
-            Assert.Equal(2, CliHarness.Run("propagate", "--width", "16", "--depth", "3", "--sigma-w", "1", "--input", Path.Combine(dir, "none.npy")).ExitCode);
+            Assert.Equal(2, CliHarness.Run("propagate", "--act", "relu", "--width", "16", "--depth", "3", "--sigma-w", "1", "--input", Path.Combine(dir, "none.npy")).ExitCode);
         }
         finally
         {

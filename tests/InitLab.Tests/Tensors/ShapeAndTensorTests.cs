@@ -21,11 +21,15 @@ public class ShapeAndTensorTests
     [InlineData("3,5", new[] { 3, 5 })]
     [InlineData("(256, 128, 3, 3)", new[] { 256, 128, 3, 3 })]
     [InlineData("4x4", new[] { 4, 4 })]
+    [InlineData("(5,)", new[] { 5 })]
     public void Shape_parses_common_spellings(string text, int[] dims) => Assert.Equal(new Shape(dims), Shape.Parse(text));
 
     [Theory]
     [InlineData("3,a")]
     [InlineData("3,-1")]
+    [InlineData("4,x,4")]
+    [InlineData("3,,4")]
+    [InlineData("x,4")]
     public void Shape_parse_rejects_bad_text(string text) => Assert.Throws<ArgumentException>(() => Shape.Parse(text));
 
     [Fact]

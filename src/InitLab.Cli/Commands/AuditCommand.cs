@@ -29,6 +29,8 @@ internal static class AuditCommand
             var init = scheme.Create(parsed);
             string path = parsed.GetValue(file)!;
             var array = NpyFormat.Read(path);
+            if (array.Data.Length == 0)
+                throw new InvalidDataException($"'{path}' holds an empty tensor of shape {array.Shape}: there is nothing to audit.");
             var report = InitializerAudit.Run(init, array.Data, array.Shape, array.UnitRoundoff, Alpha);
             if (parsed.GetValue(json)) ctx.Out.WriteLine(ToJson(report, path, array).ToJsonString());
             else Render(ctx, report, path, array);

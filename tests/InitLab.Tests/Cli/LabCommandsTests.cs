@@ -104,6 +104,24 @@ public class LabCommandsTests
     }
 
     [Fact]
+    public void Audit_of_an_empty_tensor_is_an_error_not_a_pass()
+    {
+        string dir = Directory.CreateTempSubdirectory("initlab-test").FullName;
+        try
+        {
+            string npy = Path.Combine(dir, "empty.npy");
+            InitLab.Cli.Npy.NpyFormat.Write(npy, ReadOnlySpan<float>.Empty, new InitLab.Tensors.Shape(0, 4));
+            var r = CliHarness.Run("audit", npy, "--scheme", "kaiming_normal");
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains("empty", r.Err);
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void A_plot_path_that_is_a_directory_fails_before_any_work()
     {
         string dir = Directory.CreateTempSubdirectory("initlab-test").FullName;

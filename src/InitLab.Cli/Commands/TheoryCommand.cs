@@ -60,6 +60,14 @@ internal static class TheoryCommand
         {
             var activation = ActivationRegistry.Parse(pr.GetValue(act) ?? throw new UsageException("--act is required."), pr.GetValue(param));
             var point = CriticalLine.SigmaW(activation, pr.GetValue(sigmaB));
+            // For positively homogeneous activations (relu, leaky_relu) q* = sigma_b^2 / (1 - chi_1) has a pole on the critical
+            // line: the root finder stops just below it, where q* is finite only by rounding. Report that as divergent.
+            if (point.FixedPoint.QStar > 1e8 * Math.Max(1.0, point.SigmaB * point.SigmaB) && point.Note is null)
+                point = point with
+                {
+                    FixedPoint = new VarianceFixedPoint(double.PositiveInfinity, FixedPointKind.Divergent),
+                    Note = "q* diverges as sigma_w approaches this critical value: there is no finite fixed point on the critical line",
+                };
             if (pr.GetValue(json))
             {
                 Json(ctx.Out, w =>

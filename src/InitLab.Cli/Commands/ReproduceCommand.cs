@@ -10,7 +10,12 @@ internal static class ReproduceCommand
     public static Command Create(CliContext ctx)
     {
         var seed = CommonOptions.Seed();
-        var seeds = CommonOptions.IntAtLeast("--seeds", "Repeat each experiment over K seeds and report min / median / max", 1, 1);
+        var seeds = CommonOptions.IntAtLeast("--seeds", "Repeat each experiment over K seeds (1..10000) and report min / median / max", 1, 1);
+        seeds.Validators.Add(r =>
+        {
+            // About 1.5 s per seed: 10000 seeds is already four hours.
+            if (CommonOptions.TryValue<int>(r, out var v) && v > 10_000) r.AddError($"--seeds must be at most 10000, got {v}.");
+        });
         var json = CommonOptions.Json();
         var plot = new Option<string?>("--plot") { Description = "Write the classic loops' std per layer to DIR/classic-loops.png and .svg" };
         var command = new Command("reproduce", "Run the classic initialization experiments and compare them with theory") { seed, seeds, json, plot };

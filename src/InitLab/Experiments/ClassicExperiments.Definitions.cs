@@ -105,7 +105,12 @@ public static partial class ClassicExperiments
     private static Experiment Xavier() => new(
         "xavier",
         "a scaled by 1/sqrt(512) (Xavier/LeCun): the std stays of order 1 after 100 layers",
-        new Dictionary<string, double> { ["std"] = 1.0 },
+        new Dictionary<string, double>
+        {
+            ["std"] = 1.0,
+            ["log10_std_band_low"] = Depth * SharedMatrixLog10GrowthBand().Low,
+            ["log10_std_band_high"] = Depth * SharedMatrixLog10GrowthBand().High,
+        },
         g =>
         {
             var trace = DeepLoop(g, scale: 1.0f / MathF.Sqrt(Dimension), stopAtNaN: false);

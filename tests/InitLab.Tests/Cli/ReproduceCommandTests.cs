@@ -59,6 +59,7 @@ public class ReproduceCommandTests
     [InlineData("reproduce", "--seed", "abc")]
     [InlineData("reproduce", "--seed", "1.5")]
     [InlineData("reproduce", "--seeds", "0")]
+    [InlineData("reproduce", "--seeds", "100000000")]
     [InlineData("reproduce", "--bogus")]
     [InlineData("frobnicate")]
     [InlineData("reproduce", "--seeds")]

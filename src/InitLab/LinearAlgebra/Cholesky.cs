@@ -6,13 +6,17 @@ public static class Cholesky
     /// <summary>
     /// Factors a symmetric positive semi-definite n x n matrix G (row-major) as G = F F^T with F of size n x r, r the
     /// numerical rank, by the outer-product Cholesky algorithm with diagonal pivoting (Higham, "Accuracy and Stability
-    /// of Numerical Algorithms", 10.3). It stops when every remaining pivot is below n * 2^-52 * max diag(G), so a
+    /// of Numerical Algorithms", 10.3). It stops when every remaining pivot is below n * roundoff * max diag(G), so a
     /// rank-deficient G (e.g. the Gram matrix of more inputs than features, or of repeated inputs) needs no jitter:
     /// the returned F has fewer columns instead. Rows of F are in the original order.
     /// </summary>
     /// <returns>F (n x r, row-major) and r.</returns>
     /// <exception cref="ArgumentException">g is not n x n, or holds NaN or Inf.</exception>
-    public static (double[] Factor, int Rank) PivotedSemidefinite(ReadOnlySpan<double> g, int n)
+    /// <param name="g">The matrix, row-major.</param>
+    /// <param name="n">Its order.</param>
+    /// <param name="roundoff">Unit roundoff of the arithmetic that produced g: 2^-52 for double, 2^-23 for a Gram matrix
+    /// computed in float; pivots below n * roundoff * max diag(G) count as zero.</param>
+    public static (double[] Factor, int Rank) PivotedSemidefinite(ReadOnlySpan<double> g, int n, double roundoff = 2.220446049250313e-16)
     {
         if (n < 0) throw new ArgumentException($"n must be >= 0, got {n}.", nameof(n));
         if (g.Length != (long)n * n) throw new ArgumentException($"g has {g.Length} values, expected n x n = {(long)n * n}.", nameof(g));
@@ -28,7 +32,8 @@ public static class Cholesky
             d[i] = g[i * n + i];
             maxDiag = Math.Max(maxDiag, d[i]);
         }
-        double tolerance = n * Math.Pow(2, -52) * maxDiag;
+        if (!(roundoff > 0 && roundoff < 1)) throw new ArgumentException($"roundoff must be in (0, 1), got {roundoff}.", nameof(roundoff));
+        double tolerance = n * roundoff * maxDiag;
         int rank = 0;
         for (int k = 0; k < n; k++)
         {

@@ -26,15 +26,16 @@ public static class EnsembleEngine
         spec.Validate();
         CheckRepresentable(spec);
         int batch = spec.Batch;
-        var x = Array.ConvertAll(spec.DrawInput(seed), v => (double)v);
-
+        // float32 throughout, as the explicit engine: the Gram matrix and F Z products are float GEMMs, the Cholesky
+        // factorization runs in double.
+        var x = spec.DrawInput(seed);
         var input = ExplicitEngine.Trace(0, x, x, batch, spec.Widths[0]);
         var layers = new List<LayerTrace>(spec.Depth);
         int? firstNonFinite = null;
-        double alpha = spec.ResidualAlpha ?? 1.0;
+        float alpha = (float)(spec.ResidualAlpha ?? 1.0);
         // Buffers are reused across layers: fresh multi-megabyte arrays per layer cost more in page faults than the work.
         var scratch = new Scratch();
-        var buffers = new double[]?[4];
+        var buffers = new float[]?[4];
         for (int l = 1; l <= spec.Depth; l++)
         {
             int nIn = spec.Widths[l - 1], nOut = spec.Widths[l];
@@ -42,13 +43,13 @@ public static class EnsembleEngine
             SampleLayer(spec.Weights, x, batch, nIn, nOut, new Generator(seed, ExplicitEngine.WeightStream(l)), h, scratch);
             if (spec.SigmaB > 0)
             {
-                var b = new double[nOut];
-                new Generator(seed, ExplicitEngine.BiasStream(l)).Normal(b, 0, spec.SigmaB);
+                var b = new float[nOut];
+                new Generator(seed, ExplicitEngine.BiasStream(l)).Normal(b, 0f, (float)spec.SigmaB);
                 for (int r = 0; r < batch; r++)
                     for (int j = 0; j < nOut; j++) h[r * nOut + j] += b[j];
             }
             var y = Buffer(ref buffers[l % 2 * 2 + 1], h.Length);
-            spec.Activation.Forward<double>(h, y);
+            spec.Activation.Forward<float>(h, y);
             if (spec.ResidualAlpha is not null)
                 for (int i = 0; i < y.Length; i++) y[i] = x[i] + alpha * y[i];
             var trace = ExplicitEngine.Trace(l, h, y, batch, nOut);
@@ -86,48 +87,49 @@ public static class EnsembleEngine
     /// <summary>Work arrays of <see cref="SampleLayer"/>, kept across layers.</summary>
     internal sealed class Scratch
     {
-        public double[]? Gram;
-        public double[]? Z;
-        public float[] ZFloat = [];
-        public double[]? U;
+        public float[]? Gram;
+        public double[]? GramDouble;
+        public float[]? Factor;
+        public float[]? Z;
+        public float[]? U;
     }
 
-    private static double[] Buffer(ref double[]? buffer, int length)
+    private static T[] Buffer<T>(ref T[]? buffer, int length)
     {
-        if (buffer is null || buffer.Length != length) buffer = new double[length];
+        if (buffer is null || buffer.Length != length) buffer = new T[length];
         return buffer;
     }
 
     /// <summary>One draw of X W^T (B x n_out) for a fresh W into <paramref name="h"/>, from the B x B Gram matrix of X.</summary>
-    internal static void SampleLayer(WeightDistribution weights, double[] x, int batch, int nIn, int nOut, Generator g, double[] h, Scratch scratch)
+    internal static void SampleLayer(WeightDistribution weights, float[] x, int batch, int nIn, int nOut, Generator g, float[] h, Scratch scratch)
     {
         var gram = Buffer(ref scratch.Gram, batch * batch);
-        Gemm.Core(false, true, batch, batch, nIn, 1.0, x, Math.Max(1, nIn), x, Math.Max(1, nIn), 0.0, gram, batch);
-        if (!Array.TrueForAll(gram, double.IsFinite))
+        Gemm.Core(false, true, batch, batch, nIn, 1f, x, Math.Max(1, nIn), x, Math.Max(1, nIn), 0f, gram, batch);
+        var gramDouble = Buffer(ref scratch.GramDouble, gram.Length);
+        for (int i = 0; i < gram.Length; i++) gramDouble[i] = gram[i];
+        if (!Array.TrueForAll(gramDouble, double.IsFinite))
         {
             // Overflowed inputs: the explicit product would be non-finite too.
-            Array.Fill(h, double.NaN);
+            Array.Fill(h, float.NaN);
             return;
         }
-        var (f, rank) = Cholesky.PivotedSemidefinite(gram, batch);
+        // The Gram matrix was accumulated in float: pivots below n 2^-23 max diag are rounding, not rank.
+        var (fd, rank) = Cholesky.PivotedSemidefinite(gramDouble, batch, roundoff: 1.0 / (1 << 23));
         if (rank == 0)
         {
             Array.Clear(h); // X = 0: every pre-activation is 0
             return;
         }
+        var f = Buffer(ref scratch.Factor, fd.Length);
+        for (int i = 0; i < fd.Length; i++) f[i] = (float)fd[i];
         var z = Buffer(ref scratch.Z, rank * nOut);
-        double scale;
+        float scale;
         switch (weights)
         {
             case WeightDistribution.Gaussian gaussian:
-            {
-                // Float normals (the SIMD fill) widened to double: the same draws the explicit engine's float weights use.
-                if (scratch.ZFloat.Length != z.Length) scratch.ZFloat = new float[z.Length];
-                g.Normal(scratch.ZFloat);
-                for (int i = 0; i < z.Length; i++) z[i] = scratch.ZFloat[i];
-                scale = gaussian.Std(nIn, nOut);
+                g.Normal(z);
+                scale = (float)gaussian.Std(nIn, nOut);
                 break;
-            }
             case WeightDistribution.Orthogonal orthogonal:
             {
                 // U: n_out x r Haar frame, stored transposed as r x n_out rows.
@@ -135,12 +137,12 @@ public static class EnsembleEngine
                 LinearAlgebra.Orthogonal.Sample(g, u, nOut, rank);
                 for (int i = 0; i < nOut; i++)
                     for (int p = 0; p < rank; p++) z[p * nOut + i] = u[i * rank + p];
-                scale = orthogonal.Gain;
+                scale = (float)orthogonal.Gain;
                 break;
             }
             default:
                 throw new ArgumentException($"not representable: {weights.Describe()}.", nameof(weights));
         }
-        Gemm.Core(false, false, batch, nOut, rank, scale, f, rank, z, Math.Max(1, nOut), 0.0, h, Math.Max(1, nOut));
+        Gemm.Core(false, false, batch, nOut, rank, scale, f, rank, z, Math.Max(1, nOut), 0f, h, Math.Max(1, nOut));
     }
 }

@@ -31,8 +31,12 @@ internal static class PackedGemm
     /// <summary>Columns of op(B) per outer panel (the packed KC x NC panel lives in L3).</summary>
     internal const int NC = 4096;
 
-    /// <summary>Below this many multiply-adds the product runs on the calling thread (same arithmetic either way).</summary>
-    private const long SerialBelow = 1L << 18;
+    /// <summary>
+    /// Below this many multiply-adds the product runs on the calling thread (same arithmetic either way). A product is
+    /// split into k-panels of KC, each with three parallel hand-offs; for a 64 x 64 x 4096 Gram matrix (2^24 multiply-adds,
+    /// about 0.5 ms of work) those 48 hand-offs cost more than the second core gives back.
+    /// </summary>
+    private const long SerialBelow = 1L << 25;
 
     /// <summary>Columns of the micro-tile: two vector registers (Vector512 where accelerated, else Vector256).</summary>
     internal static int NR<T>() => Wide ? 2 * Vector512<T>.Count : 2 * Vector256<T>.Count;

@@ -5,12 +5,7 @@ namespace InitLab.Tests.LinearAlgebra;
 
 public sealed class SpectralNormTests
 {
-    private static double[] Gaussian(int rows, int cols, ulong seed)
-    {
-        var a = new double[rows * cols];
-        new Generator(seed).Normal(a);
-        return a;
-    }
+    private static double[] Gaussian(int rows, int cols, ulong seed) => TestMatrices.Gaussian(rows, cols, seed);
 
     [Theory]
     [InlineData(60, 40)]

@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
-using InitLab.Cli.Npy;
+using InitLab.Formats.Npy;
 using InitLab.Initializers;
 using Spectre.Console;
 

@@ -3,6 +3,7 @@ using System.Globalization;
 using InitLab.Activations;
 using InitLab.Initializers;
 using InitLab.Propagation;
+using InitLab.Formats.Npy;
 
 namespace InitLab.Cli;
 
@@ -79,7 +80,7 @@ internal sealed class NetworkOptions
         float[]? input = null;
         if (pr.GetValue(Input) is { } path)
         {
-            _input ??= Npy.NpyFormat.Read(path);
+            _input ??= NpyFormat.Read(path);
             var array = _input;
             if (array.Shape.Rank != 2)
                 throw new InvalidDataException($"--input must hold a 2-D array (batch x width), got shape {array.Shape}.");
@@ -102,7 +103,7 @@ internal sealed class NetworkOptions
         };
     }
 
-    private Npy.NpyArray? _input;
+    private NpyArray? _input;
 
     /// <summary>One spec per initializer named by --init, or the one given by --sigma-w.</summary>
     public IEnumerable<(string Name, NetworkSpec Spec)> Specs(ParseResult pr)

@@ -1,6 +1,6 @@
 using System.Text.Json;
 using InitLab.Cli;
-using InitLab.Cli.Npy;
+using InitLab.Formats.Npy;
 using InitLab.Initializers;
 using InitLab.Random;
 using InitLab.Tensors;

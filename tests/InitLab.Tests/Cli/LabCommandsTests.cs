@@ -110,7 +110,7 @@ public class LabCommandsTests
         try
         {
             string npy = Path.Combine(dir, "empty.npy");
-            InitLab.Cli.Npy.NpyFormat.Write(npy, ReadOnlySpan<float>.Empty, new InitLab.Tensors.Shape(0, 4));
+            InitLab.Formats.Npy.NpyFormat.Write(npy, ReadOnlySpan<float>.Empty, new InitLab.Tensors.Shape(0, 4));
             var r = CliHarness.Run("audit", npy, "--scheme", "kaiming_normal");
             Assert.Equal(2, r.ExitCode);
             Assert.Contains("empty", r.Err);
@@ -185,7 +185,7 @@ public class LabCommandsTests
             string npy = Path.Combine(dir, "x.npy");
             var x = new float[5 * 16];
             new InitLab.Random.Generator(1).Normal(x, 0f, 3f);
-            InitLab.Cli.Npy.NpyFormat.Write(npy, x, new InitLab.Tensors.Shape(5, 16));
+            InitLab.Formats.Npy.NpyFormat.Write(npy, x, new InitLab.Tensors.Shape(5, 16));
             var r = CliHarness.Run("propagate", "--width", "16", "--depth", "3", "--act", "tanh", "--sigma-w", "1", "--input", npy, "--json");
             Assert.Equal(0, r.ExitCode);
             using var doc = JsonDocument.Parse(r.Out);

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.Text;
-using InitLab.Cli.Npy;
+using InitLab.Formats.Npy;
 using InitLab.Tensors;
 
-namespace InitLab.Tests.Cli;
+namespace InitLab.Tests.Formats;
 
 public sealed class NpyFormatTests : IDisposable
 {

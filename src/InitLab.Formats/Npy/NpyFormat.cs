@@ -4,7 +4,7 @@ using System.Runtime.InteropServices;
 using System.Text;
 using InitLab.Tensors;
 
-namespace InitLab.Cli.Npy;
+namespace InitLab.Formats.Npy;
 
 /// <summary>
 /// The NumPy .npy format (numpy.lib.format, NEP 1): the magic "\x93NUMPY", a version byte pair, a little-endian header

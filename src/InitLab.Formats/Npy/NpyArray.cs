@@ -1,6 +1,6 @@
 using InitLab.Tensors;
 
-namespace InitLab.Cli.Npy;
+namespace InitLab.Formats.Npy;
 
 /// <summary>An array read from a .npy file: its dtype descriptor, its shape, and its elements widened to double in C (row-major) order.</summary>
 /// <param name="Descr">The NumPy dtype descriptor: "&lt;f2", "&lt;f4" or "&lt;f8".</param>

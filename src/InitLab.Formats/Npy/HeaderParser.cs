@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace InitLab.Cli.Npy;
+namespace InitLab.Formats.Npy;
 
 /// <summary>
 /// Parses the Python dict literal of a .npy header, e.g. <c>{'descr': '&lt;f4', 'fortran_order': False, 'shape': (3, 5), }</c>:

@@ -99,5 +99,6 @@ internal static class CliApp
         yield return GainCommand.Create(ctx);
         yield return BenchCommand.Create(ctx);
         yield return TheoryCommand.Create(ctx);
+        yield return TrainCommand.Create(ctx);
     }
 }

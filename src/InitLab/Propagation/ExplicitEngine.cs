@@ -70,19 +70,30 @@ public static class ExplicitEngine
         return b;
     }
 
-    /// <summary>The result of <see cref="Propagate{T}"/>.</summary>
-    internal sealed record Result<T>(LayerTrace Input, List<LayerTrace> Layers, int? FirstNonFinite, T[]? Output, List<T[]>? WeightGradients, T[]? InputGradient);
+    /// <summary>The result of <see cref="Propagate{T}"/>; the gradient lists hold layer l at index l - 1.</summary>
+    internal sealed record Result<T>(LayerTrace Input, List<LayerTrace> Layers, int? FirstNonFinite, T[]? Output, List<T[]>? WeightGradients,
+        T[]? InputGradient, List<T[]>? BiasGradients = null);
+
+    /// <summary>
+    /// Caller-owned gradient arrays: the backward pass writes dL/dW_l (fan_out x fan_in) into <paramref name="Weights"/>[l - 1]
+    /// and dL/db_l into <paramref name="Biases"/>[l - 1], so a training loop allocates them once.
+    /// </summary>
+    internal sealed record GradientBuffers<T>(IReadOnlyList<T[]> Weights, IReadOnlyList<T[]> Biases);
 
     /// <summary>
     /// The engine's core, generic so that the backward pass can be checked against finite differences in double.
-    /// Loss L = sum(top ⊙ x_L) when <paramref name="top"/> is given, so dL/dx_L = top.
+    /// Loss L = sum(top ⊙ x_L) when <paramref name="top"/> is given, so dL/dx_L = top. For a loss of the output (training),
+    /// <paramref name="topGradient"/> receives x_L after a finite forward pass and returns dL/dx_L.
+    /// With <paramref name="keepWeightGradients"/> or <paramref name="into"/>, the result also holds dL/dW_l and dL/db_l.
     /// </summary>
     internal static Result<T> Propagate<T>(IReadOnlyList<int> widths, int batch, Activation activation, double? residual,
-        T[] x0, Func<int, T[]> weights, Func<int, T[]?> biases, T[]? top, bool keepWeightGradients = false)
+        T[] x0, Func<int, T[]> weights, Func<int, T[]?> biases, T[]? top, bool keepWeightGradients = false,
+        Func<T[], T[]>? topGradient = null, GradientBuffers<T>? into = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int depth = widths.Count - 1;
-        bool backward = top is not null;
+        bool backward = top is not null || topGradient is not null;
+        keepWeightGradients |= into is not null;
         var layers = new List<LayerTrace>(depth);
         var inputs = backward ? new List<T[]>(depth) : null;   // x_(l-1) per layer
         var pres = backward ? new List<T[]>(depth) : null;     // h_l per layer
@@ -121,8 +132,9 @@ public static class ExplicitEngine
 
         // Backward: g = dL/dx_l. d = dL/dh_l = g ⊙ phi'(h_l) (times alpha on a residual branch);
         // dL/dW_l = d^T x_(l-1); dL/dx_(l-1) = d W_l (+ g through the identity path).
-        var g = top!;
+        var g = top ?? topGradient!(x);
         var weightGradients = keepWeightGradients ? new List<T[]>(depth) : null;
+        var biasGradients = keepWeightGradients ? new List<T[]>(depth) : null;
         for (int l = depth; l >= 1; l--)
         {
             int nIn = widths[l - 1], nOut = widths[l];
@@ -131,12 +143,23 @@ public static class ExplicitEngine
             var d = new T[h.Length];
             activation.Derivative<T>(h, d);
             for (int i = 0; i < d.Length; i++) d[i] = g[i] * (residual is null ? d[i] : alpha * d[i]);
-            double weightGradNorm = FrobeniusOfProduct(d, xin, batch, nOut, nIn);
+            double weightGradNorm;
             if (weightGradients is not null)
             {
-                var gw = new T[nOut * nIn];
+                // dL/dW_l = d^T x_(l-1); dL/db_l = column sums of d, summed over the batch in row order (the same bits on any thread count).
+                var gw = into?.Weights[l - 1] ?? new T[nOut * nIn];
                 Gemm.Core(true, false, nOut, nIn, batch, T.One, d, Math.Max(1, nOut), xin, Math.Max(1, nIn), T.Zero, gw, Math.Max(1, nIn));
                 weightGradients.Insert(0, gw);
+                var gb = into?.Biases[l - 1] ?? new T[nOut];
+                Array.Clear(gb);
+                for (int r = 0; r < batch; r++)
+                    for (int j = 0; j < nOut; j++) gb[j] += d[r * nOut + j];
+                biasGradients!.Insert(0, gb);
+                weightGradNorm = Norm(gw);
+            }
+            else
+            {
+                weightGradNorm = FrobeniusOfProduct(d, xin, batch, nOut, nIn);
             }
             layers[l - 1] = layers[l - 1] with { GradNorm = Norm(g), WeightGradNorm = weightGradNorm };
             var gPrev = new T[batch * nIn];
@@ -145,7 +168,7 @@ public static class ExplicitEngine
                 for (int i = 0; i < gPrev.Length; i++) gPrev[i] += g[i];
             g = gPrev;
         }
-        return new Result<T>(input with { GradNorm = Norm(g) }, layers, null, x, weightGradients, g);
+        return new Result<T>(input with { GradNorm = Norm(g) }, layers, null, x, weightGradients, g, biasGradients);
     }
 
     private static T[] Reuse<T>(ref T[]? buffer, int length)

@@ -1,0 +1,77 @@
+using InitLab.Propagation;
+
+namespace InitLab.Training;
+
+/// <summary>
+/// Trains an <see cref="MlpClassifier"/> with softmax cross-entropy on seeded mini-batches (<see cref="MiniBatches"/>)
+/// and reports the outcome next to the lab's prediction. The result is a pure function of the classifier, the data, the
+/// options and the seed: the same bits on any thread count (GEMM keeps its summation order, everything else runs
+/// serially in a fixed order).
+/// </summary>
+public static class Trainer
+{
+    /// <summary>
+    /// Trains <paramref name="model"/> in place for <paramref name="options"/>.Steps steps (see <see cref="TrainingSession"/>)
+    /// and measures the test accuracy. A non-finite loss stops training at that step
+    /// (<see cref="TrainingResult.DivergedAtStep"/>); it is a result, not an error.
+    /// </summary>
+    /// <param name="model">The classifier, as initialized; its parameters are updated.</param>
+    /// <param name="train">Training data (features matching the input width, labels matching the classes).</param>
+    /// <param name="test">Test data for the final accuracy, or null.</param>
+    /// <param name="options">Steps, batch size, optimizer.</param>
+    /// <param name="seed">Seed of the mini-batch order (use the classifier's seed: the streams do not overlap).</param>
+    /// <param name="onStep">Called after each step with (step, loss), e.g. for progress.</param>
+    /// <exception cref="ArgumentException">Options out of range, or data that does not fit the network.</exception>
+    public static TrainingResult Run(MlpClassifier model, Dataset train, Dataset? test, TrainingOptions options, ulong seed,
+        Action<int, double>? onStep = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        if (test is not null) model.CheckData(test);
+        // The theory needs the weights as initialized: measure sigma_w before the first update.
+        double sigmaW = EffectiveSigmaW(model);
+        var session = new TrainingSession(model, train, options, seed);
+        var losses = new List<double>(options.Steps);
+        PropagationTrace? initial = null;
+        int? diverged = null;
+        for (int step = 0; step < options.Steps; step++)
+        {
+            double loss = session.Step();
+            initial ??= session.LastTrace;
+            losses.Add(loss);
+            onStep?.Invoke(step, loss);
+            if (!double.IsFinite(loss))
+            {
+                diverged = step;
+                break;
+            }
+        }
+        double? accuracy = diverged is null && test is not null ? model.Accuracy(test) : null;
+        var (phase, chi1, xiC) = TrainabilityPrediction.Theory(model.Spec.Activation, sigmaW, model.Spec.SigmaB);
+        var prediction = new TrainabilityPrediction(initial!.Diagnosis.Verdict, sigmaW, model.Spec.SigmaB, phase, chi1, xiC);
+        return new TrainingResult(losses, diverged, accuracy, initial, prediction);
+    }
+
+    /// <summary>
+    /// The mean-field sigma_w of the hidden layers: std * sqrt(fan_in) of layer 2 (layer 1 when L = 1). Exact for Gaussian
+    /// weights; the gain for orthogonal ones (a Haar row has E[(w . x)^2] = |x|^2 / fan_in when fan_out &lt;= fan_in);
+    /// for any other scheme measured from the drawn matrix (the theory depends on the weights' variance only), so it
+    /// must be called before training moves the weights.
+    /// </summary>
+    internal static double EffectiveSigmaW(MlpClassifier model)
+    {
+        var widths = model.Spec.Widths;
+        int layer = Math.Min(2, model.Depth);
+        int fanIn = widths[layer - 1], fanOut = widths[layer];
+        switch (model.Spec.Weights)
+        {
+            case WeightDistribution.Gaussian g:
+                return g.SigmaW(fanIn, fanOut);
+            case WeightDistribution.Orthogonal o:
+                return o.Gain * Math.Sqrt(Math.Min(1.0, (double)fanIn / fanOut));
+            default:
+                double sum = 0;
+                foreach (float w in model.Weights[layer - 1]) sum += (double)w * w;
+                return Math.Sqrt(sum / fanOut);
+        }
+    }
+}

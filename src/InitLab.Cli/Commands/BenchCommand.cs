@@ -42,18 +42,20 @@ internal static class BenchCommand
         var threads = CommonOptions.IntAtLeast("--threads", "Threads the kernels may use", 1, Environment.ProcessorCount);
         var repeat = CommonOptions.IntAtLeast("--repeat", "Timed runs after the warm-up", 1, 5);
         var json = CommonOptions.Json();
-        var width = new Option<int?>("--width") { Description = "propagate: layer width (same as --size; default 4096)" };
-        var depth = CommonOptions.IntAtLeast("--depth", "propagate: number of layers", 1, 100);
-        var batch = CommonOptions.IntAtLeast("--batch", "propagate: batch size", 1, 64);
+        var width = new Option<int?>("--width") { Description = "propagate and train_step: layer width (same as --size; default 4096 and 256)" };
+        var depth = CommonOptions.IntAtLeast("--depth", "propagate and train_step: number of (hidden) layers", 1, 100);
+        var batch = CommonOptions.IntAtLeast("--batch", "propagate and train_step: batch size", 1, 64);
         var engine = new Option<string>("--engine") { Description = "propagate: explicit, ensemble or meanfield", DefaultValueFactory = _ => "explicit" };
         var command = new Command("bench", "Time InitLab's kernels (fills, GEMM, ...) on this machine") { workload, size, threads, repeat, json, width, depth, batch, engine };
         command.SetAction(pr =>
         {
             var w = BenchWorkload.Find(pr.GetValue(workload)!)!;
             int? n = pr.GetValue(size);
-            if (w.Name == "propagate")
+            if (w.Name is "propagate" or "train_step")
             {
-                w = BenchWorkload.Propagate(pr.GetValue(depth), pr.GetValue(batch), PropagateCommand.ParseEngine(pr.GetValue(engine)!));
+                w = w.Name == "train_step"
+                    ? BenchWorkload.TrainStep(pr.GetValue(depth), pr.GetValue(batch))
+                    : BenchWorkload.Propagate(pr.GetValue(depth), pr.GetValue(batch), PropagateCommand.ParseEngine(pr.GetValue(engine)!));
                 if (pr.GetValue(width) is { } wv)
                 {
                     if (wv < 1) throw new UsageException($"--width must be >= 1, got {wv}.");

@@ -44,6 +44,7 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
             return () => SpectralNorm.Lanczos(a, n, n, g, relativeTolerance: 1e-4);
         }),
         Propagate(100, 64, InitLab.Propagation.Engine.Explicit),
+        TrainStep(100, 64),
     ];
 
     /// <summary>
@@ -57,6 +58,28 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
                 InitLab.Propagation.WeightDistribution.Gaussian.WithSigmaW(Math.Sqrt(2))) { Batch = batch };
             ulong seed = 0;
             return () => InitLab.Propagation.Propagator.Run(spec, engine, seed++);
+        });
+
+    /// <summary>
+    /// One training step of the lab's classifier: a batch of B Fashion-MNIST-shaped inputs (784 Gaussian features,
+    /// 10 classes) through <paramref name="depth"/> tanh layers of width n (sigma_w 1.5, sigma_b 0.05) and a softmax
+    /// readout, forward, backward and an SGD-momentum update (lr 1e-3); size = width n; throughput in steps per second.
+    /// </summary>
+    public static BenchWorkload TrainStep(int depth, int batch) =>
+        new("train_step", 256, "steps/s", _ => 1, n =>
+        {
+            const int features = 784, classes = 10, examples = 4096;
+            var x = new float[examples * features];
+            new Generator(1).Normal(x);
+            var labels = new int[examples];
+            for (int i = 0; i < examples; i++) labels[i] = i % classes;
+            var data = new InitLab.Training.Dataset(x, features, labels, classes);
+            var spec = new InitLab.Propagation.NetworkSpec([features, .. Enumerable.Repeat(n, depth)], InitLab.Activations.Activation.Tanh,
+                InitLab.Propagation.WeightDistribution.Gaussian.WithSigmaW(1.5)) { SigmaB = 0.05 };
+            var model = InitLab.Training.MlpClassifier.Create(spec, classes, 1);
+            var session = new InitLab.Training.TrainingSession(model, data,
+                new InitLab.Training.TrainingOptions(1, Math.Min(batch, examples), new InitLab.Training.Optimizer.Sgd(1e-3)), 1);
+            return () => session.Step();
         });
 
     /// <summary>The workload called <paramref name="name"/>, or null.</summary>

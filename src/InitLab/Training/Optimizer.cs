@@ -1,3 +1,4 @@
+using System.Numerics;
 using InitLab.Numerics;
 
 namespace InitLab.Training;
@@ -120,8 +121,22 @@ public sealed class SgdState : OptimizerState
 
     private protected override void Apply(int index, Span<float> p, ReadOnlySpan<float> g)
     {
-        var v = _velocity[index];
-        for (int i = 0; i < p.Length; i++)
+        var v = _velocity[index].AsSpan();
+        // Separate multiplies and adds (never fused), so the vector body and the scalar tail round alike: the same bits at
+        // any SIMD width.
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            var mu = new Vector<float>(_mu);
+            var eta = new Vector<float>(_eta);
+            for (; i <= p.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var vi = mu * new Vector<float>(v[i..]) + new Vector<float>(g[i..]);
+                vi.CopyTo(v[i..]);
+                (new Vector<float>(p[i..]) - eta * vi).CopyTo(p[i..]);
+            }
+        }
+        for (; i < p.Length; i++)
         {
             v[i] = _mu * v[i] + g[i];
             p[i] -= _eta * v[i];
@@ -154,7 +169,24 @@ public sealed class AdamState : OptimizerState
         float c1 = (float)(1 / (1 - Math.Pow(_settings.Beta1, Steps)));
         float c2 = (float)(1 / (1 - Math.Pow(_settings.Beta2, Steps)));
         float eta = (float)_settings.LearningRate;
-        for (int i = 0; i < p.Length; i++)
+        var mSpan = m.AsSpan();
+        var vSpan = v.AsSpan();
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            Vector<float> vb1 = new(b1), vb2 = new(b2), vc1 = new(c1), vc2 = new(c2), veta = new(eta), veps = new(eps);
+            Vector<float> one1 = new(1 - b1), one2 = new(1 - b2);
+            for (; i <= p.Length - Vector<float>.Count; i += Vector<float>.Count)
+            {
+                var gi = new Vector<float>(g[i..]);
+                var mi = vb1 * new Vector<float>(mSpan[i..]) + one1 * gi;
+                var vi = vb2 * new Vector<float>(vSpan[i..]) + one2 * gi * gi;
+                mi.CopyTo(mSpan[i..]);
+                vi.CopyTo(vSpan[i..]);
+                (new Vector<float>(p[i..]) - veta * (mi * vc1) / (Vector.SquareRoot(vi * vc2) + veps)).CopyTo(p[i..]);
+            }
+        }
+        for (; i < p.Length; i++)
         {
             m[i] = b1 * m[i] + (1 - b1) * g[i];
             v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];

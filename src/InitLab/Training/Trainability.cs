@@ -1,0 +1,120 @@
+using InitLab.Activations;
+using InitLab.Numerics;
+using InitLab.Propagation;
+
+namespace InitLab.Training;
+
+/// <summary>One cell of a trainability grid: a network of one (sigma_w, depth), trained and tested.</summary>
+/// <param name="Index">Position in the whole grid (sigma_w major): iw * depths + id.</param>
+/// <param name="SigmaW">sigma_w of the cell.</param>
+/// <param name="Depth">Number of hidden layers.</param>
+/// <param name="TestAccuracy">Test accuracy after training; null when training diverged.</param>
+/// <param name="DivergedAtStep">The step whose loss was not finite, or null.</param>
+/// <param name="FinalLoss">The last step's mini-batch loss (NaN or infinite when diverged).</param>
+/// <param name="Verdict">The step-0 verdict of the signal (stable, exploding, vanishing).</param>
+public sealed record TrainabilityCell(int Index, double SigmaW, int Depth, double? TestAccuracy, int? DivergedAtStep, double FinalLoss, string Verdict);
+
+/// <summary>
+/// The grid of Schoenholz et al. 2017's trainability figure: for every sigma_w x depth, an MLP of that depth with
+/// W ~ N(0, sigma_w^2 / fan_in) is trained for a fixed number of steps and its test accuracy recorded. Each cell's
+/// weights and batch order come from the seed <see cref="Sweep.CellSeed"/>(seed, index), so a shard's cells are
+/// bit-identical to the same cells of the whole grid, whatever the shard count.
+/// </summary>
+public static class Trainability
+{
+    /// <summary>
+    /// The depths of a grid START:STOP:COUNT: each value must be a whole number &gt;= 1 and the values distinct.
+    /// </summary>
+    /// <exception cref="ArgumentException">A value that is not a positive whole number, or repeated values.</exception>
+    public static int[] Depths(ParameterGrid grid, string name = "depth")
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        var depths = new int[grid.Count];
+        for (int i = 0; i < grid.Count; i++)
+        {
+            double v = grid[i];
+            double r = Math.Round(v);
+            // Grid arithmetic (start + i step) may land a rounding error off a whole number.
+            if (Math.Abs(v - r) > 1e-9 * Math.Max(1, Math.Abs(v)) || r < 1 || r > int.MaxValue)
+                throw new ArgumentException($"{name} grid {grid} gives {Guard.Fmt(v)}; every depth must be a whole number >= 1 (choose COUNT so that (STOP - START) / (COUNT - 1) is whole).", name);
+            depths[i] = (int)r;
+        }
+        for (int i = 1; i < depths.Length; i++)
+            if (depths[i] == depths[i - 1])
+                throw new ArgumentException($"{name} grid {grid} repeats depth {depths[i]}.", name);
+        return depths;
+    }
+
+    /// <summary>
+    /// Trains the given cells of a sigma_w x depth grid (cell index = iw * depths.Count + id) and returns them in that
+    /// order. <paramref name="makeSpec"/> builds the hidden network of a (sigma_w, depth) pair.
+    /// </summary>
+    /// <exception cref="ArgumentException">A cell outside the grid, or a network or data that does not fit.</exception>
+    public static IReadOnlyList<TrainabilityCell> Run(ParameterGrid sigmaW, IReadOnlyList<int> depths, IReadOnlyList<int> cells,
+        Func<double, int, NetworkSpec> makeSpec, Dataset train, Dataset test, TrainingOptions options, ulong seed, Action<int>? onCellDone = null)
+    {
+        ArgumentNullException.ThrowIfNull(sigmaW);
+        ArgumentNullException.ThrowIfNull(depths);
+        ArgumentNullException.ThrowIfNull(cells);
+        ArgumentNullException.ThrowIfNull(makeSpec);
+        int total = checked(sigmaW.Count * depths.Count);
+        var result = new List<TrainabilityCell>(cells.Count);
+        foreach (int index in cells)
+        {
+            if (index < 0 || index >= total) throw new ArgumentException($"cell {index} is outside the {total}-cell grid.", nameof(cells));
+            double sw = sigmaW[index / depths.Count];
+            int depth = depths[index % depths.Count];
+            ulong cellSeed = Sweep.CellSeed(seed, index);
+            var model = MlpClassifier.Create(makeSpec(sw, depth), train.ClassCount, cellSeed);
+            var r = Trainer.Run(model, train, test, options, cellSeed);
+            result.Add(new TrainabilityCell(index, sw, depth, r.TestAccuracy, r.DivergedAtStep, r.Loss[^1], r.Prediction.VerdictName));
+            onCellDone?.Invoke(index);
+        }
+        return result;
+    }
+}
+
+/// <summary>The measured trainable depth at one sigma_w next to the theory's 6 xi_c.</summary>
+/// <param name="SigmaW">sigma_w.</param>
+/// <param name="XiC">Mean-field xi_c (null when undefined).</param>
+/// <param name="PredictedDepth">6 xi_c (null when xi_c is undefined).</param>
+/// <param name="MeasuredDepth">The deepest grid depth whose accuracy reached the threshold, or null when none did.</param>
+/// <param name="BestAccuracy">The best test accuracy at this sigma_w (null when every cell diverged).</param>
+public sealed record TrainableDepth(double SigmaW, double? XiC, double? PredictedDepth, int? MeasuredDepth, double? BestAccuracy);
+
+/// <summary>Reads a finished trainability grid: which cells trained, and the trainable depth per sigma_w.</summary>
+public static class TrainabilityAnalysis
+{
+    /// <summary>
+    /// The accuracy a cell must reach to count as trained: half-way between chance (1 / classes) and the best accuracy in
+    /// the grid. A network that learned nothing stays at chance; one that trained as well as the best reaches the top,
+    /// so the half-way mark separates the two without a tuned constant.
+    /// </summary>
+    public static double Threshold(IEnumerable<TrainabilityCell> cells, int classes)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        double chance = 1.0 / classes;
+        double best = cells.Select(c => c.TestAccuracy ?? 0).DefaultIfEmpty(chance).Max();
+        return chance + 0.5 * Math.Max(0, best - chance);
+    }
+
+    /// <summary>
+    /// Per sigma_w of the grid: the theory's xi_c and 6 xi_c (at sigma_b, input mean square 1) and the deepest depth whose
+    /// accuracy reached <paramref name="threshold"/> (diverged cells never do).
+    /// </summary>
+    public static IReadOnlyList<TrainableDepth> TrainableDepths(IReadOnlyList<TrainabilityCell> cells, Activation activation, double sigmaB, double threshold)
+    {
+        ArgumentNullException.ThrowIfNull(cells);
+        ArgumentNullException.ThrowIfNull(activation);
+        var result = new List<TrainableDepth>();
+        foreach (var column in cells.GroupBy(c => c.SigmaW).OrderBy(g => g.Key))
+        {
+            var (_, _, xiC) = TrainabilityPrediction.Theory(activation, column.Key, sigmaB);
+            var trained = column.Where(c => c.TestAccuracy >= threshold).Select(c => c.Depth).ToList();
+            var accuracies = column.Where(c => c.TestAccuracy is not null).Select(c => c.TestAccuracy!.Value).ToList();
+            result.Add(new TrainableDepth(column.Key, xiC, xiC * TrainabilityPrediction.DepthScaleMultiple,
+                trained.Count > 0 ? trained.Max() : null, accuracies.Count > 0 ? accuracies.Max() : null));
+        }
+        return result;
+    }
+}

@@ -51,12 +51,14 @@ public static class IdxFormat
             // gzip: re-join the two magic bytes with the rest of the stream for the decompressor.
             using var joined = new PrefixedStream(head, stream);
             using var gzip = new GZipStream(joined, CompressionMode.Decompress);
-            (data, length) = ReadBounded(gzip, name, maxBytes, "decompressed ");
+            (data, length) = ReadBounded(gzip, name, maxBytes, "decompressed ", 4096);
         }
         else
         {
             using var joined = new PrefixedStream(head.AsSpan(0, got).ToArray(), stream);
-            (data, length) = ReadBounded(joined, name, maxBytes, "");
+            // A seekable stream says how much remains: one buffer of that size (plus one byte to detect growth).
+            long remaining = stream.CanSeek ? stream.Length - stream.Position + got : 4096;
+            (data, length) = ReadBounded(joined, name, maxBytes, "", (int)Math.Clamp(remaining + 1, 1, maxBytes));
         }
         return Parse(data, length, name);
     }
@@ -106,14 +108,18 @@ public static class IdxFormat
             count *= d;
         }
         if (exceeds || count * size != payload)
-            throw Corrupt(name, $"dimensions [{string.Join(", ", dims)}] of {size}-byte elements need {(exceeds ? "more than " + payload : (count * size).ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes of data, but {payload} follow the header");
+        {
+            // Only for the message: the exact need, which may not fit in 64 bits.
+            var need = dims.Aggregate(new System.Numerics.BigInteger(size), (p, d) => p * d);
+            throw Corrupt(name, $"dimensions [{string.Join(", ", dims)}] of {size}-byte elements need {need} bytes of data, but {payload} follow the header");
+        }
         return new IdxArray(type, dims, data, headerLength, count);
     }
 
     /// <summary>Reads the whole stream into a buffer that grows with the data, failing beyond <paramref name="maxBytes"/>.</summary>
-    private static (byte[] Data, int Length) ReadBounded(Stream source, string name, long maxBytes, string what)
+    private static (byte[] Data, int Length) ReadBounded(Stream source, string name, long maxBytes, string what, int initialSize)
     {
-        var buffer = new byte[(int)Math.Min(maxBytes, 64 << 10)];
+        var buffer = new byte[(int)Math.Min(maxBytes, Math.Max(1, initialSize))];
         int length = 0;
         bool tooLarge = false;
         try

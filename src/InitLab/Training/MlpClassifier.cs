@@ -48,16 +48,20 @@ public sealed class MlpClassifier
     /// <summary>Layer widths including the readout: Widths[0] input, Widths[L + 1] = classes.</summary>
     public IReadOnlyList<int> Widths => [.. Spec.Widths, Classes];
 
-    /// <summary>Draws a classifier for <paramref name="spec"/> with a readout to <paramref name="classes"/> classes.</summary>
+    /// <summary>
+    /// Draws a classifier for <paramref name="spec"/> with a readout to <paramref name="classes"/> classes, filling on
+    /// <paramref name="threads"/> threads (0 = all cores; the weights are the same for every value).
+    /// </summary>
     /// <exception cref="ArgumentException">
     /// The spec is invalid, uses shared weights or residual connections (not trainable here), or classes &lt; 2.
     /// </exception>
-    public static MlpClassifier Create(NetworkSpec spec, int classes, ulong seed)
+    public static MlpClassifier Create(NetworkSpec spec, int classes, ulong seed, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
         if (spec.SharedWeights) throw new ArgumentException("training needs a separate weight matrix per layer; shared weights are not supported.", nameof(spec));
         if (spec.ResidualAlpha is not null) throw new ArgumentException("training supports plain MLPs; residual connections are not supported.", nameof(spec));
+        InitLab.Numerics.Guard.Threads(threads);
         if (classes < 2) throw new ArgumentException($"classes must be >= 2, got {classes}.", nameof(classes));
         if ((long)classes * spec.Widths[^1] > Array.MaxLength)
             throw new ArgumentException($"a readout of {classes} x {spec.Widths[^1]} has more elements than one array can hold.", nameof(classes));
@@ -68,9 +72,9 @@ public sealed class MlpClassifier
         for (int l = 1; l <= depth + 1; l++)
         {
             weights[l - 1] = new float[widths[l] * widths[l - 1]];
-            spec.Weights.Fill(new Generator(seed, ExplicitEngine.WeightStream(l)), weights[l - 1], widths[l], widths[l - 1]);
+            spec.Weights.Fill(new Generator(seed, ExplicitEngine.WeightStream(l)), weights[l - 1], widths[l], widths[l - 1], threads);
             biases[l - 1] = new float[widths[l]];
-            if (spec.SigmaB > 0) new Generator(seed, ExplicitEngine.BiasStream(l)).Normal(biases[l - 1], 0f, (float)spec.SigmaB);
+            if (spec.SigmaB > 0) new Generator(seed, ExplicitEngine.BiasStream(l)).Normal(biases[l - 1], 0f, (float)spec.SigmaB, threads);
         }
         return new MlpClassifier(spec, classes, weights, biases);
     }
@@ -91,18 +95,20 @@ public sealed class MlpClassifier
     /// <param name="features">Count x Widths[0] inputs, row-major.</param>
     /// <param name="count">Number of examples.</param>
     /// <param name="chunk">Examples per forward pass (bounds the memory).</param>
-    public int[] Predict(ReadOnlySpan<float> features, int count, int chunk = 1000)
+    /// <param name="threads">Threads for the matrix products (0 = all cores; the predictions are the same for every value).</param>
+    public int[] Predict(ReadOnlySpan<float> features, int count, int chunk = 1000, int threads = 0)
     {
         int d = Spec.Widths[0];
         if (features.Length != (long)count * d)
             throw new ArgumentException($"features holds {features.Length} values, expected {count} x {d}.", nameof(features));
         if (chunk < 1) throw new ArgumentException($"chunk must be >= 1, got {chunk}.", nameof(chunk));
+        InitLab.Numerics.Guard.Threads(threads);
         var predictions = new int[count];
         for (int start = 0; start < count; start += chunk)
         {
             int rows = Math.Min(chunk, count - start);
             var x = features.Slice(start * d, rows * d).ToArray();
-            var logits = Logits(x, rows);
+            var logits = Logits(x, rows, threads);
             for (int r = 0; r < rows; r++)
                 predictions[start + r] = logits is null ? -1 : ArgMax(logits.AsSpan(r * Classes, Classes));
         }
@@ -111,11 +117,11 @@ public sealed class MlpClassifier
 
     /// <summary>Fraction of <paramref name="data"/> classified correctly.</summary>
     /// <exception cref="ArgumentException">The data has a different number of features or classes.</exception>
-    public double Accuracy(Dataset data, int chunk = 1000)
+    public double Accuracy(Dataset data, int chunk = 1000, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(data);
         CheckData(data);
-        var predictions = Predict(data.Features, data.Count, chunk);
+        var predictions = Predict(data.Features, data.Count, chunk, threads);
         var labels = data.Labels;
         int correct = 0;
         for (int i = 0; i < predictions.Length; i++)
@@ -132,12 +138,12 @@ public sealed class MlpClassifier
     }
 
     /// <summary>The logits of a batch (B x classes), or null when the hidden layers overflow.</summary>
-    private float[]? Logits(float[] x, int batch)
+    private float[]? Logits(float[] x, int batch, int threads)
     {
-        var hidden = ExplicitEngine.Propagate<float>(Spec.Widths, batch, Spec.Activation, null, x, l => _weights[l - 1], l => _biases[l - 1], null);
+        var hidden = ExplicitEngine.Propagate<float>(Spec.Widths, batch, Spec.Activation, null, x, l => _weights[l - 1], l => _biases[l - 1], null, threads: threads);
         if (hidden.FirstNonFinite is not null) return null;
         var logits = new float[batch * Classes];
-        Readout(hidden.Output!, batch, Spec.Widths[^1], Classes, _weights[^1], _biases[^1], logits);
+        Readout(hidden.Output!, batch, Spec.Widths[^1], Classes, _weights[^1], _biases[^1], logits, threads);
         return logits;
     }
 
@@ -153,9 +159,9 @@ public sealed class MlpClassifier
     }
 
     /// <summary>z = x W_o^T + b_o.</summary>
-    internal static void Readout<T>(T[] x, int batch, int width, int classes, T[] w, T[] b, T[] z) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void Readout<T>(T[] x, int batch, int width, int classes, T[] w, T[] b, T[] z, int threads) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        Gemm.Core(false, true, batch, classes, width, T.One, x, Math.Max(1, width), w, Math.Max(1, width), T.Zero, z, classes);
+        Gemm.Core(false, true, batch, classes, width, T.One, x, Math.Max(1, width), w, Math.Max(1, width), T.Zero, z, classes, threads);
         for (int r = 0; r < batch; r++)
             for (int c = 0; c < classes; c++) z[r * classes + c] += b[c];
     }
@@ -169,7 +175,7 @@ public sealed class MlpClassifier
     /// <returns>The loss (NaN or infinite when the forward pass overflowed) and the engine's result (per-layer statistics and gradient norms).</returns>
     internal static (double Loss, ExplicitEngine.Result<T> Hidden) LossAndGradients<T>(IReadOnlyList<int> widths, Activation activation,
         IReadOnlyList<T[]> weights, IReadOnlyList<T[]> biases, T[] x, ReadOnlySpan<int> labels,
-        IReadOnlyList<T[]> weightGradients, IReadOnlyList<T[]> biasGradients) where T : unmanaged, IFloatingPointIeee754<T>
+        IReadOnlyList<T[]> weightGradients, IReadOnlyList<T[]> biasGradients, int threads = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int depth = widths.Count - 2, batch = labels.Length, classes = widths[^1], width = widths[^2];
         var hiddenWidths = widths.Take(depth + 1).ToArray();
@@ -179,20 +185,20 @@ public sealed class MlpClassifier
         T[] TopGradient(T[] xL)
         {
             var dz = new T[batch * classes];
-            Readout(xL, batch, width, classes, wo, biases[depth], dz);
+            Readout(xL, batch, width, classes, wo, biases[depth], dz, threads);
             loss = SoftmaxCrossEntropy.LossAndGradient<T>(dz, y, classes, dz);
             // dL/dW_o = dz^T x_L, dL/db_o = column sums of dz, dL/dx_L = dz W_o.
-            Gemm.Core(true, false, classes, width, batch, T.One, dz, classes, xL, Math.Max(1, width), T.Zero, weightGradients[depth], Math.Max(1, width));
+            Gemm.Core(true, false, classes, width, batch, T.One, dz, classes, xL, Math.Max(1, width), T.Zero, weightGradients[depth], Math.Max(1, width), threads);
             var gb = biasGradients[depth];
             Array.Clear(gb);
             for (int r = 0; r < batch; r++)
                 for (int c = 0; c < classes; c++) gb[c] += dz[r * classes + c];
             var dx = new T[batch * width];
-            Gemm.Core(false, false, batch, width, classes, T.One, dz, classes, wo, Math.Max(1, width), T.Zero, dx, Math.Max(1, width));
+            Gemm.Core(false, false, batch, width, classes, T.One, dz, classes, wo, Math.Max(1, width), T.Zero, dx, Math.Max(1, width), threads);
             return dx;
         }
         var result = ExplicitEngine.Propagate(hiddenWidths, batch, activation, null, x, l => weights[l - 1], l => biases[l - 1], null,
-            topGradient: TopGradient, into: new ExplicitEngine.GradientBuffers<T>(weightGradients, biasGradients));
+            threads: threads, topGradient: TopGradient, into: new ExplicitEngine.GradientBuffers<T>(weightGradients, biasGradients));
         if (result.FirstNonFinite is not null) loss = double.NaN;
         return (loss, result);
     }

@@ -51,7 +51,8 @@ public static class Trainability
     /// </summary>
     /// <exception cref="ArgumentException">A cell outside the grid, or a network or data that does not fit.</exception>
     public static IReadOnlyList<TrainabilityCell> Run(ParameterGrid sigmaW, IReadOnlyList<int> depths, IReadOnlyList<int> cells,
-        Func<double, int, NetworkSpec> makeSpec, Dataset train, Dataset test, TrainingOptions options, ulong seed, Action<int>? onCellDone = null)
+        Func<double, int, NetworkSpec> makeSpec, Dataset train, Dataset test, TrainingOptions options, ulong seed, Action<int>? onCellDone = null,
+        int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(sigmaW);
         ArgumentNullException.ThrowIfNull(depths);
@@ -65,8 +66,8 @@ public static class Trainability
             double sw = sigmaW[index / depths.Count];
             int depth = depths[index % depths.Count];
             ulong cellSeed = Sweep.CellSeed(seed, index);
-            var model = MlpClassifier.Create(makeSpec(sw, depth), train.ClassCount, cellSeed);
-            var r = Trainer.Run(model, train, test, options, cellSeed);
+            var model = MlpClassifier.Create(makeSpec(sw, depth), train.ClassCount, cellSeed, threads);
+            var r = Trainer.Run(model, train, test, options, cellSeed, threads: threads);
             result.Add(new TrainabilityCell(index, sw, depth, r.TestAccuracy, r.DivergedAtStep, r.Loss[^1], r.Prediction.VerdictName));
             onCellDone?.Invoke(index);
         }

@@ -21,15 +21,16 @@ public static class Trainer
     /// <param name="options">Steps, batch size, optimizer.</param>
     /// <param name="seed">Seed of the mini-batch order (use the classifier's seed: the streams do not overlap).</param>
     /// <param name="onStep">Called after each step with (step, loss), e.g. for progress.</param>
+    /// <param name="threads">Threads for the matrix products (0 = all cores, 1 = serial); the result is the same for every value.</param>
     /// <exception cref="ArgumentException">Options out of range, or data that does not fit the network.</exception>
     public static TrainingResult Run(MlpClassifier model, Dataset train, Dataset? test, TrainingOptions options, ulong seed,
-        Action<int, double>? onStep = null)
+        Action<int, double>? onStep = null, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(model);
         if (test is not null) model.CheckData(test);
         // The theory needs the weights as initialized: measure sigma_w before the first update.
         double sigmaW = EffectiveSigmaW(model);
-        var session = new TrainingSession(model, train, options, seed);
+        var session = new TrainingSession(model, train, options, seed, threads);
         var losses = new List<double>(options.Steps);
         PropagationTrace? initial = null;
         int? diverged = null;
@@ -45,7 +46,7 @@ public static class Trainer
                 break;
             }
         }
-        double? accuracy = diverged is null && test is not null ? model.Accuracy(test) : null;
+        double? accuracy = diverged is null && test is not null ? model.Accuracy(test, threads: threads) : null;
         var (phase, chi1, xiC) = TrainabilityPrediction.Theory(model.Spec.Activation, sigmaW, model.Spec.SigmaB);
         var prediction = new TrainabilityPrediction(initial!.Diagnosis.Verdict, sigmaW, model.Spec.SigmaB, phase, chi1, xiC);
         return new TrainingResult(losses, diverged, accuracy, initial, prediction);

@@ -16,11 +16,17 @@ public sealed class TrainingSession
     private readonly OptimizerState _state;
     private readonly int[] _indices, _labels;
     private readonly float[] _x;
+    private readonly int _threads;
 
-    /// <summary>Prepares training <paramref name="model"/> (updated in place) on <paramref name="train"/>.</summary>
+    /// <summary>
+    /// Prepares training <paramref name="model"/> (updated in place) on <paramref name="train"/>, with the matrix products on
+    /// <paramref name="threads"/> threads (0 = all cores, 1 = serial; the results are the same bits for every value).
+    /// </summary>
     /// <exception cref="ArgumentException">Options out of range, a batch larger than the data, or data that does not fit the network.</exception>
-    public TrainingSession(MlpClassifier model, Dataset train, TrainingOptions options, ulong seed)
+    public TrainingSession(MlpClassifier model, Dataset train, TrainingOptions options, ulong seed, int threads = 0)
     {
+        InitLab.Numerics.Guard.Threads(threads);
+        _threads = threads;
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(train);
         ArgumentNullException.ThrowIfNull(options);
@@ -71,7 +77,7 @@ public sealed class TrainingSession
         _batches.Batch(StepsTaken, _indices);
         _train.Gather(_indices, _x, _labels);
         var (loss, hidden) = MlpClassifier.LossAndGradients<float>(Model.Widths, Model.Spec.Activation, Model.Weights, Model.Biases, _x, _labels,
-            _weightGradients, _biasGradients);
+            _weightGradients, _biasGradients, _threads);
         // The diagnosis (a fit and, off the stable regime, a quadrature for the advice) is made only when asked for.
         (_last, _lastTrace) = (hidden, null);
         StepsTaken++;

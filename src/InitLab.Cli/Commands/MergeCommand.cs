@@ -2,17 +2,32 @@ using System.CommandLine;
 
 namespace InitLab.Cli;
 
-/// <summary><c>initlab merge FILE.json...</c>: combine sweep shards into one sweep document.</summary>
+/// <summary><c>initlab merge FILE.json...</c>: combine sweep (or trainability) shards into one document.</summary>
 internal static class MergeCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var files = new Argument<string[]>("files") { Description = "Shard outputs of initlab sweep --json", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("files") { Description = "Shard outputs of initlab sweep --json or initlab trainability --json", Arity = ArgumentArity.OneOrMore };
         var json = CommonOptions.Json();
-        var command = new Command("merge", "Combine sweep shards into one sweep document") { files, json };
+        var plot = new Option<string?>("--plot") { Description = "trainability: heatmap of the merged grid to FILE.png or FILE.svg" };
+        var command = new Command("merge", "Combine sweep or trainability shards into one document") { files, json, plot };
         command.SetAction(pr =>
         {
-            var docs = pr.GetValue(files)!.Select(f => SweepDocument.Parse(ReadBounded(f), f)).ToList();
+            var paths = pr.GetValue(files)!;
+            var texts = paths.Select(ReadBounded).ToList();
+            string? plotPath = pr.GetValue(plot);
+            if (plotPath is not null) Plots.CheckPath(plotPath, "--plot");
+            if (TrainabilityJson.IsTrainability(texts[0]))
+            {
+                var shards = texts.Select((t, i) => TrainabilityJson.Parse(t, paths[i])).ToList();
+                var whole = InitLab.Training.TrainabilityDocument.Merge(shards, paths);
+                if (pr.GetValue(json)) ctx.Out.WriteLine(TrainabilityJson.Write(whole));
+                else TrainabilityCommand.Render(ctx, whole);
+                if (plotPath is not null) TrainabilityCommand.Heatmap(plotPath, whole);
+                return CliApp.Ok;
+            }
+            if (plotPath is not null) throw new UsageException("--plot applies to trainability documents; plot a sweep with initlab sweep --plot.");
+            var docs = texts.Select((t, i) => SweepDocument.Parse(t, paths[i])).ToList();
             var merged = Merge(docs);
             if (pr.GetValue(json)) ctx.Out.WriteLine(merged.ToJson());
             else SweepCommand.Render(ctx, merged);

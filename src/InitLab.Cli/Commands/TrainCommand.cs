@@ -17,7 +17,7 @@ internal static class TrainCommand
     public static Command Create(CliContext ctx)
     {
         var o = new NetworkOptions();
-        var t = new TrainingCliOptions();
+        var t = new TrainingCliOptions(defaultSteps: null);
         var json = CommonOptions.Json();
         var command = new Command("train", "Train an MLP on Fashion-MNIST and compare the outcome with the lab's prediction");
         foreach (var option in new Option[] { o.Width, o.Depth, o.Act, o.Param, o.Init, o.SigmaW, o.Gain, o.Nonlinearity, o.Mode, o.SigmaB, o.SeedOption, json })

@@ -8,7 +8,7 @@ namespace InitLab.Cli;
 /// <summary>The options shared by <c>initlab train</c> and <c>initlab trainability</c>: data, optimizer, steps and batch.</summary>
 internal sealed class TrainingCliOptions
 {
-    public Option<int> Steps { get; } = CommonOptions.IntAtLeast("--steps", "Number of training steps K (parameter updates)", 1, 500);
+    public Option<int> Steps { get; }
     public Option<double?> LearningRate { get; } = new("--lr") { Description = "Learning rate eta (default: 0.01 for sgd, 0.001 for adam)" };
     public Option<int> Batch { get; } = CommonOptions.IntAtLeast("--batch", "Mini-batch size B", 1, 64);
     public Option<string> OptimizerName { get; } = new("--optimizer") { Description = "sgd (with momentum) or adam", DefaultValueFactory = _ => "sgd" };
@@ -18,6 +18,17 @@ internal sealed class TrainingCliOptions
     public Option<int?> TestSize { get; } = new("--test-size") { Description = "Use only the first N test examples (default: all 10000)" };
 
     public const double DefaultSgdLearningRate = 0.01, DefaultAdamLearningRate = 0.001;
+
+    /// <summary>The options, with --steps required (train) or defaulting to <paramref name="defaultSteps"/> (trainability).</summary>
+    public TrainingCliOptions(int? defaultSteps)
+    {
+        Steps = CommonOptions.IntAtLeast("--steps", "Number of training steps K (parameter updates)", 1, defaultSteps ?? 0);
+        if (defaultSteps is null)
+        {
+            Steps.DefaultValueFactory = null;
+            Steps.Required = true;
+        }
+    }
 
     public void AddTo(Command command)
     {

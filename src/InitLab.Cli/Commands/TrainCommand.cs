@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using InitLab.Initializers;
 using InitLab.Propagation;
 using InitLab.Training;
 using Spectre.Console;
@@ -10,7 +11,9 @@ namespace InitLab.Cli;
 /// <summary>
 /// <c>initlab train</c>: train the lab's MLP (L hidden layers and a softmax readout) on Fashion-MNIST and put the outcome
 /// (loss per step, test accuracy) next to the lab's prediction (verdict, xi_c, 6 xi_c) and the step-0 gradient statistics.
-/// A diverging run reports the step whose loss was not finite and exits with code 1.
+/// JSON: <c>{"prediction":{..},"optimizer":{..},"loss":[..],"test_accuracy":..,"diverged_at_step":k|null,"step0":{..},
+/// "config":{..}}</c>. A run whose loss becomes NaN or infinite stops at that step, prints the document and one error
+/// line, and exits with code 1.
 /// </summary>
 internal static class TrainCommand
 {
@@ -18,31 +21,36 @@ internal static class TrainCommand
     {
         var o = new NetworkOptions();
         var t = new TrainingCliOptions(defaultSteps: null);
-        var json = CommonOptions.Json();
-        var command = new Command("train", "Train an MLP on Fashion-MNIST and compare the outcome with the lab's prediction");
-        foreach (var option in new Option[] { o.Width, o.Depth, o.Act, o.Param, o.Init, o.SigmaW, o.Gain, o.Nonlinearity, o.Mode, o.SigmaB, o.SeedOption, json })
+        var width = CliOptions.OptionalInt("--width", "Hidden width N", min: 1, required: true);
+        var depth = CliOptions.OptionalInt("--depth", "Number of hidden layers L (a linear readout to the 10 classes follows)", min: 1, required: true);
+        var init = CliOptions.Choice("--init", "Weight initializer: normal, xavier_normal, kaiming_normal, orthogonal, ... (this or --sigma-w is required)",
+            Schemes.Names, canonical: SchemeOptions.CanonicalScheme);
+        var json = CliOptions.Json();
+        var command = Help.Examples(new Command("train", "Train an MLP on Fashion-MNIST and compare the outcome with the lab's prediction"),
+            "initlab train --act tanh --width 256 --depth 20 --sigma-w 1.5 --sigma-b 0.05 --steps 500",
+            "initlab train --act relu --width 128 --depth 10 --init kaiming_normal --steps 300 --optimizer adam --json",
+            "initlab train --act tanh --width 64 --depth 60 --sigma-w 3 --sigma-b 0.05 --steps 300 --train-size 5000 --test-size 1000");
+        foreach (var option in new Option[] { o.Act, o.Param, width, depth, init, o.SigmaW, o.Gain, o.Nonlinearity, o.Mode, o.SigmaB, o.SeedOption, json })
             command.Add(option);
         t.AddTo(command);
         command.SetAction(pr =>
         {
-            if (pr.GetResult(o.Width) is null or { Implicit: true }) throw new UsageException("--width is required.");
-            if (pr.GetResult(o.Depth) is null or { Implicit: true }) throw new UsageException("--depth is required.");
-            string? init = pr.GetValue(o.Init);
+            string? scheme = pr.GetValue(init);
             double? sigmaW = pr.GetValue(o.SigmaW);
-            if ((init is null) == (sigmaW is null)) throw new UsageException("give exactly one of --init SCHEME and --sigma-w SW.");
-            if (init is not null && init.Contains(',')) throw new UsageException($"--init takes one scheme for training, got '{init}'.");
-            var weights = sigmaW is { } sw ? WeightDistribution.Gaussian.WithSigmaW(sw) : o.Weights(init!, pr);
+            if ((scheme is null) == (sigmaW is null)) throw new UsageException("give exactly one of --init SCHEME and --sigma-w SW.");
+            if (sigmaW is not null)
+                foreach (var option in new Option[] { o.Gain, o.Nonlinearity, o.Mode })
+                    if (pr.IsGiven(option))
+                        throw new UsageException($"{option.Name} applies to --init schemes; --sigma-w SW already fixes W ~ N(0, SW^2 / fan_in).");
+            var weights = sigmaW is { } sw ? WeightDistribution.Gaussian.WithSigmaW(sw) : o.Weights(scheme!, pr);
             var activation = o.Activation(pr);
             var options = t.Options(pr);
             ulong seed = o.Seed(pr);
-            int width = pr.GetValue(o.Width), depth = pr.GetValue(o.Depth);
-            // Check the network before the data is read (a bad width fails fast).
-            TrainingCliOptions.Hidden(784, width, depth, activation, weights, pr.GetValue(o.SigmaB)).Validate();
+            int n = pr.GetValue(width)!.Value, l = pr.GetValue(depth)!.Value;
+            string Text(int v) => v.ToString(CultureInfo.InvariantCulture);
+            t.CheckResources(pr, ctx, n, l, ("--width", Text(n)), ("--depth", Text(l)), "training");
             var (train, test) = t.LoadData(pr);
-            if (options.BatchSize > train.Count)
-                throw new UsageException($"--batch {options.BatchSize} is larger than the {train.Count} training examples.");
-            var spec = TrainingCliOptions.Hidden(train.FeatureCount, width, depth, activation, weights, pr.GetValue(o.SigmaB));
-            var model = MlpClassifier.Create(spec, train.ClassCount, seed);
+            var model = MlpClassifier.Create(TrainingCliOptions.Hidden(train.FeatureCount, n, l, activation, weights, pr.GetValue(o.SigmaB)), train.ClassCount, seed);
 
             bool quiet = pr.GetValue(json);
             int lastDecile = 0;
@@ -55,10 +63,8 @@ internal static class TrainCommand
                     ctx.Err.WriteLine(FormattableString.Invariant($"train: step {step + 1}/{options.Steps}, loss {Json.Format(loss)}"));
                 }
             });
-            var config = new TrainConfig(activation.ToString(), width, depth, init, sigmaW ?? result.Prediction.SigmaW, pr.GetValue(o.SigmaB),
-                options, seed, pr.GetValue(t.Data)!, train.Count, test.Count);
-            if (quiet) ctx.Out.WriteLine(Json.Write(w => WriteDocument(w, config, result)));
-            else Render(ctx, config, result);
+            if (quiet) ctx.Out.WriteLine(Json.Document(pr, w => WriteResult(w, result, options, l)));
+            else Render(ctx, result, options, n, l, train.Count, test.Count, train.ClassCount);
             if (result.DivergedAtStep is { } k)
             {
                 ctx.Err.WriteLine(FormattableString.Invariant(
@@ -70,45 +76,19 @@ internal static class TrainCommand
         return command;
     }
 
-    /// <summary>The effective settings of a run, as the JSON document's config object.</summary>
-    internal sealed record TrainConfig(string Activation, int Width, int Depth, string? Init, double SigmaW, double SigmaB, TrainingOptions Options,
-        ulong Seed, string Data, int TrainSize, int TestSize)
+    /// <summary>The document's keys (design.md's train JSON), without the config that <see cref="Json.Document"/> adds.</summary>
+    internal static void WriteResult(Utf8JsonWriter w, TrainingResult r, TrainingOptions options, int depth)
     {
-        public void Write(Utf8JsonWriter w)
-        {
-            w.WriteStartObject("config");
-            w.WriteString("act", Activation);
-            w.WriteNumber("width", Width);
-            w.WriteNumber("depth", Depth);
-            if (Init is not null) w.WriteString("init", Init);
-            else w.WriteNull("init");
-            Json.Number(w, "sigma_w", SigmaW);
-            Json.Number(w, "sigma_b", SigmaB);
-            w.WriteNumber("steps", Options.Steps);
-            w.WriteNumber("batch", Options.BatchSize);
-            w.WriteString("optimizer", Options.Optimizer.Name);
-            Json.Number(w, "lr", Options.Optimizer.LearningRate);
-            if (Options.Optimizer is Optimizer.Sgd sgd) Json.Number(w, "momentum", sgd.Momentum);
-            else w.WriteNull("momentum");
-            w.WriteString("data", Data);
-            w.WriteNumber("train_size", TrainSize);
-            w.WriteNumber("test_size", TestSize);
-            w.WriteNumber("seed", Seed);
-            w.WriteString("version", typeof(Trainer).Assembly.GetName().Version?.ToString() ?? "unknown");
-            w.WriteEndObject();
-        }
-    }
-
-    internal static void WriteDocument(Utf8JsonWriter w, TrainConfig config, TrainingResult r)
-    {
-        w.WriteStartObject();
-        config.Write(w);
-        WritePrediction(w, r.Prediction, config.Depth);
+        WritePrediction(w, r.Prediction, depth);
+        w.WriteStartObject("optimizer");
+        w.WriteString("name", options.Optimizer.Name);
+        Json.Number(w, "lr", options.Optimizer.LearningRate);
+        Json.Number(w, "momentum", (options.Optimizer as Optimizer.Sgd)?.Momentum);
+        w.WriteEndObject();
         w.WriteStartArray("loss");
-        foreach (double l in r.Loss) Json.Number(w, l);
+        foreach (double loss in r.Loss) Json.Number(w, loss);
         w.WriteEndArray();
-        if (r.TestAccuracy is { } a) Json.Number(w, "test_accuracy", a);
-        else w.WriteNull("test_accuracy");
+        Json.Number(w, "test_accuracy", r.TestAccuracy);
         if (r.DivergedAtStep is { } k) w.WriteNumber("diverged_at_step", k);
         else w.WriteNull("diverged_at_step");
         w.WriteStartObject("step0");
@@ -120,14 +100,11 @@ internal static class TrainCommand
             w.WriteNumber("layer", l.Layer);
             Json.Number(w, "std", l.Std);
             Json.Number(w, "pre_std", l.Pre.Std);
-            if (l.GradNorm is { } g) Json.Number(w, "grad_norm", g);
-            else w.WriteNull("grad_norm");
-            if (l.WeightGradNorm is { } gw) Json.Number(w, "weight_grad_norm", gw);
-            else w.WriteNull("weight_grad_norm");
+            Json.Number(w, "grad_norm", l.GradNorm);
+            Json.Number(w, "weight_grad_norm", l.WeightGradNorm);
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        w.WriteEndObject();
         w.WriteEndObject();
     }
 
@@ -136,25 +113,23 @@ internal static class TrainCommand
         w.WriteStartObject("prediction");
         w.WriteString("verdict", p.VerdictName);
         w.WriteString("phase", p.PhaseName);
+        Json.Number(w, "sigma_w", p.SigmaW);
         Json.Number(w, "chi1", p.Chi1);
-        if (p.XiC is { } xi) Json.Number(w, "xi_c", xi);
-        else w.WriteNull("xi_c");
-        if (p.TrainableDepth is { } d) Json.Number(w, "trainable_depth", d);
-        else w.WriteNull("trainable_depth");
+        Json.Number(w, "xi_c", p.XiC);
+        Json.Number(w, "trainable_depth", p.TrainableDepth);
         if (p.Trainable(depth) is { } ok) w.WriteBoolean("trainable", ok);
         else w.WriteNull("trainable");
         w.WriteEndObject();
     }
 
-    private static void Render(CliContext ctx, TrainConfig c, TrainingResult r)
+    private static void Render(CliContext ctx, TrainingResult r, TrainingOptions o, int width, int depth, int trainCount, int testCount, int classes)
     {
         var p = r.Prediction;
-        var o = c.Options;
         ctx.Out.WriteLine(FormattableString.Invariant(
-            $"{c.Activation}, width {c.Width}, depth {c.Depth}, sigma_w {Json.Format(c.SigmaW)}{(c.Init is null ? "" : $" ({c.Init})")}, sigma_b {Json.Format(c.SigmaB)}; {o.Optimizer.Name} lr {Json.Format(o.Optimizer.LearningRate)}, batch {o.BatchSize}, {o.Steps} steps on {c.TrainSize} examples"));
-        string trainable = p.Trainable(c.Depth) switch { true => "trainable", false => "not trainable", null => "no depth scale" };
+            $"width {width}, depth {depth}, sigma_w {Json.Format(p.SigmaW)}, sigma_b {Json.Format(p.SigmaB)}; {o.Optimizer.Name} lr {Json.Format(o.Optimizer.LearningRate)}, batch {o.BatchSize}, {o.Steps} steps on {trainCount} examples"));
+        string trainable = p.Trainable(depth) switch { true => "trainable", false => "not trainable", null => "no depth scale" };
         ctx.Out.WriteLine(FormattableString.Invariant(
-            $"prediction: {p.VerdictName} signal, {p.PhaseName} phase (chi_1 {Json.Format(p.Chi1)}), xi_c {(p.XiC is { } xi ? Json.Format(xi) : "undefined")}, 6 xi_c {(p.TrainableDepth is { } d ? Json.Format(d) : "undefined")}: depth {c.Depth} is {trainable}"));
+            $"prediction: {p.VerdictName} signal, {p.PhaseName} phase (chi_1 {Json.Format(p.Chi1)}), xi_c {(p.XiC is { } xi ? Json.Format(xi) : "undefined")}, 6 xi_c {(p.TrainableDepth is { } d ? Json.Format(d) : "undefined")}: depth {depth} is {trainable}"));
 
         var table = new Table().Border(TableBorder.Rounded).Title("step 0: signal and gradients per hidden layer");
         foreach (var col in new[] { "layer", "std", "grad norm", "weight grad norm" }) table.AddColumn(new TableColumn(col).RightAligned());
@@ -169,9 +144,9 @@ internal static class TrainCommand
         ctx.Out.WriteLine(FormattableString.Invariant($"gradient norm x{Json.Format(r.GradientGrowthPerLayer)} per layer towards the input"));
 
         int n = r.Loss.Count;
-        var marks = Enumerable.Range(0, 11).Select(i => Math.Min(n - 1, i * (n - 1) / 10)).Distinct();
+        var marks = Enumerable.Range(0, 11).Select(i => i * (n - 1) / 10).Distinct();
         ctx.Out.WriteLine("loss: " + string.Join(", ", marks.Select(k => FormattableString.Invariant($"step {k}: {Json.Format(r.Loss[k])}"))));
-        if (r.DivergedAtStep is null)
-            ctx.Out.WriteLine(FormattableString.Invariant($"test accuracy: {r.TestAccuracy:0.0000} on {c.TestSize} examples (chance {1.0 / 10:0.0})"));
+        if (r.TestAccuracy is { } a)
+            ctx.Out.WriteLine(FormattableString.Invariant($"test accuracy: {a:0.0000} on {testCount} examples (chance {1.0 / classes:0.0##})"));
     }
 }

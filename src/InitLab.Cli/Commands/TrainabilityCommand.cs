@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using InitLab.Activations;
+using InitLab.Formats.Trainability;
 using InitLab.Propagation;
 using InitLab.Theory;
 using InitLab.Training;
@@ -12,7 +13,7 @@ namespace InitLab.Cli;
 /// <c>initlab trainability</c>: Schoenholz et al. 2017's trainability figure on Fashion-MNIST. Every (sigma_w, depth) of
 /// the grid trains an MLP for --steps steps and records its test accuracy; shards (<c>--shard K/N</c> or <c>auto</c> in a
 /// job array) merge with <c>initlab merge</c>; <c>--plot</c> draws the accuracy heatmap with the theory's 6 xi_c curve
-/// and the critical sigma_w over it.
+/// and the critical sigma_w over it. The document is <see cref="TrainabilityJson"/>'s, plus the config.
 /// </summary>
 internal static class TrainabilityCommand
 {
@@ -20,54 +21,68 @@ internal static class TrainabilityCommand
     {
         var o = new NetworkOptions();
         var t = new TrainingCliOptions(defaultSteps: 300);
-        var sigmaW = new Option<string>("--sigma-w") { Description = "sigma_w grid START:STOP:COUNT", Required = true };
-        var depth = new Option<string>("--depth") { Description = "Depth grid START:STOP:COUNT (whole numbers)", Required = true };
-        var width = CommonOptions.IntAtLeast("--width", "Hidden width N", 1, 256);
-        var shard = new Option<string?>("--shard") { Description = "Run shard K of N (1-based): K/N, or auto / auto/N in a SLURM or Kubernetes job array" };
-        var json = CommonOptions.Json();
-        var plot = new Option<string?>("--plot") { Description = "Heatmap of test accuracy with 6 xi_c and the critical line, to FILE.png or FILE.svg" };
-        var command = new Command("trainability", "Train a sigma_w x depth grid of MLPs and compare the trainable depth with 6 xi_c");
+        var sigmaW = SweepCommand.GridOption("--sigma-w", "sigma_w grid START:STOP:COUNT (or one value), values >= 0", required: true);
+        var depth = new Option<ParameterGrid>("--depth")
+        {
+            Description = "Depth grid START:STOP:COUNT of whole numbers >= 1 (or one value)",
+            Required = true,
+            HelpName = "START:STOP:COUNT",
+            CustomParser = r =>
+            {
+                try
+                {
+                    var grid = ParameterGrid.Parse(CliOptions.Token(r), "--depth");
+                    Trainability.Depths(grid, "--depth");
+                    return grid;
+                }
+                catch (ArgumentException e)
+                {
+                    r.AddError(e.Message);
+                    return null;
+                }
+            },
+        };
+        var width = CliOptions.Int("--width", "Hidden width N", 256, min: 1);
+        var shard = CliOptions.Shard();
+        var json = CliOptions.Json();
+        var plot = CliOptions.OutputFile("--plot", "Heatmap of test accuracy with 6 xi_c and the critical line, to FILE.png or FILE.svg (default: no plot)", Plots.Extensions);
+        var command = Help.Examples(new Command("trainability", "Train a sigma_w x depth grid of MLPs on Fashion-MNIST; compare the trainable depth with 6 xi_c"),
+            "initlab trainability --act tanh --sigma-b 0.05 --sigma-w 1:4:7 --depth 10:60:6 --width 128 --steps 200 --plot trainability.png",
+            "initlab trainability --act tanh --sigma-b 0.05 --sigma-w 0.5:4:15 --depth 5:95:10 --lr 0.001 --shard auto --json > shard.json",
+            "initlab merge shard*.json --plot trainability.png");
         foreach (var option in new Option[] { o.Act, o.Param, width, o.SigmaB, o.SeedOption, sigmaW, depth, shard, json, plot }) command.Add(option);
         t.AddTo(command);
         command.SetAction(pr =>
         {
-            var gw = ParameterGrid.Parse(pr.GetValue(sigmaW)!, "--sigma-w");
-            for (int i = 0; i < gw.Count; i++)
-                if (!(gw[i] >= 0)) throw new UsageException($"--sigma-w values must be >= 0, got {gw[i].ToString("R", CultureInfo.InvariantCulture)}.");
-            var gd = ParameterGrid.Parse(pr.GetValue(depth)!, "--depth");
+            var gw = pr.GetValue(sigmaW)!;
+            var gd = pr.GetValue(depth)!;
             var depths = Trainability.Depths(gd, "--depth");
-            var (k, n) = ParseShard(pr.GetValue(shard));
-            string? plotPath = pr.GetValue(plot);
-            if (plotPath is not null) Plots.CheckPath(plotPath, "--plot");
+            var part = pr.GetValue(shard)!;
+            long total = (long)gw.Count * gd.Count;
+            if (total > int.MaxValue) throw new UsageException($"--sigma-w and --depth make {total} cells, more than {int.MaxValue}.");
+            if (part.Count > total) throw new UsageException($"--shard {part} splits {total} cells into more shards than cells.");
+            var cells = part.Cells((int)total);
             var activation = o.Activation(pr);
             var options = t.Options(pr);
-            double sigmaB = pr.GetValue(o.SigmaB);
-            int n0 = pr.GetValue(width);
-            ulong seed = o.Seed(pr);
-            // The deepest, widest network of the grid must be representable before any data is read.
-            TrainingCliOptions.Hidden(784, n0, depths.Max(), activation, WeightDistribution.Gaussian.WithSigmaW(gw.Start), sigmaB).Validate();
-
+            int n = pr.GetValue(width);
+            // The deepest network bounds the memory; every cell of the shard adds its work (counted at the deepest, an upper bound).
+            t.CheckResources(pr, ctx, n, depths.Max(), ("--width", n.ToString(CultureInfo.InvariantCulture)), ("--depth", gd.ToString()),
+                "the trainability grid", runs: cells.Count);
             var (train, test) = t.LoadData(pr);
-            if (options.BatchSize > train.Count)
-                throw new UsageException($"--batch {options.BatchSize} is larger than the {train.Count} training examples.");
-            var settings = new TrainabilitySettings(activation.Name, activation.Parameter, gw, gd, n0, sigmaB, options.Steps, options.BatchSize,
+            var settings = new TrainabilitySettings(activation.Name, activation.Parameter, gw, gd, n, pr.GetValue(o.SigmaB), options.Steps, options.BatchSize,
                 options.Optimizer.Name, options.Optimizer.LearningRate, (options.Optimizer as Optimizer.Sgd)?.Momentum, train.Count, test.Count,
-                TrainabilitySettings.Fingerprint(train, test), seed, typeof(Trainer).Assembly.GetName().Version?.ToString() ?? "unknown");
+                TrainabilitySettings.Fingerprint(train, test), o.Seed(pr), LibraryInfo.Version);
             settings.Validate();
-            var cells = Sweep.ShardCells(settings.TotalCells, k, n);
             bool quiet = pr.GetValue(json);
             int done = 0;
-            var result = Trainability.Run(gw, depths, cells,
-                (sw, d) => TrainingCliOptions.Hidden(train.FeatureCount, n0, d, activation, WeightDistribution.Gaussian.WithSigmaW(sw), sigmaB),
-                train, test, options, seed, index =>
-                {
-                    done++;
-                    if (!quiet) ctx.Err.WriteLine(FormattableString.Invariant($"trainability: {done}/{cells.Count} cells (cell {index})"));
-                });
-            var doc = new TrainabilityDocument(settings, k, n, result);
-            if (quiet) ctx.Out.WriteLine(TrainabilityJson.Write(doc));
+            var doc = Trainability.Run(settings, part, train, test, index =>
+            {
+                done++;
+                if (!quiet) ctx.Err.WriteLine(FormattableString.Invariant($"trainability: {done}/{cells.Count} cells (cell {index})"));
+            });
+            if (quiet) ctx.Out.WriteLine(Json.Document(pr, w => TrainabilityJson.WriteProperties(w, doc)));
             else Render(ctx, doc);
-            if (plotPath is not null)
+            if (pr.GetValue(plot) is { } plotPath)
             {
                 Heatmap(plotPath, doc);
                 if (!quiet) ctx.Out.WriteLine($"wrote {plotPath}");
@@ -77,22 +92,13 @@ internal static class TrainabilityCommand
         return command;
     }
 
-    /// <summary>K/N, auto or auto/N (from the job array's environment).</summary>
-    internal static (int K, int N) ParseShard(string? text)
-    {
-        if (text is null) return (1, 1);
-        if (text.StartsWith("auto", StringComparison.Ordinal))
-            return ShardEnvironment.Resolve(text, Environment.GetEnvironmentVariable);
-        return SweepCommand.ParseShard(text);
-    }
-
     internal static void Render(CliContext ctx, TrainabilityDocument doc)
     {
         var s = doc.Settings;
         var depths = Trainability.Depths(s.Depth);
-        var table = new Table().Border(TableBorder.Rounded)
-            .Title($"test accuracy: {s.Activation}, width {s.Width}, sigma_b {Json.Format(s.SigmaB)}, {s.Steps} steps of {s.Batch}, {s.Optimizer} lr {Json.Format(s.LearningRate)}");
-        table.AddColumn(new TableColumn("depth \\ sigma_w").RightAligned());
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(
+            $"test accuracy: {s.Activation}, width {s.Width}, sigma_b {Json.Format(s.SigmaB)}, {s.Steps} steps of {s.Batch}, {s.Optimizer} lr {Json.Format(s.LearningRate)}"));
+        table.AddColumn(new TableColumn(Markup.Escape("depth \\ sigma_w")).RightAligned());
         for (int i = 0; i < s.SigmaW.Count; i++) table.AddColumn(new TableColumn(Json.Format(s.SigmaW[i])).RightAligned());
         var byIndex = doc.Cells.ToDictionary(c => c.Index);
         for (int id = depths.Length - 1; id >= 0; id--)
@@ -104,12 +110,12 @@ internal static class TrainabilityCommand
             table.AddRow(row.ToArray());
         }
         ctx.Console.Write(table);
-        ctx.Out.WriteLine($"{doc.Cells.Count} of {s.TotalCells} cells (shard {doc.ShardIndex}/{doc.ShardCount}); div = diverged.");
+        ctx.Out.WriteLine($"{doc.Cells.Count} of {s.TotalCells} cells (shard {doc.Shard}); div = diverged.");
         if (!doc.IsWhole) return;
-        var (threshold, trainable) = TrainabilityJson.Analyze(doc);
-        var summary = new Table().Border(TableBorder.Rounded).Title($"trainable depth (deepest with accuracy >= {threshold:0.000})");
+        var analysis = TrainabilityAnalysis.Of(doc);
+        var summary = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"trainable depth: the deepest with test accuracy >= {analysis.Threshold:0.000}"));
         foreach (var col in new[] { "sigma_w", "xi_c", "6 xi_c", "measured", "best accuracy" }) summary.AddColumn(new TableColumn(col).RightAligned());
-        foreach (var d in trainable)
+        foreach (var d in analysis.Depths)
             summary.AddRow(Json.Format(d.SigmaW), d.XiC is { } x ? Json.Format(x) : "", d.PredictedDepth is { } p ? Json.Format(p) : "",
                 d.MeasuredDepth?.ToString(CultureInfo.InvariantCulture) ?? "none", d.BestAccuracy is { } b ? b.ToString("0.000", CultureInfo.InvariantCulture) : "");
         ctx.Console.Write(summary);

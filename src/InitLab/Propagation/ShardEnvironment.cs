@@ -12,6 +12,19 @@ namespace InitLab.Propagation;
 public static class ShardEnvironment
 {
     /// <summary>
+    /// Parses a shard given as <c>K/N</c> (<see cref="Shard.Parse"/>), or as <c>auto</c> / <c>auto/N</c> resolved from the
+    /// job array's environment (<see cref="Resolve"/>).
+    /// </summary>
+    /// <exception cref="ArgumentException">Malformed text, or no job array in the environment for <c>auto</c>.</exception>
+    public static Shard Parse(string text, Func<string, string?> variable, string name = "--shard")
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (!text.StartsWith("auto", StringComparison.Ordinal)) return Shard.Parse(text, name);
+        var (index, count) = Resolve(text, variable, name);
+        return new Shard(index, count);
+    }
+
+    /// <summary>
     /// Resolves <c>auto</c> or <c>auto/N</c> to a 1-based shard (K, N) from the environment. Task k of an array of N
     /// (in the order of its ids) runs shard k: SLURM's K = (ID - MIN) / STEP + 1; Kubernetes' K = JOB_COMPLETION_INDEX + 1.
     /// </summary>

@@ -79,6 +79,25 @@ public sealed class MlpClassifier
         return new MlpClassifier(spec, classes, weights, biases);
     }
 
+    /// <summary>
+    /// Estimates peak memory and work of training a classifier (input width, L hidden layers of one width, a readout to
+    /// the classes) for <paramref name="steps"/> steps of <paramref name="batch"/>, then testing it on
+    /// <paramref name="testCount"/> examples, before anything is allocated. Memory parts: "width" and "depth" (parameters,
+    /// gradients and two optimizer buffers, 4 floats each, blamed on the larger factor), "batch" (every layer's input and
+    /// pre-activation kept for the backward pass) and "data" (the float features of both sets). Work: 6 flops per
+    /// multiply-add per example in training (forward, two backward products), 2 in testing.
+    /// </summary>
+    public static ResourceEstimate EstimateTraining(int inputWidth, int width, int depth, int classes, int batch, long steps, long trainCount, long testCount)
+    {
+        const double f = sizeof(float);
+        double w = width, d = depth;
+        double weights = w * inputWidth + (d - 1) * w * w + w * classes + d * w + classes;
+        double kept = 2 * batch * (d * w + inputWidth + classes);
+        return new ResourceEstimate(
+            [(d * w >= w * w ? "depth" : "width", 4 * weights * f), ("batch", kept * f), ("data", (double)(trainCount + testCount) * inputWidth * f)],
+            (6.0 * batch * steps + 2.0 * testCount) * weights);
+    }
+
     /// <summary>Every parameter array in update order: W_1, b_1, ..., W_(L+1), b_(L+1).</summary>
     internal IReadOnlyList<float[]> Parameters()
     {

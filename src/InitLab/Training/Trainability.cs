@@ -12,7 +12,7 @@ namespace InitLab.Training;
 /// <param name="DivergedAtStep">The step whose loss was not finite, or null.</param>
 /// <param name="FinalLoss">The last step's mini-batch loss (NaN or infinite when diverged).</param>
 /// <param name="Verdict">The step-0 verdict of the signal (stable, exploding, vanishing).</param>
-public sealed record TrainabilityCell(int Index, double SigmaW, int Depth, double? TestAccuracy, int? DivergedAtStep, double FinalLoss, string Verdict);
+public sealed record TrainabilityCell(int Index, double SigmaW, int Depth, double? TestAccuracy, int? DivergedAtStep, double FinalLoss, string Verdict) : IGridCell;
 
 /// <summary>
 /// The grid of Schoenholz et al. 2017's trainability figure: for every sigma_w x depth, an MLP of that depth with
@@ -43,6 +43,43 @@ public static class Trainability
             if (depths[i] == depths[i - 1])
                 throw new ArgumentException($"{name} grid {grid} repeats depth {depths[i]}.", name);
         return depths;
+    }
+
+    /// <summary>
+    /// Runs shard <paramref name="shard"/> of the grid that <paramref name="settings"/> define on the given data (whose
+    /// sizes and fingerprint must be the settings') and returns its document.
+    /// </summary>
+    /// <exception cref="ArgumentException">Invalid settings, or data that is not the data the settings record.</exception>
+    public static TrainabilityDocument Run(TrainabilitySettings settings, Shard shard, Dataset train, Dataset test, Action<int>? onCellDone = null, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(shard);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(test);
+        settings.Validate();
+        if (train.Count != settings.TrainSize || test.Count != settings.TestSize)
+            throw new ArgumentException($"the data has {train.Count} training and {test.Count} test examples, the settings record {settings.TrainSize} and {settings.TestSize}.", nameof(train));
+        if (TrainabilitySettings.Fingerprint(train, test) != settings.DataSha256)
+            throw new ArgumentException("the data does not match the settings' data_sha256.", nameof(train));
+        var activation = ActivationRegistry.Parse(settings.Activation, settings.ActivationParameter);
+        Optimizer optimizer = settings.Optimizer == "adam"
+            ? new Optimizer.Adam(settings.LearningRate)
+            : new Optimizer.Sgd(settings.LearningRate, settings.Momentum ?? 0);
+        var options = new TrainingOptions(settings.Steps, settings.Batch, optimizer);
+        var cells = Run(settings.SigmaW, Depths(settings.Depth), shard.Cells(settings.TotalCells), (sw, depth) => SpecOf(settings, train.FeatureCount, sw, depth, activation),
+            train, test, options, settings.Seed, onCellDone, threads);
+        return new TrainabilityDocument(settings, shard, cells);
+    }
+
+    /// <summary>The hidden network of a cell: <paramref name="inputWidth"/>, then <paramref name="depth"/> layers of the settings' width, W ~ N(0, sigma_w^2 / fan_in), b ~ N(0, sigma_b^2).</summary>
+    public static NetworkSpec SpecOf(TrainabilitySettings settings, int inputWidth, double sigmaW, int depth, Activation? activation = null)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        return new NetworkSpec([inputWidth, .. Enumerable.Repeat(settings.Width, depth)],
+            activation ?? ActivationRegistry.Parse(settings.Activation, settings.ActivationParameter), WeightDistribution.Gaussian.WithSigmaW(sigmaW))
+        {
+            SigmaB = settings.SigmaB,
+        };
     }
 
     /// <summary>
@@ -84,14 +121,25 @@ public static class Trainability
 public sealed record TrainableDepth(double SigmaW, double? XiC, double? PredictedDepth, int? MeasuredDepth, double? BestAccuracy);
 
 /// <summary>Reads a finished trainability grid: which cells trained, and the trainable depth per sigma_w.</summary>
-public static class TrainabilityAnalysis
+/// <param name="Threshold">The accuracy a cell must reach to count as trained (<see cref="ThresholdOf"/>).</param>
+/// <param name="Depths">Per sigma_w: 6 xi_c next to the measured trainable depth.</param>
+public sealed record TrainabilityAnalysis(double Threshold, IReadOnlyList<TrainableDepth> Depths)
 {
+    /// <summary>The analysis of a document's cells (Fashion-MNIST's 10 classes set chance at 0.1).</summary>
+    public static TrainabilityAnalysis Of(TrainabilityDocument document, int classes = 10)
+    {
+        ArgumentNullException.ThrowIfNull(document);
+        double threshold = ThresholdOf(document.Cells, classes);
+        var activation = ActivationRegistry.Parse(document.Settings.Activation, document.Settings.ActivationParameter);
+        return new TrainabilityAnalysis(threshold, TrainableDepths(document.Cells, activation, document.Settings.SigmaB, threshold));
+    }
+
     /// <summary>
     /// The accuracy a cell must reach to count as trained: half-way between chance (1 / classes) and the best accuracy in
     /// the grid. A network that learned nothing stays at chance; one that trained as well as the best reaches the top,
     /// so the half-way mark separates the two without a tuned constant.
     /// </summary>
-    public static double Threshold(IEnumerable<TrainabilityCell> cells, int classes)
+    public static double ThresholdOf(IEnumerable<TrainabilityCell> cells, int classes)
     {
         ArgumentNullException.ThrowIfNull(cells);
         double chance = 1.0 / classes;

@@ -23,7 +23,7 @@ namespace InitLab.Training;
 /// <param name="TestSize">Test examples used.</param>
 /// <param name="DataSha256">SHA-256 of the data as loaded (<see cref="Fingerprint"/>), so shards of different data never merge.</param>
 /// <param name="Seed">The grid's seed (cell i uses <see cref="Sweep.CellSeed"/>(Seed, i)).</param>
-/// <param name="InitLabVersion">The version of InitLab that computed the cells.</param>
+/// <param name="InitLabVersion">The version of InitLab that computed the cells (<see cref="LibraryInfo.Version"/>).</param>
 public sealed record TrainabilitySettings(string Activation, double? ActivationParameter, ParameterGrid SigmaW, ParameterGrid Depth, int Width,
     double SigmaB, int Steps, int Batch, string Optimizer, double LearningRate, double? Momentum, int TrainSize, int TestSize,
     string DataSha256, ulong Seed, string InitLabVersion)
@@ -51,7 +51,7 @@ public sealed record TrainabilitySettings(string Activation, double? ActivationP
         yield return ("test_size", I(TestSize));
         yield return ("data_sha256", DataSha256);
         yield return ("seed", Seed.ToString(CultureInfo.InvariantCulture));
-        yield return ("version", InitLabVersion);
+        yield return ("initlab_version", InitLabVersion);
     }
 
     /// <summary>The first setting that differs from <paramref name="other"/>'s, or null when all agree.</summary>
@@ -115,84 +115,58 @@ public sealed record TrainabilitySettings(string Activation, double? ActivationP
 
 /// <summary>
 /// A trainability grid's result: its settings, the shard it covers and that shard's cells in grid order. Shards of one
-/// grid merge (<see cref="Merge"/>) into the whole grid.
+/// grid merge (<see cref="Merge"/>) into the whole grid, with the checks every sharded document shares
+/// (<see cref="ShardedGrid"/>).
 /// </summary>
 /// <param name="Settings">Every setting that defines the grid.</param>
-/// <param name="ShardIndex">1-based shard index K.</param>
-/// <param name="ShardCount">Number of shards N (1: the whole grid).</param>
+/// <param name="Shard">Which slice of the grid the cells cover (<see cref="Shard.Whole"/> for the whole grid).</param>
 /// <param name="Cells">The cells, in grid order.</param>
-public sealed record TrainabilityDocument(TrainabilitySettings Settings, int ShardIndex, int ShardCount, IReadOnlyList<TrainabilityCell> Cells)
+public sealed record TrainabilityDocument(TrainabilitySettings Settings, Shard Shard, IReadOnlyList<TrainabilityCell> Cells)
+    : IShardedDocument<TrainabilityDocument, TrainabilityCell>
 {
-    /// <summary>True when the document holds the whole grid.</summary>
-    public bool IsWhole => ShardCount == 1;
+    /// <summary>Number of cells of the whole grid.</summary>
+    public int TotalCells => Settings.TotalCells;
 
-    /// <summary>Checks the settings, and that the cells are exactly the shard's cells in order, each at its grid point.</summary>
+    /// <summary>True when the document holds the whole grid.</summary>
+    public bool IsWhole => Shard.Count == 1;
+
+    /// <summary>Checks the settings, and that the cells are exactly the shard's cells in order, each at its grid point with a consistent outcome.</summary>
     /// <exception cref="ArgumentException">The first problem, naming the cell or setting.</exception>
     public void Validate()
     {
         ArgumentNullException.ThrowIfNull(Settings);
+        ArgumentNullException.ThrowIfNull(Shard);
         ArgumentNullException.ThrowIfNull(Cells);
         Settings.Validate();
-        int total = Settings.TotalCells;
-        var expected = Sweep.ShardCells(total, ShardIndex, ShardCount);
         var depths = Trainability.Depths(Settings.Depth);
-        for (int i = 0; i < Cells.Count; i++)
+        ShardedGrid.CheckCells(Shard, TotalCells, Cells, c =>
         {
-            var c = Cells[i] ?? throw new ArgumentException($"cell {i} is missing.", nameof(Cells));
-            if (i >= expected.Count || c.Index != expected[i])
-                throw new ArgumentException($"cell index {c.Index} is not the next cell of shard {ShardIndex}/{ShardCount} of {total} cells.", nameof(Cells));
             double sw = Settings.SigmaW[c.Index / depths.Length];
             int depth = depths[c.Index % depths.Length];
-            if (!c.SigmaW.Equals(sw) || c.Depth != depth)
+            if (!ShardedGrid.SameValue(c.SigmaW, sw) || c.Depth != depth)
                 throw new ArgumentException(
                     $"cell {c.Index} has sigma_w = {Guard.Fmt(c.SigmaW)}, depth = {c.Depth}, but its grid point is sigma_w = {Guard.Fmt(sw)}, depth = {depth}.", nameof(Cells));
             if (c.TestAccuracy is { } a && !(a >= 0 && a <= 1))
                 throw new ArgumentException($"cell {c.Index} has test accuracy {Guard.Fmt(a)}, outside [0, 1].", nameof(Cells));
             if ((c.TestAccuracy is null) == (c.DivergedAtStep is null))
-                throw new ArgumentException($"cell {c.Index} must have either a test accuracy or a divergence step.", nameof(Cells));
-        }
-        if (Cells.Count != expected.Count)
-            throw new ArgumentException($"shard {ShardIndex}/{ShardCount} needs {expected.Count} cells, the document has {Cells.Count}.", nameof(Cells));
+                throw new ArgumentException($"cell {c.Index} must have either a test accuracy or a divergence step, not {(c.TestAccuracy is null ? "neither" : "both")}.", nameof(Cells));
+            if (c.DivergedAtStep is { } k && (k < 0 || k >= Settings.Steps))
+                throw new ArgumentException($"cell {c.Index} diverged at step {k}, outside 0..{Settings.Steps - 1}.", nameof(Cells));
+        });
+    }
+
+    /// <inheritdoc/>
+    public (string Name, string Mine, string Theirs)? FirstSettingDifference(TrainabilityDocument other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Settings.FirstDifference(other.Settings);
     }
 
     /// <summary>
-    /// Merges shards of one grid into the whole grid: checks every shard, that all have the same settings (naming the first
-    /// that differs), and that together they hold every cell exactly once (naming a duplicate or the first missing cell).
+    /// Merges shards of one grid into the whole grid (<see cref="ShardedGrid.Merge{TDocument, TCell}"/>): every shard valid,
+    /// the same settings (the first that differs is named), every cell exactly once.
     /// </summary>
     /// <exception cref="ArgumentException">The first problem found.</exception>
-    public static TrainabilityDocument Merge(IReadOnlyList<TrainabilityDocument> shards, IReadOnlyList<string>? names = null)
-    {
-        ArgumentNullException.ThrowIfNull(shards);
-        if (shards.Count == 0) throw new ArgumentException("merge needs at least one trainability document.", nameof(shards));
-        string Name(int i) => names?[i] ?? $"document {i + 1}";
-        for (int i = 0; i < shards.Count; i++)
-        {
-            try
-            {
-                shards[i].Validate();
-            }
-            catch (ArgumentException e)
-            {
-                throw new ArgumentException($"{Name(i)}: {e.Message}", nameof(shards), e);
-            }
-        }
-        var first = shards[0];
-        for (int i = 1; i < shards.Count; i++)
-            if (shards[i].Settings.FirstDifference(first.Settings) is { } d)
-                throw new ArgumentException($"{Name(i)} is from a different grid than {Name(0)}: {d.Name} is {d.Mine} there but {d.Theirs} in {Name(0)}.", nameof(shards));
-        int total = first.Settings.TotalCells;
-        var owner = new int[total];
-        Array.Fill(owner, -1);
-        for (int i = 0; i < shards.Count; i++)
-            foreach (var c in shards[i].Cells)
-            {
-                if (owner[c.Index] >= 0)
-                    throw new ArgumentException($"cell {c.Index} appears in both {Name(owner[c.Index])} and {Name(i)}.", nameof(shards));
-                owner[c.Index] = i;
-            }
-        int missing = Array.IndexOf(owner, -1);
-        if (missing >= 0)
-            throw new ArgumentException($"the documents hold {owner.Count(o => o >= 0)} of {total} cells; cell {missing} is missing.", nameof(shards));
-        return new TrainabilityDocument(first.Settings, 1, 1, shards.SelectMany(s => s.Cells).OrderBy(c => c.Index).ToArray());
-    }
+    public static TrainabilityDocument Merge(IReadOnlyList<TrainabilityDocument> shards, IReadOnlyList<string>? names = null) =>
+        new(shards[0].Settings, Shard.Whole, ShardedGrid.Merge<TrainabilityDocument, TrainabilityCell>(shards, names, "trainability grid"));
 }

@@ -5,7 +5,9 @@ Usage: /usr/bin/python3 peer.py WORKLOAD [--size N] [--threads T] [--repeat R] [
 WORKLOAD: normal, uniform, trunc_normal (fill N float32), gemm (N x N float32 product),
 orthogonal (torch.nn.init.orthogonal_ on N x N), spectral (torch.linalg.matrix_norm(A, ord=2), N x N),
 propagate (a depth-D MLP of width N on a batch of B: fresh kaiming_normal_ weights and relu(x @ W.T) per layer,
-with the per-layer mean and std the lab records; --depth D, --batch B).
+with the per-layer mean and std the lab records; --depth D, --batch B),
+train_step (one SGD-momentum step of the lab's classifier: 784 inputs, D tanh layers of width N, a linear readout to 10
+classes, softmax cross-entropy on a batch of B; weights N(0, 1.5^2 / fan_in), biases N(0, 0.05^2), lr 1e-3).
 Prints one JSON document with the keys of `initlab bench --json`. Warm-up once, then R timed runs.
 """
 import argparse
@@ -16,7 +18,8 @@ import sys
 import time
 
 DEFAULT_SIZE = {"normal": 100_000_000, "uniform": 100_000_000, "trunc_normal": 100_000_000,
-                "gemm": 2048, "orthogonal": 2048, "spectral": 2048, "propagate": 4096}
+                "gemm": 2048, "orthogonal": 2048, "spectral": 2048, "propagate": 4096,
+                "train_step": 256}
 
 
 def prepare(workload, n, depth=100, batch=64):
@@ -50,6 +53,34 @@ def prepare(workload, n, depth=100, batch=64):
                 x = torch.relu(x @ w.T)
                 x.mean().item(), x.std().item()
         return run, depth, "layers/s"
+    if workload == "train_step":
+        # The same network and step as `initlab bench train_step`: a fixed set of 4096 Gaussian examples cycled in
+        # batches, forward, cross-entropy, backward, one SGD-momentum update.
+        widths = [784] + [n] * depth
+        layers = []
+        for fan_in, fan_out in zip(widths[:-1], widths[1:]):
+            layers += [torch.nn.Linear(fan_in, fan_out), torch.nn.Tanh()]
+        layers.append(torch.nn.Linear(n, 10))
+        model = torch.nn.Sequential(*layers)
+        with torch.no_grad():
+            for m in model:
+                if isinstance(m, torch.nn.Linear):
+                    m.weight.normal_(0, 1.5 / m.in_features ** 0.5, generator=g)
+                    m.bias.normal_(0, 0.05, generator=g)
+        opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+        x = torch.randn(4096, 784, generator=g)
+        y = torch.arange(4096) % 10
+        step = [0]
+
+        def run():
+            start = step[0] * batch % (4096 - batch + 1)
+            step[0] += 1
+            opt.zero_grad(set_to_none=True)
+            loss = torch.nn.functional.cross_entropy(model(x[start:start + batch]), y[start:start + batch])
+            loss.backward()
+            opt.step()
+            loss.item()
+        return run, 1, "steps/s"
     raise SystemExit(f"error: unknown workload {workload!r}")
 
 

@@ -89,14 +89,7 @@ public static class SweepJson
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="ArgumentException">The path is a directory, device or fifo.</exception>
     /// <exception cref="InvalidDataException">The file is not a valid sweep document; the message says why.</exception>
-    public static SweepDocument ReadFile(string path)
-    {
-        FileKinds.CheckReadable(path);
-        long length = new FileInfo(path).Length;
-        if (length > MaxBytes)
-            throw new InvalidDataException($"'{path}' is {length} bytes, larger than any sweep document ({MaxBytes} bytes).");
-        return Read(File.ReadAllBytes(path), path);
-    }
+    public static SweepDocument ReadFile(string path) => ResultDocuments.ReadFile(path, "sweep", MaxBytes, Parse, d => d.Validate());
 
     /// <summary>Reads a sweep document from JSON text.</summary>
     /// <exception cref="InvalidDataException">The text is not a valid sweep document; the message names <paramref name="source"/> and says why.</exception>
@@ -108,35 +101,12 @@ public static class SweepJson
 
     /// <summary>Reads a sweep document from UTF-8 JSON bytes.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a valid sweep document; the message names <paramref name="source"/> and says why.</exception>
-    public static SweepDocument Read(ReadOnlySpan<byte> utf8, string source)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        if (utf8.Length > MaxBytes) throw Invalid(source, $"it is {utf8.Length} bytes, more than {MaxBytes}");
-        try
-        {
-            // Nesting deeper than a sweep document's (object > cells > cell) is refused early.
-            using var json = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
-            var document = Parse(json.RootElement);
-            document.Validate();
-            return document;
-        }
-        catch (JsonException e)
-        {
-            throw Invalid(source, $"it is not well-formed JSON ({OneLine(e.Message)})");
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
-        {
-            throw Invalid(source, OneLine(e.Message).TrimEnd('.'));
-        }
-    }
+    public static SweepDocument Read(ReadOnlySpan<byte> utf8, string source) => ResultDocuments.Read(utf8, source, "sweep", MaxBytes, Parse, d => d.Validate());
 
     private static SweepDocument Parse(JsonElement root)
     {
         var o = new JsonFields(root, "the document");
-        string format = o.String("format");
-        if (format != FormatName) throw new FormatException($"\"format\" is '{format}', not '{FormatName}'");
-        int version = o.Int("format_version");
-        if (version != FormatVersion) throw new FormatException($"format_version {version} is not supported (this InitLab reads {FormatVersion})");
+        ResultDocuments.CheckFormat(o, FormatName, FormatVersion);
         string activation = o.String("activation");
         double? param = o.NullableNumber("param");
         var act = ActivationRegistry.Parse(activation, param);
@@ -145,8 +115,8 @@ public static class SweepJson
         var widths = o.Array("widths").Select((e, i) => JsonFields.Int(e, $"widths[{i}]")).ToArray();
         int depth = o.Int("depth");
         if (depth != widths.Length - 1) throw new FormatException($"\"depth\" is {depth} but \"widths\" lists {widths.Length - 1} layers");
-        var sigmaW = Grid(o.String("sigma_w_grid"), "sigma_w_grid");
-        var sigmaB = Grid(o.String("sigma_b_grid"), "sigma_b_grid");
+        var sigmaW = ResultDocuments.Grid(o.String("sigma_w_grid"), "sigma_w_grid");
+        var sigmaB = ResultDocuments.Grid(o.String("sigma_b_grid"), "sigma_b_grid");
         string? sha = o.NullableString("input_sha256");
         var settings = new SweepSettings(activation, param, sigmaW, sigmaB, widths, o.Int("batch"), o.NullableNumber("residual"),
             o.NullableNumber("input_variance"), o.Bool("shared_weights"), sha, o.String("engine"), o.UInt64("seed"), o.String("initlab_version"));
@@ -169,16 +139,4 @@ public static class SweepJson
         }
         return new SweepDocument(settings, shard, cells);
     }
-
-    private static ParameterGrid Grid(string text, string name)
-    {
-        var grid = ParameterGrid.Parse(text, $"\"{name}\"");
-        if (grid.ToString() != text) throw new FormatException($"\"{name}\" '{text}' is not in canonical form (write '{grid}')");
-        return grid;
-    }
-
-    private static string OneLine(string s) => string.Join(" ", s.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
-
-    private static InvalidDataException Invalid(string source, string why) =>
-        new(string.Create(CultureInfo.InvariantCulture, $"'{source}' is not a valid InitLab sweep document: {why}."));
 }

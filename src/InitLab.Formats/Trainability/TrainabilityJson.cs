@@ -126,52 +126,24 @@ public static class TrainabilityJson
     /// <summary>Reads a trainability document file (a regular file of at most <see cref="MaxBytes"/> bytes).</summary>
     /// <exception cref="FileNotFoundException">No such file.</exception>
     /// <exception cref="InvalidDataException">The file is not a valid trainability document; the message says why.</exception>
-    public static TrainabilityDocument ReadFile(string path)
-    {
-        FileKinds.CheckReadable(path);
-        long length = new FileInfo(path).Length;
-        if (length > MaxBytes)
-            throw new InvalidDataException($"'{path}' is {length} bytes, larger than any trainability document ({MaxBytes} bytes).");
-        return Read(File.ReadAllBytes(path), path);
-    }
+    public static TrainabilityDocument ReadFile(string path) => ResultDocuments.ReadFile(path, "trainability", MaxBytes, Parse, d => d.Validate());
 
     /// <summary>Reads a trainability document from UTF-8 JSON bytes.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a valid document; the message names <paramref name="source"/> and says why.</exception>
-    public static TrainabilityDocument Read(ReadOnlySpan<byte> utf8, string source)
-    {
-        ArgumentNullException.ThrowIfNull(source);
-        if (utf8.Length > MaxBytes) throw Invalid(source, $"it is {utf8.Length} bytes, more than {MaxBytes}");
-        try
-        {
-            using var json = JsonDocument.Parse(utf8.ToArray(), new JsonDocumentOptions { MaxDepth = 8 });
-            var document = Parse(json.RootElement);
-            document.Validate();
-            return document;
-        }
-        catch (JsonException e)
-        {
-            throw Invalid(source, $"it is not well-formed JSON ({OneLine(e.Message)})");
-        }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
-        {
-            throw Invalid(source, OneLine(e.Message).TrimEnd('.'));
-        }
-    }
+    public static TrainabilityDocument Read(ReadOnlySpan<byte> utf8, string source) =>
+        ResultDocuments.Read(utf8, source, "trainability", MaxBytes, Parse, d => d.Validate());
 
     private static TrainabilityDocument Parse(JsonElement root)
     {
         var o = new JsonFields(root, "the document");
-        string format = o.String("format");
-        if (format != FormatName) throw new FormatException($"\"format\" is '{format}', not '{FormatName}'");
-        int version = o.Int("format_version");
-        if (version != FormatVersion) throw new FormatException($"format_version {version} is not supported (this InitLab reads {FormatVersion})");
+        ResultDocuments.CheckFormat(o, FormatName, FormatVersion);
         string activation = o.String("activation");
         double? param = o.NullableNumber("param");
         var act = ActivationRegistry.Parse(activation, param);
         if (act.Name != activation) throw new FormatException($"\"activation\" '{activation}' is not a canonical name (write '{act.Name}')");
         string sha = o.String("data_sha256");
         if (sha.Length != 64 || !sha.All(char.IsAsciiHexDigitLower)) throw new FormatException($"\"data_sha256\" must be 64 lower-case hex digits, got '{sha}'");
-        var settings = new TrainabilitySettings(activation, param, Grid(o.String("sigma_w_grid"), "sigma_w_grid"), Grid(o.String("depth_grid"), "depth_grid"),
+        var settings = new TrainabilitySettings(activation, param, ResultDocuments.Grid(o.String("sigma_w_grid"), "sigma_w_grid"), ResultDocuments.Grid(o.String("depth_grid"), "depth_grid"),
             o.Int("width"), o.Number("sigma_b"), o.Int("steps"), o.Int("batch"), o.String("optimizer"), o.Number("lr"), o.NullableNumber("momentum"),
             o.Int("train_size"), o.Int("test_size"), sha, o.UInt64("seed"), o.String("initlab_version"));
         settings.Validate();
@@ -191,16 +163,4 @@ public static class TrainabilityJson
         }
         return new TrainabilityDocument(settings, shard, cells);
     }
-
-    private static ParameterGrid Grid(string text, string name)
-    {
-        var grid = ParameterGrid.Parse(text, $"\"{name}\"");
-        if (grid.ToString() != text) throw new FormatException($"\"{name}\" '{text}' is not in canonical form (write '{grid}')");
-        return grid;
-    }
-
-    private static string OneLine(string s) => string.Join(" ", s.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries)).Trim();
-
-    private static InvalidDataException Invalid(string source, string why) =>
-        new(string.Create(CultureInfo.InvariantCulture, $"'{source}' is not a valid InitLab trainability document: {why}."));
 }

@@ -21,6 +21,7 @@ namespace InitLab.Training;
 public sealed class MlpClassifier
 {
     private readonly float[][] _weights, _biases;
+    private readonly int[] _widths;
 
     private MlpClassifier(NetworkSpec spec, int classes, float[][] weights, float[][] biases)
     {
@@ -28,6 +29,7 @@ public sealed class MlpClassifier
         Classes = classes;
         _weights = weights;
         _biases = biases;
+        _widths = [.. spec.Widths, classes];
     }
 
     /// <summary>The hidden network (widths, activation, initial weight distribution, sigma_b).</summary>
@@ -46,7 +48,7 @@ public sealed class MlpClassifier
     public IReadOnlyList<float[]> Biases => _biases;
 
     /// <summary>Layer widths including the readout: Widths[0] input, Widths[L + 1] = classes.</summary>
-    public IReadOnlyList<int> Widths => [.. Spec.Widths, Classes];
+    public IReadOnlyList<int> Widths => _widths;
 
     /// <summary>
     /// Draws a classifier for <paramref name="spec"/> with a readout to <paramref name="classes"/> classes, filling on

@@ -86,6 +86,18 @@ public class TrainingCommandsTests
     }
 
     [Fact]
+    public void Absurd_networks_are_refused_before_the_data_is_read()
+    {
+        // 10^5 x 10^5 weights per layer: terabytes; the message names the option to reduce.
+        var r = CliHarness.Run("train", "--act", "tanh", "--width", "100000", "--depth", "100", "--sigma-w", "1", "--steps", "1", "--data", "/nonexistent");
+        Assert.Equal(2, r.ExitCode);
+        Assert.StartsWith("error: --width 100000: training needs about ", r.Err);
+        var grid = CliHarness.Run("trainability", "--act", "tanh", "--sigma-w", "1:2:2", "--depth", "1:1000000:2", "--width", "2048", "--steps", "100000", "--data", "/nonexistent");
+        Assert.Equal(2, grid.ExitCode);
+        Assert.Contains("the trainability grid needs about", grid.Err);
+    }
+
+    [Fact]
     public void Trainability_shards_merge_into_the_same_cells_as_the_whole_grid()
     {
         string dir = Directory.CreateTempSubdirectory("initlab-trainability-").FullName;

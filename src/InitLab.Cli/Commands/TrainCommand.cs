@@ -64,7 +64,7 @@ internal static class TrainCommand
                 }
             });
             if (quiet) ctx.Out.WriteLine(Json.Document(pr, w => WriteResult(w, result, options, l)));
-            else Render(ctx, result, options, n, l, train.Count, test.Count, train.ClassCount);
+            else Render(ctx, result, options, activation.ToString(), n, l, train.Count, test.Count, train.ClassCount);
             if (result.DivergedAtStep is { } k)
             {
                 ctx.Err.WriteLine(FormattableString.Invariant(
@@ -122,11 +122,11 @@ internal static class TrainCommand
         w.WriteEndObject();
     }
 
-    private static void Render(CliContext ctx, TrainingResult r, TrainingOptions o, int width, int depth, int trainCount, int testCount, int classes)
+    private static void Render(CliContext ctx, TrainingResult r, TrainingOptions o, string activation, int width, int depth, int trainCount, int testCount, int classes)
     {
         var p = r.Prediction;
         ctx.Out.WriteLine(FormattableString.Invariant(
-            $"width {width}, depth {depth}, sigma_w {Json.Format(p.SigmaW)}, sigma_b {Json.Format(p.SigmaB)}; {o.Optimizer.Name} lr {Json.Format(o.Optimizer.LearningRate)}, batch {o.BatchSize}, {o.Steps} steps on {trainCount} examples"));
+            $"{activation}, width {width}, depth {depth}, sigma_w {Json.Format(p.SigmaW)}, sigma_b {Json.Format(p.SigmaB)}; {o.Optimizer.Name} lr {Json.Format(o.Optimizer.LearningRate)}, batch {o.BatchSize}, {o.Steps} steps on {trainCount} examples"));
         string trainable = p.Trainable(depth) switch { true => "trainable", false => "not trainable", null => "no depth scale" };
         ctx.Out.WriteLine(FormattableString.Invariant(
             $"prediction: {p.VerdictName} signal, {p.PhaseName} phase (chi_1 {Json.Format(p.Chi1)}), xi_c {(p.XiC is { } xi ? Json.Format(xi) : "undefined")}, 6 xi_c {(p.TrainableDepth is { } d ? Json.Format(d) : "undefined")}: depth {depth} is {trainable}"));

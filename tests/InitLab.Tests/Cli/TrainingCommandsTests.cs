@@ -86,6 +86,20 @@ public class TrainingCommandsTests
     }
 
     [Fact]
+    public void Bench_train_step_times_one_training_step()
+    {
+        var r = CliHarness.Run("bench", "train_step", "--width", "16", "--depth", "2", "--batch", "8", "--repeat", "2", "--threads", "1", "--json");
+        Assert.True(r.ExitCode == 0, r.Err);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal("train_step", doc.RootElement.GetProperty("workload").GetString());
+        Assert.Equal("steps/s", doc.RootElement.GetProperty("unit").GetString());
+        Assert.Equal(1 / doc.RootElement.GetProperty("seconds_min").GetDouble(), doc.RootElement.GetProperty("throughput").GetDouble(), 6);
+        var bad = CliHarness.Run("bench", "train_step", "--engine", "ensemble");
+        Assert.Equal(2, bad.ExitCode);
+        Assert.Contains("--engine applies to the propagate workload", bad.Err);
+    }
+
+    [Fact]
     public void Absurd_networks_are_refused_before_the_data_is_read()
     {
         // 10^5 x 10^5 weights per layer: terabytes; the message names the option to reduce.

@@ -170,8 +170,8 @@ internal static class TrainabilityCommand
             }
             segment = (new List<double>(), new List<double>());
         }
-        // Each point is a mean-field analysis (quadratures and a root search, tens of milliseconds): 80 draw a smooth curve.
-        const int points = 80;
+        // Each point is a mean-field analysis (quadratures and a root search, tens of milliseconds): 40 draw a smooth curve.
+        const int points = 40;
         for (int i = 0; i <= points; i++)
         {
             double sw = x0 + (x1 - x0) * i / points;

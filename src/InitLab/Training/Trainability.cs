@@ -105,7 +105,7 @@ public static class Trainability
             ulong cellSeed = Sweep.CellSeed(seed, index);
             var model = MlpClassifier.Create(makeSpec(sw, depth), train.ClassCount, cellSeed, threads);
             var r = Trainer.Run(model, train, test, options, cellSeed, threads: threads);
-            result.Add(new TrainabilityCell(index, sw, depth, r.TestAccuracy, r.DivergedAtStep, r.Loss[^1], r.Prediction.VerdictName));
+            result.Add(new TrainabilityCell(index, sw, depth, r.TestAccuracy, r.DivergedAtStep, r.Loss[^1], r.InitialTrace.Diagnosis.VerdictName));
             onCellDone?.Invoke(index);
         }
         return result;

@@ -47,9 +47,7 @@ public static class Trainer
             }
         }
         double? accuracy = diverged is null && test is not null ? model.Accuracy(test, threads: threads) : null;
-        var (phase, chi1, xiC) = TrainabilityPrediction.Theory(model.Spec.Activation, sigmaW, model.Spec.SigmaB);
-        var prediction = new TrainabilityPrediction(initial!.Diagnosis.Verdict, sigmaW, model.Spec.SigmaB, phase, chi1, xiC);
-        return new TrainingResult(losses, diverged, accuracy, initial, prediction);
+        return new TrainingResult(losses, diverged, accuracy, initial!, sigmaW) { Activation = model.Spec.Activation, SigmaB = model.Spec.SigmaB };
     }
 
     /// <summary>

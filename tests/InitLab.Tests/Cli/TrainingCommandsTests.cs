@@ -40,8 +40,20 @@ public class TrainingCommandsTests
     [Fact]
     public void The_same_seed_trains_to_the_same_bits()
     {
-        string[] args = ["train", "--act", "relu", "--width", "8", "--depth", "2", "--init", "kaiming_normal", "--steps", "5", "--seed", "3", "--json", .. Small];
-        Assert.Equal(CliHarness.Run(args).Out, CliHarness.Run(args).Out);
+        string dir = Formats.IdxTestFiles.FakeFashionMnist(100, rows: 4, cols: 4);
+        try
+        {
+            string[] args = ["train", "--act", "relu", "--width", "8", "--depth", "2", "--init", "kaiming_normal", "--steps", "5", "--batch", "16",
+                "--seed", "3", "--json", "--data", dir];
+            var first = CliHarness.Run(args);
+            Assert.True(first.ExitCode == 0, first.Err);
+            Assert.Equal(first.Out, CliHarness.Run(args).Out);
+            Assert.NotEqual(first.Out, CliHarness.Run([.. args[..^4], "4", "--json", "--data", dir]).Out);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
     }
 
     [Fact]
@@ -114,11 +126,12 @@ public class TrainingCommandsTests
     [Fact]
     public void Trainability_shards_merge_into_the_same_cells_as_the_whole_grid()
     {
-        string dir = Directory.CreateTempSubdirectory("initlab-trainability-").FullName;
+        // A tiny stand-in for Fashion-MNIST (200 images of 4 x 4 pixels), so that five runs read little data.
+        string dir = Formats.IdxTestFiles.FakeFashionMnist(200, rows: 4, cols: 4);
         try
         {
             string[] grid = ["trainability", "--act", "tanh", "--sigma-w", "1:3:2", "--depth", "1:3:2", "--width", "8", "--sigma-b", "0.05",
-                "--steps", "10", "--batch", "32", "--json", .. Small];
+                "--steps", "10", "--batch", "32", "--json", "--data", dir];
             var whole = CliHarness.Run(grid);
             Assert.True(whole.ExitCode == 0, whole.Err);
             var paths = new List<string>();

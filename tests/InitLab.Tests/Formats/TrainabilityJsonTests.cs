@@ -16,6 +16,14 @@ public class TrainabilityJsonTests
         return new TrainabilityDocument(s, Shard.Whole, TrainabilityTests.Cells(s, (sw, d) => sw == 3 && d == 30 ? null : 0.5 + 0.01 * d));
     }
 
+    /// <summary>Shard 1 of 2 of the same grid (no analysis in the document, so no mean-field quadratures to write it).</summary>
+    private static TrainabilityDocument Half()
+    {
+        var whole = Whole();
+        var shard = new Shard(1, 2);
+        return whole with { Shard = shard, Cells = [.. shard.Cells(whole.TotalCells).Select(i => whole.Cells[i])] };
+    }
+
     private static TrainabilityDocument Read(string text) => TrainabilityJson.Read(Encoding.UTF8.GetBytes(text), "t.json");
 
     [Fact]
@@ -61,13 +69,15 @@ public class TrainabilityJsonTests
         { "accuracy", "outside [0, 1]" },
         { "index", "is not the next cell" },
         { "momentum", "momentum is set for adam" },
+        { "shard", "cell 4 and 4 more are missing" },
     };
 
     [Theory]
     [MemberData(nameof(Mutations))]
     public void Hostile_documents_are_refused_with_the_reason(string mutation, string message)
     {
-        var root = JsonNode.Parse(TrainabilityJson.Write(Whole()))!.AsObject();
+        var root = JsonNode.Parse(TrainabilityJson.Write(Half()))!.AsObject();
+        Assert.False(root.ContainsKey("trainable_depth"));
         string text;
         switch (mutation)
         {
@@ -76,6 +86,7 @@ public class TrainabilityJsonTests
             case "grid": root["sigma_w_grid"] = "1:3.0:3"; break;
             case "sha": root["data_sha256"] = "ABC"; break;
             case "total": root["total_cells"] = 10; break;
+            case "shard": root["shard"] = "1/1"; break;
             case "verdict": root["cells"]![0]!["verdict"] = "fine"; break;
             case "accuracy": root["cells"]![0]!["test_accuracy"] = 1.5; break;
             case "index": root["cells"]![1]!["index"] = 5; break;

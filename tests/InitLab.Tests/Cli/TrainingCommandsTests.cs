@@ -80,6 +80,26 @@ public class TrainingCommandsTests
         Assert.Equal("", r.Out);
     }
 
+    [Fact]
+    public void A_corrupt_data_file_is_one_line_naming_the_file_and_exit_2()
+    {
+        string dir = Formats.IdxTestFiles.FakeFashionMnist(50, rows: 4, cols: 4);
+        try
+        {
+            string labels = Path.Combine(dir, "train-labels-idx1-ubyte.gz");
+            File.WriteAllBytes(labels, File.ReadAllBytes(labels)[..12]);
+            var r = CliHarness.Run("train", "--act", "tanh", "--width", "8", "--depth", "2", "--sigma-w", "1", "--steps", "1", "--batch", "8", "--data", dir);
+            Assert.Equal(2, r.ExitCode);
+            Assert.Contains(labels, r.Err);
+            Assert.Contains("is not a readable IDX file", r.Err);
+            Assert.Single(r.Err.TrimEnd().Split('\n'));
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     [Theory]
     [InlineData("--optimizer adam --momentum 0.5", "--momentum applies to --optimizer sgd")]
     [InlineData("--optimizer rmsprop", "--optimizer")]

@@ -34,7 +34,12 @@ public static class ModelFiles
     internal static ModelFile Read(ByteSource source, string format) => format switch
     {
         ModelFormats.Npy => ReadNpy(source),
-        _ => throw new InvalidDataException($"'{source.Name}' is a {format} file, which this build cannot read yet."),
+        ModelFormats.Safetensors => Safetensors.SafetensorsFormat.Read(source),
+        ModelFormats.Npz => Npz.NpzFormat.Read(source),
+        ModelFormats.PyTorch => PyTorch.TorchCheckpoint.Read(source),
+        ModelFormats.Onnx => Onnx.OnnxFormat.Read(source),
+        ModelFormats.TfJs => TfJs.TfJsFormat.Read(source),
+        _ => throw new ArgumentException($"format '{format}' is not one of {string.Join(", ", ModelFormats.All)}.", nameof(format)),
     };
 
     /// <summary>
@@ -56,6 +61,15 @@ public static class ModelFiles
                 var t = model.Tensors[0];
                 var bytes = t.ReadBytes();
                 AtomicFile.Write(path, s => NpyFormat.WriteRaw(s, t.DType, t.Shape, bytes));
+                break;
+            case ".npz":
+                Npz.NpzFormat.Write(path, model);
+                break;
+            case ".onnx":
+                Onnx.OnnxFormat.Write(path, model);
+                break;
+            case ".safetensors":
+                Safetensors.SafetensorsFormat.Write(path, model);
                 break;
             default:
                 throw new ArgumentException($"output '{path}' has extension '{ext}'; InitLab writes .safetensors, .npz, .onnx and .npy.", nameof(path));
@@ -92,7 +106,7 @@ public static class ModelFiles
         if (n >= 2 && h[0] == 0x80 && h[1] is >= 2 and <= 5)
             throw new InvalidDataException($"'{path}' is a bare pickle (a legacy torch.save file before PyTorch 1.6, or a pickle of other objects); InitLab reads only the zip checkpoints torch.save writes since 1.6 (re-save with torch.save(state_dict, path)).");
         int first = FirstNonSpace(h);
-        if (first >= 0 && h[first] == (byte)'{') return (JsonKind(path), path);
+        if (first >= 0 && h[first] is (byte)'{' or (byte)'[') return (JsonKind(path), path);
         if (n >= 9 && h[8] == (byte)'{' && System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(h) < (ulong)new FileInfo(path).Length)
             return (ModelFormats.Safetensors, path);
         // ONNX has no magic; a ModelProto starts with field 1 (ir_version, varint), which is 0x08.
@@ -135,8 +149,10 @@ public static class ModelFiles
     {
         var text = ReadSmallText(path, 64 << 20);
         if (text.Contains("\"weightsManifest\"", StringComparison.Ordinal)) return ModelFormats.TfJs;
+        if (text.TrimStart().StartsWith('[') && text.Contains("\"paths\"", StringComparison.Ordinal) && text.Contains("\"weights\"", StringComparison.Ordinal))
+            return ModelFormats.TfJs;
         if (text.Contains("\"weight_map\"", StringComparison.Ordinal)) return ModelFormats.Safetensors;
-        throw new InvalidDataException($"'{path}' is JSON but neither a safetensors shard index (no \"weight_map\") nor a TF.js model.json (no \"weightsManifest\").");
+        throw new InvalidDataException($"'{path}' is JSON but neither a safetensors shard index (no \"weight_map\") nor a TF.js model.json or weights manifest (no \"weightsManifest\", no groups of \"paths\" and \"weights\").");
     }
 
     internal static string ReadSmallText(string path, long limit)

@@ -98,6 +98,9 @@ public sealed class ModelTensor
         return result;
     }
 
+    /// <summary>The same tensor (same data source) with other layout and role hints.</summary>
+    internal ModelTensor WithHints(TensorLayout layout, TensorRole role) => new(Name, _shape, DType, _read, layout, role, Quantization);
+
     /// <summary>A float32 tensor with this tensor's name, shape, layout and role and new elements (row-major).</summary>
     /// <exception cref="ArgumentException">The data length is not <see cref="ElementCount"/>.</exception>
     public ModelTensor WithData(float[] data) => FromSingles(Name, _shape, data, Layout, Role);

@@ -126,39 +126,43 @@ public static class NpyFormat
         _ => Descriptors.First(kv => kv.Value == dtype).Key,
     };
 
-    /// <summary>Reads the header and the bytes; every length is checked against the stream before it is read or allocated.</summary>
-    internal static RawArray ReadRaw(Stream stream, string name, bool floatsOnly)
+    /// <summary>A parsed header: where the data start and how many bytes they take.</summary>
+    internal sealed record HeaderInfo(string Descr, string DType, long[] Shape, bool FortranOrder, long DataOffset, long DataBytes);
+
+    /// <summary>The most bytes <see cref="ParseHeader"/> can need: the version 2/3 preamble plus the longest header.</summary>
+    internal const int MaxPrefix = 12 + MaxHeaderLength;
+
+    /// <summary>
+    /// Parses the preamble and header from the first bytes of a document of <paramref name="length"/> bytes
+    /// (<paramref name="prefix"/> holds min(length, <see cref="MaxPrefix"/>) of them) and checks that the data that
+    /// follow have the size the dtype and shape need.
+    /// </summary>
+    internal static HeaderInfo ParseHeader(ReadOnlySpan<byte> prefix, long length, string name, bool floatsOnly)
     {
-        long length = stream.Length - stream.Position;
-        Span<byte> preamble = stackalloc byte[12];
-        if (length < 10) throw Corrupt(name, $"it has {length} bytes, fewer than the 10-byte .npy preamble");
-        ReadExactly(stream, preamble[..8], name);
-        if (!preamble[..6].SequenceEqual(Magic)) throw Corrupt(name, "it does not start with the .npy magic \\x93NUMPY");
-        byte major = preamble[6], minor = preamble[7];
+        if (length < 10 || prefix.Length < 10) throw Corrupt(name, $"it has {length} bytes, fewer than the 10-byte .npy preamble");
+        if (!prefix[..6].SequenceEqual(Magic)) throw Corrupt(name, "it does not start with the .npy magic \\x93NUMPY");
+        byte major = prefix[6], minor = prefix[7];
         if (major is < 1 or > 3 || minor != 0) throw Corrupt(name, $"format version {major}.{minor} is not supported (1.0, 2.0, 3.0 are)");
         long headerLength;
-        int prefix;
+        int start;
         if (major == 1)
         {
-            ReadExactly(stream, preamble.Slice(8, 2), name);
-            headerLength = BinaryPrimitives.ReadUInt16LittleEndian(preamble.Slice(8, 2));
-            prefix = 10;
+            headerLength = BinaryPrimitives.ReadUInt16LittleEndian(prefix.Slice(8, 2));
+            start = 10;
         }
         else
         {
-            if (length < 12) throw Corrupt(name, $"it has {length} bytes, fewer than the 12-byte version {major} preamble");
-            ReadExactly(stream, preamble.Slice(8, 4), name);
-            headerLength = BinaryPrimitives.ReadUInt32LittleEndian(preamble.Slice(8, 4));
-            prefix = 12;
+            if (length < 12 || prefix.Length < 12) throw Corrupt(name, $"it has {length} bytes, fewer than the 12-byte version {major} preamble");
+            headerLength = BinaryPrimitives.ReadUInt32LittleEndian(prefix.Slice(8, 4));
+            start = 12;
         }
         if (headerLength > MaxHeaderLength) throw Corrupt(name, $"the header claims {headerLength} bytes, more than the {MaxHeaderLength} allowed");
-        if (prefix + headerLength > length) throw Corrupt(name, $"the header claims {headerLength} bytes but the file has only {length - prefix} after the preamble");
-        var headerBytes = new byte[headerLength];
-        ReadExactly(stream, headerBytes, name);
+        if (start + headerLength > length || start + headerLength > prefix.Length)
+            throw Corrupt(name, $"the header claims {headerLength} bytes but the file has only {length - start} after the preamble");
         string header;
         try
         {
-            header = (major == 3 ? new UTF8Encoding(false, true) : Encoding.Latin1).GetString(headerBytes);
+            header = (major == 3 ? new UTF8Encoding(false, true) : Encoding.Latin1).GetString(prefix.Slice(start, (int)headerLength));
         }
         catch (DecoderFallbackException)
         {
@@ -171,14 +175,29 @@ public static class NpyFormat
         long count = 1;
         foreach (long d in dims)
             count = d == 0 ? 0 : (count > long.MaxValue / d ? long.MaxValue : count * d);
-        long dataBytes = length - prefix - headerLength;
+        long dataBytes = length - start - headerLength;
         if (dataBytes > Array.MaxLength) throw Corrupt(name, $"its {dataBytes} data bytes exceed what one array can hold");
         if (count > Array.MaxLength || count * itemSize != dataBytes)
             throw Corrupt(name, $"shape ({string.Join(", ", dims)}) needs {(count > Array.MaxLength ? "more" : (count * itemSize).ToString(CultureInfo.InvariantCulture))} bytes of {descr} data but the file holds {dataBytes}");
-        var raw = new byte[dataBytes];
+        return new HeaderInfo(descr, dtype, dims, fortran, start + headerLength, dataBytes);
+    }
+
+    /// <summary>The data in C order: Fortran-order data are reordered.</summary>
+    internal static byte[] ToCOrder(HeaderInfo header, byte[] data) =>
+        header.FortranOrder && header.Shape.Length > 1 ? FortranToC(data, header.Shape, DTypes.SizeOf(header.DType)) : data;
+
+    /// <summary>Reads the header and the bytes; every length is checked against the stream before it is read or allocated.</summary>
+    internal static RawArray ReadRaw(Stream stream, string name, bool floatsOnly)
+    {
+        long origin = stream.Position;
+        long length = stream.Length - origin;
+        var prefix = new byte[Math.Min(length, MaxPrefix)];
+        ReadExactly(stream, prefix, name);
+        var header = ParseHeader(prefix, length, name, floatsOnly);
+        stream.Position = origin + header.DataOffset;
+        var raw = new byte[header.DataBytes];
         ReadExactly(stream, raw, name);
-        if (fortran && dims.Length > 1) raw = FortranToC(raw, dims, itemSize);
-        return new RawArray(descr, dtype, dims, fortran, raw);
+        return new RawArray(header.Descr, header.DType, header.Shape, header.FortranOrder, ToCOrder(header, raw));
     }
 
     /// <summary>Writes a version 1.0 .npy document of any supported dtype (C order) to a stream.</summary>

@@ -67,6 +67,26 @@ internal sealed class ZipReader
         return result;
     }
 
+    /// <summary>The first min(<paramref name="count"/>, size) bytes of the entry, inflated if need be (no CRC check: the entry is not read whole).</summary>
+    public byte[] ReadPrefix(Entry entry, int count)
+    {
+        int n = (int)Math.Min(count, entry.UncompressedSize);
+        if (entry.Method == 0) return _source.ReadArray(entry.DataOffset, n);
+        var compressed = _source.ReadArray(entry.DataOffset, Math.Min(entry.CompressedSize, (long)n * 1100 + 1024));
+        var result = new byte[n];
+        try
+        {
+            using var inflater = new DeflateStream(new MemoryStream(compressed), CompressionMode.Decompress);
+            if (inflater.ReadAtLeast(result, n, throwOnEndOfStream: false) != n)
+                throw Corrupt(_source.Name, $"entry '{entry.Name}' inflates to fewer bytes than its header states");
+        }
+        catch (InvalidDataException e) when (!e.Message.StartsWith('\''))
+        {
+            throw Corrupt(_source.Name, $"entry '{entry.Name}' is not valid deflate data");
+        }
+        return result;
+    }
+
     /// <summary>
     /// Reads <paramref name="count"/> bytes at <paramref name="offset"/> inside a stored entry without checking the
     /// entry's CRC (used for lazy reads of one tensor's slice of a storage).

@@ -15,6 +15,9 @@ namespace InitLab.Formats.Npz;
 /// </remarks>
 public static class NpzFormat
 {
+    // numpy.savez writes the time of writing; InitLab writes the zip epoch so that output depends only on the model.
+    private static readonly DateTimeOffset FixedTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     internal static ModelFile Read(ByteSource source)
     {
         var zip = ZipReader.Open(source);
@@ -47,6 +50,7 @@ public static class NpzFormat
             foreach (var t in model.Tensors)
             {
                 var entry = zip.CreateEntry(t.Name + ".npy", CompressionLevel.NoCompression);
+                entry.LastWriteTime = FixedTime; // same model, same bytes
                 using var s = entry.Open();
                 NpyFormat.WriteRaw(s, t.DType, t.Shape, t.ReadBytes());
             }

@@ -12,6 +12,8 @@ internal static class StrictJson
 
     public static JsonDocument Parse(ReadOnlyMemory<byte> utf8, string file, string what)
     {
+        // JsonDocument defers UTF-8 validation of names to the first GetString; check it once here.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span)) throw new InvalidDataException($"'{file}': {what} is not valid UTF-8.");
         try
         {
             var doc = JsonDocument.Parse(utf8, Options);

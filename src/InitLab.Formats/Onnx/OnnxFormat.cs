@@ -328,6 +328,7 @@ public static class OnnxFormat
             int location = 0;
             var external = new Dictionary<string, string>(StringComparer.Ordinal);
             var typed = new List<ulong>();
+            var fixedRanges = new List<(int Start, int Length)>();
             int typedField = 0, dc = 0, tc = 0;
             while (!r.End)
             {
@@ -355,6 +356,16 @@ public static class OnnxFormat
                             if (!external.TryAdd(key, value)) throw r.Corrupt($"tensor '{name}' has the external data key '{key}' twice");
                             break;
                         }
+                    case 4 or 10 when wire == 2:
+                        // Packed float_data / double_data are the little-endian element bytes already (CNTK and
+                        // other old exporters write weights this way): keep the ranges, copy them when read.
+                        if (typedField != 0 && typedField != field) throw r.Corrupt($"tensor '{name}' fills two typed data fields");
+                        typedField = field;
+                        var packedRange = r.Bytes();
+                        if (packedRange.Length % (field == 4 ? 4 : 8) != 0) throw r.Corrupt($"tensor '{name}' has packed values of a partial element");
+                        fixedRanges.Add((r.Offset + packedRange.Start, packedRange.Length));
+                        tc += packedRange.Length / (field == 4 ? 4 : 8);
+                        break;
                     case 4 or 5 or 7 or 10 or 11:
                         if (typedField != 0 && typedField != field) throw r.Corrupt($"tensor '{name}' fills two typed data fields");
                         typedField = field;
@@ -397,8 +408,8 @@ public static class OnnxFormat
                 var data = bytes;
                 return new ModelTensor(name, shape, dtype, () => data.AsSpan(start, length).ToArray());
             }
-            if (typed.Count != count)
-                throw r.Corrupt($"tensor '{name}' of dims ({string.Join(", ", shape)}) needs {count} values, its data field holds {typed.Count}");
+            if (tc != count)
+                throw r.Corrupt($"tensor '{name}' of dims ({string.Join(", ", shape)}) needs {count} values, its data field holds {tc}");
             int expectedField = dtype switch
             {
                 DTypes.Float32 => 4,
@@ -408,6 +419,22 @@ public static class OnnxFormat
                 _ => 5,
             };
             if (count > 0 && typedField != expectedField) throw r.Corrupt($"tensor '{name}' of type {dtype} stores its values in field {typedField}, not {expectedField}");
+            if (fixedRanges.Count > 0)
+            {
+                if (typed.Count > 0) throw r.Corrupt($"tensor '{name}' mixes packed and unpacked values, which InitLab does not read");
+                var data = bytes;
+                return new ModelTensor(name, shape, dtype, () =>
+                {
+                    var result = new byte[byteLength];
+                    int at = 0;
+                    foreach (var (start, length) in fixedRanges)
+                    {
+                        data.AsSpan(start, length).CopyTo(result.AsSpan(at));
+                        at += length;
+                    }
+                    return result;
+                });
+            }
             var packed = new byte[byteLength];
             for (int k = 0; k < typed.Count; k++)
             {

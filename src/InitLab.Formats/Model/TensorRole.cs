@@ -22,9 +22,15 @@ public enum TensorRole
     /// <summary>The additive shift (beta) of a normalization layer.</summary>
     NormShift,
 
+    /// <summary>The running mean a normalization layer subtracts at inference (BatchNormalization input 3, Keras moving_mean).</summary>
+    NormMean,
+
+    /// <summary>The running variance a normalization layer divides by at inference (BatchNormalization input 4, Keras moving_variance).</summary>
+    NormVariance,
+
     /// <summary>An embedding table (the data input of a Gather on token ids; a Keras Embedding's matrix).</summary>
     Embedding,
 
-    /// <summary>Anything else the structure identifies: running statistics, shape constants, counters.</summary>
+    /// <summary>Anything else the structure identifies: shape constants, counters, integer tensors.</summary>
     Other,
 }

@@ -13,7 +13,7 @@ namespace InitLab.Formats.Onnx;
 /// The whole model file is read into memory (protobuf's own limit is 2 GiB); an initializer's data are copied out
 /// when asked for, and external data are read from their file then. Layout and role hints come from the node that
 /// consumes each initializer: Conv W (out, in, k..), Gemm B by transB, MatMul B (in, out), Conv/Gemm bias, the
-/// scale and shift of BatchNormalization, LayerNormalization, InstanceNormalization and GroupNormalization, Gather
+/// scale, shift and running statistics of BatchNormalization, LayerNormalization, InstanceNormalization and GroupNormalization, Gather
 /// data as an embedding, integer initializers as "other". Writing keeps every byte of the model except the
 /// initializers, which are re-emitted inline (raw_data) from the model's tensors.
 /// </remarks>
@@ -62,16 +62,29 @@ public static class OnnxFormat
     }
 
     /// <summary>
-    /// The model's bytes with its tensors as initializers (inline) and <paramref name="extraOutputs"/> appended to the
-    /// graph outputs as untyped value infos (ONNX Runtime infers their types): how a probe exposes intermediate values.
+    /// The model's ONNX bytes with its tensors as initializers (inline) and <paramref name="extraOutputs"/> appended to
+    /// the graph outputs as untyped value infos (ONNX Runtime infers their types): how a probe exposes intermediate values.
     /// </summary>
-    internal static byte[] Rewrite(ModelFile model, IReadOnlyList<string> extraOutputs)
+    /// <exception cref="ArgumentException">The model was not read from ONNX, or the result would exceed protobuf's 2 GiB limit.</exception>
+    public static byte[] ToBytes(ModelFile model, IReadOnlyList<string>? extraOutputs = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return Rewrite(model, extraOutputs ?? []);
+    }
+
+    /// <summary>
+    /// ToBytes for a probe: also frees the first dimension of <paramref name="batchInput"/> (see
+    /// <see cref="OnnxWriter.Rewrite"/>) when the export fixed its batch size.
+    /// </summary>
+    internal static byte[] ToBytes(ModelFile model, IReadOnlyList<string> extraOutputs, OnnxValueInfo? batchInput) => Rewrite(model, extraOutputs, batchInput);
+
+    private static byte[] Rewrite(ModelFile model, IReadOnlyList<string> extraOutputs, OnnxValueInfo? batchInput = null)
     {
         if (model.OnnxSource is not { } source || model.Graph is null)
             throw new ArgumentException($"model '{model.Path}' was read from {model.Format}, not ONNX; only an ONNX model can be written back as .onnx (write .safetensors or .npz).", nameof(model));
         if (model.Tensors.Count != model.Graph.InitializerNames.Count)
             throw new ArgumentException($"model '{model.Path}' has {model.Tensors.Count} tensors for {model.Graph.InitializerNames.Count} initializers.", nameof(model));
-        return OnnxWriter.Rewrite(source.Bytes, model.Tensors, extraOutputs, model.Path);
+        return OnnxWriter.Rewrite(source.Bytes, model.Tensors, extraOutputs, model.Path, batchInput);
     }
 
     /// <summary>The parser: one instance per file, holding the bytes that raw_data slices point into.</summary>
@@ -512,8 +525,8 @@ public static class OnnxFormat
                 case "BatchNormalization":
                     Hint(n, 1, TensorLayout.Unknown, TensorRole.NormScale);
                     Hint(n, 2, TensorLayout.Unknown, TensorRole.NormShift);
-                    Hint(n, 3, TensorLayout.Unknown, TensorRole.Other);
-                    Hint(n, 4, TensorLayout.Unknown, TensorRole.Other);
+                    Hint(n, 3, TensorLayout.Unknown, TensorRole.NormMean);
+                    Hint(n, 4, TensorLayout.Unknown, TensorRole.NormVariance);
                     break;
                 case "LayerNormalization" or "InstanceNormalization" or "GroupNormalization" or "SkipLayerNormalization":
                     Hint(n, 1, TensorLayout.Unknown, TensorRole.NormScale);

@@ -11,7 +11,13 @@ internal static class OnnxWriter
     /// <summary>Protobuf messages are limited to 2 GiB.</summary>
     public const long MaxModelBytes = int.MaxValue;
 
-    public static byte[] Rewrite(byte[] original, IReadOnlyList<ModelTensor> tensors, IReadOnlyList<string> extraOutputs, string name)
+    /// <param name="original">The ModelProto bytes.</param>
+    /// <param name="tensors">The initializers, in the graph's initializer order.</param>
+    /// <param name="extraOutputs">Value names to append as graph outputs (name only).</param>
+    /// <param name="name">The file name for messages.</param>
+    /// <param name="batchInput">When set, this input's first dimension becomes the symbol "batch", the outputs lose their
+    /// declared types and the value infos are dropped, so that ONNX Runtime accepts another batch size than the export's.</param>
+    public static byte[] Rewrite(byte[] original, IReadOnlyList<ModelTensor> tensors, IReadOnlyList<string> extraOutputs, string name, OnnxValueInfo? batchInput = null)
     {
         var output = new MemoryStream();
         var r = new ProtoReader(original, 0, name);
@@ -23,7 +29,7 @@ internal static class OnnxWriter
             if (field == 7 && wire == 2)
             {
                 var g = r.Bytes();
-                var graph = RewriteGraph(original.AsSpan(g.Start, g.Length), g.Start, tensors, extraOutputs, name);
+                var graph = RewriteGraph(original.AsSpan(g.Start, g.Length), g.Start, tensors, extraOutputs, name, batchInput);
                 WriteTag(output, 7, 2);
                 WriteVarint(output, (ulong)graph.Length);
                 output.Write(graph);
@@ -40,7 +46,7 @@ internal static class OnnxWriter
         return output.ToArray();
     }
 
-    private static byte[] RewriteGraph(ReadOnlySpan<byte> graph, int offset, IReadOnlyList<ModelTensor> tensors, IReadOnlyList<string> extraOutputs, string name)
+    private static byte[] RewriteGraph(ReadOnlySpan<byte> graph, int offset, IReadOnlyList<ModelTensor> tensors, IReadOnlyList<string> extraOutputs, string name, OnnxValueInfo? batchInput)
     {
         var output = new MemoryStream();
         var r = new ProtoReader(graph, offset, name);
@@ -58,6 +64,14 @@ internal static class OnnxWriter
                 WriteVarint(output, (ulong)tensor.Length);
                 output.Write(tensor);
             }
+            else if (batchInput is not null && wire == 2 && field is 11 or 12 or 13)
+            {
+                // 13 (value_info) is dropped: its shapes name the export's batch size.
+                var info = ValueInfoName(graph[start..r.Position], name);
+                if (field == 11 && info == batchInput.Name) WriteMessage(output, 11, BatchFreeValueInfo(batchInput));
+                else if (field == 11) output.Write(graph[start..r.Position]);
+                else if (field == 12) WriteMessage(output, 12, NameOnly(info));
+            }
             else
             {
                 output.Write(graph[start..r.Position]);
@@ -74,6 +88,59 @@ internal static class OnnxWriter
             info.WriteTo(output);
         }
         return output.ToArray();
+    }
+
+    private static string ValueInfoName(ReadOnlySpan<byte> field, string name)
+    {
+        var r = new ProtoReader(field, 0, name);
+        r.Tag();
+        var body = r.Bytes();
+        var v = new ProtoReader(field.Slice(body.Start, body.Length), 0, name);
+        while (!v.End)
+        {
+            var (f, w) = v.Tag();
+            if (f == 1 && w == 2) return v.String();
+            v.Skip(w);
+        }
+        return "";
+    }
+
+    private static byte[] NameOnly(string value)
+    {
+        var m = new MemoryStream();
+        WriteString(m, 1, value);
+        return m.ToArray();
+    }
+
+    // ValueInfoProto { name = 1, type = 2: TypeProto { tensor_type = 1: { elem_type = 1, shape = 2: { dim = 1: { dim_value = 1 | dim_param = 2 } } } } }
+    private static byte[] BatchFreeValueInfo(OnnxValueInfo info)
+    {
+        var shape = new MemoryStream();
+        for (int i = 0; i < info.Shape!.Count; i++)
+        {
+            var dim = new MemoryStream();
+            if (i == 0) WriteString(dim, 2, "batch");
+            else if (info.Shape[i].Value is long v) { WriteTag(dim, 1, 0); WriteVarint(dim, (ulong)v); }
+            else if (info.Shape[i].Symbol is string sym) WriteString(dim, 2, sym);
+            WriteMessage(shape, 1, dim.ToArray());
+        }
+        var tensor = new MemoryStream();
+        WriteTag(tensor, 1, 0);
+        WriteVarint(tensor, (ulong)OnnxFormat.DataTypeOf(info.ElementType ?? DTypes.Float32));
+        WriteMessage(tensor, 2, shape.ToArray());
+        var type = new MemoryStream();
+        WriteMessage(type, 1, tensor.ToArray());
+        var m = new MemoryStream();
+        WriteString(m, 1, info.Name);
+        WriteMessage(m, 2, type.ToArray());
+        return m.ToArray();
+    }
+
+    private static void WriteMessage(Stream s, int field, byte[] body)
+    {
+        WriteTag(s, field, 2);
+        WriteVarint(s, (ulong)body.Length);
+        s.Write(body);
     }
 
     /// <summary>TensorProto: dims (1, one varint each, as proto2 writes them), data_type (2), name (8), raw_data (9).</summary>

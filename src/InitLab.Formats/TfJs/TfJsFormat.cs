@@ -13,7 +13,7 @@ namespace InitLab.Formats.TfJs;
 /// (value = q * scale + min, computed in double and stored as float32) for uint8 and uint16, and float16-quantized
 /// weights read as float16. Strings and complex weights are refused. Weight names keep the manifest order; Keras
 /// variable names give the hints (kernel, filters, depthwise_kernel, recurrent_kernel: weight in (k.., in, out);
-/// bias; gamma and beta: norm scale and shift; moving_mean and moving_variance: other; embeddings).
+/// bias; gamma and beta: norm scale and shift; moving_mean and moving_variance: norm running statistics; embeddings).
 /// </remarks>
 public static class TfJsFormat
 {
@@ -136,7 +136,8 @@ public static class TfJsFormat
             "bias" or "biases" => (TensorLayout.Unknown, TensorRole.Bias),
             "gamma" => (TensorLayout.Unknown, TensorRole.NormScale),
             "beta" => (TensorLayout.Unknown, TensorRole.NormShift),
-            "moving_mean" or "moving_variance" => (TensorLayout.Unknown, TensorRole.Other),
+            "moving_mean" => (TensorLayout.Unknown, TensorRole.NormMean),
+            "moving_variance" => (TensorLayout.Unknown, TensorRole.NormVariance),
             "embeddings" => (TensorLayout.Unknown, TensorRole.Embedding),
             _ => (TensorLayout.Unknown, TensorRole.Unknown),
         };

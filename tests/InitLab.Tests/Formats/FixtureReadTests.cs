@@ -62,7 +62,8 @@ public sealed class FixtureReadTests
         Assert.Equal((TensorLayout.Unknown, TensorRole.Bias), hints["conv1.bias"]);
         Assert.Equal((TensorLayout.Unknown, TensorRole.NormScale), hints["bn1.weight"]);
         Assert.Equal((TensorLayout.Unknown, TensorRole.NormShift), hints["bn1.bias"]);
-        Assert.Equal((TensorLayout.Unknown, TensorRole.Other), hints["bn1.running_var"]);
+        Assert.Equal((TensorLayout.Unknown, TensorRole.NormMean), hints["bn1.running_mean"]);
+        Assert.Equal((TensorLayout.Unknown, TensorRole.NormVariance), hints["bn1.running_var"]);
         Assert.Equal((TensorLayout.OutIn, TensorRole.Weight), hints["fc.weight"]);
     }
 

@@ -52,7 +52,8 @@ public sealed class RealModelTests
         Assert.Equal(22, roles[(TensorRole.Weight, TensorLayout.OutIn)]);
         Assert.Equal(22, roles[(TensorRole.NormScale, TensorLayout.Unknown)]);
         Assert.Equal(22, roles[(TensorRole.NormShift, TensorLayout.Unknown)]);
-        Assert.Equal(44, roles[(TensorRole.Other, TensorLayout.Unknown)]);
+        Assert.Equal(22, roles[(TensorRole.NormMean, TensorLayout.Unknown)]);
+        Assert.Equal(22, roles[(TensorRole.NormVariance, TensorLayout.Unknown)]);
     }
 
     [Fact]

@@ -37,7 +37,7 @@ public static class NpyFormat
         WriteCore(path, "<f8", MemoryMarshal.AsBytes(data), data.Length, shape, sizeof(double));
 
     /// <summary>The version 1.0 header bytes (magic to '\n') for a C-order array.</summary>
-    internal static byte[] Header(string descr, Shape shape) => Header(descr, ShapeTuple(shape));
+    public static byte[] Header(string descr, Shape shape) => Header(descr, ShapeTuple(shape));
 
     private static byte[] Header(string descr, string shapeTuple)
     {

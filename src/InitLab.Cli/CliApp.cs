@@ -136,5 +136,6 @@ internal static class CliApp
         yield return GainCommand.Create(ctx);
         yield return BenchCommand.Create(ctx);
         yield return TheoryCommand.Create(ctx);
+        yield return ProbeCommand.Create(ctx);
     }
 }

@@ -23,7 +23,7 @@ public static class ModelReinit
     /// original was float64) and what was done to each tensor.
     /// </summary>
     /// <param name="model">The model.</param>
-    /// <param name="scheme">The initializer for weights and embeddings; fans come from each tensor's layout
+    /// <param name="scheme">The initializer for weights and embeddings, made with the PyTorch layout (the default); fans come from each tensor's layout
     /// (<see cref="TensorLayout.InOut"/>: Keras (k.., in, out); otherwise PyTorch (out, in, k..)).</param>
     /// <param name="seed">The seed.</param>
     /// <param name="roleOf">The role of each tensor; null uses <see cref="ModelTensor.Role"/> (the format's own hints).</param>
@@ -75,8 +75,7 @@ public static class ModelReinit
     private static void Fill<T>(Initializer scheme, T[] data, ModelTensor t, InitLab.Tensors.Shape shape, Generator generator)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        // The layout is a property of the scheme instance in the core library; a Keras-layout tensor gets the scheme
-        // with its fans read from (k.., in, out). Both layouts give the same fans for the (rank >= 2) transposes.
+        // A (k.., in, out) tensor is drawn as its (out, in, k..) transpose, so the scheme sees PyTorch's layout throughout.
         var layoutShape = t.Layout == TensorLayout.InOut ? KerasAsTorch(shape) : shape;
         try
         {

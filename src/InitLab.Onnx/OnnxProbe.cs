@@ -65,7 +65,8 @@ public static class OnnxProbe
         if (options.Scheme is { } scheme)
         {
             var (reinit, changes) = ModelReinit.Apply(model, scheme, options.Seed);
-            var names = changes.Where(c => c.Action != "kept").Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
+            // Only the graph's initializers can be replaced in a session (Constant values and subgraph initializers cannot).
+            var names = changes.Where(c => c.Action != "kept" && graph.InitializerNames.Contains(c.Name)).Select(c => c.Name).ToHashSet(StringComparer.Ordinal);
             replaced.AddRange(reinit.Tensors.Where(t => names.Contains(t.Name)));
         }
 

@@ -98,6 +98,9 @@ public sealed class ModelTensor
         return result;
     }
 
+    /// <summary>The same tensor (same data source and hints) under another name.</summary>
+    internal ModelTensor Renamed(string name) => new(name, _shape, DType, _read, Layout, Role, Quantization);
+
     /// <summary>The same tensor (same data source) with other layout and role hints.</summary>
     internal ModelTensor WithHints(TensorLayout layout, TensorRole role) => new(Name, _shape, DType, _read, layout, role, Quantization);
 

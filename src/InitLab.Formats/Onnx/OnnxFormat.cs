@@ -45,9 +45,18 @@ public static class OnnxFormat
     {
         var bytes = source.ReadAll(Array.MaxLength, "an ONNX model");
         var reader = new Reader(bytes, source);
-        var (graph, initializers) = reader.ReadModel();
-        return new ModelFile(ModelFormats.Onnx, source.Name, initializers, graph, new OnnxSource(bytes, source.Name));
+        var (graph, initializers, embedded) = reader.ReadModel();
+        try
+        {
+            return new ModelFile(ModelFormats.Onnx, source.Name, [.. initializers, .. embedded], graph, new OnnxSource(bytes, initializers.Count, embedded));
+        }
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"'{source.Name}' is not a readable ONNX model: {CliText(e.Message)}");
+        }
     }
+
+    private static string CliText(string message) => System.Text.RegularExpressions.Regex.Replace(message, @"\s*\(Parameter '[^']*'\)", "");
 
     /// <summary>
     /// Writes the ONNX graph of <paramref name="model"/> (which must have been read from an ONNX file) with the model's
@@ -82,9 +91,14 @@ public static class OnnxFormat
     {
         if (model.OnnxSource is not { } source || model.Graph is null)
             throw new ArgumentException($"model '{model.Path}' was read from {model.Format}, not ONNX; only an ONNX model can be written back as .onnx (write .safetensors or .npz).", nameof(model));
-        if (model.Tensors.Count != model.Graph.InitializerNames.Count)
-            throw new ArgumentException($"model '{model.Path}' has {model.Tensors.Count} tensors for {model.Graph.InitializerNames.Count} initializers.", nameof(model));
-        return OnnxWriter.Rewrite(source.Bytes, model.Tensors, extraOutputs, model.Path, batchInput);
+        // Constant-node values and subgraph initializers are listed after the graph's initializers; they are written
+        // back as they were, so they must not have been replaced.
+        for (int i = 0; i < source.Embedded.Count; i++)
+        {
+            if (!ReferenceEquals(model.Tensors[source.InitializerCount + i], source.Embedded[i]))
+                throw new ArgumentException($"tensor '{source.Embedded[i].Name}' is a Constant node's value or a subgraph's initializer; InitLab writes new values only for the graph's initializers.", nameof(model));
+        }
+        return OnnxWriter.Rewrite(source.Bytes, model.Tensors.Take(source.InitializerCount).ToList(), extraOutputs, model.Path, batchInput);
     }
 
     /// <summary>The parser: one instance per file, holding the bytes that raw_data slices point into.</summary>
@@ -92,7 +106,7 @@ public static class OnnxFormat
     {
         private readonly string _file = source.Name;
 
-        public (OnnxGraph Graph, List<ModelTensor> Initializers) ReadModel()
+        public (OnnxGraph Graph, List<ModelTensor> Initializers, List<ModelTensor> Embedded) ReadModel()
         {
             var r = new ProtoReader(bytes, 0, _file);
             long ir = 0;
@@ -120,10 +134,10 @@ public static class OnnxFormat
                 }
             }
             if (graphRange is not { } g) throw r.Corrupt("the model has no graph");
-            var initializers = new List<ModelTensor>();
-            var graph = ReadGraph(new ProtoReader(bytes.AsSpan(g.Start, g.Length), g.Start, _file), 0, initializers);
+            var embedded = new List<ModelTensor>();
+            var (graph, initializers) = ReadGraph(new ProtoReader(bytes.AsSpan(g.Start, g.Length), g.Start, _file), 0, "", embedded);
             graph = graph with { Opsets = opsets, IrVersion = ir, ProducerName = producer };
-            return (graph, AddHints(graph, initializers));
+            return (graph, initializers, embedded);
         }
 
         private static OnnxOpset ReadOpset(ProtoReader r)
@@ -140,8 +154,16 @@ public static class OnnxFormat
             return new OnnxOpset(domain, version);
         }
 
-        private OnnxGraph ReadGraph(ProtoReader r, int depth, List<ModelTensor>? initializers)
+        /// <summary>
+        /// A graph and its initializers with their hints. Floating-point tensors held elsewhere (Constant nodes of this
+        /// graph; initializers and constants of its subgraphs, named "node/attribute/name") go to
+        /// <paramref name="embedded"/>, so that weights that exporters put in If/Loop bodies or Constant nodes are seen.
+        /// </summary>
+        private (OnnxGraph Graph, List<ModelTensor> Initializers) ReadGraph(ProtoReader r, int depth, string prefix, List<ModelTensor> embedded)
         {
+            var initializers = new List<ModelTensor>();
+            var constants = new List<ModelTensor>();
+            var nested = new List<ModelTensor>();
             if (depth > MaxGraphDepth) throw r.Corrupt($"graphs nest deeper than {MaxGraphDepth} levels");
             string name = "";
             var nodes = new List<OnnxNode>();
@@ -156,7 +178,17 @@ public static class OnnxFormat
                 if (wire != 2 && field is 1 or 2 or 5 or 11 or 12 or 13 or 15) throw r.Corrupt($"graph field {field} has wire type {wire}");
                 switch (field)
                 {
-                    case 1: { var b = r.Bytes(); nodes.Add(ReadNode(new ProtoReader(r.Slice(b), r.Offset + b.Start, _file), depth)); break; }
+                    case 1:
+                        {
+                            var b = r.Bytes();
+                            var node = ReadNode(new ProtoReader(r.Slice(b), r.Offset + b.Start, _file), depth, prefix, nested);
+                            nodes.Add(node);
+                            if (node.OpType == "Constant" && node.Outputs.Count == 1 && node.Outputs[0].Length > 0 &&
+                                node.Attributes.TryGetValue("value", out var value) && value.Tensor is { } constant &&
+                                DTypes.IsFloatingPoint(constant.DType) && constant.Shape.Count > 0)
+                                constants.Add(constant.Renamed(node.Outputs[0]));
+                            break;
+                        }
                     case 2: name = r.String(); break;
                     case 5:
                         {
@@ -164,7 +196,7 @@ public static class OnnxFormat
                             var t = ReadTensor(new ProtoReader(r.Slice(b), r.Offset + b.Start, _file), required: true)!;
                             if (!seen.Add(t.Name)) throw r.Corrupt($"two initializers are named '{t.Name}'");
                             initNames.Add(t.Name);
-                            initializers?.Add(t);
+                            initializers.Add(t);
                             break;
                         }
                     case 11: { var b = r.Bytes(); inputs.Add(ReadValueInfo(new ProtoReader(r.Slice(b), r.Offset + b.Start, _file))); break; }
@@ -174,10 +206,22 @@ public static class OnnxFormat
                     default: r.Skip(wire); break;
                 }
             }
-            return new OnnxGraph(name, nodes, inputs, outputs, valueInfo, initNames, [], 0, "");
+            var graph = new OnnxGraph(name, nodes, inputs, outputs, valueInfo, initNames, [], 0, "");
+            var hinted = AddHints(graph, [.. initializers, .. constants]);
+            var mine = hinted.Take(initializers.Count).ToList();
+            var locals = hinted.Skip(initializers.Count).ToList();
+            if (depth > 0)
+            {
+                locals.InsertRange(0, mine);
+                mine = [];
+            }
+            foreach (var t in locals)
+                if (DTypes.IsFloatingPoint(t.DType)) embedded.Add(prefix.Length == 0 ? t : t.Renamed(prefix + t.Name));
+            embedded.AddRange(nested);
+            return (graph, mine);
         }
 
-        private OnnxNode ReadNode(ProtoReader r, int depth)
+        private OnnxNode ReadNode(ProtoReader r, int depth, string prefix, List<ModelTensor> embedded)
         {
             var inputs = new List<string>();
             var outputs = new List<string>();
@@ -197,7 +241,8 @@ public static class OnnxFormat
                     case 5:
                         {
                             var b = r.Bytes();
-                            var a = ReadAttribute(new ProtoReader(r.Slice(b), r.Offset + b.Start, _file), depth);
+                            var a = ReadAttribute(new ProtoReader(r.Slice(b), r.Offset + b.Start, _file), depth, prefix, embedded,
+                                name.Length > 0 ? name : outputs.Count > 0 && outputs[0].Length > 0 ? outputs[0] : op);
                             if (!attributes.TryAdd(a.Name, a)) throw r.Corrupt($"node '{name}' ({op}) has the attribute '{a.Name}' twice");
                             break;
                         }
@@ -208,7 +253,7 @@ public static class OnnxFormat
             return new OnnxNode(name, op, domain, inputs, outputs, attributes);
         }
 
-        private OnnxAttribute ReadAttribute(ProtoReader r, int depth)
+        private OnnxAttribute ReadAttribute(ProtoReader r, int depth, string prefix, List<ModelTensor> embedded, string node)
         {
             string name = "";
             int type = 0;
@@ -218,6 +263,7 @@ public static class OnnxFormat
             ModelTensor? t = null;
             OnnxGraph? g = null;
             var floats = new List<double>();
+            var pendingGraphs = new List<(int Start, int Length)>();
             var ints = new List<long>();
             var strings = new List<string>();
             int fc = 0, ic = 0;
@@ -237,13 +283,26 @@ public static class OnnxFormat
                             break;
                         }
                     case 5 when wire == 2: { var b = r.Bytes(); t = ReadTensor(new ProtoReader(r.Slice(b), r.Offset + b.Start, _file), required: false); break; }
-                    case 6 when wire == 2: { var b = r.Bytes(); g = ReadGraph(new ProtoReader(r.Slice(b), r.Offset + b.Start, _file), depth + 1, null); break; }
+                    case 6 when wire == 2:
+                        {
+                            var b = r.Bytes();
+                            // The attribute's name may follow its value on the wire; the subgraph is named when read.
+                            pendingGraphs.Add(b);
+                            break;
+                        }
                     case 7: r.Repeated(wire, 5, v => floats.Add(BitConverter.UInt32BitsToSingle((uint)v)), 1 << 26, ref fc); break;
                     case 8: r.Repeated(wire, 0, v => ints.Add((long)v), 1 << 26, ref ic); break;
                     case 9 when wire == 2: { var b = r.Bytes(); strings.Add(System.Text.Encoding.UTF8.GetString(r.Slice(b))); break; }
-                    case 11 when wire == 2: { var b = r.Bytes(); ReadGraph(new ProtoReader(r.Slice(b), r.Offset + b.Start, _file), depth + 1, null); break; }
+                    case 11 when wire == 2: { var b = r.Bytes(); pendingGraphs.Add(b); break; }
                     default: r.Skip(wire); break;
                 }
+            }
+            for (int k = 0; k < pendingGraphs.Count; k++)
+            {
+                var b = pendingGraphs[k];
+                string scope = $"{prefix}{node}/{name}{(pendingGraphs.Count > 1 ? "/" + k.ToString(CultureInfo.InvariantCulture) : "")}/";
+                var sub = ReadGraph(new ProtoReader(r.Slice(b), r.Offset + b.Start, _file), depth + 1, scope, embedded).Graph;
+                g ??= sub;
             }
             var kind = type is >= 0 and <= 10 ? (OnnxAttributeType)type : OnnxAttributeType.Undefined;
             return kind switch

@@ -118,5 +118,9 @@ public sealed record OnnxDim(long? Value, string? Symbol)
 /// <param name="Version">The opset version.</param>
 public sealed record OnnxOpset(string Domain, long Version);
 
-/// <summary>The original ModelProto bytes, which the writer re-emits with new initializers.</summary>
-internal sealed record OnnxSource(byte[] Bytes, string Directory);
+/// <summary>
+/// The original ModelProto bytes, which the writer re-emits with new initializers; the model's tensors are the
+/// graph's <paramref name="InitializerCount"/> initializers, then the <paramref name="Embedded"/> ones (Constant values,
+/// subgraph initializers), which are written back unchanged.
+/// </summary>
+internal sealed record OnnxSource(byte[] Bytes, int InitializerCount, IReadOnlyList<ModelTensor> Embedded);

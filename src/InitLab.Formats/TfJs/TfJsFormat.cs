@@ -10,9 +10,9 @@ namespace InitLab.Formats.TfJs;
 /// </summary>
 /// <remarks>
 /// dtypes float32, int32 and bool are read as stored; quantized weights are dequantized as TF.js does
-/// (value = q * scale + min, computed in double and stored as float32) for uint8 and uint16, and float16-quantized
+/// (value = q * scale + min, computed in double and stored as float32, or rounded for int32 weights) for uint8 and uint16, and float16-quantized
 /// weights read as float16. Strings and complex weights are refused. Weight names keep the manifest order; Keras
-/// variable names give the hints (kernel, filters, depthwise_kernel, recurrent_kernel: weight in (k.., in, out);
+/// variable names give the hints (kernel, filters, weights, depthwise and pointwise kernels or filters, recurrent_kernel: weight in (k.., in, out);
 /// bias; gamma and beta: norm scale and shift; moving_mean and moving_variance: norm running statistics; embeddings).
 /// </remarks>
 public static class TfJsFormat
@@ -89,7 +89,7 @@ public static class TfJsFormat
             }
             else if (qtype is "uint8" or "uint16")
             {
-                if (dtype != "float32") throw Corrupt(file, $"{where} is {dtype} quantized to {qtype}");
+                if (dtype is not ("float32" or "int32")) throw Corrupt(file, $"{where} is {dtype} quantized to {qtype}");
                 double scale = StrictJson.Number(StrictJson.Property(q, "scale", file, where + " quantization"), file, where + " quantization scale");
                 double min = StrictJson.Number(StrictJson.Property(q, "min", file, where + " quantization"), file, where + " quantization min");
                 quantization = new TensorQuantization(qtype == "uint8" ? DTypes.UInt8 : DTypes.UInt16, scale, min);
@@ -105,13 +105,15 @@ public static class TfJsFormat
         var (layout, role) = Hint(name);
         if (quantization is { } qz)
         {
-            return new ModelTensor(name, shape, DTypes.Float32, () => Dequantize(buffer.ReadArray(start, length), qz), layout, role, qz);
+            bool integer = dtype == "int32";
+            return new ModelTensor(name, shape, integer ? DTypes.Int32 : DTypes.Float32, () => Dequantize(buffer.ReadArray(start, length), qz, integer), layout, role, qz);
         }
         return new ModelTensor(name, shape, stored, () => buffer.ReadArray(start, length), layout, role);
     }
 
-    // TF.js: float32 result of q * scale + min (JavaScript computes in double, the Float32Array store rounds).
-    private static byte[] Dequantize(byte[] raw, TensorQuantization q)
+    // TF.js: float32 result of q * scale + min (JavaScript computes in double, the Float32Array store rounds); int32
+    // weights are rounded to the nearest integer (Math.round, halves up).
+    private static byte[] Dequantize(byte[] raw, TensorQuantization q, bool integer)
     {
         bool wide = q.StoredDType == DTypes.UInt16;
         int n = wide ? raw.Length / 2 : raw.Length;
@@ -119,7 +121,9 @@ public static class TfJsFormat
         for (int i = 0; i < n; i++)
         {
             double v = wide ? BinaryPrimitives.ReadUInt16LittleEndian(raw.AsSpan(2 * i)) : raw[i];
-            BinaryPrimitives.WriteSingleLittleEndian(result.AsSpan(4 * i), (float)(v * q.Scale + q.Min));
+            double value = v * q.Scale + q.Min;
+            if (integer) BinaryPrimitives.WriteInt32LittleEndian(result.AsSpan(4 * i), (int)Math.Clamp(Math.Floor(value + 0.5), int.MinValue, int.MaxValue));
+            else BinaryPrimitives.WriteSingleLittleEndian(result.AsSpan(4 * i), (float)value);
         }
         return result;
     }
@@ -132,7 +136,8 @@ public static class TfJsFormat
         if (colon >= 0) last = last[..colon];
         return last switch
         {
-            "kernel" or "filters" or "depthwise_kernel" or "pointwise_kernel" or "recurrent_kernel" or "weights" => (TensorLayout.InOut, TensorRole.Weight),
+            "kernel" or "filters" or "depthwise_kernel" or "pointwise_kernel" or "recurrent_kernel" or "weights"
+                or "depthwise_filter" or "pointwise_filter" => (TensorLayout.InOut, TensorRole.Weight),
             "bias" or "biases" => (TensorLayout.Unknown, TensorRole.Bias),
             "gamma" => (TensorLayout.Unknown, TensorRole.NormScale),
             "beta" => (TensorLayout.Unknown, TensorRole.NormShift),

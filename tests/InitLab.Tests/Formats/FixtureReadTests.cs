@@ -129,4 +129,34 @@ public sealed class FixtureReadTests
         var missing = Assert.Throws<FileNotFoundException>(() => ModelFiles.Read(Fixtures.PathOf("hostile/missing_shard.safetensors.index.json")));
         Assert.Contains("absent-00001.safetensors", missing.Message);
     }
+
+    [Fact]
+    public void Constant_node_values_and_subgraph_initializers_follow_the_graph_initializers_with_their_hints()
+    {
+        var model = ModelFiles.Read(Fixtures.PathOf("subgraphs.onnx"));
+        Assert.Equal(["bias"], model.Graph!.InitializerNames);
+        var hints = model.Tensors.ToDictionary(t => t.Name, t => (t.Layout, t.Role));
+        Assert.Equal((TensorLayout.Unknown, TensorRole.Bias), hints["bias"]);
+        Assert.Equal((TensorLayout.InOut, TensorRole.Weight), hints["W_main"]);
+        Assert.Equal((TensorLayout.InOut, TensorRole.Weight), hints["branch/then_branch/W_then"]);
+        Assert.Equal((TensorLayout.InOut, TensorRole.Weight), hints["branch/else_branch/W_else"]);
+        Assert.NotNull(model.Graph.Nodes[^1].Attributes["then_branch"].Graph);
+    }
+
+    [Fact]
+    public void TfJs_int32_weights_quantized_to_uint8_round_as_tfjs_does_and_separable_filters_are_weights()
+    {
+        const string manifest = """
+            [{"paths": ["s.bin"], "weights": [
+              {"name": "ids", "shape": [3], "dtype": "int32", "quantization": {"dtype": "uint8", "scale": 0.5, "min": -1.0}},
+              {"name": "block/separable_conv0/depthwise_filter", "shape": [1, 1, 1, 1], "dtype": "float32"}]}]
+            """;
+        var shard = new byte[] { 0, 3, 4, 0, 0, 0x80, 0x3F };
+        var model = ModelFiles.Read(new MemorySource("m.json", System.Text.Encoding.UTF8.GetBytes(manifest), new Dictionary<string, byte[]> { ["s.bin"] = shard }), ModelFormats.TfJs);
+        var ids = model.Find("ids")!;
+        Assert.Equal(DTypes.Int32, ids.DType);
+        Assert.Equal([-1.0, 1, 1], ids.ReadDoubles()); // -1 + 0.5 * (0, 3, 4) = -1, 0.5, 1; Math.round(0.5) = 1
+        var filter = model.Find("block/separable_conv0/depthwise_filter")!;
+        Assert.Equal((TensorLayout.InOut, TensorRole.Weight, 1.0), (filter.Layout, filter.Role, filter.ReadDoubles()[0]));
+    }
 }

@@ -76,7 +76,7 @@ public sealed class FuzzTests(ITestOutputHelper output)
     [Fact]
     public void Onnx_reader_survives_100000_mutated_models()
     {
-        var seeds = new[] { Fixture("transformer.onnx"), Fixture("cnn_old_inputs.onnx"), Fixture("external/cnn_external.onnx") };
+        var seeds = new[] { Fixture("transformer.onnx"), Fixture("cnn_old_inputs.onnx"), Fixture("external/cnn_external.onnx"), Fixture("subgraphs.onnx") };
         var siblings = new Dictionary<string, byte[]> { ["cnn_external.data"] = Fixture("external/cnn_external.data") };
         Report("onnx", Fuzzer.Run("fuzz.onnx", Inputs, 7, seeds, Reader("fuzz.onnx", ModelFormats.Onnx, siblings)));
     }

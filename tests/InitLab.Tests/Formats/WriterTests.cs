@@ -71,6 +71,21 @@ public sealed class WriterTests : IDisposable
     }
 
     [Fact]
+    public void Graph_initializers_of_a_model_with_subgraphs_are_rewritten_and_embedded_tensors_kept_but_never_replaced()
+    {
+        var model = ModelFiles.Read(Fixtures.PathOf("subgraphs.onnx"));
+        var bias = model.Find("bias")!;
+        ModelFiles.Write(PathOf("sub.onnx"), model.WithTensors([bias.WithData(new float[4])]));
+        var back = ModelFiles.Read(PathOf("sub.onnx"));
+        Assert.Equal(new float[4], back.Find("bias")!.ReadSingles());
+        Assert.Equal(model.Find("branch/then_branch/W_then")!.ReadBytes(), back.Find("branch/then_branch/W_then")!.ReadBytes());
+        var w = model.Find("branch/then_branch/W_then")!;
+        var e = Assert.Throws<ArgumentException>(() => ModelFiles.Write(PathOf("bad.onnx"), model.WithTensors([w.WithData(new float[16])])));
+        Assert.Contains("subgraph's initializer", e.Message);
+        Assert.False(File.Exists(PathOf("bad.onnx")));
+    }
+
+    [Fact]
     public void Writing_onnx_from_a_model_without_a_graph_or_an_unknown_extension_is_an_ArgumentException()
     {
         var model = ModelFiles.Read(Fixtures.PathOf("dtypes.safetensors"));

@@ -146,7 +146,7 @@ public sealed class OnnxProbeTests
         Assert.Equal(110, kaiming.Replaced.Count);
         Assert.Equal(Verdict.Stable, trained.Diagnosis.Verdict);
         Assert.Equal(Verdict.Exploding, kaiming.Diagnosis.Verdict);
-        // Each of the 8 residual additions adds a branch of about the stream's own variance: the final std is an order
+        // Each of the 9 residual additions (this CNTK export has 9 basic blocks) adds a branch of about the stream's own variance: the final std is an order
         // of magnitude above the trained model's, which learned to keep it near 1.
         Assert.True(kaiming.Nodes[^1].Std > 10 * trained.Nodes[^1].Std, $"{kaiming.Nodes[^1].Std} vs {trained.Nodes[^1].Std}");
         Assert.Contains("residual additions", kaiming.Diagnosis.Advice);

@@ -555,13 +555,9 @@ public static class OnnxFormat
             if (n.Domain is not ("" or "ai.onnx")) continue;
             switch (n.OpType)
             {
-                case "Conv":
-                    Hint(n, 1, TensorLayout.OutIn, TensorRole.Weight);
-                    Hint(n, 2, TensorLayout.Unknown, TensorRole.Bias);
-                    break;
-                case "ConvTranspose":
-                    // ONNX and PyTorch store (in, out / groups, k..); PyTorch computes its fans from this shape as if it
-                    // were (out, in, k..), so OutIn reproduces PyTorch's own initialization.
+                case "Conv" or "ConvTranspose":
+                    // ConvTranspose stores (in, out / groups, k..); PyTorch computes its fans from that shape as if it
+                    // were (out, in, k..), so OutIn reproduces PyTorch's own initialization there too.
                     Hint(n, 1, TensorLayout.OutIn, TensorRole.Weight);
                     Hint(n, 2, TensorLayout.Unknown, TensorRole.Bias);
                     break;

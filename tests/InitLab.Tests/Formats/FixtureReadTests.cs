@@ -159,4 +159,17 @@ public sealed class FixtureReadTests
         var filter = model.Find("block/separable_conv0/depthwise_filter")!;
         Assert.Equal((TensorLayout.InOut, TensorRole.Weight, 1.0), (filter.Layout, filter.Role, filter.ReadDoubles()[0]));
     }
+
+    [Theory]
+    [InlineData("../secret.safetensors")]
+    [InlineData("/etc/passwd")]
+    [InlineData("shards/../../x")]
+    public void Files_a_model_names_must_stay_in_its_directory(string location)
+    {
+        string index = $$"""{"weight_map": {"w": "{{location}}"}}""";
+        var e = Assert.Throws<InvalidDataException>(() => ModelFiles.Read(new MemorySource("m.index.json", System.Text.Encoding.UTF8.GetBytes(index)), ModelFormats.Safetensors));
+        Assert.Contains(location, e.Message);
+        var manifest = $$"""[{"paths": ["{{location}}"], "weights": []}]""";
+        Assert.Throws<InvalidDataException>(() => ModelFiles.Read(new MemorySource("model.json", System.Text.Encoding.UTF8.GetBytes(manifest)), ModelFormats.TfJs));
+    }
 }

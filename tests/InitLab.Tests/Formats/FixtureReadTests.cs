@@ -166,10 +166,10 @@ public sealed class FixtureReadTests
     [InlineData("shards/../../x")]
     public void Files_a_model_names_must_stay_in_its_directory(string location)
     {
-        string index = $$"""{"weight_map": {"w": "{{location}}"}}""";
+        string index = "{\"weight_map\": {\"w\": \"" + location + "\"}}";
         var e = Assert.Throws<InvalidDataException>(() => ModelFiles.Read(new MemorySource("m.index.json", System.Text.Encoding.UTF8.GetBytes(index)), ModelFormats.Safetensors));
         Assert.Contains(location, e.Message);
-        var manifest = $$"""[{"paths": ["{{location}}"], "weights": []}]""";
+        var manifest = "[{\"paths\": [\"" + location + "\"], \"weights\": []}]";
         Assert.Throws<InvalidDataException>(() => ModelFiles.Read(new MemorySource("model.json", System.Text.Encoding.UTF8.GetBytes(manifest)), ModelFormats.TfJs));
     }
 }

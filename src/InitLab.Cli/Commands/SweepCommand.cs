@@ -60,7 +60,7 @@ internal static class SweepCommand
             var activation = o.Activation(pr);
             var input = o.InputBatch(pr, widths[0], out int batch);
             var settings = new SweepSettings(activation.Name, activation.Parameter, gw, gb, [.. widths], batch, pr.GetValue(o.Residual),
-                input is null ? pr.GetValue(o.InputVariance) : null, pr.GetValue(o.Shared), input is null ? null : Sweep.HashInput(input),
+                input is null ? pr.GetValue(o.InputVariance) ?? 1.0 : null, pr.GetValue(o.Shared), input is null ? null : Sweep.HashInput(input),
                 PropagateCommand.Name(e), o.Seed(pr), LibraryInfo.Version);
             // Every setting is checked (and the engine's support of the network) before the first cell runs.
             settings.Validate();

@@ -122,9 +122,17 @@ public static class SweepJson
         }
         catch (JsonException e)
         {
-            throw Invalid(source, $"it is not well-formed JSON ({OneLine(e.Message)})");
+            // The position, not System.Text.Json's own wording.
+            throw Invalid(source, e.LineNumber is { } line && e.BytePositionInLine is { } column
+                ? $"it is not well-formed JSON (at line {line + 1}, byte {column + 1})"
+                : "it is not well-formed JSON");
         }
-        catch (Exception e) when (e is FormatException or ArgumentException or InvalidOperationException)
+        catch (InvalidOperationException)
+        {
+            // System.Text.Json refuses to decode a string with a lone surrogate escape (\ud800).
+            throw Invalid(source, "a string holds an invalid \\u escape (a lone surrogate)");
+        }
+        catch (Exception e) when (e is FormatException or ArgumentException)
         {
             throw Invalid(source, OneLine(e.Message).TrimEnd('.'));
         }

@@ -53,7 +53,6 @@ internal static class SweepCommand
             var part = pr.GetValue(shard)!;
             long total = (long)gw.Count * gb.Count;
             if (total > int.MaxValue) throw new UsageException($"--sigma-w and --sigma-b make {total} cells, more than {int.MaxValue}.");
-            if (part.Count > total) throw new UsageException($"--shard {part} splits {total} cells into more shards than cells.");
             int cellCount = part.Cells((int)total).Count;
             o.CheckResources(pr, ctx, e, backward: false, $"sweep on the {PropagateCommand.Name(e)} engine", runs: cellCount);
             var widths = o.WidthList(pr);

@@ -23,6 +23,15 @@ public class SweepDocumentTests
     }
 
     [Fact]
+    public void A_job_array_larger_than_the_grid_has_empty_shards_that_merge()
+    {
+        var s = Settings();
+        var shards = Enumerable.Range(1, 6).Select(k => RunShard(s, k, 6)).ToArray();
+        Assert.Contains(shards, d => d.Cells.Count == 0);
+        Assert.Equal(RunShard(s, 1, 1).Cells, SweepDocument.Merge(shards).Cells);
+    }
+
+    [Fact]
     public void Run_from_settings_equals_the_cell_runner_with_the_same_networks()
     {
         var s = Settings(residual: 0.5);

@@ -4,11 +4,12 @@ using InitLab.Initializers;
 namespace InitLab.Cli;
 
 /// <summary>
-/// The scheme options shared by <c>initlab init</c> and <c>initlab audit</c>: --scheme and the scheme's parameters,
+/// The scheme options shared by <c>initlab init</c>, <c>initlab audit</c> and <c>initlab reinit</c> (which has no --layout:
+/// a model file's tensors carry theirs): --scheme and the scheme's parameters,
 /// turned into an <see cref="Initializer"/> through <see cref="Schemes.Create"/>. An option the scheme does not use is an
 /// error that names the option and the ones the scheme accepts.
 /// </summary>
-internal sealed class SchemeOptions
+internal sealed class SchemeOptions(bool withLayout = true)
 {
     public Option<string> Scheme { get; } = CliOptions.Choice("--scheme", "Initialization scheme: " + string.Join(", ", Schemes.Names), Schemes.Names,
         required: true, canonical: CanonicalScheme);
@@ -33,7 +34,7 @@ internal sealed class SchemeOptions
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[] { Scheme, Layout, Mode, Distribution, Scale, Gain, Nonlinearity, Param, Mean, Std, Low, High, Sparsity, Value, Groups })
-            command.Add(option);
+            if (withLayout || option != Layout) command.Add(option);
     }
 
     /// <summary>The initializer the parsed options describe.</summary>
@@ -52,7 +53,9 @@ internal sealed class SchemeOptions
         string? mode = parsed.GetValue(Mode), distribution = parsed.GetValue(Distribution);
         var initializerOptions = new InitializerOptions
         {
-            Layout = Names.ParseLayout(parsed.GetValue(Layout)!),
+            // Without a --layout option (model files, whose tensors carry their own layout) the scheme is made in torch
+            // layout and the caller places each tensor's draws.
+            Layout = withLayout ? Names.ParseLayout(parsed.GetValue(Layout)!) : FanLayout.Torch,
             Mode = mode is null ? null : Names.ParseFanMode(mode),
             Distribution = distribution is null ? null : Names.ParseDistribution(distribution),
             Scale = parsed.GetValue(Scale),

@@ -26,4 +26,7 @@ public sealed record InspectionOptions
     /// fluctuation.
     /// </summary>
     public double Alpha { get; init; } = 1e-3;
+
+    /// <summary>True for a tensor stored as integers or booleans (counters, ids, masks): only the constant verdict applies, anything else is unknown.</summary>
+    public bool IntegerValued { get; init; }
 }

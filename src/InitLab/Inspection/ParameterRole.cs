@@ -19,6 +19,12 @@ public enum ParameterRole
     /// <summary>The additive shift (beta) of a normalization layer: initialized to 0.</summary>
     NormShift,
 
+    /// <summary>The running mean a normalization layer subtracts at inference (PyTorch running_mean, Keras moving_mean): initialized to 0.</summary>
+    RunningMean,
+
+    /// <summary>The running variance a normalization layer divides by at inference (running_var, moving_variance): initialized to 1.</summary>
+    RunningVariance,
+
     /// <summary>An embedding table (rows are tokens).</summary>
     Embedding,
 
@@ -29,12 +35,12 @@ public enum ParameterRole
 /// <summary>The JSON names of <see cref="ParameterRole"/> values.</summary>
 public static class ParameterRoles
 {
-    /// <summary>weight, bias, norm (for both scale and shift), embedding or other.</summary>
+    /// <summary>weight, bias, norm (scale, shift and running statistics), embedding or other.</summary>
     public static string JsonName(ParameterRole role) => role switch
     {
         ParameterRole.Weight => "weight",
         ParameterRole.Bias => "bias",
-        ParameterRole.NormScale or ParameterRole.NormShift => "norm",
+        ParameterRole.NormScale or ParameterRole.NormShift or ParameterRole.RunningMean or ParameterRole.RunningVariance => "norm",
         ParameterRole.Embedding => "embedding",
         _ => "other",
     };

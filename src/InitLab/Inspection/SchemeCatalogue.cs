@@ -20,18 +20,22 @@ public sealed record SchemeCandidate(string Name, IReadOnlyList<string> Aliases,
 /// kaiming_normal(nonlinearity=linear), and the truncated Keras/JAX he_normal and glorot_normal. Gains other than the
 /// defaults (tanh's 5/3, sqrt 2 on xavier) are left out on purpose: each extra scale is one more law that a small
 /// tensor of a neighbouring scheme may fit better by chance;</item>
-/// <item>every tensor: the fixed laws frameworks and papers use: normal(0, 0.02) and trunc_normal(0.02) (GPT-2, BERT,
+/// <item>weights, embeddings and other tensors of any rank: the fixed laws frameworks and papers use: normal(0, 0.02) and trunc_normal(0.02) (GPT-2, BERT,
 /// ViT), the TF-style +-2 sigma truncation, N(0, 1) (PyTorch nn.Embedding), N(0, 0.01), N(0, 0.001), Keras'
 /// RandomNormal/TruncatedNormal/RandomUniform defaults (0.05), U(-0.1, 0.1), PyTorch's uniform_ and trunc_normal_ defaults;</item>
 /// <item>biases: PyTorch's bias rule U(-1/sqrt(fan_in), 1/sqrt(fan_in)) with the fan_in of the layer's weight;</item>
-/// <item>normalization scales: N(1, 0.02) (DCGAN).</item>
+/// <item>normalization scales: N(1, 0.02) (DCGAN) and U(0, 1) (PyTorch's BatchNorm before 1.2).</item>
 /// </list>
+/// Normalization shifts and running statistics start at constants in every framework (0, and 1 for running
+/// variances), and biases at zero or the bias rule: no other law is a plausible initialization for them, so none is
+/// offered (a trained BatchNorm shift can look like N(0, 1)).
 /// Orthogonal, sparse and the deterministic schemes (zeros, ones, constant, eye, identity, dirac, delta_orthogonal) are
 /// recognized by their structure (<see cref="TensorInspector"/>), not by a law.
 /// </summary>
 public static class SchemeCatalogue
 {
-    private enum Group { Layer, Fixed, Bias, NormScale }
+    [Flags]
+    private enum Group { Layer = 1, Fixed = 2, Bias = 4, NormScale = 8 }
 
     private sealed record Entry(string Name, string[] Aliases, Group Group, Func<FanLayout, Initializer> Create);
 
@@ -64,7 +68,7 @@ public static class SchemeCatalogue
         Fixed("trunc_normal(std=0.05, low=-0.1, high=0.1)", ["Keras TruncatedNormal default"], Init.TruncNormal(0, 0.05, -0.1, 0.1)),
         Fixed("uniform(low=-0.05, high=0.05)", ["Keras RandomUniform default", "Keras Embedding default"], Init.Uniform(-0.05, 0.05)),
         Fixed("uniform(low=-0.1, high=0.1)", ["PyTorch word_language_model init"], Init.Uniform(-0.1, 0.1)),
-        Fixed("uniform", ["PyTorch uniform_ default U(0, 1)"], Init.Uniform()),
+        new("uniform", ["PyTorch uniform_ default U(0, 1)", "PyTorch BatchNorm weight before 1.2"], Group.Fixed | Group.NormScale, _ => Init.Uniform()),
         Fixed("trunc_normal", ["PyTorch trunc_normal_ default: N(0, 1) on [-2, 2]"], Init.TruncNormal()),
         new("normal(mean=1, std=0.02)", ["DCGAN BatchNorm weight"], Group.NormScale, _ => Init.Normal(1, 0.02)),
     ];
@@ -84,15 +88,13 @@ public static class SchemeCatalogue
         bool layerRole = role is ParameterRole.Weight or ParameterRole.Embedding or ParameterRole.Other;
         foreach (var entry in Entries)
         {
-            ElementDistribution? law = entry.Group switch
-            {
-                Group.Layer when layerRole && shape.Rank >= 2 => entry.Create(layout).DistributionOf(shape),
-                Group.Fixed => entry.Create(layout).DistributionOf(shape),
-                Group.Bias when role == ParameterRole.Bias && layerFans is { FanIn: > 0 } f =>
-                    ElementDistribution.Uniform(-1 / Math.Sqrt(f.FanIn), 1 / Math.Sqrt(f.FanIn)),
-                Group.NormScale when role == ParameterRole.NormScale => entry.Create(layout).DistributionOf(shape),
-                _ => null,
-            };
+            bool applies =
+                (entry.Group.HasFlag(Group.Layer) && layerRole && shape.Rank >= 2) ||
+                (entry.Group.HasFlag(Group.Fixed) && layerRole) ||
+                (entry.Group.HasFlag(Group.Bias) && role == ParameterRole.Bias && layerFans is { FanIn: > 0 }) ||
+                (entry.Group.HasFlag(Group.NormScale) && role == ParameterRole.NormScale);
+            if (!applies) continue;
+            var law = entry.Group.HasFlag(Group.Bias) ? BiasRule.TorchDefault(layerFans!.FanIn).DistributionOf(shape) : entry.Create(layout).DistributionOf(shape);
             if (law is not null && law.Kind != DistributionKind.PointMass)
                 result.Add(new SchemeCandidate(entry.Name, entry.Aliases, law));
         }

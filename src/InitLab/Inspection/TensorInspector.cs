@@ -10,7 +10,8 @@ namespace InitLab.Inspection;
 /// "Which initialization is this, or is it trained?" for one tensor: moments, the spectral summary of the tensor as a
 /// matrix, and a verdict.
 /// <list type="number">
-/// <item>Empty or non-finite tensors: unknown. All elements equal: constant (zeros, ones, constant).</item>
+/// <item>Empty or non-finite tensors: unknown. All elements equal: constant (zeros, ones, constant). Running
+/// statistics that are not constant: trained (they start at 0 and 1 and move only on data).</item>
 /// <item>Exact structures: eye/identity, dirac, delta-orthogonal (structured); orthogonal with any gain and sparse
 /// (init, p-value 1 resp. the KS p-value of the non-zeros).</item>
 /// <item>Fewer than <see cref="MinElements"/> elements: unknown (no test has power).</item>
@@ -21,7 +22,8 @@ namespace InitLab.Inspection;
 /// it and the others are listed as equivalents.</item>
 /// <item>Otherwise trained when the tensor shows why: significant spikes above the Marchenko-Pastur edge for its own
 /// variance, heavy tails (kurtosis above 3 by more than the upper-alpha normal quantile of its standard error
-/// sqrt(24 / n)), or a bias or normalization parameter that fits none of its rules; else unknown.</item>
+/// sqrt(24 / n)), or a bias or normalization parameter (scale, shift, running statistic) that fits none of its rules;
+/// else unknown.</item>
 /// </list>
 /// Calibration: for a fresh draw of any catalogue scheme, the true scheme's combined p-value is below alpha with
 /// probability at most alpha (Bonferroni), so the verdict is init with probability at least 1 - alpha (measured in the
@@ -75,6 +77,10 @@ public static class TensorInspector
         if (moments.NonFinite > 0) return Result(null, Verdict.Unknown, null, $"{moments.NonFinite} NaN or infinite elements");
         if (StructureDetector.Constant(values) is { } constant)
             return Result(null, Verdict.Constant, Exact(constant), "every element is the same number");
+        if (options.IntegerValued)
+            return Result(null, Verdict.Unknown, null, "an integer tensor: no initialization law applies");
+        if (role is ParameterRole.RunningMean or ParameterRole.RunningVariance)
+            return Result(null, Verdict.Trained, null, $"running statistics start at {(role == ParameterRole.RunningMean ? 0 : 1)}; these have moved, so the model has seen data");
 
         int rows = 0, cols = 0;
         SpectralSummary? spectrum = null;
@@ -124,7 +130,8 @@ public static class TensorInspector
         double kurtosisZ = (moments.Kurtosis - 3) / Math.Sqrt(24.0 / values.Length);
         if (kurtosisZ > SpecialFunctions.NormalQuantile(1 - alpha))
             evidence.Add(string.Create(CultureInfo.InvariantCulture, $"heavy tails (kurtosis {moments.Kurtosis:G3}, normal 3)"));
-        if (evidence.Count == 0 && role is ParameterRole.Bias or ParameterRole.NormScale or ParameterRole.NormShift)
+        if (evidence.Count == 0 && role is ParameterRole.Bias or ParameterRole.NormScale or ParameterRole.NormShift
+            or ParameterRole.RunningMean or ParameterRole.RunningVariance)
             evidence.Add(role == ParameterRole.Bias ? "a bias that is neither zero nor any bias rule" : "a normalization parameter that is neither its constant nor any rule");
         var all = matches.Select(m => m.Match).ToList();
         return evidence.Count > 0

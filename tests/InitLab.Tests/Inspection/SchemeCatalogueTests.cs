@@ -63,6 +63,15 @@ public sealed class SchemeCatalogueTests
     }
 
     [Fact]
+    public void Normalization_shifts_and_running_statistics_have_no_law_and_scales_only_theirs()
+    {
+        Assert.Empty(SchemeCatalogue.For(new Shape(64), FanLayout.Torch, ParameterRole.NormShift));
+        Assert.Empty(SchemeCatalogue.For(new Shape(64), FanLayout.Torch, ParameterRole.RunningVariance));
+        Assert.Equal(["uniform", "normal(mean=1, std=0.02)"], SchemeCatalogue.For(new Shape(64), FanLayout.Torch, ParameterRole.NormScale).Select(c => c.Name));
+        Assert.Equal(["torch_default_bias"], SchemeCatalogue.For(new Shape(64), FanLayout.Torch, ParameterRole.Bias, Fans.Of(new Shape(64, 9))).Select(c => c.Name));
+    }
+
+    [Fact]
     public void A_bias_gets_the_PyTorch_rule_with_the_fan_in_of_its_weight()
     {
         var fans = Fans.Of(new Shape(64, 20, 3, 3));

@@ -96,11 +96,7 @@ internal static class StructureDetector
     public static double? OrthogonalGain(ReadOnlySpan<double> a, int rows, int cols, double unitRoundoff)
     {
         if (OrthogonalTolerance(rows, cols, unitRoundoff) is not { } tol) return null;
-        int n = Math.Min(rows, cols);
-        var gram = new double[n * n];
-        if (rows >= cols) LinearAlgebra.Gemm.Core(true, false, n, n, rows, 1.0, a, cols, a, cols, 0.0, gram, n);
-        else LinearAlgebra.Gemm.Core(false, true, n, n, cols, 1.0, a, cols, a, cols, 0.0, gram, n);
-        return GainFromGram(gram, n, tol);
+        return GainFromGram(LinearAlgebra.SymmetricEigen.Gram(a, rows, cols), Math.Min(rows, cols), tol);
     }
 
     /// <summary>g = sqrt(trace / n) when max |G / g^2 - I| &lt;= tol, else null.</summary>

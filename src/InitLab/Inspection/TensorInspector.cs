@@ -231,9 +231,7 @@ public static class TensorInspector
         double lambdaMax;
         if (n <= MaxSpectralDimension)
         {
-            gram = new double[n * n];
-            if (rows >= cols) Gemm.Core(true, false, n, n, rows, 1.0, x, cols, x, cols, 0.0, gram, n);
-            else Gemm.Core(false, true, n, n, cols, 1.0, x, cols, x, cols, 0.0, gram, n);
+            gram = SymmetricEigen.Gram(x, rows, cols);
             eigenvalues = SymmetricEigen.Eigenvalues(gram, n);
             for (int i = 0; i < eigenvalues.Length; i++) eigenvalues[i] = Math.Max(eigenvalues[i], 0);
             lambdaMax = eigenvalues[0];

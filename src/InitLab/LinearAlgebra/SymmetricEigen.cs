@@ -55,15 +55,26 @@ public static class SymmetricEigen
         for (int i = 0; i < a.Length; i++)
             if (!double.IsFinite(a[i]))
                 throw new ArgumentException($"a must hold finite numbers, got a[{i}] = {Guard.Fmt(a[i])}.", nameof(a));
-        var gram = new double[n * n];
-        if (rows >= cols) Gemm.Core(true, false, n, n, rows, 1.0, a, cols, a, cols, 0.0, gram, n);
-        else Gemm.Core(false, true, n, n, cols, 1.0, a, cols, a, cols, 0.0, gram, n);
-        var (d, e) = Tridiagonalize(gram, n);
+        var (d, e) = Tridiagonalize(Gram(a, rows, cols), n);
         TridiagonalQr(d, e);
         for (int i = 0; i < n; i++) d[i] = Math.Max(d[i], 0); // a Gram matrix is positive semidefinite; rounding may dip below 0
         Array.Sort(d);
         Array.Reverse(d);
         return d;
+    }
+
+    /// <summary>
+    /// The smaller Gram matrix of the row-major rows x cols matrix A: A^T A (cols x cols) when rows &gt;= cols, else
+    /// A A^T (rows x rows), by <see cref="Gemm"/> in double. Its eigenvalues are the squared singular values of A.
+    /// </summary>
+    internal static double[] Gram(ReadOnlySpan<double> a, int rows, int cols)
+    {
+        int n = Math.Min(rows, cols);
+        var gram = new double[n * n];
+        if (n == 0) return gram;
+        if (rows >= cols) Gemm.Core(true, false, n, n, rows, 1.0, a, cols, a, cols, 0.0, gram, n);
+        else Gemm.Core(false, true, n, n, cols, 1.0, a, cols, a, cols, 0.0, gram, n);
+        return gram;
     }
 
     /// <summary>

@@ -106,24 +106,17 @@ internal static class LawFunctions
         }
     }
 
-    /// <summary>P(X &lt; x), accurate in relative terms in the lower tail.</summary>
-    public static double LowerTail(ElementDistribution law, double x)
+    /// <summary>P(X &lt; x), accurate in relative terms in the lower tail: the survival function of -X at -x.</summary>
+    public static double LowerTail(ElementDistribution law, double x) => Survival(Reflect(law), -x);
+
+    /// <summary>The law of -X.</summary>
+    private static ElementDistribution Reflect(ElementDistribution law) => law.Kind switch
     {
-        switch (law.Kind)
-        {
-            case DistributionKind.PointMass: return x > law.Location ? 1 : 0;
-            case DistributionKind.Normal: return SpecialFunctions.NormalCdf((x - law.Location) / law.Scale);
-            case DistributionKind.Uniform: return x <= law.Low ? 0 : x >= law.High ? 1 : (x - law.Low) / law.Scale;
-            default:
-            {
-                if (x <= law.Low) return 0;
-                if (x >= law.High) return 1;
-                double z = (x - law.Location) / law.Scale;
-                double alpha = (law.Low - law.Location) / law.Scale, beta = (law.High - law.Location) / law.Scale;
-                return Mass(alpha, z) / Mass(alpha, beta);
-            }
-        }
-    }
+        DistributionKind.PointMass => ElementDistribution.PointMass(-law.Location),
+        DistributionKind.Normal => ElementDistribution.Normal(-law.Location, law.Scale),
+        DistributionKind.Uniform => ElementDistribution.Uniform(-law.High, -law.Low),
+        _ => ElementDistribution.TruncatedNormal(-law.Location, law.Scale, -law.High, -law.Low),
+    };
 
     /// <summary>
     /// The log-likelihood sum_i ln f(x_i) of n elements with sum_i (x_i - law.Location)^2 = <paramref name="squares"/>

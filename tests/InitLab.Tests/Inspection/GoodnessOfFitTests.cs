@@ -156,6 +156,21 @@ public sealed class GoodnessOfFitTests
         Assert.Equal(729.0 / 13, uniform[12], 12);
     }
 
+    [Fact]
+    public void Lower_and_upper_tails_are_the_CDF_and_its_complement()
+    {
+        Assert.Equal(0.25, LawFunctions.LowerTail(ElementDistribution.Uniform(-1, 3), 0), 15);
+        Assert.Equal(0.75, LawFunctions.Survival(ElementDistribution.Uniform(-1, 3), 0), 15);
+        var t = ElementDistribution.TruncatedNormal(0.5, 2, -1, 4);
+        foreach (double x in new[] { -0.5, 0.7, 3.9 })
+        {
+            Assert.Equal(t.Cdf(x), LawFunctions.LowerTail(t, x), 13);
+            Assert.Equal(1 - t.Cdf(x), LawFunctions.Survival(t, x), 13);
+        }
+        // The far normal tail keeps its relative precision: Phi(-30) = 4.906713927148187e-198.
+        Assert.Equal(1.0, LawFunctions.LowerTail(ElementDistribution.Normal(0, 1), -30) / 4.906713927148187e-198, 12);
+    }
+
     private static double RoundToBFloat16(double x)
     {
         uint bits = BitConverter.SingleToUInt32Bits((float)x);

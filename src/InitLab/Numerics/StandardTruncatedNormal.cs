@@ -222,7 +222,8 @@ public static class StandardTruncatedNormal
         double span = w * (a + 0.5 * w);
         int panels = (int)Math.Clamp(Math.Ceiling(span / 2), 1, 256);
         double h = w / panels;
-        var (nodes, weights) = GaussLegendre.Twenty;
+        var nodes = Theory.GaussLegendre.Nodes;
+        var weights = Theory.GaussLegendre.Weights;
         for (int p = 0; p < panels; p++)
         {
             double mid = (p + 0.5) * h, half = 0.5 * h;
@@ -233,39 +234,5 @@ public static class StandardTruncatedNormal
                 for (int k = 0; k < i.Length; k++, f *= y) i[k] += f;
             }
         }
-    }
-}
-
-/// <summary>Gauss-Legendre nodes and weights on [-1, 1].</summary>
-internal static class GaussLegendre
-{
-    /// <summary>The 20-point rule (exact for polynomials of degree 39).</summary>
-    public static (double[] Nodes, double[] Weights) Twenty { get; } = Rule(20);
-
-    /// <summary>
-    /// The n-point rule by Newton's method on P_n from Tricomi's initial guesses cos(pi (i - 1/4) / (n + 1/2)), P_n and
-    /// P_n' by the three-term recurrence; weights 2 / ((1 - x^2) P_n'(x)^2). Nodes converge to rounding in a few steps.
-    /// </summary>
-    public static (double[] Nodes, double[] Weights) Rule(int n)
-    {
-        var nodes = new double[n];
-        var weights = new double[n];
-        for (int i = 0; i < (n + 1) / 2; i++)
-        {
-            double x = Math.Cos(Math.PI * (i + 0.75) / (n + 0.5)), derivative = 0;
-            for (int iteration = 0; iteration < 100; iteration++)
-            {
-                double p0 = 1, p1 = x;
-                for (int k = 2; k <= n; k++) (p0, p1) = (p1, ((2 * k - 1) * x * p1 - (k - 1) * p0) / k);
-                derivative = n * (x * p1 - p0) / (x * x - 1);
-                double dx = p1 / derivative;
-                x -= dx;
-                if (Math.Abs(dx) < 1e-16) break;
-            }
-            nodes[i] = -x;
-            nodes[n - 1 - i] = x;
-            weights[i] = weights[n - 1 - i] = 2 / ((1 - x * x) * derivative * derivative);
-        }
-        return (nodes, weights);
     }
 }

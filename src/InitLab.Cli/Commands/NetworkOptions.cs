@@ -162,6 +162,8 @@ internal sealed class NetworkOptions
         var probe = init.DistributionOf(new InitLab.Tensors.Shape(4, 4));
         if (probe is { Kind: DistributionKind.Normal, Mean: 0 })
             return new WeightDistribution.Gaussian(init.Name, (fanIn, fanOut) => init.DistributionOf(new InitLab.Tensors.Shape(fanOut, fanIn))!.Std);
-        return new WeightDistribution.Custom(init.Name, (g, w, rows, cols) => init.Fill(w.Span, new InitLab.Tensors.Shape(rows, cols), g));
+        var custom = new WeightDistribution.Custom(init.Name, (g, w, rows, cols) => init.Fill(w.Span, new InitLab.Tensors.Shape(rows, cols), g));
+        // i.i.d. zero-mean elements (uniform, truncated normal): the mean-field engine and the diagnosis know their scale.
+        return probe is { Mean: 0 } ? custom with { StdOf = (fanIn, fanOut) => init.DistributionOf(new InitLab.Tensors.Shape(fanOut, fanIn))!.Std } : custom;
     }
 }

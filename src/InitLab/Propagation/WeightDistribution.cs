@@ -69,6 +69,10 @@ public abstract record WeightDistribution
     /// <param name="Sampler">Fills a rows x cols matrix.</param>
     public sealed record Custom(string Name, Action<Generator, Memory<float>, int, int> Sampler) : WeightDistribution
     {
+        /// <summary>The std of one weight as a function of (fan_in, fan_out), when the scheme's elements are i.i.d. with a
+        /// known std (uniform, truncated normal, ...): the mean-field engine and the diagnosis then know sigma_w.</summary>
+        public Func<int, int, double>? StdOf { get; init; }
+
         /// <inheritdoc/>
         public override string Describe() => Name;
 

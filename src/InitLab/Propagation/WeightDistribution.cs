@@ -1,5 +1,7 @@
+using InitLab.Initializers;
 using InitLab.Numerics;
 using InitLab.Random;
+using InitLab.Tensors;
 
 namespace InitLab.Propagation;
 
@@ -12,11 +14,40 @@ public abstract record WeightDistribution
 {
     private WeightDistribution() { }
 
+    /// <summary>
+    /// The weight distribution of the initializer called <paramref name="scheme"/> (a name of <see cref="Schemes"/>, aliases
+    /// included) with <paramref name="options"/>, as <see cref="FromInitializer"/> maps it.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown scheme, an option the scheme does not use, or a bad option value
+    /// (<see cref="Schemes.Create"/>).</exception>
+    public static WeightDistribution FromScheme(string scheme, InitializerOptions? options = null) =>
+        FromInitializer(Schemes.Create(scheme, options));
+
+    /// <summary>
+    /// Maps an initializer to what the engines need: an untruncated zero-mean normal becomes <see cref="Gaussian"/> with
+    /// the initializer's std for each layer's (fan_in, fan_out) (the ensemble engine samples it exactly), orthogonal
+    /// becomes <see cref="Orthogonal"/> with its gain, and every other scheme becomes <see cref="Custom"/>, filled by the
+    /// initializer's own sampler for a (fan_out, fan_in) matrix (explicit engine only), with <see cref="Custom.StdOf"/>
+    /// when its elements are i.i.d. with mean 0.
+    /// </summary>
+    public static WeightDistribution FromInitializer(Initializer initializer)
+    {
+        ArgumentNullException.ThrowIfNull(initializer);
+        if (initializer is OrthogonalInitializer orthogonal) return new Orthogonal(orthogonal.Gain);
+        var probe = initializer.DistributionOf(new Shape(4, 4));
+        if (probe is { Kind: DistributionKind.Normal, Mean: 0 })
+            return new Gaussian(initializer.Name, (fanIn, fanOut) => initializer.DistributionOf(new Shape(fanOut, fanIn))!.Std);
+        var custom = new Custom(initializer.Name, (g, w, rows, cols) => initializer.Fill(w.Span, new Shape(rows, cols), g));
+        // i.i.d. zero-mean elements (uniform, truncated normal): the mean-field engine and the diagnosis know their scale.
+        return probe is { Mean: 0 } ? custom with { StdOf = (fanIn, fanOut) => initializer.DistributionOf(new Shape(fanOut, fanIn))!.Std } : custom;
+    }
+
     /// <summary>A short description, e.g. <c>N(0, 2/fan_in)</c>.</summary>
     public abstract string Describe();
 
-    /// <summary>Fills <paramref name="w"/> (rows x cols, row-major) with one draw.</summary>
-    public abstract void Fill(Generator g, Span<float> w, int rows, int cols);
+    /// <summary>Fills <paramref name="w"/> (rows x cols, row-major) with one draw on up to <paramref name="threads"/>
+    /// threads (0 = all cores; the bits are the same for every value).</summary>
+    public abstract void Fill(Generator g, Span<float> w, int rows, int cols, int threads = 0);
 
     /// <summary>
     /// i.i.d. W_ij ~ N(0, std(fan_in, fan_out)^2): the mean-field convention std = sigma_w / sqrt(fan_in)
@@ -44,7 +75,7 @@ public abstract record WeightDistribution
         public override string Describe() => Name;
 
         /// <inheritdoc/>
-        public override void Fill(Generator g, Span<float> w, int rows, int cols) => g.Normal(w, 0f, (float)Std(cols, rows));
+        public override void Fill(Generator g, Span<float> w, int rows, int cols, int threads = 0) => g.Normal(w, 0f, (float)Std(cols, rows), threads);
     }
 
     /// <summary>
@@ -57,9 +88,9 @@ public abstract record WeightDistribution
         public override string Describe() => $"orthogonal(gain = {Guard.Fmt(Gain)})";
 
         /// <inheritdoc/>
-        public override void Fill(Generator g, Span<float> w, int rows, int cols)
+        public override void Fill(Generator g, Span<float> w, int rows, int cols, int threads = 0)
         {
-            LinearAlgebra.Orthogonal.Sample(g, w, rows, cols);
+            LinearAlgebra.Orthogonal.Sample(g, w, rows, cols, threads);
             Tensors.TensorMath.Scale(w, (float)Gain);
         }
     }
@@ -77,7 +108,7 @@ public abstract record WeightDistribution
         public override string Describe() => Name;
 
         /// <inheritdoc/>
-        public override void Fill(Generator g, Span<float> w, int rows, int cols)
+        public override void Fill(Generator g, Span<float> w, int rows, int cols, int threads = 0)
         {
             var buffer = new float[w.Length];
             Sampler(g, buffer, rows, cols);

@@ -129,6 +129,7 @@ public class SharedMatrixLawTests
 
     [Theory]
     [InlineData(7, 100)]
+    [InlineData(8, 3)]
     [InlineData(12, 37)]
     [InlineData(5, 1)]
     public void Mean_and_sd_of_the_squared_norm_match_plain_products(int n, int power)
@@ -136,13 +137,37 @@ public class SharedMatrixLawTests
         var a = new float[n * n];
         new InitLab.Random.Generator(11).Normal(a, 0f, 1f / MathF.Sqrt(n));
         var law = ClassicExperiments.LawOfSharedMatrixPower(a, n, power);
-        var (mean, sd, _) = Reference(a, n, power);
+        var (mean, sd, b) = Reference(a, n, power);
         Assert.Equal(1, law.Mean / mean, 1e-10);
         Assert.Equal(1, law.Sd / sd, 1e-10);
-        // Laurent-Massart with s = sd / sqrt 2 and t = ln(2 / 5.7e-7) = 15.07: the band is that wide, no wider.
+        // Upper end: Laurent-Massart with s = sd / sqrt 2 and t = ln(2 / 5.7e-7) = 15.07, no wider.
         double t = Math.Log(2 / 5.7e-7), s = sd / Math.Sqrt(2);
         Assert.Equal(mean + 2 * Math.Sqrt(t) * s + 2 * t * s, law.High, 1e-9 * law.High);
-        Assert.Equal(Math.Max(0, mean - 2 * Math.Sqrt(t) * s), law.Low, 1e-9 * Math.Max(1, law.High));
+        // Lower end: max over k of 2 lambda_k (alpha/2 Gamma(k/2 + 1))^(2/k) with the exact eigenvalues of B^T B (the squared
+        // singular values of B); with n <= 8 the subspace is the whole space, so the Ritz values are exact.
+        var lambda = InitLab.LinearAlgebra.SpectralNorm.SingularValues(b, n, n).Select(v => v * v).ToArray();
+        double[] gamma = [1, Math.Sqrt(Math.PI) / 2, 1, 3 * Math.Sqrt(Math.PI) / 4, 2, 15 * Math.Sqrt(Math.PI) / 8, 6, 105 * Math.Sqrt(Math.PI) / 16, 24];
+        double low = Math.Max(0, mean - 2 * Math.Sqrt(t) * s);
+        for (int k = 1; k <= Math.Min(8, n); k++) low = Math.Max(low, 2 * lambda[k - 1] * Math.Pow(5.7e-7 / 2 * gamma[k], 2.0 / k));
+        if (n <= 8) Assert.Equal(low, law.Low, 1e-8 * low);
+        else Assert.InRange(law.Low, Math.Max(0, mean - 2 * Math.Sqrt(t) * s), low * (1 + 1e-6)); // eigenvalues far below lambda_1 carry ~eps lambda_1 of rounding
+        Assert.True(law.Low > 0 && law.Low < mean);
+    }
+
+    [Fact]
+    public void Ritz_values_approach_the_top_eigenvalues_from_below()
+    {
+        // diag(1, 0.9, 0.81, ...) rotated by nothing: the 8 largest are 0.9^0..0.9^7; subspace iteration converges like
+        // (0.9^8 / 0.9^7)^48 = 0.9^48 = 6e-3 per eigenvalue at worst, and never overshoots.
+        const int n = 40;
+        var g = new double[n * n];
+        for (int i = 0; i < n; i++) g[i * n + i] = Math.Pow(0.9, i);
+        var ritz = ClassicExperiments.RitzValues(g, n, 8);
+        for (int k = 0; k < 8; k++)
+        {
+            Assert.True(ritz[k] <= Math.Pow(0.9, k) * (1 + 1e-12), $"theta_{k} = {ritz[k]} exceeds {Math.Pow(0.9, k)}");
+            Assert.True(ritz[k] >= 0.99 * Math.Pow(0.9, k), $"theta_{k} = {ritz[k]}");
+        }
     }
 
     [Fact]

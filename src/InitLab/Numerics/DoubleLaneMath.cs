@@ -48,32 +48,17 @@ internal static class DoubleLaneMath
 
     /// <summary>
     /// m e^x for |m| in [2^-400, 2^400] (or 0) with one rounding of the scaled result: x = k ln 2 + r, |r| &lt;= ln 2 / 2
-    /// (Cody and Waite's reduction with the split ln 2), e^r by its Taylor polynomial through r^13 (truncation below
-    /// 5e-18), then (m e^r) 2^k1 2^k2 with k1 + k2 = k, so that 2^k never overflows while the product does and a
-    /// subnormal result is rounded once (folding a factor m into the exponential avoids rounding e^x to a subnormal and
+    /// (Cody and Waite's reduction with the split ln 2), e^r = 1 + (e^r - 1) by its Taylor polynomial through r^14, then
+    /// (m e^r) 2^k1 2^k2 with k1 + k2 = k, so that 2^k never overflows while the product does and a subnormal result is
+    /// rounded once (folding a factor m into the exponential avoids rounding e^x to a subnormal and
     /// then scaling its error up). x is clamped to [-1400, 710], beyond which the result is 0 or +-inf anyway.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static TV ExpTimes<L, TV>(TV x, TV m) where L : IDoubleLanes<TV> where TV : struct
     {
         x = AtMost<L, TV>(AtLeast<L, TV>(x, -1400.0), 710.0);
-        TV k = RoundToInteger<L, TV>(L.Mul(x, L.Splat(Log2E)));
-        TV r = L.Fma(k, L.Splat(-Ln2Hi), x);              // exact (Sterbenz)
-        r = L.Fma(k, L.Splat(-Ln2Lo), r);
-        TV p = L.Splat(1.0 / 6227020800);                  // 1/13!
-        p = L.Fma(p, r, L.Splat(1.0 / 479001600));
-        p = L.Fma(p, r, L.Splat(1.0 / 39916800));
-        p = L.Fma(p, r, L.Splat(1.0 / 3628800));
-        p = L.Fma(p, r, L.Splat(1.0 / 362880));
-        p = L.Fma(p, r, L.Splat(1.0 / 40320));
-        p = L.Fma(p, r, L.Splat(1.0 / 5040));
-        p = L.Fma(p, r, L.Splat(1.0 / 720));
-        p = L.Fma(p, r, L.Splat(1.0 / 120));
-        p = L.Fma(p, r, L.Splat(1.0 / 24));
-        p = L.Fma(p, r, L.Splat(1.0 / 6));
-        p = L.Fma(p, r, L.Splat(0.5));
-        p = L.Fma(p, r, L.Splat(1.0));
-        p = L.Fma(p, r, L.Splat(1.0));
+        TV k = Reduce<L, TV>(x, out TV r);
+        TV p = L.Add(L.Splat(1.0), ExpMinusOneReduced<L, TV>(r));
         TV k1 = RoundToInteger<L, TV>(L.Mul(k, L.Splat(0.5)));
         TV k2 = L.Sub(k, k1);
         return L.Mul(L.Mul(L.Mul(p, m), L.Pow2(k1)), L.Pow2(k2));
@@ -88,9 +73,28 @@ internal static class DoubleLaneMath
     public static TV Expm1<L, TV>(TV x) where L : IDoubleLanes<TV> where TV : struct
     {
         x = AtMost<L, TV>(AtLeast<L, TV>(x, -60.0), 40.0);
+        TV k = Reduce<L, TV>(x, out TV r);
+        TV em = ExpMinusOneReduced<L, TV>(r);
+        TV two = L.Pow2(k);
+        TV scaled = L.Fma(two, em, L.Sub(two, L.Splat(1.0)));
+        return L.Select(L.Equal(k, L.Splat(0.0)), em, scaled);
+    }
+
+    /// <summary>x = k ln 2 + r with k = round(x / ln 2) and |r| &lt;= ln 2 / 2 (Cody and Waite: x - k Ln2Hi is exact by
+    /// Sterbenz since k Ln2Hi has at most 43 significant bits; r = 0 exactly for k = 0, so tiny x keep every bit).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV Reduce<L, TV>(TV x, out TV r) where L : IDoubleLanes<TV> where TV : struct
+    {
         TV k = RoundToInteger<L, TV>(L.Mul(x, L.Splat(Log2E)));
-        TV r = L.Fma(k, L.Splat(-Ln2Hi), x);
-        r = L.Fma(k, L.Splat(-Ln2Lo), r);
+        r = L.Fma(k, L.Splat(-Ln2Lo), L.Fma(k, L.Splat(-Ln2Hi), x));
+        return k;
+    }
+
+    /// <summary>e^r - 1 = r + r^2 P(r) for |r| &lt;= ln 2 / 2, P the Taylor polynomial through r^14 / 14! (truncation below
+    /// 1e-18 relative to r); relative accuracy down to subnormal r, which returns r itself.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV ExpMinusOneReduced<L, TV>(TV r) where L : IDoubleLanes<TV> where TV : struct
+    {
         TV p = L.Splat(1.0 / 87178291200);                 // 1/14!
         p = L.Fma(p, r, L.Splat(1.0 / 6227020800));
         p = L.Fma(p, r, L.Splat(1.0 / 479001600));
@@ -104,10 +108,7 @@ internal static class DoubleLaneMath
         p = L.Fma(p, r, L.Splat(1.0 / 24));
         p = L.Fma(p, r, L.Splat(1.0 / 6));
         p = L.Fma(p, r, L.Splat(0.5));
-        TV em = L.Fma(L.Mul(r, r), p, r);
-        TV two = L.Pow2(k);
-        TV scaled = L.Fma(two, em, L.Sub(two, L.Splat(1.0)));
-        return L.Select(L.Equal(k, L.Splat(0.0)), em, scaled);
+        return L.Fma(L.Mul(r, r), p, r);
     }
 
     /// <summary>

@@ -61,8 +61,9 @@ public sealed record PropagationTrace(
         for (int l = 1; l < all.Count && l <= spec.Depth; l++)
         {
             bool orthogonal = spec.Weights is WeightDistribution.Orthogonal && spec.Widths[l] == spec.Widths[l - 1];
-            variances[l - 1] = FiniteWidthDrift.LayerLogVariance(spec.Activation, all[l].Pre.MeanSquare, spec.Widths[l], orthogonal,
+            double v = FiniteWidthDrift.LayerLogVariance(spec.Activation, all[l].Pre.MeanSquare, spec.Widths[l], orthogonal,
                 spec.ResidualAlpha, all[l - 1].Mean, all[l - 1].MeanSquare);
+            variances[l - 1] = double.IsFinite(v) && v >= 0 ? v : 0; // a custom activation without finite moments there
         }
         // Layers after a non-finite one were never run: give them the last layer's variance.
         for (int l = all.Count; l <= spec.Depth; l++) variances[l - 1] = all.Count > 1 ? variances[all.Count - 2] : 0;

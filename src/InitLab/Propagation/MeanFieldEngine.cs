@@ -29,7 +29,7 @@ public static class MeanFieldEngine
     /// <summary>
     /// The trace of <see cref="Run"/> without its diagnosis. <paramref name="quick"/> (for the sampling engines' diagnoses,
     /// which need the std to a few digits over possibly thousands of layers) takes E[phi] and E[phi^2] from a fixed
-    /// 360-point rule instead of the adaptive 1e-13 quadrature, and skips the correlation map.
+    /// 160-point rule instead of the adaptive 1e-13 quadrature, and skips the correlation map.
     /// </summary>
     internal static (LayerTrace Input, List<LayerTrace> Layers, int? FirstNonFinite) Predict(NetworkSpec spec, bool quick = false)
     {

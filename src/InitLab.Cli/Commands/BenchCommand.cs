@@ -35,9 +35,11 @@ internal static class BenchCommand
         var repeat = CliOptions.Int("--repeat", "Timed runs after the warm-up", 5, min: 1, max: 10_000);
         var json = CliOptions.Json();
         var width = CliOptions.OptionalInt("--width", "propagate, train_step: layer width (same as --size; default: 4096, 256)", min: 1);
-        var depth = CliOptions.Int("--depth", "propagate, train_step: number of (hidden) layers", 100, min: 1);
-        var batch = CliOptions.Int("--batch", "propagate, train_step: batch size", 64, min: 1);
-        var engine = CliOptions.Choice("--engine", "propagate: explicit, ensemble or meanfield", PropagateCommand.EngineNames, defaultValue: "explicit",
+        // The network workloads' options have no default values of their own (their defaults are stated), so that a
+        // config that records them re-runs on every workload.
+        var depth = CliOptions.OptionalInt("--depth", "propagate, train_step: number of (hidden) layers (default: 100)", min: 1);
+        var batch = CliOptions.OptionalInt("--batch", "propagate, train_step: batch size (default: 64)", min: 1);
+        var engine = CliOptions.Choice("--engine", "propagate: explicit, ensemble or meanfield (default: explicit)", PropagateCommand.EngineNames,
             canonical: n => PropagateCommand.Name(PropagateCommand.ParseEngine(n)));
         var command = Help.Examples(new Command("bench", "Time InitLab's kernels (fills, GEMM, ...) on this machine")
         {
@@ -55,8 +57,8 @@ internal static class BenchCommand
             {
                 if (w.Name == "train_step" && pr.IsGiven(engine)) throw new UsageException("--engine applies to the propagate workload, not to train_step.");
                 w = w.Name == "train_step"
-                    ? BenchWorkload.TrainStep(pr.GetValue(depth), pr.GetValue(batch))
-                    : BenchWorkload.Propagate(pr.GetValue(depth), pr.GetValue(batch), PropagateCommand.ParseEngine(pr.GetValue(engine)!));
+                    ? BenchWorkload.TrainStep(pr.GetValue(depth) ?? 100, pr.GetValue(batch) ?? 64)
+                    : BenchWorkload.Propagate(pr.GetValue(depth) ?? 100, pr.GetValue(batch) ?? 64, PropagateCommand.ParseEngine(pr.GetValue(engine) ?? "explicit"));
                 if (pr.GetValue(width) is { } wv)
                 {
                     if (n is not null && n != wv) throw new UsageException("--size and --width differ; give one of them.");
@@ -67,7 +69,8 @@ internal static class BenchCommand
             {
                 // Options of the network workloads would be silently ignored by every other workload.
                 foreach (var option in new Option[] { width, depth, batch, engine })
-                    if (pr.IsGiven(option)) throw new UsageException($"{option.Name} applies to the propagate and train_step workloads only, not to {w.Name}.");
+                    if (pr.IsGiven(option))
+                        throw new UsageException($"{option.Name} applies to the propagate {(option == engine ? "workload" : "and train_step workloads")} only, not to {w.Name}.");
             }
             int chosen = n ?? w.DefaultSize;
             string sizeOption = pr.IsGiven(width) ? "--width" : "--size";
@@ -80,8 +83,8 @@ internal static class BenchCommand
                 new Dictionary<string, (string, string)>
                 {
                     ["size"] = (sizeOption, chosen.ToString(CultureInfo.InvariantCulture)),
-                    ["depth"] = ("--depth", pr.GetValue(depth).ToString(CultureInfo.InvariantCulture)),
-                    ["batch"] = ("--batch", pr.GetValue(batch).ToString(CultureInfo.InvariantCulture)),
+                    ["depth"] = ("--depth", (pr.GetValue(depth) ?? 100).ToString(CultureInfo.InvariantCulture)),
+                    ["batch"] = ("--batch", (pr.GetValue(batch) ?? 64).ToString(CultureInfo.InvariantCulture)),
                 },
                 $"bench {w.Name}");
             var result = Run(w, chosen, pr.GetValue(threads), pr.GetValue(repeat));

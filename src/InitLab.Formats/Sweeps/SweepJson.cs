@@ -103,37 +103,37 @@ public static class SweepJson
     /// <exception cref="InvalidDataException">The bytes are not a valid sweep document; the message names <paramref name="source"/> and says why.</exception>
     public static SweepDocument Read(ReadOnlySpan<byte> utf8, string source) => ResultDocuments.Read(utf8, source, "sweep", MaxBytes, Parse, d => d.Validate());
 
-    private static SweepDocument Parse(JsonElement root)
+    private static SweepDocument Parse(JsonElement root, ResultDocuments.Context context)
     {
-        var o = new JsonFields(root, "the document");
+        var o = new JsonFields(root, "the document", context);
         ResultDocuments.CheckFormat(o, FormatName, FormatVersion);
         string activation = o.String("activation");
         double? param = o.NullableNumber("param");
         var act = ActivationRegistry.Parse(activation, param);
-        if (act.Name != activation) throw new FormatException($"\"activation\" '{activation}' is not a canonical name (write '{act.Name}')");
-        if (o.String("act") != act.ToString()) throw new FormatException($"\"act\" is '{o.String("act")}' but activation and param describe '{act}'");
-        var widths = o.Array("widths").Select((e, i) => JsonFields.Int(e, $"widths[{i}]")).ToArray();
+        if (act.Name != activation) throw context.Fail($"\"activation\" '{activation}' is not a canonical name (write '{act.Name}')");
+        if (o.String("act") != act.ToString()) throw context.Fail($"\"act\" is '{o.String("act")}' but activation and param describe '{act}'");
+        var widths = o.Array("widths").Select((e, i) => JsonFields.Int(e, $"widths[{i}]", context)).ToArray();
         int depth = o.Int("depth");
-        if (depth != widths.Length - 1) throw new FormatException($"\"depth\" is {depth} but \"widths\" lists {widths.Length - 1} layers");
-        var sigmaW = ResultDocuments.Grid(o.String("sigma_w_grid"), "sigma_w_grid");
-        var sigmaB = ResultDocuments.Grid(o.String("sigma_b_grid"), "sigma_b_grid");
+        if (depth != widths.Length - 1) throw context.Fail($"\"depth\" is {depth} but \"widths\" lists {widths.Length - 1} layers");
+        var sigmaW = ResultDocuments.Grid(o, "sigma_w_grid");
+        var sigmaB = ResultDocuments.Grid(o, "sigma_b_grid");
         string? sha = o.NullableString("input_sha256");
         var settings = new SweepSettings(activation, param, sigmaW, sigmaB, widths, o.Int("batch"), o.NullableNumber("residual"),
             o.NullableNumber("input_variance"), o.Bool("shared_weights"), sha, o.String("engine"), o.UInt64("seed"), o.String("initlab_version"));
         settings.Validate();
         int total = o.Int("total_cells");
-        if (total != settings.TotalCells) throw new FormatException($"\"total_cells\" is {total} but the grids have {settings.TotalCells} cells");
+        if (total != settings.TotalCells) throw context.Fail($"\"total_cells\" is {total} but the grids have {settings.TotalCells} cells");
         var shard = Shard.Parse(o.String("shard"), "\"shard\"");
         var cellElements = o.Array("cells");
-        if (cellElements.Count > total) throw new FormatException($"\"cells\" holds {cellElements.Count} cells, more than the grid's {total}");
+        if (cellElements.Count > total) throw context.Fail($"\"cells\" holds {cellElements.Count} cells, more than the grid's {total}");
         var cells = new List<SweepCell>(cellElements.Count);
         for (int i = 0; i < cellElements.Count; i++)
         {
-            var c = new JsonFields(cellElements[i], $"cells[{i}]");
+            var c = new JsonFields(cellElements[i], $"cells[{i}]", context);
             int? first = c.NullableInt("first_nonfinite_layer");
-            if (first is { } f && (f < 1 || f > depth)) throw new FormatException($"cells[{i}].first_nonfinite_layer is {f}, outside 1..{depth}");
+            if (first is { } f && (f < 1 || f > depth)) throw context.Fail($"cells[{i}].first_nonfinite_layer is {f}, outside 1..{depth}");
             string verdict = c.String("verdict");
-            if (verdict.Length == 0) throw new FormatException($"cells[{i}].verdict is empty");
+            if (verdict.Length == 0) throw context.Fail($"cells[{i}].verdict is empty");
             cells.Add(new SweepCell(c.Int("index"), c.Number("sigma_w"), c.Number("sigma_b"), c.Number("final_std"), first, verdict,
                 c.Has("final_correlation") ? c.Number("final_correlation") : null));
         }

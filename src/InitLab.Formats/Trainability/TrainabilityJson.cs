@@ -133,31 +133,31 @@ public static class TrainabilityJson
     public static TrainabilityDocument Read(ReadOnlySpan<byte> utf8, string source) =>
         ResultDocuments.Read(utf8, source, "trainability", MaxBytes, Parse, d => d.Validate());
 
-    private static TrainabilityDocument Parse(JsonElement root)
+    private static TrainabilityDocument Parse(JsonElement root, ResultDocuments.Context context)
     {
-        var o = new JsonFields(root, "the document");
+        var o = new JsonFields(root, "the document", context);
         ResultDocuments.CheckFormat(o, FormatName, FormatVersion);
         string activation = o.String("activation");
         double? param = o.NullableNumber("param");
         var act = ActivationRegistry.Parse(activation, param);
-        if (act.Name != activation) throw new FormatException($"\"activation\" '{activation}' is not a canonical name (write '{act.Name}')");
+        if (act.Name != activation) throw context.Fail($"\"activation\" '{activation}' is not a canonical name (write '{act.Name}')");
         string sha = o.String("data_sha256");
-        if (sha.Length != 64 || !sha.All(char.IsAsciiHexDigitLower)) throw new FormatException($"\"data_sha256\" must be 64 lower-case hex digits, got '{sha}'");
-        var settings = new TrainabilitySettings(activation, param, ResultDocuments.Grid(o.String("sigma_w_grid"), "sigma_w_grid"), ResultDocuments.Grid(o.String("depth_grid"), "depth_grid"),
+        if (sha.Length != 64 || !sha.All(char.IsAsciiHexDigitLower)) throw context.Fail($"\"data_sha256\" must be 64 lower-case hex digits, got '{sha}'");
+        var settings = new TrainabilitySettings(activation, param, ResultDocuments.Grid(o, "sigma_w_grid"), ResultDocuments.Grid(o, "depth_grid"),
             o.Int("width"), o.Number("sigma_b"), o.Int("steps"), o.Int("batch"), o.String("optimizer"), o.Number("lr"), o.NullableNumber("momentum"),
             o.Int("train_size"), o.Int("test_size"), sha, o.UInt64("seed"), o.String("initlab_version"));
         settings.Validate();
         int total = o.Int("total_cells");
-        if (total != settings.TotalCells) throw new FormatException($"\"total_cells\" is {total} but the grids have {settings.TotalCells} cells");
+        if (total != settings.TotalCells) throw context.Fail($"\"total_cells\" is {total} but the grids have {settings.TotalCells} cells");
         var shard = Shard.Parse(o.String("shard"), "\"shard\"");
         var cellElements = o.Array("cells");
-        if (cellElements.Count > total) throw new FormatException($"\"cells\" holds {cellElements.Count} cells, more than the grid's {total}");
+        if (cellElements.Count > total) throw context.Fail($"\"cells\" holds {cellElements.Count} cells, more than the grid's {total}");
         var cells = new List<TrainabilityCell>(cellElements.Count);
         for (int i = 0; i < cellElements.Count; i++)
         {
-            var c = new JsonFields(cellElements[i], $"cells[{i}]");
+            var c = new JsonFields(cellElements[i], $"cells[{i}]", context);
             string verdict = c.String("verdict");
-            if (verdict is not ("stable" or "exploding" or "vanishing")) throw new FormatException($"cells[{i}].verdict is '{verdict}', not stable, exploding or vanishing");
+            if (verdict is not ("stable" or "exploding" or "vanishing")) throw context.Fail($"cells[{i}].verdict is '{verdict}', not stable, exploding or vanishing");
             cells.Add(new TrainabilityCell(c.Int("index"), c.Number("sigma_w"), c.Int("depth"), c.NullableNumber("test_accuracy"), c.NullableInt("diverged_at_step"),
                 c.Number("final_loss"), verdict));
         }

@@ -16,10 +16,9 @@ namespace InitLab.Formats.Trainability;
 ///  "total_cells": 130, "shard": "1/2",
 ///  "cells": [{"index": 0, "sigma_w": 1, "depth": 10, "test_accuracy": 0.81, "diverged_at_step": null, "final_loss": 0.52,
 ///             "verdict": "stable"}, ...],
-///  "threshold": 0.46, "trainable_depth": [{"sigma_w": 1, "xi_c": 14.7, "predicted": 88, "measured": 100, "best_accuracy": 0.83}, ...]}
+///  "trainable_depth": [{"sigma_w": 1, "xi_c": 14.7, "predicted": 88, "threshold": 0.44, "measured": 85, "best_accuracy": 0.77}, ...]}
 /// </code>
-/// <c>threshold</c> and <c>trainable_depth</c> (<see cref="TrainabilityAnalysis"/>) appear only in a whole grid and are
-/// recomputed, not read. The reader treats its input as hostile like <c>SweepJson</c>: a size limit, every key required
+/// <c>trainable_depth</c> (<see cref="TrainabilityAnalysis"/>) appears only in a whole grid and is recomputed, not read. The reader treats its input as hostile like <c>SweepJson</c>: a size limit, every key required
 /// with its type, no duplicate keys, exact integers, and the document's own consistency checked; every problem is an
 /// <see cref="InvalidDataException"/> that says what is wrong.
 /// </summary>
@@ -84,15 +83,14 @@ public static class TrainabilityJson
         }
         w.WriteEndArray();
         if (!document.IsWhole) return;
-        var analysis = TrainabilityAnalysis.Of(document);
-        JsonConvention.WriteNumber(w, "threshold", analysis.Threshold);
         w.WriteStartArray("trainable_depth");
-        foreach (var d in analysis.Depths)
+        foreach (var d in TrainabilityAnalysis.Of(document).Depths)
         {
             w.WriteStartObject();
             JsonConvention.WriteNumber(w, "sigma_w", d.SigmaW);
             JsonConvention.WriteNumberOrNull(w, "xi_c", d.XiC);
             JsonConvention.WriteNumberOrNull(w, "predicted", d.PredictedDepth);
+            JsonConvention.WriteNumber(w, "threshold", d.Threshold);
             if (d.MeasuredDepth is { } m) w.WriteNumber("measured", m);
             else w.WriteNull("measured");
             JsonConvention.WriteNumberOrNull(w, "best_accuracy", d.BestAccuracy);

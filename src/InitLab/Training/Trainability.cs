@@ -116,54 +116,51 @@ public static class Trainability
 /// <param name="SigmaW">sigma_w.</param>
 /// <param name="XiC">Mean-field xi_c (null when undefined).</param>
 /// <param name="PredictedDepth">6 xi_c (null when xi_c is undefined).</param>
+/// <param name="Threshold">The accuracy a network of this sigma_w must reach to count as trained (<see cref="TrainabilityAnalysis.ThresholdOf"/>).</param>
 /// <param name="MeasuredDepth">The deepest grid depth whose accuracy reached the threshold, or null when none did.</param>
 /// <param name="BestAccuracy">The best test accuracy at this sigma_w (null when every cell diverged).</param>
-public sealed record TrainableDepth(double SigmaW, double? XiC, double? PredictedDepth, int? MeasuredDepth, double? BestAccuracy);
+public sealed record TrainableDepth(double SigmaW, double? XiC, double? PredictedDepth, double Threshold, int? MeasuredDepth, double? BestAccuracy);
 
-/// <summary>Reads a finished trainability grid: which cells trained, and the trainable depth per sigma_w.</summary>
-/// <param name="Threshold">The accuracy a cell must reach to count as trained (<see cref="ThresholdOf"/>).</param>
-/// <param name="Depths">Per sigma_w: 6 xi_c next to the measured trainable depth.</param>
-public sealed record TrainabilityAnalysis(double Threshold, IReadOnlyList<TrainableDepth> Depths)
+/// <summary>Reads a finished trainability grid: the trainable depth per sigma_w next to 6 xi_c.</summary>
+/// <param name="Depths">Per sigma_w of the grid, in grid order.</param>
+public sealed record TrainabilityAnalysis(IReadOnlyList<TrainableDepth> Depths)
 {
+    /// <summary>The number of binomial standard errors above chance a trained network must also be.</summary>
+    public const double StandardErrors = 5;
+
     /// <summary>The analysis of a document's cells (Fashion-MNIST's 10 classes set chance at 0.1).</summary>
     public static TrainabilityAnalysis Of(TrainabilityDocument document, int classes = 10)
     {
         ArgumentNullException.ThrowIfNull(document);
-        double threshold = ThresholdOf(document.Cells, classes);
-        var activation = ActivationRegistry.Parse(document.Settings.Activation, document.Settings.ActivationParameter);
-        return new TrainabilityAnalysis(threshold, TrainableDepths(document.Cells, activation, document.Settings.SigmaB, threshold));
+        var s = document.Settings;
+        var activation = ActivationRegistry.Parse(s.Activation, s.ActivationParameter);
+        var result = new List<TrainableDepth>();
+        foreach (var column in document.Cells.GroupBy(c => c.SigmaW).OrderBy(g => g.Key))
+        {
+            var cells = column.ToList();
+            double threshold = ThresholdOf(cells, classes, s.TestSize);
+            var (_, _, xiC) = TrainabilityPrediction.Theory(activation, column.Key, s.SigmaB);
+            var trained = cells.Where(c => c.TestAccuracy >= threshold).Select(c => c.Depth).ToList();
+            var accuracies = cells.Where(c => c.TestAccuracy is not null).Select(c => c.TestAccuracy!.Value).ToList();
+            result.Add(new TrainableDepth(column.Key, xiC, xiC * TrainabilityPrediction.DepthScaleMultiple, threshold,
+                trained.Count > 0 ? trained.Max() : null, accuracies.Count > 0 ? accuracies.Max() : null));
+        }
+        return new TrainabilityAnalysis(result);
     }
 
     /// <summary>
-    /// The accuracy a cell must reach to count as trained: half-way between chance (1 / classes) and the best accuracy in
-    /// the grid. A network that learned nothing stays at chance; one that trained as well as the best reaches the top,
-    /// so the half-way mark separates the two without a tuned constant.
+    /// The accuracy a network of one sigma_w must reach to count as trained: half-way between chance (1 / classes) and
+    /// the best accuracy at that sigma_w (its shallow networks), and at least <see cref="StandardErrors"/> binomial
+    /// standard errors above chance on <paramref name="testSize"/> test examples. A network that learned nothing stays at
+    /// chance; one that trained like the shallow networks of its sigma_w reaches the top; the half-way mark separates the
+    /// two without a tuned constant, and the floor keeps noise from counting when nothing at that sigma_w trains.
     /// </summary>
-    public static double ThresholdOf(IEnumerable<TrainabilityCell> cells, int classes)
+    public static double ThresholdOf(IEnumerable<TrainabilityCell> cells, int classes, int testSize)
     {
         ArgumentNullException.ThrowIfNull(cells);
         double chance = 1.0 / classes;
         double best = cells.Select(c => c.TestAccuracy ?? 0).DefaultIfEmpty(chance).Max();
-        return chance + 0.5 * Math.Max(0, best - chance);
-    }
-
-    /// <summary>
-    /// Per sigma_w of the grid: the theory's xi_c and 6 xi_c (at sigma_b, input mean square 1) and the deepest depth whose
-    /// accuracy reached <paramref name="threshold"/> (diverged cells never do).
-    /// </summary>
-    public static IReadOnlyList<TrainableDepth> TrainableDepths(IReadOnlyList<TrainabilityCell> cells, Activation activation, double sigmaB, double threshold)
-    {
-        ArgumentNullException.ThrowIfNull(cells);
-        ArgumentNullException.ThrowIfNull(activation);
-        var result = new List<TrainableDepth>();
-        foreach (var column in cells.GroupBy(c => c.SigmaW).OrderBy(g => g.Key))
-        {
-            var (_, _, xiC) = TrainabilityPrediction.Theory(activation, column.Key, sigmaB);
-            var trained = column.Where(c => c.TestAccuracy >= threshold).Select(c => c.Depth).ToList();
-            var accuracies = column.Where(c => c.TestAccuracy is not null).Select(c => c.TestAccuracy!.Value).ToList();
-            result.Add(new TrainableDepth(column.Key, xiC, xiC * TrainabilityPrediction.DepthScaleMultiple,
-                trained.Count > 0 ? trained.Max() : null, accuracies.Count > 0 ? accuracies.Max() : null));
-        }
-        return result;
+        double floor = chance + StandardErrors * Math.Sqrt(chance * (1 - chance) / testSize);
+        return Math.Max(floor, chance + 0.5 * (best - chance));
     }
 }

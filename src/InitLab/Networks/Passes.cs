@@ -10,8 +10,9 @@ namespace InitLab.Networks;
 /// </summary>
 public sealed class ForwardPass<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
-    internal ForwardPass(Node node, int batch, T[][] inputs, T[][] parameters, T[] output, int threads, bool keepState, ulong seed)
+    internal ForwardPass(Node node, int batch, T[][] inputs, T[]?[] parameters, Func<int, T[]> draw, T[] output, int threads, bool keepState, ulong seed)
     {
+        _draw = draw;
         Node = node;
         Batch = batch;
         _inputs = inputs;
@@ -23,7 +24,8 @@ public sealed class ForwardPass<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     private readonly T[][] _inputs;
-    private readonly T[][] _parameters;
+    private readonly T[]?[] _parameters;
+    private readonly Func<int, T[]> _draw;
     private readonly ulong _seed;
 
     /// <summary>The node being run (its name for messages, its input and output shapes).</summary>
@@ -50,8 +52,8 @@ public sealed class ForwardPass<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The shape of input <paramref name="i"/> without the batch.</summary>
     public Shape InputShape(int i) => Node.InputShapes[i];
 
-    /// <summary>Parameter <paramref name="i"/> in the order of the op's <see cref="Op.Parameters"/>.</summary>
-    public T[] Parameter(int i) => _parameters[i];
+    /// <summary>Parameter <paramref name="i"/> in the order of the op's <see cref="Op.Parameters"/> (drawn on first use).</summary>
+    public T[] Parameter(int i) => _parameters[i] ??= _draw(i);
 
     /// <summary>The run's seed.</summary>
     public ulong Seed => _seed;

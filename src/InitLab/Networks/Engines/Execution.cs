@@ -52,7 +52,7 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
         Outputs = new T[]?[n];
         States = new object?[n];
-        Params = new T[][]?[n];
+        Params = new T[]?[]?[n];
         _keep = new bool[n];
         _pendingReaders = new int[n];
         for (int i = 0; i < n; i++)
@@ -71,22 +71,22 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
     public bool Trace { get; }
     public T[]?[] Outputs { get; }
     public object?[] States { get; }
-    public T[][]?[] Params { get; }
+    public T[]?[]?[] Params { get; }
     public List<NodeTrace> Traces { get; } = [];
     public int? FirstNonFinite { get; private set; }
     public long PeakLive { get; private set; }
 
     /// <summary>Replaces an op's forward for some nodes (the ensemble engine samples X W^T); returns true when it wrote the output.</summary>
-    public Func<Node, ForwardPass<T>, bool>? Override { get; init; }
+    public Func<Node, ForwardPass<T>, bool>? Override { get; set; }
 
     /// <summary>Runs after a node's forward and before its trace (LSUV rescales and calls <see cref="Run"/> again).</summary>
-    public Action<Node>? AfterNode { get; init; }
+    public Action<Node>? AfterNode { get; set; }
 
     /// <summary>Which nodes end the run when their output is non-finite (default: every node).</summary>
-    public Func<Node, bool> StopsOnNonFinite { get; init; } = _ => true;
+    public Func<Node, bool> StopsOnNonFinite { get; set; } = _ => true;
 
     /// <summary>Whether consecutive parameters on one stream with one shape and initializer share one draw (shared weights).</summary>
-    public bool ShareDraws { get; init; } = true;
+    public bool ShareDraws { get; set; } = true;
 
     /// <summary>The forward pass: every node in order, until the first non-finite one (when tracing).</summary>
     public void Forward()
@@ -115,9 +115,9 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
         int i = node.Index;
         var output = Outputs[i] ?? Rent(node, clear: false);
         Outputs[i] = output;
-        var parameters = Params[i] ??= node.Parameters.Select(Parameter).ToArray();
+        var parameters = Params[i] ??= new T[node.Parameters.Count][];
         var inputs = node.InputIndices.Select(j => Outputs[j] ?? throw new InvalidOperationException($"node '{node.Name}': input '{_graph.Nodes[j].Name}' was freed.")).ToArray();
-        var pass = new ForwardPass<T>(node, Batch, inputs, parameters, output, Threads, Backward, Seed);
+        var pass = new ForwardPass<T>(node, Batch, inputs, parameters, k => Parameter(node.Parameters[k]), output, Threads, Backward, Seed);
         if (node.Op is InputOp && _inputs is not null && _inputs.TryGetValue(node.Name, out var data))
             data.CopyTo(output, 0);
         else if (Override is null || !Override(node, pass))
@@ -187,7 +187,8 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
         var parameters = node.Parameters.Select((p, k) =>
         {
             var v = Params[node.Index]![k];
-            return new ParameterTrace(p.Name, p.Shape, p.Role, p.Initializer.Name, Stats.Of<T>(new DenseTensor<T>(new Shape(v.Length), v)).Std);
+            double std = v is null ? double.NaN : Stats.Of<T>(new DenseTensor<T>(new Shape(v.Length), v)).Std;
+            return new ParameterTrace(p.Name, p.Shape, p.Role, p.Initializer.Name, std);
         }).ToList();
         return new NodeTrace(node.Name, node.Op.Kind, node.Shape, node.Block, s.Mean, s.Std, s.MeanSquare, s.Min, s.Max, s.ZeroFraction,
             s.NaNCount + s.InfCount, correlation, parameters);
@@ -240,7 +241,9 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
                 if (wanted) inputGrads[k] = grads[source.Index] ??= new T[Batch * source.Shape.Size];
             }
             var pg = node.Parameters.Select(p => new T[p.Shape.Size]).ToArray();
-            var pass = new BackwardPass<T>(node, Batch, node.InputIndices.Select(j => Outputs[j]).ToArray(), Params[i]!, Outputs[i], g,
+            var values = Params[i]!;
+            for (int k = 0; k < values.Length; k++) values[k] ??= Parameter(node.Parameters[k]);
+            var pass = new BackwardPass<T>(node, Batch, node.InputIndices.Select(j => Outputs[j]).ToArray(), values!, Outputs[i], g,
                 inputGrads, pg, States[i], Threads);
             node.Op.Backward(pass);
             for (int k = 0; k < pg.Length; k++) paramGrads[node.Parameters[k].FullName] = pg[k];

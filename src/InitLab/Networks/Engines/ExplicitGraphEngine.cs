@@ -18,8 +18,8 @@ public sealed record ExplicitOptions
     /// <summary>Threads the ops may use (results do not depend on it). Default: the processor count.</summary>
     public int Threads { get; init; } = Environment.ProcessorCount;
 
-    /// <summary>The Philox stream of the top gradient; null: <see cref="Parameter.StreamOf"/>("#gradient").</summary>
-    public ulong? GradientStream { get; init; }
+    /// <summary>The Philox stream of the top gradient (default 1, as the MLP lab; hashed parameter streams never use it).</summary>
+    public ulong GradientStream { get; init; } = 1;
 }
 
 /// <summary>
@@ -47,19 +47,16 @@ public static class ExplicitGraphEngine
         Run(graph, options ?? new ExplicitOptions(), inputs, null);
 
     internal static GraphTrace Run(Graph graph, ExplicitOptions options, IReadOnlyDictionary<string, float[]>? inputs,
-        Func<Execution<float>, Execution<float>>? configure, Func<Node, bool>? stops = null)
+        Action<Execution<float>>? configure)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        var run = new Execution<float>(graph, options.Batch, options.Seed, options.Threads, options.Backward, null, inputs, trace: true)
-        {
-            StopsOnNonFinite = stops ?? (_ => true),
-        };
-        if (configure is not null) run = configure(run);
+        var run = new Execution<float>(graph, options.Batch, options.Seed, options.Threads, options.Backward, null, inputs, trace: true);
+        configure?.Invoke(run);
         run.Forward();
         if (options.Backward && run.FirstNonFinite is null)
         {
             var top = new float[options.Batch * graph.Output.Shape.Size];
-            new Generator(options.Seed, options.GradientStream ?? Parameter.StreamOf("#gradient")).Normal(top);
+            new Generator(options.Seed, options.GradientStream).Normal(top);
             run.RunBackward(top, inputGradients: true);
         }
         return new GraphTrace(graph.Name, options.Batch, options.Seed, run.Traces,

@@ -71,7 +71,7 @@ public sealed class AttentionOp : Op
         var x = pass.Input(0);
         var qkv = GC.AllocateUninitializedArray<T>(rows * 3 * d);
         Gemm.Core(false, true, rows, 3 * d, d, T.One, x, d, pass.Parameter(0), d, T.Zero, qkv, 3 * d);
-        if (Bias) AddBias(qkv, pass.Parameter(1), rows, 3 * d);
+        if (Bias) LinearOp.AddBias(qkv, pass.Parameter(1), rows, 3 * d);
         var p = GC.AllocateUninitializedArray<T>(pass.Batch * Heads * tokens * tokens);
         var o = GC.AllocateUninitializedArray<T>(rows * d);
         T scale = T.One / T.Sqrt(T.CreateTruncating(dh));
@@ -94,14 +94,8 @@ public sealed class AttentionOp : Op
             Gemm.Core(false, false, tokens, dh, tokens, T.One, s, tokens, qkv.AsSpan(baseQkv + 2 * d), 3 * d, T.Zero, o.AsSpan(b * tokens * d + h * dh), d);
         });
         Gemm.Core(false, true, rows, d, d, T.One, o, d, pass.Parameter(OutWeight), d, T.Zero, pass.Output, d);
-        if (Bias) AddBias(pass.Output, pass.Parameter(OutWeight + 1), rows, d);
+        if (Bias) LinearOp.AddBias(pass.Output, pass.Parameter(OutWeight + 1), rows, d);
         if (pass.KeepState) pass.State = new Saved<T>(qkv, p, o);
-    }
-
-    private static void AddBias<T>(T[] y, T[] b, int rows, int n) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
-    {
-        for (int r = 0; r < rows; r++)
-            for (int j = 0; j < n; j++) y[r * n + j] += b[j];
     }
 
     /// <inheritdoc/>

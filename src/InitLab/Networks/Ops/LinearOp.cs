@@ -56,10 +56,14 @@ public sealed class LinearOp : Op
         int rows = (int)(pass.Input(0).Length / nIn);
         var y = pass.Output;
         Gemm.Core(false, true, rows, nOut, nIn, T.One, pass.Input(0), nIn, pass.Parameter(0), nIn, T.Zero, y, nOut);
-        if (!Bias) return;
-        var b = pass.Parameter(1);
+        if (Bias) AddBias(y, pass.Parameter(1), rows, nOut);
+    }
+
+    /// <summary>y[r, j] += b[j] for every row r of n columns.</summary>
+    internal static void AddBias<T>(T[] y, T[] b, int rows, int n) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
         for (int r = 0; r < rows; r++)
-            for (int j = 0; j < nOut; j++) y[r * nOut + j] += b[j];
+            for (int j = 0; j < n; j++) y[r * n + j] += b[j];
     }
 
     /// <inheritdoc/>

@@ -75,27 +75,18 @@ internal static class BenchCommand
     /// <summary>Warm-up once, then <paramref name="repeat"/> timed runs at <paramref name="threads"/> threads.</summary>
     public static BenchResult Run(BenchWorkload workload, int size, int threads, int repeat)
     {
-        int saved = Parallelism.MaxThreads;
-        Parallelism.MaxThreads = threads;
-        try
+        Action run = workload.Prepare(size, threads);
+        run();
+        var seconds = new double[repeat];
+        for (int r = 0; r < repeat; r++)
         {
-            Action run = workload.Prepare(size);
+            long t0 = Stopwatch.GetTimestamp();
             run();
-            var seconds = new double[repeat];
-            for (int r = 0; r < repeat; r++)
-            {
-                long t0 = Stopwatch.GetTimestamp();
-                run();
-                seconds[r] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
-            }
-            Array.Sort(seconds);
-            double median = repeat % 2 == 1 ? seconds[repeat / 2] : 0.5 * (seconds[repeat / 2 - 1] + seconds[repeat / 2]);
-            return new BenchResult(workload.Name, size, threads, repeat, seconds[0], median, workload.Work(size) / seconds[0], workload.Unit);
+            seconds[r] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+        Array.Sort(seconds);
+        double median = repeat % 2 == 1 ? seconds[repeat / 2] : 0.5 * (seconds[repeat / 2 - 1] + seconds[repeat / 2]);
+        return new BenchResult(workload.Name, size, threads, repeat, seconds[0], median, workload.Work(size) / seconds[0], workload.Unit);
     }
 
     private static void Render(CliContext ctx, BenchResult r)

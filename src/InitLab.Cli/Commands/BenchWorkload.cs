@@ -11,16 +11,17 @@ namespace InitLab.Cli;
 /// <param name="DefaultSize">The size used when --size is not given.</param>
 /// <param name="Unit">The unit of the throughput.</param>
 /// <param name="Work">Units of work per run for a size (elements, floating-point operations, matrices).</param>
-/// <param name="Prepare">Builds the inputs for a size and returns the action to time.</param>
-internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, Func<int, double> Work, Func<int, Action> Prepare)
+/// <param name="Prepare">Builds the inputs for (size, threads) and returns the action to time, which runs the kernel on
+/// that many threads.</param>
+internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, Func<int, double> Work, Func<int, int, Action> Prepare)
 {
     /// <summary>Every workload, in the order of design.md.</summary>
     public static IReadOnlyList<BenchWorkload> All { get; } =
     [
-        Fill("normal", (g, x) => g.Normal(x)),
-        Fill("uniform", (g, x) => g.Uniform(x)),
-        Fill("trunc_normal", (g, x) => g.TruncatedNormal(x, 0f, 1f, -2f, 2f)),
-        new("gemm", 2048, "flop/s", n => 2.0 * n * n * n, n =>
+        Fill("normal", (g, x, t) => g.Normal(x, t)),
+        Fill("uniform", (g, x, t) => g.Uniform(x, t)),
+        Fill("trunc_normal", (g, x, t) => g.TruncatedNormal(x, 0f, 1f, -2f, 2f, t)),
+        new("gemm", 2048, "flop/s", n => 2.0 * n * n * n, (n, threads) =>
         {
             var a = new float[(long)n * n];
             var b = new float[(long)n * n];
@@ -28,20 +29,20 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
             var g = new Generator(1);
             g.Normal(a);
             g.Normal(b);
-            return () => Gemm.Multiply(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n);
+            return () => Gemm.Multiply(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n, threads);
         }),
-        new("orthogonal", 2048, "matrices/s", _ => 1, n =>
+        new("orthogonal", 2048, "matrices/s", _ => 1, (n, threads) =>
         {
             var q = new float[(long)n * n];
             var g = new Generator(1);
-            return () => Orthogonal.Sample(g, q, n, n);
+            return () => Orthogonal.Sample(g, q, n, n, threads);
         }),
-        new("spectral", 2048, "matrices/s", _ => 1, n =>
+        new("spectral", 2048, "matrices/s", _ => 1, (n, threads) =>
         {
             var a = new float[(long)n * n];
             new Generator(1).Normal(a);
             var g = new Generator(2);
-            return () => SpectralNorm.Lanczos(a, n, n, g, relativeTolerance: 1e-4);
+            return () => SpectralNorm.Lanczos(a, n, n, g, relativeTolerance: 1e-4, threads: threads);
         }),
         Propagate(100, 64, InitLab.Propagation.Engine.Explicit),
     ];
@@ -51,22 +52,22 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
     /// per-layer statistics and diagnosis, on <paramref name="engine"/>; size = width n; throughput in layers per second.
     /// </summary>
     public static BenchWorkload Propagate(int depth, int batch, InitLab.Propagation.Engine engine) =>
-        new("propagate", 4096, "layers/s", _ => depth, n =>
+        new("propagate", 4096, "layers/s", _ => depth, (n, threads) =>
         {
             var spec = new InitLab.Propagation.NetworkSpec(n, depth, InitLab.Activations.Activation.Relu,
                 InitLab.Propagation.WeightDistribution.Gaussian.WithSigmaW(Math.Sqrt(2))) { Batch = batch };
             ulong seed = 0;
-            return () => InitLab.Propagation.Propagator.Run(spec, engine, seed++);
+            return () => InitLab.Propagation.Propagator.Run(spec, engine, seed++, threads: threads);
         });
 
     /// <summary>The workload called <paramref name="name"/>, or null.</summary>
     public static BenchWorkload? Find(string name) => All.FirstOrDefault(w => w.Name == name);
 
-    private static BenchWorkload Fill(string name, Action<Generator, float[]> fill) =>
-        new(name, 100_000_000, "elements/s", n => n, n =>
+    private static BenchWorkload Fill(string name, Action<Generator, float[], int> fill) =>
+        new(name, 100_000_000, "elements/s", n => n, (n, threads) =>
         {
             var x = new float[n];
             var g = new Generator(1);
-            return () => fill(g, x);
+            return () => fill(g, x, threads);
         });
 }

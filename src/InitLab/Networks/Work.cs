@@ -2,24 +2,9 @@ using System.Numerics;
 
 namespace InitLab.Networks;
 
-/// <summary>Loops the ops share: a parallel loop with an explicit thread budget, and reductions in a fixed order.</summary>
+/// <summary>Element loops the ops share, and reductions in a fixed order.</summary>
 internal static class Work
 {
-    /// <summary>
-    /// Runs body(i) for i in 0..count-1 on up to <paramref name="threads"/> threads. Each i must write its own outputs, so the
-    /// result does not depend on the thread count.
-    /// </summary>
-    public static void For(int count, int threads, Action<int> body)
-    {
-        int t = Math.Min(threads, count);
-        if (t <= 1)
-        {
-            for (int i = 0; i < count; i++) body(i);
-            return;
-        }
-        Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = t }, body);
-    }
-
     /// <summary>sums[j] = sum over r of x[r * n + j] (rows in order), for a bias gradient.</summary>
     public static void ColumnSums<T>(ReadOnlySpan<T> x, int rows, int n, Span<T> sums) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -20,19 +20,22 @@ namespace InitLab.Propagation;
 /// </remarks>
 public static class EnsembleEngine
 {
-    /// <summary>Propagates <paramref name="spec"/>; stops after the first non-finite layer.</summary>
+    /// <summary>Propagates <paramref name="spec"/>; stops after the first non-finite layer. The draws and products use up
+    /// to <paramref name="threads"/> threads (0 = all cores, 1 = serial); the trace is the same for every value.</summary>
     /// <exception cref="ArgumentException">The spec cannot be represented: shared weights, a weight scheme other than
-    /// Gaussian or orthogonal, or orthogonal weights with fan_out &lt; fan_in (the message says to use the explicit engine).</exception>
+    /// Gaussian or orthogonal, or orthogonal weights with fan_out &lt; fan_in (the message says to use the explicit engine);
+    /// or threads is negative.</exception>
     public static PropagationTrace Run(NetworkSpec spec, ulong seed, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
         CheckRepresentable(spec);
+        InitLab.Numerics.Guard.Threads(threads);
         // The graph walk does everything but the linear layers' X W^T, which is sampled from the Gram matrix of X (float32 as
         // the explicit engine; the Cholesky factorization in double). Work arrays are reused across layers.
         var graph = spec.ToGraph();
         var scratch = new Scratch();
-        var options = new ExplicitOptions { Batch = spec.Batch, Seed = seed, Threads = threads > 0 ? threads : Environment.ProcessorCount };
+        var options = new ExplicitOptions { Batch = spec.Batch, Seed = seed, Threads = threads };
         var trace = ExplicitGraphEngine.Run(graph, options, spec.GraphInputs, run =>
         {
             run.StopsOnNonFinite = MlpTraces.Stops(graph);
@@ -40,7 +43,7 @@ public static class EnsembleEngine
             {
                 if (node.Op is not LinearOp linear) return false;
                 int nIn = pass.InputShape(0)[-1];
-                SampleLayer(spec.Weights, pass.Input(0), pass.Batch, nIn, linear.OutFeatures, new Generator(seed, node.Parameters[0].Stream), pass.Output, scratch);
+                SampleLayer(spec.Weights, pass.Input(0), pass.Batch, nIn, linear.OutFeatures, new Generator(seed, node.Parameters[0].Stream), pass.Output, scratch, threads);
                 if (linear.Bias) LinearOp.AddBias(pass.Output, pass.Parameter(1), pass.Batch, linear.OutFeatures);
                 return true;
             };
@@ -86,10 +89,10 @@ public static class EnsembleEngine
     }
 
     /// <summary>One draw of X W^T (B x n_out) for a fresh W into <paramref name="h"/>, from the B x B Gram matrix of X.</summary>
-    internal static void SampleLayer(WeightDistribution weights, float[] x, int batch, int nIn, int nOut, Generator g, float[] h, Scratch scratch)
+    internal static void SampleLayer(WeightDistribution weights, float[] x, int batch, int nIn, int nOut, Generator g, float[] h, Scratch scratch, int threads = 0)
     {
         var gram = Buffer(ref scratch.Gram, batch * batch);
-        Gemm.Core(false, true, batch, batch, nIn, 1f, x, Math.Max(1, nIn), x, Math.Max(1, nIn), 0f, gram, batch);
+        Gemm.Core(false, true, batch, batch, nIn, 1f, x, Math.Max(1, nIn), x, Math.Max(1, nIn), 0f, gram, batch, threads);
         var gramDouble = Buffer(ref scratch.GramDouble, gram.Length);
         for (int i = 0; i < gram.Length; i++) gramDouble[i] = gram[i];
         if (!Array.TrueForAll(gramDouble, double.IsFinite))
@@ -112,14 +115,14 @@ public static class EnsembleEngine
         switch (weights)
         {
             case WeightDistribution.Gaussian gaussian:
-                g.Normal(z);
+                g.Normal(z, threads);
                 scale = (float)gaussian.Std(nIn, nOut);
                 break;
             case WeightDistribution.Orthogonal orthogonal:
             {
                 // U: n_out x r Haar frame, stored transposed as r x n_out rows.
                 var u = Buffer(ref scratch.U, nOut * rank);
-                LinearAlgebra.Orthogonal.Sample(g, u, nOut, rank);
+                LinearAlgebra.Orthogonal.Sample(g, u, nOut, rank, threads);
                 for (int i = 0; i < nOut; i++)
                     for (int p = 0; p < rank; p++) z[p * nOut + i] = u[i * rank + p];
                 scale = (float)orthogonal.Gain;
@@ -128,6 +131,6 @@ public static class EnsembleEngine
             default:
                 throw new ArgumentException($"not representable: {weights.Describe()}.", nameof(weights));
         }
-        Gemm.Core(false, false, batch, nOut, rank, scale, f, rank, z, Math.Max(1, nOut), 0f, h, Math.Max(1, nOut));
+        Gemm.Core(false, false, batch, nOut, rank, scale, f, rank, z, Math.Max(1, nOut), 0f, h, Math.Max(1, nOut), threads);
     }
 }

@@ -32,14 +32,15 @@ public static class ExplicitEngine
     /// <param name="spec">The network.</param>
     /// <param name="seed">The seed.</param>
     /// <param name="backward">Also run the backward pass.</param>
-    /// <param name="threads">Threads the kernels may use (0: the processor count); results do not depend on it.</param>
+    /// <param name="threads">Threads the draws and products may use: 0 = all cores, 1 = serial; the trace is the same for every value.</param>
     /// <exception cref="ArgumentException">The spec is inconsistent (see <see cref="NetworkSpec.Validate"/>).</exception>
     public static PropagationTrace Run(NetworkSpec spec, ulong seed, bool backward = false, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
         var graph = spec.ToGraph();
-        var options = new ExplicitOptions { Batch = spec.Batch, Seed = seed, Backward = backward, GradientStream = GradientStream, Threads = threads > 0 ? threads : Environment.ProcessorCount };
+        Numerics.Guard.Threads(threads);
+        var options = new ExplicitOptions { Batch = spec.Batch, Seed = seed, Backward = backward, GradientStream = GradientStream, Threads = threads };
         var trace = ExplicitGraphEngine.Run(graph, options, spec.GraphInputs, run => run.StopsOnNonFinite = MlpTraces.Stops(graph));
         var (input, layers, firstNonFinite) = MlpTraces.Layers(graph, trace.Nodes, spec.Depth);
         return PropagationTrace.Diagnosed(Engine.Explicit, input, layers, firstNonFinite, spec);
@@ -69,7 +70,7 @@ public static class ExplicitEngine
             values[$"linear{l}.weight"] = weights(l);
             if (hasBias) values[$"linear{l}.bias"] = b[l - 1] ?? throw new ArgumentException($"layer {l} has no bias but layer 1 has one.", nameof(biases));
         }
-        var run = new Execution<T>(graph, batch, 0, threads > 0 ? threads : Environment.ProcessorCount, backward: top is not null,
+        var run = new Execution<T>(graph, batch, 0, threads, backward: top is not null,
             NetworkParameters<T>.From(graph, values), new Dictionary<string, T[]> { ["input"] = x0 }, trace: true)
         {
             StopsOnNonFinite = MlpTraces.Stops(graph),

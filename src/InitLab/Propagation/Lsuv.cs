@@ -39,7 +39,7 @@ public static class Lsuv
     /// <param name="seed">Seed of the orthonormal pre-init, the biases and the Gaussian inputs.</param>
     /// <param name="tolerance">Tol_var: stop when |Var - 1| &lt; tolerance (the paper uses 0.1).</param>
     /// <param name="maxIterations">T_max: at most this many rescales per layer (the paper uses 10).</param>
-    /// <param name="threads">Threads the kernels may use (0: the processor count).</param>
+    /// <param name="threads">Threads the draws and products may use: 0 = all cores, 1 = serial; the result is the same for every value.</param>
     /// <exception cref="ArgumentException">tolerance &lt;= 0, maxIterations &lt; 1, or an inconsistent spec.</exception>
     public static LsuvResult Run(NetworkSpec spec, ulong seed, double tolerance = 0.1, int maxIterations = 10, int threads = 0)
     {
@@ -47,11 +47,12 @@ public static class Lsuv
         spec.Validate();
         Guard.Positive(tolerance);
         Guard.Positive(maxIterations);
+        Guard.Threads(threads);
         var graph = spec.ToGraph(new WeightDistribution.Orthogonal(1.0));
-        var parameters = NetworkParameters<float>.Draw(graph, seed);
+        var parameters = NetworkParameters<float>.Draw(graph, seed, threads);
         var layers = new List<LsuvLayer>(spec.Depth);
         Execution<float>? run = null;
-        run = new Execution<float>(graph, spec.Batch, seed, threads > 0 ? threads : Environment.ProcessorCount, backward: false, parameters,
+        run = new Execution<float>(graph, spec.Batch, seed, threads, backward: false, parameters,
             spec.GraphInputs, trace: false)
         {
             AfterNode = node =>

@@ -69,13 +69,14 @@ public sealed record NetworkSpec
 
     /// <summary>
     /// The input batch x_0 (Batch x Widths[0], row-major): a copy of <see cref="Input"/>, or N(0, InputVariance) draws from
-    /// stream 0 of <paramref name="seed"/> (the same for every engine, so they all see the same inputs).
+    /// stream 0 of <paramref name="seed"/> (the same for every engine, so they all see the same inputs), drawn on up to
+    /// <paramref name="threads"/> threads (0 = all cores).
     /// </summary>
-    public float[] DrawInput(ulong seed)
+    public float[] DrawInput(ulong seed, int threads = 0)
     {
         var x = new float[Batch * Widths[0]];
         if (Input is { } given) given.CopyTo(x, 0);
-        else new InitLab.Random.Generator(seed, 0).Normal(x, 0f, (float)Math.Sqrt(InputVariance));
+        else new InitLab.Random.Generator(seed, ExplicitEngine.InputStream).Normal(x, 0f, (float)Math.Sqrt(InputVariance), threads);
         return x;
     }
 

@@ -74,10 +74,13 @@ public static class Sweep
         return z ^ (z >> 31);
     }
 
-    /// <summary>Runs the given cells; <paramref name="makeSpec"/> builds the network of a (sigma_w, sigma_b) pair.</summary>
+    /// <summary>Runs the given cells; <paramref name="makeSpec"/> builds the network of a (sigma_w, sigma_b) pair. Each
+    /// propagation uses up to <paramref name="threads"/> threads (0 = all cores); the cells are the same for every value.</summary>
+    /// <exception cref="ArgumentException">A cell index outside the grid, a negative sigma, or threads &lt; 0.</exception>
     public static IReadOnlyList<SweepCell> Run(ParameterGrid sigmaW, ParameterGrid sigmaB, IReadOnlyList<int> cells, Func<double, double, NetworkSpec> makeSpec,
-        Engine engine, ulong seed, Action<int>? onCellDone = null)
+        Engine engine, ulong seed, Action<int>? onCellDone = null, int threads = 0)
     {
+        Guard.Threads(threads);
         ArgumentNullException.ThrowIfNull(sigmaW);
         ArgumentNullException.ThrowIfNull(sigmaB);
         ArgumentNullException.ThrowIfNull(cells);
@@ -91,7 +94,7 @@ public static class Sweep
             Guard.NonNegative(sw, "sigma_w");
             Guard.NonNegative(sb, "sigma_b");
             var spec = makeSpec(sw, sb);
-            var trace = Propagator.Run(spec, engine, CellSeed(seed, index));
+            var trace = Propagator.Run(spec, engine, CellSeed(seed, index), threads: threads);
             var last = trace.Layers.Count > 0 ? trace.Layers[^1] : trace.Input;
             result.Add(new SweepCell(index, sw, sb, last.Std, trace.FirstNonFiniteLayer, trace.Diagnosis.VerdictName, last.Correlation));
             onCellDone?.Invoke(index);

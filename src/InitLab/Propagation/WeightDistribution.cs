@@ -15,8 +15,9 @@ public abstract record WeightDistribution
     /// <summary>A short description, e.g. <c>N(0, 2/fan_in)</c>.</summary>
     public abstract string Describe();
 
-    /// <summary>Fills <paramref name="w"/> (rows x cols, row-major) with one draw.</summary>
-    public abstract void Fill(Generator g, Span<float> w, int rows, int cols);
+    /// <summary>Fills <paramref name="w"/> (rows x cols, row-major) with one draw on up to <paramref name="threads"/>
+    /// threads (0 = all cores; the bits are the same for every value).</summary>
+    public abstract void Fill(Generator g, Span<float> w, int rows, int cols, int threads = 0);
 
     /// <summary>
     /// i.i.d. W_ij ~ N(0, std(fan_in, fan_out)^2): the mean-field convention std = sigma_w / sqrt(fan_in)
@@ -44,7 +45,7 @@ public abstract record WeightDistribution
         public override string Describe() => Name;
 
         /// <inheritdoc/>
-        public override void Fill(Generator g, Span<float> w, int rows, int cols) => g.Normal(w, 0f, (float)Std(cols, rows));
+        public override void Fill(Generator g, Span<float> w, int rows, int cols, int threads = 0) => g.Normal(w, 0f, (float)Std(cols, rows), threads);
     }
 
     /// <summary>
@@ -57,9 +58,9 @@ public abstract record WeightDistribution
         public override string Describe() => $"orthogonal(gain = {Guard.Fmt(Gain)})";
 
         /// <inheritdoc/>
-        public override void Fill(Generator g, Span<float> w, int rows, int cols)
+        public override void Fill(Generator g, Span<float> w, int rows, int cols, int threads = 0)
         {
-            LinearAlgebra.Orthogonal.Sample(g, w, rows, cols);
+            LinearAlgebra.Orthogonal.Sample(g, w, rows, cols, threads);
             Tensors.TensorMath.Scale(w, (float)Gain);
         }
     }
@@ -73,7 +74,7 @@ public abstract record WeightDistribution
         public override string Describe() => Name;
 
         /// <inheritdoc/>
-        public override void Fill(Generator g, Span<float> w, int rows, int cols)
+        public override void Fill(Generator g, Span<float> w, int rows, int cols, int threads = 0)
         {
             var buffer = new float[w.Length];
             Sampler(g, buffer, rows, cols);

@@ -19,27 +19,27 @@ internal sealed class WeightDistributionInitializer : Initializer
 
     private protected override void ValidateShape(Shape shape) => Fans.RequireMatrixLike(shape, nameof(shape));
 
-    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator)
+    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator, int threads)
     {
         int rows = shape[0], cols = (int)(shape.Size / rows);
         if (typeof(T) == typeof(float))
         {
-            Distribution.Fill(generator, MemoryMarshal.Cast<T, float>(weights), rows, cols);
+            Distribution.Fill(generator, MemoryMarshal.Cast<T, float>(weights), rows, cols, threads);
             return;
         }
         switch (Distribution)
         {
             case WeightDistribution.Gaussian g:
-                Draw.Normal(generator, weights, 0, g.Std(cols, rows));
+                Draw.Normal(generator, weights, 0, g.Std(cols, rows), threads);
                 return;
             case WeightDistribution.Orthogonal o when typeof(T) == typeof(double):
                 var q = MemoryMarshal.Cast<T, double>(weights);
-                LinearAlgebra.Orthogonal.Sample(generator, q, rows, cols);
+                LinearAlgebra.Orthogonal.Sample(generator, q, rows, cols, threads);
                 foreach (ref double v in q) v *= o.Gain;
                 return;
             default:
                 var f = new float[weights.Length];
-                Distribution.Fill(generator, f, rows, cols);
+                Distribution.Fill(generator, f, rows, cols, threads);
                 for (int i = 0; i < f.Length; i++) weights[i] = T.CreateTruncating(f[i]);
                 return;
         }

@@ -27,7 +27,7 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(graph);
         if (batch < 1) throw new ArgumentException($"batch must be >= 1, got {batch}.", nameof(batch));
-        if (threads < 1) throw new ArgumentException($"threads must be >= 1, got {threads}.", nameof(threads));
+        Numerics.Guard.Threads(threads);
         if (given is not null && given.Graph != graph) throw new ArgumentException("the parameters belong to another graph.", nameof(given));
         _graph = graph;
         Batch = batch;
@@ -130,7 +130,7 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (_given is not null) return _given[p];
         if (ShareDraws && _lastDraw is { } last && last.Stream == p.Stream && last.Shape == p.Shape && ReferenceEquals(last.Init, p.Initializer))
             return last.Values;
-        var values = NetworkParameters<T>.DrawOne(p, Seed);
+        var values = NetworkParameters<T>.DrawOne(p, Seed, Threads);
         _lastDraw = (p.Stream, p.Shape, p.Initializer, values);
         return values;
     }

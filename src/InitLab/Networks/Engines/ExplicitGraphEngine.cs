@@ -15,8 +15,8 @@ public sealed record ExplicitOptions
     /// <summary>Also back-propagate a random top gradient dL/dy ~ N(0, 1) and report gradient norms.</summary>
     public bool Backward { get; init; }
 
-    /// <summary>Threads the ops may use (results do not depend on it). Default: the processor count.</summary>
-    public int Threads { get; init; } = Environment.ProcessorCount;
+    /// <summary>Threads the ops may use: 0 (default) = all cores, 1 = serial; results do not depend on it.</summary>
+    public int Threads { get; init; }
 
     /// <summary>The Philox stream of the top gradient (default 1, as the MLP lab; hashed parameter streams never use it).</summary>
     public ulong GradientStream { get; init; } = 1;
@@ -76,7 +76,7 @@ public static class ExplicitGraphEngine
     /// <param name="batch">The batch size.</param>
     /// <param name="inputs">Data per input node (batch x shape, row-major); missing inputs are drawn from the node with <paramref name="seed"/>.</param>
     /// <param name="seed">The seed of drawn inputs and dropout masks.</param>
-    /// <param name="threads">Threads the ops may use (default: the processor count).</param>
+    /// <param name="threads">Threads the ops may use: 0 = all cores, 1 = serial; results do not depend on it.</param>
     /// <param name="trace">Also measure every node (costs one pass over each output).</param>
     /// <exception cref="ArgumentException">Parameters of another graph, a batch below 1, or an input of the wrong size.</exception>
     public static GraphPass<T> Forward<T>(Graph graph, NetworkParameters<T> parameters, int batch,
@@ -84,7 +84,7 @@ public static class ExplicitGraphEngine
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(parameters);
-        var run = new Execution<T>(graph, batch, seed, threads > 0 ? threads : Environment.ProcessorCount, backward: true, parameters, inputs, trace)
+        var run = new Execution<T>(graph, batch, seed, threads, backward: true, parameters, inputs, trace)
         {
             StopsOnNonFinite = _ => false,
         };

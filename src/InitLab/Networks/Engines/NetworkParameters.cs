@@ -35,11 +35,12 @@ public sealed class NetworkParameters<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>True when the tensor of <paramref name="fullName"/> is present.</summary>
     public bool Contains(string fullName) => _values.ContainsKey(fullName);
 
-    /// <summary>Draws every parameter: <c>p.Initializer.Fill(new Generator(seed, p.Stream))</c>.</summary>
-    public static NetworkParameters<T> Draw(Graph graph, ulong seed)
+    /// <summary>Draws every parameter: <c>p.Initializer.Fill(new Generator(seed, p.Stream))</c> (the same bits on any thread count).</summary>
+    public static NetworkParameters<T> Draw(Graph graph, ulong seed, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(graph);
-        return new(graph, graph.Parameters.ToDictionary(p => p.FullName, p => DrawOne(p, seed)));
+        Numerics.Guard.Threads(threads);
+        return new(graph, graph.Parameters.ToDictionary(p => p.FullName, p => DrawOne(p, seed, threads)));
     }
 
     /// <summary>Wraps given tensors (not copied); every parameter of the graph must be present with its size.</summary>
@@ -65,10 +66,10 @@ public sealed class NetworkParameters<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Tensors for some parameters only.</summary>
     internal static NetworkParameters<T> Partial(Graph graph, Dictionary<string, T[]> values) => new(graph, values);
 
-    internal static T[] DrawOne(Parameter p, ulong seed)
+    internal static T[] DrawOne(Parameter p, ulong seed, int threads = 0)
     {
         var values = new T[p.Shape.Size];
-        p.Initializer.Fill<T>(values, p.Shape, new Generator(seed, p.Stream));
+        p.Initializer.Fill<T>(values, p.Shape, new Generator(seed, p.Stream), threads);
         return values;
     }
 }

@@ -70,17 +70,17 @@ public sealed class AttentionOp : Op
         int tokens = pass.InputShape(0)[0], d = pass.InputShape(0)[1], dh = d / Heads, rows = pass.Batch * tokens;
         var x = pass.Input(0);
         var qkv = GC.AllocateUninitializedArray<T>(rows * 3 * d);
-        Gemm.Core(false, true, rows, 3 * d, d, T.One, x, d, pass.Parameter(0), d, T.Zero, qkv, 3 * d);
+        Gemm.Core(false, true, rows, 3 * d, d, T.One, x, d, pass.Parameter(0), d, T.Zero, qkv, 3 * d, pass.Threads);
         if (Bias) LinearOp.AddBias(qkv, pass.Parameter(1), rows, 3 * d);
         var p = GC.AllocateUninitializedArray<T>(pass.Batch * Heads * tokens * tokens);
         var o = GC.AllocateUninitializedArray<T>(rows * d);
         T scale = T.One / T.Sqrt(T.CreateTruncating(dh));
-        Work.For(pass.Batch * Heads, pass.Threads, bh =>
+        Parallelism.For(pass.Batch * Heads, bh =>
         {
             int b = bh / Heads, h = bh % Heads;
             int baseQkv = b * tokens * 3 * d + h * dh;
             var s = p.AsSpan(bh * tokens * tokens, tokens * tokens);
-            Gemm.Core(false, true, tokens, tokens, dh, scale, qkv.AsSpan(baseQkv), 3 * d, qkv.AsSpan(baseQkv + d), 3 * d, T.Zero, s, tokens);
+            Gemm.Core(false, true, tokens, tokens, dh, scale, qkv.AsSpan(baseQkv), 3 * d, qkv.AsSpan(baseQkv + d), 3 * d, T.Zero, s, tokens, 1);
             for (int i = 0; i < tokens; i++)
             {
                 var row = s.Slice(i * tokens, tokens);
@@ -91,9 +91,9 @@ public sealed class AttentionOp : Op
                     row[(i + 1)..].Clear();
                 }
             }
-            Gemm.Core(false, false, tokens, dh, tokens, T.One, s, tokens, qkv.AsSpan(baseQkv + 2 * d), 3 * d, T.Zero, o.AsSpan(b * tokens * d + h * dh), d);
-        });
-        Gemm.Core(false, true, rows, d, d, T.One, o, d, pass.Parameter(OutWeight), d, T.Zero, pass.Output, d);
+            Gemm.Core(false, false, tokens, dh, tokens, T.One, s, tokens, qkv.AsSpan(baseQkv + 2 * d), 3 * d, T.Zero, o.AsSpan(b * tokens * d + h * dh), d, 1);
+        }, pass.Threads);
+        Gemm.Core(false, true, rows, d, d, T.One, o, d, pass.Parameter(OutWeight), d, T.Zero, pass.Output, d, pass.Threads);
         if (Bias) LinearOp.AddBias(pass.Output, pass.Parameter(OutWeight + 1), rows, d);
         if (pass.KeepState) pass.State = new Saved<T>(qkv, p, o);
     }
@@ -107,20 +107,20 @@ public sealed class AttentionOp : Op
         var dy = pass.OutputGradient;
         var wOut = pass.Parameter(OutWeight);
         var dO = new T[rows * d];
-        Gemm.Core(false, false, rows, d, d, T.One, dy, d, wOut, d, T.Zero, dO, d);
-        Gemm.Core(true, false, d, d, rows, T.One, dy, d, saved.O, d, T.Zero, pass.ParameterGradient(OutWeight), d);
+        Gemm.Core(false, false, rows, d, d, T.One, dy, d, wOut, d, T.Zero, dO, d, pass.Threads);
+        Gemm.Core(true, false, d, d, rows, T.One, dy, d, saved.O, d, T.Zero, pass.ParameterGradient(OutWeight), d, pass.Threads);
         if (Bias) Work.ColumnSums<T>(dy, rows, d, pass.ParameterGradient(OutWeight + 1));
 
         var dQkv = new T[rows * 3 * d];
         T scale = T.One / T.Sqrt(T.CreateTruncating(dh));
-        Work.For(pass.Batch * Heads, pass.Threads, bh =>
+        Parallelism.For(pass.Batch * Heads, bh =>
         {
             int b = bh / Heads, h = bh % Heads;
             int baseQkv = b * tokens * 3 * d + h * dh, baseO = b * tokens * d + h * dh;
             var p = saved.P.AsSpan(bh * tokens * tokens, tokens * tokens);
             var ds = new T[tokens * tokens];
-            Gemm.Core(false, true, tokens, tokens, dh, T.One, dO.AsSpan(baseO), d, saved.Qkv.AsSpan(baseQkv + 2 * d), 3 * d, T.Zero, ds, tokens);
-            Gemm.Core(true, false, tokens, dh, tokens, T.One, p, tokens, dO.AsSpan(baseO), d, T.Zero, dQkv.AsSpan(baseQkv + 2 * d), 3 * d);
+            Gemm.Core(false, true, tokens, tokens, dh, T.One, dO.AsSpan(baseO), d, saved.Qkv.AsSpan(baseQkv + 2 * d), 3 * d, T.Zero, ds, tokens, 1);
+            Gemm.Core(true, false, tokens, dh, tokens, T.One, p, tokens, dO.AsSpan(baseO), d, T.Zero, dQkv.AsSpan(baseQkv + 2 * d), 3 * d, 1);
             for (int i = 0; i < tokens; i++)
             {
                 var pr = p.Slice(i * tokens, tokens);
@@ -129,12 +129,12 @@ public sealed class AttentionOp : Op
                 for (int j = 0; j < tokens; j++) dot += pr[j] * dr[j];
                 for (int j = 0; j < tokens; j++) dr[j] = pr[j] * (dr[j] - dot);
             }
-            Gemm.Core(false, false, tokens, dh, tokens, scale, ds, tokens, saved.Qkv.AsSpan(baseQkv + d), 3 * d, T.Zero, dQkv.AsSpan(baseQkv), 3 * d);
-            Gemm.Core(true, false, tokens, dh, tokens, scale, ds, tokens, saved.Qkv.AsSpan(baseQkv), 3 * d, T.Zero, dQkv.AsSpan(baseQkv + d), 3 * d);
-        });
+            Gemm.Core(false, false, tokens, dh, tokens, scale, ds, tokens, saved.Qkv.AsSpan(baseQkv + d), 3 * d, T.Zero, dQkv.AsSpan(baseQkv), 3 * d, 1);
+            Gemm.Core(true, false, tokens, dh, tokens, scale, ds, tokens, saved.Qkv.AsSpan(baseQkv), 3 * d, T.Zero, dQkv.AsSpan(baseQkv + d), 3 * d, 1);
+        }, pass.Threads);
         if (pass.InputGradient(0) is { } dx)
-            Gemm.Core(false, false, rows, d, 3 * d, T.One, dQkv, 3 * d, pass.Parameter(0), d, T.One, dx, d);
-        Gemm.Core(true, false, 3 * d, d, rows, T.One, dQkv, 3 * d, x, d, T.Zero, pass.ParameterGradient(0), d);
+            Gemm.Core(false, false, rows, d, 3 * d, T.One, dQkv, 3 * d, pass.Parameter(0), d, T.One, dx, d, pass.Threads);
+        Gemm.Core(true, false, 3 * d, d, rows, T.One, dQkv, 3 * d, x, d, T.Zero, pass.ParameterGradient(0), d, pass.Threads);
         if (Bias) Work.ColumnSums<T>(dQkv, rows, 3 * d, pass.ParameterGradient(1));
     }
 

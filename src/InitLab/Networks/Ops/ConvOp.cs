@@ -88,6 +88,21 @@ public sealed class ConvOp : Op
     private bool Direct(Window w) =>
         w.KernelSize == 1 && w.Stride.All(s => s == 1) && w.Pad.All(p => p == 0);
 
+    /// <summary>How many workers process images side by side (each with serial GEMMs); 1: images in turn, GEMMs threaded.</summary>
+    private static int Workers(int batch, int threads) => Math.Min(batch, threads <= 0 ? Parallelism.MaxThreads : threads);
+
+    /// <summary>Runs body(first, last, gemmThreads) over contiguous chunks of images; each image's result is independent of the chunking.</summary>
+    private static void Images(int batch, int threads, Action<int, int, int> body)
+    {
+        int workers = Workers(batch, threads);
+        if (workers <= 1)
+        {
+            body(0, batch, threads);
+            return;
+        }
+        Parallelism.For(workers, c => body(c * batch / workers, (c + 1) * batch / workers, 1), workers);
+    }
+
     /// <inheritdoc/>
     public override void Forward<T>(ForwardPass<T> pass)
     {
@@ -95,33 +110,34 @@ public sealed class ConvOp : Op
         int cg = w.Channels / Groups, og = OutChannels / Groups, rowsK = cg * w.KernelSize, p = w.OutSize;
         var x = pass.Input(0);
         var weight = pass.Parameter(0);
+        var bias = Bias ? pass.Parameter(1) : null;
         var y = pass.Output;
         bool direct = Direct(w);
-        var cols = direct ? null : GC.AllocateUninitializedArray<T>(rowsK * p);
         int inImage = w.Channels * w.InSize, outImage = OutChannels * p;
-        for (int b = 0; b < pass.Batch; b++)
-            for (int g = 0; g < Groups; g++)
+        Images(pass.Batch, pass.Threads, (first, last, threads) =>
+        {
+            var cols = direct ? null : GC.AllocateUninitializedArray<T>(rowsK * p);
+            for (int b = first; b < last; b++)
             {
-                ReadOnlySpan<T> source;
-                if (direct) source = x.AsSpan(b * inImage + g * cg * w.InSize, rowsK * p);
-                else
+                for (int g = 0; g < Groups; g++)
                 {
-                    w.Im2Col<T>(x.AsSpan(b * inImage, inImage), g * cg, cg, cols);
-                    source = cols;
+                    ReadOnlySpan<T> source = cols;
+                    if (direct) source = x.AsSpan(b * inImage + g * cg * w.InSize, rowsK * p);
+                    else w.Im2Col<T>(x.AsSpan(b * inImage, inImage), g * cg, cg, cols);
+                    Gemm.Core(false, false, og, p, rowsK, T.One, weight.AsSpan(g * og * rowsK), rowsK, source, p, T.Zero, y.AsSpan(b * outImage + g * og * p), p, threads);
                 }
-                Gemm.Core(false, false, og, p, rowsK, T.One, weight.AsSpan(g * og * rowsK), rowsK, source, p, T.Zero, y.AsSpan(b * outImage + g * og * p), p);
+                if (bias is null) continue;
+                for (int c = 0; c < OutChannels; c++)
+                {
+                    var plane = y.AsSpan(b * outImage + c * p, p);
+                    for (int i = 0; i < plane.Length; i++) plane[i] += bias[c];
+                }
             }
-        if (!Bias) return;
-        var bias = pass.Parameter(1);
-        for (int b = 0; b < pass.Batch; b++)
-            for (int c = 0; c < OutChannels; c++)
-            {
-                var plane = y.AsSpan(b * outImage + c * p, p);
-                for (int i = 0; i < plane.Length; i++) plane[i] += bias[c];
-            }
+        });
     }
 
     /// <inheritdoc/>
+    /// <remarks>dW is the sum over images of per-image products, added in image order, so it does not depend on the thread count.</remarks>
     public override void Backward<T>(BackwardPass<T> pass)
     {
         var w = Geometry(pass.InputShape(0));
@@ -132,30 +148,38 @@ public sealed class ConvOp : Op
         var dw = pass.ParameterGradient(0);
         var dx = pass.InputGradient(0);
         bool direct = Direct(w);
-        var cols = direct ? null : GC.AllocateUninitializedArray<T>(rowsK * p);
-        var dcols = dx is null ? null : GC.AllocateUninitializedArray<T>(rowsK * p);
         int inImage = w.Channels * w.InSize, outImage = OutChannels * p;
-        for (int b = 0; b < pass.Batch; b++)
-            for (int g = 0; g < Groups; g++)
+        bool parallel = Workers(pass.Batch, pass.Threads) > 1;
+        var partials = new T[]?[pass.Batch];
+        Images(pass.Batch, pass.Threads, (first, last, threads) =>
+        {
+            var cols = direct ? null : GC.AllocateUninitializedArray<T>(rowsK * p);
+            var dcols = dx is null || direct ? null : GC.AllocateUninitializedArray<T>(rowsK * p);
+            var scratch = parallel ? null : new T[dw.Length];
+            for (int b = first; b < last; b++)
             {
-                ReadOnlySpan<T> source;
-                if (direct) source = x.AsSpan(b * inImage + g * cg * w.InSize, rowsK * p);
-                else
+                var dwb = b == 0 ? dw : scratch ?? (partials[b] = new T[dw.Length]);
+                for (int g = 0; g < Groups; g++)
                 {
-                    w.Im2Col<T>(x.AsSpan(b * inImage, inImage), g * cg, cg, cols);
-                    source = cols;
+                    ReadOnlySpan<T> source = cols;
+                    if (direct) source = x.AsSpan(b * inImage + g * cg * w.InSize, rowsK * p);
+                    else w.Im2Col<T>(x.AsSpan(b * inImage, inImage), g * cg, cg, cols);
+                    var dyg = dy.AsSpan(b * outImage + g * og * p);
+                    Gemm.Core(false, true, og, rowsK, p, T.One, dyg, p, source, p, T.Zero, dwb.AsSpan(g * og * rowsK), rowsK, threads);
+                    if (dx is null) continue;
+                    if (direct)
+                        Gemm.Core(true, false, rowsK, p, og, T.One, weight.AsSpan(g * og * rowsK), rowsK, dyg, p, T.One, dx.AsSpan(b * inImage + g * cg * w.InSize), p, threads);
+                    else
+                    {
+                        Gemm.Core(true, false, rowsK, p, og, T.One, weight.AsSpan(g * og * rowsK), rowsK, dyg, p, T.Zero, dcols, p, threads);
+                        w.Col2Im<T>(dcols, g * cg, cg, dx.AsSpan(b * inImage, inImage));
+                    }
                 }
-                var dyg = dy.AsSpan(b * outImage + g * og * p);
-                Gemm.Core(false, true, og, rowsK, p, T.One, dyg, p, source, p, b == 0 ? T.Zero : T.One, dw.AsSpan(g * og * rowsK), rowsK);
-                if (dx is null) continue;
-                if (direct)
-                {
-                    Gemm.Core(true, false, rowsK, p, og, T.One, weight.AsSpan(g * og * rowsK), rowsK, dyg, p, T.One, dx.AsSpan(b * inImage + g * cg * w.InSize), p);
-                    continue;
-                }
-                Gemm.Core(true, false, rowsK, p, og, T.One, weight.AsSpan(g * og * rowsK), rowsK, dyg, p, T.Zero, dcols, p);
-                w.Col2Im<T>(dcols, g * cg, cg, dx.AsSpan(b * inImage, inImage));
+                if (b > 0 && scratch is not null) Work.Add<T>(dw, scratch);
             }
+        });
+        for (int b = 1; b < pass.Batch; b++)
+            if (partials[b] is { } part) Work.Add<T>(dw, part);
         if (!Bias) return;
         var db = pass.ParameterGradient(1);
         for (int c = 0; c < OutChannels; c++)

@@ -37,7 +37,7 @@ public sealed class DropoutOp : Op
         var x = pass.Input(0);
         var y = pass.Output;
         var u = new float[x.Length];
-        pass.Random("dropout").Uniform(u);
+        pass.Random("dropout").Uniform(u, pass.Threads);
         var scale = new T[x.Length];
         T keep = T.CreateTruncating(1 / (1 - P));
         for (int i = 0; i < x.Length; i++)

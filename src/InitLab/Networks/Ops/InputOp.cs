@@ -70,11 +70,11 @@ public sealed class InputOp : Op
         var g = Generator(pass.Node, pass.Seed);
         if (Vocab == 0)
         {
-            Draw.Normal(g, pass.Output.AsSpan(), 0, Math.Sqrt(Variance));
+            Draw.Normal(g, pass.Output.AsSpan(), 0, Math.Sqrt(Variance), pass.Threads);
             return;
         }
         var u = new double[pass.Output.Length];
-        g.Uniform(u);
+        g.Uniform(u, pass.Threads);
         for (int i = 0; i < u.Length; i++) pass.Output[i] = T.CreateTruncating(Math.Min(Vocab - 1, Math.Floor(u[i] * Vocab)));
     }
 

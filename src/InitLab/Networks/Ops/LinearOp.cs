@@ -55,7 +55,7 @@ public sealed class LinearOp : Op
         int nIn = pass.InputShape(0)[-1], nOut = OutFeatures;
         int rows = (int)(pass.Input(0).Length / nIn);
         var y = pass.Output;
-        Gemm.Core(false, true, rows, nOut, nIn, T.One, pass.Input(0), nIn, pass.Parameter(0), nIn, T.Zero, y, nOut);
+        Gemm.Core(false, true, rows, nOut, nIn, T.One, pass.Input(0), nIn, pass.Parameter(0), nIn, T.Zero, y, nOut, pass.Threads);
         if (Bias) AddBias(y, pass.Parameter(1), rows, nOut);
     }
 
@@ -74,8 +74,8 @@ public sealed class LinearOp : Op
         int rows = x.Length / nIn;
         var dy = pass.OutputGradient;
         if (pass.InputGradient(0) is { } dx)
-            Gemm.Core(false, false, rows, nIn, nOut, T.One, dy, nOut, pass.Parameter(0), nIn, T.One, dx, nIn);
-        Gemm.Core(true, false, nOut, nIn, rows, T.One, dy, nOut, x, nIn, T.Zero, pass.ParameterGradient(0), nIn);
+            Gemm.Core(false, false, rows, nIn, nOut, T.One, dy, nOut, pass.Parameter(0), nIn, T.One, dx, nIn, pass.Threads);
+        Gemm.Core(true, false, nOut, nIn, rows, T.One, dy, nOut, x, nIn, T.Zero, pass.ParameterGradient(0), nIn, pass.Threads);
         if (Bias) Work.ColumnSums<T>(dy, rows, nOut, pass.ParameterGradient(1));
     }
 

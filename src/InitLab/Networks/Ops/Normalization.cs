@@ -29,7 +29,7 @@ internal sealed class Normalization
     {
         var mean = new double[Sets];
         var inv = new double[Sets];
-        Work.For(Sets, threads, s =>
+        Parallelism.For(Sets, s =>
         {
             double mu = 0;
             if (Center)
@@ -59,7 +59,7 @@ internal sealed class Normalization
                     y[start + j] = T.CreateTruncating(g * xhat + b);
                 }
             }
-        });
+        }, threads);
         return (mean, inv);
     }
 
@@ -68,7 +68,7 @@ internal sealed class Normalization
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (dx is not null)
-            Work.For(Sets, threads, s =>
+            Parallelism.For(Sets, s =>
             {
                 double mu = stats.Mean[s], invStd = stats.InvStd[s], sg = 0, sgx = 0;
                 for (int r = 0; r < Runs; r++)
@@ -92,7 +92,7 @@ internal sealed class Normalization
                         dx[start + j] += T.CreateTruncating(invStd * (g - mg - xhat * mgx));
                     }
                 }
-            });
+            }, threads);
         if (dGamma is null && dBeta is null) return;
         int entries = dGamma?.Length ?? dBeta!.Length;
         var sumGx = new double[entries];

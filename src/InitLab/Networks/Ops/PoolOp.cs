@@ -114,7 +114,7 @@ public sealed class PoolOp : Op
         var x = pass.Input(0);
         var y = pass.Output;
         int[]? argmax = Pool == PoolKind.Max && pass.KeepState ? new int[y.Length] : null;
-        Work.For(planes, pass.Threads, plane =>
+        Parallelism.For(planes, plane =>
         {
             var xp = x.AsSpan(plane * w.InSize, w.InSize);
             for (int o = 0; o < w.OutSize; o++)
@@ -146,7 +146,7 @@ public sealed class PoolOp : Op
                     y[plane * w.OutSize + o] = s / T.CreateTruncating(CountIncludePad ? K : n);
                 }
             }
-        });
+        }, pass.Threads);
         pass.State = argmax;
     }
 
@@ -160,15 +160,15 @@ public sealed class PoolOp : Op
         if (Pool == PoolKind.Max)
         {
             var argmax = (int[])pass.State!;
-            Work.For(planes, pass.Threads, plane =>
+            Parallelism.For(planes, plane =>
             {
                 for (int o = 0; o < w.OutSize; o++)
                     dx[plane * w.InSize + argmax[plane * w.OutSize + o]] += dy[plane * w.OutSize + o];
-            });
+            }, pass.Threads);
             return;
         }
         var table = Table(w);
-        Work.For(planes, pass.Threads, plane =>
+        Parallelism.For(planes, plane =>
         {
             for (int o = 0; o < w.OutSize; o++)
             {
@@ -178,7 +178,7 @@ public sealed class PoolOp : Op
                 T g = dy[plane * w.OutSize + o] / T.CreateTruncating(CountIncludePad ? K : n);
                 foreach (int i in cells) if (i >= 0) dx[plane * w.InSize + i] += g;
             }
-        });
+        }, pass.Threads);
     }
 
     /// <inheritdoc/>

@@ -46,21 +46,32 @@ public static class ExplicitEngine
         return PropagationTrace.Diagnosed(Engine.Explicit, input, layers, firstNonFinite, spec);
     }
 
-    /// <summary>The result of <see cref="Propagate{T}"/>.</summary>
+    /// <summary>The result of <see cref="Propagate{T}"/>; the gradient lists hold layer l at index l - 1.</summary>
     internal sealed record Result<T>(LayerTrace Input, List<LayerTrace> Layers, int? FirstNonFinite, T[]? Output, List<T[]>? WeightGradients,
         T[]? InputGradient, List<T[]>? BiasGradients = null);
 
     /// <summary>
+    /// Caller-owned gradient arrays: the backward pass writes dL/dW_l (fan_out x fan_in) into <paramref name="Weights"/>[l - 1]
+    /// and dL/db_l into <paramref name="Biases"/>[l - 1], so a training loop allocates them once.
+    /// </summary>
+    internal sealed record GradientBuffers<T>(IReadOnlyList<T[]> Weights, IReadOnlyList<T[]> Biases);
+
+    /// <summary>
     /// The MLP with given weights (layer l's W_l is widths[l] x widths[l-1], row-major) and biases (null for none) on input
     /// <paramref name="x0"/>, through the graph walk; generic so that the backward pass can be checked in double. Loss
-    /// L = sum(top ⊙ x_L) when <paramref name="top"/> is given, so dL/dx_L = top; then the result holds dL/dW_l and dL/db_l
-    /// (with <paramref name="keepWeightGradients"/>) and dL/dx_0. Stops after the first non-finite layer output.
+    /// L = sum(top ⊙ x_L) when <paramref name="top"/> is given, so dL/dx_L = top; for a loss of the output (training),
+    /// <paramref name="topGradient"/> receives x_L after a finite forward pass and returns dL/dx_L. With
+    /// <paramref name="keepWeightGradients"/> or <paramref name="into"/>, the result holds dL/dW_l and dL/db_l; it always holds
+    /// dL/dx_0 after a backward pass. Stops after the first non-finite layer output (and then runs no backward pass).
     /// </summary>
     internal static Result<T> Propagate<T>(IReadOnlyList<int> widths, int batch, Activation activation, double? residual,
-        T[] x0, Func<int, T[]> weights, Func<int, T[]?> biases, T[]? top, bool keepWeightGradients = false, int threads = 0)
+        T[] x0, Func<int, T[]> weights, Func<int, T[]?> biases, T[]? top, bool keepWeightGradients = false,
+        Func<T[], T[]>? topGradient = null, GradientBuffers<T>? into = null, int threads = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int depth = widths.Count - 1;
+        bool backward = top is not null || topGradient is not null;
+        keepWeightGradients |= into is not null;
         var b = Enumerable.Range(1, depth).Select(biases).ToArray();
         bool hasBias = b[0] is not null;
         var graph = MlpFamily.Build(widths, activation, bias: hasBias ? Init.Zeros() : null, residual: residual);
@@ -70,23 +81,33 @@ public static class ExplicitEngine
             values[$"linear{l}.weight"] = weights(l);
             if (hasBias) values[$"linear{l}.bias"] = b[l - 1] ?? throw new ArgumentException($"layer {l} has no bias but layer 1 has one.", nameof(biases));
         }
-        var run = new Execution<T>(graph, batch, 0, threads, backward: top is not null,
-            NetworkParameters<T>.From(graph, values), new Dictionary<string, T[]> { ["input"] = x0 }, trace: true)
+        var run = new Execution<T>(graph, batch, 0, threads, backward, NetworkParameters<T>.From(graph, values),
+            new Dictionary<string, T[]> { ["input"] = x0 }, trace: true)
         {
             StopsOnNonFinite = MlpTraces.Stops(graph),
         };
         run.Forward();
         var output = run.Outputs[run.FirstNonFinite ?? graph.Output.Index];
-        if (top is null || run.FirstNonFinite is not null)
+        if (!backward || run.FirstNonFinite is not null)
         {
             var (i0, l0, f0) = MlpTraces.Layers(graph, run.Traces, depth);
             return new Result<T>(i0, l0, f0, output, null, null);
         }
-        var g = run.RunBackward(top, inputGradients: true);
+        var g = run.RunBackward(top ?? topGradient!(output!), inputGradients: true);
         var (input, layers, _) = MlpTraces.Layers(graph, run.Traces, depth);
-        return new Result<T>(input, layers, null, output,
-            keepWeightGradients ? Enumerable.Range(1, depth).Select(l => g.Parameters[$"linear{l}.weight"]).ToList() : null,
-            g.Inputs["input"],
-            keepWeightGradients && hasBias ? Enumerable.Range(1, depth).Select(l => g.Parameters[$"linear{l}.bias"]).ToList() : null);
+        List<T[]>? weightGradients = null, biasGradients = null;
+        if (keepWeightGradients)
+        {
+            weightGradients = Enumerable.Range(1, depth).Select(l => Into(g.Parameters[$"linear{l}.weight"], into?.Weights[l - 1])).ToList();
+            if (hasBias) biasGradients = Enumerable.Range(1, depth).Select(l => Into(g.Parameters[$"linear{l}.bias"], into?.Biases[l - 1])).ToList();
+        }
+        return new Result<T>(input, layers, null, output, weightGradients, g.Inputs["input"], biasGradients);
+    }
+
+    private static T[] Into<T>(T[] gradient, T[]? buffer)
+    {
+        if (buffer is null) return gradient;
+        gradient.CopyTo(buffer, 0);
+        return buffer;
     }
 }

@@ -80,6 +80,27 @@ public sealed class Graph
         return new Graph(nodes, Output.Index, Name);
     }
 
+    /// <summary>
+    /// What <c>--init SCHEME</c> means: every weight (linear, conv and attention projection matrices) drawn by
+    /// <paramref name="scheme"/>, every bias zero (as <c>nn.init.SCHEME_(m.weight); nn.init.zeros_(m.bias)</c>), norms and
+    /// embeddings unchanged. A kernel-only scheme on a matrix uses its 1x1 meaning: delta_orthogonal is orthogonal with its
+    /// scale as gain (Xiao et al. 2018 treat the dense layers so), dirac is eye.
+    /// </summary>
+    /// <exception cref="ArgumentException">The scheme does not suit a weight's shape (the message names the node).</exception>
+    public Graph WithScheme(Initializer scheme)
+    {
+        ArgumentNullException.ThrowIfNull(scheme);
+        var zeros = Init.Zeros();
+        return WithInitializers(p => p.Role switch
+        {
+            ParameterRole.Weight when p.Shape.Rank == 2 && scheme is DeltaOrthogonalInitializer d => Init.Orthogonal(d.Scale),
+            ParameterRole.Weight when p.Shape.Rank == 2 && scheme is DiracInitializer => Init.Eye(),
+            ParameterRole.Weight => scheme,
+            ParameterRole.Bias => zeros,
+            _ => null,
+        });
+    }
+
     /// <summary>Total number of parameter elements.</summary>
     public long ParameterCount => Parameters.Sum(p => p.Shape.Size);
 

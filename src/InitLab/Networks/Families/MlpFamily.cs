@@ -17,6 +17,32 @@ namespace InitLab.Networks.Families;
 /// </remarks>
 public static class MlpFamily
 {
+    /// <summary>
+    /// <c>mlp:depth=L,width=N,act=A</c> (and param, bias, residual, input_variance): L fully connected layers of width N on
+    /// Gaussian inputs of width N. Without <c>--init</c> the weights take PyTorch's default; biases only with bias=true.
+    /// </summary>
+    public static ModelFamily Family { get; } = new("mlp",
+        "fully connected layers x_l = phi(x_(l-1) W_l^T + b_l), optionally residual x_(l-1) + alpha phi(h_l)",
+        "Poole et al. 2016, Exponential expressivity in deep neural networks through transient chaos; Schoenholz et al. 2017, Deep information propagation",
+        [
+            new("depth", "10", "number of layers L (>= 1)"),
+            new("width", "256", "width N of the input and of every layer"),
+            new("act", "relu", "activation: " + string.Join(", ", Activations.ActivationRegistry.Names)),
+            new("param", "none", "the activation's parameter (leaky_relu slope, elu alpha)"),
+            new("bias", "false", "add a bias to every layer (true|false)"),
+            new("residual", "none", "alpha of residual connections x + alpha phi(h), or none"),
+            new("input_variance", "1", "variance of the Gaussian inputs"),
+        ],
+        a =>
+        {
+            int depth = a.Integer("depth"), width = a.Integer("width");
+            bool bias = a.Boolean("bias");
+            double? residual = a.NumberOrNone("residual");
+            double variance = a.Number("input_variance", double.Epsilon);
+            return Build(Enumerable.Repeat(width, depth + 1).ToArray(), a.Activation(), bias: bias ? Init.Zeros() : null, residual: residual,
+                inputVariance: variance, name: a.ToString(), defaultBias: bias);
+        });
+
     /// <summary>Builds the MLP graph.</summary>
     /// <param name="widths">widths[0] = input width, widths[l] = width of layer l (at least two entries, each &gt;= 1).</param>
     /// <param name="activation">phi.</param>
@@ -26,9 +52,10 @@ public static class MlpFamily
     /// <param name="inputVariance">Variance of the Gaussian inputs.</param>
     /// <param name="sharedWeights">Every layer draws layer 1's weights and bias (needs equal widths).</param>
     /// <param name="name">The graph's label.</param>
+    /// <param name="defaultBias">With a bias, keep the op's default bias initializer (PyTorch's) instead of <paramref name="bias"/>.</param>
     /// <exception cref="ArgumentException">Fewer than two widths, a width &lt; 1, or residual/shared weights with unequal widths.</exception>
     public static Graph Build(IReadOnlyList<int> widths, Activation activation, Initializer? weights = null, Initializer? bias = null,
-        double? residual = null, double inputVariance = 1, bool sharedWeights = false, string? name = null)
+        double? residual = null, double inputVariance = 1, bool sharedWeights = false, string? name = null, bool defaultBias = false)
     {
         ArgumentNullException.ThrowIfNull(widths);
         ArgumentNullException.ThrowIfNull(activation);
@@ -49,7 +76,7 @@ public static class MlpFamily
             if (bias is not null)
             {
                 b.SetStream(linear, "bias", 2UL * (ulong)source + 1);
-                b.SetInit(linear, "bias", bias);
+                if (!defaultBias) b.SetInit(linear, "bias", bias);
             }
             string act = b.Add($"act{l}", new ActivationOp(activation), linear);
             x = residual is { } alpha ? b.Add($"add{l}", new AddOp([1, alpha]), x, act) : act;

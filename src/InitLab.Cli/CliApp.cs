@@ -130,6 +130,7 @@ internal static class CliApp
         yield return InitCommand.Create(ctx);
         yield return AuditCommand.Create(ctx);
         yield return PropagateCommand.Create(ctx);
+        yield return ModelsCommand.Create(ctx);
         yield return SweepCommand.Create(ctx);
         yield return MergeCommand.Create(ctx);
         yield return LsuvCommand.Create(ctx);

@@ -29,10 +29,13 @@ internal sealed class GraphOptions
 
     public Option<string?> Spec { get; } = CliOptions.InputFile("--spec", "A network graph in InitLab's JSON spec format (docs/graphs.md)");
 
+    public Option<bool> Nodes { get; } = CliOptions.Flag("--nodes", "With --model or --spec: list every node, not only the blocks");
+
     public void AddTo(Command command)
     {
         command.Add(Model);
         command.Add(Spec);
+        command.Add(Nodes);
     }
 
     /// <summary>True when --model or --spec was given.</summary>

@@ -71,7 +71,7 @@ internal static class GraphPropagate
                 w.WriteEndArray();
             }));
         else if (csv) ctx.Out.Write(Csv(runs));
-        else foreach (var r in runs) Render(ctx, r);
+        else foreach (var r in runs) Render(ctx, r, pr.GetValue(g.Nodes) || r.Diagnosis.Blocks.All(b => b.Block == b.Output));
 
         if (plot is not null)
         {
@@ -177,10 +177,18 @@ internal static class GraphPropagate
 
     private static string F(double? v) => v is { } x ? x.ToString("R", CultureInfo.InvariantCulture) : "";
 
-    private static void Render(CliContext ctx, Run run)
+    private static void Render(CliContext ctx, Run run, bool allNodes)
     {
         var t = run.Trace;
         bool grads = t.Nodes.Any(n => n.GradNorm is not null);
+        ctx.Out.WriteLine($"{run.Graph.Name ?? "graph"}: init {run.Init}, explicit engine, batch {t.Batch}, {run.Graph.Nodes.Count} nodes, {run.Graph.ParameterCount} parameters");
+        if (allNodes) RenderNodes(ctx, run, grads);
+        RenderBlocks(ctx, run, grads);
+    }
+
+    private static void RenderNodes(CliContext ctx, Run run, bool grads)
+    {
+        var t = run.Trace;
         var nodes = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"{run.Graph.Name ?? "graph"}, init {run.Init}, explicit engine, batch {t.Batch}"));
         foreach (var c in new[] { "node", "op", "shape", "mean", "std", "zero frac" }) nodes.AddColumn(new TableColumn(c));
         if (grads) foreach (var c in new[] { "grad norm", "param grad" }) nodes.AddColumn(new TableColumn(c).RightAligned());
@@ -191,16 +199,21 @@ internal static class GraphPropagate
             nodes.AddRow(cells.Select(Markup.Escape).ToArray());
         }
         ctx.Console.Write(nodes);
+    }
+
+    private static void RenderBlocks(CliContext ctx, Run run, bool grads)
+    {
+        var t = run.Trace;
         var d = run.Diagnosis;
         if (d.Blocks.Count > 0)
         {
-            var blocks = new Table().Border(TableBorder.Rounded).Title("per block");
+            var blocks = new Table().Border(TableBorder.Rounded).Title("per block (all nodes: --nodes)");
             foreach (var c in new[] { "block", "output", "std in", "std out", "growth" }) blocks.AddColumn(new TableColumn(c));
-            if (grads) blocks.AddColumn(new TableColumn("grad growth").RightAligned());
+            if (grads) foreach (var c in new[] { "grad growth", "param grad" }) blocks.AddColumn(new TableColumn(c).RightAligned());
             foreach (var b in d.Blocks)
             {
                 var cells = new List<string> { b.Block, b.Output, Json.Format(b.StdIn), Json.Format(b.StdOut), Json.Format(b.Growth) };
-                if (grads) cells.Add(b.GradientGrowth is { } g ? Json.Format(g) : "");
+                if (grads) cells.AddRange([b.GradientGrowth is { } g ? Json.Format(g) : "", b.ParamGradNorm is { } p ? Json.Format(p) : ""]);
                 blocks.AddRow(cells.Select(Markup.Escape).ToArray());
             }
             ctx.Console.Write(blocks);

@@ -42,6 +42,7 @@ internal static class PropagateCommand
         command.SetAction(pr =>
         {
             if (pr.GetValue(json) && pr.GetValue(csv)) throw new UsageException("--json and --csv are exclusive.");
+            if (!g.Given(pr) && pr.GetValue(g.Nodes)) throw new UsageException("--nodes lists a graph's nodes; give --model or --spec.");
             if (g.Given(pr))
                 return GraphPropagate.Execute(pr, ctx, o, g, pr.GetValue(engine)!, pr.GetValue(backward), pr.GetValue(json), pr.GetValue(csv), pr.GetValue(plot), pr.IsGiven(every));
             if (pr.IsGiven(every) && (pr.GetValue(json) || pr.GetValue(csv)))

@@ -154,7 +154,8 @@ public static class GraphDiagnoser
         foreach (var t in trace.Nodes)
         {
             var node = graph[t.Name];
-            if (node.Inputs.Count == 0 || !eligible(node) || !byName.TryGetValue(node.Inputs[0], out var input)) continue;
+            // A normalization rescales by design; the node to blame is one that should have kept the scale.
+            if (node.Inputs.Count == 0 || NormOps.Contains(node.Op.Kind) || !eligible(node) || !byName.TryGetValue(node.Inputs[0], out var input)) continue;
             double growth = t.Std / input.Std;
             if (!(growth > 0) || !double.IsFinite(growth)) continue;
             double score = Math.Abs(Math.Log10(growth));
@@ -248,6 +249,8 @@ public static class GraphDiagnoser
             string how = f.BranchNorm ? "as normalized branches make it (De & Smith 2020)" : "as branches of fixed output variance make it";
             parts.Add($"the residual stream's variance grows linearly, by {F(f.Increase)} x the input variance per {unit}, {how}: each {unit}'s share shrinks like 1/k"
                 + (forwardBad ? $"; over this depth the std changes x{F(Math.Pow(10, f.Total))}: downscale the branches (SkipInit alpha = 1/sqrt(blocks)) or renormalize the stream" : ", which keeps deep residual networks trainable"));
+            if (f.BranchNorm && f.Graph.Nodes.Any(n => n.Op is AttentionOp))
+                parts.Add("pre-LN: the final layer norm divides the last layers' gradients by the stream's std, so they shrink like 1/sqrt(depth) (Xiong et al. 2020); warm-up is optional, and the 1/sqrt(depth) growth is what DeepNorm and T-Fixup rescale");
         }
         else if (forwardBad && f.NonFinite is null || f.NonFinite is not null && !f.Residual)
         {

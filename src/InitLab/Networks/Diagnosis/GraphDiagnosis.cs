@@ -34,7 +34,7 @@ public sealed record BlockGrowth(string Block, string Input, string Output, doub
 /// <param name="Shape">Flat, linear or geometric growth of the variance.</param>
 /// <param name="VarianceIncreasePerBlock">Least-squares slope of Var_k / Var_0 against the block index (the linear model's b).</param>
 /// <param name="DriftBand">log10 of the std factor that finite-width fluctuations alone reach (3 sigma) over these blocks.</param>
-/// <param name="WorstNode">The node whose output std differs most from its input's (the first non-finite node when there is one).</param>
+/// <param name="WorstNode">Within the repeated blocks, the node (normalizations aside) whose output std differs most from its first input's; the first non-finite node when there is one.</param>
 /// <param name="WorstNodeGrowth">That node's std(out) / std(in).</param>
 /// <param name="Blocks">Per block: forward and backward growth.</param>
 /// <param name="Advice">What to change, in the network's own terms; empty when nothing needs to change.</param>

@@ -111,8 +111,9 @@ public class ProofTests
         // 2 / (9 C) restores it: E[h_(l+1)^2](p) = (1/9) sum over the valid 3x3 neighbours q of E[h_l^2](q) (zero padding drops the
         // others). The first conv sees C_in = 3 unit-variance channels: E[h_1^2](p) = (2/9) (valid taps at p). The mean over
         // positions of this field is the predicted mean square of every conv's output; the measured/predicted ratio has mean 1.
-        const int depth = 10, size = 8;
-        var g = ModelFamilies.Build($"cnn:depth={depth},channels=32,size={size},classes=0").WithScheme(Init.KaimingNormal());
+        // A 4x4 image makes the padding loss large (x0.46 / 1.39 over 5 layers), so a conv that mishandled it would be caught.
+        const int depth = 5, size = 4;
+        var g = ModelFamilies.Build($"cnn:depth={depth},channels=128,size={size},classes=0").WithScheme(Init.KaimingNormal());
         var field = Neighbourhood(Enumerable.Repeat(2.0, size * size).ToArray(), size);
         var predicted = new double[depth + 1];
         for (int l = 1; l <= depth; l++)
@@ -121,17 +122,17 @@ public class ProofTests
             field = Neighbourhood(field, size);
         }
         var ratios = new List<double>();
-        for (ulong seed = 0; seed < 8; seed++)
+        for (ulong seed = 0; seed < 10; seed++)
         {
-            var t = ExplicitGraphEngine.Run(g, new ExplicitOptions { Batch = 8, Seed = seed });
+            var t = ExplicitGraphEngine.Run(g, new ExplicitOptions { Batch = 16, Seed = seed });
             ratios.Add(t[$"conv{depth}"].MeanSquare / predicted[depth]);
             if (seed == 0) Assert.Equal(Verdict.Stable, GraphDiagnoser.Diagnose(g, t).Verdict);
         }
         WithinFiveStandardErrors(1, ratios, $"ms(conv{depth}) / prediction");
         // Without padding the prediction would be 1 at every layer; with it, the loss per layer tends to the squared Perron
-        // eigenvalue of the padded 1-D averaging operator, ((1 + 2 cos(pi / (S + 1))) / 3)^2 = 0.9212 for S = 8, from below.
+        // eigenvalue of the padded 1-D averaging operator, ((1 + 2 cos(pi / (S + 1))) / 3)^2 = 0.7615 for S = 4, from below.
         double perron = Math.Pow((1 + 2 * Math.Cos(Math.PI / (size + 1))) / 3, 2);
-        Assert.True(predicted[depth] / predicted[depth - 1] < perron);
+        Assert.True(predicted[depth] / predicted[depth - 1] <= perron * (1 + 1e-12));
         Assert.True(predicted[depth] / predicted[depth - 1] > predicted[2] / predicted[1]);
     }
 

@@ -250,7 +250,7 @@ public static class GraphDiagnoser
             parts.Add($"the residual stream's variance grows linearly, by {F(f.Increase)} x the input variance per {unit}, {how}: each {unit}'s share shrinks like 1/k"
                 + (forwardBad ? $"; over this depth the std changes x{F(Math.Pow(10, f.Total))}: downscale the branches (SkipInit alpha = 1/sqrt(blocks)) or renormalize the stream" : ", which keeps deep residual networks trainable"));
             if (f.BranchNorm && f.Graph.Nodes.Any(n => n.Op is AttentionOp))
-                parts.Add("pre-LN: the final layer norm divides the last layers' gradients by the stream's std, so they shrink like 1/sqrt(depth) (Xiong et al. 2020); warm-up is optional, and the 1/sqrt(depth) growth is what DeepNorm and T-Fixup rescale");
+                parts.Add("pre-LN: the final layer norm divides the last layers' gradients by the stream's std, so they shrink like 1/sqrt(depth) and stay well behaved (Xiong et al. 2020: pre-LN trains without learning-rate warm-up)");
         }
         else if (forwardBad && f.NonFinite is null || f.NonFinite is not null && !f.Residual)
         {

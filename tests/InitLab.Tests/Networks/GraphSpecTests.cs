@@ -115,3 +115,54 @@ public class GraphSpecTests
         Assert.InRange(read, 1, 3999);
     }
 }
+
+public class GraphSpecDocsTests
+{
+    private static string Docs()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "InitLab.slnx"))) dir = dir.Parent;
+        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"), "docs");
+    }
+
+    [Fact]
+    public void Every_example_spec_in_docs_builds_and_runs()
+    {
+        var files = Directory.GetFiles(Path.Combine(Docs(), "examples"), "*.json");
+        Assert.NotEmpty(files);
+        foreach (string file in files)
+        {
+            var g = GraphSpec.Load(file);
+            var t = ExplicitGraphEngine.Run(g, new ExplicitOptions { Batch = 2, Seed = 1 });
+            Assert.Null(t.FirstNonFiniteNode);
+        }
+    }
+
+    [Fact]
+    public void The_json_schema_lists_exactly_the_registered_ops_with_their_required_attributes()
+    {
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(Docs(), "graph-spec.schema.json")));
+        var node = doc.RootElement.GetProperty("$defs").GetProperty("node");
+        var kinds = node.GetProperty("properties").GetProperty("op").GetProperty("enum").EnumerateArray().Select(e => e.GetString()!).ToList();
+        Assert.Equal<IEnumerable<string>>(OpRegistry.Kinds, kinds);
+        foreach (var branch in node.GetProperty("allOf").EnumerateArray())
+        {
+            string kind = branch.GetProperty("if").GetProperty("properties").GetProperty("op").GetProperty("const").GetString()!;
+            var then = branch.GetProperty("then");
+            var declared = then.GetProperty("properties").EnumerateObject().Select(p => p.Name).ToHashSet();
+            // Building the op from its required attributes alone must work, and every attribute it writes must be declared.
+            var attributes = new OpAttributes(kind);
+            if (then.TryGetProperty("required", out var required))
+                foreach (var r in required.EnumerateArray())
+                {
+                    string key = r.GetString()!;
+                    if (key is "kernel" or "shape") attributes.Set(key, [2]);
+                    else attributes.Set(key, 2);
+                }
+            var op = OpRegistry.Create(kind, attributes);
+            var written = new OpAttributes(kind);
+            op.WriteAttributes(written);
+            Assert.All(written.Entries, e => Assert.Contains(e.Key, declared));
+        }
+    }
+}

@@ -50,17 +50,40 @@ internal sealed class Normalization
             for (int r = 0; r < Runs; r++)
             {
                 int start = Start(s, r);
+                if (AffineDivisor >= RunLength)
+                {
+                    // One affine entry for the whole run (batch norm): y = a x + b with a = gamma / sigma, b = beta - mu a.
+                    int e = Affine(s, 0);
+                    double g = gamma is null ? 1 : double.CreateTruncating(gamma[e]);
+                    double a = g * invStd, b = (beta is null ? 0 : double.CreateTruncating(beta[e])) - mu * a;
+                    ApplyAffine(x.AsSpan(start, RunLength), y.AsSpan(start, RunLength), T.CreateTruncating(a), T.CreateTruncating(b));
+                    continue;
+                }
                 for (int j = 0; j < RunLength; j++)
                 {
                     double xhat = (double.CreateTruncating(x[start + j]) - mu) * invStd;
-                    int a = Affine(s, j);
-                    double g = gamma is null ? 1 : double.CreateTruncating(gamma[a]);
-                    double b = beta is null ? 0 : double.CreateTruncating(beta[a]);
+                    int e = Affine(s, j);
+                    double g = gamma is null ? 1 : double.CreateTruncating(gamma[e]);
+                    double b = beta is null ? 0 : double.CreateTruncating(beta[e]);
                     y[start + j] = T.CreateTruncating(g * xhat + b);
                 }
             }
         }, threads);
         return (mean, inv);
+    }
+
+    /// <summary>y = a x + b element-wise (rounded multiply then add, the same bits on every vector width).</summary>
+    private static void ApplyAffine<T>(ReadOnlySpan<T> x, Span<T> y, T a, T b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated && x.Length >= System.Numerics.Vector<T>.Count)
+        {
+            var va = new System.Numerics.Vector<T>(a);
+            var vb = new System.Numerics.Vector<T>(b);
+            for (; i <= x.Length - System.Numerics.Vector<T>.Count; i += System.Numerics.Vector<T>.Count)
+                (new System.Numerics.Vector<T>(x.Slice(i)) * va + vb).CopyTo(y.Slice(i));
+        }
+        for (; i < x.Length; i++) y[i] = x[i] * a + b;
     }
 
     /// <summary>Adds dL/dx to dx (when not null) and writes dL/dgamma, dL/dbeta (when not null).</summary>

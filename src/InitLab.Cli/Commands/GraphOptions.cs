@@ -10,7 +10,7 @@ internal sealed class GraphOptions
 {
     public Option<string?> Model { get; } = new("--model")
     {
-        Description = "A network family FAMILY[:key=value,...]: mlp, cnn, resnet, transformer (keys and defaults: initlab models)",
+        Description = "A network family FAMILY[:key=value,...]: mlp, cnn, resnet, transformer; replaces --width/--depth/--act (default: none; keys: initlab models)",
         HelpName = "MODEL",
         CustomParser = r =>
         {
@@ -27,7 +27,7 @@ internal sealed class GraphOptions
         },
     };
 
-    public Option<string?> Spec { get; } = CliOptions.InputFile("--spec", "A network graph in InitLab's JSON spec format (docs/graphs.md)");
+    public Option<string?> Spec { get; } = CliOptions.InputFile("--spec", "A network graph in InitLab's JSON spec format (docs/graphs.md); replaces --width/--depth/--act (default: none)");
 
     public Option<bool> Nodes { get; } = CliOptions.Flag("--nodes", "With --model or --spec: list every node, not only the blocks");
 

@@ -16,7 +16,7 @@ internal static class ModelsCommand
     public static Command Create(CliContext ctx)
     {
         var model = new Argument<string?>("MODEL") { Description = "A family or model FAMILY[:key=value,...] to show (default: every family)", Arity = ArgumentArity.ZeroOrOne };
-        var writeSpec = CliOptions.OutputFile("--write-spec", "Write MODEL as a JSON spec (docs/graphs.md) to FILE.json", [".json"]);
+        var writeSpec = CliOptions.OutputFile("--write-spec", "Write MODEL as a JSON spec (docs/graphs.md) to FILE.json (default: none)", [".json"]);
         var json = CliOptions.Json();
         var command = Help.Examples(new Command("models", "List the network families (--model) with their keys and defaults, and the ops of JSON specs"),
             "initlab models",

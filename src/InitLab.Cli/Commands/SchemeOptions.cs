@@ -10,8 +10,15 @@ namespace InitLab.Cli;
 /// </summary>
 internal sealed class SchemeOptions
 {
-    public Option<string> Scheme { get; } = CliOptions.Choice("--scheme", "Initialization scheme: " + string.Join(", ", Schemes.Names), Schemes.Names,
-        required: true, canonical: CanonicalScheme);
+    /// <param name="required">Whether --scheme must be given (probe makes it optional: without it the model keeps its weights).</param>
+    /// <param name="description">The help text of --scheme; null for the default.</param>
+    public SchemeOptions(bool required = true, string? description = null)
+    {
+        Scheme = CliOptions.Choice("--scheme", description ?? "Initialization scheme: " + string.Join(", ", Schemes.Names), Schemes.Names,
+            required: required, canonical: CanonicalScheme);
+    }
+
+    public Option<string> Scheme { get; }
     public Option<string> Layout { get; } = CliOptions.Choice("--layout", "Weight layout: torch (out, in, *k) or keras (*k, in, out)", Names.Layouts, defaultValue: "torch");
     public Option<string> Mode { get; } = CliOptions.Choice("--mode", "Fan mode: fan_in, fan_out or fan_avg (default: the scheme's, fan_in)", Names.FanModes);
     public Option<string> Distribution { get; } = CliOptions.Choice("--distribution",
@@ -30,10 +37,11 @@ internal sealed class SchemeOptions
     public Option<double?> Value { get; } = CliOptions.OptionalDouble("--value", "The value (constant; required there)");
     public Option<int?> Groups { get; } = CliOptions.OptionalInt("--groups", "Groups (dirac) (default: 1)", min: 1);
 
-    public void AddTo(Command command)
+    /// <summary>Adds the options; <paramref name="withLayout"/> false leaves out --layout (a model file states each tensor's layout).</summary>
+    public void AddTo(Command command, bool withLayout = true)
     {
         foreach (Option option in new Option[] { Scheme, Layout, Mode, Distribution, Scale, Gain, Nonlinearity, Param, Mean, Std, Low, High, Sparsity, Value, Groups })
-            command.Add(option);
+            if (withLayout || option != Layout) command.Add(option);
     }
 
     /// <summary>The initializer the parsed options describe.</summary>
@@ -52,7 +60,7 @@ internal sealed class SchemeOptions
         string? mode = parsed.GetValue(Mode), distribution = parsed.GetValue(Distribution);
         var initializerOptions = new InitializerOptions
         {
-            Layout = Names.ParseLayout(parsed.GetValue(Layout)!),
+            Layout = parsed.GetResult(Layout) is null ? FanLayout.Torch : Names.ParseLayout(parsed.GetValue(Layout)!),
             Mode = mode is null ? null : Names.ParseFanMode(mode),
             Distribution = distribution is null ? null : Names.ParseDistribution(distribution),
             Scale = parsed.GetValue(Scale),

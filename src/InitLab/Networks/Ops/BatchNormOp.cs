@@ -10,7 +10,7 @@ namespace InitLab.Networks.Ops;
 /// positions, y = gamma_c (x - mu_c) / sqrt(var_c + eps) + beta_c. gamma = 1, beta = 0 by default (PyTorch), eps = 1e-5.
 /// </summary>
 /// <remarks>Backward: the batch statistics are differentiated through (see <see cref="Normalization"/>).</remarks>
-public sealed class BatchNormOp : Op
+public sealed class BatchNormOp : NormalizationOp
 {
     /// <summary>Creates a batch norm.</summary>
     /// <exception cref="ArgumentException">eps &lt;= 0.</exception>
@@ -42,21 +42,15 @@ public sealed class BatchNormOp : Op
         ? [new("weight", new Shape(inputs[0][0]), ParameterRole.Scale, Init.Ones()), new("bias", new Shape(inputs[0][0]), ParameterRole.Shift, Init.Zeros())]
         : [];
 
-    private Normalization Layout(Shape input, int batch)
+    private protected override Normalization Layout(Shape input, int batch)
     {
         int c = input[0], p = (int)(input.Size / c);
         return new Normalization { Sets = c, Runs = batch, RunLength = p, SetStride = p, RunStride = c * p, AffineModulus = c, AffineStep = 1, AffineDivisor = p, Epsilon = Epsilon };
     }
 
-    /// <inheritdoc/>
-    public override void Forward<T>(ForwardPass<T> pass) =>
-        pass.State = Layout(pass.InputShape(0), pass.Batch).Forward(pass.Input(0), pass.Output,
-            Affine ? pass.Parameter(0) : null, Affine ? pass.Parameter(1) : null, pass.Threads);
+    private protected override bool HasScale => Affine;
 
-    /// <inheritdoc/>
-    public override void Backward<T>(BackwardPass<T> pass) =>
-        Layout(pass.InputShape(0), pass.Batch).Backward(pass.Input(0), pass.OutputGradient, ((double[], double[]))pass.State!,
-            Affine ? pass.Parameter(0) : null, pass.InputGradient(0), Affine ? pass.ParameterGradient(0) : null, Affine ? pass.ParameterGradient(1) : null, pass.Threads);
+    private protected override bool HasShift => Affine;
 
     /// <inheritdoc/>
     public override void WriteAttributes(OpAttributes a)

@@ -9,7 +9,7 @@ namespace InitLab.Networks.Ops;
 /// normalized by its own mean and biased variance, then y = gamma_c xhat + beta_c per channel; gamma = 1, beta = 0; eps = 1e-5.
 /// One group is layer norm over (C, *spatial); C groups is instance norm.
 /// </summary>
-public sealed class GroupNormOp : Op
+public sealed class GroupNormOp : NormalizationOp
 {
     /// <summary>Creates a group norm with <paramref name="groups"/> groups.</summary>
     /// <exception cref="ArgumentException">groups &lt; 1 or eps &lt;= 0.</exception>
@@ -48,21 +48,15 @@ public sealed class GroupNormOp : Op
         ? [new("weight", new Shape(inputs[0][0]), ParameterRole.Scale, Init.Ones()), new("bias", new Shape(inputs[0][0]), ParameterRole.Shift, Init.Zeros())]
         : [];
 
-    private Normalization Layout(Shape input, int batch)
+    private protected override Normalization Layout(Shape input, int batch)
     {
         int c = input[0], p = (int)(input.Size / c), n = c / Groups * p;
         return new Normalization { Sets = batch * Groups, Runs = 1, RunLength = n, SetStride = n, AffineModulus = Groups, AffineStep = c / Groups, AffineDivisor = p, Epsilon = Epsilon };
     }
 
-    /// <inheritdoc/>
-    public override void Forward<T>(ForwardPass<T> pass) =>
-        pass.State = Layout(pass.InputShape(0), pass.Batch).Forward(pass.Input(0), pass.Output,
-            Affine ? pass.Parameter(0) : null, Affine ? pass.Parameter(1) : null, pass.Threads);
+    private protected override bool HasScale => Affine;
 
-    /// <inheritdoc/>
-    public override void Backward<T>(BackwardPass<T> pass) =>
-        Layout(pass.InputShape(0), pass.Batch).Backward(pass.Input(0), pass.OutputGradient, ((double[], double[]))pass.State!,
-            Affine ? pass.Parameter(0) : null, pass.InputGradient(0), Affine ? pass.ParameterGradient(0) : null, Affine ? pass.ParameterGradient(1) : null, pass.Threads);
+    private protected override bool HasShift => Affine;
 
     /// <inheritdoc/>
     public override void WriteAttributes(OpAttributes a)

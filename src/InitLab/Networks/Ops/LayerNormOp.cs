@@ -9,7 +9,7 @@ namespace InitLab.Networks.Ops;
 /// <c>nn.LayerNorm(normalized_shape)</c>; default: the features of each token): y = gamma (x - mu) / sqrt(var + eps) + beta with
 /// the mean and biased variance of each normalized slice; gamma = 1, beta = 0 of the normalized shape; eps = 1e-5.
 /// </summary>
-public sealed class LayerNormOp : Op
+public sealed class LayerNormOp : NormalizationOp
 {
     /// <summary>Creates a layer norm over the last <paramref name="normalizedDims"/> dimensions.</summary>
     /// <exception cref="ArgumentException">normalizedDims &lt; 1 or eps &lt;= 0.</exception>
@@ -49,6 +49,8 @@ public sealed class LayerNormOp : Op
         ? [new("weight", Normalized(inputs[0]), ParameterRole.Scale, Init.Ones()), new("bias", Normalized(inputs[0]), ParameterRole.Shift, Init.Zeros())]
         : [];
 
+    private protected override Normalization Layout(Shape input, int batch) => Slices(input, NormalizedDims, batch, Epsilon, true);
+
     internal static Normalization Slices(Shape input, int normalizedDims, int batch, double eps, bool center)
     {
         int n = (int)new Shape(input.Dims[(input.Rank - normalizedDims)..].ToArray()).Size;
@@ -56,15 +58,9 @@ public sealed class LayerNormOp : Op
         return new Normalization { Sets = sets, Runs = 1, RunLength = n, SetStride = n, AffineStep = 0, Epsilon = eps, Center = center };
     }
 
-    /// <inheritdoc/>
-    public override void Forward<T>(ForwardPass<T> pass) =>
-        pass.State = Slices(pass.InputShape(0), NormalizedDims, pass.Batch, Epsilon, true).Forward(pass.Input(0), pass.Output,
-            Affine ? pass.Parameter(0) : null, Affine ? pass.Parameter(1) : null, pass.Threads);
+    private protected override bool HasScale => Affine;
 
-    /// <inheritdoc/>
-    public override void Backward<T>(BackwardPass<T> pass) =>
-        Slices(pass.InputShape(0), NormalizedDims, pass.Batch, Epsilon, true).Backward(pass.Input(0), pass.OutputGradient, ((double[], double[]))pass.State!,
-            Affine ? pass.Parameter(0) : null, pass.InputGradient(0), Affine ? pass.ParameterGradient(0) : null, Affine ? pass.ParameterGradient(1) : null, pass.Threads);
+    private protected override bool HasShift => Affine;
 
     /// <inheritdoc/>
     public override void WriteAttributes(OpAttributes a)

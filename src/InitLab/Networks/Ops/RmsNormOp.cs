@@ -9,7 +9,7 @@ namespace InitLab.Networks.Ops;
 /// (+ beta with <c>bias</c>), no centering; gamma = 1 (and beta = 0) of the normalized shape; eps = 1e-6 (T5, LLaMA).
 /// </summary>
 /// <remarks>Backward with r = 1/sqrt(mean(x^2) + eps) and g = dL/dy gamma: dL/dx = r (g - x r^2 mean(g x)).</remarks>
-public sealed class RmsNormOp : Op
+public sealed class RmsNormOp : NormalizationOp
 {
     /// <summary>Creates an RMS norm.</summary>
     /// <exception cref="ArgumentException">normalizedDims &lt; 1 or eps &lt;= 0.</exception>
@@ -50,15 +50,11 @@ public sealed class RmsNormOp : Op
         return Bias ? [gamma, new("bias", shape, ParameterRole.Shift, Init.Zeros())] : [gamma];
     }
 
-    /// <inheritdoc/>
-    public override void Forward<T>(ForwardPass<T> pass) =>
-        pass.State = LayerNormOp.Slices(pass.InputShape(0), NormalizedDims, pass.Batch, Epsilon, false).Forward(pass.Input(0), pass.Output,
-            pass.Parameter(0), Bias ? pass.Parameter(1) : null, pass.Threads);
+    private protected override Normalization Layout(Shape input, int batch) => LayerNormOp.Slices(input, NormalizedDims, batch, Epsilon, false);
 
-    /// <inheritdoc/>
-    public override void Backward<T>(BackwardPass<T> pass) =>
-        LayerNormOp.Slices(pass.InputShape(0), NormalizedDims, pass.Batch, Epsilon, false).Backward(pass.Input(0), pass.OutputGradient, ((double[], double[]))pass.State!,
-            pass.Parameter(0), pass.InputGradient(0), pass.ParameterGradient(0), Bias ? pass.ParameterGradient(1) : null, pass.Threads);
+    private protected override bool HasScale => true;
+
+    private protected override bool HasShift => Bias;
 
     /// <inheritdoc/>
     public override void WriteAttributes(OpAttributes a)

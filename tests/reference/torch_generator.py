@@ -5,7 +5,9 @@ Run with Debian's python3-torch 1.13 (python3 on PATH may lack torch):
 
     /usr/bin/python3 tests/reference/torch_generator.py > tests/reference/torch_generator.json
 
-The tests read the JSON and never need Python. Every case seeds one generator and runs its steps in order on it
+The tests read the JSON and never need Python. Besides the generator cases, "notebook" holds the classic notebook's
+results for seeds 0..4 and "propagate" small MLPs run as ExplicitEngine's PyTorch script; those go through PyTorch's
+BLAS, so the tests compare them to a stated tolerance. Every case seeds one generator and runs its steps in order on it
 (state carried from step to step, as in a script). A step records its output as the first 12 hex digits of the
 SHA-256 of its little-endian bytes ("h") and the hex bits of its first element ("first"); consecutive fills of 1-D
 tensors by one op are stored as one step with lists "sizes" and "h"; orthogonal steps also keep the Gaussian's hash
@@ -132,6 +134,100 @@ def run_step(torch, step):
     return t
 
 
+def notebook(torch, seed):
+    """The classic notebook cells, each after torch.manual_seed(seed), as `initlab reproduce --generator torch` runs them."""
+    out = {"seed": seed}
+    torch.manual_seed(seed)
+    x = torch.randn(512)
+    a = torch.randn(512, 512)
+    layer = None
+    for i in range(100):
+        x = a @ x
+        if torch.isnan(x.std()):
+            layer = i + 1
+            break
+    out["first_nan_layer"] = layer
+    torch.manual_seed(seed)
+    x = torch.randn(512)
+    a = torch.randn(512, 512) * math.sqrt(1. / 512)
+    for i in range(100):
+        x = a @ x
+    out["xavier_std"] = x.std().item()
+    for relu in (False, True):
+        torch.manual_seed(seed)
+        mean, sqr = 0., 0.
+        for i in range(10000):
+            x = torch.randn(1)
+            a = torch.randn(1)
+            y = a * x
+            if relu:
+                y = y.clamp(min=0)
+            mean += y.item()
+            sqr += y.item() ** 2
+        key = "relu_product" if relu else "product"
+        out[key + "_mean"] = mean / 10000
+        out[key + "_mean_square"] = sqr / 10000
+    return out
+
+
+def propagate(torch, config):
+    """The PyTorch script of ExplicitEngine.Run with the torch generator; per-layer post-activation mean and std,
+    and with backward the norm of dL/dx_l."""
+    torch.manual_seed(config["seed"])
+    widths, shared = config["widths"], config["shared"]
+    act = {"tanh": torch.tanh, "relu": torch.relu, "identity": lambda t: t}[config["act"]]
+    params = []
+    for l in range(1, (1 if shared else len(widths) - 1) + 1):
+        w = torch.empty(widths[l], widths[l - 1])
+        if config["init"] == "sigma_w":
+            w.normal_(0, config["sigma_w"] / math.sqrt(widths[l - 1]))
+        else:
+            getattr(torch.nn.init, config["init"] + "_")(w)
+        b = torch.empty(widths[l]).normal_(0, config["sigma_b"]) if config["sigma_b"] > 0 else None
+        params.append((w, b))
+    x = torch.empty(config["batch"], widths[0]).normal_(0, math.sqrt(config["input_variance"]))
+    top = torch.randn(config["batch"], widths[-1]) if config["backward"] else None
+    xs = [x.requires_grad_(True)]
+    means, stds = [], []
+    for l in range(1, len(widths)):
+        w, b = params[0 if shared else l - 1]
+        h = xs[-1] @ w.T + (b if b is not None else 0)
+        y = act(h)
+        y.retain_grad()
+        xs.append(y)
+        means.append(y.mean().item())
+        stds.append(y.std().item())
+    out = dict(config, mean=means, std=stds)
+    if top is not None:
+        (xs[-1] * top).sum().backward()
+        out["grad_norm"] = [xs[l].grad.norm().item() for l in range(1, len(widths))]
+        out["input_grad_norm"] = xs[0].grad.norm().item()
+    return out
+
+
+PROPAGATE = [
+    {"seed": 3, "widths": [16, 16, 16, 16], "act": "tanh", "init": "xavier_normal", "sigma_w": 0, "sigma_b": 0.05,
+     "batch": 4, "input_variance": 1.0, "shared": False, "backward": True},
+    {"seed": 8, "widths": [32, 24, 40, 8], "act": "relu", "init": "kaiming_uniform", "sigma_w": 0, "sigma_b": 0.0,
+     "batch": 5, "input_variance": 2.0, "shared": False, "backward": False},
+    {"seed": 1, "widths": [32] * 6, "act": "relu", "init": "sigma_w", "sigma_w": 1.4, "sigma_b": 0.1,
+     "batch": 2, "input_variance": 1.0, "shared": True, "backward": True},
+    {"seed": 4, "widths": [20, 30, 20], "act": "identity", "init": "orthogonal", "sigma_w": 0, "sigma_b": 0.0,
+     "batch": 3, "input_variance": 1.0, "shared": False, "backward": False},
+]
+
+
+SUMS = [(0, 512, 1.0), (1, 512, 1e37), (2, 512, 3e36), (3, 100, 1.0), (4, 1000, 1.0), (5, 37, 1.0), (6, 4099, 1.0),
+        (7, 8, 1.0), (8, 65536, 1.0), (9, 200003, 1.0)]
+
+
+def float_sum(torch, seed, n, scale):
+    """x.sum() of x = torch.randn(n) * scale in float32 (the cascade sum behind x.mean() and x.std())."""
+    torch.manual_seed(seed)
+    x = torch.randn(n) * scale
+    return {"seed": seed, "n": n, "scale": scale, "sum": digest(x.sum())[1]}
+
+
 def digest(t):
     raw = t.contiguous().numpy().tobytes()
     return hashlib.sha256(raw).hexdigest()[:12], raw[:t.element_size()][::-1].hex()
@@ -201,7 +297,11 @@ def main():
         "python": platform.python_version(),
         "script": "tests/reference/torch_generator.py",
     }
-    doc = {"meta": meta, "cases": [results[i] for i in range(len(all_cases))]}
+    torch.set_num_threads(1)
+    doc = {"meta": meta, "cases": [results[i] for i in range(len(all_cases))],
+           "notebook": [notebook(torch, seed) for seed in range(5)],
+           "propagate": [propagate(torch, c) for c in PROPAGATE],
+           "sums": [float_sum(torch, seed, n, scale) for seed, n, scale in SUMS]}
     json.dump(doc, sys.stdout, separators=(",", ":"))
     sys.stdout.write("\n")
 

@@ -148,20 +148,6 @@ internal sealed class NetworkOptions
         };
         if (pr.GetValue(Gain) is not null && options.Gain is null)
             throw new UsageException($"--gain does not apply to {name}; it accepts: {string.Join(", ", accepted)}.");
-        return FromInitializer(Schemes.Create(name, options));
-    }
-
-    /// <summary>
-    /// Maps an initializer to what the engines need: untruncated zero-mean normals become <see cref="WeightDistribution.Gaussian"/>
-    /// (the ensemble engine samples them exactly), orthogonal becomes <see cref="WeightDistribution.Orthogonal"/>, and every
-    /// other scheme runs through its own sampler on the explicit engine.
-    /// </summary>
-    internal static WeightDistribution FromInitializer(Initializer init)
-    {
-        if (init is OrthogonalInitializer orthogonal) return new WeightDistribution.Orthogonal(orthogonal.Gain);
-        var probe = init.DistributionOf(new InitLab.Tensors.Shape(4, 4));
-        if (probe is { Kind: DistributionKind.Normal, Mean: 0 })
-            return new WeightDistribution.Gaussian(init.Name, (fanIn, fanOut) => init.DistributionOf(new InitLab.Tensors.Shape(fanOut, fanIn))!.Std);
-        return new WeightDistribution.Custom(init.Name, (g, w, rows, cols) => init.Fill(w.Span, new InitLab.Tensors.Shape(rows, cols), g));
+        return WeightDistribution.Of(Schemes.Create(name, options));
     }
 }

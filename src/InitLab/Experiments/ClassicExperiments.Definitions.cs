@@ -113,7 +113,7 @@ public static partial class ClassicExperiments
         },
         g =>
         {
-            var trace = DeepLoop(g, scale: 1.0f / MathF.Sqrt(Dimension), stopAtNaN: false);
+            var trace = DeepLoop(g, scale: g.InverseSqrt(Dimension), stopAtNaN: false);
             return new Dictionary<string, double> { ["mean"] = trace.Final.Mean, ["std"] = trace.Final.Std };
         },
         m => double.IsFinite(m["std"]) && Within(Math.Log10(m["std"]), 0, Depth),
@@ -197,14 +197,14 @@ public static partial class ClassicExperiments
                 g.Normal(x0);
                 var a = new float[n * n];
                 g.Normal(a);
-                TensorMath.Scale<float>(a, 1.0f / MathF.Sqrt(n));
+                TensorMath.Scale<float>(a, g.InverseSqrt(n));
                 double xavier = NormRatio(a, x0);
                 var q = new float[n * n];
-                LinearAlgebra.Orthogonal.Sample(g, q, n, n);
+                g.Orthogonal(q, n);
                 double orthogonal = NormRatio(q, x0);
                 var s = new float[n * n];
                 g.Normal(s);
-                var estimate = LinearAlgebra.SpectralNorm.NormalizeInPlace(s, n, n, 1.0, g, relativeTolerance: 1e-6);
+                var estimate = LinearAlgebra.SpectralNorm.NormalizeInPlace(s, n, n, 1.0, g.PowerIteration, relativeTolerance: 1e-6);
                 double spectral = NormRatio(s, x0);
                 return new Dictionary<string, double>
                 {

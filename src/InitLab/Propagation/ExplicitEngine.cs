@@ -11,9 +11,10 @@ namespace InitLab.Propagation;
 /// every weight scheme, shared weights, residual connections, real input data and a backward pass.
 /// </summary>
 /// <remarks>
-/// Randomness: the input batch uses stream 0, the top gradient stream 1, layer l's weights stream 2l and its bias stream
-/// 2l + 1 of the seed (with shared weights, layer 1's streams at every layer). A layer's weights are therefore a pure
+/// Randomness (Philox): the input batch uses stream 0, the top gradient stream 1, layer l's weights stream 2l and its bias
+/// stream 2l + 1 of the seed (with shared weights, layer 1's streams at every layer). A layer's weights are therefore a pure
 /// function of (seed, l): the backward pass regenerates them instead of keeping L matrices in memory.
+/// With PyTorch's generator the draws follow the order of a PyTorch script instead (see <see cref="Run"/>).
 /// </remarks>
 public static class ExplicitEngine
 {
@@ -28,11 +29,28 @@ public static class ExplicitEngine
     /// unit-variance gradient dL/dx_L ~ N(0, 1) and reports ||dL/dx_l||_F and ||dL/dW_l||_F per layer.
     /// Stops after the first layer whose output holds NaN or Inf.
     /// </summary>
-    /// <exception cref="ArgumentException">The spec is inconsistent (see <see cref="NetworkSpec.Validate"/>).</exception>
-    public static PropagationTrace Run(NetworkSpec spec, ulong seed, bool backward = false)
+    /// <remarks>
+    /// With <paramref name="generator"/> = <see cref="GeneratorKind.Torch"/> the weights, biases, inputs and top gradient
+    /// are exactly those of this PyTorch script (one layer's parameters with shared weights):
+    /// <code>
+    /// torch.manual_seed(seed)
+    /// for l in 1..L: W[l] = torch.empty(n[l], n[l-1]); init(W[l])           # the scheme's torch.nn.init function,
+    ///                                                                        # or W.normal_(0, sigma_w / math.sqrt(n[l-1]))
+    ///                if sigma_b &gt; 0: b[l] = torch.empty(n[l]).normal_(0, sigma_b)
+    /// x = torch.empty(B, n[0]).normal_(0, math.sqrt(input_variance))         # unless the spec has an input batch
+    /// top = torch.randn(B, n[L])                                             # backward only
+    /// </code>
+    /// The products are InitLab's (PyTorch leaves their summation order to its BLAS). Each W is drawn once to move the
+    /// stream past it and regenerated from a saved generator state when a layer needs it, so memory stays one matrix.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The spec is inconsistent (see <see cref="NetworkSpec.Validate"/>), or with the
+    /// torch generator the weights have no PyTorch counterpart.</exception>
+    public static PropagationTrace Run(NetworkSpec spec, ulong seed, bool backward = false, GeneratorKind generator = GeneratorKind.Philox)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
+        if (generator == GeneratorKind.Torch) return RunTorch(spec, seed, backward);
+        if (generator != GeneratorKind.Philox) throw new ArgumentException($"unknown generator {generator}.", nameof(generator));
         int batch = spec.Batch;
         var x0 = spec.DrawInput(seed);
 
@@ -58,6 +76,55 @@ public static class ExplicitEngine
             new Generator(seed, GradientStream).Normal(top);
         }
         var result = Propagate(spec.Widths, batch, spec.Activation, spec.ResidualAlpha, x0, weights, biases, top);
+        return PropagationTrace.Diagnosed(Engine.Explicit, result.Input, result.Layers, result.FirstNonFinite, spec);
+    }
+
+    private static PropagationTrace RunTorch(NetworkSpec spec, ulong seed, bool backward)
+    {
+        var g = new TorchGenerator(seed);
+        int layers = spec.SharedWeights ? 1 : spec.Depth;
+        var before = new TorchGenerator[layers + 1];
+        var bias = new float[]?[layers + 1];
+        float[]? buffer = null;
+        int drawn = -1;
+        for (int l = 1; l <= layers; l++)
+        {
+            int rows = spec.Widths[l], cols = spec.Widths[l - 1];
+            before[l] = g.Clone();
+            if (buffer is null || buffer.Length != rows * cols) buffer = new float[rows * cols];
+            spec.Weights.FillTorch(g, buffer, rows, cols);
+            drawn = l;
+            if (spec.SigmaB != 0)
+            {
+                bias[l] = new float[rows];
+                g.Normal(bias[l], 0, spec.SigmaB);
+            }
+        }
+        float[] x0;
+        if (spec.Input is { } given) x0 = (float[])given.Clone();
+        else
+        {
+            x0 = new float[spec.Batch * spec.Widths[0]];
+            g.Normal(x0, 0, Math.Sqrt(spec.InputVariance));
+        }
+        float[]? top = null;
+        if (backward)
+        {
+            top = new float[spec.Batch * spec.Widths[^1]];
+            g.Normal(top);
+        }
+        var weights = new Func<int, float[]>(layer =>
+        {
+            int source = spec.SharedWeights ? 1 : layer;
+            if (source == drawn) return buffer!;
+            int rows = spec.Widths[layer], cols = spec.Widths[layer - 1];
+            if (buffer!.Length != rows * cols) buffer = new float[rows * cols];
+            spec.Weights.FillTorch(before[source].Clone(), buffer, rows, cols);
+            drawn = source;
+            return buffer;
+        });
+        var result = Propagate(spec.Widths, spec.Batch, spec.Activation, spec.ResidualAlpha, x0, weights,
+            layer => bias[spec.SharedWeights ? 1 : layer], top);
         return PropagationTrace.Diagnosed(Engine.Explicit, result.Input, result.Layers, result.FirstNonFinite, spec);
     }
 

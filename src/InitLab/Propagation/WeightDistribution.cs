@@ -1,5 +1,7 @@
+using InitLab.Initializers;
 using InitLab.Numerics;
 using InitLab.Random;
+using InitLab.Tensors;
 
 namespace InitLab.Propagation;
 
@@ -17,6 +19,38 @@ public abstract record WeightDistribution
 
     /// <summary>Fills <paramref name="w"/> (rows x cols, row-major) with one draw.</summary>
     public abstract void Fill(Generator g, Span<float> w, int rows, int cols);
+
+    /// <summary>
+    /// What the engines need from an initializer: untruncated zero-mean normals become <see cref="Gaussian"/> (the ensemble
+    /// engine samples them exactly), orthogonal becomes <see cref="Orthogonal"/>, every other scheme a <see cref="Custom"/>
+    /// sampler for the explicit engine. Each keeps the initializer as <see cref="Scheme"/>.
+    /// </summary>
+    public static WeightDistribution Of(Initializer init)
+    {
+        ArgumentNullException.ThrowIfNull(init);
+        if (init is OrthogonalInitializer orthogonal) return new Orthogonal(orthogonal.Gain) { Scheme = init };
+        var probe = init.DistributionOf(new Shape(4, 4));
+        if (probe is { Kind: DistributionKind.Normal, Mean: 0 })
+            return new Gaussian(init.Name, (fanIn, fanOut) => init.DistributionOf(new Shape(fanOut, fanIn))!.Std) { Scheme = init };
+        return new Custom(init.Name, (g, w, rows, cols) => init.Fill(w.Span, new Shape(rows, cols), g)) { Scheme = init };
+    }
+
+    /// <summary>The named initializer this distribution stands for, if any: the torch generator fills through it.</summary>
+    public Initializer? Scheme { get; init; }
+
+    /// <summary>
+    /// Fills <paramref name="w"/> (rows x cols) from PyTorch's generator as a PyTorch script would initialize a
+    /// <c>torch.empty(rows, cols)</c> weight: through <see cref="Scheme"/> when there is one (its <c>torch.nn.init</c>
+    /// function), otherwise as the subclass documents.
+    /// </summary>
+    /// <exception cref="ArgumentException">The weights have no PyTorch counterpart.</exception>
+    public virtual void FillTorch(TorchGenerator g, Span<float> w, int rows, int cols)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        if (Scheme is null)
+            throw new ArgumentException($"weights '{Describe()}' have no torch.nn.init counterpart, so the torch generator cannot draw them.", nameof(g));
+        Scheme.Fill(w, new Shape(rows, cols), g);
+    }
 
     /// <summary>
     /// i.i.d. W_ij ~ N(0, std(fan_in, fan_out)^2): the mean-field convention std = sigma_w / sqrt(fan_in)
@@ -45,6 +79,14 @@ public abstract record WeightDistribution
 
         /// <inheritdoc/>
         public override void Fill(Generator g, Span<float> w, int rows, int cols) => g.Normal(w, 0f, (float)Std(cols, rows));
+
+        /// <summary>Through <see cref="WeightDistribution.Scheme"/>, or <c>w.normal_(0, std)</c> with std = StdOf(fan_in, fan_out) (for sigma_w: sigma_w / math.sqrt(fan_in)).</summary>
+        public override void FillTorch(TorchGenerator g, Span<float> w, int rows, int cols)
+        {
+            ArgumentNullException.ThrowIfNull(g);
+            if (Scheme is not null) base.FillTorch(g, w, rows, cols);
+            else g.Normal(w, 0, Std(cols, rows));
+        }
     }
 
     /// <summary>
@@ -61,6 +103,14 @@ public abstract record WeightDistribution
         {
             LinearAlgebra.Orthogonal.Sample(g, w, rows, cols);
             Tensors.TensorMath.Scale(w, (float)Gain);
+        }
+
+        /// <summary><c>torch.nn.init.orthogonal_(w, gain)</c>.</summary>
+        public override void FillTorch(TorchGenerator g, Span<float> w, int rows, int cols)
+        {
+            ArgumentNullException.ThrowIfNull(g);
+            if (Scheme is not null) base.FillTorch(g, w, rows, cols);
+            else TorchInit.Orthogonal(w, new Shape(rows, cols), g, Gain);
         }
     }
 

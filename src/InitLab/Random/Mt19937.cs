@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace InitLab.Random;
 
 /// <summary>
@@ -35,12 +37,49 @@ internal sealed class Mt19937
     public uint Next()
     {
         if (--_left == 0) Regenerate();
-        uint y = _state[_next++];
+        return Temper(_state[_next++]);
+    }
+
+    /// <summary>The next <c>destination.Length</c> outputs, the same as that many calls of <see cref="Next"/>.</summary>
+    public void Fill(Span<uint> destination)
+    {
+        while (!destination.IsEmpty)
+        {
+            // _left - 1 outputs remain before the state is regenerated; a regeneration makes N available again (the
+            // call that triggers it does not count down, so _left is N + 1 in this bookkeeping).
+            if (_left == 1)
+            {
+                Regenerate();
+                _left = N + 1;
+            }
+            int count = Math.Min(_left - 1, destination.Length);
+            var source = _state.AsSpan(_next, count);
+            var target = destination[..count];
+            int i = 0;
+            if (Vector256.IsHardwareAccelerated)
+                for (; i + 8 <= count; i += 8)
+                    Temper(Vector256.Create<uint>(source.Slice(i, 8))).CopyTo(target.Slice(i, 8));
+            for (; i < count; i++) target[i] = Temper(source[i]);
+            _next += count;
+            _left -= count;
+            destination = destination[count..];
+        }
+    }
+
+    private static uint Temper(uint y)
+    {
         y ^= y >> 11;
         y ^= (y << 7) & 0x9d2c5680u;
         y ^= (y << 15) & 0xefc60000u;
-        y ^= y >> 18;
-        return y;
+        return y ^ (y >> 18);
+    }
+
+    private static Vector256<uint> Temper(Vector256<uint> y)
+    {
+        y ^= Vector256.ShiftRightLogical(y, 11);
+        y ^= Vector256.ShiftLeft(y, 7) & Vector256.Create(0x9d2c5680u);
+        y ^= Vector256.ShiftLeft(y, 15) & Vector256.Create(0xefc60000u);
+        return y ^ Vector256.ShiftRightLogical(y, 18);
     }
 
     private static uint Twist(uint u, uint v) => (((u & UpperMask) | (v & LowerMask)) >> 1) ^ ((v & 1) != 0 ? MatrixA : 0u);

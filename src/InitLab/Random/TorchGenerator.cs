@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using InitLab.Numerics;
 
 namespace InitLab.Random;
@@ -105,7 +108,19 @@ public sealed class TorchGenerator
         float a = (float)from, width = (float)to - a;
         if (!float.IsFinite(width))
             throw new ArgumentException($"to - from must be finite in float32, got from = {Guard.Fmt(from)} and to = {Guard.Fmt(to)}.", nameof(to));
-        for (int i = 0; i < tensor.Length; i++) tensor[i] = MulAdd(NextFloat01(), width, a);
+        FillUniform01(tensor);
+        if (from == 0 && to == 1) return;            // u * 1 + 0 is u, fused or not
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<float> vw = Vector256.Create(width), va = Vector256.Create(a);
+            for (; i + 8 <= tensor.Length; i += 8)
+            {
+                var u = Vector256.Create<float>(tensor.Slice(i, 8));
+                (Fused ? Vector256.FusedMultiplyAdd(u, vw, va) : u * vw + va).CopyTo(tensor.Slice(i, 8));
+            }
+        }
+        for (; i < tensor.Length; i++) tensor[i] = MulAdd(tensor[i], width, a);
     }
 
     /// <summary>
@@ -119,7 +134,9 @@ public sealed class TorchGenerator
         double width = to - from;
         if (!double.IsFinite(width))
             throw new ArgumentException($"to - from must be finite, got from = {Guard.Fmt(from)} and to = {Guard.Fmt(to)}.", nameof(to));
-        for (int i = 0; i < tensor.Length; i++) tensor[i] = MulAdd(NextDouble01(), width, from);
+        FillUniform01(tensor);
+        if (from == 0 && to == 1) return;
+        for (int i = 0; i < tensor.Length; i++) tensor[i] = MulAdd(tensor[i], width, from);
     }
 
     /// <summary>
@@ -155,12 +172,12 @@ public sealed class TorchGenerator
             for (int i = 0; i < tensor.Length; i++) tensor[i] = SmallNormal(mean, std);
             return;
         }
-        for (int i = 0; i < tensor.Length; i++) tensor[i] = NextDouble01();
+        FillUniform01(tensor);
         for (int i = 0; i + 16 <= tensor.Length; i += 16) BoxMuller16(tensor.Slice(i, 16), mean, std);
         if (tensor.Length % 16 != 0)
         {
             var tail = tensor[^16..];
-            for (int i = 0; i < 16; i++) tail[i] = NextDouble01();
+            FillUniform01(tail);
             BoxMuller16(tail, mean, std);
         }
     }
@@ -194,14 +211,34 @@ public sealed class TorchGenerator
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private double MulAdd(double a, double b, double c) => Fused ? Math.FusedMultiplyAdd(a, b, c) : a * b + c;
 
-    /// <summary>uniform_real_distribution&lt;float&gt;(0, 1): u * (1 - 0) + 0 is u exactly, fused or not.</summary>
-    private float NextFloat01() => (_engine.Next() & 0xFFFFFF) * (1.0f / 16777216.0f);
-
     private double NextDouble01() => (NextUInt64() & 0x1FFFFFFFFFFFFFUL) * (1.0 / 9007199254740992.0);
 
+    /// <summary>One 32-bit draw per element: u = (r &amp; (2^24 - 1)) 2^-24, exact in float.</summary>
     private void FillUniform01(Span<float> x)
     {
-        for (int i = 0; i < x.Length; i++) x[i] = NextFloat01();
+        var bits = MemoryMarshal.Cast<float, uint>(x);
+        _engine.Fill(bits);
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + 8 <= x.Length; i += 8)
+            {
+                var r = Vector256.Create<uint>(bits.Slice(i, 8)) & Vector256.Create(0xFFFFFFu);
+                (Vector256.ConvertToSingle(r.AsInt32()) * Vector256.Create(1.0f / 16777216.0f)).CopyTo(x.Slice(i, 8));
+            }
+        for (; i < x.Length; i++) x[i] = (bits[i] & 0xFFFFFF) * (1.0f / 16777216.0f);
+    }
+
+    /// <summary>One 64-bit draw (two 32-bit draws, the first high) per element: u = (r &amp; (2^53 - 1)) 2^-53, exact in double.</summary>
+    private void FillUniform01(Span<double> x)
+    {
+        var bits = MemoryMarshal.Cast<double, ulong>(x);
+        _engine.Fill(MemoryMarshal.Cast<ulong, uint>(bits));
+        for (int i = 0; i < x.Length; i++)
+        {
+            // Little-endian: the first draw landed in the low half; it belongs in the high half.
+            ulong r = BitOperations.RotateLeft(bits[i], 32);
+            x[i] = (r & 0x1FFFFFFFFFFFFFUL) * (1.0 / 9007199254740992.0);
+        }
     }
 
     /// <summary>at::normal_distribution&lt;double&gt;(mean, std), the kernel for tensors under 16 elements.</summary>
@@ -224,14 +261,14 @@ public sealed class TorchGenerator
     {
         if (Fused)
         {
-            const float twoPi = (float)(2.0 * Math.PI);
-            for (int j = 0; j < 8; j++)
-            {
-                float radius = MathF.Sqrt(-2f * AvxMathFun.Log(1f - d[j]));
-                AvxMathFun.SinCos(twoPi * d[j + 8], out float sin, out float cos);
-                d[j] = MathF.FusedMultiplyAdd(radius * cos, std, mean);
-                d[j + 8] = MathF.FusedMultiplyAdd(radius * sin, std, mean);
-            }
+            // normal_fill_16_AVX2: the 8 lanes of u1 = 1 - d[0..8) and u2 = d[8..16).
+            var u1 = Vector256.Create(1f) - Vector256.Create<float>(d[..8]);
+            var u2 = Vector256.Create<float>(d[8..]);
+            var radius = Vector256.Sqrt(Vector256.Create(-2f) * AvxMathFun.Log(u1));
+            var (sin, cos) = AvxMathFun.SinCos(Vector256.Create((float)(2.0 * Math.PI)) * u2);
+            Vector256<float> vs = Vector256.Create(std), vm = Vector256.Create(mean);
+            Vector256.FusedMultiplyAdd(radius * cos, vs, vm).CopyTo(d[..8]);
+            Vector256.FusedMultiplyAdd(radius * sin, vs, vm).CopyTo(d[8..]);
             return;
         }
         for (int j = 0; j < 8; j++)

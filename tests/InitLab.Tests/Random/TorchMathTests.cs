@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using InitLab.Random;
 
 namespace InitLab.Tests.Random;
@@ -8,6 +9,8 @@ namespace InitLab.Tests.Random;
 /// </summary>
 public class TorchMathTests
 {
+    private static float Log(float x) => AvxMathFun.Log(Vector256.Create(x))[5];
+
     private static double Ulps(float got, double exact) => Math.Abs(got - exact) / (MathF.BitIncrement(MathF.Abs((float)exact)) - MathF.Abs((float)exact));
 
     [Fact]
@@ -18,11 +21,11 @@ public class TorchMathTests
         for (int k = 0; k < 1 << 24; k += 97)
         {
             float u = 1f - k * (1f / 16777216f);
-            worst = Math.Max(worst, Ulps(AvxMathFun.Log(u), Math.Log(u)) * (k == 0 ? 0 : 1));
+            worst = Math.Max(worst, Ulps(Log(u), Math.Log(u)) * (k == 0 ? 0 : 1));
         }
         Assert.True(worst <= 2, $"worst {worst} ulp");
-        Assert.True(float.IsNaN(AvxMathFun.Log(0f)));
-        Assert.Equal(0f, AvxMathFun.Log(1f));
+        Assert.True(float.IsNaN(Log(0f)));
+        Assert.Equal(0f, Log(1f));
     }
 
     [Fact]
@@ -32,7 +35,8 @@ public class TorchMathTests
         for (int k = 0; k < 1 << 24; k += 89)
         {
             float theta = (float)(2 * Math.PI) * (k * (1f / 16777216f));
-            AvxMathFun.SinCos(theta, out float s, out float c);
+            var (sv, cv) = AvxMathFun.SinCos(Vector256.Create(theta));
+            float s = sv[3], c = cv[3];
             worst = Math.Max(worst, Math.Max(Math.Abs(s - Math.Sin(theta)), Math.Abs(c - Math.Cos(theta))));
         }
         Assert.True(worst <= 3e-7, $"worst {worst:G3}");

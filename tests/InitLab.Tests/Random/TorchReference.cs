@@ -14,16 +14,18 @@ namespace InitLab.Tests.Random;
 /// </summary>
 internal static class TorchReference
 {
-    private static readonly Lazy<JsonDocument> Document = new(() =>
+    private static readonly Lazy<JsonDocument> Parsed = new(() =>
     {
         using var stream = Assembly.GetExecutingAssembly().GetManifestResourceStream("torch_generator.json")
             ?? throw new InvalidOperationException("torch_generator.json is not embedded in the test assembly.");
         return JsonDocument.Parse(stream);
     });
 
-    public static JsonElement Meta => Document.Value.RootElement.GetProperty("meta");
+    public static JsonElement Document => Parsed.Value.RootElement;
 
-    public static IReadOnlyList<JsonElement> Cases => [.. Document.Value.RootElement.GetProperty("cases").EnumerateArray()];
+    public static JsonElement Meta => Document.GetProperty("meta");
+
+    public static IReadOnlyList<JsonElement> Cases => [.. Document.GetProperty("cases").EnumerateArray()];
 
     public static TorchCpuCapability Capability(JsonElement c) =>
         c.GetProperty("cap").GetString() == "default" ? TorchCpuCapability.Default : TorchCpuCapability.Avx2;

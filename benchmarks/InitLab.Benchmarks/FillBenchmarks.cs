@@ -21,20 +21,19 @@ public class FillBenchmarks
     public void Setup()
     {
         _x = new float[N];
-        Parallelism.MaxThreads = Threads;
     }
 
     [Benchmark(Baseline = true)]
     public void SpanFill() => _x.AsSpan().Fill(1.5f);
 
     [Benchmark]
-    public void Uniform() => new Generator(1).Uniform(_x);
+    public void Uniform() => new Generator(1).Uniform(_x, Threads);
 
     [Benchmark]
-    public void Normal() => new Generator(1).Normal(_x);
+    public void Normal() => new Generator(1).Normal(_x, Threads);
 
     [Benchmark]
-    public void TruncatedNormal() => new Generator(1).TruncatedNormal(_x, 0f, 1f, -2f, 2f);
+    public void TruncatedNormal() => new Generator(1).TruncatedNormal(_x, 0f, 1f, -2f, 2f, Threads);
 
     [Benchmark]
     public void NormalScalarKernel() => PhiloxFill.Fill(_x, 1, 0, 0, new NormalFloatOp(0f, 1f), PhiloxFill.LaneWidth.Scalar);

@@ -21,7 +21,6 @@ public class GemmBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        Parallelism.MaxThreads = Threads;
         var g = new Generator(1);
         _a = new float[N * N]; _b = new float[N * N]; _c = new float[N * N];
         _ad = new double[N * N]; _bd = new double[N * N]; _cd = new double[N * N];
@@ -29,11 +28,11 @@ public class GemmBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public void Sgemm() => Gemm.Multiply(false, false, N, N, N, 1f, _a, N, _b, N, 0f, _c, N);
+    public void Sgemm() => Gemm.Multiply(false, false, N, N, N, 1f, _a, N, _b, N, 0f, _c, N, Threads);
 
     [Benchmark]
-    public void SgemmTransposedB() => Gemm.Multiply(false, true, N, N, N, 1f, _a, N, _b, N, 0f, _c, N);
+    public void SgemmTransposedB() => Gemm.Multiply(false, true, N, N, N, 1f, _a, N, _b, N, 0f, _c, N, Threads);
 
     [Benchmark]
-    public void Dgemm() => Gemm.Multiply(false, false, N, N, N, 1.0, _ad, N, _bd, N, 0.0, _cd, N);
+    public void Dgemm() => Gemm.Multiply(false, false, N, N, N, 1.0, _ad, N, _bd, N, 0.0, _cd, N, Threads);
 }

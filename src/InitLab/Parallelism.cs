@@ -1,35 +1,34 @@
 namespace InitLab;
 
 /// <summary>
-/// Process-wide thread settings for InitLab's kernels. Results never depend on this value:
-/// every parallel kernel splits its work so that each output element is computed by the same
-/// sequence of operations whatever the number of threads.
+/// Thread counts for InitLab's kernels. There is no process-wide setting: every parallel operation (GEMM, the
+/// generator's fills, the orthogonal sampler, spectral norms, the engines) takes an optional trailing
+/// <c>threads</c> argument, where 0 (the default) means <see cref="MaxThreads"/> and 1 means serial. Results never
+/// depend on it: every parallel kernel splits its work so that each output element is computed by the same sequence
+/// of operations whatever the number of threads.
 /// </summary>
 public static class Parallelism
 {
-    private static int _maxThreads = Environment.ProcessorCount;
+    /// <summary>The thread count a call with <c>threads = 0</c> uses: all cores (<see cref="Environment.ProcessorCount"/>). Read-only.</summary>
+    public static int MaxThreads => Environment.ProcessorCount;
 
-    /// <summary>Maximum number of threads a kernel may use (default: the processor count; 1 = serial).</summary>
-    public static int MaxThreads
-    {
-        get => _maxThreads;
-        set
-        {
-            if (value < 1)
-                throw new ArgumentException($"MaxThreads must be >= 1, got {value}.", nameof(value));
-            _maxThreads = value;
-        }
-    }
+    /// <summary>How many times <see cref="For"/> handed work to more than one thread from the calling thread (a
+    /// per-thread count, so that tests running side by side do not see each other's): thread-invariance tests check that
+    /// their sizes really cross the parallel thresholds.</summary>
+    [ThreadStatic]
+    internal static int ParallelDispatches;
 
-    /// <summary>Runs <paramref name="body"/> over chunk indices 0..count-1 on up to <see cref="MaxThreads"/> threads.</summary>
-    internal static void For(int count, Action<int> body)
+    /// <summary>Runs <paramref name="body"/> over chunk indices 0..count-1 on up to <paramref name="threads"/> threads
+    /// (0 or less: <see cref="MaxThreads"/>).</summary>
+    internal static void For(int count, Action<int> body, int threads = 0)
     {
-        int threads = Math.Min(MaxThreads, count);
-        if (threads <= 1)
+        int used = Math.Min(threads <= 0 ? MaxThreads : threads, count);
+        if (used <= 1)
         {
             for (int i = 0; i < count; i++) body(i);
             return;
         }
-        System.Threading.Tasks.Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = threads }, body);
+        ParallelDispatches++;
+        System.Threading.Tasks.Parallel.For(0, count, new ParallelOptions { MaxDegreeOfParallelism = used }, body);
     }
 }

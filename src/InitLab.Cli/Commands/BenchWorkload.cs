@@ -11,16 +11,20 @@ namespace InitLab.Cli;
 /// <param name="DefaultSize">The size used when --size is not given.</param>
 /// <param name="Unit">The unit of the throughput.</param>
 /// <param name="Work">Units of work per run for a size (elements, floating-point operations, matrices).</param>
-/// <param name="Prepare">Builds the inputs for a size and returns the action to time.</param>
-internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, Func<int, double> Work, Func<int, Action> Prepare)
+/// <param name="Prepare">Builds the inputs for (size, threads) and returns the action to time, which runs the kernel on
+/// that many threads.</param>
+/// <param name="Estimate">Peak memory and work of one run for a size, estimated before anything is allocated; memory that
+/// grows with the size is the part "size".</param>
+internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, Func<int, double> Work, Func<int, int, Action> Prepare,
+    Func<int, InitLab.Propagation.ResourceEstimate> Estimate)
 {
     /// <summary>Every workload, in the order of design.md.</summary>
     public static IReadOnlyList<BenchWorkload> All { get; } =
     [
-        Fill("normal", (g, x) => g.Normal(x)),
-        Fill("uniform", (g, x) => g.Uniform(x)),
-        Fill("trunc_normal", (g, x) => g.TruncatedNormal(x, 0f, 1f, -2f, 2f)),
-        new("gemm", 2048, "flop/s", n => 2.0 * n * n * n, n =>
+        Fill("normal", (g, x, t) => g.Normal(x, t)),
+        Fill("uniform", (g, x, t) => g.Uniform(x, t)),
+        Fill("trunc_normal", (g, x, t) => g.TruncatedNormal(x, 0f, 1f, -2f, 2f, t)),
+        new("gemm", 2048, "flop/s", n => 2.0 * n * n * n, (n, threads) =>
         {
             var a = new float[(long)n * n];
             var b = new float[(long)n * n];
@@ -28,21 +32,21 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
             var g = new Generator(1);
             g.Normal(a);
             g.Normal(b);
-            return () => Gemm.Multiply(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n);
-        }),
-        new("orthogonal", 2048, "matrices/s", _ => 1, n =>
+            return () => Gemm.Multiply(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n, threads);
+        }, n => Square(n, matrices: 3, flops: 2.0 * n * n * n)),
+        new("orthogonal", 2048, "matrices/s", _ => 1, (n, threads) =>
         {
             var q = new float[(long)n * n];
             var g = new Generator(1);
-            return () => Orthogonal.Sample(g, q, n, n);
-        }),
-        new("spectral", 2048, "matrices/s", _ => 1, n =>
+            return () => Orthogonal.Sample(g, q, n, n, threads);
+        }, n => Square(n, matrices: 4, flops: 4.0 * n * n * n)),
+        new("spectral", 2048, "matrices/s", _ => 1, (n, threads) =>
         {
             var a = new float[(long)n * n];
             new Generator(1).Normal(a);
             var g = new Generator(2);
-            return () => SpectralNorm.Lanczos(a, n, n, g, relativeTolerance: 1e-4);
-        }),
+            return () => SpectralNorm.Lanczos(a, n, n, g, relativeTolerance: 1e-4, threads: threads);
+        }, n => Square(n, matrices: 2, flops: 400.0 * n * n)),
         Propagate(100, 64, InitLab.Propagation.Engine.Explicit),
     ];
 
@@ -51,22 +55,32 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
     /// per-layer statistics and diagnosis, on <paramref name="engine"/>; size = width n; throughput in layers per second.
     /// </summary>
     public static BenchWorkload Propagate(int depth, int batch, InitLab.Propagation.Engine engine) =>
-        new("propagate", 4096, "layers/s", _ => depth, n =>
+        new("propagate", 4096, "layers/s", _ => depth, (n, threads) =>
         {
             var spec = new InitLab.Propagation.NetworkSpec(n, depth, InitLab.Activations.Activation.Relu,
                 InitLab.Propagation.WeightDistribution.Gaussian.WithSigmaW(Math.Sqrt(2))) { Batch = batch };
             ulong seed = 0;
-            return () => InitLab.Propagation.Propagator.Run(spec, engine, seed++);
-        });
+            return () => InitLab.Propagation.Propagator.Run(spec, engine, seed++, threads: threads);
+        }, n => PropagateEstimate(n, depth, batch, engine));
+
+    // The library's estimate, with the width part named after the option that sets it here (--size or --width).
+    private static InitLab.Propagation.ResourceEstimate PropagateEstimate(int width, int depth, int batch, InitLab.Propagation.Engine engine)
+    {
+        var e = InitLab.Propagation.NetworkSpec.EstimateResources(width, width, depth, batch, engine);
+        return e with { Parts = [.. e.Parts.Select(p => (p.Setting == "width" ? "size" : p.Setting, p.Bytes))] };
+    }
 
     /// <summary>The workload called <paramref name="name"/>, or null.</summary>
     public static BenchWorkload? Find(string name) => All.FirstOrDefault(w => w.Name == name);
 
-    private static BenchWorkload Fill(string name, Action<Generator, float[]> fill) =>
-        new(name, 100_000_000, "elements/s", n => n, n =>
+    private static BenchWorkload Fill(string name, Action<Generator, float[], int> fill) =>
+        new(name, 100_000_000, "elements/s", n => n, (n, threads) =>
         {
             var x = new float[n];
             var g = new Generator(1);
-            return () => fill(g, x);
-        });
+            return () => fill(g, x, threads);
+        }, n => new([("size", 4.0 * n)], 10.0 * n));
+
+    // n x n float32 matrices (the inputs, the output, the work space).
+    private static InitLab.Propagation.ResourceEstimate Square(int n, int matrices, double flops) => new([("size", matrices * 4.0 * n * n)], flops);
 }

@@ -26,7 +26,7 @@ public sealed class ConstantInitializer : Initializer
     /// <summary>The value.</summary>
     public double Value { get; }
 
-    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator) => weights.Fill(T.CreateTruncating(Value));
+    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator, int threads) => weights.Fill(T.CreateTruncating(Value));
 
     private protected override void FillTorchCore<T>(Span<T> weights, Shape shape, TorchGenerator generator) => FillWithoutDraws(weights, shape);
 

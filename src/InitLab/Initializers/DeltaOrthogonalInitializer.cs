@@ -41,7 +41,7 @@ public sealed class DeltaOrthogonalInitializer : Initializer
             throw new ArgumentException($"delta_orthogonal needs in <= out channels, got in = {inChannels} and out = {outChannels} for shape {shape}.", nameof(shape));
     }
 
-    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator)
+    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator, int threads)
     {
         weights.Clear();
         if (weights.IsEmpty) return;
@@ -50,7 +50,7 @@ public sealed class DeltaOrthogonalInitializer : Initializer
         int inChannels = Layout == FanLayout.Torch ? shape[1] : shape[rank - 2];
         // Q: out x in with orthonormal columns (in <= out).
         var q = new T[outChannels * inChannels];
-        OrthogonalInitializer.SampleScaled<T>(generator, q, outChannels, inChannels, Scale);
+        OrthogonalInitializer.SampleScaled<T>(generator, q, outChannels, inChannels, Scale, threads);
         var spatial = Layout == FanLayout.Torch ? Enumerable.Range(2, rank - 2) : Enumerable.Range(0, rank - 2);
         var index = new int[rank];
         foreach (int k in spatial) index[k] = (shape[k] - 1) / 2;

@@ -40,7 +40,7 @@ public sealed class DiracInitializer : Initializer
             throw new ArgumentException($"dirac with groups = {Groups} needs the {outChannels} output channels of shape {shape} to be divisible by groups.", nameof(shape));
     }
 
-    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator)
+    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator, int threads)
     {
         weights.Clear();
         if (weights.IsEmpty) return;

@@ -36,7 +36,7 @@ public sealed class EyeInitializer : Initializer
             throw new ArgumentException($"{Name} needs a 2-D shape (rows, cols), got {shape}; use dirac for convolution kernels.", nameof(shape));
     }
 
-    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator)
+    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator, int threads)
     {
         weights.Clear();
         int rows = shape[0], cols = shape[1];

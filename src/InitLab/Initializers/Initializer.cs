@@ -1,4 +1,5 @@
 using System.Numerics;
+using InitLab.Numerics;
 using InitLab.Random;
 using InitLab.Tensors;
 
@@ -21,31 +22,38 @@ public abstract class Initializer
     public abstract string Name { get; }
 
     /// <summary>Fills <paramref name="weights"/>, a row-major tensor of <paramref name="shape"/>.</summary>
-    /// <exception cref="ArgumentException">weights.Length != shape.Size, or the shape does not suit the scheme (the message says why).</exception>
-    public void Fill<T>(Span<T> weights, Shape shape, Generator generator) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <param name="weights">The tensor's elements, row-major.</param>
+    /// <param name="shape">The tensor's shape (its layout sets the fans).</param>
+    /// <param name="generator">The random generator; the fill advances it.</param>
+    /// <param name="threads">Threads the fill may use: 0 = all cores, 1 = serial; the bits are the same for every value.</param>
+    /// <exception cref="ArgumentException">weights.Length != shape.Size, the shape does not suit the scheme (the message says
+    /// why), or threads is negative.</exception>
+    public void Fill<T>(Span<T> weights, Shape shape, Generator generator, int threads = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(generator);
+        Guard.Threads(threads);
         if (weights.Length != shape.Size)
             throw new ArgumentException($"weights has {weights.Length} elements but shape {shape} needs {shape.Size}.", nameof(weights));
         ValidateShape(shape);
-        FillCore(weights, shape, generator);
+        FillCore(weights, shape, generator, threads);
     }
 
-    /// <summary>Fills a tensor in place.</summary>
-    /// <exception cref="ArgumentException">The shape does not suit the scheme.</exception>
-    public void Fill<T>(DenseTensor<T> tensor, Generator generator) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Fills a tensor in place on up to <paramref name="threads"/> threads (0 = all cores).</summary>
+    /// <exception cref="ArgumentException">The shape does not suit the scheme, or threads is negative.</exception>
+    public void Fill<T>(DenseTensor<T> tensor, Generator generator, int threads = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(tensor);
-        Fill(tensor.Span, tensor.Shape, generator);
+        Fill(tensor.Span, tensor.Shape, generator, threads);
     }
 
-    /// <summary>A new tensor of <paramref name="shape"/> filled by this initializer.</summary>
-    /// <exception cref="ArgumentException">The shape does not suit the scheme.</exception>
-    public DenseTensor<T> Create<T>(Shape shape, Generator generator) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>A new tensor of <paramref name="shape"/> filled by this initializer on up to <paramref name="threads"/>
+    /// threads (0 = all cores).</summary>
+    /// <exception cref="ArgumentException">The shape does not suit the scheme, or threads is negative.</exception>
+    public DenseTensor<T> Create<T>(Shape shape, Generator generator, int threads = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var tensor = DenseTensor<T>.Zeros(shape);
-        Fill(tensor, generator);
+        Fill(tensor, generator, threads);
         return tensor;
     }
 
@@ -96,7 +104,7 @@ public abstract class Initializer
 
     private protected virtual void ValidateShape(Shape shape) { }
 
-    private protected abstract void FillCore<T>(Span<T> weights, Shape shape, Generator generator) where T : unmanaged, IFloatingPointIeee754<T>;
+    private protected abstract void FillCore<T>(Span<T> weights, Shape shape, Generator generator, int threads) where T : unmanaged, IFloatingPointIeee754<T>;
 
     /// <summary>The scheme's <c>torch.nn.init</c> function on PyTorch's generator; by default the scheme has none.</summary>
     private protected virtual void FillTorchCore<T>(Span<T> weights, Shape shape, TorchGenerator generator) where T : unmanaged, IFloatingPointIeee754<T> =>
@@ -104,7 +112,7 @@ public abstract class Initializer
 
     /// <summary>For schemes that draw no random numbers: the ordinary fill (its generator is never used).</summary>
     private protected void FillWithoutDraws<T>(Span<T> weights, Shape shape) where T : unmanaged, IFloatingPointIeee754<T> =>
-        FillCore(weights, shape, Unused);
+        FillCore(weights, shape, Unused, 1);
 
     private static readonly Generator Unused = new(0);
 

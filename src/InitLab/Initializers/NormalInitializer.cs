@@ -26,7 +26,7 @@ public sealed class NormalInitializer : Initializer
     /// <summary>The standard deviation.</summary>
     public double Std { get; }
 
-    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator) => Draw.Normal(generator, weights, Mean, Std);
+    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator, int threads) => Draw.Normal(generator, weights, Mean, Std, threads);
 
     private protected override void FillTorchCore<T>(Span<T> weights, Shape shape, TorchGenerator generator) => TorchInit.Normal(weights, generator, Mean, Std);
 

@@ -56,23 +56,23 @@ public sealed class OrthogonalInitializer : Initializer
             throw new ArgumentException($"orthogonal needs a tensor with 2 or more dimensions, got shape {shape}; reshape a vector to (1, n).", nameof(shape));
     }
 
-    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator)
+    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator, int threads)
     {
         if (weights.IsEmpty) return;
         var (rows, cols) = Flatten(shape, Layout);
-        SampleScaled(generator, weights, rows, cols, Gain);
+        SampleScaled(generator, weights, rows, cols, Gain, threads);
     }
 
-    internal static void SampleScaled<T>(Generator generator, Span<T> q, int rows, int cols, double gain) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static void SampleScaled<T>(Generator generator, Span<T> q, int rows, int cols, double gain, int threads = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float))
-            LinearAlgebra.Orthogonal.Sample(generator, System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(q), rows, cols);
+            LinearAlgebra.Orthogonal.Sample(generator, System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(q), rows, cols, threads);
         else if (typeof(T) == typeof(double))
-            LinearAlgebra.Orthogonal.Sample(generator, System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(q), rows, cols);
+            LinearAlgebra.Orthogonal.Sample(generator, System.Runtime.InteropServices.MemoryMarshal.Cast<T, double>(q), rows, cols, threads);
         else
         {
             var d = new double[q.Length];
-            LinearAlgebra.Orthogonal.Sample(generator, d, rows, cols);
+            LinearAlgebra.Orthogonal.Sample(generator, d, rows, cols, threads);
             for (int i = 0; i < q.Length; i++) q[i] = T.CreateTruncating(d[i]);
         }
         if (gain != 1)

@@ -40,15 +40,15 @@ public sealed class SparseInitializer : Initializer
             throw new ArgumentException($"sparse needs a 2-D shape (rows, cols), got {shape}; reshape the tensor to 2-D first.", nameof(shape));
     }
 
-    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator)
+    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator, int threads)
     {
         if (weights.IsEmpty) return;
         int rows = shape[0], cols = shape[1], zeros = ZerosPerColumn(rows);
-        Draw.Normal(generator, weights, 0, Std);
+        Draw.Normal(generator, weights, 0, Std, threads);
         if (zeros == 0) return;
         // Partial Fisher-Yates shuffle per column, from one block of uniforms drawn up front.
         var u = new double[(long)cols * zeros];
-        generator.Uniform(u);
+        generator.Uniform(u, threads);
         var perm = new int[rows];
         for (int j = 0; j < cols; j++)
         {

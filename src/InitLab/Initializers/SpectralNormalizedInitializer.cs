@@ -9,7 +9,7 @@ namespace InitLab.Initializers;
 /// Any initializer followed by spectral normalization (Miyato et al. 2018): the tensor, flattened to a matrix as
 /// <see cref="OrthogonalInitializer"/> does (torch: (shape[0], rest); keras: (rest, shape[-1])), is scaled so that its
 /// largest singular value equals <see cref="Target"/>, with sigma_max estimated by power iteration to
-/// <see cref="RelativeTolerance"/> (<see cref="SpectralNorm.NormalizeInPlace(Span{double}, int, int, double, Generator, double, int)"/>).
+/// <see cref="RelativeTolerance"/> (<see cref="SpectralNorm.NormalizeInPlace(Span{double}, int, int, double, Generator, double, int, int)"/>).
 /// The power iteration's start vector comes from the same generator, after the inner fill.
 /// </summary>
 public sealed class SpectralNormalizedInitializer : Initializer
@@ -51,14 +51,14 @@ public sealed class SpectralNormalizedInitializer : Initializer
         Inner.DistributionOf(shape);
     }
 
-    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator)
+    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator, int threads)
     {
-        Inner.Fill(weights, shape, generator);
+        Inner.Fill(weights, shape, generator, threads);
         if (weights.IsEmpty) return;
         var (rows, cols) = OrthogonalInitializer.Flatten(shape, Layout);
         var wide = new double[weights.Length];
         for (int i = 0; i < wide.Length; i++) wide[i] = double.CreateTruncating(weights[i]);
-        SpectralNorm.NormalizeInPlace(wide, rows, cols, Target, generator, RelativeTolerance);
+        SpectralNorm.NormalizeInPlace(wide, rows, cols, Target, generator, RelativeTolerance, threads: threads);
         for (int i = 0; i < wide.Length; i++) weights[i] = T.CreateTruncating(wide[i]);
     }
 

@@ -25,7 +25,7 @@ public sealed class UniformInitializer : Initializer
     /// <summary>Upper bound (exclusive).</summary>
     public double High { get; }
 
-    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator) => Draw.Uniform(generator, weights, Low, High);
+    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator, int threads) => Draw.Uniform(generator, weights, Low, High, threads);
 
     private protected override void FillTorchCore<T>(Span<T> weights, Shape shape, TorchGenerator generator) => TorchInit.Uniform(weights, generator, Low, High);
 

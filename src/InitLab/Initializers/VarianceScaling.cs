@@ -91,7 +91,7 @@ public sealed class VarianceScaling : Initializer
 
     private protected override void ValidateShape(Shape shape) => _fans(shape);
 
-    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator)
+    private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator, int threads)
     {
         if (weights.IsEmpty) return;
         double std = Std(shape);
@@ -103,15 +103,15 @@ public sealed class VarianceScaling : Initializer
         switch (Distribution)
         {
             case VarianceDistribution.Normal:
-                Draw.Normal(generator, weights, 0, std);
+                Draw.Normal(generator, weights, 0, std, threads);
                 break;
             case VarianceDistribution.Uniform:
                 double bound = Math.Sqrt(3) * std;
-                Draw.Uniform(generator, weights, -bound, bound);
+                Draw.Uniform(generator, weights, -bound, bound, threads);
                 break;
             default:
                 double sigma = std / TruncatedStdAtTwo;
-                Draw.TruncatedNormal(generator, weights, 0, sigma, -2 * sigma, 2 * sigma);
+                Draw.TruncatedNormal(generator, weights, 0, sigma, -2 * sigma, 2 * sigma, threads);
                 break;
         }
     }

@@ -1,4 +1,5 @@
 using System.Numerics;
+using InitLab.Numerics;
 
 namespace InitLab.LinearAlgebra;
 
@@ -8,28 +9,34 @@ namespace InitLab.LinearAlgebra;
 /// </summary>
 /// <remarks>
 /// Each element of C is accumulated over p = 0..k-1 in the same order whatever the thread count, so results
-/// do not depend on <see cref="Parallelism.MaxThreads"/>. When beta = 0, C is not read (NaN in C does not leak),
+/// do not depend on the <c>threads</c> argument. When beta = 0, C is not read (NaN in C does not leak),
 /// as in BLAS.
 /// </remarks>
 public static class Gemm
 {
-    /// <summary>Single-precision GEMM; leading dimensions are row strides (lda &gt;= columns of the stored A).</summary>
-    /// <exception cref="ArgumentException">A dimension is negative, a leading dimension is too small, or a span is too short.</exception>
+    /// <summary>Single-precision GEMM; leading dimensions are row strides (lda &gt;= columns of the stored A). The product
+    /// uses up to <c>threads</c> threads: 0 = all cores (<see cref="Parallelism.MaxThreads"/>), 1 = serial; the result is
+    /// bit-identical for every value.</summary>
+    /// <exception cref="ArgumentException">A dimension is negative, a leading dimension is too small, a span is too short,
+    /// or threads is negative.</exception>
     public static void Multiply(bool transposeA, bool transposeB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
-        float beta, Span<float> c, int ldc)
+        float beta, Span<float> c, int ldc, int threads = 0)
     {
         Validate(transposeA, transposeB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        Core(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Guard.Threads(threads);
+        Core(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
     }
 
     /// <summary>Double-precision GEMM; see the float overload.</summary>
+    /// <exception cref="ArgumentException">As the float overload.</exception>
     public static void Multiply(bool transposeA, bool transposeB, int m, int n, int k,
         double alpha, ReadOnlySpan<double> a, int lda, ReadOnlySpan<double> b, int ldb,
-        double beta, Span<double> c, int ldc)
+        double beta, Span<double> c, int ldc, int threads = 0)
     {
         Validate(transposeA, transposeB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-        Core(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        Guard.Threads(threads);
+        Core(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
     }
 
     internal static void Validate(bool ta, bool tb, int m, int n, int k, int aLen, int lda, int bLen, int ldb, int cLen, int ldc)
@@ -55,15 +62,15 @@ public static class Gemm
 
     /// <summary>The swappable kernel entry point (validated arguments).</summary>
     internal static void Core<T>(bool ta, bool tb, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
-        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc) where T : unmanaged, IFloatingPointIeee754<T>
-        => PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, int threads = 0) where T : unmanaged, IFloatingPointIeee754<T>
+        => PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
 }
 
 /// <summary>Straightforward row-parallel GEMM without FMA: the test oracle for <see cref="PackedGemm"/>.</summary>
 internal static class ReferenceGemm
 {
     public static unsafe void Run<T>(bool ta, bool tb, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
-        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc) where T : unmanaged, IFloatingPointIeee754<T>
+        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, int threads = 0) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (m == 0 || n == 0) return;
 
@@ -93,7 +100,7 @@ internal static class ReferenceGemm
                         Axpy(aip, new ReadOnlySpan<T>(bp, p * n, n), row);
                     }
                 }
-            });
+            }, threads);
         }
     }
 

@@ -13,14 +13,15 @@ namespace InitLab.LinearAlgebra;
 /// Results do not depend on thread count or vector width: with contiguous rows each y_i is a dot product accumulated in
 /// 64 (float) or 32 (double) fixed lanes (element p in lane p mod L, FMA), combined by a fixed pairwise tree, then the tail in order; with
 /// contiguous columns each y_i is one FMA chain over p in order (the columns are vectorized, not the sum).
-/// As in GEMM, y is not read when beta = 0.
+/// As in GEMM, y is not read when beta = 0. With <c>vector</c> false the scalar instantiation of the same chains runs
+/// (the tests compare both on any host).
 /// </remarks>
 internal static class Gemv
 {
     private const int RowsPerTask = 64;
 
     public static unsafe void Run<T>(int length, int depth, T alpha, T* m, long rowStride, long colStride, T* x, long xStride,
-        T beta, T* y, long yStride) where T : unmanaged, IFloatingPointIeee754<T>
+        T beta, T* y, long yStride, int threads = 0, bool vector = true) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T[] xBuf = ArrayPool<T>.Shared.Rent(depth);
         T[] accBuf = ArrayPool<T>.Shared.Rent(length);
@@ -38,10 +39,10 @@ internal static class Gemv
                     Action<int> body = t =>
                     {
                         int i1 = Math.Min(length, (t + 1) * RowsPerTask);
-                        for (int i = t * RowsPerTask; i < i1; i++) acc[i] = Dot(m + i * rowStride, xc, depth);
+                        for (int i = t * RowsPerTask; i < i1; i++) acc[i] = Dot(m + i * rowStride, xc, depth, vector);
                     };
                     if (serial) for (int t = 0; t < tasks; t++) body(t);
-                    else Parallelism.For(tasks, body);
+                    else Parallelism.For(tasks, body, threads);
                 }
                 else
                 {
@@ -54,11 +55,11 @@ internal static class Gemv
                         new Span<T>(acc + i0, n).Clear();
                         int p = 0;
                         for (; p + 4 <= depth; p += 4)
-                            Axpy4(xc + p, m + p * colStride + i0, colStride, acc + i0, n);
-                        for (; p < depth; p++) Axpy(xc[p], m + p * colStride + i0, acc + i0, n);
+                            Axpy4(xc + p, m + p * colStride + i0, colStride, acc + i0, n, vector);
+                        for (; p < depth; p++) Axpy(xc[p], m + p * colStride + i0, acc + i0, n, vector);
                     };
                     if (serial) for (int t = 0; t < chunks; t++) body(t);
-                    else Parallelism.For(chunks, body);
+                    else Parallelism.For(chunks, body, threads);
                 }
                 for (int i = 0; i < length; i++)
                 {
@@ -81,13 +82,13 @@ internal static class Gemv
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    internal static unsafe T Dot<T>(T* a, T* b, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    internal static unsafe T Dot<T>(T* a, T* b, int n, bool vector = true) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int w = Vector256<T>.Count, lanesCount = 8 * w;
         T* lanes = stackalloc T[64];
         int p = 0;
         int full = n - n % lanesCount;
-        if (Vector256.IsHardwareAccelerated)
+        if (vector && Vector256.IsHardwareAccelerated)
         {
             Vector256<T> c0 = default, c1 = default, c2 = default, c3 = default, c4 = default, c5 = default, c6 = default, c7 = default;
             for (; p < full; p += lanesCount)
@@ -119,10 +120,10 @@ internal static class Gemv
 
     // y[i] = fma(s, x[i], y[i]); vectorized over i, so each element is the same chain on any width.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Axpy<T>(T s, T* x, T* y, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void Axpy<T>(T s, T* x, T* y, int n, bool vector) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (vector && Vector256.IsHardwareAccelerated)
         {
             var vs = Vector256.Create(s);
             for (; i <= n - Vector256<T>.Count; i += Vector256<T>.Count)
@@ -134,10 +135,10 @@ internal static class Gemv
     // Four consecutive axpy steps p .. p + 3 with y kept in a register: the same FMA chain per element, a quarter of
     // the loads and stores of y.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Axpy4<T>(T* s, T* x, long stride, T* y, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void Axpy4<T>(T* s, T* x, long stride, T* y, int n, bool vector) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int i = 0;
-        if (Vector256.IsHardwareAccelerated)
+        if (vector && Vector256.IsHardwareAccelerated)
         {
             var s0 = Vector256.Create(s[0]);
             var s1 = Vector256.Create(s[1]);

@@ -24,30 +24,36 @@ public static class Orthogonal
     /// matrix: orthonormal columns (Q^T Q = I) when rows &gt;= cols, orthonormal rows (Q Q^T = I) when rows &lt; cols.
     /// Consumes rows * cols float normals from <paramref name="generator"/>.
     /// </summary>
-    /// <exception cref="ArgumentException">rows or cols is negative, or q.Length != rows * cols.</exception>
-    public static void Sample(Generator generator, Span<float> q, int rows, int cols)
+    /// <param name="generator">The random generator; sampling advances it.</param>
+    /// <param name="q">The rows x cols result, row-major.</param>
+    /// <param name="rows">Rows of Q.</param>
+    /// <param name="cols">Columns of Q.</param>
+    /// <param name="threads">Threads the sampler may use: 0 = all cores, 1 = serial; the bits are the same for every value.</param>
+    /// <exception cref="ArgumentException">rows or cols is negative, q.Length != rows * cols, or threads is negative.</exception>
+    public static void Sample(Generator generator, Span<float> q, int rows, int cols, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(generator);
-        Validate(q.Length, rows, cols);
-        double[] tall = SampleTall(generator, rows, cols);
+        Validate(q.Length, rows, cols, threads);
+        double[] tall = SampleTall(generator, rows, cols, threads);
         Write(tall, rows, cols, q);
     }
 
-    /// <summary>Double-precision overload; see <see cref="Sample(Generator, Span{float}, int, int)"/>.</summary>
-    /// <exception cref="ArgumentException">rows or cols is negative, or q.Length != rows * cols.</exception>
-    public static void Sample(Generator generator, Span<double> q, int rows, int cols)
+    /// <summary>Double-precision overload; see <see cref="Sample(Generator, Span{float}, int, int, int)"/>.</summary>
+    /// <exception cref="ArgumentException">rows or cols is negative, q.Length != rows * cols, or threads is negative.</exception>
+    public static void Sample(Generator generator, Span<double> q, int rows, int cols, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(generator);
-        Validate(q.Length, rows, cols);
-        double[] tall = SampleTall(generator, rows, cols);
+        Validate(q.Length, rows, cols, threads);
+        double[] tall = SampleTall(generator, rows, cols, threads);
         Write(tall, rows, cols, q);
     }
 
-    private static void Validate(int length, int rows, int cols)
+    private static void Validate(int length, int rows, int cols, int threads)
     {
         Guard.NonNegative(rows);
         Guard.NonNegative(cols);
         Guard.Length(length, (long)rows * cols, "q");
+        Guard.Threads(threads);
     }
 
     // Writes the row-major m x n matrix Q with orthonormal columns (m = max(rows, cols), n = min) as rows x cols:
@@ -80,13 +86,13 @@ public static class Orthogonal
     /// Q is accumulated backwards in blocks of <see cref="BlockSize"/> reflectors in compact WY form,
     /// H_k0 ... H_k0+b-1 = I - V T V^T (Schreiber and Van Loan 1989), so the flops go through <see cref="Gemm"/>.
     /// </remarks>
-    internal static double[] SampleTall(Generator generator, int rows, int cols)
+    internal static double[] SampleTall(Generator generator, int rows, int cols, int threads = 0)
     {
         int m = Math.Max(rows, cols), n = Math.Min(rows, cols);
         if ((long)m * n == 0) return [];
         // The Gaussian draws only set directions, so float normals (the fast SIMD fill) are used, in double from here on.
         var g = new float[(long)m * n];
-        generator.Normal(g);
+        generator.Normal(g, threads);
         var x = new double[m];
 
         // Reflector k: v_k = (x - alpha e_1) / ||x - alpha e_1|| from x = G[k.., k] (column-major), alpha = -sign(x_0) ||x||
@@ -127,11 +133,11 @@ public static class Orthogonal
             int b = Math.Min(BlockSize, n - k0), len = m - k0, width = n - k0;
             ReadOnlySpan<double> vb = vt.AsSpan((int)((long)k0 * m + k0));      // V^T of the block: b x len, stride m
             Span<double> qs = q.AsSpan((int)((long)k0 * n + k0));               // len x width, stride n
-            Gemm.Core(false, true, b, b, len, 1.0, vb, m, vb, m, 0.0, gram, b);
+            Gemm.Core(false, true, b, b, len, 1.0, vb, m, vb, m, 0.0, gram, b, threads);
             FormT(gram, tau.AsSpan(k0, b), t, b);
-            Gemm.Core(false, false, b, width, len, 1.0, vb, m, qs, n, 0.0, w, width);       // W = V^T Q
-            Gemm.Core(false, false, b, width, b, 1.0, t, b, w, width, 0.0, w2, width);      // W2 = T W
-            Gemm.Core(true, false, len, width, b, -1.0, vb, m, w2, width, 1.0, qs, n);      // Q -= V W2
+            Gemm.Core(false, false, b, width, len, 1.0, vb, m, qs, n, 0.0, w, width, threads);     // W = V^T Q
+            Gemm.Core(false, false, b, width, b, 1.0, t, b, w, width, 0.0, w2, width, threads);    // W2 = T W
+            Gemm.Core(true, false, len, width, b, -1.0, vb, m, w2, width, 1.0, qs, n, threads);    // Q -= V W2
         }
         return q;
     }

@@ -14,11 +14,17 @@ namespace InitLab.LinearAlgebra;
 /// <remarks>
 /// Determinism: the blocking (KC, MR, NR) is fixed, and every element of C is updated by exactly one task per KC
 /// slice, in slice order, with the same FMA chain whatever the number of threads; threads split C into tiles and never
-/// split k. So results are bit-identical for any <see cref="Parallelism.MaxThreads"/>.
+/// split k. So results are bit-identical for any thread count. The micro-kernel widths (<see cref="GemmKernel"/>) run
+/// the same FMA chain per element, so they agree bit for bit too; every width runs on any host (a width the hardware
+/// lacks is emulated by the runtime, slowly), which is how the tests check the widths this host would not pick.
 /// Per slice s the update is C = alpha * acc + beta * C for s = 0 (C not read when beta = 0) and C = C + alpha * acc after.
 /// </remarks>
 internal static class PackedGemm
 {
+    /// <summary>The micro-kernel <see cref="Run{T}"/> picks on this host: the widest the hardware accelerates.</summary>
+    internal static GemmKernel Best =>
+        Vector512.IsHardwareAccelerated ? GemmKernel.V512 : Vector256.IsHardwareAccelerated ? GemmKernel.V256 : GemmKernel.Scalar;
+
     /// <summary>Rows of the micro-tile: 6 rows x 2 vectors = 12 accumulators, enough to cover FMA latency on 2 pipes.</summary>
     internal const int MR = 6;
 
@@ -38,15 +44,18 @@ internal static class PackedGemm
     /// </summary>
     private const long SerialBelow = 1L << 25;
 
-    /// <summary>Columns of the micro-tile: two vector registers (Vector512 where accelerated, else Vector256).</summary>
-    internal static int NR<T>() => Wide ? 2 * Vector512<T>.Count : 2 * Vector256<T>.Count;
+    /// <summary>Columns of the micro-tile: two vector registers of the kernel's width (the scalar kernel has the
+    /// 256-bit tile).</summary>
+    internal static int NR<T>(GemmKernel kernel) => kernel == GemmKernel.V512 ? 2 * Vector512<T>.Count : 2 * Vector256<T>.Count;
 
-    /// <summary>Whether the micro-kernel uses 512-bit vectors (fewer instructions per flop; same FMA rate on Zen 4).</summary>
-    internal static bool Wide => Vector512.IsHardwareAccelerated;
-
+    /// <summary>C = alpha op(A) op(B) + beta C on up to <paramref name="threads"/> threads (0 = all cores) with the
+    /// micro-kernel <paramref name="kernel"/> (null: <see cref="Best"/>).</summary>
     public static unsafe void Run<T>(bool ta, bool tb, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
-        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc) where T : unmanaged, IFloatingPointIeee754<T>
+        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, int threads = 0, GemmKernel? kernel = null)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
+        GemmKernel width = kernel ?? Best;
+        int maxThreads = threads <= 0 ? Parallelism.MaxThreads : threads;
         if (m == 0 || n == 0) return;
         if (k == 0 || alpha == T.Zero)
         {
@@ -59,19 +68,20 @@ internal static class PackedGemm
             fixed (T* bp = b)
             fixed (T* cp = c)
             {
+                bool vector = width != GemmKernel.Scalar;
                 if (n == 1)   // C[:, 0] = op(A) op(B)[:, 0]
-                    Gemv.Run(m, k, alpha, ap, ta ? 1 : lda, ta ? lda : 1, bp, tb ? 1 : ldb, beta, cp, ldc);
+                    Gemv.Run(m, k, alpha, ap, ta ? 1 : lda, ta ? lda : 1, bp, tb ? 1 : ldb, beta, cp, ldc, threads, vector);
                 else          // C[0, :] = op(B)^T op(A)[0, :]
-                    Gemv.Run(n, k, alpha, bp, tb ? ldb : 1, tb ? 1 : ldb, ap, ta ? lda : 1, beta, cp, 1);
+                    Gemv.Run(n, k, alpha, bp, tb ? ldb : 1, tb ? 1 : ldb, ap, ta ? lda : 1, beta, cp, 1, threads, vector);
             }
             return;
         }
-        int nr = NR<T>();
+        int nr = NR<T>(width);
         int kcMax = Math.Min(KC, k);
         int ncMax = Math.Min(NC, RoundUp(n, nr));
         T[] aBuf = ArrayPool<T>.Shared.Rent(RoundUp(m, MR) * kcMax);
         T[] bBuf = ArrayPool<T>.Shared.Rent(ncMax * kcMax);
-        bool serial = (long)m * n * k < SerialBelow || Parallelism.MaxThreads == 1;
+        bool serial = (long)m * n * k < SerialBelow || maxThreads == 1;
         try
         {
             fixed (T* ap0 = a)
@@ -90,16 +100,16 @@ internal static class PackedGemm
                         int kc = Math.Min(KC, k - pc);
                         bool first = pc == 0;
                         int jc0 = jc, pc0 = pc;
-                        For(serial, slivers, s => PackB(tb, bp, ldb, pc0, kc, jc0 + s * nr, Math.Min(nr, nc - s * nr), bPk + (long)s * kc * nr, nr));
+                        For(serial, maxThreads, slivers, s => PackB(tb, bp, ldb, pc0, kc, jc0 + s * nr, Math.Min(nr, nc - s * nr), bPk + (long)s * kc * nr, nr));
                         int aSlivers = (m + MR - 1) / MR;
-                        For(serial, aSlivers, s => PackA(ta, ap, lda, s * MR, Math.Min(MR, m - s * MR), pc0, kc, aPk + (long)s * kc * MR));
+                        For(serial, maxThreads, aSlivers, s => PackA(ta, ap, lda, s * MR, Math.Min(MR, m - s * MR), pc0, kc, aPk + (long)s * kc * MR));
 
                         // Tasks: MC-row blocks x groups of B slivers, enough of them to keep every thread busy.
                         int rowBlocks = (m + MC - 1) / MC;
-                        int groups = serial ? 1 : Math.Min(slivers, Math.Max(1, (4 * Parallelism.MaxThreads + rowBlocks - 1) / rowBlocks));
+                        int groups = serial ? 1 : Math.Min(slivers, Math.Max(1, (4 * maxThreads + rowBlocks - 1) / rowBlocks));
                         int perGroup = (slivers + groups - 1) / groups;
                         groups = (slivers + perGroup - 1) / perGroup;
-                        For(serial, rowBlocks * groups, t =>
+                        For(serial, maxThreads, rowBlocks * groups, t =>
                         {
                             int ib = t / groups, g = t % groups;
                             int i0 = ib * MC, i1 = Math.Min(m, i0 + MC);
@@ -111,10 +121,13 @@ internal static class PackedGemm
                                 for (int i = i0; i < i1; i += MR)
                                 {
                                     int nrows = Math.Min(MR, m - i);
-                                    if (Wide)
-                                        MicroKernel512(kc, aPk + (long)(i / MR) * kc * MR, bs, cp + (long)i * ldc + j, ldc, nrows, ncols, alpha, beta, first);
-                                    else
-                                        MicroKernel(kc, aPk + (long)(i / MR) * kc * MR, bs, cp + (long)i * ldc + j, ldc, nrows, ncols, alpha, beta, first);
+                                    T* ai = aPk + (long)(i / MR) * kc * MR, ci = cp + (long)i * ldc + j;
+                                    switch (width)
+                                    {
+                                        case GemmKernel.V512: MicroKernel512(kc, ai, bs, ci, ldc, nrows, ncols, alpha, beta, first); break;
+                                        case GemmKernel.V256: MicroKernel(kc, ai, bs, ci, ldc, nrows, ncols, alpha, beta, first); break;
+                                        default: MicroKernelScalar(kc, ai, bs, ci, ldc, nrows, ncols, alpha, beta, first); break;
+                                    }
                                 }
                             }
                         });
@@ -129,12 +142,12 @@ internal static class PackedGemm
         }
     }
 
-    private static void For(bool serial, int count, Action<int> body)
+    private static void For(bool serial, int threads, int count, Action<int> body)
     {
         if (serial)
             for (int i = 0; i < count; i++) body(i);
         else
-            Parallelism.For(count, body);
+            Parallelism.For(count, body, threads);
     }
 
     private static int RoundUp(int x, int multiple) => (x + multiple - 1) / multiple * multiple;
@@ -220,6 +233,39 @@ internal static class PackedGemm
                 {
                     for (int p = 0; p < kc; p++) dst[p * nr + j] = T.Zero;
                 }
+            }
+        }
+    }
+
+    /// <summary>
+    /// The portable micro-kernel: the 256-bit tile (MR x 2 Vector256&lt;T&gt;.Count) with one scalar FMA chain per
+    /// element over p in order, then the slice update of C; the same operations per element as the vector kernels.
+    /// </summary>
+    [SkipLocalsInit]
+    private static unsafe void MicroKernelScalar<T>(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, T alpha, T beta, bool first)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int nr = 2 * Vector256<T>.Count;
+        T* acc = stackalloc T[MR * 16];
+        for (int i = 0; i < MR * nr; i++) acc[i] = T.Zero;
+        for (int p = 0; p < kc; p++)
+        {
+            for (int r = 0; r < MR; r++)
+            {
+                T x = a[r];
+                T* accr = acc + r * nr;
+                for (int j = 0; j < nr; j++) accr[j] = T.FusedMultiplyAdd(x, b[j], accr[j]);
+            }
+            a += MR;
+            b += nr;
+        }
+        for (int r = 0; r < rows; r++)
+        {
+            T* cr = c + (long)r * ldc;
+            for (int j = 0; j < cols; j++)
+            {
+                T s = alpha * acc[r * nr + j];
+                cr[j] = !first ? cr[j] + s : beta == T.Zero ? s : s + beta * cr[j];
             }
         }
     }
@@ -409,4 +455,15 @@ internal static class PackedGemm
         s0.Store(c);
         s1.Store(c + w);
     }
+}
+
+/// <summary>The widths of the GEMM micro-kernel; all give the same bits.</summary>
+internal enum GemmKernel
+{
+    /// <summary>One element at a time (the portable reference; the 256-bit tile shape).</summary>
+    Scalar,
+    /// <summary>Two Vector256 registers per tile row.</summary>
+    V256,
+    /// <summary>Two Vector512 registers per tile row.</summary>
+    V512,
 }

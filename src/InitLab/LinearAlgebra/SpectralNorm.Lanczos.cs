@@ -23,21 +23,21 @@ public static partial class SpectralNorm
     /// the products run in the precision of A through <see cref="Gemm"/>, the Lanczos vectors in double.
     /// </remarks>
     /// <exception cref="ArgumentException">A dimension is not positive, a.Length != rows * cols, a holds NaN or
-    /// infinity, relativeTolerance is not in (0, 1), or maxIterations &lt; 1.</exception>
+    /// infinity, relativeTolerance is not in (0, 1), maxIterations &lt; 1, or threads is negative.</exception>
     public static SpectralNormEstimate Lanczos(ReadOnlySpan<float> a, int rows, int cols, Generator generator,
-        double relativeTolerance = 1e-6, int maxIterations = DefaultMaxIterations) =>
-        LanczosCore(a, rows, cols, generator, relativeTolerance, maxIterations);
+        double relativeTolerance = 1e-6, int maxIterations = DefaultMaxIterations, int threads = 0) =>
+        LanczosCore(a, rows, cols, generator, relativeTolerance, maxIterations, threads);
 
-    /// <summary>Double-precision overload of <see cref="Lanczos(ReadOnlySpan{float}, int, int, Generator, double, int)"/>.</summary>
+    /// <summary>Double-precision overload of <see cref="Lanczos(ReadOnlySpan{float}, int, int, Generator, double, int, int)"/>.</summary>
     /// <exception cref="ArgumentException">As the float overload.</exception>
     public static SpectralNormEstimate Lanczos(ReadOnlySpan<double> a, int rows, int cols, Generator generator,
-        double relativeTolerance = 1e-6, int maxIterations = DefaultMaxIterations) =>
-        LanczosCore(a, rows, cols, generator, relativeTolerance, maxIterations);
+        double relativeTolerance = 1e-6, int maxIterations = DefaultMaxIterations, int threads = 0) =>
+        LanczosCore(a, rows, cols, generator, relativeTolerance, maxIterations, threads);
 
     private static SpectralNormEstimate LanczosCore<T>(ReadOnlySpan<T> a, int rows, int cols, Generator generator,
-        double relativeTolerance, int maxIterations) where T : unmanaged, IFloatingPointIeee754<T>
+        double relativeTolerance, int maxIterations, int threads) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        ValidateIteration(a.Length, rows, cols, generator, relativeTolerance, maxIterations);
+        ValidateIteration(a.Length, rows, cols, generator, relativeTolerance, maxIterations, threads);
         for (int i = 0; i < a.Length; i++)
             if (!T.IsFinite(a[i]))
                 throw new ArgumentException($"a must hold finite numbers, got a[{i}] = {a[i]}.", nameof(a));
@@ -52,7 +52,7 @@ public static partial class SpectralNorm
         var yt = new T[Math.Max(rows, cols)];
 
         var v = new double[cols];
-        generator.Normal(v);
+        generator.Normal(v, threads);
         FixedOrder.Scale(v, 1.0 / FixedOrder.Norm(v));
         vs.Add(v);
 
@@ -62,7 +62,7 @@ public static partial class SpectralNorm
         {
             // u = A v_j - beta_(j-1) u_(j-1), orthogonalized against all u (twice: "twice is enough", Parlett).
             var u = new double[rows];
-            MatVec(false, a, rows, cols, vs[j], u, xt, yt);
+            MatVec(false, a, rows, cols, vs[j], u, xt, yt, threads);
             if (j > 0) FixedOrder.Axpy(-betas[j - 1], us[j - 1], u);
             Reorthogonalize(u, us);
             double alpha = FixedOrder.Norm(u);
@@ -84,7 +84,7 @@ public static partial class SpectralNorm
 
             // w = A^T u_j - alpha_j v_j, orthogonalized against all v.
             var w = new double[cols];
-            MatVec(true, a, rows, cols, u, w, xt, yt);
+            MatVec(true, a, rows, cols, u, w, xt, yt, threads);
             FixedOrder.Axpy(-alpha, vs[j], w);
             Reorthogonalize(w, vs);
             double beta = FixedOrder.Norm(w);
@@ -122,12 +122,12 @@ public static partial class SpectralNorm
     }
 
     // y = A x (or A^T x) through GEMM in the precision of A.
-    private static void MatVec<T>(bool transpose, ReadOnlySpan<T> a, int rows, int cols, double[] x, double[] y, T[] xt, T[] yt)
+    private static void MatVec<T>(bool transpose, ReadOnlySpan<T> a, int rows, int cols, double[] x, double[] y, T[] xt, T[] yt, int threads)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int inLength = transpose ? rows : cols, outLength = transpose ? cols : rows;
         for (int i = 0; i < inLength; i++) xt[i] = T.CreateTruncating(x[i]);
-        Gemm.Core(transpose, false, outLength, 1, inLength, T.One, a, cols, xt, 1, T.Zero, yt, 1);
+        Gemm.Core(transpose, false, outLength, 1, inLength, T.One, a, cols, xt, 1, T.Zero, yt, 1, threads);
         for (int i = 0; i < outLength; i++) y[i] = double.CreateTruncating(yt[i]);
     }
 

@@ -14,7 +14,7 @@ namespace InitLab.LinearAlgebra;
 /// </remarks>
 public static partial class SpectralNorm
 {
-    /// <summary>The default iteration limit of <see cref="PowerIteration(ReadOnlySpan{double}, int, int, Generator, double, int)"/>.</summary>
+    /// <summary>The default iteration limit of <see cref="PowerIteration(ReadOnlySpan{double}, int, int, Generator, double, int, int)"/>.</summary>
     public const int DefaultMaxIterations = 10_000;
 
     /// <summary>
@@ -27,54 +27,56 @@ public static partial class SpectralNorm
     /// singular values are close. The stopping test therefore extrapolates the geometric tail (Aitken): it stops
     /// when delta_k * max(1, r_k / (1 - r_k)) &lt;= relativeTolerance * sigma_k, with delta_k the change of sigma in
     /// step k and r_k = delta_k / delta_{k-1}. A zero matrix gives sigma = 0 after one step.
+    /// The matrix-vector products may use up to <c>threads</c> threads (0 = all cores, 1 = serial); the result is
+    /// bit-identical for every value.
     /// </remarks>
     /// <exception cref="ArgumentException">A dimension is not positive, a.Length != rows * cols, a holds NaN or
-    /// infinity, relativeTolerance is not in (0, 1), or maxIterations &lt; 1.</exception>
+    /// infinity, relativeTolerance is not in (0, 1), maxIterations &lt; 1, or threads is negative.</exception>
     public static SpectralNormEstimate PowerIteration(ReadOnlySpan<double> a, int rows, int cols, Generator generator,
-        double relativeTolerance = 1e-6, int maxIterations = DefaultMaxIterations)
+        double relativeTolerance = 1e-6, int maxIterations = DefaultMaxIterations, int threads = 0)
     {
-        ValidateIteration(a.Length, rows, cols, generator, relativeTolerance, maxIterations);
+        ValidateIteration(a.Length, rows, cols, generator, relativeTolerance, maxIterations, threads);
         RequireFinite(a);
-        return Iterate(a, rows, cols, generator, relativeTolerance, maxIterations);
+        return Iterate(a, rows, cols, generator, relativeTolerance, maxIterations, threads);
     }
 
     /// <summary>Single-precision overload; the iteration runs in double on a widened copy of A.</summary>
     /// <exception cref="ArgumentException">As the double overload.</exception>
     public static SpectralNormEstimate PowerIteration(ReadOnlySpan<float> a, int rows, int cols, Generator generator,
-        double relativeTolerance = 1e-6, int maxIterations = DefaultMaxIterations)
+        double relativeTolerance = 1e-6, int maxIterations = DefaultMaxIterations, int threads = 0)
     {
-        ValidateIteration(a.Length, rows, cols, generator, relativeTolerance, maxIterations);
+        ValidateIteration(a.Length, rows, cols, generator, relativeTolerance, maxIterations, threads);
         double[] wide = Widen(a);
         RequireFinite(wide);
-        return Iterate(wide, rows, cols, generator, relativeTolerance, maxIterations);
+        return Iterate(wide, rows, cols, generator, relativeTolerance, maxIterations, threads);
     }
 
     /// <summary>
     /// Scales A in place so that its spectral norm becomes <paramref name="target"/>: A *= target / sigma, with sigma
-    /// from <see cref="PowerIteration(ReadOnlySpan{double}, int, int, Generator, double, int)"/>. Returns the estimate
+    /// from <see cref="PowerIteration(ReadOnlySpan{double}, int, int, Generator, double, int, int)"/>. Returns the estimate
     /// for the matrix before scaling.
     /// </summary>
     /// <exception cref="ArgumentException">As power iteration; target is not a finite number &gt; 0; or A is the zero
     /// matrix (its norm cannot be changed by scaling).</exception>
     public static SpectralNormEstimate NormalizeInPlace(Span<double> a, int rows, int cols, double target, Generator generator,
-        double relativeTolerance = 1e-6, int maxIterations = DefaultMaxIterations)
+        double relativeTolerance = 1e-6, int maxIterations = DefaultMaxIterations, int threads = 0)
     {
         Guard.Positive(target);
-        var estimate = PowerIteration(a, rows, cols, generator, relativeTolerance, maxIterations);
+        var estimate = PowerIteration(a, rows, cols, generator, relativeTolerance, maxIterations, threads);
         RequireNonZero(estimate);
         double s = target / estimate.Sigma;
         for (int i = 0; i < a.Length; i++) a[i] *= s;
         return estimate;
     }
 
-    /// <summary>Single-precision overload of <see cref="NormalizeInPlace(Span{double}, int, int, double, Generator, double, int)"/>;
+    /// <summary>Single-precision overload of <see cref="NormalizeInPlace(Span{double}, int, int, double, Generator, double, int, int)"/>;
     /// the scale factor is computed in double and each element is rounded once.</summary>
     /// <exception cref="ArgumentException">As the double overload.</exception>
     public static SpectralNormEstimate NormalizeInPlace(Span<float> a, int rows, int cols, double target, Generator generator,
-        double relativeTolerance = 1e-6, int maxIterations = DefaultMaxIterations)
+        double relativeTolerance = 1e-6, int maxIterations = DefaultMaxIterations, int threads = 0)
     {
         Guard.Positive(target);
-        var estimate = PowerIteration((ReadOnlySpan<float>)a, rows, cols, generator, relativeTolerance, maxIterations);
+        var estimate = PowerIteration((ReadOnlySpan<float>)a, rows, cols, generator, relativeTolerance, maxIterations, threads);
         RequireNonZero(estimate);
         double s = target / estimate.Sigma;
         for (int i = 0; i < a.Length; i++) a[i] = (float)(a[i] * s);
@@ -166,11 +168,11 @@ public static partial class SpectralNorm
     }
 
     private static SpectralNormEstimate Iterate(ReadOnlySpan<double> a, int rows, int cols, Generator generator,
-        double relativeTolerance, int maxIterations)
+        double relativeTolerance, int maxIterations, int threads)
     {
         var v = new double[cols];
         var u = new double[rows];
-        generator.Normal(v);
+        generator.Normal(v, threads);
         double vNorm = FixedOrder.Norm(v);
         FixedOrder.Scale(v, 1.0 / vNorm);
 
@@ -178,7 +180,7 @@ public static partial class SpectralNorm
         for (int iteration = 1; iteration <= maxIterations; iteration++)
         {
             // u = A v / ||A v||, sigma = ||A v|| = u^T A v.
-            Gemm.Core(false, false, rows, 1, cols, 1.0, a, cols, v, 1, 0.0, u, 1);
+            Gemm.Core(false, false, rows, 1, cols, 1.0, a, cols, v, 1, 0.0, u, 1, threads);
             double newSigma = FixedOrder.Norm(u);
             if (newSigma == 0)
             {
@@ -192,7 +194,7 @@ public static partial class SpectralNorm
             }
             FixedOrder.Scale(u, 1.0 / newSigma);
             // v = A^T u / ||A^T u||.
-            Gemm.Core(true, false, cols, 1, rows, 1.0, a, cols, u, 1, 0.0, v, 1);
+            Gemm.Core(true, false, cols, 1, rows, 1.0, a, cols, u, 1, 0.0, v, 1, threads);
             double zNorm = FixedOrder.Norm(v);
             FixedOrder.Scale(v, 1.0 / zNorm);
 
@@ -205,7 +207,7 @@ public static partial class SpectralNorm
                 if (tail <= relativeTolerance * sigma)
                 {
                     // Re-derive u from the final v so that the invariant u = A v / ||A v|| holds exactly for the returned pair.
-                    Gemm.Core(false, false, rows, 1, cols, 1.0, a, cols, v, 1, 0.0, u, 1);
+                    Gemm.Core(false, false, rows, 1, cols, 1.0, a, cols, v, 1, 0.0, u, 1, threads);
                     sigma = Math.Max(sigma, FixedOrder.Norm(u));
                     FixedOrder.Scale(u, 1.0 / FixedOrder.Norm(u));
                     return new SpectralNormEstimate(sigma, u, v, iteration, true);
@@ -216,8 +218,9 @@ public static partial class SpectralNorm
         return new SpectralNormEstimate(sigma, u, v, maxIterations, false);
     }
 
-    private static void ValidateIteration(int length, int rows, int cols, Generator generator, double relativeTolerance, int maxIterations)
+    private static void ValidateIteration(int length, int rows, int cols, Generator generator, double relativeTolerance, int maxIterations, int threads)
     {
+        Guard.Threads(threads);
         ArgumentNullException.ThrowIfNull(generator);
         Guard.Positive(rows);
         Guard.Positive(cols);

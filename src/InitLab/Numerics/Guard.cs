@@ -35,6 +35,13 @@ internal static class Guard
             throw new ArgumentException($"{name} must be >= 0, got {value}.", name);
     }
 
+    /// <summary>A thread-count argument: 0 (all cores) or a positive count.</summary>
+    public static void Threads(int value, [CallerArgumentExpression(nameof(value))] string? name = null)
+    {
+        if (value < 0)
+            throw new ArgumentException($"{name} must be >= 0 (0 = all cores), got {value}.", name);
+    }
+
     public static void Less(double low, double high, [CallerArgumentExpression(nameof(low))] string? lowName = null,
         [CallerArgumentExpression(nameof(high))] string? highName = null)
     {

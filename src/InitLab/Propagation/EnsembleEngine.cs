@@ -17,18 +17,21 @@ namespace InitLab.Propagation;
 /// </remarks>
 public static class EnsembleEngine
 {
-    /// <summary>Propagates <paramref name="spec"/>; stops after the first non-finite layer.</summary>
+    /// <summary>Propagates <paramref name="spec"/>; stops after the first non-finite layer. The draws and products use up
+    /// to <paramref name="threads"/> threads (0 = all cores, 1 = serial); the trace is the same for every value.</summary>
     /// <exception cref="ArgumentException">The spec cannot be represented: shared weights, a weight scheme other than
-    /// Gaussian or orthogonal, or orthogonal weights with fan_out &lt; fan_in (the message says to use the explicit engine).</exception>
-    public static PropagationTrace Run(NetworkSpec spec, ulong seed)
+    /// Gaussian or orthogonal, or orthogonal weights with fan_out &lt; fan_in (the message says to use the explicit engine);
+    /// or threads is negative.</exception>
+    public static PropagationTrace Run(NetworkSpec spec, ulong seed, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
         CheckRepresentable(spec);
+        InitLab.Numerics.Guard.Threads(threads);
         int batch = spec.Batch;
         // float32 throughout, as the explicit engine: the Gram matrix and F Z products are float GEMMs, the Cholesky
         // factorization runs in double.
-        var x = spec.DrawInput(seed);
+        var x = spec.DrawInput(seed, threads);
         var input = ExplicitEngine.Trace(0, x, x, batch, spec.Widths[0]);
         var layers = new List<LayerTrace>(spec.Depth);
         int? firstNonFinite = null;
@@ -40,11 +43,11 @@ public static class EnsembleEngine
         {
             int nIn = spec.Widths[l - 1], nOut = spec.Widths[l];
             var h = Buffer(ref buffers[l % 2 * 2], batch * nOut);
-            SampleLayer(spec.Weights, x, batch, nIn, nOut, new Generator(seed, ExplicitEngine.WeightStream(l)), h, scratch);
+            SampleLayer(spec.Weights, x, batch, nIn, nOut, new Generator(seed, ExplicitEngine.WeightStream(l)), h, scratch, threads);
             if (spec.SigmaB > 0)
             {
                 var b = new float[nOut];
-                new Generator(seed, ExplicitEngine.BiasStream(l)).Normal(b, 0f, (float)spec.SigmaB);
+                new Generator(seed, ExplicitEngine.BiasStream(l)).Normal(b, 0f, (float)spec.SigmaB, threads);
                 for (int r = 0; r < batch; r++)
                     for (int j = 0; j < nOut; j++) h[r * nOut + j] += b[j];
             }
@@ -101,10 +104,10 @@ public static class EnsembleEngine
     }
 
     /// <summary>One draw of X W^T (B x n_out) for a fresh W into <paramref name="h"/>, from the B x B Gram matrix of X.</summary>
-    internal static void SampleLayer(WeightDistribution weights, float[] x, int batch, int nIn, int nOut, Generator g, float[] h, Scratch scratch)
+    internal static void SampleLayer(WeightDistribution weights, float[] x, int batch, int nIn, int nOut, Generator g, float[] h, Scratch scratch, int threads = 0)
     {
         var gram = Buffer(ref scratch.Gram, batch * batch);
-        Gemm.Core(false, true, batch, batch, nIn, 1f, x, Math.Max(1, nIn), x, Math.Max(1, nIn), 0f, gram, batch);
+        Gemm.Core(false, true, batch, batch, nIn, 1f, x, Math.Max(1, nIn), x, Math.Max(1, nIn), 0f, gram, batch, threads);
         var gramDouble = Buffer(ref scratch.GramDouble, gram.Length);
         for (int i = 0; i < gram.Length; i++) gramDouble[i] = gram[i];
         if (!Array.TrueForAll(gramDouble, double.IsFinite))
@@ -127,14 +130,14 @@ public static class EnsembleEngine
         switch (weights)
         {
             case WeightDistribution.Gaussian gaussian:
-                g.Normal(z);
+                g.Normal(z, threads);
                 scale = (float)gaussian.Std(nIn, nOut);
                 break;
             case WeightDistribution.Orthogonal orthogonal:
             {
                 // U: n_out x r Haar frame, stored transposed as r x n_out rows.
                 var u = Buffer(ref scratch.U, nOut * rank);
-                LinearAlgebra.Orthogonal.Sample(g, u, nOut, rank);
+                LinearAlgebra.Orthogonal.Sample(g, u, nOut, rank, threads);
                 for (int i = 0; i < nOut; i++)
                     for (int p = 0; p < rank; p++) z[p * nOut + i] = u[i * rank + p];
                 scale = (float)orthogonal.Gain;
@@ -143,6 +146,6 @@ public static class EnsembleEngine
             default:
                 throw new ArgumentException($"not representable: {weights.Describe()}.", nameof(weights));
         }
-        Gemm.Core(false, false, batch, nOut, rank, scale, f, rank, z, Math.Max(1, nOut), 0f, h, Math.Max(1, nOut));
+        Gemm.Core(false, false, batch, nOut, rank, scale, f, rank, z, Math.Max(1, nOut), 0f, h, Math.Max(1, nOut), threads);
     }
 }

@@ -27,7 +27,8 @@ public static class ExplicitEngine
     /// <summary>
     /// Propagates a batch through <paramref name="spec"/>; with <paramref name="backward"/>, also back-propagates a random
     /// unit-variance gradient dL/dx_L ~ N(0, 1) and reports ||dL/dx_l||_F and ||dL/dW_l||_F per layer.
-    /// Stops after the first layer whose output holds NaN or Inf.
+    /// Stops after the first layer whose output holds NaN or Inf. The draws and products use up to
+    /// <paramref name="threads"/> threads (0 = all cores, 1 = serial); the trace is the same for every value.
     /// </summary>
     /// <remarks>
     /// With <paramref name="generator"/> = <see cref="GeneratorKind.Torch"/> the weights, biases, inputs and top gradient
@@ -43,16 +44,17 @@ public static class ExplicitEngine
     /// The products are InitLab's (PyTorch leaves their summation order to its BLAS). Each W is drawn once to move the
     /// stream past it and regenerated from a saved generator state when a layer needs it, so memory stays one matrix.
     /// </remarks>
-    /// <exception cref="ArgumentException">The spec is inconsistent (see <see cref="NetworkSpec.Validate"/>), or with the
-    /// torch generator the weights have no PyTorch counterpart.</exception>
-    public static PropagationTrace Run(NetworkSpec spec, ulong seed, bool backward = false, GeneratorKind generator = GeneratorKind.Philox)
+    /// <exception cref="ArgumentException">The spec is inconsistent (see <see cref="NetworkSpec.Validate"/>), threads is
+    /// negative, or with the torch generator the weights have no PyTorch counterpart.</exception>
+    public static PropagationTrace Run(NetworkSpec spec, ulong seed, bool backward = false, int threads = 0, GeneratorKind generator = GeneratorKind.Philox)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
-        if (generator == GeneratorKind.Torch) return RunTorch(spec, seed, backward);
+        InitLab.Numerics.Guard.Threads(threads);
+        if (generator == GeneratorKind.Torch) return RunTorch(spec, seed, backward, threads);
         if (generator != GeneratorKind.Philox) throw new ArgumentException($"unknown generator {generator}.", nameof(generator));
         int batch = spec.Batch;
-        var x0 = spec.DrawInput(seed);
+        var x0 = spec.DrawInput(seed, threads);
 
         // One weight buffer for all layers (a fresh 4096 x 4096 array per layer would cost more in page faults than the
         // random numbers); shared weights are drawn once.
@@ -64,22 +66,22 @@ public static class ExplicitEngine
             if (source == drawn) return buffer!;
             int rows = spec.Widths[layer], cols = spec.Widths[layer - 1];
             if (buffer is null || buffer.Length != rows * cols) buffer = new float[rows * cols];
-            spec.Weights.Fill(new Generator(seed, WeightStream(source)), buffer, rows, cols);
+            spec.Weights.Fill(new Generator(seed, WeightStream(source)), buffer, rows, cols, threads);
             drawn = source;
             return buffer;
         });
-        var biases = new Func<int, float[]?>(layer => DrawBias(spec, seed, layer));
+        var biases = new Func<int, float[]?>(layer => DrawBias(spec, seed, layer, threads));
         float[]? top = null;
         if (backward)
         {
             top = new float[batch * spec.Widths[^1]];
-            new Generator(seed, GradientStream).Normal(top);
+            new Generator(seed, GradientStream).Normal(top, threads);
         }
-        var result = Propagate(spec.Widths, batch, spec.Activation, spec.ResidualAlpha, x0, weights, biases, top);
+        var result = Propagate(spec.Widths, batch, spec.Activation, spec.ResidualAlpha, x0, weights, biases, top, threads: threads);
         return PropagationTrace.Diagnosed(Engine.Explicit, result.Input, result.Layers, result.FirstNonFinite, spec);
     }
 
-    private static PropagationTrace RunTorch(NetworkSpec spec, ulong seed, bool backward)
+    private static PropagationTrace RunTorch(NetworkSpec spec, ulong seed, bool backward, int threads)
     {
         var g = new TorchGenerator(seed);
         int layers = spec.SharedWeights ? 1 : spec.Depth;
@@ -124,16 +126,16 @@ public static class ExplicitEngine
             return buffer;
         });
         var result = Propagate(spec.Widths, spec.Batch, spec.Activation, spec.ResidualAlpha, x0, weights,
-            layer => bias[spec.SharedWeights ? 1 : layer], top);
+            layer => bias[spec.SharedWeights ? 1 : layer], top, threads: threads);
         return PropagationTrace.Diagnosed(Engine.Explicit, result.Input, result.Layers, result.FirstNonFinite, spec);
     }
 
-    internal static float[]? DrawBias(NetworkSpec spec, ulong seed, int layer)
+    internal static float[]? DrawBias(NetworkSpec spec, ulong seed, int layer, int threads = 0)
     {
         if (spec.SigmaB == 0) return null;
         int source = spec.SharedWeights ? 1 : layer;
         var b = new float[spec.Widths[layer]];
-        new Generator(seed, BiasStream(source)).Normal(b, 0f, (float)spec.SigmaB);
+        new Generator(seed, BiasStream(source)).Normal(b, 0f, (float)spec.SigmaB, threads);
         return b;
     }
 
@@ -145,7 +147,7 @@ public static class ExplicitEngine
     /// Loss L = sum(top ⊙ x_L) when <paramref name="top"/> is given, so dL/dx_L = top.
     /// </summary>
     internal static Result<T> Propagate<T>(IReadOnlyList<int> widths, int batch, Activation activation, double? residual,
-        T[] x0, Func<int, T[]> weights, Func<int, T[]?> biases, T[]? top, bool keepWeightGradients = false)
+        T[] x0, Func<int, T[]> weights, Func<int, T[]?> biases, T[]? top, bool keepWeightGradients = false, int threads = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         int depth = widths.Count - 1;
@@ -163,7 +165,7 @@ public static class ExplicitEngine
             int nIn = widths[l - 1], nOut = widths[l];
             // Forward only: two pairs of buffers alternate (x0 belongs to the caller and is never written).
             var h = backward ? new T[batch * nOut] : Reuse(ref spare[l % 2 * 2], batch * nOut);
-            Gemm.Core(false, true, batch, nOut, nIn, T.One, x, Math.Max(1, nIn), weights(l), Math.Max(1, nIn), T.Zero, h, Math.Max(1, nOut));
+            Gemm.Core(false, true, batch, nOut, nIn, T.One, x, Math.Max(1, nIn), weights(l), Math.Max(1, nIn), T.Zero, h, Math.Max(1, nOut), threads);
             if (biases(l) is { } b)
                 for (int r = 0; r < batch; r++)
                     for (int j = 0; j < nOut; j++) h[r * nOut + j] += b[j];
@@ -198,16 +200,16 @@ public static class ExplicitEngine
             var d = new T[h.Length];
             activation.Derivative<T>(h, d);
             for (int i = 0; i < d.Length; i++) d[i] = g[i] * (residual is null ? d[i] : alpha * d[i]);
-            double weightGradNorm = FrobeniusOfProduct(d, xin, batch, nOut, nIn);
+            double weightGradNorm = FrobeniusOfProduct(d, xin, batch, nOut, nIn, threads);
             if (weightGradients is not null)
             {
                 var gw = new T[nOut * nIn];
-                Gemm.Core(true, false, nOut, nIn, batch, T.One, d, Math.Max(1, nOut), xin, Math.Max(1, nIn), T.Zero, gw, Math.Max(1, nIn));
+                Gemm.Core(true, false, nOut, nIn, batch, T.One, d, Math.Max(1, nOut), xin, Math.Max(1, nIn), T.Zero, gw, Math.Max(1, nIn), threads);
                 weightGradients.Insert(0, gw);
             }
             layers[l - 1] = layers[l - 1] with { GradNorm = Norm(g), WeightGradNorm = weightGradNorm };
             var gPrev = new T[batch * nIn];
-            Gemm.Core(false, false, batch, nIn, nOut, T.One, d, Math.Max(1, nOut), weights(l), Math.Max(1, nIn), T.Zero, gPrev, Math.Max(1, nIn));
+            Gemm.Core(false, false, batch, nIn, nOut, T.One, d, Math.Max(1, nOut), weights(l), Math.Max(1, nIn), T.Zero, gPrev, Math.Max(1, nIn), threads);
             if (residual is not null)
                 for (int i = 0; i < gPrev.Length; i++) gPrev[i] += g[i];
             g = gPrev;
@@ -222,14 +224,14 @@ public static class ExplicitEngine
     }
 
     /// <summary>||d^T x||_F computed as sqrt(sum((d d^T) ⊙ (x x^T))) with two B x B Gram matrices: O(B^2 (m + n)), not O(B m n).</summary>
-    private static double FrobeniusOfProduct<T>(T[] d, T[] x, int batch, int m, int n) where T : unmanaged, IFloatingPointIeee754<T>
+    private static double FrobeniusOfProduct<T>(T[] d, T[] x, int batch, int m, int n, int threads) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var dd = new double[batch * batch];
         var xx = new double[batch * batch];
         var dD = Array.ConvertAll(d, v => double.CreateTruncating(v));
         var xD = Array.ConvertAll(x, v => double.CreateTruncating(v));
-        Gemm.Core(false, true, batch, batch, m, 1.0, dD, Math.Max(1, m), dD, Math.Max(1, m), 0.0, dd, batch);
-        Gemm.Core(false, true, batch, batch, n, 1.0, xD, Math.Max(1, n), xD, Math.Max(1, n), 0.0, xx, batch);
+        Gemm.Core(false, true, batch, batch, m, 1.0, dD, Math.Max(1, m), dD, Math.Max(1, m), 0.0, dd, batch, threads);
+        Gemm.Core(false, true, batch, batch, n, 1.0, xD, Math.Max(1, n), xD, Math.Max(1, n), 0.0, xx, batch, threads);
         double s = 0;
         for (int i = 0; i < dd.Length; i++) s += dd[i] * xx[i];
         return Math.Sqrt(Math.Max(s, 0));

@@ -32,15 +32,17 @@ public static class Lsuv
     /// <param name="seed">Seed of the orthonormal pre-init and the Gaussian inputs.</param>
     /// <param name="tolerance">Tol_var: stop when |Var - 1| &lt; tolerance (the paper uses 0.1).</param>
     /// <param name="maxIterations">T_max: at most this many rescales per layer (the paper uses 10).</param>
-    /// <exception cref="ArgumentException">tolerance &lt;= 0, maxIterations &lt; 1, or an inconsistent spec.</exception>
-    public static LsuvResult Run(NetworkSpec spec, ulong seed, double tolerance = 0.1, int maxIterations = 10)
+    /// <param name="threads">Threads the draws and products may use: 0 = all cores, 1 = serial; the result is the same for every value.</param>
+    /// <exception cref="ArgumentException">tolerance &lt;= 0, maxIterations &lt; 1, threads &lt; 0, or an inconsistent spec.</exception>
+    public static LsuvResult Run(NetworkSpec spec, ulong seed, double tolerance = 0.1, int maxIterations = 10, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
         Guard.Positive(tolerance);
         Guard.Positive(maxIterations);
+        Guard.Threads(threads);
         int batch = spec.Batch;
-        var x = spec.DrawInput(seed);
+        var x = spec.DrawInput(seed, threads);
 
         var layers = new List<LsuvLayer>(spec.Depth);
         var weights = new List<float[]>(spec.Depth);
@@ -48,18 +50,18 @@ public static class Lsuv
         {
             int nIn = spec.Widths[l - 1], nOut = spec.Widths[l];
             var w = new float[nOut * nIn];
-            Orthogonal.Sample(new Generator(seed, ExplicitEngine.WeightStream(l)), w, nOut, nIn);
+            Orthogonal.Sample(new Generator(seed, ExplicitEngine.WeightStream(l)), w, nOut, nIn, threads);
             var h = new float[batch * nOut];
             int iterations = 0;
             double scale = 1;
-            double variance = Forward(x, w, h, batch, nIn, nOut);
+            double variance = Forward(x, w, h, batch, nIn, nOut, threads);
             while (Math.Abs(variance - 1) >= tolerance && iterations < maxIterations && variance > 0 && double.IsFinite(variance))
             {
                 float factor = (float)(1 / Math.Sqrt(variance));
                 TensorMath.Scale<float>(w, factor);
                 scale *= factor;
                 iterations++;
-                variance = Forward(x, w, h, batch, nIn, nOut);
+                variance = Forward(x, w, h, batch, nIn, nOut, threads);
             }
             layers.Add(new LsuvLayer(l, Math.Sqrt(variance), iterations, scale, Math.Abs(variance - 1) < tolerance));
             weights.Add(w);
@@ -72,9 +74,9 @@ public static class Lsuv
         return new LsuvResult(layers, layers.All(l => l.Converged), weights);
     }
 
-    private static double Forward(float[] x, float[] w, float[] h, int batch, int nIn, int nOut)
+    private static double Forward(float[] x, float[] w, float[] h, int batch, int nIn, int nOut, int threads)
     {
-        Gemm.Core(false, true, batch, nOut, nIn, 1f, x, Math.Max(1, nIn), w, Math.Max(1, nIn), 0f, h, Math.Max(1, nOut));
+        Gemm.Core(false, true, batch, nOut, nIn, 1f, x, Math.Max(1, nIn), w, Math.Max(1, nIn), 0f, h, Math.Max(1, nOut), threads);
         double std = Stats.Of(h).Std;
         return std * std;
     }

@@ -14,26 +14,38 @@ public abstract record WeightDistribution
 {
     private WeightDistribution() { }
 
+    /// <summary>
+    /// The weight distribution of the initializer called <paramref name="scheme"/> (a name of <see cref="Schemes"/>, aliases
+    /// included) with <paramref name="options"/>, as <see cref="FromInitializer"/> maps it.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown scheme, an option the scheme does not use, or a bad option value
+    /// (<see cref="Schemes.Create"/>).</exception>
+    public static WeightDistribution FromScheme(string scheme, InitializerOptions? options = null) =>
+        FromInitializer(Schemes.Create(scheme, options));
+
+    /// <summary>
+    /// Maps an initializer to what the engines need: an untruncated zero-mean normal becomes <see cref="Gaussian"/> with
+    /// the initializer's std for each layer's (fan_in, fan_out) (the ensemble engine samples it exactly), orthogonal
+    /// becomes <see cref="Orthogonal"/> with its gain, and every other scheme becomes <see cref="Custom"/>, filled by the
+    /// initializer's own sampler for a (fan_out, fan_in) matrix (explicit engine only). Each keeps the initializer as
+    /// <see cref="Scheme"/>, through which the torch generator fills.
+    /// </summary>
+    public static WeightDistribution FromInitializer(Initializer initializer)
+    {
+        ArgumentNullException.ThrowIfNull(initializer);
+        if (initializer is OrthogonalInitializer orthogonal) return new Orthogonal(orthogonal.Gain) { Scheme = initializer };
+        var probe = initializer.DistributionOf(new Shape(4, 4));
+        if (probe is { Kind: DistributionKind.Normal, Mean: 0 })
+            return new Gaussian(initializer.Name, (fanIn, fanOut) => initializer.DistributionOf(new Shape(fanOut, fanIn))!.Std) { Scheme = initializer };
+        return new Custom(initializer.Name, (g, w, rows, cols) => initializer.Fill(w.Span, new Shape(rows, cols), g)) { Scheme = initializer };
+    }
+
     /// <summary>A short description, e.g. <c>N(0, 2/fan_in)</c>.</summary>
     public abstract string Describe();
 
-    /// <summary>Fills <paramref name="w"/> (rows x cols, row-major) with one draw.</summary>
-    public abstract void Fill(Generator g, Span<float> w, int rows, int cols);
-
-    /// <summary>
-    /// What the engines need from an initializer: untruncated zero-mean normals become <see cref="Gaussian"/> (the ensemble
-    /// engine samples them exactly), orthogonal becomes <see cref="Orthogonal"/>, every other scheme a <see cref="Custom"/>
-    /// sampler for the explicit engine. Each keeps the initializer as <see cref="Scheme"/>.
-    /// </summary>
-    public static WeightDistribution Of(Initializer init)
-    {
-        ArgumentNullException.ThrowIfNull(init);
-        if (init is OrthogonalInitializer orthogonal) return new Orthogonal(orthogonal.Gain) { Scheme = init };
-        var probe = init.DistributionOf(new Shape(4, 4));
-        if (probe is { Kind: DistributionKind.Normal, Mean: 0 })
-            return new Gaussian(init.Name, (fanIn, fanOut) => init.DistributionOf(new Shape(fanOut, fanIn))!.Std) { Scheme = init };
-        return new Custom(init.Name, (g, w, rows, cols) => init.Fill(w.Span, new Shape(rows, cols), g)) { Scheme = init };
-    }
+    /// <summary>Fills <paramref name="w"/> (rows x cols, row-major) with one draw on up to <paramref name="threads"/>
+    /// threads (0 = all cores; the bits are the same for every value).</summary>
+    public abstract void Fill(Generator g, Span<float> w, int rows, int cols, int threads = 0);
 
     /// <summary>The named initializer this distribution stands for, if any: the torch generator fills through it.</summary>
     public Initializer? Scheme { get; init; }
@@ -78,7 +90,7 @@ public abstract record WeightDistribution
         public override string Describe() => Name;
 
         /// <inheritdoc/>
-        public override void Fill(Generator g, Span<float> w, int rows, int cols) => g.Normal(w, 0f, (float)Std(cols, rows));
+        public override void Fill(Generator g, Span<float> w, int rows, int cols, int threads = 0) => g.Normal(w, 0f, (float)Std(cols, rows), threads);
 
         /// <summary>Through <see cref="WeightDistribution.Scheme"/>, or <c>w.normal_(0, std)</c> with std = StdOf(fan_in, fan_out) (for sigma_w: sigma_w / math.sqrt(fan_in)).</summary>
         public override void FillTorch(TorchGenerator g, Span<float> w, int rows, int cols)
@@ -99,9 +111,9 @@ public abstract record WeightDistribution
         public override string Describe() => $"orthogonal(gain = {Guard.Fmt(Gain)})";
 
         /// <inheritdoc/>
-        public override void Fill(Generator g, Span<float> w, int rows, int cols)
+        public override void Fill(Generator g, Span<float> w, int rows, int cols, int threads = 0)
         {
-            LinearAlgebra.Orthogonal.Sample(g, w, rows, cols);
+            LinearAlgebra.Orthogonal.Sample(g, w, rows, cols, threads);
             Tensors.TensorMath.Scale(w, (float)Gain);
         }
 
@@ -123,7 +135,7 @@ public abstract record WeightDistribution
         public override string Describe() => Name;
 
         /// <inheritdoc/>
-        public override void Fill(Generator g, Span<float> w, int rows, int cols)
+        public override void Fill(Generator g, Span<float> w, int rows, int cols, int threads = 0)
         {
             var buffer = new float[w.Length];
             Sampler(g, buffer, rows, cols);

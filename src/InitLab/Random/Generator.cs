@@ -48,17 +48,24 @@ public sealed class Generator
     // ---- float ------------------------------------------------------------------------------------
 
     /// <summary>Fills with U[0, 1): u = (x &gt;&gt; 8) * 2^-24 for each 32-bit Philox word x.</summary>
-    public void Uniform(Span<float> destination) =>
-        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForFloats(destination.Length)), new UniformFloatOp(0f, 1f));
+    /// <param name="destination">The span to fill.</param>
+    /// <param name="threads">Threads the fill may use: 0 = all cores, 1 = serial; the bits are the same for every value.</param>
+    /// <exception cref="ArgumentException">threads is negative.</exception>
+    public void Uniform(Span<float> destination, int threads = 0)
+    {
+        Guard.Threads(threads);
+        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForFloats(destination.Length)), new UniformFloatOp(0f, 1f), threads);
+    }
 
     /// <summary>Fills with U[low, high): fma(u, high - low, low), kept strictly below <paramref name="high"/>.</summary>
-    /// <exception cref="ArgumentException">low or high is not finite, low &gt;= high, or high - low overflows.</exception>
-    public void Uniform(Span<float> destination, float low, float high)
+    /// <exception cref="ArgumentException">low or high is not finite, low &gt;= high, high - low overflows, or threads is negative.</exception>
+    public void Uniform(Span<float> destination, float low, float high, int threads = 0)
     {
         Guard.Less(low, high);
+        Guard.Threads(threads);
         if (!float.IsFinite(high - low))
             throw new ArgumentException($"high - low must be finite in float, got low = {Guard.Fmt(low)} and high = {Guard.Fmt(high)}.", nameof(high));
-        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForFloats(destination.Length)), new UniformFloatOp(low, high));
+        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForFloats(destination.Length)), new UniformFloatOp(low, high), threads);
     }
 
     /// <summary>
@@ -66,15 +73,17 @@ public sealed class Generator
     /// z0 = r cos(2 pi t), z1 = r sin(2 pi t), r = sqrt(-2 ln u1), in float arithmetic with polynomial log and sin/cos
     /// (about 2 ulp), identical on every lane width and thread count.
     /// </summary>
-    public void Normal(Span<float> destination) => Normal(destination, 0f, 1f);
+    /// <exception cref="ArgumentException">threads is negative.</exception>
+    public void Normal(Span<float> destination, int threads = 0) => Normal(destination, 0f, 1f, threads);
 
-    /// <summary>Fills with N(mean, std^2): fma(z, std, mean) with z as in <see cref="Normal(Span{float})"/>.</summary>
-    /// <exception cref="ArgumentException">mean is not finite, or std is negative or not finite.</exception>
-    public void Normal(Span<float> destination, float mean, float std)
+    /// <summary>Fills with N(mean, std^2): fma(z, std, mean) with z as in <see cref="Normal(Span{float}, int)"/>.</summary>
+    /// <exception cref="ArgumentException">mean is not finite, std is negative or not finite, or threads is negative.</exception>
+    public void Normal(Span<float> destination, float mean, float std, int threads = 0)
     {
         Guard.Finite(mean);
         Guard.NonNegative(std);
-        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForFloats(destination.Length)), new NormalFloatOp(mean, std));
+        Guard.Threads(threads);
+        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForFloats(destination.Length)), new NormalFloatOp(mean, std), threads);
     }
 
     /// <summary>
@@ -84,18 +93,19 @@ public sealed class Generator
     /// last rounding. When |alpha| and |beta| are at most 5 the quantile is Giles' (2011) float erfinv (SIMD); farther
     /// out the double-precision quantile is used.
     /// </summary>
-    /// <exception cref="ArgumentException">a &gt;= b, std &lt;= 0, or any parameter is not finite.</exception>
-    public void TruncatedNormal(Span<float> destination, float mean, float std, float a, float b)
+    /// <exception cref="ArgumentException">a &gt;= b, std &lt;= 0, any parameter is not finite, or threads is negative.</exception>
+    public void TruncatedNormal(Span<float> destination, float mean, float std, float a, float b, int threads = 0)
     {
         var (alpha, beta) = TruncationBounds(mean, std, a, b);
+        Guard.Threads(threads);
         ulong first = Take(PhiloxFill.BlocksForFloats(destination.Length));
         if (Math.Abs(alpha) <= TruncatedNormalFloatOp.MaxAbsBound && Math.Abs(beta) <= TruncatedNormalFloatOp.MaxAbsBound)
         {
-            PhiloxFill.Run(destination, Seed, Stream, first, new TruncatedNormalFloatOp(mean, std, a, b, alpha, beta));
+            PhiloxFill.Run(destination, Seed, Stream, first, new TruncatedNormalFloatOp(mean, std, a, b, alpha, beta), threads);
             return;
         }
         PhiloxFill.Run(destination, Seed, Stream, first,
-            (d, s, st, f) => PhiloxFill.TruncatedNormalFloat(d, s, st, f, alpha, beta));
+            (d, s, st, f) => PhiloxFill.TruncatedNormalFloat(d, s, st, f, alpha, beta), threads);
         Affine.ScaleShift(destination, std, mean);
         Affine.ClampToInterval(destination, a, b);
     }
@@ -103,36 +113,48 @@ public sealed class Generator
     // ---- double -----------------------------------------------------------------------------------
 
     /// <summary>Fills with U[0, 1) at 53-bit resolution: u = bits53 * 2^-53.</summary>
-    public void Uniform(Span<double> destination) =>
-        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForDoubles(destination.Length)), PhiloxFill.UniformDouble);
+    /// <exception cref="ArgumentException">threads is negative.</exception>
+    public void Uniform(Span<double> destination, int threads = 0)
+    {
+        Guard.Threads(threads);
+        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForDoubles(destination.Length)), PhiloxFill.UniformDouble, threads);
+    }
 
     /// <summary>Fills with U[low, high): low + (high - low) * u, kept strictly below <paramref name="high"/>.</summary>
-    public void Uniform(Span<double> destination, double low, double high)
+    /// <exception cref="ArgumentException">low or high is not finite, low &gt;= high, or threads is negative.</exception>
+    public void Uniform(Span<double> destination, double low, double high, int threads = 0)
     {
         Guard.Less(low, high);
-        Uniform(destination);
+        Uniform(destination, threads);
         Affine.UniformRange(destination, low, high);
     }
 
     /// <summary>Fills with N(0, 1) by the Box-Muller transform of pairs of 53-bit uniforms.</summary>
-    public void Normal(Span<double> destination) =>
-        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForDoubles(destination.Length)), PhiloxFill.NormalDouble);
+    /// <exception cref="ArgumentException">threads is negative.</exception>
+    public void Normal(Span<double> destination, int threads = 0)
+    {
+        Guard.Threads(threads);
+        PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForDoubles(destination.Length)), PhiloxFill.NormalDouble, threads);
+    }
 
     /// <summary>Fills with N(mean, std^2): mean + std * z.</summary>
-    public void Normal(Span<double> destination, double mean, double std)
+    /// <exception cref="ArgumentException">mean is not finite, std is negative or not finite, or threads is negative.</exception>
+    public void Normal(Span<double> destination, double mean, double std, int threads = 0)
     {
         Guard.Finite(mean);
         Guard.NonNegative(std);
-        Normal(destination);
+        Normal(destination, threads);
         Affine.ScaleShift(destination, std, mean);
     }
 
     /// <summary>N(mean, std^2) truncated to the absolute interval [a, b]; see the float overload.</summary>
-    public void TruncatedNormal(Span<double> destination, double mean, double std, double a, double b)
+    /// <exception cref="ArgumentException">As the float overload.</exception>
+    public void TruncatedNormal(Span<double> destination, double mean, double std, double a, double b, int threads = 0)
     {
         var (alpha, beta) = TruncationBounds(mean, std, a, b);
+        Guard.Threads(threads);
         PhiloxFill.Run(destination, Seed, Stream, Take(PhiloxFill.BlocksForDoubles(destination.Length)),
-            (d, s, st, f) => PhiloxFill.TruncatedNormalDouble(d, s, st, f, alpha, beta));
+            (d, s, st, f) => PhiloxFill.TruncatedNormalDouble(d, s, st, f, alpha, beta), threads);
         Affine.ScaleShift(destination, std, mean);
         Affine.ClampToInterval(destination, a, b);
     }

@@ -49,19 +49,19 @@ internal static class PhiloxFill
     }
     internal delegate void DoubleKernel(Span<double> chunk, ulong seed, ulong stream, ulong firstBlock);
 
-    internal static void Run(Span<float> dst, ulong seed, ulong stream, ulong firstBlock, FloatKernel kernel) =>
-        RunChunks(dst, firstBlock, elementsPerBlock: 4, (chunk, block) => kernel(chunk, seed, stream, block));
+    internal static void Run(Span<float> dst, ulong seed, ulong stream, ulong firstBlock, FloatKernel kernel, int threads = 0) =>
+        RunChunks(dst, firstBlock, elementsPerBlock: 4, (chunk, block) => kernel(chunk, seed, stream, block), threads);
 
-    internal static void Run(Span<double> dst, ulong seed, ulong stream, ulong firstBlock, DoubleKernel kernel) =>
-        RunChunks(dst, firstBlock, elementsPerBlock: 2, (chunk, block) => kernel(chunk, seed, stream, block));
+    internal static void Run(Span<double> dst, ulong seed, ulong stream, ulong firstBlock, DoubleKernel kernel, int threads = 0) =>
+        RunChunks(dst, firstBlock, elementsPerBlock: 2, (chunk, block) => kernel(chunk, seed, stream, block), threads);
 
     private delegate void ChunkKernel<T>(Span<T> chunk, ulong firstBlock);
 
     /// <summary>
     /// Splits <paramref name="dst"/> into chunks of <see cref="ChunkElements"/> (a whole number of blocks) and fills them
-    /// on up to <see cref="Parallelism.MaxThreads"/> threads; chunk c starts at block firstBlock + c * ChunkElements / elementsPerBlock.
+    /// on up to <paramref name="threads"/> threads (0 = all cores); chunk c starts at block firstBlock + c * ChunkElements / elementsPerBlock.
     /// </summary>
-    private static unsafe void RunChunks<T>(Span<T> dst, ulong firstBlock, int elementsPerBlock, ChunkKernel<T> kernel) where T : unmanaged
+    private static unsafe void RunChunks<T>(Span<T> dst, ulong firstBlock, int elementsPerBlock, ChunkKernel<T> kernel, int threads) where T : unmanaged
     {
         int chunks = (dst.Length + ChunkElements - 1) / ChunkElements;
         if (chunks <= 1)
@@ -78,15 +78,15 @@ internal static class PhiloxFill
                 int start = c * ChunkElements;
                 int len = Math.Min(ChunkElements, length - start);
                 kernel(new Span<T>(basePtr + start, len), firstBlock + (ulong)(start / elementsPerBlock));
-            });
+            }, threads);
         }
     }
 
     /// <summary>Parallel float fill through a lane-generic transform at the widest supported lane width.</summary>
-    internal static void Run<TOp>(Span<float> dst, ulong seed, ulong stream, ulong firstBlock, TOp op) where TOp : struct, IFloatPairOp
+    internal static void Run<TOp>(Span<float> dst, ulong seed, ulong stream, ulong firstBlock, TOp op, int threads = 0) where TOp : struct, IFloatPairOp
     {
         LaneWidth width = BestWidth;
-        RunChunks(dst, firstBlock, elementsPerBlock: 4, (chunk, block) => Fill(chunk, seed, stream, block, op, width));
+        RunChunks(dst, firstBlock, elementsPerBlock: 4, (chunk, block) => Fill(chunk, seed, stream, block, op, width), threads);
     }
 
     // ---- float kernels: one lane-generic driver, instantiated per width ---------------------------

@@ -8,14 +8,16 @@ public static class TensorMath
 {
     /// <summary>
     /// Matrix product: (m x k) @ (k x n) gives m x n; (m x k) @ (k,) gives the vector (m,).
-    /// Optional transposes apply to the stored matrices (op(A) @ op(B)).
+    /// Optional transposes apply to the stored matrices (op(A) @ op(B)). The product uses up to <paramref name="threads"/>
+    /// threads (0 = all cores); the result is the same for every value.
     /// </summary>
-    /// <exception cref="ArgumentException">The inner dimensions differ or a rank is not 1 or 2.</exception>
-    public static DenseTensor<T> MatMul<T>(DenseTensor<T> a, DenseTensor<T> b, bool transposeA = false, bool transposeB = false)
+    /// <exception cref="ArgumentException">The inner dimensions differ, a rank is not 1 or 2, or threads is negative.</exception>
+    public static DenseTensor<T> MatMul<T>(DenseTensor<T> a, DenseTensor<T> b, bool transposeA = false, bool transposeB = false, int threads = 0)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
+        InitLab.Numerics.Guard.Threads(threads);
         if (a.Shape.Rank != 2)
             throw new ArgumentException($"a must be a matrix, got shape {a.Shape}.", nameof(a));
         int m = transposeA ? a.Shape[1] : a.Shape[0];
@@ -28,14 +30,14 @@ public static class TensorMath
         if (kb != k)
             throw new ArgumentException($"inner dimensions differ: op(a) is {m} x {k}, op(b) has {kb} rows (a {a.Shape}, b {b.Shape}).", nameof(b));
         var c = vector ? DenseTensor<T>.Zeros(m) : DenseTensor<T>.Zeros(m, n);
-        MatMulInto(a.Data, a.Shape[1], transposeA, b.Data, vector ? 1 : b.Shape[1], transposeB && !vector, c.Data, m, n, k);
+        MatMulInto(a.Data, a.Shape[1], transposeA, b.Data, vector ? 1 : b.Shape[1], transposeB && !vector, c.Data, m, n, k, threads);
         return c;
     }
 
     /// <summary>C = op(A) @ op(B) into <paramref name="c"/> (m x n, stride n), through <see cref="Gemm"/>.</summary>
     internal static void MatMulInto<T>(ReadOnlySpan<T> a, int lda, bool ta, ReadOnlySpan<T> b, int ldb, bool tb,
-        Span<T> c, int m, int n, int k) where T : unmanaged, IFloatingPointIeee754<T>
-        => Gemm.Core(ta, tb, m, n, k, T.One, a, Math.Max(lda, 1), b, Math.Max(ldb, 1), T.Zero, c, Math.Max(n, 1));
+        Span<T> c, int m, int n, int k, int threads = 0) where T : unmanaged, IFloatingPointIeee754<T>
+        => Gemm.Core(ta, tb, m, n, k, T.One, a, Math.Max(lda, 1), b, Math.Max(ldb, 1), T.Zero, c, Math.Max(n, 1), threads);
 
     /// <summary>x *= s, element-wise.</summary>
     public static void Scale<T>(Span<T> x, T s) where T : unmanaged, IFloatingPointIeee754<T>

@@ -36,23 +36,28 @@ public sealed class InitializerBehaviourTests
     [Fact]
     public void Fills_give_the_same_bits_on_one_thread_and_on_many()
     {
-        int saved = Parallelism.MaxThreads;
-        try
+        // 600 x 512: more than one 2^16-element chunk of the generator, and the orthogonal sampler's GEMMs
+        // (128 x 512 x 600 = 3.9e7 multiply-adds) cross the 2^25 serial threshold.
+        var shape = new Shape(600, 512);
+        foreach (var init in new[] { Init.XavierNormal(), Init.LecunNormal(), Init.TorchDefault(), Init.TruncNormal(0, 1, -2, 2),
+                     Init.Orthogonal(), Init.Sparse(0.5, 0.01) })
         {
-            var shape = new Shape(512, 300); // more than one parallel chunk of the generator
-            foreach (var init in new[] { Init.XavierNormal(), Init.LecunNormal(), Init.TorchDefault(), Init.Orthogonal() })
+            var serial = init.Create<float>(shape, new Generator(7), threads: 1);
+            foreach (int threads in ThreadCounts.All)
             {
-                Parallelism.MaxThreads = 1;
-                var serial = init.Create<float>(shape, new Generator(7));
-                Parallelism.MaxThreads = 4;
-                var parallel = init.Create<float>(shape, new Generator(7));
+                var parallel = ThreadCounts.Parallel(threads, t => init.Create<float>(shape, new Generator(7), t));
                 Assert.Equal(serial.Data, parallel.Data);
             }
         }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
+    }
+
+    [Fact]
+    public void A_negative_thread_count_is_rejected_before_the_generator_moves()
+    {
+        var g = new Generator(3);
+        var ex = Assert.Throws<ArgumentException>(() => Init.XavierNormal().Create<float>(new Shape(4, 4), g, threads: -1));
+        Assert.Equal("threads", ex.ParamName);
+        Assert.Equal(0UL, g.Position);
     }
 
     [Fact]

@@ -42,20 +42,22 @@ public sealed class OrthogonalTests
     [Fact]
     public void Same_seed_gives_the_same_bits_on_one_thread_and_on_many()
     {
-        int saved = Parallelism.MaxThreads;
-        try
+        // 600 x 512: the Gaussian draw spans several 2^16-element chunks and the block updates
+        // (128 x 512 x 600 = 3.9e7 multiply-adds) cross GEMM's 2^25 serial threshold; wide and tall both.
+        foreach (var (rows, cols) in new[] { (600, 512), (512, 600) })
         {
-            var serial = new double[300 * 200];
-            var parallel = new double[300 * 200];
-            Parallelism.MaxThreads = 1;
-            Orthogonal.Sample(new Generator(5), serial, 300, 200);
-            Parallelism.MaxThreads = 4;
-            Orthogonal.Sample(new Generator(5), parallel, 300, 200);
-            Assert.Equal(serial, parallel);
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
+            var serial = new double[rows * cols];
+            Orthogonal.Sample(new Generator(5), serial, rows, cols, threads: 1);
+            foreach (int threads in ThreadCounts.All)
+            {
+                var parallel = ThreadCounts.Parallel(threads, t =>
+                {
+                    var q = new double[rows * cols];
+                    Orthogonal.Sample(new Generator(5), q, rows, cols, t);
+                    return q;
+                });
+                Assert.Equal(serial, parallel);
+            }
         }
     }
 

@@ -108,67 +108,127 @@ public class PackedGemmTests
     }
 
     [Fact]
-    public void Results_are_bit_identical_with_1_2_and_3_threads()
+    public void Results_are_bit_identical_on_every_thread_count_for_every_transpose_case()
     {
-        int saved = Parallelism.MaxThreads;
-        try
-        {
-            int m = 301, n = 517, k = 600;
-            var a = RandomMatrix<float>(m * k, 4);
-            var b = RandomMatrix<float>(k * n, 5);
-            var ad = RandomMatrix<double>(m * k, 4);
-            var bd = RandomMatrix<double>(k * n, 5);
-            float[]? reference = null;
-            double[]? referenceD = null;
-            foreach (int threads in new[] { 1, 2, 3 })
+        // 301 x 517 x 600 = 9.3e7 multiply-adds: above the 2^25 serial threshold, so the tiles really are split.
+        int m = 301, n = 517, k = 600;
+        var a = RandomMatrix<float>(m * k, 4);
+        var b = RandomMatrix<float>(k * n, 5);
+        var ad = RandomMatrix<double>(m * k, 4);
+        var bd = RandomMatrix<double>(k * n, 5);
+        foreach (bool ta in new[] { false, true })
+            foreach (bool tb in new[] { false, true })
             {
-                Parallelism.MaxThreads = threads;
-                foreach (bool t in new[] { false, true })
+                float[]? reference = null;
+                double[]? referenceD = null;
+                foreach (int threads in ThreadCounts.All)
                 {
-                    var c = new float[m * n];
-                    Gemm.Multiply(t, t, m, n, k, 1f, a, t ? m : k, b, t ? k : n, 0f, c, n);
-                    var cd = new double[m * n];
-                    Gemm.Multiply(t, !t, m, n, k, 1.0, ad, t ? m : k, bd, !t ? k : n, 0.0, cd, n);
-                    if (!t && threads == 1) { reference = c; referenceD = cd; }
-                    else if (!t) { Assert.Equal(reference, c); Assert.Equal(referenceD, cd); }
+                    var c = ThreadCounts.Parallel(threads, t =>
+                    {
+                        var r = new float[m * n];
+                        Gemm.Multiply(ta, tb, m, n, k, 1f, a, ta ? m : k, b, tb ? k : n, 0f, r, n, t);
+                        return r;
+                    });
+                    var cd = ThreadCounts.Parallel(threads, t =>
+                    {
+                        var r = new double[m * n];
+                        Gemm.Multiply(ta, tb, m, n, k, 1.0, ad, ta ? m : k, bd, tb ? k : n, 0.0, r, n, t);
+                        return r;
+                    });
+                    reference ??= c;
+                    referenceD ??= cd;
+                    Assert.Equal(reference, c);
+                    Assert.Equal(referenceD, cd);
                 }
             }
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
-        }
     }
 
     [Fact]
-    public void Matrix_vector_products_are_bit_identical_with_1_2_and_3_threads()
+    public void Matrix_vector_products_are_bit_identical_on_every_thread_count()
     {
-        int saved = Parallelism.MaxThreads;
-        try
+        // 1000 x 777 = 7.8e5 > 2^16 elements: the matrix-vector kernel splits its rows or columns over threads.
+        int m = 1000, k = 777;
+        var a = RandomMatrix<float>(m * k, 6);
+        var x = RandomMatrix<float>(k, 7);
+        var xt = RandomMatrix<float>(m, 8);
+        float[]? reference = null;
+        foreach (int threads in ThreadCounts.All)
         {
-            int m = 1000, k = 777;
-            var a = RandomMatrix<float>(m * k, 6);
-            var x = RandomMatrix<float>(k, 7);
-            var xt = RandomMatrix<float>(m, 8);
-            float[]? reference = null;
-            foreach (int threads in new[] { 1, 2, 3 })
+            var all = ThreadCounts.Parallel(threads, t =>
             {
-                Parallelism.MaxThreads = threads;
                 var y = new float[m];
-                Gemm.Multiply(false, false, m, 1, k, 1f, a, k, x, 1, 0f, y, 1);       // A x: dot products
+                Gemm.Multiply(false, false, m, 1, k, 1f, a, k, x, 1, 0f, y, 1, t);       // A x: dot products
                 var z = new float[k];
-                Gemm.Multiply(true, false, k, 1, m, 1f, a, k, xt, 1, 0f, z, 1);       // A^T x: axpy chains
+                Gemm.Multiply(true, false, k, 1, m, 1f, a, k, xt, 1, 0f, z, 1, t);       // A^T x: axpy chains
                 var w = new float[k];
-                Gemm.Multiply(false, false, 1, k, m, 1f, xt, m, a, k, 0f, w, k);      // x^T A: row vector
-                float[] all = [.. y, .. z, .. w];
-                if (reference is null) reference = all;
-                else Assert.Equal(reference, all);
+                Gemm.Multiply(false, false, 1, k, m, 1f, xt, m, a, k, 0f, w, k, t);      // x^T A: row vector
+                return (float[])[.. y, .. z, .. w];
+            });
+            reference ??= all;
+            Assert.Equal(reference, all);
+        }
+        Assert.Equal(reference!.AsSpan(m, k).ToArray(), reference.AsSpan(m + k, k).ToArray());
+    }
+
+    public static readonly TheoryData<int, int, int> KernelShapes = new()
+    {
+        { 1, 1, 1 }, { 6, 16, 1 }, { 6, 32, 256 }, { 7, 17, 257 }, { 13, 33, 300 }, { 2, 700, 3 }, { 5, 1, 600 }, { 1, 600, 5 },
+        { 120, 96, 513 },
+    };
+
+    [Theory]
+    [MemberData(nameof(KernelShapes))]
+    public void Every_micro_kernel_width_gives_the_same_bits_on_any_host(int m, int n, int k)
+    {
+        // The host picks one width (PackedGemm.Best); the others run through the internal switch (emulated where the
+        // hardware lacks them), so the 256-bit kernel is tested on an AVX-512 host and the 512-bit one everywhere.
+        foreach (bool ta in new[] { false, true })
+            foreach (bool tb in new[] { false, true })
+            {
+                CompareKernels<float>(ta, tb, m, n, k, 1.25f, tb ? 0.5f : 0f);
+                CompareKernels<double>(ta, tb, m, n, k, -0.75, ta ? 2.0 : 0.0);
             }
-            Assert.Equal(reference!.AsSpan(m, k).ToArray(), reference.AsSpan(m + k, k).ToArray());
-        }
-        finally
+    }
+
+    private static void CompareKernels<T>(bool ta, bool tb, int m, int n, int k, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int lda = ta ? m : k, ldb = tb ? k : n;
+        var a = RandomMatrix<T>(m * k, 11);
+        var b = RandomMatrix<T>(k * n, 12);
+        var c0 = RandomMatrix<T>(m * n, 13);
+        T[]? reference = null;
+        foreach (var kernel in new[] { GemmKernel.Scalar, GemmKernel.V256, GemmKernel.V512 })
         {
-            Parallelism.MaxThreads = saved;
+            var c = (T[])c0.Clone();
+            PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, n, threads: 1, kernel: kernel);
+            reference ??= c;
+            for (int i = 0; i < c.Length; i++)
+                if (!c[i].Equals(reference[i]))
+                    Assert.Fail($"{kernel} differs from scalar at {i}: {c[i]} vs {reference[i]} (ta={ta}, tb={tb}, m={m}, n={n}, k={k})");
         }
+        // And the scalar kernel is a correct product, not merely a consistent one.
+        var expected = (T[])c0.Clone();
+        ReferenceGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, expected, n);
+        double eps = typeof(T) == typeof(float) ? Math.Pow(2, -24) : Math.Pow(2, -53);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double bound = Math.Abs(double.CreateChecked(beta) * double.CreateChecked(c0[i * n + j]));
+                for (int p = 0; p < k; p++)
+                {
+                    double aip = double.CreateChecked(ta ? a[p * lda + i] : a[i * lda + p]);
+                    double bpj = double.CreateChecked(tb ? b[j * ldb + p] : b[p * ldb + j]);
+                    bound += Math.Abs(double.CreateChecked(alpha) * aip * bpj);
+                }
+                double diff = Math.Abs(double.CreateChecked(reference![i * n + j]) - double.CreateChecked(expected[i * n + j]));
+                Assert.True(diff <= 2 * (k + 2) * eps * bound, $"C[{i},{j}] off by {diff:R} (bound {2 * (k + 2) * eps * bound:R})");
+            }
+    }
+
+    [Fact]
+    public void A_negative_thread_count_is_rejected_naming_the_parameter()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 1, 1, 1, 1f, [1f], 1, [1f], 1, 0f, new float[1], 1, threads: -1));
+        Assert.Equal("threads", ex.ParamName);
     }
 }

@@ -138,21 +138,16 @@ public sealed class SpectralNormTests
     [Fact]
     public void Same_seed_gives_the_same_bits_on_one_thread_and_on_many()
     {
-        int saved = Parallelism.MaxThreads;
-        try
+        // 320 x 250 = 8e4 > 2^16 elements: the matrix-vector products split over threads.
+        var a = Gaussian(320, 250, 4);
+        var serial = SpectralNorm.PowerIteration(a, 320, 250, new Generator(8), threads: 1);
+        foreach (int threads in ThreadCounts.All)
         {
-            var a = Gaussian(120, 90, 4);
-            Parallelism.MaxThreads = 1;
-            var serial = SpectralNorm.PowerIteration(a, 120, 90, new Generator(8));
-            Parallelism.MaxThreads = 4;
-            var parallel = SpectralNorm.PowerIteration(a, 120, 90, new Generator(8));
+            var parallel = ThreadCounts.Parallel(threads, t => SpectralNorm.PowerIteration(a, 320, 250, new Generator(8), threads: t));
             Assert.Equal(serial.Sigma, parallel.Sigma);
             Assert.Equal(serial.U, parallel.U);
             Assert.Equal(serial.V, parallel.V);
-        }
-        finally
-        {
-            Parallelism.MaxThreads = saved;
+            Assert.Equal(serial.Iterations, parallel.Iterations);
         }
     }
 

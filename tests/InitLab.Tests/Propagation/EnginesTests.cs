@@ -87,21 +87,38 @@ public class EnginesTests
     }
 
     [Fact]
-    public void Same_seed_gives_the_same_trace_on_any_thread_count()
+    public void Same_seed_gives_the_same_explicit_trace_on_any_thread_count()
     {
-        var spec = Spec(WeightDistribution.Gaussian.WithSigmaW(1.1), width: 300, depth: 3, batch: 20);
-        int saved = InitLab.Parallelism.MaxThreads;
-        try
+        // 64 x 1024 x 1024 = 6.7e7 multiply-adds per layer product: above GEMM's 2^25 serial threshold.
+        var spec = Spec(WeightDistribution.Gaussian.WithSigmaW(1.1), width: 1024, depth: 2, batch: 64);
+        var reference = ExplicitEngine.Run(spec, 7, backward: true, threads: 1);
+        foreach (int threads in ThreadCounts.All)
         {
-            InitLab.Parallelism.MaxThreads = 1;
-            var a = ExplicitEngine.Run(spec, 7, backward: true);
-            InitLab.Parallelism.MaxThreads = 3;
-            var b = ExplicitEngine.Run(spec, 7, backward: true);
-            Assert.Equal(a.Layers, b.Layers);
+            var t = ThreadCounts.Parallel(threads, n => ExplicitEngine.Run(spec, 7, backward: true, threads: n));
+            Assert.Equal(reference.Layers, t.Layers);
+            Assert.Equal(reference.Input, t.Input);
         }
-        finally
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_ensemble_trace_on_any_thread_count()
+    {
+        // Gram matrix 128 x 128 x 4096 = 6.7e7 multiply-adds and Z fills of 128 x 4096 elements: both cross their thresholds.
+        var spec = Spec(WeightDistribution.Gaussian.WithSigmaW(1.3), width: 4096, depth: 2, batch: 128) with { SigmaB = 0.1 };
+        var reference = EnsembleEngine.Run(spec, 9, threads: 1);
+        foreach (int threads in ThreadCounts.All)
         {
-            InitLab.Parallelism.MaxThreads = saved;
+            var t = ThreadCounts.Parallel(threads, n => EnsembleEngine.Run(spec, 9, threads: n));
+            Assert.Equal(reference.Layers, t.Layers);
         }
+    }
+
+    [Fact]
+    public void A_negative_thread_count_is_rejected_by_every_engine()
+    {
+        var spec = Spec(WeightDistribution.Gaussian.WithSigmaW(1), width: 8, depth: 1, batch: 2);
+        Assert.Equal("threads", Assert.Throws<ArgumentException>(() => ExplicitEngine.Run(spec, 1, threads: -1)).ParamName);
+        Assert.Equal("threads", Assert.Throws<ArgumentException>(() => EnsembleEngine.Run(spec, 1, threads: -1)).ParamName);
+        Assert.Equal("threads", Assert.Throws<ArgumentException>(() => Propagator.Run(spec, Engine.MeanField, 1, threads: -2)).ParamName);
     }
 }

@@ -22,7 +22,7 @@ public class ExplicitEngineTorchTests
         string init = c.GetProperty("init").GetString()!;
         var weights = init == "sigma_w"
             ? WeightDistribution.Gaussian.WithSigmaW(c.GetProperty("sigma_w").GetDouble())
-            : WeightDistribution.Of(Schemes.Create(init));
+            : WeightDistribution.FromScheme(init);
         return new NetworkSpec(widths, ActivationRegistry.Parse(c.GetProperty("act").GetString()!), weights)
         {
             Batch = c.GetProperty("batch").GetInt32(),
@@ -41,7 +41,7 @@ public class ExplicitEngineTorchTests
     {
         var c = TorchReference.Document.GetProperty("propagate")[index];
         bool backward = c.GetProperty("backward").GetBoolean();
-        var trace = ExplicitEngine.Run(Spec(c), c.GetProperty("seed").GetUInt64(), backward, GeneratorKind.Torch);
+        var trace = ExplicitEngine.Run(Spec(c), c.GetProperty("seed").GetUInt64(), backward, generator: GeneratorKind.Torch);
         var means = c.GetProperty("mean");
         var stds = c.GetProperty("std");
         Assert.Equal(means.GetArrayLength(), trace.Layers.Count);
@@ -66,7 +66,7 @@ public class ExplicitEngineTorchTests
     [Fact]
     public void Weights_without_a_torch_counterpart_are_refused()
     {
-        var spec = new NetworkSpec(8, 2, ActivationRegistry.Parse("tanh"), WeightDistribution.Of(Schemes.Create("lecun_normal")));
+        var spec = new NetworkSpec(8, 2, ActivationRegistry.Parse("tanh"), WeightDistribution.FromScheme("lecun_normal"));
         Assert.Throws<ArgumentException>(() => ExplicitEngine.Run(spec, 0, generator: GeneratorKind.Torch));
     }
 }

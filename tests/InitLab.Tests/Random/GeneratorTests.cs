@@ -7,48 +7,34 @@ public class GeneratorTests
 {
     private const double Alpha = 1e-4; // KS significance level: a correct generator fails one test in 10^4 seeds
 
-    private static T[] WithThreads<T>(int threads, Func<T[]> fill)
-    {
-        int saved = InitLab.Parallelism.MaxThreads;
-        try
-        {
-            InitLab.Parallelism.MaxThreads = threads;
-            return fill();
-        }
-        finally
-        {
-            InitLab.Parallelism.MaxThreads = saved;
-        }
-    }
-
     public static TheoryData<string> Fills => new() { "uniform", "uniform-range", "normal", "normal-affine", "trunc" };
 
-    private static float[] FillFloat(string kind, int length, ulong seed)
+    private static float[] FillFloat(string kind, int length, ulong seed, int threads = 0)
     {
         var g = new Generator(seed, stream: 3);
         var x = new float[length];
         switch (kind)
         {
-            case "uniform": g.Uniform(x); break;
-            case "uniform-range": g.Uniform(x, -2.5f, 0.5f); break;
-            case "normal": g.Normal(x); break;
-            case "normal-affine": g.Normal(x, 1.5f, 0.25f); break;
-            case "trunc": g.TruncatedNormal(x, 0f, 1f, -2f, 2f); break;
+            case "uniform": g.Uniform(x, threads); break;
+            case "uniform-range": g.Uniform(x, -2.5f, 0.5f, threads); break;
+            case "normal": g.Normal(x, threads); break;
+            case "normal-affine": g.Normal(x, 1.5f, 0.25f, threads); break;
+            case "trunc": g.TruncatedNormal(x, 0f, 1f, -2f, 2f, threads); break;
         }
         return x;
     }
 
-    private static double[] FillDouble(string kind, int length, ulong seed)
+    private static double[] FillDouble(string kind, int length, ulong seed, int threads = 0)
     {
         var g = new Generator(seed, stream: 3);
         var x = new double[length];
         switch (kind)
         {
-            case "uniform": g.Uniform(x); break;
-            case "uniform-range": g.Uniform(x, -2.5, 0.5); break;
-            case "normal": g.Normal(x); break;
-            case "normal-affine": g.Normal(x, 1.5, 0.25); break;
-            case "trunc": g.TruncatedNormal(x, 0, 1, -2, 2); break;
+            case "uniform": g.Uniform(x, threads); break;
+            case "uniform-range": g.Uniform(x, -2.5, 0.5, threads); break;
+            case "normal": g.Normal(x, threads); break;
+            case "normal-affine": g.Normal(x, 1.5, 0.25, threads); break;
+            case "trunc": g.TruncatedNormal(x, 0, 1, -2, 2, threads); break;
         }
         return x;
     }
@@ -59,14 +45,13 @@ public class GeneratorTests
     {
         // Longer than several parallel chunks, and not a multiple of 4, so chunk edges and the tail both run.
         int length = 3 * (1 << 16) + 5;
-        var serial = WithThreads(1, () => FillFloat(kind, length, 42));
-        var two = WithThreads(2, () => FillFloat(kind, length, 42));
-        var three = WithThreads(3, () => FillFloat(kind, length, 42));
-        Assert.Equal(serial, two);
-        Assert.Equal(serial, three);
-        var serialD = WithThreads(1, () => FillDouble(kind, length, 42));
-        var threeD = WithThreads(3, () => FillDouble(kind, length, 42));
-        Assert.Equal(serialD, threeD);
+        var serial = FillFloat(kind, length, 42, threads: 1);
+        var serialD = FillDouble(kind, length, 42, threads: 1);
+        foreach (int threads in ThreadCounts.All)
+        {
+            Assert.Equal(serial, ThreadCounts.Parallel(threads, t => FillFloat(kind, length, 42, t)));
+            Assert.Equal(serialD, ThreadCounts.Parallel(threads, t => FillDouble(kind, length, 42, t)));
+        }
     }
 
     [Fact]

@@ -27,12 +27,14 @@ internal static class PropagateCommand
         var csv = CliOptions.Flag("--csv", "Print every layer as CSV");
         var plot = CliOptions.OutputFile("--plot", "Write std per layer (log scale) to FILE.png or FILE.svg (default: no plot)", Plots.Extensions);
         var every = CliOptions.OptionalInt("--every", "Table: show every k-th layer (default: about 20 rows)", min: 1);
+        var generator = CliOptions.Generator("weights, biases, inputs and the top gradient of the PyTorch script in docs/generators.md; explicit engine only");
         var command = Help.Examples(new Command("propagate", "Propagate a batch through a deep random network, layer by layer"),
             "initlab propagate --act relu --width 512 --depth 100 --init kaiming_normal,normal",
             "initlab propagate --act tanh --width 256 --depth 50 --sigma-w 1.1 --engine explicit,ensemble,meanfield --json",
-            "initlab propagate --act relu --widths 784,512,256,10 --init kaiming_normal --backward --plot std.svg");
+            "initlab propagate --act relu --widths 784,512,256,10 --init kaiming_normal --backward --plot std.svg",
+            "initlab propagate --act tanh --width 256 --depth 20 --init xavier_normal --generator torch --seed 0");
         o.AddTo(command);
-        foreach (var option in new Option[] { engine, backward, json, csv, plot, every }) command.Add(option);
+        foreach (var option in new Option[] { engine, backward, json, csv, plot, every, generator }) command.Add(option);
         command.SetAction(pr =>
         {
             if (pr.GetValue(json) && pr.GetValue(csv)) throw new UsageException("--json and --csv are exclusive.");
@@ -42,15 +44,23 @@ internal static class PropagateCommand
             var engines = pr.GetValue(engine)!.Select(ParseEngine).ToArray();
             if (pr.GetValue(backward) && engines.Any(e => e != Engine.Explicit))
                 throw new UsageException("--backward needs the explicit engine: --engine explicit.");
+            var kind = pr.GeneratorOf(generator);
+            if (kind == Random.GeneratorKind.Torch)
+            {
+                if (engines.Where(e => e != Engine.Explicit).Select(Name).FirstOrDefault() is { } other)
+                    throw new UsageException($"--generator torch needs --engine explicit: the {other} engine does not draw the weights, so it cannot draw PyTorch's; got --engine {other}.");
+                if (pr.List(o.Init)?.FirstOrDefault(name => !Initializers.Schemes.TorchNames.Contains(name.Trim().ToLowerInvariant())) is { } scheme)
+                    throw new UsageException($"--generator torch cannot draw --init {scheme}: torch.nn.init has no such function; with --generator torch use one of {string.Join(", ", Initializers.Schemes.TorchNames)}.");
+            }
             int inits = pr.List(o.Init)?.Length ?? 1;
             foreach (var e in engines) o.CheckResources(pr, ctx, e, pr.GetValue(backward), $"propagate on the {Name(e)} engine", runs: inits);
             var specs = o.Specs(pr);
             foreach (var (_, spec) in specs)
-                foreach (var e in engines) Propagator.Check(spec, e, pr.GetValue(backward));
+                foreach (var e in engines) Propagator.Check(spec, e, pr.GetValue(backward), kind);
             var runs = new List<(string Init, Engine Engine, PropagationTrace Trace)>();
             foreach (var (initName, spec) in specs)
                 foreach (var e in engines)
-                    runs.Add((initName, e, Propagator.Run(spec, e, o.Seed(pr), pr.GetValue(backward))));
+                    runs.Add((initName, e, Propagator.Run(spec, e, o.Seed(pr), pr.GetValue(backward), generator: kind)));
 
             if (pr.GetValue(json))
                 ctx.Out.WriteLine(Json.Document(pr, w =>

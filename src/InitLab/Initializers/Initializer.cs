@@ -116,9 +116,9 @@ public abstract class Initializer
 
     private static readonly Generator Unused = new(0);
 
-    private protected ArgumentException NoTorchCounterpart(string? why) => new(
-        $"scheme '{Name}' {why ?? "has no torch.nn.init counterpart"}, so the torch generator cannot reproduce it; " +
-        $"schemes with one: {string.Join(", ", Schemes.TorchNames)}.", "generator");
+    private protected ArgumentException NoTorchCounterpart(string? why) => new(why is null
+        ? $"scheme '{Name}' has no torch.nn.init counterpart, so the torch generator cannot reproduce it; schemes with one: {string.Join(", ", Schemes.TorchNames)}."
+        : $"scheme '{Name}' {why}, so the torch generator cannot reproduce it.", "generator");
 
     private protected virtual ElementDistribution? Law(Shape shape) => null;
 

@@ -134,40 +134,15 @@ def run_step(torch, step):
     return t
 
 
-def notebook(torch, seed):
-    """The classic notebook cells, each after torch.manual_seed(seed), as `initlab reproduce --generator torch` runs them."""
-    out = {"seed": seed}
-    torch.manual_seed(seed)
-    x = torch.randn(512)
-    a = torch.randn(512, 512)
-    layer = None
-    for i in range(100):
-        x = a @ x
-        if torch.isnan(x.std()):
-            layer = i + 1
-            break
-    out["first_nan_layer"] = layer
-    torch.manual_seed(seed)
-    x = torch.randn(512)
-    a = torch.randn(512, 512) * math.sqrt(1. / 512)
-    for i in range(100):
-        x = a @ x
-    out["xavier_std"] = x.std().item()
-    for relu in (False, True):
-        torch.manual_seed(seed)
-        mean, sqr = 0., 0.
-        for i in range(10000):
-            x = torch.randn(1)
-            a = torch.randn(1)
-            y = a * x
-            if relu:
-                y = y.clamp(min=0)
-            mean += y.item()
-            sqr += y.item() ** 2
-        key = "relu_product" if relu else "product"
-        out[key + "_mean"] = mean / 10000
-        out[key + "_mean_square"] = sqr / 10000
-    return out
+def notebook(seed):
+    """Reference values of the classic notebook cells (torch_notebook.py) for the tests."""
+    from torch_notebook import notebook as cells
+    out = cells(seed)
+    layer = out["first-nan"]["layer"]
+    return {"seed": seed, "first_nan_layer": None if math.isnan(layer) else layer, "xavier_std": out["xavier"]["std"],
+            "product_mean": out["product-moments"]["mean"], "product_mean_square": out["product-moments"]["mean_square"],
+            "relu_product_mean": out["relu-product-moments"]["mean"],
+            "relu_product_mean_square": out["relu-product-moments"]["mean_square"]}
 
 
 def propagate(torch, config):
@@ -299,7 +274,7 @@ def main():
     }
     torch.set_num_threads(1)
     doc = {"meta": meta, "cases": [results[i] for i in range(len(all_cases))],
-           "notebook": [notebook(torch, seed) for seed in range(5)],
+           "notebook": [notebook(seed) for seed in range(5)],
            "propagate": [propagate(torch, c) for c in PROPAGATE],
            "sums": [float_sum(torch, seed, n, scale) for seed, n, scale in SUMS]}
     json.dump(doc, sys.stdout, separators=(",", ":"))

@@ -143,44 +143,11 @@ public sealed class TorchGenerator
     /// <c>tensor.normal_(mean, std)</c> on a contiguous float32 tensor (see the class remarks for the two paths).
     /// </summary>
     /// <exception cref="ArgumentException">mean is not finite, or std is negative or not finite.</exception>
-    public void Normal(Span<float> tensor, double mean = 0, double std = 1)
-    {
-        CheckNormal(mean, std);
-        if (tensor.Length < 16)
-        {
-            for (int i = 0; i < tensor.Length; i++) tensor[i] = (float)SmallNormal(mean, std);
-            return;
-        }
-        float m = (float)mean, s = (float)std;
-        FillUniform01(tensor);
-        for (int i = 0; i + 16 <= tensor.Length; i += 16) BoxMuller16(tensor.Slice(i, 16), m, s);
-        if (tensor.Length % 16 != 0)
-        {
-            var tail = tensor[^16..];
-            FillUniform01(tail);
-            BoxMuller16(tail, m, s);
-        }
-    }
+    public void Normal(Span<float> tensor, double mean = 0, double std = 1) => NormalFill(tensor, mean, std);
 
     /// <summary><c>tensor.normal_(mean, std)</c> on a contiguous float64 tensor (see the class remarks for the two paths).</summary>
     /// <exception cref="ArgumentException">mean is not finite, or std is negative or not finite.</exception>
-    public void Normal(Span<double> tensor, double mean = 0, double std = 1)
-    {
-        CheckNormal(mean, std);
-        if (tensor.Length < 16)
-        {
-            for (int i = 0; i < tensor.Length; i++) tensor[i] = SmallNormal(mean, std);
-            return;
-        }
-        FillUniform01(tensor);
-        for (int i = 0; i + 16 <= tensor.Length; i += 16) BoxMuller16(tensor.Slice(i, 16), mean, std);
-        if (tensor.Length % 16 != 0)
-        {
-            var tail = tensor[^16..];
-            FillUniform01(tail);
-            BoxMuller16(tail, mean, std);
-        }
-    }
+    public void Normal(Span<double> tensor, double mean = 0, double std = 1) => NormalFill(tensor, mean, std);
 
     /// <summary>
     /// <c>torch.randperm(n)</c>: 0..n-1 shuffled by i = 0..n-2: swap(p[i], p[i + r % (n - i)]) with one 32-bit draw r each.
@@ -204,6 +171,38 @@ public sealed class TorchGenerator
         $"TorchGenerator(PyTorch {PyTorchVersion} CPU, seed = {InitialSeed}, {Capability})");
 
     // ---- the kernels -------------------------------------------------------------------------------
+
+    /// <summary>normal_kernel: the per-element double path under 16 elements, else normal_fill (uniforms, blocks of 16, redrawn tail).</summary>
+    private void NormalFill<T>(Span<T> tensor, double mean, double std) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckNormal(mean, std);
+        if (tensor.Length < 16)
+        {
+            for (int i = 0; i < tensor.Length; i++) tensor[i] = T.CreateTruncating(SmallNormal(mean, std));
+            return;
+        }
+        T m = T.CreateTruncating(mean), s = T.CreateTruncating(std);
+        Uniform01(tensor);
+        for (int i = 0; i + 16 <= tensor.Length; i += 16) BoxMuller16(tensor.Slice(i, 16), m, s);
+        if (tensor.Length % 16 != 0)
+        {
+            var tail = tensor[^16..];
+            Uniform01(tail);
+            BoxMuller16(tail, m, s);
+        }
+    }
+
+    private void Uniform01<T>(Span<T> x) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float)) FillUniform01(MemoryMarshal.Cast<T, float>(x));
+        else FillUniform01(MemoryMarshal.Cast<T, double>(x));
+    }
+
+    private void BoxMuller16<T>(Span<T> d, T mean, T std) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float)) BoxMuller16(MemoryMarshal.Cast<T, float>(d), float.CreateTruncating(mean), float.CreateTruncating(std));
+        else BoxMuller16(MemoryMarshal.Cast<T, double>(d), double.CreateTruncating(mean), double.CreateTruncating(std));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private float MulAdd(float a, float b, float c) => Fused ? MathF.FusedMultiplyAdd(a, b, c) : a * b + c;

@@ -41,16 +41,9 @@ public class TorchNotebookTests
         // relative; other draws would move it by a factor of order one.
         double torchStd = nb.GetProperty("xavier_std").GetDouble();
         Assert.True(Math.Abs(xavier["std"] / torchStd - 1) < 1e-4, $"xavier std {xavier["std"]} vs PyTorch {torchStd}");
+        Assert.True(Math.Abs(ClassicExperiments.Run("xavier", (ulong)seed).Measured["std"] / torchStd - 1) > 1e-3);   // Philox draws others
         var firstNaN = ClassicExperiments.Run("first-nan", (ulong)seed, generator: GeneratorKind.Torch).Measured;
         Assert.Equal(nb.GetProperty("first_nan_layer").GetInt32(), firstNaN["layer"]);
-    }
-
-    [Fact]
-    public void Philox_and_torch_runs_draw_different_numbers_but_both_agree_with_theory()
-    {
-        var torch = ClassicExperiments.RunAll(0, generator: GeneratorKind.Torch);
-        Assert.All(torch, r => Assert.True(r.Agrees, r.Id));
-        Assert.NotEqual(ClassicExperiments.Run("xavier", 0).Measured["std"], torch.Single(r => r.Id == "xavier").Measured["std"]);
     }
 }
 

@@ -35,9 +35,11 @@ internal static class BenchCommand
         var repeat = CliOptions.Int("--repeat", "Timed runs after the warm-up", 5, min: 1, max: 10_000);
         var json = CliOptions.Json();
         var width = CliOptions.OptionalInt("--width", "propagate: layer width (same as --size; default: 4096)", min: 1);
-        var depth = CliOptions.Int("--depth", "propagate: number of layers", 100, min: 1);
-        var batch = CliOptions.Int("--batch", "propagate: batch size", 64, min: 1);
-        var engine = CliOptions.Choice("--engine", "propagate: explicit, ensemble or meanfield", PropagateCommand.EngineNames, defaultValue: "explicit",
+        // The propagate workload's options have no default values of their own (their defaults are stated), so that a
+        // config that records them re-runs on every workload.
+        var depth = CliOptions.OptionalInt("--depth", "propagate: number of layers (default: 100)", min: 1);
+        var batch = CliOptions.OptionalInt("--batch", "propagate: batch size (default: 64)", min: 1);
+        var engine = CliOptions.Choice("--engine", "propagate: explicit, ensemble or meanfield (default: explicit)", PropagateCommand.EngineNames,
             canonical: n => PropagateCommand.Name(PropagateCommand.ParseEngine(n)));
         var command = Help.Examples(new Command("bench", "Time InitLab's kernels (fills, GEMM, ...) on this machine")
         {
@@ -52,7 +54,7 @@ internal static class BenchCommand
             int? n = pr.GetValue(size);
             if (w.Name == "propagate")
             {
-                w = BenchWorkload.Propagate(pr.GetValue(depth), pr.GetValue(batch), PropagateCommand.ParseEngine(pr.GetValue(engine)!));
+                w = BenchWorkload.Propagate(pr.GetValue(depth) ?? 100, pr.GetValue(batch) ?? 64, PropagateCommand.ParseEngine(pr.GetValue(engine) ?? "explicit"));
                 if (pr.GetValue(width) is { } wv)
                 {
                     if (n is not null && n != wv) throw new UsageException("--size and --width differ; give one of them.");
@@ -76,8 +78,8 @@ internal static class BenchCommand
                 new Dictionary<string, (string, string)>
                 {
                     ["size"] = (sizeOption, chosen.ToString(CultureInfo.InvariantCulture)),
-                    ["depth"] = ("--depth", pr.GetValue(depth).ToString(CultureInfo.InvariantCulture)),
-                    ["batch"] = ("--batch", pr.GetValue(batch).ToString(CultureInfo.InvariantCulture)),
+                    ["depth"] = ("--depth", (pr.GetValue(depth) ?? 100).ToString(CultureInfo.InvariantCulture)),
+                    ["batch"] = ("--batch", (pr.GetValue(batch) ?? 64).ToString(CultureInfo.InvariantCulture)),
                 },
                 $"bench {w.Name}");
             var result = Run(w, chosen, pr.GetValue(threads), pr.GetValue(repeat));

@@ -21,14 +21,14 @@ internal sealed class NetworkOptions
         Schemes.Names, canonical: SchemeOptions.CanonicalScheme);
     public Option<double?> SigmaW { get; } = CliOptions.OptionalDouble("--sigma-w", "W ~ N(0, SW^2 / fan_in) (this or --init is required)", Bounds.NonNegative);
     public Option<double?> Gain { get; } = CliOptions.OptionalDouble("--gain", "Gain of xavier_* / orthogonal / identity in --init (default: the scheme's, 1)");
-    public Option<string> Nonlinearity { get; } = CliOptions.Choice("--nonlinearity", "kaiming_*'s nonlinearity in --init (PyTorch default: leaky_relu with a = 0, gain sqrt 2)",
-        InitLab.Initializers.Gain.RecommendedNames, defaultValue: "leaky_relu");
-    public Option<string> Mode { get; } = CliOptions.Choice("--mode", "kaiming_*'s fan mode in --init: fan_in, fan_out or fan_avg", Names.FanModes, defaultValue: "fan_in");
+    public Option<string> Nonlinearity { get; } = CliOptions.Choice("--nonlinearity",
+        "kaiming_*'s nonlinearity in --init (default: leaky_relu with a = 0, gain sqrt 2, as PyTorch)", InitLab.Initializers.Gain.RecommendedNames);
+    public Option<string> Mode { get; } = CliOptions.Choice("--mode", "kaiming_*'s fan mode in --init: fan_in, fan_out or fan_avg (default: fan_in)", Names.FanModes);
     public Option<int> Batch { get; } = CliOptions.Int("--batch", "Number of inputs B", 64, min: 1);
     public Option<bool> Shared { get; } = CliOptions.Flag("--shared-weights", "Reuse one weight matrix at every layer (the classic experiment)");
     public Option<double> SigmaB { get; } = CliOptions.Double("--sigma-b", "Bias std: b ~ N(0, SB^2)", 0.0, Bounds.NonNegative);
     public Option<double?> Residual { get; } = CliOptions.OptionalDouble("--residual", "Residual connections x + ALPHA f(x) (default: none, a plain MLP)");
-    public Option<double> InputVariance { get; } = CliOptions.Double("--input-variance", "Variance of the Gaussian inputs (not with --input)", 1.0, Bounds.Positive);
+    public Option<double?> InputVariance { get; } = CliOptions.OptionalDouble("--input-variance", "Variance of the Gaussian inputs, not with --input (default: 1)", Bounds.Positive);
     public Option<long> SeedOption { get; } = CliOptions.Seed();
     public Option<string?> Input { get; } = CliOptions.InputFile("--input", "Input batch from a 2-D .npy file (B x W0) instead of Gaussian inputs (default: none)");
     public Option<bool> AllowNonFinite { get; } = CliOptions.Flag("--allow-nonfinite", "Accept NaN or infinite values in the --input file (otherwise an error)");
@@ -153,7 +153,7 @@ internal sealed class NetworkOptions
             SharedWeights = pr.GetValue(Shared),
             SigmaB = sigmaB ?? pr.GetValue(SigmaB),
             ResidualAlpha = pr.GetValue(Residual),
-            InputVariance = pr.GetValue(InputVariance),
+            InputVariance = pr.GetValue(InputVariance) ?? 1.0,
             Input = input,
         };
     }
@@ -197,7 +197,7 @@ internal sealed class NetworkOptions
         {
             Gain = accepted.Contains("gain") ? pr.GetValue(Gain) : null,
             Nonlinearity = accepted.Contains("nonlinearity") ? pr.GetValue(Nonlinearity) : null,
-            Mode = accepted.Contains("mode") ? Names.ParseFanMode(pr.GetValue(Mode)!) : null,
+            Mode = accepted.Contains("mode") && pr.GetValue(Mode) is { } mode ? Names.ParseFanMode(mode) : null,
         };
         return WeightDistribution.FromScheme(name, options);
     }

@@ -133,6 +133,19 @@ internal static class PropagateCommand
             else w.WriteNull(limit.Format);
         }
         w.WriteEndObject();
+        Json.Number(w, "log10_change", d.Log10Change);
+        if (d.MeanFieldLog10Change is { } mf) Json.Number(w, "mean_field_log10_change", mf);
+        else w.WriteNull("mean_field_log10_change");
+        if (d.Band is { } band)
+        {
+            w.WriteStartObject("drift_band");
+            Json.Number(w, "low", band.Low);
+            Json.Number(w, "high", band.High);
+            Json.Number(w, "alpha", band.Alpha);
+            w.WriteEndObject();
+        }
+        else w.WriteNull("drift_band");
+        w.WriteBoolean("finite_width_drift", d.FiniteWidthDriftDominates);
         w.WriteString("advice", d.Advice);
         w.WriteEndObject();
     }

@@ -68,6 +68,36 @@ public class GeneratorTests
         Assert.Equal(whole, first.Concat(rest).ToArray());
     }
 
+    [Theory]
+    [InlineData(2 * (1 << 16) + 4)]
+    [InlineData((1 << 16) - 4)]
+    [InlineData(12)]
+    public void A_fill_spanning_several_parallel_chunks_equals_the_same_fill_made_in_two_calls(int first)
+    {
+        // Chunk c of a fill starts at block firstBlock + c * 2^16 / 4; the second call starts where the first one's
+        // blocks end. Both must give element e from block e / 4, whatever the chunking (float) or e / 2 (double).
+        int length = 3 * (1 << 16) + 77;
+        var whole = new float[length];
+        new Generator(8, 2).Normal(whole);
+        var g = new Generator(8, 2);
+        var a = new float[first];
+        var b = new float[length - first];
+        g.Normal(a);
+        g.Normal(b);
+        Assert.Equal(whole, a.Concat(b).ToArray());
+        Assert.Equal(PhiloxFill.BlocksForFloats(length), g.Position);
+
+        var wholeD = new double[length];
+        new Generator(8, 2).Uniform(wholeD);
+        var h = new Generator(8, 2);
+        var c = new double[first];
+        var d = new double[length - first];
+        h.Uniform(c);
+        h.Uniform(d);
+        Assert.Equal(wholeD, c.Concat(d).ToArray());
+        Assert.Equal(PhiloxFill.BlocksForDoubles(length), h.Position);
+    }
+
     [Fact]
     public void Every_length_from_0_to_67_is_a_prefix_of_the_longer_fill()
     {

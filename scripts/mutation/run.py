@@ -13,6 +13,8 @@ whose ORIGINAL is no longer found exactly once is reported STALE, so the list ca
   python3 scripts/mutation/run.py --check              # only check that every ORIGINAL is found exactly once
   python3 scripts/mutation/run.py --filter Box-Muller  # only mutations whose line contains the text
   python3 scripts/mutation/run.py --lines 12,40        # only the mutations on these lines of mutations.txt
+  python3 scripts/mutation/run.py --no-baseline        # skip the check that each folder's tests pass unmutated
+  python3 scripts/mutation/run.py --reverse --results r2.tsv   # a second worker from the end of the list
 
 Results go to stdout and to scripts/mutation/results.tsv (ignored by git). Needs the .NET SDK; takes about 20-60 s per
 mutant on two cores.
@@ -30,6 +32,15 @@ FILTERS = {
     "Tensors": "FullyQualifiedName~InitLab.Tests.Tensors",
     "Theory": "FullyQualifiedName~InitLab.Tests.Theory",
     "Propagation": "FullyQualifiedName~InitLab.Tests.Propagation",
+}
+# Narrower sets for files whose folder tests are slow: the test classes written for that file.
+FILE_FILTERS = {
+    "src/InitLab/Propagation/ExplicitEngine.cs": "FullyQualifiedName~EngineAgreementTests|FullyQualifiedName~EnginesTests|FullyQualifiedName~BackwardTests",
+    "src/InitLab/Propagation/EnsembleEngine.cs": "FullyQualifiedName~EngineAgreementTests|FullyQualifiedName~EnginesTests",
+    "src/InitLab/Propagation/MeanFieldEngine.cs": "FullyQualifiedName~EngineAgreementTests|FullyQualifiedName~MeanFieldEngineTests",
+    "src/InitLab/Propagation/Diagnosis.cs": "FullyQualifiedName~DiagnosisTests",
+    "src/InitLab/Propagation/Lsuv.cs": "FullyQualifiedName~LsuvAndSweepTests",
+    "src/InitLab/Propagation/Sweep.cs": "FullyQualifiedName~LsuvAndSweepTests|FullyQualifiedName~Propagation.SweepTests",
 }
 TEST_TIMEOUT = 900
 
@@ -66,6 +77,10 @@ def main():
     if "--filter" in args:
         text = args[args.index("--filter") + 1]
         args = [a for a in args if a not in ("--filter", text)]
+    results = RESULTS
+    if "--results" in args:
+        results = args[args.index("--results") + 1]
+        args = [a for a in args if a not in ("--results", results)]
     lines = None
     if "--lines" in args:
         spec = args[args.index("--lines") + 1]
@@ -74,6 +89,8 @@ def main():
     folders = [a for a in args if not a.startswith("--")] or list(FILTERS)
     mutations = [m for m in parse() if m[1] in folders and (text is None or text in m[5]) and (lines is None or m[0] in lines)]
     folders = [f for f in folders if any(m[1] == f for m in mutations)]
+    if "--reverse" in args:
+        mutations.reverse()
 
     stale = [m for m in mutations if occurrences(ROOT, m[2], m[3]) != 1]
     for m in stale:
@@ -95,7 +112,7 @@ def main():
         test_dir = os.path.join(scratch, "tests", "InitLab.Tests", "bin", "Release", "net10.0")
         pristine = dll + ".pristine"
         shutil.copy2(dll, pristine)
-        for folder in folders:
+        for folder in ([] if "--no-baseline" in args else folders):
             base = run(["dotnet", "test", "tests/InitLab.Tests/InitLab.Tests.csproj", "-c", "Release", "--no-build",
                         "--filter", FILTERS[folder]], scratch, TEST_TIMEOUT)
             if base.returncode != 0:
@@ -122,7 +139,7 @@ def main():
                     shutil.copy2(dll, os.path.join(test_dir, "InitLab.dll"))
                     try:
                         tested = run(["dotnet", "test", "tests/InitLab.Tests/InitLab.Tests.csproj", "-c", "Release", "--no-build",
-                                      "--filter", FILTERS[folder], "--", "xUnit.StopOnFail=true"], scratch, TEST_TIMEOUT)
+                                      "--filter", FILE_FILTERS.get(path, FILTERS[folder]), "--", "xUnit.StopOnFail=true"], scratch, TEST_TIMEOUT)
                         status = "killed" if tested.returncode != 0 else "survived"
                     except subprocess.TimeoutExpired:
                         status = "timeout"   # counted as killed, as Stryker does
@@ -135,7 +152,7 @@ def main():
             rows.append((folder, number, status, seconds, path))
             print(f"{status:13} {seconds:5.0f}s  line {number}: {line[:150]}", flush=True)
 
-        with open(RESULTS, "w", encoding="utf-8") as f:
+        with open(results, "w", encoding="utf-8") as f:
             f.write("folder\tline\tstatus\tseconds\tfile\n")
             for r in rows:
                 f.write(f"{r[0]}\t{r[1]}\t{r[2]}\t{r[3]:.0f}\t{r[4]}\n")

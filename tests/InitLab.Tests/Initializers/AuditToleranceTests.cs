@@ -111,4 +111,59 @@ public sealed class AuditToleranceTests
         Assert.Equal(0, law.StdStandardError(1));
         Assert.Equal(0, ElementDistribution.PointMass(2).StdStandardError(100));
     }
+
+    [Fact]
+    public void One_element_beyond_either_bound_fails_the_support_check()
+    {
+        var x = new double[N];
+        new Generator(9).Uniform(x, -1, 1);
+        var inside = InitializerAudit.Run(Init.Uniform(-1, 1), x, new Shape(N), U);
+        Assert.True(Check(inside, "support").Passed);
+        foreach (double outside in new[] { 1.001, -1.001 })
+        {
+            var y = (double[])x.Clone();
+            y[17] = outside;
+            var report = InitializerAudit.Run(Init.Uniform(-1, 1), y, new Shape(N), U);
+            Assert.False(Check(report, "support").Passed, $"{outside}");
+            Assert.Equal(1, Check(report, "support").Value);
+        }
+    }
+
+    [Theory]
+    [InlineData(+1)]
+    [InlineData(-1)]
+    public void A_sparse_column_with_one_zero_too_many_or_too_few_fails(int change)
+    {
+        var init = Init.Sparse(0.5, 1);
+        var shape = new Shape(10, 20);
+        var w = init.Create<double>(shape, new Generator(4)).Data;
+        Assert.True(InitializerAudit.Run(init, w, shape, U).Passed);
+        // Column 3: zero one more non-zero, or make one zero non-zero.
+        for (int i = 0; i < 10; i++)
+        {
+            bool isZero = w[i * 20 + 3] == 0;
+            if (change > 0 && !isZero) { w[i * 20 + 3] = 0; break; }
+            if (change < 0 && isZero) { w[i * 20 + 3] = 0.5; break; }
+        }
+        var report = InitializerAudit.Run(init, w, shape, U);
+        Assert.Equal(1, Check(report, "zeros_per_column").Value);
+        Assert.False(report.Passed);
+    }
+
+    [Fact]
+    public void The_orthogonality_tolerance_is_16_sqrt_m_roundoffs()
+    {
+        // Float rounding of a Haar matrix moves each Gram entry by about sqrt(m) u; the audit allows 16 sqrt(m) u. A column
+        // scaled by 1 + 10 sqrt(m) u (Gram diagonal off by about 20 sqrt(m) u) must fail.
+        const int m = 256;
+        var init = Init.Orthogonal();
+        var shape = new Shape(m, m);
+        var q = Array.ConvertAll(init.Create<float>(shape, new Generator(6)).Data, v => (double)v);
+        var report = InitializerAudit.Run(init, q, shape, U);
+        Assert.True(report.Passed, string.Join("; ", report.Checks));
+        Assert.Equal(16 * Math.Sqrt(m) * U + 1e-13, Check(report, "gram").Tolerance, 1e-18);
+        double factor = 1 + 10 * Math.Sqrt(m) * U;
+        for (int i = 0; i < m; i++) q[i * m + 5] *= factor;
+        Assert.False(Check(InitializerAudit.Run(init, q, shape, U), "gram").Passed);
+    }
 }

@@ -307,4 +307,42 @@ public class EngineAgreementTests
         Assert.Equal(Predicted(6), Predicted(3.5));
         Assert.Equal(Predicted(6), trace.FirstNonFiniteLayer);
     }
+
+    [Theory]
+    [InlineData("explicit")]
+    [InlineData("ensemble")]
+    public void Zero_weights_leave_exactly_the_bias_in_every_row(string engine)
+    {
+        // sigma_w = 0: h_rj = b_j with b ~ N(0, sigma_b^2) drawn from stream 2l + 1 (the engines' documented bias stream),
+        // the same vector for every input row.
+        const int width = 50, batch = 6;
+        const ulong seed = 12;
+        var spec = new NetworkSpec(width, 1, Activation.Identity, WeightDistribution.Gaussian.WithSigmaW(0)) { Batch = batch, SigmaB = 0.7 };
+        var trace = engine == "explicit" ? ExplicitEngine.Run(spec, seed) : EnsembleEngine.Run(spec, seed);
+        var b = new float[width];
+        new Generator(seed, 3).Normal(b, 0f, 0.7f);
+        var s = Stats.Of(b);
+        var layer = trace.Layers[0];
+        Assert.Equal(s.Mean, layer.Pre.Mean, 12);
+        Assert.Equal(s.MeanSquare, layer.Pre.MeanSquare, 12);
+        Assert.Equal(1.0, layer.Correlation!.Value, 12);
+    }
+
+    [Fact]
+    public void Input_batches_have_the_requested_variance()
+    {
+        // x_0 ~ N(0, v): the sample variance of 64 x 512 draws is within 5 standard errors (sd of s^2 = v sqrt(2 / n)).
+        var spec = new NetworkSpec(512, 1, Activation.Tanh, WeightDistribution.Gaussian.WithSigmaW(1)) { Batch = 64, InputVariance = 4 };
+        var x = spec.DrawInput(3);
+        double variance = Stats.Of(x).Std * Stats.Of(x).Std;
+        Assert.Equal(4, variance, 5 * 4 * Math.Sqrt(2.0 / x.Length));
+        Assert.Equal(4, ExplicitEngine.Run(spec, 3).Input.MeanSquare, 5 * 4 * Math.Sqrt(2.0 / x.Length));
+    }
+
+    [Fact]
+    public void Ensemble_refuses_a_narrowing_orthogonal_layer_anywhere_in_the_network()
+    {
+        var spec = new NetworkSpec([32, 128, 64], Activation.Tanh, new WeightDistribution.Orthogonal(1));
+        Assert.Contains("layer 2", Assert.Throws<ArgumentException>(() => EnsembleEngine.Run(spec, 0)).Message);
+    }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Invocation;
+using System.Text.RegularExpressions;
 using Spectre.Console;
 
 namespace InitLab.Cli;
@@ -25,6 +26,9 @@ internal sealed class CliContext
 
     public TextWriter Out { get; }
     public TextWriter Err { get; }
+
+    /// <summary>The memory (bytes) a command may plan to use; runs estimated above it are refused before they start.</summary>
+    public double MemoryBudget { get; init; } = Resources.DefaultBudget();
     public bool Interactive { get; }
     public IAnsiConsole Console { get; }
 }
@@ -47,12 +51,13 @@ internal static class CliApp
     {
         var root = new RootCommand("InitLab: initialize neural networks well, and prove that the initialization works.");
         foreach (var command in Commands(ctx)) root.Add(command);
+        Help.Install(root);
 
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            // One line per problem, no help text, exit code 2.
-            ctx.Err.WriteLine($"error: {string.Join(" ", parsed.Errors.Select(e => Friendly(OneLine(e.Message))))}");
+            // One line for all problems, no help text, exit code 2.
+            ctx.Err.WriteLine($"error: {string.Join(" ", parsed.Errors.Select(e => Friendly(OneLine(WithoutParameterSuffix(e.Message)))))}");
             return BadInput;
         }
         try
@@ -61,20 +66,25 @@ internal static class CliApp
         }
         catch (Exception ex) when (ex is ArgumentException or UsageException or FileNotFoundException or DirectoryNotFoundException or InvalidDataException or UnauthorizedAccessException)
         {
-            ctx.Err.WriteLine($"error: {OneLine(Message(ex))}");
+            ctx.Err.WriteLine($"error: {OneLine(InOptionWords(WithoutParameterSuffix(ex.Message), ex as ArgumentException, parsed))}");
             return BadInput;
         }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
+        catch (OutOfMemoryException)
+        {
+            ctx.Err.WriteLine("error: out of memory; the run needed more memory than its estimate, or than this machine has free. Try smaller sizes.");
+            return Failure;
+        }
+        catch (Exception ex)
         {
             ctx.Err.WriteLine($"error: {OneLine(ex.Message)}");
             return Failure;
         }
     }
 
-    private static string OneLine(string message) => System.Text.RegularExpressions.Regex.Replace(message.ReplaceLineEndings(" "), @"\s+", " ").Trim();
+    private static string OneLine(string message) => Regex.Replace(message.ReplaceLineEndings(" "), @"\s+", " ").Trim();
 
     /// <summary>System.CommandLine names .NET types in conversion errors; say what kind of value was expected instead.</summary>
-    private static string Friendly(string message) => System.Text.RegularExpressions.Regex.Replace(message,
+    private static string Friendly(string message) => Regex.Replace(message,
         @"as expected type '([^']*)'", m => m.Groups[1].Value switch
         {
             var t when t.Contains("Double") || t.Contains("Single") => "as a finite number",
@@ -82,9 +92,36 @@ internal static class CliApp
             var t => $"as {t}",
         });
 
-    /// <summary>The message without .NET's " (Parameter 'x')" suffix: the text already names the parameter.</summary>
-    private static string Message(Exception ex) =>
-        ex is ArgumentException { ParamName: { } p } ? ex.Message.Replace($" (Parameter '{p}')", "", StringComparison.Ordinal) : ex.Message;
+    /// <summary>The message without .NET's " (Parameter 'x')" suffix: the text already names what is wrong.</summary>
+    internal static string WithoutParameterSuffix(string message) => Regex.Replace(message, @"\s*\(Parameter '[^']*'\)", "");
+
+    /// <summary>
+    /// The library's names for a setting, as they appear in its messages ("a must be &lt; b, got a = 2 and b = 1"), and
+    /// the option that sets it. A name is rewritten only where it stands for the setting: at the start of the message,
+    /// after "got", "&lt;" or "and", and before "must", "=", "," or ".".
+    /// </summary>
+    private static readonly (string Library, string Option)[] LibraryNames =
+    [
+        ("a", "--low"), ("b", "--high"), ("low", "--low"), ("high", "--high"), ("mean", "--mean"), ("std", "--std"), ("gain", "--gain"),
+        ("scale", "--scale"), ("sparsity", "--sparsity"), ("value", "--value"), ("groups", "--groups"), ("parameter", "--param"),
+        ("sigma_w", "--sigma-w"), ("sigma_b", "--sigma-b"), ("batch", "--batch"), ("tolerance", "--tolerance"), ("maxIterations", "--max-iterations"),
+        ("input variance", "--input-variance"), ("residual alpha", "--residual"),
+    ];
+
+    /// <summary>
+    /// Rewrites the library's parameter names in <paramref name="message"/> as the invoked command's option names (an
+    /// error message uses option names, not internal parameter names), when the exception names such a parameter.
+    /// </summary>
+    private static string InOptionWords(string message, ArgumentException? ex, ParseResult parsed)
+    {
+        if (ex?.ParamName is not { } param || !LibraryNames.Any(n => n.Library == param)) return message;
+        var options = parsed.CommandResult.Command.Options.Select(o => o.Name).ToHashSet();
+        foreach (var (library, option) in LibraryNames)
+            if (options.Contains(option))
+                message = Regex.Replace(message.Replace($"option '{library}'", option, StringComparison.Ordinal),
+                    $@"(?<=^|, got |< | and ){Regex.Escape(library)}(?= must| =|[,.]|$)", option);
+        return message;
+    }
 
     /// <summary>Every top-level command; each lives in its own file under Commands/.</summary>
     private static IEnumerable<Command> Commands(CliContext ctx)

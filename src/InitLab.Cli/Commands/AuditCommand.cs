@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Nodes;
+using System.Text.Json;
 using InitLab.Formats.Npy;
 using InitLab.Initializers;
 using Spectre.Console;
@@ -18,11 +18,24 @@ internal static class AuditCommand
 
     public static Command Create(CliContext ctx)
     {
-        var file = new Argument<string>("FILE") { Description = "A .npy file (float16, float32 or float64)" };
+        var file = new Argument<string>("FILE")
+        {
+            Description = "A .npy file (float16, float32 or float64)",
+            CustomParser = r =>
+            {
+                string path = CliOptions.Token(r);
+                if (InputFiles.Problem(path, "FILE") is { } problem) r.AddError(problem);
+                return path;
+            },
+        };
         var scheme = new SchemeOptions();
-        var json = CommonOptions.Json();
-        var command = new Command("audit", "Test a saved weight tensor against the distribution a scheme claims") { file };
+        var allowNonFinite = CliOptions.Flag("--allow-nonfinite", "Audit a tensor that holds NaN or infinities (they fail the checks) instead of refusing it");
+        var json = CliOptions.Json();
+        var command = Help.Examples(new Command("audit", "Test a saved weight tensor against the distribution a scheme claims") { file },
+            "initlab audit w.npy --scheme kaiming_normal",
+            "initlab audit w.npy --scheme trunc_normal --std 0.02 --low -0.04 --high 0.04 --json");
         scheme.AddTo(command);
+        command.Add(allowNonFinite);
         command.Add(json);
         command.SetAction(parsed =>
         {
@@ -31,44 +44,46 @@ internal static class AuditCommand
             var array = NpyFormat.Read(path);
             if (array.Data.Length == 0)
                 throw new InvalidDataException($"'{path}' holds an empty tensor of shape {array.Shape}: there is nothing to audit.");
+            int bad = Array.FindIndex(array.Data, v => !double.IsFinite(v));
+            if (bad >= 0 && !parsed.GetValue(allowNonFinite))
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"'{path}' holds {array.Data[bad]} at flat index {bad}; pass --allow-nonfinite to audit it anyway (it then fails)."));
             var report = InitializerAudit.Run(init, array.Data, array.Shape, array.UnitRoundoff, Alpha);
-            if (parsed.GetValue(json)) ctx.Out.WriteLine(ToJson(report, path, array).ToJsonString());
+            if (parsed.GetValue(json)) ctx.Out.WriteLine(Json.Document(parsed, w => WriteJson(w, report, path, array)));
             else Render(ctx, report, path, array);
             return report.Passed ? CliApp.Ok : CliApp.Failure;
         });
         return command;
     }
 
-    private static JsonObject ToJson(AuditReport report, string path, NpyArray array)
+    private static void WriteJson(Utf8JsonWriter w, AuditReport report, string path, NpyArray array)
     {
-        var checks = new JsonArray();
+        w.WriteString("file", path);
+        w.WriteString("scheme", report.Scheme);
+        w.WriteString("claim", report.Claim);
+        Json.Ints(w, "shape", report.Shape.Dims);
+        w.WriteString("dtype", array.DType);
+        w.WriteNumber("count", report.Count);
+        Json.Number(w, "alpha", Alpha);
+        Json.Number(w, "ks_p_value", report.KsPValue);
+        Json.Number(w, "std", report.MeasuredStd);
+        Json.Number(w, "expected_std", report.ExpectedStd);
+        Json.Number(w, "std_ratio", report.StdRatio);
+        Json.Number(w, "bound_ratio", report.BoundRatio);
+        w.WriteStartArray("checks");
         foreach (var c in report.Checks)
-            checks.Add(new JsonObject
-            {
-                ["name"] = c.Name,
-                ["value"] = JsonNumbers.Of(c.Value),
-                ["expected"] = JsonNumbers.Of(c.Expected),
-                ["tolerance"] = JsonNumbers.Of(c.Tolerance),
-                ["pass"] = c.Passed,
-                ["description"] = c.Description,
-            });
-        return new JsonObject
         {
-            ["file"] = path,
-            ["scheme"] = report.Scheme,
-            ["claim"] = report.Claim,
-            ["shape"] = JsonNumbers.Dims(report.Shape),
-            ["dtype"] = array.DType,
-            ["count"] = report.Count,
-            ["alpha"] = Alpha,
-            ["ks_p_value"] = JsonNumbers.Of(report.KsPValue),
-            ["std"] = JsonNumbers.Of(report.MeasuredStd),
-            ["expected_std"] = JsonNumbers.Of(report.ExpectedStd),
-            ["std_ratio"] = JsonNumbers.Of(report.StdRatio),
-            ["bound_ratio"] = JsonNumbers.Of(report.BoundRatio),
-            ["checks"] = checks,
-            ["verdict"] = report.Verdict,
-        };
+            w.WriteStartObject();
+            w.WriteString("name", c.Name);
+            Json.Number(w, "value", c.Value);
+            Json.Number(w, "expected", c.Expected);
+            Json.Number(w, "tolerance", c.Tolerance);
+            w.WriteBoolean("pass", c.Passed);
+            w.WriteString("description", c.Description);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteString("verdict", report.Verdict);
     }
 
     private static void Render(CliContext ctx, AuditReport report, string path, NpyArray array)

@@ -1,22 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
-using System.Text.Json.Serialization;
 using Spectre.Console;
 
 namespace InitLab.Cli;
 
-/// <summary>The result of <c>initlab bench</c>, with the JSON key names of design.md.</summary>
-internal sealed record BenchResult(
-    [property: JsonPropertyName("workload")] string Workload,
-    [property: JsonPropertyName("size")] int Size,
-    [property: JsonPropertyName("threads")] int Threads,
-    [property: JsonPropertyName("repeat")] int Repeat,
-    [property: JsonPropertyName("seconds_min")] double SecondsMin,
-    [property: JsonPropertyName("seconds_median")] double SecondsMedian,
-    [property: JsonPropertyName("throughput")] double Throughput,
-    [property: JsonPropertyName("unit")] string Unit);
+/// <summary>The result of <c>initlab bench</c> (JSON keys of design.md: workload, size, threads, repeat, seconds_min, seconds_median, throughput, unit).</summary>
+internal sealed record BenchResult(string Workload, int Size, int Threads, int Repeat, double SecondsMin, double SecondsMedian, double Throughput, string Unit);
 
 /// <summary>
 /// <c>initlab bench WORKLOAD [--size N] [--threads T] [--repeat R] [--json]</c>: times InitLab's own kernels after one
@@ -27,26 +17,35 @@ internal static class BenchCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var workload = new Argument<string>("workload")
+        var names = BenchWorkload.All.Select(w => w.Name).ToArray();
+        var workload = new Argument<string>("WORKLOAD")
         {
-            Description = "What to time: " + string.Join(", ", BenchWorkload.All.Select(w => w.Name)),
+            Description = "What to time: " + string.Join(", ", names),
+            CustomParser = r =>
+            {
+                string name = CliOptions.Token(r);
+                if (BenchWorkload.Find(name) is null) r.AddError($"WORKLOAD: unknown workload '{name}'; valid workloads: {string.Join(", ", names)}.");
+                return name;
+            },
         };
-        workload.AcceptOnlyFromAmong([.. BenchWorkload.All.Select(w => w.Name)]);
-        var size = new Option<int?>("--size") { Description = "Elements for fills, n for n x n matrices (default per workload)" };
-        size.Validators.Add(r =>
+        var size = CliOptions.OptionalInt("--size",
+            "Elements for fills, n for n x n matrices, the width for propagate (default: " +
+            string.Join(", ", BenchWorkload.All.GroupBy(w => w.DefaultSize).Select(g => $"{g.Key} for {string.Join("/", g.Select(w => w.Name))}")) + ")", min: 1);
+        var threads = CliOptions.Int("--threads", "Threads the kernels may use", Environment.ProcessorCount, min: 1, max: 4096);
+        var repeat = CliOptions.Int("--repeat", "Timed runs after the warm-up", 5, min: 1, max: 10_000);
+        var json = CliOptions.Json();
+        var width = CliOptions.OptionalInt("--width", "propagate: layer width (same as --size; default: 4096)", min: 1);
+        var depth = CliOptions.Int("--depth", "propagate: number of layers", 100, min: 1);
+        var batch = CliOptions.Int("--batch", "propagate: batch size", 64, min: 1);
+        var engine = CliOptions.Choice("--engine", "propagate: explicit, ensemble or meanfield", PropagateCommand.EngineNames, defaultValue: "explicit",
+            canonical: n => PropagateCommand.Name(PropagateCommand.ParseEngine(n)));
+        var command = Help.Examples(new Command("bench", "Time InitLab's kernels (fills, GEMM, ...) on this machine")
         {
-            // A token that is not an integer is reported by the parser itself.
-            if (r.Tokens.Count == 1 && int.TryParse(r.Tokens[0].Value, CultureInfo.InvariantCulture, out int v) && v < 1)
-                r.AddError($"--size must be >= 1, got {v}.");
-        });
-        var threads = CommonOptions.IntAtLeast("--threads", "Threads the kernels may use", 1, Environment.ProcessorCount);
-        var repeat = CommonOptions.IntAtLeast("--repeat", "Timed runs after the warm-up", 1, 5);
-        var json = CommonOptions.Json();
-        var width = new Option<int?>("--width") { Description = "propagate: layer width (same as --size; default 4096)" };
-        var depth = CommonOptions.IntAtLeast("--depth", "propagate: number of layers", 1, 100);
-        var batch = CommonOptions.IntAtLeast("--batch", "propagate: batch size", 1, 64);
-        var engine = new Option<string>("--engine") { Description = "propagate: explicit, ensemble or meanfield", DefaultValueFactory = _ => "explicit" };
-        var command = new Command("bench", "Time InitLab's kernels (fills, GEMM, ...) on this machine") { workload, size, threads, repeat, json, width, depth, batch, engine };
+            workload, size, threads, repeat, json, width, depth, batch, engine,
+        },
+            "initlab bench normal",
+            "initlab bench gemm --size 1024 --threads 1 --repeat 10 --json",
+            "initlab bench propagate --width 2048 --depth 50 --batch 128 --engine ensemble");
         command.SetAction(pr =>
         {
             var w = BenchWorkload.Find(pr.GetValue(workload)!)!;
@@ -56,16 +55,44 @@ internal static class BenchCommand
                 w = BenchWorkload.Propagate(pr.GetValue(depth), pr.GetValue(batch), PropagateCommand.ParseEngine(pr.GetValue(engine)!));
                 if (pr.GetValue(width) is { } wv)
                 {
-                    if (wv < 1) throw new UsageException($"--width must be >= 1, got {wv}.");
                     if (n is not null && n != wv) throw new UsageException("--size and --width differ; give one of them.");
                     n = wv;
                 }
             }
+            else
+            {
+                // Options of the propagate workload would be silently ignored by every other workload.
+                foreach (var option in new Option[] { width, depth, batch, engine })
+                    if (pr.IsGiven(option)) throw new UsageException($"{option.Name} applies to the propagate workload only, not to {w.Name}.");
+            }
             int chosen = n ?? w.DefaultSize;
+            string sizeOption = pr.IsGiven(width) ? "--width" : "--size";
             if (w.Name is "gemm" or "orthogonal" or "spectral" && (long)chosen * chosen > Array.MaxLength)
-                throw new UsageException($"--size {chosen} is too large: an n x n matrix must fit in one array (n <= {(int)Math.Sqrt(Array.MaxLength)}).");
+                throw new UsageException($"{sizeOption} {chosen} is too large: an n x n matrix must fit in one array (n <= {(int)Math.Sqrt(Array.MaxLength)}).");
+            if (chosen > Array.MaxLength)
+                throw new UsageException($"{sizeOption} {chosen} is too large: the elements must fit in one array (at most {Array.MaxLength}).");
+            var estimate = w.Estimate(chosen);
+            Resources.Check(ctx, estimate.Sequential(pr.GetValue(repeat) + 1),
+                new Dictionary<string, (string, string)>
+                {
+                    ["size"] = (sizeOption, chosen.ToString(CultureInfo.InvariantCulture)),
+                    ["depth"] = ("--depth", pr.GetValue(depth).ToString(CultureInfo.InvariantCulture)),
+                    ["batch"] = ("--batch", pr.GetValue(batch).ToString(CultureInfo.InvariantCulture)),
+                },
+                $"bench {w.Name}");
             var result = Run(w, chosen, pr.GetValue(threads), pr.GetValue(repeat));
-            if (pr.GetValue(json)) ctx.Out.WriteLine(JsonSerializer.Serialize(result));
+            if (pr.GetValue(json))
+                ctx.Out.WriteLine(Json.Document(pr, jw =>
+                {
+                    jw.WriteString("workload", result.Workload);
+                    jw.WriteNumber("size", result.Size);
+                    jw.WriteNumber("threads", result.Threads);
+                    jw.WriteNumber("repeat", result.Repeat);
+                    Json.Number(jw, "seconds_min", result.SecondsMin);
+                    Json.Number(jw, "seconds_median", result.SecondsMedian);
+                    Json.Number(jw, "throughput", result.Throughput);
+                    jw.WriteString("unit", result.Unit);
+                }));
             else Render(ctx, result);
             return CliApp.Ok;
         });

@@ -13,7 +13,10 @@ namespace InitLab.Cli;
 /// <param name="Work">Units of work per run for a size (elements, floating-point operations, matrices).</param>
 /// <param name="Prepare">Builds the inputs for (size, threads) and returns the action to time, which runs the kernel on
 /// that many threads.</param>
-internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, Func<int, double> Work, Func<int, int, Action> Prepare)
+/// <param name="Estimate">Peak memory and work of one run for a size, estimated before anything is allocated; memory that
+/// grows with the size is the part "size".</param>
+internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, Func<int, double> Work, Func<int, int, Action> Prepare,
+    Func<int, InitLab.Propagation.ResourceEstimate> Estimate)
 {
     /// <summary>Every workload, in the order of design.md.</summary>
     public static IReadOnlyList<BenchWorkload> All { get; } =
@@ -30,20 +33,20 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
             g.Normal(a);
             g.Normal(b);
             return () => Gemm.Multiply(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n, threads);
-        }),
+        }, n => Square(n, matrices: 3, flops: 2.0 * n * n * n)),
         new("orthogonal", 2048, "matrices/s", _ => 1, (n, threads) =>
         {
             var q = new float[(long)n * n];
             var g = new Generator(1);
             return () => Orthogonal.Sample(g, q, n, n, threads);
-        }),
+        }, n => Square(n, matrices: 4, flops: 4.0 * n * n * n)),
         new("spectral", 2048, "matrices/s", _ => 1, (n, threads) =>
         {
             var a = new float[(long)n * n];
             new Generator(1).Normal(a);
             var g = new Generator(2);
             return () => SpectralNorm.Lanczos(a, n, n, g, relativeTolerance: 1e-4, threads: threads);
-        }),
+        }, n => Square(n, matrices: 2, flops: 400.0 * n * n)),
         Propagate(100, 64, InitLab.Propagation.Engine.Explicit),
     ];
 
@@ -58,7 +61,14 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
                 InitLab.Propagation.WeightDistribution.Gaussian.WithSigmaW(Math.Sqrt(2))) { Batch = batch };
             ulong seed = 0;
             return () => InitLab.Propagation.Propagator.Run(spec, engine, seed++, threads: threads);
-        });
+        }, n => PropagateEstimate(n, depth, batch, engine));
+
+    // The library's estimate, with the width part named after the option that sets it here (--size or --width).
+    private static InitLab.Propagation.ResourceEstimate PropagateEstimate(int width, int depth, int batch, InitLab.Propagation.Engine engine)
+    {
+        var e = InitLab.Propagation.NetworkSpec.EstimateResources(width, width, depth, batch, engine);
+        return e with { Parts = [.. e.Parts.Select(p => (p.Setting == "width" ? "size" : p.Setting, p.Bytes))] };
+    }
 
     /// <summary>The workload called <paramref name="name"/>, or null.</summary>
     public static BenchWorkload? Find(string name) => All.FirstOrDefault(w => w.Name == name);
@@ -69,5 +79,8 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
             var x = new float[n];
             var g = new Generator(1);
             return () => fill(g, x, threads);
-        });
+        }, n => new([("size", 4.0 * n)], 10.0 * n));
+
+    // n x n float32 matrices (the inputs, the output, the work space).
+    private static InitLab.Propagation.ResourceEstimate Square(int n, int matrices, double flops) => new([("size", matrices * 4.0 * n * n)], flops);
 }

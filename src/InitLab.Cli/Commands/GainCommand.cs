@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Json;
 using InitLab.Activations;
 using InitLab.Initializers;
 using Spectre.Console;
@@ -16,43 +15,60 @@ internal static class GainCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var act = new Argument<string>("ACT") { Description = $"Activation: {string.Join(", ", ActivationRegistry.Names)} (or a PyTorch layer name: conv2d, ...)" };
-        var param = new Option<double?>("--param") { Description = "leaky_relu negative slope a (default 0.01) or elu alpha (default 1)" };
-        var json = CommonOptions.Json();
-        var command = new Command("gain", "Recommended (PyTorch) and exact gains of an activation") { act, param, json };
+        var act = new Argument<string>("ACT")
+        {
+            Description = $"Activation: {string.Join(", ", ActivationRegistry.Names)} (or a PyTorch layer name: conv2d, ...)",
+            CustomParser = r =>
+            {
+                string name = CliOptions.Token(r);
+                if (!IsLayer(name) && !ActivationRegistry.Names.Contains(Canonical(name)))
+                    r.AddError($"ACT: unknown activation '{name}'; valid names: {string.Join(", ", ActivationRegistry.Names)} (or a PyTorch layer name such as conv2d).");
+                return name;
+            },
+        };
+        var param = CliOptions.OptionalDouble("--param", "Activation parameter: leaky_relu negative slope a (default 0.01), elu alpha (default 1)");
+        var json = CliOptions.Json();
+        var command = Help.Examples(new Command("gain", "Recommended (PyTorch) and exact gains of an activation") { act, param, json },
+            "initlab gain tanh",
+            "initlab gain leaky_relu --param 0.2 --json");
         command.SetAction(pr =>
         {
             string name = pr.GetValue(act)!;
             // PyTorch's layer names (conv2d, conv_transpose1d, ...) have no nonlinearity: the identity's gains.
-            bool layer = name.Trim().StartsWith("conv", StringComparison.OrdinalIgnoreCase) && Gain.RecommendedNames.Contains(name.Trim().ToLowerInvariant());
+            bool layer = IsLayer(name);
             if (layer && pr.GetValue(param) is { } p)
-                throw new UsageException($"--param applies to leaky_relu and elu only, got --param {p} for {name}.");
+                throw new UsageException($"--param applies to leaky_relu and elu only, got --param {p.ToString(System.Globalization.CultureInfo.InvariantCulture)} for {name}.");
             var activation = layer ? Activation.Identity : ActivationRegistry.Parse(name, pr.GetValue(param));
             double? recommended = Gain.TryRecommended(activation.Name, activation.Parameter, out double g) ? g : null;
             double exact = Gain.Exact(activation);
             string label = layer ? name.Trim().ToLowerInvariant() : activation.Name;
-            if (pr.GetValue(json)) WriteJson(ctx.Out, label, activation.Parameter, recommended, exact);
+            if (pr.GetValue(json))
+                ctx.Out.WriteLine(Json.Document(pr, w =>
+                {
+                    w.WriteString("activation", label);
+                    Json.Number(w, "param", activation.Parameter);
+                    Json.Number(w, "recommended", recommended);
+                    Json.Number(w, "exact", exact);
+                }));
             else WriteTable(ctx, layer ? label : activation.ToString(), recommended, exact);
             return CliApp.Ok;
         });
         return command;
     }
 
-    private static void WriteJson(TextWriter output, string label, double? parameter, double? recommended, double exact)
+    private static bool IsLayer(string name) =>
+        name.Trim().StartsWith("conv", StringComparison.OrdinalIgnoreCase) && Gain.RecommendedNames.Contains(name.Trim().ToLowerInvariant());
+
+    private static string Canonical(string name)
     {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        try
         {
-            w.WriteStartObject();
-            w.WriteString("activation", label);
-            if (parameter is { } p) w.WriteNumber("param", p);
-            else w.WriteNull("param");
-            if (recommended is { } r) w.WriteNumber("recommended", r);
-            else w.WriteNull("recommended");
-            w.WriteNumber("exact", exact);
-            w.WriteEndObject();
+            return ActivationRegistry.Canonical(name);
         }
-        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
+        catch (ArgumentException)
+        {
+            return "";
+        }
     }
 
     private static void WriteTable(CliContext ctx, string label, double? recommended, double exact)

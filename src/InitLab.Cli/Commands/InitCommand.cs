@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using InitLab.Formats.Npy;
 using InitLab.Random;
 using InitLab.Tensors;
@@ -16,17 +15,15 @@ internal static class InitCommand
     public static Command Create(CliContext ctx)
     {
         var scheme = new SchemeOptions();
-        var shape = new Option<string>("--shape") { Description = "Dimensions, e.g. 256,128,3,3", Required = true };
-        var dtype = new Option<string>("--dtype") { Description = "float32 or float64", DefaultValueFactory = _ => "float32" };
-        dtype.Validators.Add(r =>
-        {
-            string? v = r.GetValueOrDefault<string>();
-            if (v is not ("float32" or "float64")) r.AddError($"--dtype must be float32 or float64, got '{v}'.");
-        });
-        var output = new Option<string>("--out") { Description = "Output .npy file", Required = true };
-        var seed = CommonOptions.Seed();
-        var json = CommonOptions.Json();
-        var command = new Command("init", "Initialize a weight tensor with a named scheme and save it as .npy");
+        var shape = ShapeOption();
+        var dtype = CliOptions.Choice("--dtype", "float32 or float64", ["float32", "float64"], defaultValue: "float32");
+        var output = CliOptions.OutputFile("--out", "Output .npy file", [".npy"], required: true);
+        var seed = CliOptions.Seed();
+        var json = CliOptions.Json();
+        var command = Help.Examples(new Command("init", "Initialize a weight tensor with a named scheme and save it as .npy"),
+            "initlab init --scheme kaiming_normal --shape 256,128 --out w.npy",
+            "initlab init --scheme trunc_normal --std 0.02 --low -0.04 --high 0.04 --shape 768,768 --seed 7 --out w.npy --json",
+            "initlab init --scheme xavier_uniform --shape 3,3,64,128 --layout keras --dtype float64 --out conv.npy");
         scheme.AddTo(command);
         command.Add(shape);
         command.Add(dtype);
@@ -35,16 +32,15 @@ internal static class InitCommand
         command.Add(json);
         command.SetAction(parsed =>
         {
+            var dims = parsed.GetValue(shape)!;
+            bool float64 = parsed.GetValue(dtype) == "float64";
+            // The tensor, the copy the .npy writer makes, and the initializer's own work space (orthogonal, sparse).
+            Resources.CheckBytes(ctx, 3.0 * dims.Size * (float64 ? 8 : 4), "--shape", dims.ToString(), "the tensor");
             var init = scheme.Create(parsed);
-            var dims = Shape.Parse(parsed.GetValue(shape)!);
-            if (dims.Rank == 0) throw new UsageException("--shape needs at least one dimension, e.g. --shape 256,128.");
-            foreach (int d in dims.Dims)
-                if (d == 0) throw new UsageException($"--shape {dims} has a zero dimension; every dimension must be >= 1.");
             string path = parsed.GetValue(output)!;
-            OutputPath.Check(path, "--out");
             var generator = new Generator((ulong)parsed.GetValue(seed));
             Stats stats;
-            if (parsed.GetValue(dtype) == "float64")
+            if (float64)
             {
                 var w = init.Create<double>(dims, generator);
                 NpyFormat.Write(path, w.Data, dims);
@@ -59,21 +55,20 @@ internal static class InitCommand
             double target = init.TargetStd(dims);
             if (parsed.GetValue(json))
             {
-                var doc = new JsonObject
+                ctx.Out.WriteLine(Json.Document(parsed, w =>
                 {
-                    ["scheme"] = init.Name,
-                    ["shape"] = JsonNumbers.Dims(dims),
-                    ["dtype"] = parsed.GetValue(dtype),
-                    ["seed"] = parsed.GetValue(seed),
-                    ["out"] = path,
-                    ["count"] = stats.Count,
-                    ["mean"] = JsonNumbers.Of(stats.Mean),
-                    ["std"] = JsonNumbers.Of(stats.Std),
-                    ["target_std"] = JsonNumbers.Of(target),
-                    ["min"] = JsonNumbers.Of(stats.Min),
-                    ["max"] = JsonNumbers.Of(stats.Max),
-                };
-                ctx.Out.WriteLine(doc.ToJsonString());
+                    w.WriteString("scheme", init.Name);
+                    Json.Ints(w, "shape", dims.Dims);
+                    w.WriteString("dtype", parsed.GetValue(dtype));
+                    w.WriteNumber("seed", parsed.GetValue(seed));
+                    w.WriteString("out", path);
+                    w.WriteNumber("count", stats.Count);
+                    Json.Number(w, "mean", stats.Mean);
+                    Json.Number(w, "std", stats.Std);
+                    Json.Number(w, "target_std", target);
+                    Json.Number(w, "min", stats.Min);
+                    Json.Number(w, "max", stats.Max);
+                }));
             }
             else
             {
@@ -84,4 +79,35 @@ internal static class InitCommand
         });
         return command;
     }
+
+    /// <summary><c>--shape D0,D1,...</c>: at least one dimension, each &gt;= 1, and at most <see cref="Array.MaxLength"/> elements.</summary>
+    private static Option<Shape> ShapeOption() => new("--shape")
+    {
+        Description = "Dimensions, e.g. 256,128,3,3 (each >= 1)",
+        Required = true,
+        HelpName = "D0,D1,...",
+        CustomParser = r =>
+        {
+            string text = CliOptions.Token(r);
+            Shape dims;
+            try
+            {
+                dims = Shape.Parse(text);
+            }
+            catch (ArgumentException e)
+            {
+                r.AddError("--" + e.Message);
+                return null;
+            }
+            if (dims.Rank == 0) r.AddError($"--shape needs at least one dimension, e.g. --shape 256,128; got '{text}'.");
+            else if (dims.Dims.Contains(0)) r.AddError($"--shape {dims} has a zero dimension; every dimension must be >= 1.");
+            else
+            {
+                double size = 1;
+                foreach (int d in dims.Dims) size *= d;
+                if (size > Array.MaxLength) r.AddError($"--shape {dims} has {size:0} elements, more than one array can hold ({Array.MaxLength}).");
+            }
+            return dims;
+        },
+    };
 }

@@ -10,37 +10,32 @@ namespace InitLab.Cli;
 /// <summary>The options that describe a network probe, shared by propagate, sweep and lsuv.</summary>
 internal sealed class NetworkOptions
 {
-    public Option<int> Width { get; } = PositiveInt("--width", "Layer width N (every layer)");
-    public Option<string?> Widths { get; } = new("--widths") { Description = "Per-layer widths W0,W1,...,WL (input first); replaces --width and --depth" };
-    public Option<int> Depth { get; } = PositiveInt("--depth", "Number of layers L");
-    public Option<string> Act { get; } = new("--act") { Description = "Activation: " + string.Join(", ", ActivationRegistry.Names), Required = true };
-    public Option<double?> Param { get; } = new("--param") { Description = "Activation parameter (leaky_relu slope, elu alpha)" };
-    public Option<string?> Init { get; } = new("--init") { Description = "Weight initializer(s), comma-separated: normal, xavier_normal, kaiming_normal, orthogonal, ... (or use --sigma-w)" };
-    public Option<double?> SigmaW { get; } = new("--sigma-w") { Description = "W ~ N(0, SW^2 / fan_in) (alternative to --init)" };
-    public Option<double?> Gain { get; } = new("--gain") { Description = "Gain of xavier_* / orthogonal / kaiming_* (overrides the nonlinearity's gain)" };
-    public Option<string> Nonlinearity { get; } = new("--nonlinearity") { Description = "kaiming_*'s nonlinearity (PyTorch default leaky_relu with a = 0, gain sqrt 2)", DefaultValueFactory = _ => "leaky_relu" };
-    public Option<string> Mode { get; } = new("--mode") { Description = "kaiming_*'s fan mode: fan_in or fan_out", DefaultValueFactory = _ => "fan_in" };
-    public Option<int> Batch { get; } = CommonOptions.IntAtLeast("--batch", "Number of inputs B", 1, 64);
-    public Option<bool> Shared { get; } = new("--shared-weights") { Description = "Reuse one weight matrix at every layer (the classic experiment)" };
-    public Option<double> SigmaB { get; } = new("--sigma-b") { Description = "Bias std: b ~ N(0, SB^2)", DefaultValueFactory = _ => 0.0 };
-    public Option<double?> Residual { get; } = new("--residual") { Description = "Residual connections x + ALPHA f(x)" };
-    public Option<double> InputVariance { get; } = new("--input-variance") { Description = "Variance of the Gaussian inputs", DefaultValueFactory = _ => 1.0 };
-    public Option<long> SeedOption { get; } = CommonOptions.Seed();
-    public Option<string?> Input { get; } = new("--input") { Description = "Input batch from a 2-D .npy file (B x W0) instead of Gaussian inputs" };
-
-    private static Option<int> PositiveInt(string name, string description)
-    {
-        var option = new Option<int>(name) { Description = description };
-        option.Validators.Add(r =>
-        {
-            if (CommonOptions.TryValue<int>(r, out var v) && v < 1) r.AddError($"{name} must be >= 1, got {v}.");
-        });
-        return option;
-    }
+    public Option<int?> Width { get; } = CliOptions.OptionalInt("--width", "Layer width N, every layer (required unless --widths)", min: 1);
+    public Option<int[]?> Widths { get; } = CliOptions.IntList("--widths", "Per-layer widths W0,W1,...,WL, input first; replaces --width and --depth (default: none)", min: 1, minCount: 2);
+    public Option<int?> Depth { get; } = CliOptions.OptionalInt("--depth", "Number of layers L (required unless --widths)", min: 1);
+    public Option<string> Act { get; } = CliOptions.Choice("--act", "Activation: " + string.Join(", ", ActivationRegistry.Names), ActivationRegistry.Names,
+        required: true, canonical: ActivationRegistry.Canonical);
+    public Option<double?> Param { get; } = CliOptions.OptionalDouble("--param", "Activation parameter: leaky_relu slope (default 0.01), elu alpha (default 1)");
+    public Option<string[]?> Init { get; } = CliOptions.ChoiceList("--init",
+        "Weight initializer(s), comma-separated to compare: normal, xavier_normal, kaiming_normal, orthogonal, ... (this or --sigma-w is required)",
+        Schemes.Names, canonical: SchemeOptions.CanonicalScheme);
+    public Option<double?> SigmaW { get; } = CliOptions.OptionalDouble("--sigma-w", "W ~ N(0, SW^2 / fan_in) (this or --init is required)", Bounds.NonNegative);
+    public Option<double?> Gain { get; } = CliOptions.OptionalDouble("--gain", "Gain of xavier_* / orthogonal / identity in --init (default: the scheme's, 1)");
+    public Option<string> Nonlinearity { get; } = CliOptions.Choice("--nonlinearity", "kaiming_*'s nonlinearity in --init (PyTorch default: leaky_relu with a = 0, gain sqrt 2)",
+        InitLab.Initializers.Gain.RecommendedNames, defaultValue: "leaky_relu");
+    public Option<string> Mode { get; } = CliOptions.Choice("--mode", "kaiming_*'s fan mode in --init: fan_in, fan_out or fan_avg", Names.FanModes, defaultValue: "fan_in");
+    public Option<int> Batch { get; } = CliOptions.Int("--batch", "Number of inputs B", 64, min: 1);
+    public Option<bool> Shared { get; } = CliOptions.Flag("--shared-weights", "Reuse one weight matrix at every layer (the classic experiment)");
+    public Option<double> SigmaB { get; } = CliOptions.Double("--sigma-b", "Bias std: b ~ N(0, SB^2)", 0.0, Bounds.NonNegative);
+    public Option<double?> Residual { get; } = CliOptions.OptionalDouble("--residual", "Residual connections x + ALPHA f(x) (default: none, a plain MLP)");
+    public Option<double> InputVariance { get; } = CliOptions.Double("--input-variance", "Variance of the Gaussian inputs (not with --input)", 1.0, Bounds.Positive);
+    public Option<long> SeedOption { get; } = CliOptions.Seed();
+    public Option<string?> Input { get; } = CliOptions.InputFile("--input", "Input batch from a 2-D .npy file (B x W0) instead of Gaussian inputs (default: none)");
+    public Option<bool> AllowNonFinite { get; } = CliOptions.Flag("--allow-nonfinite", "Accept NaN or infinite values in the --input file (otherwise an error)");
 
     public void AddTo(Command command, bool withInit = true)
     {
-        foreach (var option in new Option[] { Width, Widths, Depth, Act, Param, Batch, Shared, SigmaB, Residual, InputVariance, Input, SeedOption })
+        foreach (var option in new Option[] { Width, Widths, Depth, Act, Param, Batch, Shared, SigmaB, Residual, InputVariance, Input, AllowNonFinite, SeedOption })
             command.Add(option);
         if (withInit)
             foreach (var option in new Option[] { Init, SigmaW, Gain, Nonlinearity, Mode }) command.Add(option);
@@ -52,46 +47,106 @@ internal sealed class NetworkOptions
 
     public IReadOnlyList<int> WidthList(ParseResult pr)
     {
-        if (pr.GetValue(Widths) is { } text)
+        if (pr.List(Widths) is { } list)
         {
-            if (pr.GetResult(Width) is { Implicit: false } || pr.GetResult(Depth) is { Implicit: false })
+            if (pr.IsGiven(Width) || pr.IsGiven(Depth))
                 throw new UsageException("--widths replaces --width and --depth; give one or the other.");
-            var parts = text.Split(',', StringSplitOptions.TrimEntries);
-            var list = new List<int>();
-            foreach (var p in parts)
-            {
-                if (!int.TryParse(p, NumberStyles.Integer, CultureInfo.InvariantCulture, out int w) || w < 1)
-                    throw new UsageException($"--widths must be positive integers W0,W1,...,WL, got '{text}'.");
-                list.Add(w);
-            }
-            if (list.Count < 2) throw new UsageException($"--widths needs the input width and at least one layer, got '{text}'.");
             return list;
         }
-        if (pr.GetResult(Width) is null or { Implicit: true }) throw new UsageException("--width is required (or --widths).");
-        if (pr.GetResult(Depth) is null or { Implicit: true }) throw new UsageException("--depth is required (or --widths).");
-        return Enumerable.Repeat(pr.GetValue(Width), pr.GetValue(Depth) + 1).ToArray();
+        int width = pr.GetValue(Width) ?? throw new UsageException("--width is required (or --widths).");
+        int depth = pr.GetValue(Depth) ?? throw new UsageException("--depth is required (or --widths).");
+        return Enumerable.Repeat(width, depth + 1).ToArray();
+    }
+
+    /// <summary>
+    /// Refuses, before anything is allocated, a network that would not fit in memory or would run for days: the
+    /// library's estimate (<see cref="NetworkSpec.EstimateResources(int, int, int, int, Engine, bool)"/>) for one run on
+    /// <paramref name="engine"/>, times <paramref name="runs"/> for the work, plus <paramref name="extraBytesPerWeight"/>
+    /// bytes per weight of every layer for commands that keep all weight matrices (lsuv).
+    /// </summary>
+    /// <exception cref="UsageException">The run does not fit; the message names the option to reduce.</exception>
+    public void CheckResources(ParseResult pr, CliContext ctx, Engine engine, bool backward, string what, double runs = 1, double extraBytesPerWeight = 0)
+    {
+        int batch = pr.GetValue(Batch);
+        var options = new Dictionary<string, (string, string)> { ["batch"] = ("--batch", Fmt(batch)) };
+        ResourceEstimate estimate;
+        double weights;
+        if (pr.List(Widths) is { } list)
+        {
+            string text = string.Join(",", list);
+            options["depth"] = options["width"] = ("--widths", text);
+            estimate = new NetworkSpec(list, InitLab.Activations.Activation.Identity, WeightDistribution.Gaussian.WithSigmaW(1)) { Batch = batch }
+                .EstimateResources(engine, backward);
+            weights = Enumerable.Range(1, list.Length - 1).Sum(l => (double)list[l] * list[l - 1]);
+        }
+        else if (pr.GetValue(Width) is { } width && pr.GetValue(Depth) is { } depth)
+        {
+            options["depth"] = ("--depth", Fmt(depth));
+            options["width"] = ("--width", Fmt(width));
+            estimate = NetworkSpec.EstimateResources(width, width, depth, batch, engine, backward);
+            weights = (double)depth * width * width;
+        }
+        else return; // WidthList reports the missing option
+        if (extraBytesPerWeight > 0)
+        {
+            // depth x width^2 weights: blame whichever of the two is the larger factor.
+            int d = pr.GetValue(Depth) ?? 0, w = pr.GetValue(Width) ?? 0;
+            estimate = estimate with { Parts = [.. estimate.Parts, (d >= w ? "depth" : "width", extraBytesPerWeight * weights)] };
+        }
+        Resources.Check(ctx, estimate.Sequential(runs), options, what);
+    }
+
+    private static string Fmt(int v) => v.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The input batch of --input (rows x W0, float32), or null for Gaussian inputs; <paramref name="batch"/> is the batch
+    /// size (the file's rows, or --batch). The file is read once; NaN or infinity in it is an error unless
+    /// --allow-nonfinite is given.
+    /// </summary>
+    public float[]? InputBatch(ParseResult pr, int inputWidth, out int batch)
+    {
+        batch = pr.GetValue(Batch);
+        if (pr.GetValue(Input) is not { } path)
+        {
+            if (pr.GetValue(AllowNonFinite)) throw new UsageException("--allow-nonfinite applies to an --input file; there is none.");
+            return null;
+        }
+        if (pr.IsGiven(InputVariance))
+            throw new UsageException("--input-variance describes the Gaussian inputs, which --input replaces; give one or the other.");
+        try
+        {
+            _input ??= NpyFormat.Read(path);
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"--input: {e.Message}", e);
+        }
+        var array = _input;
+        if (array.Shape.Rank != 2)
+            throw new InvalidDataException($"--input must hold a 2-D array (batch x width), got shape {array.Shape}.");
+        if (array.Shape[1] != inputWidth)
+            throw new UsageException($"--input has {array.Shape[1]} features per row but the network's input width is {inputWidth}.");
+        if (pr.IsGiven(Batch) && batch != array.Shape[0])
+            throw new UsageException($"--batch {batch} differs from the {array.Shape[0]} rows of --input; leave --batch out.");
+        if (array.Shape[0] < 1) throw new InvalidDataException("--input has no rows.");
+        batch = array.Shape[0];
+        var input = Array.ConvertAll(array.Data, v => (float)v);
+        if (!pr.GetValue(AllowNonFinite))
+        {
+            // float64 values beyond float32's range become infinite here, and are refused like NaN and Inf in the file.
+            int bad = Array.FindIndex(input, v => !float.IsFinite(v));
+            if (bad >= 0)
+                throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                    $"--input holds {array.Data[bad]:R}{(double.IsFinite(array.Data[bad]) ? " (beyond float32's range)" : "")} at row {bad / array.Shape[1]}, column {bad % array.Shape[1]}; pass --allow-nonfinite to use it anyway."));
+        }
+        return input;
     }
 
     /// <summary>A spec with the given weights and every other setting from the command line.</summary>
     public NetworkSpec Spec(ParseResult pr, WeightDistribution weights, double? sigmaB = null)
     {
         var widths = WidthList(pr);
-        int batch = pr.GetValue(Batch);
-        float[]? input = null;
-        if (pr.GetValue(Input) is { } path)
-        {
-            _input ??= NpyFormat.Read(path);
-            var array = _input;
-            if (array.Shape.Rank != 2)
-                throw new InvalidDataException($"--input must hold a 2-D array (batch x width), got shape {array.Shape}.");
-            if (array.Shape[1] != widths[0])
-                throw new UsageException($"--input has {array.Shape[1]} features per row but the network's input width is {widths[0]}.");
-            if (pr.GetResult(Batch) is { Implicit: false } && batch != array.Shape[0])
-                throw new UsageException($"--batch {batch} differs from the {array.Shape[0]} rows of --input; leave --batch out.");
-            if (array.Shape[0] < 1) throw new InvalidDataException("--input has no rows.");
-            batch = array.Shape[0];
-            input = Array.ConvertAll(array.Data, v => (float)v);
-        }
+        var input = InputBatch(pr, widths[0], out int batch);
         return new NetworkSpec(widths, Activation(pr), weights)
         {
             Batch = batch,
@@ -106,19 +161,20 @@ internal sealed class NetworkOptions
     private NpyArray? _input;
 
     /// <summary>One spec per initializer named by --init, or the one given by --sigma-w.</summary>
-    public IEnumerable<(string Name, NetworkSpec Spec)> Specs(ParseResult pr)
+    public IReadOnlyList<(string Name, NetworkSpec Spec)> Specs(ParseResult pr)
     {
-        string? init = pr.GetValue(Init);
+        string[]? init = pr.List(Init);
         double? sigmaW = pr.GetValue(SigmaW);
         if ((init is null) == (sigmaW is null))
             throw new UsageException("give exactly one of --init SCHEME and --sigma-w SW.");
         if (sigmaW is { } sw)
         {
-            yield return ($"sigma_w={sw.ToString("G4", CultureInfo.InvariantCulture)}", Spec(pr, WeightDistribution.Gaussian.WithSigmaW(sw)));
-            yield break;
+            foreach (var option in new Option[] { Gain, Nonlinearity, Mode })
+                if (pr.IsGiven(option))
+                    throw new UsageException($"{option.Name} applies to --init schemes; --sigma-w SW already fixes W ~ N(0, SW^2 / fan_in).");
+            return [($"sigma_w={sw.ToString("G4", CultureInfo.InvariantCulture)}", Spec(pr, WeightDistribution.Gaussian.WithSigmaW(sw)))];
         }
-        foreach (var name in init!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            yield return (name, Spec(pr, Weights(name, pr)));
+        return [.. init!.Select(name => (name, Spec(pr, Weights(name, pr))))];
     }
 
     /// <summary>A short description for plot titles.</summary>
@@ -129,39 +185,20 @@ internal sealed class NetworkOptions
         return $"{Activation(pr)}, {shape}";
     }
 
-    /// <summary>The weight distribution of an initializer name (the catalogue's semantics; glorot_* / he_* are aliases).</summary>
+    /// <summary>
+    /// The weight distribution of an initializer name (<see cref="WeightDistribution.FromScheme"/>); --gain, --nonlinearity
+    /// and --mode go to the schemes that use them, and one given for a scheme that does not use it is an error.
+    /// </summary>
     public WeightDistribution Weights(string name, ParseResult pr)
     {
+        SchemeOptions.RefuseUnused(pr, "--init", name, [(Gain, "gain"), (Nonlinearity, "nonlinearity"), (Mode, "mode")]);
         var accepted = Schemes.OptionsOf(name);
-        string mode = pr.GetValue(Mode)!;
         var options = new InitializerOptions
         {
             Gain = accepted.Contains("gain") ? pr.GetValue(Gain) : null,
             Nonlinearity = accepted.Contains("nonlinearity") ? pr.GetValue(Nonlinearity) : null,
-            Mode = !accepted.Contains("mode") ? null : mode switch
-            {
-                "fan_in" => FanMode.FanIn,
-                "fan_out" => FanMode.FanOut,
-                "fan_avg" => FanMode.FanAvg,
-                _ => throw new UsageException($"--mode must be fan_in, fan_out or fan_avg, got '{mode}'."),
-            },
+            Mode = accepted.Contains("mode") ? Names.ParseFanMode(pr.GetValue(Mode)!) : null,
         };
-        if (pr.GetValue(Gain) is not null && options.Gain is null)
-            throw new UsageException($"--gain does not apply to {name}; it accepts: {string.Join(", ", accepted)}.");
-        return FromInitializer(Schemes.Create(name, options));
-    }
-
-    /// <summary>
-    /// Maps an initializer to what the engines need: untruncated zero-mean normals become <see cref="WeightDistribution.Gaussian"/>
-    /// (the ensemble engine samples them exactly), orthogonal becomes <see cref="WeightDistribution.Orthogonal"/>, and every
-    /// other scheme runs through its own sampler on the explicit engine.
-    /// </summary>
-    internal static WeightDistribution FromInitializer(Initializer init)
-    {
-        if (init is OrthogonalInitializer orthogonal) return new WeightDistribution.Orthogonal(orthogonal.Gain);
-        var probe = init.DistributionOf(new InitLab.Tensors.Shape(4, 4));
-        if (probe is { Kind: DistributionKind.Normal, Mean: 0 })
-            return new WeightDistribution.Gaussian(init.Name, (fanIn, fanOut) => init.DistributionOf(new InitLab.Tensors.Shape(fanOut, fanIn))!.Std);
-        return new WeightDistribution.Custom(init.Name, (g, w, rows, cols) => init.Fill(w.Span, new InitLab.Tensors.Shape(rows, cols), g));
+        return WeightDistribution.FromScheme(name, options);
     }
 }

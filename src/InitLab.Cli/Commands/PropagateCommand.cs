@@ -14,37 +14,55 @@ namespace InitLab.Cli;
 /// </summary>
 internal static class PropagateCommand
 {
+    /// <summary>Engine names on the command line.</summary>
+    internal static IReadOnlyList<string> EngineNames { get; } = ["explicit", "ensemble", "meanfield"];
+
     public static Command Create(CliContext ctx)
     {
         var o = new NetworkOptions();
-        var engine = new Option<string>("--engine") { Description = "explicit, ensemble or meanfield (comma-separated to compare)", DefaultValueFactory = _ => "explicit" };
-        var backward = new Option<bool>("--backward") { Description = "Back-propagate a random unit-variance gradient (explicit engine)" };
-        var json = CommonOptions.Json();
-        var csv = new Option<bool>("--csv") { Description = "Print every layer as CSV" };
-        var plot = new Option<string?>("--plot") { Description = "Write std per layer (log scale) to FILE.png or FILE.svg" };
-        var every = new Option<int>("--every") { Description = "Table: show every k-th layer (default: about 20 rows)" };
-        var command = new Command("propagate", "Propagate a batch through a deep random network, layer by layer");
+        var engine = CliOptions.ChoiceList("--engine", "explicit, ensemble or meanfield (comma-separated to compare)", EngineNames,
+            canonical: name => Name(ParseEngine(name)), defaultValue: ["explicit"]);
+        var backward = CliOptions.Flag("--backward", "Back-propagate a random unit-variance gradient (explicit engine)");
+        var json = CliOptions.Json();
+        var csv = CliOptions.Flag("--csv", "Print every layer as CSV");
+        var plot = CliOptions.OutputFile("--plot", "Write std per layer (log scale) to FILE.png or FILE.svg (default: no plot)", Plots.Extensions);
+        var every = CliOptions.OptionalInt("--every", "Table: show every k-th layer (default: about 20 rows)", min: 1);
+        var command = Help.Examples(new Command("propagate", "Propagate a batch through a deep random network, layer by layer"),
+            "initlab propagate --act relu --width 512 --depth 100 --init kaiming_normal,normal",
+            "initlab propagate --act tanh --width 256 --depth 50 --sigma-w 1.1 --engine explicit,ensemble,meanfield --json",
+            "initlab propagate --act relu --widths 784,512,256,10 --init kaiming_normal --backward --plot std.svg");
         o.AddTo(command);
         foreach (var option in new Option[] { engine, backward, json, csv, plot, every }) command.Add(option);
         command.SetAction(pr =>
         {
             if (pr.GetValue(json) && pr.GetValue(csv)) throw new UsageException("--json and --csv are exclusive.");
+            if (pr.IsGiven(every) && (pr.GetValue(json) || pr.GetValue(csv)))
+                throw new UsageException("--every thins the table; --json and --csv always list every layer.");
             string? plotPath = pr.GetValue(plot);
-            if (plotPath is not null) Plots.CheckPath(plotPath, "--plot");
-            var engines = ParseEngines(pr.GetValue(engine)!);
+            var engines = pr.GetValue(engine)!.Select(ParseEngine).ToArray();
+            if (pr.GetValue(backward) && engines.Any(e => e != Engine.Explicit))
+                throw new UsageException("--backward needs the explicit engine: --engine explicit.");
+            int inits = pr.List(o.Init)?.Length ?? 1;
+            foreach (var e in engines) o.CheckResources(pr, ctx, e, pr.GetValue(backward), $"propagate on the {Name(e)} engine", runs: inits);
+            var specs = o.Specs(pr);
+            foreach (var (_, spec) in specs)
+                foreach (var e in engines) Propagator.Check(spec, e, pr.GetValue(backward));
             var runs = new List<(string Init, Engine Engine, PropagationTrace Trace)>();
-            foreach (var (initName, spec) in o.Specs(pr))
+            foreach (var (initName, spec) in specs)
                 foreach (var e in engines)
                     runs.Add((initName, e, Propagator.Run(spec, e, o.Seed(pr), pr.GetValue(backward))));
 
             if (pr.GetValue(json))
-                ctx.Out.WriteLine(runs.Count == 1 ? TraceJson(runs[0].Trace, runs[0].Init) : Json.Write(w =>
+                ctx.Out.WriteLine(Json.Document(pr, w =>
                 {
-                    w.WriteStartObject();
+                    if (runs.Count == 1)
+                    {
+                        WriteTraceProperties(w, runs[0].Trace, runs[0].Init);
+                        return;
+                    }
                     w.WriteStartArray("runs");
                     foreach (var r in runs) WriteTrace(w, r.Trace, r.Init);
                     w.WriteEndArray();
-                    w.WriteEndObject();
                 }));
             else if (pr.GetValue(csv))
                 ctx.Out.Write(Csv(runs));
@@ -64,24 +82,26 @@ internal static class PropagateCommand
         return command;
     }
 
-    internal static IReadOnlyList<Engine> ParseEngines(string text) =>
-        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(ParseEngine).Distinct().ToArray();
-
-    internal static Engine ParseEngine(string name) => name.ToLowerInvariant() switch
+    internal static Engine ParseEngine(string name) => name.Trim().ToLowerInvariant() switch
     {
         "explicit" => Engine.Explicit,
         "ensemble" => Engine.Ensemble,
         "meanfield" or "mean-field" or "mean_field" => Engine.MeanField,
-        _ => throw new UsageException($"unknown engine '{name}'; valid engines: explicit, ensemble, meanfield."),
+        _ => throw new ArgumentException($"unknown engine '{name}'; valid engines: explicit, ensemble, meanfield.", nameof(name)),
     };
 
-    internal static string Name(Engine e) => e switch { Engine.MeanField => "meanfield", _ => e.ToString().ToLowerInvariant() };
-
-    internal static string TraceJson(PropagationTrace trace, string init) => Json.Write(w => WriteTrace(w, trace, init));
+    internal static string Name(Engine e) => Sweep.EngineName(e);
 
     internal static void WriteTrace(Utf8JsonWriter w, PropagationTrace trace, string init)
     {
         w.WriteStartObject();
+        WriteTraceProperties(w, trace, init);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The keys of one trace, written into the current object.</summary>
+    internal static void WriteTraceProperties(Utf8JsonWriter w, PropagationTrace trace, string init)
+    {
         w.WriteString("engine", Name(trace.Engine));
         w.WriteString("init", init);
         w.WritePropertyName("input");
@@ -104,7 +124,6 @@ internal static class PropagateCommand
         }
         w.WriteEndObject();
         w.WriteString("advice", d.Advice);
-        w.WriteEndObject();
         w.WriteEndObject();
     }
 
@@ -143,10 +162,10 @@ internal static class PropagateCommand
 
     private static string F(double? v) => v is { } x ? x.ToString("R", CultureInfo.InvariantCulture) : "";
 
-    private static void RenderTable(CliContext ctx, PropagationTrace trace, string init, int every)
+    private static void RenderTable(CliContext ctx, PropagationTrace trace, string init, int? every)
     {
         int depth = trace.Layers.Count;
-        int step = every > 0 ? every : Math.Max(1, (int)Math.Ceiling(depth / 20.0));
+        int step = every ?? Math.Max(1, (int)Math.Ceiling(depth / 20.0));
         bool grads = trace.Layers.Any(l => l.GradNorm is not null);
         var table = new Table().Border(TableBorder.Rounded).Title($"{init}, {Name(trace.Engine)} engine");
         foreach (var c in new[] { "layer", "mean", "std", "min", "max", "zero frac", "pre std", "corr" }) table.AddColumn(new TableColumn(c).RightAligned());

@@ -7,33 +7,54 @@ namespace InitLab.Cli;
 /// <summary><c>initlab reproduce [--seed N] [--seeds K] [--json]</c>: the classic initialization experiments.</summary>
 internal static class ReproduceCommand
 {
+    /// <summary>The files --plot DIR writes.</summary>
+    internal static IReadOnlyList<string> PlotFiles { get; } = ["classic-loops.png", "classic-loops.svg"];
+
     public static Command Create(CliContext ctx)
     {
-        var seed = CommonOptions.Seed();
-        var seeds = CommonOptions.IntAtLeast("--seeds", "Repeat each experiment over K seeds (1..10000) and report min / median / max", 1, 1);
-        seeds.Validators.Add(r =>
+        var seed = CliOptions.Seed();
+        // About 1.5 s per seed: 10000 seeds is already four hours.
+        var seeds = CliOptions.Int("--seeds", "Repeat each experiment over K seeds (1..10000) and report min / median / max", 1, min: 1, max: 10_000);
+        var json = CliOptions.Json();
+        var plot = new Option<string?>("--plot")
         {
-            // About 1.5 s per seed: 10000 seeds is already four hours.
-            if (CommonOptions.TryValue<int>(r, out var v) && v > 10_000) r.AddError($"--seeds must be at most 10000, got {v}.");
-        });
-        var json = CommonOptions.Json();
-        var plot = new Option<string?>("--plot") { Description = "Write the classic loops' std per layer to DIR/classic-loops.png and .svg" };
-        var command = new Command("reproduce", "Run the classic initialization experiments and compare them with theory") { seed, seeds, json, plot };
+            Description = "Write the classic loops' std per layer to DIR/classic-loops.png and .svg (default: no plots)",
+            HelpName = "DIR",
+            CustomParser = r =>
+            {
+                string dir = CliOptions.Token(r);
+                if (string.IsNullOrWhiteSpace(dir)) r.AddError("--plot needs a directory name, got an empty one.");
+                else if (InitLab.Formats.FileKinds.OfTarget(dir) is var kind && kind != InitLab.Formats.FileKind.Directory)
+                    r.AddError(kind == InitLab.Formats.FileKind.Missing ? $"--plot directory '{dir}' does not exist."
+                        : $"--plot '{dir}' is {InitLab.Formats.FileKinds.Describe(kind)}, not a directory.");
+                else
+                    foreach (string name in PlotFiles)
+                        if (OutputFiles.Problem(Path.Combine(dir, name), "--plot") is { } problem)
+                        {
+                            r.AddError(problem);
+                            break;
+                        }
+                return dir;
+            },
+        };
+        var command = Help.Examples(new Command("reproduce", "Run the classic initialization experiments and compare them with theory") { seed, seeds, json, plot },
+            "initlab reproduce",
+            "initlab reproduce --seeds 20 --json",
+            "initlab reproduce --seed 3 --plot figures");
         command.SetAction(pr =>
         {
             ulong s = (ulong)pr.GetValue(seed);
             int k = pr.GetValue(seeds);
             var results = ClassicExperiments.RunAll(s, k);
-            if (pr.GetValue(json)) ctx.Out.WriteLine(ToJson(s, k, results));
+            if (pr.GetValue(json)) ctx.Out.WriteLine(ToJson(pr, s, k, results));
             else Render(ctx, s, k, results);
             if (pr.GetValue(plot) is { } dir)
             {
-                if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"--plot directory '{dir}' does not exist.");
                 var curves = ClassicExperiments.LoopCurves(s)
                     .Select(c => new PlotSeries(c.Label, Enumerable.Range(0, c.Std.Length).Select(i => (double)i).ToArray(), c.Std)).ToList();
-                foreach (var ext in new[] { "png", "svg" })
+                foreach (string name in PlotFiles)
                 {
-                    string path = Path.Combine(dir, $"classic-loops.{ext}");
+                    string path = Path.Combine(dir, name);
                     Plots.StdPerLayer(path, "x = a @ x with one 512 x 512 matrix, 100 times", curves, legend: ScottPlot.Alignment.UpperRight);
                     if (!pr.GetValue(json)) ctx.Out.WriteLine($"wrote {path}");
                 }
@@ -43,9 +64,8 @@ internal static class ReproduceCommand
         return command;
     }
 
-    internal static string ToJson(ulong seed, int seeds, IReadOnlyList<ExperimentResult> results) => Json.Write(w =>
+    internal static string ToJson(ParseResult pr, ulong seed, int seeds, IReadOnlyList<ExperimentResult> results) => Json.Document(pr, w =>
     {
-        w.WriteStartObject();
         w.WriteNumber("seed", seed);
         w.WriteNumber("seeds", seeds);
         w.WriteStartArray("experiments");
@@ -61,7 +81,6 @@ internal static class ReproduceCommand
             w.WriteEndObject();
         }
         w.WriteEndArray();
-        w.WriteEndObject();
     });
 
     private static void Render(CliContext ctx, ulong seed, int seeds, IReadOnlyList<ExperimentResult> results)

@@ -5,25 +5,30 @@ namespace InitLab.Cli;
 
 /// <summary>
 /// The scheme options shared by <c>initlab init</c> and <c>initlab audit</c>: --scheme and the scheme's parameters,
-/// turned into an <see cref="Initializer"/> through <see cref="Schemes.Create"/> (which rejects options a scheme does not use).
+/// turned into an <see cref="Initializer"/> through <see cref="Schemes.Create"/>. An option the scheme does not use is an
+/// error that names the option and the ones the scheme accepts.
 /// </summary>
 internal sealed class SchemeOptions
 {
-    public Option<string> Scheme { get; } = new("--scheme") { Description = "Initialization scheme: " + string.Join(", ", Schemes.Names), Required = true };
-    public Option<string> Layout { get; } = new("--layout") { Description = "Weight layout: torch (out, in, *k) or keras (*k, in, out)", DefaultValueFactory = _ => "torch" };
-    public Option<string?> Mode { get; } = new("--mode") { Description = "Fan mode: fan_in, fan_out or fan_avg" };
-    public Option<string?> Distribution { get; } = new("--distribution") { Description = "normal, truncated_normal or uniform (variance_scaling)" };
-    public Option<double?> Scale { get; } = new("--scale") { Description = "Variance scale (variance_scaling) or multiplier (delta_orthogonal)" };
-    public Option<double?> Gain { get; } = new("--gain") { Description = "Gain (xavier_*, orthogonal, identity)" };
-    public Option<string?> Nonlinearity { get; } = new("--nonlinearity") { Description = "Activation whose recommended gain kaiming_* uses" };
-    public Option<double?> Param { get; } = new("--param") { Description = "Activation parameter (kaiming_*: the leaky_relu slope a)" };
-    public Option<double?> Mean { get; } = new("--mean") { Description = "Mean (normal, trunc_normal)" };
-    public Option<double?> Std { get; } = new("--std") { Description = "Std (normal, trunc_normal before truncation, sparse non-zeros)" };
-    public Option<double?> Low { get; } = new("--low") { Description = "Lower bound (uniform; absolute bound a of trunc_normal)" };
-    public Option<double?> High { get; } = new("--high") { Description = "Upper bound (uniform; absolute bound b of trunc_normal)" };
-    public Option<double?> Sparsity { get; } = new("--sparsity") { Description = "Fraction of zeros per column, in [0, 1) (sparse)" };
-    public Option<double?> Value { get; } = new("--value") { Description = "The value (constant)" };
-    public Option<int?> Groups { get; } = new("--groups") { Description = "Groups (dirac)" };
+    public Option<string> Scheme { get; } = CliOptions.Choice("--scheme", "Initialization scheme: " + string.Join(", ", Schemes.Names), Schemes.Names,
+        required: true, canonical: CanonicalScheme);
+    public Option<string> Layout { get; } = CliOptions.Choice("--layout", "Weight layout: torch (out, in, *k) or keras (*k, in, out)", Names.Layouts, defaultValue: "torch");
+    public Option<string> Mode { get; } = CliOptions.Choice("--mode", "Fan mode: fan_in, fan_out or fan_avg (default: the scheme's, fan_in)", Names.FanModes);
+    public Option<string> Distribution { get; } = CliOptions.Choice("--distribution",
+        "variance_scaling's distribution: normal, truncated_normal or uniform (default: truncated_normal)", Names.Distributions);
+    public Option<double?> Scale { get; } = CliOptions.OptionalDouble("--scale", "Variance scale > 0 (variance_scaling) or multiplier (delta_orthogonal) (default: 1)", Bounds.Positive);
+    public Option<double?> Gain { get; } = CliOptions.OptionalDouble("--gain", "Gain (xavier_*, orthogonal, identity) (default: 1)");
+    public Option<string> Nonlinearity { get; } = CliOptions.Choice("--nonlinearity",
+        "Activation whose recommended gain kaiming_* uses (default: leaky_relu)", InitLab.Initializers.Gain.RecommendedNames);
+    public Option<double?> Param { get; } = CliOptions.OptionalDouble("--param", "kaiming_*'s leaky_relu slope a (default: 0)");
+    public Option<double?> Mean { get; } = CliOptions.OptionalDouble("--mean", "Mean (normal, trunc_normal) (default: 0)");
+    public Option<double?> Std { get; } = CliOptions.OptionalDouble("--std", "Std (normal, trunc_normal before truncation, sparse non-zeros) (default: 1; sparse 0.01)");
+    public Option<double?> Low { get; } = CliOptions.OptionalDouble("--low", "Lower bound (uniform, default 0; absolute bound a of trunc_normal, default -2)");
+    public Option<double?> High { get; } = CliOptions.OptionalDouble("--high", "Upper bound (uniform, default 1; absolute bound b of trunc_normal, default 2)");
+    public Option<double?> Sparsity { get; } = CliOptions.OptionalDouble("--sparsity", "Fraction of zeros per column, in [0, 1) (sparse; required there)",
+        new Bounds(0, false, 1, MaxOpen: true));
+    public Option<double?> Value { get; } = CliOptions.OptionalDouble("--value", "The value (constant; required there)");
+    public Option<int?> Groups { get; } = CliOptions.OptionalInt("--groups", "Groups (dirac) (default: 1)", min: 1);
 
     public void AddTo(Command command)
     {
@@ -32,13 +37,22 @@ internal sealed class SchemeOptions
     }
 
     /// <summary>The initializer the parsed options describe.</summary>
-    /// <exception cref="ArgumentException">Unknown scheme, mode, distribution or layout; an option the scheme does not use; a bad value.</exception>
+    /// <exception cref="UsageException">An option the scheme does not use.</exception>
+    /// <exception cref="ArgumentException">A value the scheme rejects, or a missing option it needs (the library's message,
+    /// which the CLI words with option names).</exception>
     public Initializer Create(ParseResult parsed)
     {
-        string? mode = parsed.GetValue(Mode), distribution = parsed.GetValue(Distribution);
-        var options = new InitializerOptions
+        string name = parsed.GetValue(Scheme)!;
+        var options = new (Option Option, string Key)[]
         {
-            Layout = Names.ParseLayout(parsed.GetValue(Layout) ?? "torch"),
+            (Mode, "mode"), (Distribution, "distribution"), (Scale, "scale"), (Gain, "gain"), (Nonlinearity, "nonlinearity"), (Param, "param"),
+            (Mean, "mean"), (Std, "std"), (Low, "low"), (High, "high"), (Sparsity, "sparsity"), (Value, "value"), (Groups, "groups"),
+        };
+        RefuseUnused(parsed, "--scheme", name, options);
+        string? mode = parsed.GetValue(Mode), distribution = parsed.GetValue(Distribution);
+        var initializerOptions = new InitializerOptions
+        {
+            Layout = Names.ParseLayout(parsed.GetValue(Layout)!),
             Mode = mode is null ? null : Names.ParseFanMode(mode),
             Distribution = distribution is null ? null : Names.ParseDistribution(distribution),
             Scale = parsed.GetValue(Scale),
@@ -53,6 +67,25 @@ internal sealed class SchemeOptions
             Value = parsed.GetValue(Value),
             Groups = parsed.GetValue(Groups),
         };
-        return Schemes.Create(parsed.GetValue(Scheme)!, options);
+        return Schemes.Create(name, initializerOptions);
     }
+
+    /// <summary>
+    /// Refuses every option in <paramref name="options"/> that the user gave but scheme <paramref name="scheme"/> does not
+    /// use (<see cref="Schemes.OptionsOf"/>), naming it and the options the scheme accepts.
+    /// </summary>
+    /// <exception cref="UsageException">The first such option.</exception>
+    public static void RefuseUnused(ParseResult parsed, string schemeOption, string scheme, IEnumerable<(Option Option, string Key)> options)
+    {
+        var accepted = Schemes.OptionsOf(scheme);
+        foreach (var (option, key) in options)
+            if (parsed.IsGiven(option) && !accepted.Contains(key))
+                throw new UsageException($"{option.Name} does not apply to {schemeOption} {scheme}; it accepts " +
+                    (accepted.Count == 0 ? "no options." : string.Join(", ", accepted.Select(a => "--" + a)) + "."));
+    }
+
+    /// <summary>The scheme name in lower case.</summary>
+    /// <exception cref="ArgumentException">Not a scheme name.</exception>
+    public static string CanonicalScheme(string name) =>
+        Schemes.Contains(name) ? name.Trim().ToLowerInvariant() : throw new ArgumentException($"unknown scheme '{name}'.", nameof(name));
 }

@@ -19,67 +19,71 @@ internal static class TheoryCommand
     {
         var act = ActOption();
         var param = ParamOption();
-        var sigmaW = new Option<double?>("--sigma-w") { Description = "Weight std: W ~ N(0, SW^2 / fan_in) (required)" };
-        var sigmaB = new Option<double>("--sigma-b") { Description = "Bias std: b ~ N(0, SB^2)", DefaultValueFactory = _ => 0.0 };
-        var depth = new Option<int?>("--depth") { Description = "Also predict q_l for l = 0..L" };
-        var q0 = new Option<double>("--q0") { Description = "Input second moment q_0 (start of the variance iteration)", DefaultValueFactory = _ => 1.0 };
-        var json = CommonOptions.Json();
-        var command = new Command("theory", "Mean-field signal propagation theory: q*, c*, chi_1, depth scales, phase")
+        var sigmaW = CliOptions.OptionalDouble("--sigma-w", "Weight std: W ~ N(0, SW^2 / fan_in)", Bounds.NonNegative, required: true);
+        var sigmaB = CliOptions.Double("--sigma-b", "Bias std: b ~ N(0, SB^2)", 0.0, Bounds.NonNegative);
+        var depth = CliOptions.OptionalInt("--depth", "Also predict q_l for l = 0..L (default: no per-layer prediction)", min: 1);
+        var q0 = CliOptions.Double("--q0", "Input second moment q_0 (start of the variance iteration)", 1.0, Bounds.Positive);
+        var json = CliOptions.Json();
+        var command = Help.Examples(new Command("theory", "Mean-field signal propagation theory: q*, c*, chi_1, depth scales, phase")
         {
             act, param, sigmaW, sigmaB, depth, q0, json,
-        };
+        },
+            "initlab theory --act tanh --sigma-w 1.5 --sigma-b 0.05",
+            "initlab theory --act relu --sigma-w 1.4142 --depth 10 --json",
+            "initlab theory critical --act tanh --sigma-b 0.3");
         command.Add(CreateCritical(ctx));
         command.SetAction(pr =>
         {
-            var activation = ActivationRegistry.Parse(pr.GetValue(act) ?? throw new UsageException("--act is required."), pr.GetValue(param));
-            double sw = pr.GetValue(sigmaW) ?? throw new UsageException("--sigma-w is required.");
+            var activation = ActivationRegistry.Parse(pr.GetValue(act)!, pr.GetValue(param));
+            double sw = pr.GetValue(sigmaW)!.Value;
             int? layers = pr.GetValue(depth);
-            if (layers is < 1) throw new UsageException($"--depth must be >= 1, got {layers}.");
+            if (layers is { } l)
+                Resources.CheckBytes(ctx, l * ResourceEstimatePerLayer, "--depth", l.ToString(CultureInfo.InvariantCulture), "the per-layer prediction");
             var model = new MeanFieldModel(activation, sw, pr.GetValue(sigmaB));
             double input = pr.GetValue(q0);
             var report = model.Analyze(input);
             var prediction = layers is { } L ? model.Predict(L, input) : null;
-            if (pr.GetValue(json)) WriteJson(ctx.Out, report, prediction);
+            if (pr.GetValue(json)) WriteJson(ctx.Out, pr, activation, report, prediction);
             else WriteTables(ctx, report, prediction);
             return CliApp.Ok;
         });
         return command;
     }
 
+    // A predicted layer (record and list slot), as the library's trace estimate counts it.
+    private const double ResourceEstimatePerLayer = 256;
+
     private static Command CreateCritical(CliContext ctx)
     {
         var act = ActOption();
         var param = ParamOption();
-        var sigmaB = new Option<double>("--sigma-b") { Description = "Bias std: b ~ N(0, SB^2)", DefaultValueFactory = _ => 0.0 };
-        var json = CommonOptions.Json();
-        var command = new Command("critical", "The critical sigma_w (chi_1 = 1, the edge of chaos) for an activation and sigma_b")
+        var sigmaB = CliOptions.Double("--sigma-b", "Bias std: b ~ N(0, SB^2)", 0.0, Bounds.NonNegative);
+        var json = CliOptions.Json();
+        var command = Help.Examples(new Command("critical", "The critical sigma_w (chi_1 = 1, the edge of chaos) for an activation and sigma_b")
         {
             act, param, sigmaB, json,
-        };
+        },
+            "initlab theory critical --act tanh --sigma-b 0.3",
+            "initlab theory critical --act elu --param 0.5 --json");
         command.SetAction(pr =>
         {
-            var activation = ActivationRegistry.Parse(pr.GetValue(act) ?? throw new UsageException("--act is required."), pr.GetValue(param));
+            var activation = ActivationRegistry.Parse(pr.GetValue(act)!, pr.GetValue(param));
+            // The library's answer as it is: sweep --plot draws the same points (CriticalLine.TrySigmaW).
             var point = CriticalLine.SigmaW(activation, pr.GetValue(sigmaB));
-            // For positively homogeneous activations (relu, leaky_relu) q* = sigma_b^2 / (1 - chi_1) has a pole on the critical
-            // line: the root finder stops just below it, where q* is finite only by rounding. Report that as divergent.
-            if (point.FixedPoint.QStar > 1e8 * Math.Max(1.0, point.SigmaB * point.SigmaB) && point.Note is null)
-                point = point with
-                {
-                    FixedPoint = new VarianceFixedPoint(double.PositiveInfinity, FixedPointKind.Divergent),
-                    Note = "q* diverges as sigma_w approaches this critical value: there is no finite fixed point on the critical line",
-                };
             if (pr.GetValue(json))
             {
-                Json(ctx.Out, w =>
+                ctx.Out.WriteLine(Json.Document(pr, w =>
                 {
-                    w.WriteString("activation", activation.ToString());
-                    w.WriteNumber("sigma_b", point.SigmaB);
-                    w.WriteNumber("sigma_w_critical", point.SigmaW);
-                    Number(w, "q_star", point.FixedPoint.QStar);
-                    w.WriteNumber("chi1", point.Chi1);
+                    w.WriteString("activation", activation.Name);
+                    Json.Number(w, "param", activation.Parameter);
+                    Json.Number(w, "sigma_b", point.SigmaB);
+                    Json.Number(w, "sigma_w_critical", point.SigmaW);
+                    Json.Number(w, "q_star", point.FixedPoint.QStar);
+                    w.WriteString("q_star_kind", point.FixedPoint.Kind.ToString().ToLowerInvariant());
+                    Json.Number(w, "chi1", point.Chi1);
                     if (point.Note is { } note) w.WriteString("note", note);
                     else w.WriteNull("note");
-                });
+                }));
             }
             else
             {
@@ -94,49 +98,52 @@ internal static class TheoryCommand
     }
 
     private static Option<string> ActOption() =>
-        new("--act") { Description = $"Activation: {string.Join(", ", ActivationRegistry.Names)}" };
+        CliOptions.Choice("--act", $"Activation: {string.Join(", ", ActivationRegistry.Names)}", ActivationRegistry.Names, required: true,
+            canonical: ActivationRegistry.Canonical);
 
     private static Option<double?> ParamOption() =>
-        new("--param") { Description = "leaky_relu negative slope a (default 0.01) or elu alpha (default 1)" };
+        CliOptions.OptionalDouble("--param", "Activation parameter: leaky_relu negative slope a (default 0.01), elu alpha (default 1)");
 
-    private static void WriteJson(TextWriter output, MeanFieldReport r, PropagationPrediction? prediction) =>
-        Json(output, w =>
+    private static void WriteJson(TextWriter output, ParseResult pr, Activation activation, MeanFieldReport r, PropagationPrediction? prediction) =>
+        output.WriteLine(Json.Document(pr, w =>
         {
-            w.WriteString("activation", r.Activation);
-            w.WriteNumber("sigma_w", r.SigmaW);
-            w.WriteNumber("sigma_b", r.SigmaB);
-            Number(w, "q_star", r.QStar);
+            // "activation" is the canonical name in every document, its parameter "param" (as gain's document).
+            w.WriteString("activation", activation.Name);
+            Json.Number(w, "param", activation.Parameter);
+            Json.Number(w, "sigma_w", r.SigmaW);
+            Json.Number(w, "sigma_b", r.SigmaB);
+            Json.Number(w, "q_star", r.QStar);
             w.WriteString("q_star_kind", r.FixedPoint.Kind.ToString().ToLowerInvariant());
-            Number(w, "c_star", r.CStar);
-            w.WriteNumber("chi1", r.Chi1);
-            Number(w, "chi_c", r.ChiC);
-            Number(w, "xi_q", r.XiQ);
-            Number(w, "xi_c", r.XiC);
+            Json.Number(w, "c_star", r.CStar);
+            Json.Number(w, "chi1", r.Chi1);
+            Json.Number(w, "chi_c", r.ChiC);
+            Json.Number(w, "xi_q", r.XiQ);
+            Json.Number(w, "xi_c", r.XiC);
             w.WriteString("phase", r.Phase.ToString().ToLowerInvariant());
             if (r.Note is { } note) w.WriteString("note", note);
             else w.WriteNull("note");
             if (prediction is null) return;
-            w.WriteNumber("input_mean_square", prediction.InputMeanSquare);
-            Number(w, "chi1_power_depth", r.JacobianMeanSquaredSingularValue(prediction.Layers.Count));
-            Number(w, "jacobian_mean_squared_singular_value", prediction.JacobianMeanSquaredSingularValue);
+            Json.Number(w, "input_mean_square", prediction.InputMeanSquare);
+            Json.Number(w, "chi1_power_depth", r.JacobianMeanSquaredSingularValue(prediction.Layers.Count));
+            Json.Number(w, "jacobian_mean_squared_singular_value", prediction.JacobianMeanSquaredSingularValue);
             w.WriteStartArray("layers");
             w.WriteStartObject();
             w.WriteNumber("layer", 0);
-            w.WriteNumber("q", prediction.InputMeanSquare);
+            Json.Number(w, "q", prediction.InputMeanSquare);
             w.WriteEndObject();
             foreach (var l in prediction.Layers)
             {
                 w.WriteStartObject();
                 w.WriteNumber("layer", l.Layer);
-                Number(w, "q", l.PreMeanSquare);
-                Number(w, "mean", l.PostMean);
-                Number(w, "mean_square", l.PostMeanSquare);
-                Number(w, "std", l.PostStd);
-                Number(w, "chi", l.Chi);
+                Json.Number(w, "q", l.PreMeanSquare);
+                Json.Number(w, "mean", l.PostMean);
+                Json.Number(w, "mean_square", l.PostMeanSquare);
+                Json.Number(w, "std", l.PostStd);
+                Json.Number(w, "chi", l.Chi);
                 w.WriteEndObject();
             }
             w.WriteEndArray();
-        });
+        }));
 
     private static void WriteTables(CliContext ctx, MeanFieldReport r, PropagationPrediction? prediction)
     {
@@ -167,23 +174,4 @@ internal static class TheoryCommand
         double x when double.IsPositiveInfinity(x) => "inf",
         double x => x.ToString("R", CultureInfo.InvariantCulture),
     };
-
-    // JSON has no infinity or NaN: both are written as null (the "note" says why where it matters).
-    private static void Number(Utf8JsonWriter w, string key, double? value)
-    {
-        if (value is { } v && double.IsFinite(v)) w.WriteNumber(key, v);
-        else w.WriteNull(key);
-    }
-
-    private static void Json(TextWriter output, Action<Utf8JsonWriter> body)
-    {
-        using var stream = new MemoryStream();
-        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
-        {
-            w.WriteStartObject();
-            body(w);
-            w.WriteEndObject();
-        }
-        output.WriteLine(System.Text.Encoding.UTF8.GetString(stream.ToArray()));
-    }
 }

@@ -7,8 +7,8 @@ internal sealed record PlotSeries(string Label, double[] Layers, double[] Values
 
 /// <summary>
 /// PNG/SVG plots through ScottPlot (headless, SkiaSharp's NoDependencies native assets). ScottPlot 5 has no log axis,
-/// so log-scale plots draw log10(y) with 10^k tick labels. Files are written atomically: to a temporary file beside
-/// the target, then renamed.
+/// so log-scale plots draw log10(y) with 10^k tick labels. Files are written through
+/// <see cref="InitLab.Formats.AtomicFile"/>.
 /// </summary>
 internal static class Plots
 {
@@ -18,14 +18,8 @@ internal static class Plots
         Fonts.Default = "DejaVu Sans";
     }
 
-    /// <summary>Checks, before any work, that <paramref name="path"/> is a writable-looking .png or .svg file path.</summary>
-    public static void CheckPath(string path, string option)
-    {
-        string ext = Path.GetExtension(path).ToLowerInvariant();
-        if (ext is not (".png" or ".svg"))
-            throw new UsageException($"{option} must name a .png or .svg file, got '{path}'.");
-        OutputPath.Check(path, option);
-    }
+    /// <summary>The extensions a plot file may have.</summary>
+    public static IReadOnlyList<string> Extensions { get; } = [".png", ".svg"];
 
     /// <summary>Std (log scale) per layer, one line per series; non-positive or non-finite points are left out.</summary>
     public static void StdPerLayer(string path, string title, IReadOnlyList<PlotSeries> series, string yLabel = "std (log scale)", Alignment legend = Alignment.UpperLeft)
@@ -98,22 +92,11 @@ internal static class Plots
         plot.Grid.MinorLineWidth = 1;
     }
 
-    private static void Save(Plot plot, string path, int width, int height)
-    {
-        string full = Path.GetFullPath(path);
-        string dir = Path.GetDirectoryName(full)!;
-        if (!Directory.Exists(dir)) throw new DirectoryNotFoundException($"cannot write '{path}': directory '{dir}' does not exist.");
-        string ext = Path.GetExtension(full).ToLowerInvariant();
-        string temp = Path.Combine(dir, $".{Path.GetFileNameWithoutExtension(full)}.{Guid.NewGuid():N}.tmp{ext}");
-        try
+    // Through the one output writer: a regular file, written to a temporary file beside the target, then renamed.
+    private static void Save(Plot plot, string path, int width, int height) =>
+        InitLab.Formats.AtomicFile.WriteVia(path, temp =>
         {
-            if (ext == ".svg") plot.SaveSvg(temp, width, height);
+            if (Path.GetExtension(path).Equals(".svg", StringComparison.OrdinalIgnoreCase)) plot.SaveSvg(temp, width, height);
             else plot.SavePng(temp, width, height);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
-    }
+        });
 }

@@ -65,34 +65,15 @@ internal static class NpyFormat
         ArgumentNullException.ThrowIfNull(path);
         ArgumentNullException.ThrowIfNull(shape);
         if (count != shape.Size) throw new ArgumentException($"data has {count} elements but shape {shape} needs {shape.Size}.", nameof(shape));
-        string full = Path.GetFullPath(path);
-        string directory = Path.GetDirectoryName(full) ?? ".";
-        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"directory '{directory}' does not exist (output '{path}').");
-        string temp = Path.Combine(directory, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
-        try
+        var buffer = bytes.ToArray();
+        // Big-endian host: swap each element to the little-endian layout the descriptor promises.
+        if (!BitConverter.IsLittleEndian)
+            for (int i = 0; i < buffer.Length; i += itemSize) Array.Reverse(buffer, i, itemSize);
+        AtomicFile.Write(path, stream =>
         {
-            using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None))
-            {
-                stream.Write(Header(descr, shape));
-                if (BitConverter.IsLittleEndian)
-                {
-                    stream.Write(bytes);
-                }
-                else
-                {
-                    // Big-endian host: swap each element to the little-endian layout the descriptor promises.
-                    var buffer = bytes.ToArray();
-                    for (int i = 0; i < buffer.Length; i += itemSize) Array.Reverse(buffer, i, itemSize);
-                    stream.Write(buffer);
-                }
-                stream.Flush(flushToDisk: true);
-            }
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+            stream.Write(Header(descr, shape));
+            stream.Write(buffer);
+        });
     }
 
     /// <summary>Reads a .npy file.</summary>

@@ -104,4 +104,55 @@ public sealed record NetworkSpec
         if (Input is { } x && x.Length != (long)Batch * Widths[0])
             throw new ArgumentException($"the input batch has {x.Length} values, expected Batch x width = {Batch} x {Widths[0]} = {(long)Batch * Widths[0]}.", nameof(Input));
     }
+
+    /// <summary>
+    /// Estimates peak memory and work of propagating this spec on <paramref name="engine"/> (see
+    /// <see cref="EstimateResources(int, int, int, int, Engine, bool)"/>); nothing is allocated.
+    /// </summary>
+    public ResourceEstimate EstimateResources(Engine engine, bool backward = false)
+    {
+        double maxWeights = 0, sumWeights = 0, sumWidths = 0, sumPairs = 0;
+        for (int l = 1; l < Widths.Count; l++)
+        {
+            double w = (double)Widths[l] * Widths[l - 1];
+            maxWeights = Math.Max(maxWeights, w);
+            sumWeights += w;
+            sumWidths += Widths[l];
+            sumPairs += Widths[l] + Widths[l - 1];
+        }
+        return Estimate(Depth, Batch, Widths[0], Widths.Max(), maxWeights, sumWeights, sumWidths, sumPairs, engine, backward);
+    }
+
+    /// <summary>
+    /// Estimates peak memory and work of propagating a network of constant <paramref name="width"/> and
+    /// <paramref name="depth"/> on <paramref name="engine"/> in closed form, before any spec (or its list of widths) exists,
+    /// so that absurd arguments are refused without allocating anything. Memory parts: "depth" (the per-layer trace, and
+    /// every layer's activations kept for a backward pass), "width" (the largest weight matrix, or the ensemble's Gram
+    /// matrices) and "batch" (the activation buffers).
+    /// </summary>
+    public static ResourceEstimate EstimateResources(int inputWidth, int width, int depth, int batch, Engine engine, bool backward = false)
+    {
+        double w = width, d = depth;
+        return Estimate(d, batch, inputWidth, Math.Max(width, inputWidth), w * Math.Max(width, inputWidth),
+            w * inputWidth + (d - 1) * w * w, d * w, inputWidth + w + (d - 1) * 2 * w, engine, backward);
+    }
+
+    private static ResourceEstimate Estimate(double depth, double batch, double inputWidth, double maxWidth, double maxWeights, double sumWeights,
+        double sumWidths, double sumPairs, Engine engine, bool backward)
+    {
+        const double f = sizeof(float);
+        double trace = depth * ResourceEstimate.TraceBytesPerLayer;
+        return engine switch
+        {
+            // A Gaussian quadrature of the variance map per layer.
+            Engine.MeanField => new([("depth", trace), ("batch", batch * inputWidth * f)], depth * 1e4),
+            // Per layer: Gram matrices B x B in double, O(B^2 (n_in + n_out) + B^3) work.
+            Engine.Ensemble => new([("depth", trace), ("width", 4 * batch * batch * sizeof(double)), ("batch", 6 * batch * maxWidth * f)],
+                2 * (batch * batch * sumPairs + depth * batch * batch * batch)),
+            // Weights: one buffer, twice for samplers that fill a copy; forward: four activation buffers. A backward pass
+            // keeps every layer's input and pre-activation, and triples the work.
+            _ => new([("depth", trace + (backward ? 2 * batch * sumWidths * f : 0)), ("width", 2 * maxWeights * f), ("batch", 5 * batch * maxWidth * f)],
+                (backward ? 6 : 2) * (batch + 1) * sumWeights),
+        };
+    }
 }

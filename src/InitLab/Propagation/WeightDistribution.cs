@@ -1,5 +1,7 @@
+using InitLab.Initializers;
 using InitLab.Numerics;
 using InitLab.Random;
+using InitLab.Tensors;
 
 namespace InitLab.Propagation;
 
@@ -11,6 +13,31 @@ namespace InitLab.Propagation;
 public abstract record WeightDistribution
 {
     private WeightDistribution() { }
+
+    /// <summary>
+    /// The weight distribution of the initializer called <paramref name="scheme"/> (a name of <see cref="Schemes"/>, aliases
+    /// included) with <paramref name="options"/>, as <see cref="FromInitializer"/> maps it.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown scheme, an option the scheme does not use, or a bad option value
+    /// (<see cref="Schemes.Create"/>).</exception>
+    public static WeightDistribution FromScheme(string scheme, InitializerOptions? options = null) =>
+        FromInitializer(Schemes.Create(scheme, options));
+
+    /// <summary>
+    /// Maps an initializer to what the engines need: an untruncated zero-mean normal becomes <see cref="Gaussian"/> with
+    /// the initializer's std for each layer's (fan_in, fan_out) (the ensemble engine samples it exactly), orthogonal
+    /// becomes <see cref="Orthogonal"/> with its gain, and every other scheme becomes <see cref="Custom"/>, filled by the
+    /// initializer's own sampler for a (fan_out, fan_in) matrix (explicit engine only).
+    /// </summary>
+    public static WeightDistribution FromInitializer(Initializer initializer)
+    {
+        ArgumentNullException.ThrowIfNull(initializer);
+        if (initializer is OrthogonalInitializer orthogonal) return new Orthogonal(orthogonal.Gain);
+        var probe = initializer.DistributionOf(new Shape(4, 4));
+        if (probe is { Kind: DistributionKind.Normal, Mean: 0 })
+            return new Gaussian(initializer.Name, (fanIn, fanOut) => initializer.DistributionOf(new Shape(fanOut, fanIn))!.Std);
+        return new Custom(initializer.Name, (g, w, rows, cols) => initializer.Fill(w.Span, new Shape(rows, cols), g));
+    }
 
     /// <summary>A short description, e.g. <c>N(0, 2/fan_in)</c>.</summary>
     public abstract string Describe();

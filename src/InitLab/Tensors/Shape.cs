@@ -14,16 +14,16 @@ public sealed class Shape : IEquatable<Shape>
     {
         ArgumentNullException.ThrowIfNull(dims);
         _dims = (int[])dims.Clone();
-        long size = 1;
+        double size = 1; // in double: a product of many large dimensions overflows long
         for (int i = 0; i < _dims.Length; i++)
         {
             if (_dims[i] < 0)
                 throw new ArgumentException($"dims[{i}] must be >= 0, got {_dims[i]} in shape {Format(_dims)}.", nameof(dims));
-            size = checked(size * _dims[i]);
+            size *= _dims[i];
         }
         if (size > Array.MaxLength)
-            throw new ArgumentException($"shape {Format(_dims)} has {size} elements, more than an array can hold ({Array.MaxLength}).", nameof(dims));
-        Size = size;
+            throw new ArgumentException($"shape {Format(_dims)} has {size.ToString("0.###e+0", System.Globalization.CultureInfo.InvariantCulture)} elements, more than an array can hold ({Array.MaxLength}).", nameof(dims));
+        Size = (long)size;
     }
 
     /// <summary>The number of dimensions.</summary>
@@ -38,20 +38,32 @@ public sealed class Shape : IEquatable<Shape>
     /// <summary>Dimension <paramref name="axis"/>; negative axes count from the end.</summary>
     public int this[int axis] => _dims[axis < 0 ? axis + _dims.Length : axis];
 
-    /// <summary>Parses "3,5" or "(3, 5)" or "16x3x3x3".</summary>
+    /// <summary>
+    /// Parses "3,5", "(3, 5)", "[3, 5]" or "16x3x3x3"; "(5,)" is Python's 1-tuple. Each dimension is a non-negative integer
+    /// in <see cref="Numerics.NumberText"/>'s strict syntax (no exponent, no separators); spaces around a dimension are allowed.
+    /// </summary>
     /// <exception cref="ArgumentException">The text is not a list of non-negative integers.</exception>
     public static Shape Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
-        string body = text.Trim().TrimStart('(', '[').TrimEnd(')', ']').Replace('x', ',').Replace('X', ',');
-        var parts = body.Split(',').Select(p => p.Trim()).ToList();
-        if (parts.Count > 1 && parts[^1].Length == 0) parts.RemoveAt(parts.Count - 1); // "(5,)": a Python 1-tuple
-        if (parts.Count == 1 && parts[0].Length == 0) return new Shape();
+        string body = text.Trim();
+        bool bracketed = body.Length >= 2 && ((body[0] == '(' && body[^1] == ')') || (body[0] == '[' && body[^1] == ']'));
+        if (bracketed) body = body[1..^1];
+        body = body.Replace('x', ',').Replace('X', ',');
+        var parts = body.Split(',').Select(p => p.Trim(' ')).ToList();
+        if (bracketed && parts.Count > 1 && parts[^1].Length == 0) parts.RemoveAt(parts.Count - 1); // "(5,)": a Python 1-tuple
+        if (parts.Count == 1 && parts[0].Length == 0)
+        {
+            if (bracketed) return new Shape(); // "()": a scalar
+            throw new ArgumentException($"shape '{text}' is empty; write the dimensions, e.g. 256,128.", nameof(text));
+        }
         var dims = new int[parts.Count];
         for (int i = 0; i < parts.Count; i++)
         {
-            if (!int.TryParse(parts[i], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out dims[i]))
-                throw new ArgumentException($"shape '{text}' is not a comma-separated list of integers (bad part '{parts[i]}').", nameof(text));
+            if (!Numerics.NumberText.TryParseInt32(parts[i], out dims[i]) || dims[i] < 0)
+                throw new ArgumentException(
+                    $"shape '{text}' is not a comma-separated list of non-negative integers (dimension {i + 1} is '{parts[i]}'{Numerics.NumberText.Why(parts[i], integer: true, false, int.MaxValue)}).",
+                    nameof(text));
         }
         return new Shape(dims);
     }

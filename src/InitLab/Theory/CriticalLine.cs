@@ -48,7 +48,7 @@ public static class CriticalLine
             {
                 double root = RootFinding.Brent(excess, lo, hi, flo, fhi, 1e-15);
                 var (fixedPoint, chi1) = new MeanFieldModel(activation, root, sigmaB).FindChi1(initialVariance);
-                if (Math.Abs(chi1 - 1) <= JumpTolerance) return new CriticalPoint(root, sigmaB, fixedPoint, chi1);
+                if (Math.Abs(chi1 - 1) <= JumpTolerance) return WithPole(new CriticalPoint(root, sigmaB, fixedPoint, chi1));
                 // Brent converged onto a discontinuity of chi_1(sigma_w), not a root: report both sides.
                 double below = excess(root * (1 - 1e-9)) + 1, above = excess(root * (1 + 1e-9)) + 1;
                 return new CriticalPoint(root, sigmaB, fixedPoint, chi1,
@@ -62,4 +62,35 @@ public static class CriticalLine
             $"activation '{activation}' has chi_1 < 1 for every sigma_w <= {MaxSigmaW} at sigma_b = {Guard.Fmt(sigmaB)}: no critical point.",
             nameof(activation));
     }
+
+    /// <summary>
+    /// The critical point as <see cref="SigmaW"/> finds it, or null where there is none (chi_1 &lt; 1 for every sigma_w):
+    /// what a plot of the critical line draws, point for point the answer of <c>initlab theory critical</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">sigma_b or the initial variance is invalid.</exception>
+    public static CriticalPoint? TrySigmaW(Activation activation, double sigmaB, double initialVariance = 1.0)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        Guard.NonNegative(sigmaB);
+        Guard.Positive(initialVariance);
+        try
+        {
+            return SigmaW(activation, sigmaB, initialVariance);
+        }
+        catch (ArgumentException)
+        {
+            return null; // validated above: the only remaining failure is "no critical point"
+        }
+    }
+
+    // q* of a positively homogeneous activation (relu, leaky_relu) is sigma_b^2 / (1 - chi_1), with a pole on the critical
+    // line: the root finder stops just below it, where q* is finite only by rounding (~1e13 and up). Report it as divergent.
+    private static CriticalPoint WithPole(CriticalPoint point) =>
+        point.FixedPoint.QStar > 1e8 * Math.Max(1.0, point.SigmaB * point.SigmaB) && point.Note is null
+            ? point with
+            {
+                FixedPoint = new VarianceFixedPoint(double.PositiveInfinity, FixedPointKind.Divergent),
+                Note = "q* diverges as sigma_w approaches this critical value: there is no finite fixed point on the critical line",
+            }
+            : point;
 }

@@ -28,7 +28,7 @@ public class BenchCommandTests
         using var doc = JsonDocument.Parse(r.Out);
         var root = doc.RootElement;
         Assert.Equal(
-            new[] { "workload", "size", "threads", "repeat", "seconds_min", "seconds_median", "throughput", "unit" },
+            new[] { "workload", "size", "threads", "repeat", "seconds_min", "seconds_median", "throughput", "unit", "config" },
             root.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal(workload, root.GetProperty("workload").GetString());
         Assert.Equal(24, root.GetProperty("size").GetInt32());

@@ -56,10 +56,10 @@ public sealed class InitAuditCommandTests : IDisposable
 
     public static TheoryData<string[], string> BadInitArguments => new()
     {
-        { ["--scheme", "bogus", "--shape", "3,3"], "valid schemes" },
+        { ["--scheme", "bogus", "--shape", "3,3"], "valid names: uniform, normal" },
         { ["--scheme", "normal", "--shape", "0,3"], "zero dimension" },
-        { ["--scheme", "normal", "--shape", "-1,3"], "must be >= 0" },
-        { ["--scheme", "normal", "--shape", "a,3"], "bad part" },
+        { ["--scheme", "normal", "--shape", "-1,3"], "non-negative integers (dimension 1 is '-1')" },
+        { ["--scheme", "normal", "--shape", "a,3"], "dimension 1 is 'a'" },
         { ["--scheme", "xavier_uniform", "--shape", "5"], "at least 2 dimensions" },
         { ["--scheme", "normal", "--shape", "3,3", "--dtype", "int8"], "int8" },
         { ["--scheme", "xavier_uniform", "--shape", "3,3", "--gain", "-1"], "gain" },

@@ -12,7 +12,8 @@ public class TheoryCriticalReluTests
         Assert.Equal(0, r.ExitCode);
         using var doc = JsonDocument.Parse(r.Out);
         Assert.Equal(Math.Sqrt(2), doc.RootElement.GetProperty("sigma_w_critical").GetDouble(), 9);
-        Assert.Equal(JsonValueKind.Null, doc.RootElement.GetProperty("q_star").ValueKind);
+        Assert.Equal("Infinity", doc.RootElement.GetProperty("q_star").GetString());
+        Assert.Equal("divergent", doc.RootElement.GetProperty("q_star_kind").GetString());
         Assert.Contains("diverges", doc.RootElement.GetProperty("note").GetString());
     }
 }

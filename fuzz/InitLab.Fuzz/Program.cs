@@ -18,11 +18,7 @@ public static class Program
     public static readonly IReadOnlyDictionary<string, Action<Stream>> Targets = new Dictionary<string, Action<Stream>>
     {
         ["npy"] = stream => InitLab.Formats.Npy.NpyFormat.Read(stream, "input.npy"),
-        ["sweep"] = stream =>
-        {
-            using var reader = new StreamReader(stream);
-            InitLab.Cli.SweepDocument.Parse(reader.ReadToEnd(), "input.json");
-        },
+        ["sweep"] = stream => InitLab.Formats.Sweeps.SweepJson.Read(((MemoryStream)stream).ToArray(), "input.json"),
     };
 
     public static int Main(string[] args)

@@ -65,4 +65,16 @@ public class DiagnosisTests
         var float32 = trace.Diagnosis.Limits.Single(l => l.Format == "float32").Layer!.Value;
         Assert.InRange(float32, trace.FirstNonFiniteLayer!.Value - 1, trace.FirstNonFiniteLayer!.Value + 1);
     }
+
+    [Fact]
+    public void The_growth_rate_is_the_least_squares_slope_of_log10_std_per_layer()
+    {
+        // Mean field, identity activation, sigma_w = 2, no bias: std_l = 2^l exactly, so log10 std is a line of slope log10 2.
+        var spec = new NetworkSpec(16, 4, Activation.Identity, WeightDistribution.Gaussian.WithSigmaW(2));
+        var d = MeanFieldEngine.Run(spec).Diagnosis;
+        Assert.Equal(Math.Log10(2), d.Log10GrowthPerLayer, 12);
+        Assert.Equal(2.0, d.GrowthPerLayer, 12);
+        var shrinking = MeanFieldEngine.Run(new NetworkSpec(16, 3, Activation.Identity, WeightDistribution.Gaussian.WithSigmaW(0.5))).Diagnosis;
+        Assert.Equal(Math.Log10(0.5), shrinking.Log10GrowthPerLayer, 12);
+    }
 }

@@ -345,4 +345,26 @@ public class EngineAgreementTests
         var spec = new NetworkSpec([32, 128, 64], Activation.Tanh, new WeightDistribution.Orthogonal(1));
         Assert.Contains("layer 2", Assert.Throws<ArgumentException>(() => EnsembleEngine.Run(spec, 0)).Message);
     }
+
+    [Fact]
+    public void Ensemble_keeps_nearly_dependent_inputs_apart()
+    {
+        // x_1 = x_0 + d with |d|^2 = 1e-3 |x_0|^2: the Gram matrix's second pivot is 1e-3 of the first, far above float
+        // rounding (n 2^-23 = 2.4e-7) yet below a careless rank cut-off. A tall orthogonal layer keeps the Gram matrix, so the
+        // correlation stays the input's, about 1 - 5e-4, and must not collapse to 1.
+        const int n = 64;
+        var x = new float[2 * n];
+        var g = new Generator(13);
+        var x0 = new float[n];
+        var d = new float[n];
+        g.Normal(x0);
+        g.Normal(d, 0f, (float)Math.Sqrt(1e-3));
+        for (int j = 0; j < n; j++) { x[j] = x0[j]; x[n + j] = x0[j] + d[j]; }
+        double input = Dot(x, 0, 1, n) / Math.Sqrt(Dot(x, 0, 0, n) * Dot(x, 1, 1, n));
+        Assert.True(1 - input > 1e-4);
+        var spec = new NetworkSpec([n, 2 * n], Activation.Identity, new WeightDistribution.Orthogonal(1)) { Batch = 2, Input = x };
+        double c = EnsembleEngine.Run(spec, 2).Layers[0].Correlation!.Value;
+        // Float rounding of the Gram matrix and of F U^T: a few 1e-7 relative on 1 - c of order 5e-4 (1e-5 allowed).
+        Assert.True(Math.Abs((1 - c) - (1 - input)) <= 1e-5, $"correlation {c:R}, input {input:R}");
+    }
 }

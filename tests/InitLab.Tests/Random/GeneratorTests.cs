@@ -324,4 +324,21 @@ public class GeneratorTests
         Assert.Equal(Philox4x32.Block(0x33334444u, 0x11112222u, 0x76543210u, 0xFEDCBA98u, 0x89ABCDEFu, 0x01234567u),
             Philox4x32.Block(seed, stream, block));
     }
+
+    [Theory]
+    [InlineData(1.0, 2.0, 0.0, 3.0)]
+    [InlineData(-2.0, 0.5, -2.5, -1.0)]
+    public void Truncated_normals_with_a_shifted_mean_follow_their_law_in_float_and_double(double mean, double std, double a, double b)
+    {
+        // The standardized bounds are (a - mean) / std and (b - mean) / std; KS against the truncated CDF at alpha = 1e-4.
+        var cdf = KolmogorovSmirnov.TruncatedNormalCdf(mean, std, a, b);
+        var d = new double[20_000];
+        new Generator(10).TruncatedNormal(d, mean, std, a, b);
+        var ks = KolmogorovSmirnov.Test(d, cdf);
+        Assert.True(ks.Passes(Alpha), $"double p = {ks.PValue}");
+        var f = new float[20_000];
+        new Generator(11).TruncatedNormal(f, (float)mean, (float)std, (float)a, (float)b);
+        ks = KolmogorovSmirnov.Test(f, cdf);
+        Assert.True(ks.Passes(Alpha), $"float p = {ks.PValue}");
+    }
 }

@@ -15,6 +15,7 @@ whose ORIGINAL is no longer found exactly once is reported STALE, so the list ca
   python3 scripts/mutation/run.py --lines 12,40        # only the mutations on these lines of mutations.txt
   python3 scripts/mutation/run.py --no-baseline        # skip the check that each folder's tests pass unmutated
   python3 scripts/mutation/run.py --reverse --results r2.tsv   # a second worker from the end of the list
+  python3 scripts/mutation/run.py --lines 7 --test-filter "FullyQualifiedName~GeneratorTests"  # re-check with chosen tests
 
 Results go to stdout and to scripts/mutation/results.tsv (ignored by git). Needs the .NET SDK; takes about 20-60 s per
 mutant on two cores.
@@ -81,6 +82,10 @@ def main():
     if "--results" in args:
         results = args[args.index("--results") + 1]
         args = [a for a in args if a not in ("--results", results)]
+    override = None
+    if "--test-filter" in args:
+        override = args[args.index("--test-filter") + 1]
+        args = [a for a in args if a not in ("--test-filter", override)]
     lines = None
     if "--lines" in args:
         spec = args[args.index("--lines") + 1]
@@ -139,7 +144,7 @@ def main():
                     shutil.copy2(dll, os.path.join(test_dir, "InitLab.dll"))
                     try:
                         tested = run(["dotnet", "test", "tests/InitLab.Tests/InitLab.Tests.csproj", "-c", "Release", "--no-build",
-                                      "--filter", FILE_FILTERS.get(path, FILTERS[folder]), "--", "xUnit.StopOnFail=true"], scratch, TEST_TIMEOUT)
+                                      "--filter", override or FILE_FILTERS.get(path, FILTERS[folder]), "--", "xUnit.StopOnFail=true"], scratch, TEST_TIMEOUT)
                         status = "killed" if tested.returncode != 0 else "survived"
                     except subprocess.TimeoutExpired:
                         status = "timeout"   # counted as killed, as Stryker does

@@ -367,4 +367,35 @@ public class EngineAgreementTests
         // Float rounding of the Gram matrix and of F U^T: a few 1e-7 relative on 1 - c of order 5e-4 (1e-5 allowed).
         Assert.True(Math.Abs((1 - c) - (1 - input)) <= 1e-5, $"correlation {c:R}, input {input:R}");
     }
+
+    [Fact]
+    public void Shared_weights_reuse_the_first_layer_matrix_at_every_layer()
+    {
+        // Shared weights: every layer multiplies by the W drawn from layer 1's stream (stream 2 of the seed). With the
+        // identity activation and no bias, h_2 = x_0 W^T W^T, computed here in double; float products agree to about
+        // 2 (n + 2) u relative (Higham 3.1) on the mean square.
+        const int n = 24, batch = 3;
+        const ulong seed = 17;
+        var spec = new NetworkSpec(n, 2, Activation.Identity, WeightDistribution.Gaussian.WithSigmaW(1.2)) { Batch = batch, SharedWeights = true };
+        var trace = ExplicitEngine.Run(spec, seed);
+        var w = new float[n * n];
+        spec.Weights.Fill(new Generator(seed, 2), w, n, n);
+        var x = spec.DrawInput(seed);
+        double[] Layer(double[] input)
+        {
+            var h = new double[batch * n];
+            for (int r = 0; r < batch; r++)
+                for (int i = 0; i < n; i++)
+                {
+                    double s = 0;
+                    for (int j = 0; j < n; j++) s += input[r * n + j] * w[i * n + j];
+                    h[r * n + i] = s;
+                }
+            return h;
+        }
+        var h2 = Layer(Layer(Array.ConvertAll(x, v => (double)v)));
+        double expected = h2.Average(v => v * v);
+        Assert.True(Math.Abs(trace.Layers[1].Pre.MeanSquare / expected - 1) <= 4 * (n + 2) * Math.Pow(2, -24),
+            $"mean square {trace.Layers[1].Pre.MeanSquare:R}, expected {expected:R}");
+    }
 }

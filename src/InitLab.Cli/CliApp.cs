@@ -49,11 +49,7 @@ internal static class CliApp
 
     public static int Run(string[] args, CliContext ctx)
     {
-        var root = new RootCommand("InitLab: initialize neural networks well, and prove that the initialization works.");
-        foreach (var command in Commands(ctx)) root.Add(command);
-        Help.Install(root);
-
-        ParseResult parsed = root.Parse(args);
+        ParseResult parsed = Root(ctx).Parse(args);
         if (parsed.Errors.Count > 0)
         {
             // One line for all problems, no help text, exit code 2.
@@ -123,18 +119,31 @@ internal static class CliApp
         return message;
     }
 
+    /// <summary>The <c>initlab</c> command tree, with help that shows every command's examples.</summary>
+    internal static RootCommand Root(CliContext ctx)
+    {
+        var root = new RootCommand("InitLab: initialize neural networks well, and prove that the initialization works.");
+        foreach (var command in Commands(ctx)) root.Add(command);
+        Help.Install(root);
+        return root;
+    }
+
     /// <summary>Every top-level command; each lives in its own file under Commands/.</summary>
     private static IEnumerable<Command> Commands(CliContext ctx)
     {
         yield return ReproduceCommand.Create(ctx);
         yield return InitCommand.Create(ctx);
         yield return AuditCommand.Create(ctx);
+        yield return InspectCommand.Create(ctx);
+        yield return ReinitCommand.Create(ctx);
         yield return PropagateCommand.Create(ctx);
+        yield return ModelsCommand.Create(ctx);
         yield return SweepCommand.Create(ctx);
         yield return MergeCommand.Create(ctx);
         yield return LsuvCommand.Create(ctx);
         yield return GainCommand.Create(ctx);
         yield return BenchCommand.Create(ctx);
         yield return TheoryCommand.Create(ctx);
+        yield return ProbeCommand.Create(ctx);
     }
 }

@@ -21,7 +21,9 @@ public static class JsonConvention
         if (double.IsNaN(value)) writer.WriteStringValue("NaN");
         else if (double.IsPositiveInfinity(value)) writer.WriteStringValue("Infinity");
         else if (double.IsNegativeInfinity(value)) writer.WriteStringValue("-Infinity");
-        else if (value == Math.Floor(value) && Math.Abs(value) < 1e15) writer.WriteNumberValue((long)value);
+        else if (value == Math.Floor(value) && Math.Abs(value) < 1e15 && !(value == 0 && double.IsNegative(value)))
+            writer.WriteNumberValue((long)value); // -0 is written as a double below, so that its sign survives
+
         else writer.WriteNumberValue(value);
     }
 

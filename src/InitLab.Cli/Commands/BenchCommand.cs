@@ -29,15 +29,17 @@ internal static class BenchCommand
             },
         };
         var size = CliOptions.OptionalInt("--size",
-            "Elements for fills, n for n x n matrices, the width for propagate (default: " +
+            "Elements for fills, n for n x n matrices, the width for propagate, the batch for resnet and transformer (default: " +
             string.Join(", ", BenchWorkload.All.GroupBy(w => w.DefaultSize).Select(g => $"{g.Key} for {string.Join("/", g.Select(w => w.Name))}")) + ")", min: 1);
         var threads = CliOptions.Int("--threads", "Threads the kernels may use", Environment.ProcessorCount, min: 1, max: 4096);
         var repeat = CliOptions.Int("--repeat", "Timed runs after the warm-up", 5, min: 1, max: 10_000);
         var json = CliOptions.Json();
         var width = CliOptions.OptionalInt("--width", "propagate: layer width (same as --size; default: 4096)", min: 1);
-        var depth = CliOptions.Int("--depth", "propagate: number of layers", 100, min: 1);
-        var batch = CliOptions.Int("--batch", "propagate: batch size", 64, min: 1);
-        var engine = CliOptions.Choice("--engine", "propagate: explicit, ensemble or meanfield", PropagateCommand.EngineNames, defaultValue: "explicit",
+        // The propagate workload's options have no default values of their own (their defaults are stated), so that a
+        // config that records them re-runs on every workload.
+        var depth = CliOptions.OptionalInt("--depth", "propagate: number of layers (default: 100)", min: 1);
+        var batch = CliOptions.OptionalInt("--batch", "propagate: batch size (default: 64)", min: 1);
+        var engine = CliOptions.Choice("--engine", "propagate: explicit, ensemble or meanfield (default: explicit)", PropagateCommand.EngineNames,
             canonical: n => PropagateCommand.Name(PropagateCommand.ParseEngine(n)));
         var command = Help.Examples(new Command("bench", "Time InitLab's kernels (fills, GEMM, ...) on this machine")
         {
@@ -45,14 +47,15 @@ internal static class BenchCommand
         },
             "initlab bench normal",
             "initlab bench gemm --size 1024 --threads 1 --repeat 10 --json",
-            "initlab bench propagate --width 2048 --depth 50 --batch 128 --engine ensemble");
+            "initlab bench propagate --width 2048 --depth 50 --batch 128 --engine ensemble",
+            "initlab bench resnet --threads 1 --repeat 3");
         command.SetAction(pr =>
         {
             var w = BenchWorkload.Find(pr.GetValue(workload)!)!;
             int? n = pr.GetValue(size);
             if (w.Name == "propagate")
             {
-                w = BenchWorkload.Propagate(pr.GetValue(depth), pr.GetValue(batch), PropagateCommand.ParseEngine(pr.GetValue(engine)!));
+                w = BenchWorkload.Propagate(pr.GetValue(depth) ?? 100, pr.GetValue(batch) ?? 64, PropagateCommand.ParseEngine(pr.GetValue(engine) ?? "explicit"));
                 if (pr.GetValue(width) is { } wv)
                 {
                     if (n is not null && n != wv) throw new UsageException("--size and --width differ; give one of them.");
@@ -76,8 +79,8 @@ internal static class BenchCommand
                 new Dictionary<string, (string, string)>
                 {
                     ["size"] = (sizeOption, chosen.ToString(CultureInfo.InvariantCulture)),
-                    ["depth"] = ("--depth", pr.GetValue(depth).ToString(CultureInfo.InvariantCulture)),
-                    ["batch"] = ("--batch", pr.GetValue(batch).ToString(CultureInfo.InvariantCulture)),
+                    ["depth"] = ("--depth", (pr.GetValue(depth) ?? 100).ToString(CultureInfo.InvariantCulture)),
+                    ["batch"] = ("--batch", (pr.GetValue(batch) ?? 64).ToString(CultureInfo.InvariantCulture)),
                 },
                 $"bench {w.Name}");
             var result = Run(w, chosen, pr.GetValue(threads), pr.GetValue(repeat));

@@ -10,25 +10,31 @@ namespace InitLab.Cli;
 /// <summary>The options that describe a network probe, shared by propagate, sweep and lsuv.</summary>
 internal sealed class NetworkOptions
 {
+    /// <summary>Options of the MLP lab; <paramref name="actRequired"/> false where another mode (propagate --model) needs no --act.</summary>
+    public NetworkOptions(bool actRequired = true)
+    {
+        Act = CliOptions.Choice("--act", "Activation: " + string.Join(", ", ActivationRegistry.Names) + (actRequired ? "" : " (required unless --model or --spec)"),
+            ActivationRegistry.Names, required: actRequired, canonical: ActivationRegistry.Canonical);
+    }
+
     public Option<int?> Width { get; } = CliOptions.OptionalInt("--width", "Layer width N, every layer (required unless --widths)", min: 1);
     public Option<int[]?> Widths { get; } = CliOptions.IntList("--widths", "Per-layer widths W0,W1,...,WL, input first; replaces --width and --depth (default: none)", min: 1, minCount: 2);
     public Option<int?> Depth { get; } = CliOptions.OptionalInt("--depth", "Number of layers L (required unless --widths)", min: 1);
-    public Option<string> Act { get; } = CliOptions.Choice("--act", "Activation: " + string.Join(", ", ActivationRegistry.Names), ActivationRegistry.Names,
-        required: true, canonical: ActivationRegistry.Canonical);
+    public Option<string> Act { get; }
     public Option<double?> Param { get; } = CliOptions.OptionalDouble("--param", "Activation parameter: leaky_relu slope (default 0.01), elu alpha (default 1)");
     public Option<string[]?> Init { get; } = CliOptions.ChoiceList("--init",
         "Weight initializer(s), comma-separated to compare: normal, xavier_normal, kaiming_normal, orthogonal, ... (this or --sigma-w is required)",
         Schemes.Names, canonical: SchemeOptions.CanonicalScheme);
     public Option<double?> SigmaW { get; } = CliOptions.OptionalDouble("--sigma-w", "W ~ N(0, SW^2 / fan_in) (this or --init is required)", Bounds.NonNegative);
     public Option<double?> Gain { get; } = CliOptions.OptionalDouble("--gain", "Gain of xavier_* / orthogonal / identity in --init (default: the scheme's, 1)");
-    public Option<string> Nonlinearity { get; } = CliOptions.Choice("--nonlinearity", "kaiming_*'s nonlinearity in --init (PyTorch default: leaky_relu with a = 0, gain sqrt 2)",
-        InitLab.Initializers.Gain.RecommendedNames, defaultValue: "leaky_relu");
-    public Option<string> Mode { get; } = CliOptions.Choice("--mode", "kaiming_*'s fan mode in --init: fan_in, fan_out or fan_avg", Names.FanModes, defaultValue: "fan_in");
+    public Option<string> Nonlinearity { get; } = CliOptions.Choice("--nonlinearity",
+        "kaiming_*'s nonlinearity in --init (default: leaky_relu with a = 0, gain sqrt 2, as PyTorch)", InitLab.Initializers.Gain.RecommendedNames);
+    public Option<string> Mode { get; } = CliOptions.Choice("--mode", "kaiming_*'s fan mode in --init: fan_in, fan_out or fan_avg (default: fan_in)", Names.FanModes);
     public Option<int> Batch { get; } = CliOptions.Int("--batch", "Number of inputs B", 64, min: 1);
     public Option<bool> Shared { get; } = CliOptions.Flag("--shared-weights", "Reuse one weight matrix at every layer (the classic experiment)");
     public Option<double> SigmaB { get; } = CliOptions.Double("--sigma-b", "Bias std: b ~ N(0, SB^2)", 0.0, Bounds.NonNegative);
     public Option<double?> Residual { get; } = CliOptions.OptionalDouble("--residual", "Residual connections x + ALPHA f(x) (default: none, a plain MLP)");
-    public Option<double> InputVariance { get; } = CliOptions.Double("--input-variance", "Variance of the Gaussian inputs (not with --input)", 1.0, Bounds.Positive);
+    public Option<double?> InputVariance { get; } = CliOptions.OptionalDouble("--input-variance", "Variance of the Gaussian inputs, not with --input (default: 1)", Bounds.Positive);
     public Option<long> SeedOption { get; } = CliOptions.Seed();
     public Option<string?> Input { get; } = CliOptions.InputFile("--input", "Input batch from a 2-D .npy file (B x W0) instead of Gaussian inputs (default: none)");
     public Option<bool> AllowNonFinite { get; } = CliOptions.Flag("--allow-nonfinite", "Accept NaN or infinite values in the --input file (otherwise an error)");
@@ -43,7 +49,11 @@ internal sealed class NetworkOptions
 
     public ulong Seed(ParseResult pr) => (ulong)pr.GetValue(SeedOption);
 
-    public Activation Activation(ParseResult pr) => ActivationRegistry.Parse(pr.GetValue(Act)!, pr.GetValue(Param));
+    public Activation Activation(ParseResult pr) =>
+        ActivationRegistry.Parse(pr.GetValue(Act) ?? throw new UsageException("--act is required (or --model / --spec for a network graph)."), pr.GetValue(Param));
+
+    /// <summary>Every option of the MLP lab's network (what --model and --spec replace).</summary>
+    public IEnumerable<Option> MlpOnly => [Width, Widths, Depth, Act, Param, Shared, SigmaB, Residual, InputVariance, Input, AllowNonFinite, SigmaW];
 
     public IReadOnlyList<int> WidthList(ParseResult pr)
     {
@@ -153,7 +163,7 @@ internal sealed class NetworkOptions
             SharedWeights = pr.GetValue(Shared),
             SigmaB = sigmaB ?? pr.GetValue(SigmaB),
             ResidualAlpha = pr.GetValue(Residual),
-            InputVariance = pr.GetValue(InputVariance),
+            InputVariance = pr.GetValue(InputVariance) ?? 1.0,
             Input = input,
         };
     }
@@ -189,16 +199,20 @@ internal sealed class NetworkOptions
     /// The weight distribution of an initializer name (<see cref="WeightDistribution.FromScheme"/>); --gain, --nonlinearity
     /// and --mode go to the schemes that use them, and one given for a scheme that does not use it is an error.
     /// </summary>
-    public WeightDistribution Weights(string name, ParseResult pr)
+    public WeightDistribution Weights(string name, ParseResult pr) => WeightDistribution.FromScheme(name, SchemeOptionsOf(name, pr));
+
+    /// <summary>The initializer an --init name means, with --gain, --nonlinearity and --mode where the scheme uses them.</summary>
+    public Initializer Initializer(string name, ParseResult pr) => Schemes.Create(name, SchemeOptionsOf(name, pr));
+
+    private InitializerOptions SchemeOptionsOf(string name, ParseResult pr)
     {
         SchemeOptions.RefuseUnused(pr, "--init", name, [(Gain, "gain"), (Nonlinearity, "nonlinearity"), (Mode, "mode")]);
         var accepted = Schemes.OptionsOf(name);
-        var options = new InitializerOptions
+        return new InitializerOptions
         {
             Gain = accepted.Contains("gain") ? pr.GetValue(Gain) : null,
             Nonlinearity = accepted.Contains("nonlinearity") ? pr.GetValue(Nonlinearity) : null,
-            Mode = accepted.Contains("mode") ? Names.ParseFanMode(pr.GetValue(Mode)!) : null,
+            Mode = accepted.Contains("mode") && pr.GetValue(Mode) is { } mode ? Names.ParseFanMode(mode) : null,
         };
-        return WeightDistribution.FromScheme(name, options);
     }
 }

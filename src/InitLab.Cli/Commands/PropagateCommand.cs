@@ -11,6 +11,7 @@ namespace InitLab.Cli;
 /// <summary>
 /// <c>initlab propagate</c>: push a batch through a deep random MLP and show per-layer statistics, the first non-finite
 /// layer and a diagnosis. <c>--engine</c> and <c>--init</c> take comma-separated lists to compare runs side by side.
+/// With <c>--model</c> or <c>--spec</c>, the network is a graph (<see cref="GraphPropagate"/>).
 /// </summary>
 internal static class PropagateCommand
 {
@@ -19,7 +20,8 @@ internal static class PropagateCommand
 
     public static Command Create(CliContext ctx)
     {
-        var o = new NetworkOptions();
+        var o = new NetworkOptions(actRequired: false);
+        var g = new GraphOptions();
         var engine = CliOptions.ChoiceList("--engine", "explicit, ensemble or meanfield (comma-separated to compare)", EngineNames,
             canonical: name => Name(ParseEngine(name)), defaultValue: ["explicit"]);
         var backward = CliOptions.Flag("--backward", "Back-propagate a random unit-variance gradient (explicit engine)");
@@ -27,15 +29,22 @@ internal static class PropagateCommand
         var csv = CliOptions.Flag("--csv", "Print every layer as CSV");
         var plot = CliOptions.OutputFile("--plot", "Write std per layer (log scale) to FILE.png or FILE.svg (default: no plot)", Plots.Extensions);
         var every = CliOptions.OptionalInt("--every", "Table: show every k-th layer (default: about 20 rows)", min: 1);
-        var command = Help.Examples(new Command("propagate", "Propagate a batch through a deep random network, layer by layer"),
+        var command = Help.Examples(new Command("propagate", "Propagate a batch through a deep random network (an MLP, a family or a JSON graph), layer by layer"),
             "initlab propagate --act relu --width 512 --depth 100 --init kaiming_normal,normal",
             "initlab propagate --act tanh --width 256 --depth 50 --sigma-w 1.1 --engine explicit,ensemble,meanfield --json",
-            "initlab propagate --act relu --widths 784,512,256,10 --init kaiming_normal --backward --plot std.svg");
+            "initlab propagate --act relu --widths 784,512,256,10 --init kaiming_normal --backward --plot std.svg",
+            "initlab propagate --model resnet:blocks=8,width=64,size=32,norm=none,preact=true --init kaiming_normal --batch 8",
+            "initlab propagate --model transformer:layers=12,dim=256,heads=8,tokens=64,ln=post --backward --json",
+            "initlab propagate --spec net.json --init orthogonal --batch 16");
         o.AddTo(command);
+        g.AddTo(command);
         foreach (var option in new Option[] { engine, backward, json, csv, plot, every }) command.Add(option);
         command.SetAction(pr =>
         {
             if (pr.GetValue(json) && pr.GetValue(csv)) throw new UsageException("--json and --csv are exclusive.");
+            if (!g.Given(pr) && pr.GetValue(g.Nodes)) throw new UsageException("--nodes lists a graph's nodes; give --model or --spec.");
+            if (g.Given(pr))
+                return GraphPropagate.Execute(pr, ctx, o, g, pr.GetValue(engine)!, pr.GetValue(backward), pr.GetValue(json), pr.GetValue(csv), pr.GetValue(plot), pr.IsGiven(every));
             if (pr.IsGiven(every) && (pr.GetValue(json) || pr.GetValue(csv)))
                 throw new UsageException("--every thins the table; --json and --csv always list every layer.");
             string? plotPath = pr.GetValue(plot);
@@ -123,6 +132,19 @@ internal static class PropagateCommand
             else w.WriteNull(limit.Format);
         }
         w.WriteEndObject();
+        Json.Number(w, "log10_change", d.Log10Change);
+        if (d.MeanFieldLog10Change is { } mf) Json.Number(w, "mean_field_log10_change", mf);
+        else w.WriteNull("mean_field_log10_change");
+        if (d.Band is { } band)
+        {
+            w.WriteStartObject("drift_band");
+            Json.Number(w, "low", band.Low);
+            Json.Number(w, "high", band.High);
+            Json.Number(w, "alpha", band.Alpha);
+            w.WriteEndObject();
+        }
+        else w.WriteNull("drift_band");
+        w.WriteBoolean("finite_width_drift", d.FiniteWidthDriftDominates);
         w.WriteString("advice", d.Advice);
         w.WriteEndObject();
     }

@@ -53,14 +53,13 @@ internal static class SweepCommand
             var part = pr.GetValue(shard)!;
             long total = (long)gw.Count * gb.Count;
             if (total > int.MaxValue) throw new UsageException($"--sigma-w and --sigma-b make {total} cells, more than {int.MaxValue}.");
-            if (part.Count > total) throw new UsageException($"--shard {part} splits {total} cells into more shards than cells.");
             int cellCount = part.Cells((int)total).Count;
             o.CheckResources(pr, ctx, e, backward: false, $"sweep on the {PropagateCommand.Name(e)} engine", runs: cellCount);
             var widths = o.WidthList(pr);
             var activation = o.Activation(pr);
             var input = o.InputBatch(pr, widths[0], out int batch);
             var settings = new SweepSettings(activation.Name, activation.Parameter, gw, gb, [.. widths], batch, pr.GetValue(o.Residual),
-                input is null ? pr.GetValue(o.InputVariance) : null, pr.GetValue(o.Shared), input is null ? null : Sweep.HashInput(input),
+                input is null ? pr.GetValue(o.InputVariance) ?? 1.0 : null, pr.GetValue(o.Shared), input is null ? null : Sweep.HashInput(input),
                 PropagateCommand.Name(e), o.Seed(pr), LibraryInfo.Version);
             // Every setting is checked (and the engine's support of the network) before the first cell runs.
             settings.Validate();

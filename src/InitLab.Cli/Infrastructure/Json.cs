@@ -9,8 +9,8 @@ namespace InitLab.Cli;
 
 /// <summary>
 /// The CLI's one JSON writer. Every command's <c>--json</c> document is made by <see cref="Document"/>: the command's
-/// keys, then a <c>config</c> object with the command, the InitLab version and the effective value of every option
-/// and argument (defaults included), so a result can be re-run. Numbers follow <see cref="JsonConvention"/>: NaN and
+/// keys, then a <c>config</c> object with the command, the InitLab version and the effective value of every argument
+/// and option (defaults included), so a result can be re-run (<see cref="Config"/>). Numbers follow <see cref="JsonConvention"/>: NaN and
 /// infinities as the strings "NaN", "Infinity", "-Infinity"; null for a value that does not exist.
 /// </summary>
 /// <remarks>
@@ -30,10 +30,11 @@ internal static class Json
     });
 
     /// <summary>
-    /// Writes <c>"config": {"command": "theory critical", "initlab_version": "..", "options": {"act": "tanh", ...}}</c>:
-    /// every option and argument of the invoked command with its effective value (the user's or the default; null
-    /// when it is absent and has no default). Keys are the option names without the leading dashes and with '-' read
-    /// as '_' (<c>--sigma-w</c> is <c>sigma_w</c>); help options are left out.
+    /// Writes <c>"config": {"command": "gain", "initlab_version": "..", "arguments": {"act": "tanh"}, "options": {"param": null, ...}}</c>:
+    /// the invoked command, and every argument (in order) and option of it with its effective value (the user's or the
+    /// default; null when it is absent and has no default). Keys are the names without the leading dashes, lower case,
+    /// with '-' read as '_' (<c>--sigma-w</c> is <c>sigma_w</c>); "arguments" is left out for commands without any, and
+    /// help options are left out. <c>initlab COMMAND ARGUMENTS... --KEY VALUE...</c> re-runs the result (lists joined with ',').
     /// </summary>
     public static void Config(Utf8JsonWriter w, ParseResult parsed)
     {
@@ -41,12 +42,17 @@ internal static class Json
         w.WriteStartObject("config");
         w.WriteString("command", CommandPath(parsed));
         w.WriteString("initlab_version", LibraryInfo.Version);
-        w.WriteStartObject("options");
-        foreach (var argument in command.Arguments)
+        if (command.Arguments.Count > 0)
         {
-            w.WritePropertyName(Key(argument.Name));
-            Value(w, parsed.GetResult(argument) is { } r ? r.GetValueOrDefault<object?>() : null);
+            w.WriteStartObject("arguments");
+            foreach (var argument in command.Arguments)
+            {
+                w.WritePropertyName(Key(argument.Name));
+                Value(w, parsed.GetResult(argument) is { } r ? r.GetValueOrDefault<object?>() : null);
+            }
+            w.WriteEndObject();
         }
+        w.WriteStartObject("options");
         foreach (var option in command.Options)
         {
             if (option is HelpOption || option is VersionOption) continue;

@@ -7,7 +7,7 @@ namespace InitLab.Formats.Npy;
 /// <param name="Shape">The array shape.</param>
 /// <param name="FortranOrder">True when the file stored the data in Fortran (column-major) order; <paramref name="Data"/> is C order either way.</param>
 /// <param name="Data">The elements in C order.</param>
-internal sealed record NpyArray(string Descr, Shape Shape, bool FortranOrder, double[] Data)
+public sealed record NpyArray(string Descr, Shape Shape, bool FortranOrder, double[] Data)
 {
     /// <summary>Unit roundoff of the stored type (2^-11, 2^-24, 2^-53), for comparisons that allow for the file's rounding.</summary>
     public double UnitRoundoff => Descr switch

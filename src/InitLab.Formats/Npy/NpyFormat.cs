@@ -19,7 +19,7 @@ namespace InitLab.Formats.Npy;
 /// allocates, so a corrupt or hostile file gives an <see cref="InvalidDataException"/>, never an out-of-range read or a
 /// huge allocation.
 /// </remarks>
-internal static class NpyFormat
+public static class NpyFormat
 {
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
@@ -37,13 +37,15 @@ internal static class NpyFormat
         WriteCore(path, "<f8", MemoryMarshal.AsBytes(data), data.Length, shape, sizeof(double));
 
     /// <summary>The version 1.0 header bytes (magic to '\n') for a C-order array.</summary>
-    public static byte[] Header(string descr, Shape shape)
+    public static byte[] Header(string descr, Shape shape) => Header(descr, ShapeTuple(shape));
+
+    private static byte[] Header(string descr, string shapeTuple)
     {
-        string dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {ShapeTuple(shape)}, }}";
+        string dict = $"{{'descr': '{descr}', 'fortran_order': False, 'shape': {shapeTuple}, }}";
         int unpadded = Magic.Length + 2 + 2 + dict.Length + 1;
         int padding = (Alignment - unpadded % Alignment) % Alignment;
         string text = dict + new string(' ', padding) + "\n";
-        if (text.Length > ushort.MaxValue) throw new ArgumentException($"shape {shape} gives a header too long for .npy version 1.0.", nameof(shape));
+        if (text.Length > ushort.MaxValue) throw new ArgumentException($"shape {shapeTuple} gives a header too long for .npy version 1.0.", nameof(shapeTuple));
         var header = new byte[Magic.Length + 4 + text.Length];
         Magic.CopyTo(header, 0);
         header[6] = 1;
@@ -53,11 +55,13 @@ internal static class NpyFormat
         return header;
     }
 
-    private static string ShapeTuple(Shape shape) => shape.Rank switch
+    private static string ShapeTuple(Shape shape) => ShapeTuple(Array.ConvertAll(shape.Dims.ToArray(), d => (long)d));
+
+    private static string ShapeTuple(IReadOnlyList<long> shape) => shape.Count switch
     {
         0 => "()",
         1 => $"({shape[0]},)",
-        _ => "(" + string.Join(", ", shape.Dims.ToArray()) + ")",
+        _ => "(" + string.Join(", ", shape) + ")",
     };
 
     private static void WriteCore(string path, string descr, ReadOnlySpan<byte> bytes, int count, Shape shape, int itemSize)
@@ -87,105 +91,149 @@ internal static class NpyFormat
         return Read(stream, path);
     }
 
-    /// <summary>Reads a .npy document from a seekable stream of known length; <paramref name="name"/> is used in messages.</summary>
+    /// <summary>Reads a float .npy document (float16, float32 or float64) from a seekable stream of known length; <paramref name="name"/> is used in messages.</summary>
+    /// <exception cref="InvalidDataException">The stream is not a supported, well-formed float .npy document.</exception>
     public static NpyArray Read(Stream stream, string name)
     {
-        long length = stream.Length;
-        Span<byte> preamble = stackalloc byte[12];
-        if (length < 10) throw Corrupt(name, $"it has {length} bytes, fewer than the 10-byte .npy preamble");
-        ReadExactly(stream, preamble[..8]);
-        if (!preamble[..6].SequenceEqual(Magic)) throw Corrupt(name, "it does not start with the .npy magic \\x93NUMPY");
-        byte major = preamble[6], minor = preamble[7];
+        var raw = ReadRaw(stream, name, floatsOnly: true);
+        foreach (long d in raw.Shape)
+            if (d > int.MaxValue) throw Corrupt(name, $"dimension {d} is too large");
+        var shape = new Shape(Array.ConvertAll(raw.Shape, d => (int)d));
+        var data = new double[raw.Bytes.Length / DTypes.SizeOf(raw.DType)];
+        DTypes.Widen(raw.DType, raw.Bytes, data);
+        return new NpyArray(raw.Descr, shape, raw.FortranOrder, data);
+    }
+
+    /// <summary>A .npy document's header and its element bytes, reordered to C order when the file stored Fortran order.</summary>
+    internal sealed record RawArray(string Descr, string DType, long[] Shape, bool FortranOrder, byte[] Bytes);
+
+    // NumPy descriptors of the element types a model tensor can hold ('|' marks byte-order-free one-byte types).
+    private static readonly Dictionary<string, string> Descriptors = new(StringComparer.Ordinal)
+    {
+        ["<f2"] = DTypes.Float16, ["<f4"] = DTypes.Float32, ["<f8"] = DTypes.Float64,
+        ["|i1"] = DTypes.Int8, ["<i1"] = DTypes.Int8, ["<i2"] = DTypes.Int16, ["<i4"] = DTypes.Int32, ["<i8"] = DTypes.Int64,
+        ["|u1"] = DTypes.UInt8, ["<u1"] = DTypes.UInt8, ["<u2"] = DTypes.UInt16, ["<u4"] = DTypes.UInt32, ["<u8"] = DTypes.UInt64,
+        ["|b1"] = DTypes.Bool, ["<b1"] = DTypes.Bool,
+    };
+
+    /// <summary>The descriptor NumPy writes for a <see cref="DTypes"/> name (bfloat16 has none).</summary>
+    internal static string? DescriptorOf(string dtype) => dtype switch
+    {
+        DTypes.Int8 => "|i1",
+        DTypes.UInt8 => "|u1",
+        DTypes.Bool => "|b1",
+        DTypes.BFloat16 => null,
+        _ => Descriptors.First(kv => kv.Value == dtype).Key,
+    };
+
+    /// <summary>A parsed header: where the data start and how many bytes they take.</summary>
+    internal sealed record HeaderInfo(string Descr, string DType, long[] Shape, bool FortranOrder, long DataOffset, long DataBytes);
+
+    /// <summary>The most bytes <see cref="ParseHeader"/> can need: the version 2/3 preamble plus the longest header.</summary>
+    internal const int MaxPrefix = 12 + MaxHeaderLength;
+
+    /// <summary>
+    /// Parses the preamble and header from the first bytes of a document of <paramref name="length"/> bytes
+    /// (<paramref name="prefix"/> holds min(length, <see cref="MaxPrefix"/>) of them) and checks that the data that
+    /// follow have the size the dtype and shape need.
+    /// </summary>
+    internal static HeaderInfo ParseHeader(ReadOnlySpan<byte> prefix, long length, string name, bool floatsOnly)
+    {
+        if (length < 10 || prefix.Length < 10) throw Corrupt(name, $"it has {length} bytes, fewer than the 10-byte .npy preamble");
+        if (!prefix[..6].SequenceEqual(Magic)) throw Corrupt(name, "it does not start with the .npy magic \\x93NUMPY");
+        byte major = prefix[6], minor = prefix[7];
         if (major is < 1 or > 3 || minor != 0) throw Corrupt(name, $"format version {major}.{minor} is not supported (1.0, 2.0, 3.0 are)");
         long headerLength;
-        int prefix;
+        int start;
         if (major == 1)
         {
-            ReadExactly(stream, preamble.Slice(8, 2));
-            headerLength = BinaryPrimitives.ReadUInt16LittleEndian(preamble.Slice(8, 2));
-            prefix = 10;
+            headerLength = BinaryPrimitives.ReadUInt16LittleEndian(prefix.Slice(8, 2));
+            start = 10;
         }
         else
         {
-            if (length < 12) throw Corrupt(name, $"it has {length} bytes, fewer than the 12-byte version {major} preamble");
-            ReadExactly(stream, preamble.Slice(8, 4));
-            headerLength = BinaryPrimitives.ReadUInt32LittleEndian(preamble.Slice(8, 4));
-            prefix = 12;
+            if (length < 12 || prefix.Length < 12) throw Corrupt(name, $"it has {length} bytes, fewer than the 12-byte version {major} preamble");
+            headerLength = BinaryPrimitives.ReadUInt32LittleEndian(prefix.Slice(8, 4));
+            start = 12;
         }
         if (headerLength > MaxHeaderLength) throw Corrupt(name, $"the header claims {headerLength} bytes, more than the {MaxHeaderLength} allowed");
-        if (prefix + headerLength > length) throw Corrupt(name, $"the header claims {headerLength} bytes but the file has only {length - prefix} after the preamble");
-        var headerBytes = new byte[headerLength];
-        ReadExactly(stream, headerBytes);
+        if (start + headerLength > length || start + headerLength > prefix.Length)
+            throw Corrupt(name, $"the header claims {headerLength} bytes but the file has only {length - start} after the preamble");
         string header;
         try
         {
-            header = (major == 3 ? new UTF8Encoding(false, true) : Encoding.Latin1).GetString(headerBytes);
+            header = (major == 3 ? new UTF8Encoding(false, true) : Encoding.Latin1).GetString(prefix.Slice(start, (int)headerLength));
         }
         catch (DecoderFallbackException)
         {
             throw Corrupt(name, "the header is not valid UTF-8");
         }
         var (descr, fortran, dims) = HeaderParser.Parse(header, name);
-        int itemSize = descr switch
-        {
-            "<f2" => 2,
-            "<f4" => 4,
-            "<f8" => 8,
-            _ => throw Corrupt(name, $"dtype '{descr}' is not supported (supported: <f2 float16, <f4 float32, <f8 float64, little-endian)"),
-        };
+        if (!Descriptors.TryGetValue(descr, out string? dtype) || (floatsOnly && !DTypes.IsFloatingPoint(dtype)))
+            throw Corrupt(name, $"dtype '{descr}' is not supported (supported: {(floatsOnly ? "<f2 float16, <f4 float32, <f8 float64" : string.Join(", ", Descriptors.Keys))}, little-endian)");
+        int itemSize = DTypes.SizeOf(dtype);
         long count = 1;
         foreach (long d in dims)
-        {
-            if (d > int.MaxValue) throw Corrupt(name, $"dimension {d} is too large");
             count = d == 0 ? 0 : (count > long.MaxValue / d ? long.MaxValue : count * d);
-        }
-        long dataBytes = length - prefix - headerLength;
+        long dataBytes = length - start - headerLength;
         if (dataBytes > Array.MaxLength) throw Corrupt(name, $"its {dataBytes} data bytes exceed what one array can hold");
         if (count > Array.MaxLength || count * itemSize != dataBytes)
             throw Corrupt(name, $"shape ({string.Join(", ", dims)}) needs {(count > Array.MaxLength ? "more" : (count * itemSize).ToString(CultureInfo.InvariantCulture))} bytes of {descr} data but the file holds {dataBytes}");
-        var shape = new Shape(Array.ConvertAll(dims, d => (int)d));
-        var raw = new byte[dataBytes];
-        ReadExactly(stream, raw);
-        var data = new double[count];
-        for (long i = 0; i < count; i++)
-        {
-            var item = raw.AsSpan((int)(i * itemSize), itemSize);
-            data[i] = itemSize switch
-            {
-                2 => (double)BinaryPrimitives.ReadHalfLittleEndian(item),
-                4 => BinaryPrimitives.ReadSingleLittleEndian(item),
-                _ => BinaryPrimitives.ReadDoubleLittleEndian(item),
-            };
-        }
-        if (fortran && shape.Rank > 1) data = FortranToC(data, shape);
-        return new NpyArray(descr, shape, fortran, data);
+        return new HeaderInfo(descr, dtype, dims, fortran, start + headerLength, dataBytes);
+    }
+
+    /// <summary>The data in C order: Fortran-order data are reordered.</summary>
+    internal static byte[] ToCOrder(HeaderInfo header, byte[] data) =>
+        header.FortranOrder && header.Shape.Length > 1 ? FortranToC(data, header.Shape, DTypes.SizeOf(header.DType)) : data;
+
+    /// <summary>Reads the header and the bytes; every length is checked against the stream before it is read or allocated.</summary>
+    internal static RawArray ReadRaw(Stream stream, string name, bool floatsOnly)
+    {
+        long origin = stream.Position;
+        long length = stream.Length - origin;
+        var prefix = new byte[Math.Min(length, MaxPrefix)];
+        ReadExactly(stream, prefix, name);
+        var header = ParseHeader(prefix, length, name, floatsOnly);
+        stream.Position = origin + header.DataOffset;
+        var raw = new byte[header.DataBytes];
+        ReadExactly(stream, raw, name);
+        return new RawArray(header.Descr, header.DType, header.Shape, header.FortranOrder, ToCOrder(header, raw));
+    }
+
+    /// <summary>Writes a version 1.0 .npy document of any supported dtype (C order) to a stream.</summary>
+    internal static void WriteRaw(Stream stream, string dtype, IReadOnlyList<long> shape, ReadOnlySpan<byte> bytes)
+    {
+        string descr = DescriptorOf(dtype) ?? throw new ArgumentException($"NumPy has no dtype for {dtype}; convert the tensor to float32 first.", nameof(dtype));
+        stream.Write(Header(descr, ShapeTuple(shape)));
+        stream.Write(bytes);
     }
 
     // Element (i0, ..., ik) sits at sum_j i_j * prod_{l<j} d_l in Fortran order.
-    private static double[] FortranToC(double[] f, Shape shape)
+    private static byte[] FortranToC(byte[] f, long[] dims, int itemSize)
     {
-        var c = new double[f.Length];
-        int rank = shape.Rank;
-        var index = new int[rank];
-        for (long cOffset = 0; cOffset < c.Length; cOffset++)
+        var c = new byte[f.Length];
+        int rank = dims.Length;
+        var index = new long[rank];
+        long count = f.Length / itemSize;
+        for (long cOffset = 0; cOffset < count; cOffset++)
         {
             long fOffset = 0, stride = 1;
             for (int k = 0; k < rank; k++)
             {
                 fOffset += index[k] * stride;
-                stride *= shape[k];
+                stride *= dims[k];
             }
-            c[cOffset] = f[fOffset];
+            Buffer.BlockCopy(f, (int)(fOffset * itemSize), c, (int)(cOffset * itemSize), itemSize);
             for (int k = rank - 1; k >= 0; k--)
             {
-                if (++index[k] < shape[k]) break;
+                if (++index[k] < dims[k]) break;
                 index[k] = 0;
             }
         }
         return c;
     }
 
-    private static void ReadExactly(Stream stream, Span<byte> buffer)
+    private static void ReadExactly(Stream stream, Span<byte> buffer, string name)
     {
         try
         {
@@ -193,7 +241,7 @@ internal static class NpyFormat
         }
         catch (EndOfStreamException)
         {
-            throw new InvalidDataException("the file ended early.");
+            throw Corrupt(name, "the file ended early");
         }
     }
 

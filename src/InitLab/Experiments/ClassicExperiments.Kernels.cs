@@ -8,7 +8,7 @@ public static partial class ClassicExperiments
 {
     /// <summary>What the deep loop saw, layer by layer.</summary>
     private sealed record LoopTrace(Stats Final, double FirstNaNStdLayer, double FirstNonFiniteLayer, double FirstAllZeroLayer,
-        double FirstSumOverflowLayer, double Log10GrowthPerLayer, double Log10GrowthStandardError);
+        double FirstSumOverflowLayer, double Log10GrowthPerLayer, double Log10GrowthStandardError, float[] Matrix);
 
     /// <summary>
     /// x ~ N(0,1)^512, a = scale * N(0,1)^(512x512); for k = 1..100: x = a @ x. Layer k is the output of the k-th
@@ -50,7 +50,7 @@ public static partial class ClassicExperiments
         for (int k = 1; k < logStd.Count; k++) steps[k - 1] = logStd[k] - logStd[k - 1];
         var stepStats = Stats.Of(steps);
         return new LoopTrace(stats, Layer(firstNaN), Layer(firstNonFinite), Layer(firstAllZero), Layer(firstSumOverflow),
-            stepStats.Mean, stepStats.Std / Math.Sqrt(steps.Length));
+            stepStats.Mean, stepStats.Std / Math.Sqrt(steps.Length), a);
     }
 
     /// <summary>std of x_k for k = 0..100 under x = a @ x with a shared matrix (NaN once the signal overflows).</summary>

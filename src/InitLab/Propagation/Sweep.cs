@@ -8,8 +8,8 @@ namespace InitLab.Propagation;
 /// <param name="Count">Number of values, &gt;= 1.</param>
 public sealed record ParameterGrid(double Start, double Stop, int Count)
 {
-    /// <summary>Value i: Start + i (Stop - Start) / (Count - 1).</summary>
-    public double this[int i] => Count == 1 ? Start : Start + i * (Stop - Start) / (Count - 1);
+    /// <summary>Value i: Start + i (Stop - Start) / (Count - 1); the last value is Stop exactly (not up to rounding).</summary>
+    public double this[int i] => Count == 1 ? Start : i == Count - 1 ? Stop : Start + i * (Stop - Start) / (Count - 1);
 
     /// <summary>
     /// Parses <c>START:STOP:COUNT</c> (or a single number for a one-point grid), every number in

@@ -27,7 +27,8 @@ public abstract record WeightDistribution
     /// Maps an initializer to what the engines need: an untruncated zero-mean normal becomes <see cref="Gaussian"/> with
     /// the initializer's std for each layer's (fan_in, fan_out) (the ensemble engine samples it exactly), orthogonal
     /// becomes <see cref="Orthogonal"/> with its gain, and every other scheme becomes <see cref="Custom"/>, filled by the
-    /// initializer's own sampler for a (fan_out, fan_in) matrix (explicit engine only).
+    /// initializer's own sampler for a (fan_out, fan_in) matrix (explicit engine only), with <see cref="Custom.StdOf"/>
+    /// when its elements are i.i.d. with mean 0.
     /// </summary>
     public static WeightDistribution FromInitializer(Initializer initializer)
     {
@@ -36,7 +37,9 @@ public abstract record WeightDistribution
         var probe = initializer.DistributionOf(new Shape(4, 4));
         if (probe is { Kind: DistributionKind.Normal, Mean: 0 })
             return new Gaussian(initializer.Name, (fanIn, fanOut) => initializer.DistributionOf(new Shape(fanOut, fanIn))!.Std);
-        return new Custom(initializer.Name, (g, w, rows, cols) => initializer.Fill(w.Span, new Shape(rows, cols), g));
+        var custom = new Custom(initializer.Name, (g, w, rows, cols) => initializer.Fill(w.Span, new Shape(rows, cols), g));
+        // i.i.d. zero-mean elements (uniform, truncated normal): the mean-field engine and the diagnosis know their scale.
+        return probe is { Mean: 0 } ? custom with { StdOf = (fanIn, fanOut) => initializer.DistributionOf(new Shape(fanOut, fanIn))!.Std } : custom;
     }
 
     /// <summary>A short description, e.g. <c>N(0, 2/fan_in)</c>.</summary>
@@ -97,6 +100,10 @@ public abstract record WeightDistribution
     /// <param name="Sampler">Fills a rows x cols matrix.</param>
     public sealed record Custom(string Name, Action<Generator, Memory<float>, int, int> Sampler) : WeightDistribution
     {
+        /// <summary>The std of one weight as a function of (fan_in, fan_out), when the scheme's elements are i.i.d. with a
+        /// known std (uniform, truncated normal, ...): the mean-field engine and the diagnosis then know sigma_w.</summary>
+        public Func<int, int, double>? StdOf { get; init; }
+
         /// <inheritdoc/>
         public override string Describe() => Name;
 

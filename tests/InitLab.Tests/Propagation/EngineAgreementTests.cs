@@ -261,9 +261,9 @@ public class EngineAgreementTests
     {
         // Rows (1, 0, 2) and (2, 2, 0): q11 = 5, q22 = 8, q12 = 2, c = 2 / sqrt(40).
         var h = new float[] { 1, 0, 2, 2, 2, 0 };
-        Assert.Equal(2 / Math.Sqrt(40), ExplicitEngine.Correlation(h, 3), 15);
+        Assert.Equal(2 / Math.Sqrt(40), InitLab.Networks.Execution<float>.Correlation(h, 3), 15);
         var swapped = new float[] { 2, 2, 0, 1, 0, 2 };
-        Assert.Equal(2 / Math.Sqrt(40), ExplicitEngine.Correlation(swapped, 3), 15);
+        Assert.Equal(2 / Math.Sqrt(40), InitLab.Networks.Execution<float>.Correlation(swapped, 3), 15);
     }
 
     [Theory]

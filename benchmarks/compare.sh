@@ -9,14 +9,16 @@
 #
 # Environment: WORKLOADS, THREADS (default "1 2"), ROUNDS (3), REPEAT (3), FILL_SIZE (1e8), GEMM_SIZES
 # ("512 1024 2048"), MATRIX_SIZE (2048), PROP_WIDTH (4096), PROP_DEPTH (100), PROP_BATCH (64), STORE_GBS (25),
-# PEAK_GFLOPS (117 per core), NO_INSTALL=1 to skip apt-get. The propagate workload (fresh Kaiming weights, relu, per-layer
+# PEAK_GFLOPS (117 per core), RESNET_BATCH (8), TRANSFORMER_BATCH (4), NO_INSTALL=1 to skip apt-get. The propagate workload (fresh Kaiming weights, relu, per-layer
 # statistics) runs InitLab's explicit engine against PyTorch, and also reports InitLab's ensemble engine on the same spec.
+# resnet and transformer time the explicit engine at init (draw, forward, per-node statistics) on the networks of
+# issue 10 against PyTorch's forward of the same modules (size = the batch).
 # The train_step workload (one SGD-momentum step of the trainability MLP: 784 inputs, TRAIN_DEPTH (50) tanh layers of
 # width TRAIN_WIDTH (256), a readout to 10 classes, batch TRAIN_BATCH (64)) runs InitLab's training step against PyTorch's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-WORKLOADS=${WORKLOADS:-"normal uniform trunc_normal gemm orthogonal spectral propagate train_step"}
+WORKLOADS=${WORKLOADS:-"normal uniform trunc_normal gemm orthogonal spectral propagate resnet transformer train_step"}
 THREADS=${THREADS:-"1 2"}
 ROUNDS=${ROUNDS:-3}
 REPEAT=${REPEAT:-3}
@@ -68,6 +70,8 @@ for t in $THREADS; do
       normal|uniform|trunc_normal) sizes=$FILL_SIZE ;;
       gemm) sizes=$GEMM_SIZES ;;
       propagate) sizes=$PROP_WIDTH ;;
+      resnet) sizes=${RESNET_BATCH:-8} ;;
+      transformer) sizes=${TRANSFORMER_BATCH:-4} ;;
       train_step) sizes=$TRAIN_WIDTH ;;
       *) sizes=$MATRIX_SIZE ;;
     esac

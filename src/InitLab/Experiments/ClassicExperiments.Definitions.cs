@@ -108,7 +108,7 @@ public static partial class ClassicExperiments
         new Dictionary<string, double> { ["std_fresh_matrices"] = 1.0 },
         g =>
         {
-            var trace = DeepLoop(g, scale: 1.0f / MathF.Sqrt(Dimension), stopAtNaN: false);
+            var trace = DeepLoop(g, scale: g.InverseSqrt(Dimension), stopAtNaN: false);
             var law = LawOfSharedMatrixPower(trace.Matrix);
             double squaredNorm = trace.Final.MeanSquare * Dimension;
             return new Dictionary<string, double>
@@ -204,16 +204,16 @@ public static partial class ClassicExperiments
                 g.Normal(x0);
                 var a = new float[n * n];
                 g.Normal(a);
-                TensorMath.Scale<float>(a, 1.0f / MathF.Sqrt(n));
+                TensorMath.Scale<float>(a, g.InverseSqrt(n));
                 double xavier = NormRatio(a, x0);
                 var law = LawOfSharedMatrixPower(a);
                 double x0Squared = Stats.Of(x0).MeanSquare * n;
                 var q = new float[n * n];
-                LinearAlgebra.Orthogonal.Sample(g, q, n, n);
+                g.Orthogonal(q, n);
                 double orthogonal = NormRatio(q, x0);
                 var s = new float[n * n];
                 g.Normal(s);
-                var estimate = LinearAlgebra.SpectralNorm.NormalizeInPlace(s, n, n, 1.0, g, relativeTolerance: 1e-6);
+                var estimate = LinearAlgebra.SpectralNorm.NormalizeInPlace(s, n, n, 1.0, g.PowerIteration, relativeTolerance: 1e-6);
                 double spectral = NormRatio(s, x0);
                 return new Dictionary<string, double>
                 {

@@ -52,5 +52,8 @@ public sealed class TruncatedNormalInitializer : Initializer
     private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator, int threads) =>
         Draw.TruncatedNormal(generator, weights, Mean, Std, A, B, threads);
 
+    private protected override void FillTorchCore<T>(Span<T> weights, Shape shape, TorchGenerator generator) =>
+        TorchInit.TruncNormal(weights, generator, Mean, Std, A, B);
+
     private protected override ElementDistribution? Law(Shape shape) => ElementDistribution.TruncatedNormal(Mean, Std, A, B);
 }

@@ -1,5 +1,7 @@
 using System.Numerics.Tensors;
 using InitLab.LinearAlgebra;
+using InitLab.Networks;
+using InitLab.Networks.Ops;
 using InitLab.Random;
 
 namespace InitLab.Propagation;
@@ -14,7 +16,8 @@ namespace InitLab.Propagation;
 /// Orthogonal W = gain Q (Q Haar with orthonormal columns, n_out &gt;= n_in): X^T = Q_x F^T for some orthonormal Q_x, and
 /// Q Q_x is a Haar-distributed n_out x r frame U, so H = gain F U^T. Each layer costs O(B^2 n + B^3) instead of O(B n^2).
 /// Randomness: the input batch uses the same stream as the explicit engine (so both see the same x_0); layer l draws
-/// from stream 2l (Z or U) and 2l + 1 (bias).
+/// from stream 2l (Z or U) and 2l + 1 (bias). Everything but the sampled product (bias, activation, residual add, statistics,
+/// the stop at the first non-finite layer) is the graph walk of the explicit engine, so the two engines cannot drift apart.
 /// </remarks>
 public static class EnsembleEngine
 {
@@ -29,42 +32,24 @@ public static class EnsembleEngine
         spec.Validate();
         CheckRepresentable(spec);
         InitLab.Numerics.Guard.Threads(threads);
-        int batch = spec.Batch;
-        // float32 throughout, as the explicit engine: the Gram matrix and F Z products are float GEMMs, the Cholesky
-        // factorization runs in double.
-        var x = spec.DrawInput(seed, threads);
-        var input = ExplicitEngine.Trace(0, x, x, batch, spec.Widths[0]);
-        var layers = new List<LayerTrace>(spec.Depth);
-        int? firstNonFinite = null;
-        float alpha = (float)(spec.ResidualAlpha ?? 1.0);
-        // Buffers are reused across layers: fresh multi-megabyte arrays per layer cost more in page faults than the work.
+        // The graph walk does everything but the linear layers' X W^T, which is sampled from the Gram matrix of X (float32 as
+        // the explicit engine; the Cholesky factorization in double). Work arrays are reused across layers.
+        var graph = spec.ToGraph();
         var scratch = new Scratch();
-        var buffers = new float[]?[4];
-        for (int l = 1; l <= spec.Depth; l++)
+        var options = new ExplicitOptions { Batch = spec.Batch, Seed = seed, Threads = threads };
+        var trace = ExplicitGraphEngine.Run(graph, options, spec.GraphInputs, run =>
         {
-            int nIn = spec.Widths[l - 1], nOut = spec.Widths[l];
-            var h = Buffer(ref buffers[l % 2 * 2], batch * nOut);
-            SampleLayer(spec.Weights, x, batch, nIn, nOut, new Generator(seed, ExplicitEngine.WeightStream(l)), h, scratch, threads);
-            if (spec.SigmaB > 0)
+            run.StopsOnNonFinite = MlpTraces.Stops(graph);
+            run.Override = (node, pass) =>
             {
-                var b = new float[nOut];
-                new Generator(seed, ExplicitEngine.BiasStream(l)).Normal(b, 0f, (float)spec.SigmaB, threads);
-                for (int r = 0; r < batch; r++)
-                    for (int j = 0; j < nOut; j++) h[r * nOut + j] += b[j];
-            }
-            var y = Buffer(ref buffers[l % 2 * 2 + 1], h.Length);
-            spec.Activation.Forward<float>(h, y);
-            if (spec.ResidualAlpha is not null)
-                for (int i = 0; i < y.Length; i++) y[i] = x[i] + alpha * y[i];
-            var trace = ExplicitEngine.Trace(l, h, y, batch, nOut);
-            layers.Add(trace);
-            x = y;
-            if (trace.NonFinite > 0)
-            {
-                firstNonFinite = l;
-                break;
-            }
-        }
+                if (node.Op is not LinearOp linear) return false;
+                int nIn = pass.InputShape(0)[-1];
+                SampleLayer(spec.Weights, pass.Input(0), pass.Batch, nIn, linear.OutFeatures, new Generator(seed, node.Parameters[0].Stream), pass.Output, scratch, threads);
+                if (linear.Bias) LinearOp.AddBias(pass.Output, pass.Parameter(1), pass.Batch, linear.OutFeatures);
+                return true;
+            };
+        });
+        var (input, layers, firstNonFinite) = MlpTraces.Layers(graph, trace.Nodes, spec.Depth);
         return PropagationTrace.Diagnosed(Engine.Ensemble, input, layers, firstNonFinite, spec);
     }
 
@@ -99,7 +84,7 @@ public static class EnsembleEngine
         public float[]? U;
     }
 
-    private static T[] Buffer<T>(ref T[]? buffer, int length)
+    internal static T[] Buffer<T>(ref T[]? buffer, int length)
     {
         if (buffer is null || buffer.Length != length) buffer = new T[length];
         return buffer;

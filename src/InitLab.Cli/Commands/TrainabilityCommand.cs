@@ -48,8 +48,7 @@ internal static class TrainabilityCommand
         var plot = CliOptions.OutputFile("--plot", "Heatmap of test accuracy with 6 xi_c and the critical line, to FILE.png or FILE.svg (default: no plot)", Plots.Extensions);
         var command = Help.Examples(new Command("trainability", "Train a sigma_w x depth grid of MLPs on Fashion-MNIST; compare the trainable depth with 6 xi_c"),
             "initlab trainability --act tanh --sigma-b 0.05 --sigma-w 1:4:7 --depth 10:60:6 --width 128 --steps 200 --plot trainability.png",
-            "initlab trainability --act tanh --sigma-b 0.05 --sigma-w 0.5:4:15 --depth 5:95:10 --lr 0.001 --shard 1/4 --json > shard1.json",
-            "initlab merge shard*.json --plot trainability.png");
+            "initlab trainability --act tanh --sigma-b 0.05 --sigma-w 0.5:4:15 --depth 5:95:10 --lr 0.001 --shard 1/4 --json > shard1.json");
         foreach (var option in new Option[] { o.Act, o.Param, width, o.SigmaB, o.SeedOption, sigmaW, depth, shard, json, plot }) command.Add(option);
         t.AddTo(command);
         command.SetAction(pr =>

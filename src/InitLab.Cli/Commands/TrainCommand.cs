@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using InitLab.Initializers;
+using InitLab.Networks;
 using InitLab.Propagation;
 using InitLab.Training;
 using Spectre.Console;
@@ -19,22 +20,27 @@ internal static class TrainCommand
 {
     public static Command Create(CliContext ctx)
     {
-        var o = new NetworkOptions();
+        var o = new NetworkOptions(actRequired: false);
+        var g = new GraphOptions();
         var t = new TrainingCliOptions(defaultSteps: null);
-        var width = CliOptions.OptionalInt("--width", "Hidden width N", min: 1, required: true);
-        var depth = CliOptions.OptionalInt("--depth", "Number of hidden layers L (a linear readout to the 10 classes follows)", min: 1, required: true);
+        var width = CliOptions.OptionalInt("--width", "Hidden width N (required unless --model or --spec)", min: 1);
+        var depth = CliOptions.OptionalInt("--depth", "Number of hidden layers L, then a linear readout to the 10 classes (required unless --model or --spec)", min: 1);
         var init = CliOptions.Choice("--init", "Weight initializer: normal, xavier_normal, kaiming_normal, orthogonal, ... (this or --sigma-w is required)",
             Schemes.Names, canonical: SchemeOptions.CanonicalScheme);
         var json = CliOptions.Json();
         var command = Help.Examples(new Command("train", "Train an MLP on Fashion-MNIST and compare the outcome with the lab's prediction"),
             "initlab train --act tanh --width 256 --depth 20 --sigma-w 1.5 --sigma-b 0.05 --steps 500",
             "initlab train --act relu --width 128 --depth 10 --init kaiming_normal --steps 300 --optimizer adam --json",
-            "initlab train --act tanh --width 64 --depth 60 --sigma-w 3 --sigma-b 0.05 --steps 300 --train-size 5000 --test-size 1000");
-        foreach (var option in new Option[] { o.Act, o.Param, width, depth, init, o.SigmaW, o.Gain, o.Nonlinearity, o.Mode, o.SigmaB, o.SeedOption, json })
+            "initlab train --act tanh --width 64 --depth 60 --sigma-w 3 --sigma-b 0.05 --steps 300 --train-size 5000 --test-size 1000",
+            "initlab train --model cnn:depth=3,channels=16,size=28,in_channels=1,classes=0 --init kaiming_normal --steps 200");
+        foreach (var option in new Option[] { o.Act, o.Param, width, depth, init, o.SigmaW, o.Gain, o.Nonlinearity, o.Mode, o.SigmaB, o.SeedOption, g.Model, g.Spec, json })
             command.Add(option);
         t.AddTo(command);
         command.SetAction(pr =>
         {
+            if (g.Given(pr)) return TrainGraph(pr, ctx, o, g, t, init, json, [width, depth]);
+            if (pr.GetValue(width) is null) throw new UsageException("--width is required (or --model / --spec for a network graph).");
+            if (pr.GetValue(depth) is null) throw new UsageException("--depth is required (or --model / --spec for a network graph).");
             string? scheme = pr.GetValue(init);
             double? sigmaW = pr.GetValue(o.SigmaW);
             if ((scheme is null) == (sigmaW is null)) throw new UsageException("give exactly one of --init SCHEME and --sigma-w SW.");
@@ -65,32 +71,130 @@ internal static class TrainCommand
             });
             if (quiet) ctx.Out.WriteLine(Json.Document(pr, w => WriteResult(w, result, options, l)));
             else Render(ctx, result, options, activation.ToString(), n, l, train.Count, test.Count, train.ClassCount);
-            if (result.DivergedAtStep is { } k)
-            {
-                ctx.Err.WriteLine(FormattableString.Invariant(
-                    $"error: training diverged: the loss is {Json.Format(result.Loss[^1])} at step {k}; lower --lr (now {Json.Format(options.Optimizer.LearningRate)})."));
-                return CliApp.Failure;
-            }
-            return CliApp.Ok;
+            return Diverged(ctx, result.Loss, result.DivergedAtStep, options);
         });
         return command;
+    }
+
+    /// <summary>
+    /// <c>train --model M | --spec F</c>: the graph as a classifier (<see cref="GraphClassifier"/>: its output, read out
+    /// linearly unless it already has one value per class), trained like the MLP; the step-0 trace and diagnosis are the
+    /// graph's (as <c>propagate --model --backward</c> reports them, for the training loss).
+    /// </summary>
+    private static int TrainGraph(ParseResult pr, CliContext ctx, NetworkOptions o, GraphOptions g, TrainingCliOptions t, Option<string> init,
+        Option<bool> json, Option[] mlpOnly)
+    {
+        foreach (var option in o.MlpOnly.Concat(mlpOnly))
+            if (pr.IsGiven(option))
+                throw new UsageException($"{option.Name} describes the MLP lab's network; with --model or --spec the graph defines the network (e.g. --model mlp:depth=L,width=N,act=A).");
+        var graph = g.Graph(pr);
+        if (pr.GetValue(init) is { } scheme)
+        {
+            try
+            {
+                graph = graph.WithScheme(o.Initializer(scheme, pr));
+            }
+            catch (ArgumentException e)
+            {
+                throw new UsageException($"--init {scheme}: {CliApp.WithoutParameterSuffix(e.Message)}");
+            }
+        }
+        var options = t.Options(pr);
+        ulong seed = o.Seed(pr);
+        var (source, value) = g.Source(pr);
+        int steps = options.Steps;
+        Resources.Check(ctx, GraphResources.Estimate(graph, options.BatchSize, backward: true).Sequential(3.0 * steps),
+            new Dictionary<string, (string, string)> { ["batch"] = ("--batch", options.BatchSize.ToString(CultureInfo.InvariantCulture)), ["model"] = (source, value) },
+            "training");
+        var (train, test) = t.LoadData(pr);
+        GraphClassifier model;
+        try
+        {
+            model = GraphClassifier.Create(graph, train.ClassCount, seed);
+            model.CheckData(train);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException($"{source} {value}: {CliApp.WithoutParameterSuffix(e.Message)}{(e.Message.Contains("features") ? " (Fashion-MNIST images are 784 = 1 x 28 x 28 values: e.g. cnn:...,size=28,in_channels=1)" : "")}");
+        }
+        bool quiet = pr.GetValue(json);
+        int lastDecile = 0;
+        var result = Trainer.Run(model, train, test, options, seed, (step, loss) =>
+        {
+            int decile = (step + 1) * 10 / steps;
+            if (!quiet && decile > lastDecile)
+            {
+                lastDecile = decile;
+                ctx.Err.WriteLine(FormattableString.Invariant($"train: step {step + 1}/{steps}, loss {Json.Format(loss)}"));
+            }
+        });
+        var run = new GraphPropagate.Run(pr.GetValue(init) ?? "default", model.Graph, result.InitialTrace, result.Diagnosis);
+        if (quiet)
+            ctx.Out.WriteLine(Json.Document(pr, w =>
+            {
+                w.WriteStartObject("prediction");
+                w.WriteString("verdict", result.Diagnosis.VerdictName);
+                if (result.Diagnosis.GradientVerdict is { } gv) w.WriteString("gradient_verdict", gv.ToString().ToLowerInvariant());
+                else w.WriteNull("gradient_verdict");
+                w.WriteString("advice", result.Diagnosis.Advice);
+                w.WriteEndObject();
+                WriteOptimizer(w, options);
+                WriteOutcome(w, result.Loss, result.TestAccuracy, result.DivergedAtStep);
+                w.WriteBoolean("readout", model.HasReadout);
+                w.WriteStartObject("step0");
+                GraphPropagate.WriteRun(w, run);
+                w.WriteEndObject();
+            }));
+        else
+        {
+            GraphPropagate.Render(ctx, run, allNodes: false);
+            RenderOutcome(ctx, result.Loss, result.TestAccuracy, test.Count, train.ClassCount);
+        }
+        return Diverged(ctx, result.Loss, result.DivergedAtStep, options);
+    }
+
+    private static int Diverged(CliContext ctx, IReadOnlyList<double> loss, int? divergedAt, TrainingOptions options)
+    {
+        if (divergedAt is not { } k) return CliApp.Ok;
+        ctx.Err.WriteLine(FormattableString.Invariant(
+            $"error: training diverged: the loss is {Json.Format(loss[^1])} at step {k}; lower --lr (now {Json.Format(options.Optimizer.LearningRate)})."));
+        return CliApp.Failure;
+    }
+
+    private static void WriteOptimizer(Utf8JsonWriter w, TrainingOptions options)
+    {
+        w.WriteStartObject("optimizer");
+        w.WriteString("name", options.Optimizer.Name);
+        Json.Number(w, "lr", options.Optimizer.LearningRate);
+        Json.Number(w, "momentum", (options.Optimizer as Optimizer.Sgd)?.Momentum);
+        w.WriteEndObject();
+    }
+
+    private static void WriteOutcome(Utf8JsonWriter w, IReadOnlyList<double> losses, double? accuracy, int? divergedAt)
+    {
+        w.WriteStartArray("loss");
+        foreach (double loss in losses) Json.Number(w, loss);
+        w.WriteEndArray();
+        Json.Number(w, "test_accuracy", accuracy);
+        if (divergedAt is { } k) w.WriteNumber("diverged_at_step", k);
+        else w.WriteNull("diverged_at_step");
+    }
+
+    private static void RenderOutcome(CliContext ctx, IReadOnlyList<double> losses, double? accuracy, int testCount, int classes)
+    {
+        int n = losses.Count;
+        var marks = Enumerable.Range(0, 11).Select(i => i * (n - 1) / 10).Distinct();
+        ctx.Out.WriteLine("loss: " + string.Join(", ", marks.Select(k => FormattableString.Invariant($"step {k}: {Json.Format(losses[k])}"))));
+        if (accuracy is { } a)
+            ctx.Out.WriteLine(FormattableString.Invariant($"test accuracy: {a:0.0000} on {testCount} examples (chance {1.0 / classes:0.0##})"));
     }
 
     /// <summary>The document's keys (design.md's train JSON), without the config that <see cref="Json.Document"/> adds.</summary>
     internal static void WriteResult(Utf8JsonWriter w, TrainingResult r, TrainingOptions options, int depth)
     {
         WritePrediction(w, r.Prediction, depth);
-        w.WriteStartObject("optimizer");
-        w.WriteString("name", options.Optimizer.Name);
-        Json.Number(w, "lr", options.Optimizer.LearningRate);
-        Json.Number(w, "momentum", (options.Optimizer as Optimizer.Sgd)?.Momentum);
-        w.WriteEndObject();
-        w.WriteStartArray("loss");
-        foreach (double loss in r.Loss) Json.Number(w, loss);
-        w.WriteEndArray();
-        Json.Number(w, "test_accuracy", r.TestAccuracy);
-        if (r.DivergedAtStep is { } k) w.WriteNumber("diverged_at_step", k);
-        else w.WriteNull("diverged_at_step");
+        WriteOptimizer(w, options);
+        WriteOutcome(w, r.Loss, r.TestAccuracy, r.DivergedAtStep);
         w.WriteStartObject("step0");
         Json.Number(w, "gradient_growth_per_layer", r.GradientGrowthPerLayer);
         w.WriteStartArray("layers");
@@ -143,10 +247,6 @@ internal static class TrainCommand
         ctx.Console.Write(table);
         ctx.Out.WriteLine(FormattableString.Invariant($"gradient norm x{Json.Format(r.GradientGrowthPerLayer)} per layer towards the input"));
 
-        int n = r.Loss.Count;
-        var marks = Enumerable.Range(0, 11).Select(i => i * (n - 1) / 10).Distinct();
-        ctx.Out.WriteLine("loss: " + string.Join(", ", marks.Select(k => FormattableString.Invariant($"step {k}: {Json.Format(r.Loss[k])}"))));
-        if (r.TestAccuracy is { } a)
-            ctx.Out.WriteLine(FormattableString.Invariant($"test accuracy: {a:0.0000} on {testCount} examples (chance {1.0 / classes:0.0##})"));
+        RenderOutcome(ctx, r.Loss, r.TestAccuracy, testCount, classes);
     }
 }

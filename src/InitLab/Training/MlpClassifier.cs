@@ -168,7 +168,7 @@ public sealed class MlpClassifier
         return logits;
     }
 
-    private static int ArgMax(ReadOnlySpan<float> z)
+    internal static int ArgMax(ReadOnlySpan<float> z)
     {
         int best = 0;
         for (int c = 0; c < z.Length; c++)

@@ -31,23 +31,69 @@ public static class Trainer
         // The theory needs the weights as initialized: measure sigma_w before the first update.
         double sigmaW = EffectiveSigmaW(model);
         var session = new TrainingSession(model, train, options, seed, threads);
-        var losses = new List<double>(options.Steps);
         PropagationTrace? initial = null;
-        int? diverged = null;
-        for (int step = 0; step < options.Steps; step++)
+        var (losses, diverged) = Loop(options.Steps, _ =>
         {
             double loss = session.Step();
             initial ??= session.LastTrace;
-            losses.Add(loss);
-            onStep?.Invoke(step, loss);
-            if (!double.IsFinite(loss))
-            {
-                diverged = step;
-                break;
-            }
-        }
+            return loss;
+        }, onStep);
         double? accuracy = diverged is null && test is not null ? model.Accuracy(test, threads: threads) : null;
         return new TrainingResult(losses, diverged, accuracy, initial!, sigmaW) { Activation = model.Spec.Activation, SigmaB = model.Spec.SigmaB };
+    }
+
+    /// <summary>
+    /// Trains a network graph as a classifier (<see cref="GraphClassifier"/>) in place: the same seeded mini-batches, loss,
+    /// optimizers and divergence rule as the MLP, through the graph walk's forward and backward passes. Step k's dropout
+    /// masks (if any) come from the seed SplitMix64(seed, k).
+    /// </summary>
+    /// <exception cref="ArgumentException">Options out of range, or data that does not fit the graph.</exception>
+    public static GraphTrainingResult Run(GraphClassifier model, Dataset train, Dataset? test, TrainingOptions options, ulong seed,
+        Action<int, double>? onStep = null, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(train);
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        Numerics.Guard.Threads(threads);
+        model.CheckData(train);
+        if (test is not null) model.CheckData(test);
+        var batches = new MiniBatches(train.Count, options.BatchSize, seed);
+        var parameters = model.ParameterList();
+        var state = options.Optimizer.CreateState(parameters.Select(p => p.Length).ToArray());
+        var indices = new int[options.BatchSize];
+        var labels = new int[options.BatchSize];
+        var x = new float[options.BatchSize * train.FeatureCount];
+        Networks.GraphTrace? initial = null;
+        var (losses, diverged) = Loop(options.Steps, step =>
+        {
+            batches.Batch(step, indices);
+            train.Gather(indices, x, labels);
+            var (loss, gradients, pass) = model.LossAndGradients(x, labels, Sweep.CellSeed(seed, step), trace: step == 0, threads);
+            if (step == 0)
+            {
+                var first = pass.Nodes.FirstOrDefault(n => n.NonFinite > 0);
+                initial = new Networks.GraphTrace(model.Graph.Name, options.BatchSize, seed, [.. pass.Nodes], first?.Name, 0);
+            }
+            if (gradients is not null) state.Update(parameters, gradients);
+            return loss;
+        }, onStep);
+        double? accuracy = diverged is null && test is not null ? model.Accuracy(test, threads: threads) : null;
+        return new GraphTrainingResult(losses, diverged, accuracy, initial!, Networks.GraphDiagnoser.Diagnose(model.Graph, initial!));
+    }
+
+    /// <summary>Runs <paramref name="step"/> for steps 0..K-1 until the first non-finite loss (which ends the list).</summary>
+    private static (List<double> Losses, int? Diverged) Loop(int steps, Func<int, double> step, Action<int, double>? onStep)
+    {
+        var losses = new List<double>(steps);
+        for (int k = 0; k < steps; k++)
+        {
+            double loss = step(k);
+            losses.Add(loss);
+            onStep?.Invoke(k, loss);
+            if (!double.IsFinite(loss)) return (losses, k);
+        }
+        return (losses, null);
     }
 
     /// <summary>

@@ -41,8 +41,8 @@ public class BackwardTests
         }
 
         var result = ExplicitEngine.Propagate<double>(widths, batch, Activation.Tanh, alpha, x0, l => weights[l - 1], l => biases[l - 1], top, keepWeightGradients: true);
-        for (int l = 0; l < weights.Count; l++) FiniteDifferences.Check(weights[l], result.WeightGradients![l], Loss, 7);
-        FiniteDifferences.Check(x0, result.InputGradient!, Loss, 7);
+        for (int l = 0; l < weights.Count; l++) FiniteDifferences.Check(weights[l], result.WeightGradients![l], Loss, 1e-7);
+        FiniteDifferences.Check(x0, result.InputGradient!, Loss, 1e-7);
         // Without kept gradients the per-layer weight-gradient norm comes from two B x B Gram matrices; it equals the norm
         // of the full gradient.
         var normsOnly = ExplicitEngine.Propagate<double>(widths, batch, Activation.Tanh, alpha, x0, l => weights[l - 1], l => biases[l - 1], top);

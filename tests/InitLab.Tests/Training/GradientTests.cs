@@ -46,8 +46,8 @@ public class GradientTests
         Assert.Equal(Loss(), loss);
         for (int l = 0; l < weights.Length; l++)
         {
-            FiniteDifferences.Check(weights[l], gw[l], Loss, 8);
-            FiniteDifferences.Check(biases[l], gb[l], Loss, 8);
+            FiniteDifferences.Check(weights[l], gw[l], Loss, 1e-8);
+            FiniteDifferences.Check(biases[l], gb[l], Loss, 1e-8);
         }
     }
 

@@ -37,7 +37,7 @@ public class GraphTrainingTests
         Assert.Equal(Loss(), loss);
         var arrays = parameters.Names.Select(n => parameters[n]).Concat(readout ? [wo!, bo!] : []).ToList();
         Assert.Equal(arrays.Count, gradients!.Count);
-        for (int i = 0; i < arrays.Count; i++) FiniteDifferences.Check(arrays[i], gradients[i], Loss, 7);
+        for (int i = 0; i < arrays.Count; i++) FiniteDifferences.Check(arrays[i], gradients[i], Loss, 1e-7);
     }
 
     [Fact]

@@ -82,7 +82,8 @@ public class SweepJsonFuzzTests
         return [.. texts.Select(Encoding.UTF8.GetBytes)];
     }
 
-    private static byte[] Mutate(byte[] seed, System.Random r)
+    /// <summary>One mutation of a JSON document (also used for the other result documents, whose cells live under "cells" too).</summary>
+    internal static byte[] Mutate(byte[] seed, System.Random r)
     {
         var b = new List<byte>(seed);
         int rounds = 1 + (r.Next(4) == 0 ? r.Next(4) : 0);

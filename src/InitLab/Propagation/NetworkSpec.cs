@@ -96,7 +96,7 @@ public sealed record NetworkSpec
     {
         Guard.Positive(Batch, "batch");
         Guard.Positive(InputVariance, "input variance");
-        Guard.NonNegative(SigmaB, "sigma_b");
+        Guard.FloatScale(SigmaB, "sigma_b");
         if (ResidualAlpha is { } a) Guard.Finite(a, "residual alpha");
         // Every array an engine allocates (a weight matrix, a batch of activations) must fit in one .NET array.
         for (int l = 0; l < Widths.Count; l++)

@@ -76,10 +76,10 @@ public abstract record WeightDistribution
     public sealed record Gaussian(string Name, Func<int, int, double> StdOf) : WeightDistribution
     {
         /// <summary>W_ij ~ N(0, sigma_w^2 / fan_in) (design.md's sigma_w).</summary>
-        /// <exception cref="ArgumentException">sigma_w is negative or not finite.</exception>
+        /// <exception cref="ArgumentException">sigma_w is negative, not finite, or above float.MaxValue (the weights are float32).</exception>
         public static Gaussian WithSigmaW(double sigmaW)
         {
-            Guard.NonNegative(sigmaW, "sigma_w");
+            Guard.FloatScale(sigmaW, "sigma_w");
             return new Gaussian($"N(0, {Guard.Fmt(sigmaW * sigmaW)}/fan_in)", (fanIn, _) => sigmaW / Math.Sqrt(fanIn));
         }
 

@@ -60,8 +60,11 @@ public static class OnnxCompare
         int batch = probe.Batch;
         var inputs = new Dictionary<string, float[]> { [import.Inputs[probe.InputName]] = probe.InputValues! };
         var byNode = import.Nodes.ToDictionary(n => n.Node, StringComparer.Ordinal);
+        foreach (var node in import.Graph.Nodes)
+            if (byNode.TryGetValue(node.Name, out var n) && values.TryGetValue(n.Output, out var v) && v.Length != batch * node.Shape.Size)
+                throw new InvalidOperationException($"node '{n.OnnxName}' ({n.OnnxOp}): InitLab's {n.Op} computes batch x {node.Shape} = {batch * node.Shape.Size} values, ONNX Runtime {v.Length}.");
         var agreements = ReferenceComparison.Compare(import.Graph, import.Parameters, batch, inputs,
-            node => byNode.TryGetValue(node.Name, out var n) && values.TryGetValue(n.Output, out var v) && v.Length == batch * node.Shape.Size ? v : null);
+            node => byNode.TryGetValue(node.Name, out var n) && values.TryGetValue(n.Output, out var v) ? v : null);
         var trace = ExplicitGraphEngine.Run(import.Graph, new ExplicitOptions { Batch = batch, Seed = options.Seed, Threads = options.Threads }, inputs);
         var ort = new Dictionary<string, NodeTrace>(StringComparer.Ordinal);
         foreach (var (measured, output) in probe.Nodes.Zip(probe.Outputs)) ort.TryAdd(output, measured);

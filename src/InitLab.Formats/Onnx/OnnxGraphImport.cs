@@ -773,6 +773,11 @@ public static class OnnxGraphImport
                 Alias(node, s2);
                 return;
             }
+            if (v is Const c)
+            {
+                Alias(node, new Const(SqueezedShape(node, c.Shape, axes), c.Values, null));
+                return;
+            }
             var x = v as Data ?? throw Unsupported(node, "its input is not a computed tensor or a single shape entry");
             int fullRank = x.Shape.Rank + 1;
             var dims = new List<int>(x.Shape.Dims.ToArray());
@@ -798,6 +803,26 @@ public static class OnnxGraphImport
                 }
             }
             Add(node, new ReshapeOp([.. dims]), [x.Node]);
+        }
+
+        /// <summary>A constant's shape after Squeeze or Unsqueeze along <paramref name="axes"/>.</summary>
+        private static long[] SqueezedShape(OnnxNode node, long[] shape, long[]? axes)
+        {
+            var dims = shape.ToList();
+            if (node.OpType == "Squeeze")
+            {
+                var drop = axes?.Select(a => a < 0 ? a + dims.Count : a).ToHashSet() ?? dims.Select((d, i) => (d, i)).Where(p => p.d == 1).Select(p => (long)p.i).ToHashSet();
+                if (drop.Any(a => a < 0 || a >= dims.Count || dims[(int)a] != 1)) throw Unsupported(node, "an axis is out of range or not of size 1");
+                return dims.Where((_, i) => !drop.Contains(i)).ToArray();
+            }
+            if (axes is null) throw Unsupported(node, "axes are missing");
+            int rank = dims.Count + axes.Length;
+            foreach (long a in axes.Select(a => a < 0 ? a + rank : a).Order())
+            {
+                if (a < 0 || a > dims.Count) throw Unsupported(node, $"axis {a} is out of range");
+                dims.Insert((int)a, 1);
+            }
+            return [.. dims];
         }
 
         private void MapGather(OnnxNode node)

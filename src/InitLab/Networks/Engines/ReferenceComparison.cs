@@ -72,7 +72,8 @@ public static class ReferenceComparison
             var p = node.Parameters.Select(q => parameters[q]).ToArray();
             var pd = p.Select(Widen).ToArray();
             var rule = (IErrorBoundRule)node.Op;
-            var r = reference(node);
+            // An input is what both implementations were fed: its given values, never a reference's.
+            var r = node.Op is InputOp ? null : reference(node);
             if (r is not null && r.Length != size)
                 throw new ArgumentException($"node '{node.Name}' ({node.Op.Kind}): the reference has {r.Length} values, expected batch x {node.Shape} = {size}.", nameof(reference));
             references[i] = r;
@@ -93,7 +94,7 @@ public static class ReferenceComparison
                 errors[i] = Bound(rule, node, batch, ins.Select(Widen).ToArray(), node.InputIndices.Select(j => errors[j]!).ToArray(), pd, threads);
             }
 
-            if (r is not null && node.Op is not InputOp)
+            if (r is not null)
             {
                 // Locally: the reference's own inputs where it has them (exact for this comparison: error 0), else the chain's.
                 var localIns = node.InputIndices.Select(j => references[j] ?? values[j]!).ToArray();

@@ -485,7 +485,8 @@ public static class OnnxGraphImport
             OnnxNode? add = null;
             if (_readers.GetValueOrDefault(node.Outputs[0]) == 1)
             {
-                add = onnx.Nodes.FirstOrDefault(m => m.OpType == "Add" && m.Inputs.Count == 2 && m.Inputs.Contains(node.Outputs[0]));
+                add = onnx.Nodes.FirstOrDefault(m => m.OpType == "Add" && m.Domain is ("" or "ai.onnx") && m.Inputs.Count == 2 && m.Inputs.Contains(node.Outputs[0])
+                    && m.Outputs.Count > 0 && m.Outputs[0].Length > 0);
                 var c = add is null ? null : _values.GetValueOrDefault(add.Inputs[add.Inputs[0] == node.Outputs[0] ? 1 : 0]) as Const;
                 var bias = c is null ? null : BiasVector(add!, c, n, 1);
                 if (bias is null || add!.Inputs[0] == add.Inputs[1]) add = null;
@@ -722,6 +723,7 @@ public static class OnnxGraphImport
             var x = DataIn(node, 0);
             int fullRank = x.Shape.Rank + 1;
             long axis = node.Int("axis", 1);
+            if (axis < -fullRank || axis > fullRank) throw Unsupported(node, $"axis {axis} is outside [-{fullRank}, {fullRank}] for its rank-{fullRank} input");
             if (axis < 0) axis += fullRank;
             if (axis == 0) throw Unsupported(node, "axis 0 merges the batch into the features");
             if (axis == 1)

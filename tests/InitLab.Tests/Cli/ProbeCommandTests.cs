@@ -95,6 +95,45 @@ public sealed class ProbeCommandTests
     }
 
     [Fact]
+    public void Lsuv_onnx_writes_a_model_whose_probe_measures_unit_variance_at_every_weighted_node()
+    {
+        var dir = Directory.CreateTempSubdirectory("lsuv-onnx-").FullName;
+        try
+        {
+            string written = Path.Combine(dir, "cnn_lsuv.onnx");
+            var (code, output, error) = CliTestHost.Run("lsuv", "--onnx", Cnn, "--batch", "4", "--seed", "2", "--tolerance", "0.02", "--out", written, "--json");
+            Assert.Equal((0, ""), (code, error));
+            using var doc = JsonDocument.Parse(output);
+            var layers = doc.RootElement.GetProperty("layers").EnumerateArray().ToList();
+            Assert.Equal([("/conv1/Conv", "conv"), ("/conv2/Conv", "conv"), ("/fc/Gemm", "linear")], layers.Select(l => (l.GetProperty("node").GetString(), l.GetProperty("op").GetString())));
+            Assert.True(doc.RootElement.GetProperty("converged").GetBoolean());
+            Assert.Equal(written, doc.RootElement.GetProperty("output").GetString());
+            // ONNX Runtime on the written model, the same Gaussian batch (seed and batch): every weighted node's std is the one LSUV
+            // reported, within the tolerance of 1 (|Var - 1| < 0.02 means |std - 1| < 0.01).
+            var (probeCode, probeOut, _) = CliTestHost.Run("probe", written, "--batch", "4", "--seed", "2", "--json");
+            Assert.Equal(0, probeCode);
+            using var probe = JsonDocument.Parse(probeOut);
+            var byName = probe.RootElement.GetProperty("nodes").EnumerateArray().ToDictionary(n => n.GetProperty("name").GetString()!, n => n.GetProperty("std").GetDouble());
+            foreach (var l in layers)
+            {
+                double std = byName[l.GetProperty("node").GetString()!];
+                Assert.True(Math.Abs(std * std - 1) < 0.02, $"{l.GetProperty("node")}: std {std}");
+                Assert.Equal(l.GetProperty("std").GetDouble(), std, 1e-4);
+            }
+            // Without --out nothing is written; a family graph runs from its own orthogonal pre-init.
+            var (familyCode, family, familyError) = CliTestHost.Run("lsuv", "--model", "resnet:blocks=2,width=8,size=8", "--batch", "4", "--json");
+            Assert.Equal((0, ""), (familyCode, familyError));
+            using var f = JsonDocument.Parse(family);
+            Assert.Equal(6, f.RootElement.GetProperty("layers").GetArrayLength());
+            Assert.Single(Directory.GetFiles(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Fact]
     public void An_op_the_graph_lacks_is_one_line_naming_the_node_and_exit_code_2()
     {
         foreach (var args in new[] { new[] { "propagate", "--onnx", Fixtures.PathOf("ops/unsupported.onnx") }, ["probe", Fixtures.PathOf("ops/unsupported.onnx"), "--compare"] })

@@ -64,34 +64,10 @@ public static class Lsuv
         Guard.Positive(maxIterations);
         Guard.Threads(threads);
         var graph = spec.ToGraph(new WeightDistribution.Orthogonal(1.0));
-        var parameters = NetworkParameters<float>.Draw(graph, seed, threads);
-        var layers = new List<LsuvLayer>(spec.Depth);
-        Execution<float>? run = null;
-        run = new Execution<float>(graph, spec.Batch, seed, threads, backward: false, parameters,
-            spec.GraphInputs, trace: false)
-        {
-            AfterNode = node =>
-            {
-                if (node.Op is not LinearOp) return;
-                var w = parameters[node.Parameters[0]];
-                int iterations = 0;
-                double scale = 1;
-                double variance = Variance(run!.Outputs[node.Index]!);
-                while (Math.Abs(variance - 1) >= tolerance && iterations < maxIterations && variance > 0 && double.IsFinite(variance))
-                {
-                    float factor = (float)(1 / Math.Sqrt(variance));
-                    TensorMath.Scale<float>(w, factor);
-                    scale *= factor;
-                    iterations++;
-                    run.Run(node);
-                    variance = Variance(run.Outputs[node.Index]!);
-                }
-                layers.Add(new LsuvLayer(layers.Count + 1, Math.Sqrt(variance), iterations, scale, Math.Abs(variance - 1) < tolerance));
-            },
-        };
-        run.Forward();
-        var weights = graph.Nodes.Where(n => n.Op is LinearOp).Select(n => parameters[n.Parameters[0]]).ToList();
-        return new LsuvResult(layers, layers.All(l => l.Converged), weights);
+        var result = Run(graph, NetworkParameters<float>.Draw(graph, seed, threads), spec.Batch, seed, spec.GraphInputs, tolerance, maxIterations, threads);
+        var layers = result.Layers.Select((l, k) => new LsuvLayer(k + 1, l.Std, l.Iterations, l.Scale, l.Converged)).ToList();
+        var weights = graph.Nodes.Where(n => n.Op is LinearOp).Select(n => result.Parameters[n.Parameters[0]]).ToList();
+        return new LsuvResult(layers, result.Converged, weights);
     }
 
     /// <summary>

@@ -28,15 +28,15 @@ internal static class Guard
     {
         NonNegative(value, name);
         if (!double.IsFinite(value * value))
-            throw new ArgumentException($"{name} must be at most {Math.Sqrt(double.MaxValue):G3} (its square must be a finite double), got {Fmt(value)}.", name);
+            throw new ArgumentException($"{name} must be at most {Math.Sqrt(double.MaxValue).ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} (its square must be a finite double), got {Fmt(value)}.", name);
     }
 
-    /// <summary>A standard deviation of float32 weights or biases: finite, &gt;= 0 and finite as a float.</summary>
+    /// <summary>A standard deviation of float32 biases: finite, &gt;= 0 and finite as a float.</summary>
     public static void FloatScale(double value, string name)
     {
         NonNegative(value, name);
         if (value > float.MaxValue)
-            throw new ArgumentException($"{name} must be at most {float.MaxValue:G3} (the weights and biases are float32), got {Fmt(value)}.", name);
+            throw new ArgumentException($"{name} must be at most {float.MaxValue.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} (the biases are float32), got {Fmt(value)}.", name);
     }
 
     public static void Positive(int value, [CallerArgumentExpression(nameof(value))] string? name = null)

@@ -109,6 +109,9 @@ public sealed record NetworkSpec
                     nameof(Widths));
         }
         if (Weights is WeightDistribution.Orthogonal o) Guard.NonNegative(o.Gain, "gain");
+        // A Gaussian's std per layer (sigma_w / sqrt(fan_in) must be a finite float32), checked before any work.
+        if (Weights is WeightDistribution.Gaussian gaussian)
+            for (int l = 1; l < Widths.Count; l++) gaussian.Std(Widths[l - 1], Widths[l]);
         bool constant = Widths.All(w => w == Widths[0]);
         if ((ResidualAlpha is not null || SharedWeights) && !constant)
             throw new ArgumentException(

@@ -30,6 +30,8 @@ public static class Program
         ["safetensors"] = stream => Model(stream, "input.safetensors", ModelFormats.Safetensors),
         ["pytorch"] = stream => Model(stream, "input.pt", ModelFormats.PyTorch),
         ["onnx"] = stream => Model(stream, "input.onnx", ModelFormats.Onnx),
+        // The ONNX reader, then the import of its graph into a network graph (what propagate --onnx and probe --compare run).
+        ["onnx-graph"] = stream => InitLab.Formats.Onnx.OnnxGraphImport.Import(ModelFiles.Read(new MemorySource("input.onnx", Bytes(stream)), ModelFormats.Onnx)),
         ["tfjs"] = stream => Model(stream, "model.json", ModelFormats.TfJs),
     };
 

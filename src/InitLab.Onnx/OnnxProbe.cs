@@ -207,7 +207,8 @@ public static class OnnxProbe
             int per = (int)(y.Length / shape[0]);
             correlation = Correlation(y[..per], y.Slice(per, per));
         }
-        return new ProbeNode(name, op, shape.ToArray(), s.Mean, s.Std, s.MeanSquare, s.Min, s.Max, s.ZeroFraction, s.NaNCount + s.InfCount, correlation);
+        return new ProbeNode(name, op, shape.ToArray(), s.Mean, s.Std, s.MeanSquare, s.Min, s.Max, s.ZeroFraction, s.NaNCount + s.InfCount, correlation,
+            MagnitudeHistogram.Of(y));
     }
 
     // q12 / sqrt(q11 q22) with q = mean of products (uncentered, as mean-field theory's c).

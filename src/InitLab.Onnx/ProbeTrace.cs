@@ -1,4 +1,5 @@
 using InitLab.Propagation;
+using InitLab.Tensors;
 
 namespace InitLab.Onnx;
 
@@ -17,9 +18,10 @@ namespace InitLab.Onnx;
 /// <param name="ZeroFraction">Fraction of exact zeros (dead ReLUs).</param>
 /// <param name="NonFinite">Number of NaN or Inf entries.</param>
 /// <param name="Correlation">Correlation of the first two examples' outputs (order vs chaos), or null with one example.</param>
+/// <param name="Histogram">The distribution of |y| in quarter-octave bins (a column of the "colorful dimension" plot).</param>
 public sealed record ProbeNode(
     string Name, string Op, IReadOnlyList<long> Shape, double Mean, double Std, double MeanSquare, double Min, double Max,
-    double ZeroFraction, long NonFinite, double? Correlation);
+    double ZeroFraction, long NonFinite, double? Correlation, MagnitudeHistogram? Histogram = null);
 
 /// <summary>A probe of a real model: the input, every node's output, and the diagnosis over the weighted layers.</summary>
 /// <param name="Model">The model's path.</param>

@@ -30,8 +30,11 @@ internal static class MergeCommand
             },
         };
         var json = CliOptions.Json();
-        var command = Help.Examples(new Command("merge", "Combine sweep shards into one sweep document") { files, json },
-            "initlab merge shard1.json shard2.json shard3.json --json > sweep.json");
+        var plot = CliOptions.OutputFile("--plot", "The merged sweep's phase heatmaps to FILE.png or FILE.svg (default: no plot)", Plots.Extensions);
+        var report = HtmlReport.Option();
+        var command = Help.Examples(new Command("merge", "Combine sweep shards into one sweep document") { files, json, plot, report },
+            "initlab merge shard1.json shard2.json shard3.json --json > sweep.json",
+            "initlab merge shards/*.json --report sweep.html");
         command.SetAction(pr =>
         {
             var paths = pr.GetValue(files)!;
@@ -39,6 +42,9 @@ internal static class MergeCommand
             var merged = SweepDocument.Merge(docs, paths);
             if (pr.GetValue(json)) ctx.Out.WriteLine(Json.Document(pr, w => SweepJson.WriteProperties(w, merged)));
             else SweepCommand.Render(ctx, merged);
+            if (pr.GetValue(plot) is { } plotPath) SweepCommand.PhaseFigure(merged).Save(plotPath);
+            if (pr.GetValue(report) is { } reportPath)
+                SweepCommand.Report(merged, pr).Save(reportPath, Json.Document(pr, w => SweepJson.WriteProperties(w, merged)));
             return CliApp.Ok;
         });
         return command;

@@ -21,13 +21,15 @@ internal static class ProbeCommand
         var input = CliOptions.InputFile("--input", "Feed this .npy batch (its first dimension is the batch) (default: a Gaussian N(0, 1) batch of the input's shape)");
         var seed = CliOptions.Seed();
         var json = CliOptions.Json();
+        var report = HtmlReport.Option();
         var command = Help.Examples(new Command("probe", "Run a real ONNX model (ONNX Runtime) and trace what its initialization does to the signal"),
             "initlab probe resnet18.onnx",
             "initlab probe resnet18.onnx --scheme kaiming_normal --batch 2",
-            "initlab probe model.onnx --input batch.npy --json");
+            "initlab probe model.onnx --input batch.npy --json",
+            "initlab probe resnet18.onnx --scheme kaiming_normal --report resnet18-probe.html");
         command.Add(model);
         scheme.AddTo(command);
-        foreach (var option in new Option[] { batch, input, seed, json }) command.Add(option);
+        foreach (var option in new Option[] { batch, input, seed, json, report }) command.Add(option);
         command.SetAction(pr =>
         {
             string path = pr.GetValue(model)!;
@@ -55,6 +57,14 @@ internal static class ProbeCommand
             var trace = OnnxProbe.Run(ModelFiles.Read(path), options);
             if (pr.GetValue(json)) ctx.Out.WriteLine(Json.Document(pr, w => WriteJson(w, trace)));
             else Render(ctx, trace);
+            if (pr.GetValue(report) is { } reportPath)
+            {
+                string configuration = $"{Path.GetFileName(trace.Model)}, {(trace.Weights == "trained" ? "its own weights" : $"{trace.Weights} weights")}, batch {trace.Batch}";
+                var page = new HtmlReport("probe", configuration, pr);
+                SignalReport.Add(page, configuration, "node", [Run(trace)]);
+                page.Save(reportPath, Json.Document(pr, w => WriteJson(w, trace)));
+                if (!pr.GetValue(json)) ctx.Out.WriteLine($"wrote {reportPath}");
+            }
             return CliApp.Ok;
         });
         return command;
@@ -65,6 +75,20 @@ internal static class ProbeCommand
         (s.Mode, "mode"), (s.Distribution, "distribution"), (s.Scale, "scale"), (s.Gain, "gain"), (s.Nonlinearity, "nonlinearity"), (s.Param, "param"),
         (s.Mean, "mean"), (s.Std, "std"), (s.Low, "low"), (s.High, "high"), (s.Sparsity, "sparsity"), (s.Value, "value"), (s.Groups, "groups"),
     ];
+
+    /// <summary>The probe as a report's run: the input, then every node in graph order (its position is the x axis).</summary>
+    private static SignalRun Run(ProbeTrace t)
+    {
+        var nodes = new[] { t.Input }.Concat(t.Nodes).ToList();
+        var points = nodes.Select((n, i) => new SignalPoint(i, i == 0 ? $"input {n.Name}" : n.Name, n.Op, n.Mean, n.Std,
+            Math.Max(Math.Abs(n.Min), Math.Abs(n.Max)), n.ZeroFraction, n.NonFinite, n.Correlation, null, n.Histogram)).ToList();
+        var d = t.Diagnosis;
+        int? first = t.FirstNonFiniteNode is { } name ? nodes.FindIndex(n => n.Name == name) : null;
+        string summary = string.Create(CultureInfo.InvariantCulture,
+            $"std x{Json.Format(d.GrowthPerLayer)} per weighted layer over {t.WeightedLayers.Count} weighted layers; worst node: {t.WorstNode ?? "none"}")
+            + (t.FirstNonFiniteNode is null ? "" : $"; first non-finite node: {t.FirstNonFiniteNode}");
+        return new SignalRun(t.Weights == "trained" ? "own weights" : t.Weights, points, d.VerdictName, summary, d.Advice, first);
+    }
 
     private static void WriteJson(System.Text.Json.Utf8JsonWriter w, ProbeTrace t)
     {
@@ -107,6 +131,7 @@ internal static class ProbeCommand
         Json.Number(w, "zero_fraction", n.ZeroFraction);
         w.WriteNumber("nonfinite", n.NonFinite);
         Json.Number(w, "correlation", n.Correlation);
+        if (n.Histogram is { } h) PropagateCommand.WriteHistogram(w, h);
         w.WriteEndObject();
     }
 

@@ -178,14 +178,15 @@ public static class ExplicitEngine
         return Math.Sqrt(s);
     }
 
-    /// <summary>Statistics of one layer: pre-activations h and outputs y (B x n, row-major).</summary>
+    /// <summary>Statistics of one layer: pre-activations h and outputs y (B x n, row-major), with the histogram of |y|.</summary>
     internal static LayerTrace Trace<T>(int layer, T[] h, T[] y, int batch, int n) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var post = Stats.Of<T>(new DenseTensor<T>(new Shape(y.Length), y));
         var pre = Stats.Of<T>(new DenseTensor<T>(new Shape(h.Length), h));
         double? correlation = batch >= 2 ? Correlation(h, n) : null;
         return new LayerTrace(layer, post.Mean, post.Std, post.MeanSquare, post.Min, post.Max, post.ZeroFraction,
-            post.NaNCount + post.InfCount, new PreActivationStats(pre.Mean, pre.Std, pre.MeanSquare), correlation);
+            post.NaNCount + post.InfCount, new PreActivationStats(pre.Mean, pre.Std, pre.MeanSquare), correlation,
+            Histogram: MagnitudeHistogram.Of<T>(y));
     }
 
     /// <summary>q12 / sqrt(q11 q22) over the units of the first two rows (Poole et al. 2016's c).</summary>

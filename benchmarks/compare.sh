@@ -9,12 +9,14 @@
 #
 # Environment: WORKLOADS, THREADS (default "1 2"), ROUNDS (3), REPEAT (3), FILL_SIZE (1e8), GEMM_SIZES
 # ("512 1024 2048"), MATRIX_SIZE (2048), PROP_WIDTH (4096), PROP_DEPTH (100), PROP_BATCH (64), STORE_GBS (25),
-# PEAK_GFLOPS (117 per core), NO_INSTALL=1 to skip apt-get. The propagate workload (fresh Kaiming weights, relu, per-layer
+# PEAK_GFLOPS (117 per core), RESNET_BATCH (8), TRANSFORMER_BATCH (4), NO_INSTALL=1 to skip apt-get. The propagate workload (fresh Kaiming weights, relu, per-layer
 # statistics) runs InitLab's explicit engine against PyTorch, and also reports InitLab's ensemble engine on the same spec.
+# resnet and transformer time the explicit engine at init (draw, forward, per-node statistics) on the networks of
+# issue 10 against PyTorch's forward of the same modules (size = the batch).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-WORKLOADS=${WORKLOADS:-"normal uniform trunc_normal gemm orthogonal spectral propagate"}
+WORKLOADS=${WORKLOADS:-"normal uniform trunc_normal gemm orthogonal spectral propagate resnet transformer"}
 THREADS=${THREADS:-"1 2"}
 ROUNDS=${ROUNDS:-3}
 REPEAT=${REPEAT:-3}
@@ -63,6 +65,8 @@ for t in $THREADS; do
       normal|uniform|trunc_normal) sizes=$FILL_SIZE ;;
       gemm) sizes=$GEMM_SIZES ;;
       propagate) sizes=$PROP_WIDTH ;;
+      resnet) sizes=${RESNET_BATCH:-8} ;;
+      transformer) sizes=${TRANSFORMER_BATCH:-4} ;;
       *) sizes=$MATRIX_SIZE ;;
     esac
     extra=(); [[ $w == propagate ]] && extra=(--depth "$PROP_DEPTH" --batch "$PROP_BATCH")

@@ -5,7 +5,11 @@ Usage: /usr/bin/python3 peer.py WORKLOAD [--size N] [--threads T] [--repeat R] [
 WORKLOAD: normal, uniform, trunc_normal (fill N float32), gemm (N x N float32 product),
 orthogonal (torch.nn.init.orthogonal_ on N x N), spectral (torch.linalg.matrix_norm(A, ord=2), N x N),
 propagate (a depth-D MLP of width N on a batch of B: fresh kaiming_normal_ weights and relu(x @ W.T) per layer,
-with the per-layer mean and std the lab records; --depth D, --batch B).
+with the per-layer mean and std the lab records; --depth D, --batch B),
+resnet (forward of the network of `--model resnet:blocks=8,width=64,size=56`: 3x3 stem, 8 post-activation basic blocks
+with batch norm in training mode, global average pooling, linear; batch N, default 8),
+transformer (forward of `--model transformer:layers=12,dim=512,heads=8,tokens=256,ln=pre`: 12 pre-LN blocks of
+nn.MultiheadAttention and a gelu MLP, a final LayerNorm; batch N, default 4).
 Prints one JSON document with the keys of `initlab bench --json`. Warm-up once, then R timed runs.
 """
 import argparse
@@ -16,7 +20,7 @@ import sys
 import time
 
 DEFAULT_SIZE = {"normal": 100_000_000, "uniform": 100_000_000, "trunc_normal": 100_000_000,
-                "gemm": 2048, "orthogonal": 2048, "spectral": 2048, "propagate": 4096}
+                "gemm": 2048, "orthogonal": 2048, "spectral": 2048, "propagate": 4096, "resnet": 8, "transformer": 4}
 
 
 def prepare(workload, n, depth=100, batch=64):
@@ -50,6 +54,48 @@ def prepare(workload, n, depth=100, batch=64):
                 x = torch.relu(x @ w.T)
                 x.mean().item(), x.std().item()
         return run, depth, "layers/s"
+    if workload == "resnet":
+        nn = torch.nn
+
+        class Block(nn.Module):
+            def __init__(self, c):
+                super().__init__()
+                self.conv1, self.bn1 = nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c)
+                self.conv2, self.bn2 = nn.Conv2d(c, c, 3, padding=1, bias=False), nn.BatchNorm2d(c)
+
+            def forward(self, x):
+                return torch.relu(x + self.bn2(self.conv2(torch.relu(self.bn1(self.conv1(x))))))
+
+        model = nn.Sequential(nn.Conv2d(3, 64, 3, padding=1, bias=False), nn.BatchNorm2d(64), nn.ReLU(),
+                              *[Block(64) for _ in range(8)], nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10)).train()
+        x = torch.randn(n, 3, 56, 56, generator=g)
+
+        def run():
+            with torch.no_grad():
+                model(x)
+        return run, n, "images/s"
+    if workload == "transformer":
+        nn = torch.nn
+        d = 512
+
+        class Block(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.ln1, self.attn, self.ln2 = nn.LayerNorm(d), nn.MultiheadAttention(d, 8, batch_first=True), nn.LayerNorm(d)
+                self.mlp = nn.Sequential(nn.Linear(d, 4 * d), nn.GELU(), nn.Linear(4 * d, d))
+
+            def forward(self, x):
+                h = self.ln1(x)
+                x = x + self.attn(h, h, h, need_weights=False)[0]
+                return x + self.mlp(self.ln2(x))
+
+        model = nn.Sequential(*[Block() for _ in range(12)], nn.LayerNorm(d)).train()
+        x = torch.randn(n, 256, d, generator=g)
+
+        def run():
+            with torch.no_grad():
+                model(x)
+        return run, n, "sequences/s"
     raise SystemExit(f"error: unknown workload {workload!r}")
 
 

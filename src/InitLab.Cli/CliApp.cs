@@ -137,6 +137,7 @@ internal static class CliApp
         yield return InspectCommand.Create(ctx);
         yield return ReinitCommand.Create(ctx);
         yield return PropagateCommand.Create(ctx);
+        yield return ModelsCommand.Create(ctx);
         yield return SweepCommand.Create(ctx);
         yield return MergeCommand.Create(ctx);
         yield return LsuvCommand.Create(ctx);

@@ -29,7 +29,7 @@ internal static class BenchCommand
             },
         };
         var size = CliOptions.OptionalInt("--size",
-            "Elements for fills, n for n x n matrices, the width for propagate (default: " +
+            "Elements for fills, n for n x n matrices, the width for propagate, the batch for resnet and transformer (default: " +
             string.Join(", ", BenchWorkload.All.GroupBy(w => w.DefaultSize).Select(g => $"{g.Key} for {string.Join("/", g.Select(w => w.Name))}")) + ")", min: 1);
         var threads = CliOptions.Int("--threads", "Threads the kernels may use", Environment.ProcessorCount, min: 1, max: 4096);
         var repeat = CliOptions.Int("--repeat", "Timed runs after the warm-up", 5, min: 1, max: 10_000);
@@ -47,7 +47,8 @@ internal static class BenchCommand
         },
             "initlab bench normal",
             "initlab bench gemm --size 1024 --threads 1 --repeat 10 --json",
-            "initlab bench propagate --width 2048 --depth 50 --batch 128 --engine ensemble");
+            "initlab bench propagate --width 2048 --depth 50 --batch 128 --engine ensemble",
+            "initlab bench resnet --threads 1 --repeat 3");
         command.SetAction(pr =>
         {
             var w = BenchWorkload.Find(pr.GetValue(workload)!)!;

@@ -48,7 +48,26 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
             return () => SpectralNorm.Lanczos(a, n, n, g, relativeTolerance: 1e-4, threads: threads);
         }, n => Square(n, matrices: 2, flops: 400.0 * n * n)),
         Propagate(100, 64, InitLab.Propagation.Engine.Explicit),
+        Network("resnet", "resnet:blocks=8,width=64,size=56", 8, "images/s"),
+        Network("transformer", "transformer:layers=12,dim=512,heads=8,tokens=256,ln=pre", 4, "sequences/s"),
     ];
+
+    /// <summary>
+    /// The explicit engine at init on a network of issue 10 (size = batch): draw every parameter, run forward and measure every
+    /// node, as <c>propagate --model</c> does; throughput in examples per second. benchmarks/peer.py times PyTorch's forward
+    /// of the same network.
+    /// </summary>
+    public static BenchWorkload Network(string name, string model, int batch, string unit) =>
+        new(name, batch, unit, n => n, (n, threads) =>
+        {
+            var graph = InitLab.Networks.Families.ModelFamilies.Build(model);
+            ulong seed = 0;
+            return () => InitLab.Networks.ExplicitGraphEngine.Run(graph, new InitLab.Networks.ExplicitOptions { Batch = n, Seed = seed++, Threads = threads });
+        }, n =>
+        {
+            var e = InitLab.Networks.GraphResources.Estimate(InitLab.Networks.Families.ModelFamilies.Build(model), n, backward: false);
+            return e with { Parts = [.. e.Parts.Select(p => (p.Setting == "batch" ? "size" : p.Setting, p.Bytes))] };
+        });
 
     /// <summary>
     /// The propagation lab's workload: fresh Kaiming weights N(0, 2/n) at every layer, relu, a batch of Gaussian inputs,

@@ -10,11 +10,17 @@ namespace InitLab.Cli;
 /// <summary>The options that describe a network probe, shared by propagate, sweep and lsuv.</summary>
 internal sealed class NetworkOptions
 {
+    /// <summary>Options of the MLP lab; <paramref name="actRequired"/> false where another mode (propagate --model) needs no --act.</summary>
+    public NetworkOptions(bool actRequired = true)
+    {
+        Act = CliOptions.Choice("--act", "Activation: " + string.Join(", ", ActivationRegistry.Names) + (actRequired ? "" : " (required unless --model or --spec)"),
+            ActivationRegistry.Names, required: actRequired, canonical: ActivationRegistry.Canonical);
+    }
+
     public Option<int?> Width { get; } = CliOptions.OptionalInt("--width", "Layer width N, every layer (required unless --widths)", min: 1);
     public Option<int[]?> Widths { get; } = CliOptions.IntList("--widths", "Per-layer widths W0,W1,...,WL, input first; replaces --width and --depth (default: none)", min: 1, minCount: 2);
     public Option<int?> Depth { get; } = CliOptions.OptionalInt("--depth", "Number of layers L (required unless --widths)", min: 1);
-    public Option<string> Act { get; } = CliOptions.Choice("--act", "Activation: " + string.Join(", ", ActivationRegistry.Names), ActivationRegistry.Names,
-        required: true, canonical: ActivationRegistry.Canonical);
+    public Option<string> Act { get; }
     public Option<double?> Param { get; } = CliOptions.OptionalDouble("--param", "Activation parameter: leaky_relu slope (default 0.01), elu alpha (default 1)");
     public Option<string[]?> Init { get; } = CliOptions.ChoiceList("--init",
         "Weight initializer(s), comma-separated to compare: normal, xavier_normal, kaiming_normal, orthogonal, ... (this or --sigma-w is required)",
@@ -43,7 +49,11 @@ internal sealed class NetworkOptions
 
     public ulong Seed(ParseResult pr) => (ulong)pr.GetValue(SeedOption);
 
-    public Activation Activation(ParseResult pr) => ActivationRegistry.Parse(pr.GetValue(Act)!, pr.GetValue(Param));
+    public Activation Activation(ParseResult pr) =>
+        ActivationRegistry.Parse(pr.GetValue(Act) ?? throw new UsageException("--act is required (or --model / --spec for a network graph)."), pr.GetValue(Param));
+
+    /// <summary>Every option of the MLP lab's network (what --model and --spec replace).</summary>
+    public IEnumerable<Option> MlpOnly => [Width, Widths, Depth, Act, Param, Shared, SigmaB, Residual, InputVariance, Input, AllowNonFinite, SigmaW];
 
     public IReadOnlyList<int> WidthList(ParseResult pr)
     {
@@ -189,16 +199,20 @@ internal sealed class NetworkOptions
     /// The weight distribution of an initializer name (<see cref="WeightDistribution.FromScheme"/>); --gain, --nonlinearity
     /// and --mode go to the schemes that use them, and one given for a scheme that does not use it is an error.
     /// </summary>
-    public WeightDistribution Weights(string name, ParseResult pr)
+    public WeightDistribution Weights(string name, ParseResult pr) => WeightDistribution.FromScheme(name, SchemeOptionsOf(name, pr));
+
+    /// <summary>The initializer an --init name means, with --gain, --nonlinearity and --mode where the scheme uses them.</summary>
+    public Initializer Initializer(string name, ParseResult pr) => Schemes.Create(name, SchemeOptionsOf(name, pr));
+
+    private InitializerOptions SchemeOptionsOf(string name, ParseResult pr)
     {
         SchemeOptions.RefuseUnused(pr, "--init", name, [(Gain, "gain"), (Nonlinearity, "nonlinearity"), (Mode, "mode")]);
         var accepted = Schemes.OptionsOf(name);
-        var options = new InitializerOptions
+        return new InitializerOptions
         {
             Gain = accepted.Contains("gain") ? pr.GetValue(Gain) : null,
             Nonlinearity = accepted.Contains("nonlinearity") ? pr.GetValue(Nonlinearity) : null,
             Mode = accepted.Contains("mode") && pr.GetValue(Mode) is { } mode ? Names.ParseFanMode(mode) : null,
         };
-        return WeightDistribution.FromScheme(name, options);
     }
 }

@@ -220,9 +220,9 @@ internal static class Plots
     /// in quarter-octave bins up the column, coloured by log10 of the fraction of the layer's values in each bin. A row
     /// below the bins holds the exact zeros (dead ReLUs) and a row above them the NaN and infinite values.
     /// </summary>
-    public static Plot ActivationHistograms(string title, IReadOnlyList<HistogramColumn> columns)
+    public static Plot ActivationHistograms(string title, IReadOnlyList<HistogramColumn> columns, string xLabel = "layer")
     {
-        var plot = NewPlot(title, "layer", "|value| (log scale)");
+        var plot = NewPlot(title, xLabel, "|value| (log scale)");
         var filled = columns.Where(c => c.Histogram.Total > 0).ToList();
         if (filled.Count == 0) return plot;
         var withBins = filled.Where(c => c.Histogram.Counts.Count > 0).ToList();

@@ -64,7 +64,7 @@ internal static class SignalReport
         foreach (var run in runs.Where(r => r.Points.Any(p => p.Histogram is not null)))
             report.Figure($"Distribution of |x| at each {xLabel} ({run.Label}): one column per {xLabel}, the fraction of its values in each quarter-octave bin of |x|; exact zeros in the bottom row, NaN and Inf in the top row.",
                 new Figure([Plots.ActivationHistograms($"|x| per {xLabel}: {configuration}{(runs.Count > 1 ? $", {run.Label}" : "")}",
-                    run.Points.Where(p => p.Histogram is not null).Select(p => new HistogramColumn(p.X, p.Histogram!)).ToList())], 1000, 560));
+                    run.Points.Where(p => p.Histogram is not null).Select(p => new HistogramColumn(p.X, p.Histogram!)).ToList(), xLabel)], 1000, 560));
 
         foreach (var run in runs)
         {

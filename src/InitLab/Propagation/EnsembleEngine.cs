@@ -1,4 +1,7 @@
+using System.Numerics.Tensors;
 using InitLab.LinearAlgebra;
+using InitLab.Networks;
+using InitLab.Networks.Ops;
 using InitLab.Random;
 
 namespace InitLab.Propagation;
@@ -13,7 +16,8 @@ namespace InitLab.Propagation;
 /// Orthogonal W = gain Q (Q Haar with orthonormal columns, n_out &gt;= n_in): X^T = Q_x F^T for some orthonormal Q_x, and
 /// Q Q_x is a Haar-distributed n_out x r frame U, so H = gain F U^T. Each layer costs O(B^2 n + B^3) instead of O(B n^2).
 /// Randomness: the input batch uses the same stream as the explicit engine (so both see the same x_0); layer l draws
-/// from stream 2l (Z or U) and 2l + 1 (bias).
+/// from stream 2l (Z or U) and 2l + 1 (bias). Everything but the sampled product (bias, activation, residual add, statistics,
+/// the stop at the first non-finite layer) is the graph walk of the explicit engine, so the two engines cannot drift apart.
 /// </remarks>
 public static class EnsembleEngine
 {
@@ -28,42 +32,24 @@ public static class EnsembleEngine
         spec.Validate();
         CheckRepresentable(spec);
         InitLab.Numerics.Guard.Threads(threads);
-        int batch = spec.Batch;
-        // float32 throughout, as the explicit engine: the Gram matrix and F Z products are float GEMMs, the Cholesky
-        // factorization runs in double.
-        var x = spec.DrawInput(seed, threads);
-        var input = ExplicitEngine.Trace(0, x, x, batch, spec.Widths[0]);
-        var layers = new List<LayerTrace>(spec.Depth);
-        int? firstNonFinite = null;
-        float alpha = (float)(spec.ResidualAlpha ?? 1.0);
-        // Buffers are reused across layers: fresh multi-megabyte arrays per layer cost more in page faults than the work.
+        // The graph walk does everything but the linear layers' X W^T, which is sampled from the Gram matrix of X (float32 as
+        // the explicit engine; the Cholesky factorization in double). Work arrays are reused across layers.
+        var graph = spec.ToGraph();
         var scratch = new Scratch();
-        var buffers = new float[]?[4];
-        for (int l = 1; l <= spec.Depth; l++)
+        var options = new ExplicitOptions { Batch = spec.Batch, Seed = seed, Threads = threads };
+        var trace = ExplicitGraphEngine.Run(graph, options, spec.GraphInputs, run =>
         {
-            int nIn = spec.Widths[l - 1], nOut = spec.Widths[l];
-            var h = Buffer(ref buffers[l % 2 * 2], batch * nOut);
-            SampleLayer(spec.Weights, x, batch, nIn, nOut, new Generator(seed, ExplicitEngine.WeightStream(l)), h, scratch, threads);
-            if (spec.SigmaB > 0)
+            run.StopsOnNonFinite = MlpTraces.Stops(graph);
+            run.Override = (node, pass) =>
             {
-                var b = new float[nOut];
-                new Generator(seed, ExplicitEngine.BiasStream(l)).Normal(b, 0f, (float)spec.SigmaB, threads);
-                for (int r = 0; r < batch; r++)
-                    for (int j = 0; j < nOut; j++) h[r * nOut + j] += b[j];
-            }
-            var y = Buffer(ref buffers[l % 2 * 2 + 1], h.Length);
-            spec.Activation.Forward<float>(h, y);
-            if (spec.ResidualAlpha is not null)
-                for (int i = 0; i < y.Length; i++) y[i] = x[i] + alpha * y[i];
-            var trace = ExplicitEngine.Trace(l, h, y, batch, nOut);
-            layers.Add(trace);
-            x = y;
-            if (trace.NonFinite > 0)
-            {
-                firstNonFinite = l;
-                break;
-            }
-        }
+                if (node.Op is not LinearOp linear) return false;
+                int nIn = pass.InputShape(0)[-1];
+                SampleLayer(spec.Weights, pass.Input(0), pass.Batch, nIn, linear.OutFeatures, new Generator(seed, node.Parameters[0].Stream), pass.Output, scratch, threads);
+                if (linear.Bias) LinearOp.AddBias(pass.Output, pass.Parameter(1), pass.Batch, linear.OutFeatures);
+                return true;
+            };
+        });
+        var (input, layers, firstNonFinite) = MlpTraces.Layers(graph, trace.Nodes, spec.Depth);
         return PropagationTrace.Diagnosed(Engine.Ensemble, input, layers, firstNonFinite, spec);
     }
 
@@ -90,6 +76,7 @@ public static class EnsembleEngine
     /// <summary>Work arrays of <see cref="SampleLayer"/>, kept across layers.</summary>
     internal sealed class Scratch
     {
+        public float[]? Scaled;
         public float[]? Gram;
         public double[]? GramDouble;
         public float[]? Factor;
@@ -97,25 +84,43 @@ public static class EnsembleEngine
         public float[]? U;
     }
 
-    private static T[] Buffer<T>(ref T[]? buffer, int length)
+    internal static T[] Buffer<T>(ref T[]? buffer, int length)
     {
         if (buffer is null || buffer.Length != length) buffer = new T[length];
         return buffer;
     }
 
-    /// <summary>One draw of X W^T (B x n_out) for a fresh W into <paramref name="h"/>, from the B x B Gram matrix of X.</summary>
+    /// <summary>
+    /// One draw of X W^T (B x n_out) for a fresh W into <paramref name="h"/>, from the B x B Gram matrix of X. X is first
+    /// scaled by 2^-e, e = floor(log2 max|x|), exactly: the float Gram matrix of X itself (entries up to n max|x|^2)
+    /// overflowed at max|x| ~ 1e19 and underflowed at 1e-19, half-way (in log scale) to where the activations do, so the
+    /// engine went non-finite at about half the explicit engine's depth. H = 2^e (scale F' Z) with F' the factor of the
+    /// scaled Gram matrix; the final 2^e is applied in double and rounded once, so H overflows exactly when its entries
+    /// exceed float's range, as the explicit product's do.
+    /// </summary>
     internal static void SampleLayer(WeightDistribution weights, float[] x, int batch, int nIn, int nOut, Generator g, float[] h, Scratch scratch, int threads = 0)
     {
-        var gram = Buffer(ref scratch.Gram, batch * batch);
-        Gemm.Core(false, true, batch, batch, nIn, 1f, x, Math.Max(1, nIn), x, Math.Max(1, nIn), 0f, gram, batch, threads);
-        var gramDouble = Buffer(ref scratch.GramDouble, gram.Length);
-        for (int i = 0; i < gram.Length; i++) gramDouble[i] = gram[i];
-        if (!Array.TrueForAll(gramDouble, double.IsFinite))
+        int length = batch * nIn;
+        float maxAbs = length == 0 ? 0f : Math.Abs(TensorPrimitives.MaxMagnitude(x.AsSpan(0, length)));
+        if (!float.IsFinite(maxAbs))
         {
             // Overflowed inputs: the explicit product would be non-finite too.
             Array.Fill(h, float.NaN);
             return;
         }
+        if (maxAbs == 0)
+        {
+            Array.Clear(h); // X = 0: every pre-activation is 0
+            return;
+        }
+        int exponent = Math.ILogB(maxAbs);
+        double down = Math.ScaleB(1.0, -exponent);
+        var scaled = Buffer(ref scratch.Scaled, length);
+        for (int i = 0; i < length; i++) scaled[i] = (float)(x[i] * down); // exact: a power of two, result in [2^-149, 2)
+        var gram = Buffer(ref scratch.Gram, batch * batch);
+        Gemm.Core(false, true, batch, batch, nIn, 1f, scaled, Math.Max(1, nIn), scaled, Math.Max(1, nIn), 0f, gram, batch, threads);
+        var gramDouble = Buffer(ref scratch.GramDouble, gram.Length);
+        for (int i = 0; i < gram.Length; i++) gramDouble[i] = gram[i];
         // The Gram matrix was accumulated in float: pivots below n 2^-23 max diag are rounding, not rank.
         var (fd, rank) = Cholesky.PivotedSemidefinite(gramDouble, batch, roundoff: 1.0 / (1 << 23));
         if (rank == 0)
@@ -147,5 +152,7 @@ public static class EnsembleEngine
                 throw new ArgumentException($"not representable: {weights.Describe()}.", nameof(weights));
         }
         Gemm.Core(false, false, batch, nOut, rank, scale, f, rank, z, Math.Max(1, nOut), 0f, h, Math.Max(1, nOut), threads);
+        double up = Math.ScaleB(1.0, exponent);
+        for (int i = 0; i < h.Length; i++) h[i] = (float)(h[i] * up); // one rounding: exact, or +-inf / subnormal as X W^T would be
     }
 }

@@ -1,6 +1,6 @@
-using InitLab.LinearAlgebra;
+using InitLab.Networks;
+using InitLab.Networks.Ops;
 using InitLab.Numerics;
-using InitLab.Random;
 using InitLab.Tensors;
 
 namespace InitLab.Propagation;
@@ -22,18 +22,25 @@ public sealed record LsuvResult(IReadOnlyList<LsuvLayer> Layers, bool Converged,
 /// <summary>
 /// Layer-sequential unit-variance initialization (Mishkin &amp; Matas 2016, "All you need is a good init"):
 /// orthonormal pre-initialization, then for each layer in order, while |Var(h_l) - 1| &gt;= tolerance and fewer than
-/// maxIterations rescales were made, W_l &lt;- W_l / sqrt(Var(h_l)), where h_l = x_(l-1) W_l^T is the layer's output
+/// maxIterations rescales were made, W_l &lt;- W_l / sqrt(Var(h_l)), where h_l = x_(l-1) W_l^T + b_l is the layer's output
 /// before the nonlinearity on the data batch.
 /// </summary>
+/// <remarks>
+/// The layers run through the graph's one walk (the spec as a graph of the mlp family), so every option of the spec is
+/// honoured as the engines honour it: biases b_l ~ N(0, sigma_b^2) are part of h_l (a bias of variance &gt;= 1 can make unit
+/// variance unreachable, which the layer then reports as not converged), residual connections, the input batch, and shared
+/// weights, where every layer starts from the same orthonormal matrix Q and LSUV gives each layer its own scale s_l (the layers
+/// share directions, not scales: one tied matrix cannot have unit variance at every depth).
+/// </remarks>
 public static class Lsuv
 {
     /// <summary>Runs LSUV on <paramref name="spec"/>'s architecture and data batch (the spec's weight scheme is replaced by the orthonormal pre-init).</summary>
-    /// <param name="spec">Widths, activation, batch (Gaussian inputs of the spec's variance, or the spec's input).</param>
-    /// <param name="seed">Seed of the orthonormal pre-init and the Gaussian inputs.</param>
+    /// <param name="spec">Widths, activation, bias, residual, shared weights, batch (Gaussian inputs of the spec's variance, or the spec's input).</param>
+    /// <param name="seed">Seed of the orthonormal pre-init, the biases and the Gaussian inputs.</param>
     /// <param name="tolerance">Tol_var: stop when |Var - 1| &lt; tolerance (the paper uses 0.1).</param>
     /// <param name="maxIterations">T_max: at most this many rescales per layer (the paper uses 10).</param>
     /// <param name="threads">Threads the draws and products may use: 0 = all cores, 1 = serial; the result is the same for every value.</param>
-    /// <exception cref="ArgumentException">tolerance &lt;= 0, maxIterations &lt; 1, threads &lt; 0, or an inconsistent spec.</exception>
+    /// <exception cref="ArgumentException">tolerance &lt;= 0, maxIterations &lt; 1, or an inconsistent spec.</exception>
     public static LsuvResult Run(NetworkSpec spec, ulong seed, double tolerance = 0.1, int maxIterations = 10, int threads = 0)
     {
         ArgumentNullException.ThrowIfNull(spec);
@@ -41,42 +48,39 @@ public static class Lsuv
         Guard.Positive(tolerance);
         Guard.Positive(maxIterations);
         Guard.Threads(threads);
-        int batch = spec.Batch;
-        var x = spec.DrawInput(seed, threads);
-
+        var graph = spec.ToGraph(new WeightDistribution.Orthogonal(1.0));
+        var parameters = NetworkParameters<float>.Draw(graph, seed, threads);
         var layers = new List<LsuvLayer>(spec.Depth);
-        var weights = new List<float[]>(spec.Depth);
-        for (int l = 1; l <= spec.Depth; l++)
+        Execution<float>? run = null;
+        run = new Execution<float>(graph, spec.Batch, seed, threads, backward: false, parameters,
+            spec.GraphInputs, trace: false)
         {
-            int nIn = spec.Widths[l - 1], nOut = spec.Widths[l];
-            var w = new float[nOut * nIn];
-            Orthogonal.Sample(new Generator(seed, ExplicitEngine.WeightStream(l)), w, nOut, nIn, threads);
-            var h = new float[batch * nOut];
-            int iterations = 0;
-            double scale = 1;
-            double variance = Forward(x, w, h, batch, nIn, nOut, threads);
-            while (Math.Abs(variance - 1) >= tolerance && iterations < maxIterations && variance > 0 && double.IsFinite(variance))
+            AfterNode = node =>
             {
-                float factor = (float)(1 / Math.Sqrt(variance));
-                TensorMath.Scale<float>(w, factor);
-                scale *= factor;
-                iterations++;
-                variance = Forward(x, w, h, batch, nIn, nOut, threads);
-            }
-            layers.Add(new LsuvLayer(l, Math.Sqrt(variance), iterations, scale, Math.Abs(variance - 1) < tolerance));
-            weights.Add(w);
-            var y = new float[h.Length];
-            spec.Activation.Forward<float>(h, y);
-            if (spec.ResidualAlpha is { } alpha)
-                for (int i = 0; i < y.Length; i++) y[i] = x[i] + (float)alpha * y[i];
-            x = y;
-        }
+                if (node.Op is not LinearOp) return;
+                var w = parameters[node.Parameters[0]];
+                int iterations = 0;
+                double scale = 1;
+                double variance = Variance(run!.Outputs[node.Index]!);
+                while (Math.Abs(variance - 1) >= tolerance && iterations < maxIterations && variance > 0 && double.IsFinite(variance))
+                {
+                    float factor = (float)(1 / Math.Sqrt(variance));
+                    TensorMath.Scale<float>(w, factor);
+                    scale *= factor;
+                    iterations++;
+                    run.Run(node);
+                    variance = Variance(run.Outputs[node.Index]!);
+                }
+                layers.Add(new LsuvLayer(layers.Count + 1, Math.Sqrt(variance), iterations, scale, Math.Abs(variance - 1) < tolerance));
+            },
+        };
+        run.Forward();
+        var weights = graph.Nodes.Where(n => n.Op is LinearOp).Select(n => parameters[n.Parameters[0]]).ToList();
         return new LsuvResult(layers, layers.All(l => l.Converged), weights);
     }
 
-    private static double Forward(float[] x, float[] w, float[] h, int batch, int nIn, int nOut, int threads)
+    private static double Variance(float[] h)
     {
-        Gemm.Core(false, true, batch, nOut, nIn, 1f, x, Math.Max(1, nIn), w, Math.Max(1, nIn), 0f, h, Math.Max(1, nOut), threads);
         double std = Stats.Of(h).Std;
         return std * std;
     }

@@ -1,4 +1,7 @@
 using InitLab.Activations;
+using InitLab.Initializers;
+using InitLab.Networks;
+using InitLab.Networks.Families;
 using InitLab.Numerics;
 
 namespace InitLab.Propagation;
@@ -76,6 +79,16 @@ public sealed record NetworkSpec
         else new InitLab.Random.Generator(seed, ExplicitEngine.InputStream).Normal(x, 0f, (float)Math.Sqrt(InputVariance), threads);
         return x;
     }
+
+    /// <summary>
+    /// The network as a graph of the mlp family (<see cref="MlpFamily"/>): the same weights (drawn by <see cref="Weights"/>, or
+    /// <paramref name="weights"/> instead), biases N(0, sigma_b^2) when sigma_b &gt; 0, residual adds and shared streams.
+    /// </summary>
+    public Graph ToGraph(WeightDistribution? weights = null) => MlpFamily.Build(Widths, Activation,
+        new WeightDistributionInitializer(weights ?? Weights), SigmaB > 0 ? Init.Normal(0, SigmaB) : null, ResidualAlpha, InputVariance, SharedWeights);
+
+    /// <summary>The explicit input batch by input node, for the graph engine (null: drawn by the input node).</summary>
+    internal IReadOnlyDictionary<string, float[]>? GraphInputs => Input is { } x ? new Dictionary<string, float[]> { ["input"] = x } : null;
 
     /// <summary>Checks the combination of settings; every message names the setting and its value.</summary>
     /// <exception cref="ArgumentException">An inconsistent or out-of-range setting.</exception>

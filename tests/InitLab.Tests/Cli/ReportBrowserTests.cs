@@ -101,6 +101,10 @@ public sealed class ReportBrowserTests(ReportFixture reports, BrowserFixture bro
                     yield return Json.Format(Number(run["layers"]!.AsArray()[^1]!["std"]!));
                 }
                 break;
+            case "propagate-graph":
+                yield return doc["diagnosis"]!["verdict"]!.GetValue<string>();
+                foreach (var node in doc["nodes"]!.AsArray()) yield return Json.Format(Number(node!["std"]!));
+                break;
             case "sweep" or "merge":
                 foreach (var cell in doc["cells"]!.AsArray()) yield return Json.Format(Number(cell!["final_std"]!));
                 break;

@@ -31,6 +31,7 @@ public sealed class ReportFixture : IDisposable
             Make("reproduce", ["reproduce"]),
             Make("propagate", ["propagate", "--act", "relu", "--width", "64", "--depth", "12", "--init", "kaiming_normal,normal", "--backward", "--batch", "8"]),
             Make("propagate-meanfield", ["propagate", "--act", "tanh", "--width", "64", "--depth", "8", "--sigma-w", "1.5", "--sigma-b", "0.1", "--engine", "ensemble,meanfield"]),
+            Make("propagate-graph", ["propagate", "--model", "resnet:blocks=2,width=8,size=8", "--init", "kaiming_normal", "--batch", "4", "--backward"]),
             Make("sweep", sweep),
             Make("merge", ["merge", System.IO.Path.Combine(shards, "1.json"), System.IO.Path.Combine(shards, "2.json")]),
             Make("inspect", ["inspect", Fixtures.PathOf("mlp_trained.safetensors")]),

@@ -13,7 +13,7 @@ namespace InitLab.Tests.Cli;
 /// </summary>
 public sealed class ReportTests(ReportFixture reports) : IClassFixture<ReportFixture>
 {
-    public static TheoryData<string> Names => new(["reproduce", "propagate", "propagate-meanfield", "sweep", "merge", "inspect", "probe"]);
+    public static TheoryData<string> Names => new(["reproduce", "propagate", "propagate-meanfield", "propagate-graph", "sweep", "merge", "inspect", "probe"]);
 
     [Theory]
     [MemberData(nameof(Names))]
@@ -143,6 +143,26 @@ public sealed class ReportTests(ReportFixture reports) : IClassFixture<ReportFix
         foreach (var node in c.Json["nodes"]!.AsArray())
             Assert.Contains($"<td>{node!["name"]!.GetValue<string>()}</td><td>{node["op"]!.GetValue<string>()}</td>", page);
         Assert.Contains(SvgTexts(c.Html), t => t.StartsWith("std: cnn.onnx", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_graph_report_traces_every_node_with_its_histogram_and_lists_the_blocks()
+    {
+        var c = reports["propagate-graph"];
+        string page = WebUtility.HtmlDecode(c.Html);
+        var nodes = c.Json["nodes"]!.AsArray();
+        foreach (var node in nodes)
+        {
+            Assert.Contains($"<td>{node!["name"]!.GetValue<string>()}</td><td>{node["op"]!.GetValue<string>()}</td>", page);
+            var h = node["histogram"]!;
+            long total = h["counts"]!.AsArray().Sum(n => n!.GetValue<long>()) + h["zeros"]!.GetValue<long>() + h["nonfinite"]!.GetValue<long>();
+            Assert.Equal(4 * node["shape"]!.AsArray().Aggregate(1L, (a, d) => a * d!.GetValue<long>()), total);
+        }
+        foreach (var block in c.Json["diagnosis"]!["blocks"]!.AsArray())
+            Assert.Contains($"<td>{block!["block"]!.GetValue<string>()}</td>", page);
+        var texts = SvgTexts(c.Html);
+        Assert.Contains("std: resnet:blocks=2,width=8,size=8, batch 4", texts);
+        Assert.Contains("node", texts);
     }
 
     [Fact]

@@ -79,3 +79,30 @@ public class BackwardTests
         Assert.All(forwardOnly.Layers, l => Assert.Null(l.GradNorm));
     }
 }
+
+public class PropagateEntryPointTests
+{
+    [Fact]
+    public void A_top_gradient_callback_and_caller_buffers_receive_the_loss_gradients()
+    {
+        int[] widths = [3, 4, 2];
+        var g = new Generator(8);
+        var w = new List<double[]> { new double[12], new double[8] };
+        var b = new List<double[]> { new double[4], new double[2] };
+        foreach (var a in w.Concat(b)) g.Normal(a);
+        var x = new double[2 * 3];
+        g.Normal(x);
+        var top = new double[4];
+        g.Normal(top);
+        var direct = ExplicitEngine.Propagate<double>(widths, 2, Activation.Tanh, null, x, l => w[l - 1], l => b[l - 1], top, keepWeightGradients: true);
+        var buffers = new ExplicitEngine.GradientBuffers<double>([new double[12], new double[8]], [new double[4], new double[2]]);
+        double[]? seen = null;
+        var viaCallback = ExplicitEngine.Propagate<double>(widths, 2, Activation.Tanh, null, x, l => w[l - 1], l => b[l - 1], null,
+            topGradient: xL => { seen = xL; return top; }, into: buffers);
+        Assert.Equal(direct.Output, seen);
+        Assert.Equal(direct.WeightGradients![1], buffers.Weights[1]);
+        Assert.Equal(direct.BiasGradients![0], buffers.Biases[0]);
+        Assert.Same(buffers.Biases[1], viaCallback.BiasGradients![1]);
+        Assert.Equal(direct.InputGradient, viaCallback.InputGradient);
+    }
+}

@@ -1,0 +1,257 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using InitLab.Initializers;
+using InitLab.Networks;
+using InitLab.Propagation;
+using Spectre.Console;
+
+namespace InitLab.Cli;
+
+/// <summary>
+/// <c>initlab propagate --model M | --spec F</c>: the explicit engine on a network graph, every node measured, the diagnosis per
+/// block. The JSON keys follow design.md ("Networks beyond MLPs").
+/// </summary>
+internal static class GraphPropagate
+{
+    public sealed record Run(string Init, Graph Graph, GraphTrace Trace, GraphDiagnosis Diagnosis);
+
+    public static int Execute(ParseResult pr, CliContext ctx, NetworkOptions o, GraphOptions g, string[] engines, bool backward, bool json, bool csv, string? plot, bool every,
+        string? report = null)
+    {
+        foreach (var option in o.MlpOnly)
+            if (pr.IsGiven(option))
+                throw new UsageException($"{option.Name} describes the MLP lab's network; with --model or --spec the graph defines the network (e.g. --model mlp:depth=L,width=N,act=A).");
+        if (every) throw new UsageException("--every thins the MLP lab's layer table; a graph's table lists every node.");
+        if (engines.Any(e => e != "explicit"))
+            throw new UsageException($"the {engines.First(e => e != "explicit")} engine works on the MLP lab's network (--width, --depth); a graph runs on --engine explicit.");
+        var graph = g.Graph(pr);
+        int batch = pr.GetValue(o.Batch);
+        var inits = pr.List(o.Init);
+        var (source, value) = g.Source(pr);
+        Resources.Check(ctx, GraphResources.Estimate(graph, batch, backward).Sequential(inits?.Length ?? 1),
+            new Dictionary<string, (string, string)> { ["batch"] = ("--batch", batch.ToString(CultureInfo.InvariantCulture)), ["model"] = (source, value) },
+            "propagate on the explicit engine");
+        var graphs = new List<(string Init, Graph Graph)>();
+        if (inits is null) graphs.Add(("default", graph));
+        else
+            foreach (string name in inits)
+            {
+                try
+                {
+                    graphs.Add((name, graph.WithScheme(o.Initializer(name, pr))));
+                }
+                catch (ArgumentException e)
+                {
+                    throw new UsageException($"--init {name}: {CliApp.WithoutParameterSuffix(e.Message)}");
+                }
+            }
+        var runs = new List<Run>();
+        foreach (var (init, network) in graphs)
+        {
+            var trace = ExplicitGraphEngine.Run(network, new ExplicitOptions { Batch = batch, Seed = o.Seed(pr), Backward = backward });
+            runs.Add(new Run(init, network, trace, GraphDiagnoser.Diagnose(network, trace)));
+        }
+
+        string Document() => Json.Document(pr, w =>
+        {
+            if (runs.Count == 1)
+            {
+                WriteRun(w, runs[0]);
+                return;
+            }
+            w.WriteStartArray("runs");
+            foreach (var r in runs)
+            {
+                w.WriteStartObject();
+                WriteRun(w, r);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        });
+        if (json) ctx.Out.WriteLine(Document());
+        else if (csv) ctx.Out.Write(Csv(runs));
+        else foreach (var r in runs) Render(ctx, r, pr.GetValue(g.Nodes) || r.Diagnosis.Blocks.All(b => b.Block == b.Output));
+
+        if (plot is not null)
+        {
+            Plots.StdPerLayer(plot, $"std per block: {graph.Name ?? value}", runs.Select(r =>
+            {
+                var stages = r.Diagnosis.Blocks.Where(b => b.Block is not ("stem" or "head")).ToList();
+                var stds = stages.Count == 0 ? [] : new[] { stages[0].StdIn }.Concat(stages.Select(s => s.StdOut)).ToArray();
+                return new PlotSeries(r.Init, Enumerable.Range(0, stds.Length).Select(k => (double)k).ToArray(), stds);
+            }).ToList());
+            if (!json && !csv) ctx.Out.WriteLine($"wrote {plot}");
+        }
+        if (report is not null)
+        {
+            Report(pr, runs, $"{value}, batch {batch}").Save(report, Document());
+            if (!json && !csv) ctx.Out.WriteLine($"wrote {report}");
+        }
+        return CliApp.Ok;
+    }
+
+    /// <summary>The report of graph runs: every node as a point of the signal (in topological order), then the blocks.</summary>
+    private static HtmlReport Report(ParseResult pr, List<Run> runs, string configuration)
+    {
+        var report = new HtmlReport("propagate", configuration, pr);
+        SignalReport.Add(report, configuration, "node", runs.Select(r =>
+        {
+            var d = r.Diagnosis;
+            var points = r.Trace.Nodes.Select((n, i) => new SignalPoint(i, n.Name, n.Op, n.Mean, n.Std, Math.Max(Math.Abs(n.Min), Math.Abs(n.Max)),
+                n.ZeroFraction, n.NonFinite, n.Correlation, n.GradNorm, n.Histogram)).ToList();
+            int? first = r.Trace.FirstNonFiniteNode is { } bad ? points.FindIndex(p => p.Name == bad) : null;
+            string summary = $"std x{Json.Format(d.GrowthPerBlock)} per block, variance growth {d.Shape.ToString().ToLowerInvariant()}"
+                + (d.GradientVerdict is { } gv ? $"; gradient {gv.ToString().ToLowerInvariant()}, x{Json.Format(d.GradientGrowthPerBlock!.Value)} per block going back" : "")
+                + (d.WorstNode is { } worst ? $"; worst node {worst} (std x{Json.Format(d.WorstNodeGrowth)})" : "")
+                + (r.Trace.FirstNonFiniteNode is { } nf ? $"; first non-finite node {nf}" : "");
+            return new SignalRun($"init {r.Init}", points, d.VerdictName, summary, d.Advice, first);
+        }).ToList());
+        foreach (var r in runs.Where(r => r.Diagnosis.Blocks.Count > 0))
+            report.Table($"init {r.Init}: per block", ["block", "input", "output", "std in", "std out", "growth", "gradient growth"],
+                r.Diagnosis.Blocks.Select(b => (IReadOnlyList<string>)[b.Block, b.Input, b.Output, Json.Format(b.StdIn), Json.Format(b.StdOut), Json.Format(b.Growth),
+                    b.GradientGrowth is { } gg ? Json.Format(gg) : ""]));
+        return report;
+    }
+
+    /// <summary>The keys of one run: engine, model, init, nodes, first_nonfinite_node, diagnosis.</summary>
+    internal static void WriteRun(Utf8JsonWriter w, Run run)
+    {
+        var t = run.Trace;
+        w.WriteString("engine", "explicit");
+        if (run.Graph.Name is { } name) w.WriteString("model", name);
+        else w.WriteNull("model");
+        w.WriteString("init", run.Init);
+        w.WriteNumber("batch", t.Batch);
+        w.WriteStartArray("nodes");
+        foreach (var n in t.Nodes)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", n.Name);
+            w.WriteString("op", n.Op);
+            Json.Ints(w, "shape", n.Shape.Dims);
+            if (n.Block is { } b) w.WriteString("block", b);
+            else w.WriteNull("block");
+            Json.Number(w, "mean", n.Mean);
+            Json.Number(w, "std", n.Std);
+            Json.Number(w, "mean_square", n.MeanSquare);
+            Json.NumberOrNull(w, "min", n.Min);
+            Json.NumberOrNull(w, "max", n.Max);
+            Json.NumberOrNull(w, "zero_fraction", n.ZeroFraction);
+            w.WriteNumber("nonfinite", n.NonFinite);
+            Json.Number(w, "correlation", n.Correlation);
+            Json.Number(w, "grad_norm", n.GradNorm);
+            Json.Number(w, "param_grad_norm", n.ParamGradNorm);
+            if (n.Histogram is { } h) PropagateCommand.WriteHistogram(w, h);
+            w.WriteStartArray("parameters");
+            foreach (var p in n.Parameters)
+            {
+                w.WriteStartObject();
+                w.WriteString("name", p.Name);
+                Json.Ints(w, "shape", p.Shape.Dims);
+                w.WriteString("role", p.Role.ToString().ToLowerInvariant());
+                w.WriteString("init", p.Init);
+                Json.NumberOrNull(w, "std", p.Std);
+                Json.Number(w, "grad_norm", p.GradNorm);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        if (t.FirstNonFiniteNode is { } bad) w.WriteString("first_nonfinite_node", bad);
+        else w.WriteNull("first_nonfinite_node");
+        w.WriteNumber("peak_activation_elements", t.PeakActivationElements);
+        var d = run.Diagnosis;
+        w.WriteStartObject("diagnosis");
+        w.WriteString("verdict", d.VerdictName);
+        if (d.GradientVerdict is { } gv) w.WriteString("gradient_verdict", gv.ToString().ToLowerInvariant());
+        else w.WriteNull("gradient_verdict");
+        w.WriteString("advice", d.Advice);
+        if (d.WorstNode is { } worst) w.WriteString("worst_node", worst);
+        else w.WriteNull("worst_node");
+        Json.Number(w, "worst_node_growth", d.WorstNodeGrowth);
+        Json.Number(w, "growth_per_block", d.GrowthPerBlock);
+        Json.Number(w, "gradient_growth_per_block", d.GradientGrowthPerBlock);
+        w.WriteString("variance_growth", d.Shape.ToString().ToLowerInvariant());
+        Json.Number(w, "variance_increase_per_block", d.VarianceIncreasePerBlock);
+        Json.Number(w, "drift_band_log10", d.DriftBand);
+        w.WriteStartArray("blocks");
+        foreach (var b in d.Blocks)
+        {
+            w.WriteStartObject();
+            w.WriteString("block", b.Block);
+            w.WriteString("input", b.Input);
+            w.WriteString("output", b.Output);
+            Json.Number(w, "std_in", b.StdIn);
+            Json.Number(w, "std_out", b.StdOut);
+            Json.Number(w, "growth", b.Growth);
+            Json.Number(w, "gradient_growth", b.GradientGrowth);
+            Json.Number(w, "param_grad_norm", b.ParamGradNorm);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    private static string Csv(List<Run> runs)
+    {
+        var sb = new StringBuilder("init,node,op,block,shape,mean,std,mean_square,min,max,zero_fraction,nonfinite,correlation,grad_norm,param_grad_norm\n");
+        foreach (var r in runs)
+            foreach (var n in r.Trace.Nodes)
+                sb.AppendLine(string.Join(",", r.Init, n.Name, n.Op, n.Block ?? "", string.Join("x", n.Shape.Dims.ToArray()), F(n.Mean), F(n.Std), F(n.MeanSquare),
+                    F(n.Min), F(n.Max), F(n.ZeroFraction), n.NonFinite.ToString(CultureInfo.InvariantCulture), F(n.Correlation), F(n.GradNorm), F(n.ParamGradNorm)));
+        return sb.ToString();
+    }
+
+    private static string F(double? v) => v is { } x ? x.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    private static void Render(CliContext ctx, Run run, bool allNodes)
+    {
+        var t = run.Trace;
+        bool grads = t.Nodes.Any(n => n.GradNorm is not null);
+        ctx.Out.WriteLine($"{run.Graph.Name ?? "graph"}: init {run.Init}, explicit engine, batch {t.Batch}, {run.Graph.Nodes.Count} nodes, {run.Graph.ParameterCount} parameters");
+        if (allNodes) RenderNodes(ctx, run, grads);
+        RenderBlocks(ctx, run, grads);
+    }
+
+    private static void RenderNodes(CliContext ctx, Run run, bool grads)
+    {
+        var t = run.Trace;
+        var nodes = new Table().Border(TableBorder.Rounded).Title(Markup.Escape($"{run.Graph.Name ?? "graph"}, init {run.Init}, explicit engine, batch {t.Batch}"));
+        foreach (var c in new[] { "node", "op", "shape", "mean", "std", "zero frac" }) nodes.AddColumn(new TableColumn(c));
+        if (grads) foreach (var c in new[] { "grad norm", "param grad" }) nodes.AddColumn(new TableColumn(c).RightAligned());
+        foreach (var n in t.Nodes)
+        {
+            var cells = new List<string> { n.Name, n.Op, string.Join("x", n.Shape.Dims.ToArray()), Json.Format(n.Mean), Json.Format(n.Std), Json.Format(n.ZeroFraction) };
+            if (grads) cells.AddRange([n.GradNorm is { } g ? Json.Format(g) : "", n.ParamGradNorm is { } p ? Json.Format(p) : ""]);
+            nodes.AddRow(cells.Select(Markup.Escape).ToArray());
+        }
+        ctx.Console.Write(nodes);
+    }
+
+    private static void RenderBlocks(CliContext ctx, Run run, bool grads)
+    {
+        var t = run.Trace;
+        var d = run.Diagnosis;
+        if (d.Blocks.Count > 0)
+        {
+            var blocks = new Table().Border(TableBorder.Rounded).Title("per block (all nodes: --nodes)");
+            foreach (var c in new[] { "block", "output", "std in", "std out", "growth" }) blocks.AddColumn(new TableColumn(c));
+            if (grads) foreach (var c in new[] { "grad growth", "param grad" }) blocks.AddColumn(new TableColumn(c).RightAligned());
+            foreach (var b in d.Blocks)
+            {
+                var cells = new List<string> { b.Block, b.Output, Json.Format(b.StdIn), Json.Format(b.StdOut), Json.Format(b.Growth) };
+                if (grads) cells.AddRange([b.GradientGrowth is { } g ? Json.Format(g) : "", b.ParamGradNorm is { } p ? Json.Format(p) : ""]);
+                blocks.AddRow(cells.Select(Markup.Escape).ToArray());
+            }
+            ctx.Console.Write(blocks);
+        }
+        ctx.Out.WriteLine($"first non-finite node: {t.FirstNonFiniteNode ?? "none"}");
+        ctx.Out.WriteLine($"verdict: {d.VerdictName} (std x{Json.Format(d.GrowthPerBlock)} per block, variance growth {d.Shape.ToString().ToLowerInvariant()}"
+            + (d.GradientVerdict is { } gv ? $"; gradient {gv.ToString().ToLowerInvariant()}, x{Json.Format(d.GradientGrowthPerBlock!.Value)} per block going back" : "") + ")");
+        if (d.WorstNode is { } worst) ctx.Out.WriteLine($"worst node: {worst} (std x{Json.Format(d.WorstNodeGrowth)})");
+        if (d.Advice.Length > 0) ctx.Out.WriteLine($"advice: {d.Advice}");
+    }
+}

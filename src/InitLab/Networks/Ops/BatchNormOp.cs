@@ -1,0 +1,63 @@
+using InitLab.Initializers;
+using InitLab.Numerics;
+using InitLab.Tensors;
+
+namespace InitLab.Networks.Ops;
+
+/// <summary>
+/// <c>batch_norm</c> with batch statistics (training mode, as at the first training step; Ioffe &amp; Szegedy 2015): for each
+/// channel c (the first dimension of a (C, *spatial) or (C) input), mean and biased variance over the batch and the spatial
+/// positions, y = gamma_c (x - mu_c) / sqrt(var_c + eps) + beta_c. gamma = 1, beta = 0 by default (PyTorch), eps = 1e-5.
+/// </summary>
+/// <remarks>Backward: the batch statistics are differentiated through (see <see cref="Normalization"/>).</remarks>
+public sealed class BatchNormOp : NormalizationOp
+{
+    /// <summary>Creates a batch norm.</summary>
+    /// <exception cref="ArgumentException">eps &lt;= 0.</exception>
+    public BatchNormOp(double epsilon = 1e-5, bool affine = true)
+    {
+        Guard.Positive(epsilon, "eps");
+        Epsilon = epsilon;
+        Affine = affine;
+    }
+
+    /// <inheritdoc/>
+    public override string Kind => "batch_norm";
+
+    /// <summary>eps added to the variance.</summary>
+    public double Epsilon { get; }
+
+    /// <summary>Whether gamma and beta exist.</summary>
+    public bool Affine { get; }
+
+    /// <inheritdoc/>
+    public override Shape OutputShape(IReadOnlyList<Shape> inputs)
+    {
+        RequireRank(inputs, 1, "an input (channels, *spatial)");
+        return inputs[0];
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<ParameterSpec> Parameters(IReadOnlyList<Shape> inputs) => Affine
+        ? [new("weight", new Shape(inputs[0][0]), ParameterRole.Scale, Init.Ones()), new("bias", new Shape(inputs[0][0]), ParameterRole.Shift, Init.Zeros())]
+        : [];
+
+    private protected override Normalization Layout(Shape input, int batch)
+    {
+        int c = input[0], p = (int)(input.Size / c);
+        return new Normalization { Sets = c, Runs = batch, RunLength = p, SetStride = p, RunStride = c * p, AffineModulus = c, AffineStep = 1, AffineDivisor = p, Epsilon = Epsilon };
+    }
+
+    private protected override bool HasScale => Affine;
+
+    private protected override bool HasShift => Affine;
+
+    /// <inheritdoc/>
+    public override void WriteAttributes(OpAttributes a)
+    {
+        a.Set("eps", Epsilon);
+        a.Set("affine", Affine);
+    }
+
+    internal static Op Read(OpAttributes a) => new BatchNormOp(a.Number("eps", 1e-5), a.Boolean("affine", true));
+}

@@ -1,0 +1,208 @@
+using InitLab.Initializers;
+using InitLab.LinearAlgebra;
+using InitLab.Tensors;
+
+namespace InitLab.Networks.Ops;
+
+/// <summary>
+/// <c>conv</c>: 1-, 2- or 3-D convolution (cross-correlation, as PyTorch's <c>nn.ConvNd</c>) of a (C_in, *spatial) input with
+/// stride, zero padding, dilation and groups (groups = C_in is depthwise). Kernel W of shape (C_out, C_in / groups, *kernel),
+/// bias (C_out). Output size per dimension floor((in + 2 pad - dilation (k - 1) - 1) / stride) + 1. Defaults as PyTorch:
+/// W ~ kaiming_uniform(a = sqrt 5) = U(-1/sqrt(fan_in), 1/sqrt(fan_in)), b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+/// fan_in = C_in / groups * prod(kernel).
+/// </summary>
+/// <remarks>
+/// Computed as im2col + GEMM per image and group: Y_g = W_g cols (C_out/g x K) (K x P). Backward: dW_g = sum over images of
+/// dY_g cols^T, dcols = W_g^T dY_g scattered back by col2im, db = sums of dY over batch and space. A 1x1 kernel with unit
+/// stride and no padding skips im2col.
+/// </remarks>
+public sealed class ConvOp : Op
+{
+    /// <summary>Creates a convolution; attribute arrays of length 1 apply to every spatial dimension.</summary>
+    /// <exception cref="ArgumentException">outChannels or groups &lt; 1, or an empty kernel.</exception>
+    public ConvOp(int outChannels, int[] kernel, int[]? stride = null, int[]? padding = null, int[]? dilation = null, int groups = 1, bool bias = true)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        if (outChannels < 1) throw new ArgumentException($"out_channels must be >= 1, got {outChannels}.", nameof(outChannels));
+        if (groups < 1) throw new ArgumentException($"groups must be >= 1, got {groups}.", nameof(groups));
+        if (kernel.Length is < 1 or > 3) throw new ArgumentException($"kernel needs 1 to 3 values, got {kernel.Length}.", nameof(kernel));
+        OutChannels = outChannels;
+        Kernel = [.. kernel];
+        Stride = stride is null ? [1] : [.. stride];
+        Padding = padding is null ? [0] : [.. padding];
+        Dilation = dilation is null ? [1] : [.. dilation];
+        Groups = groups;
+        Bias = bias;
+    }
+
+    /// <inheritdoc/>
+    public override string Kind => "conv";
+
+    /// <summary>C_out.</summary>
+    public int OutChannels { get; }
+
+    /// <summary>Kernel size per spatial dimension (one value: the same for all).</summary>
+    public IReadOnlyList<int> Kernel { get; }
+
+    /// <summary>Stride per spatial dimension.</summary>
+    public IReadOnlyList<int> Stride { get; }
+
+    /// <summary>Zero padding per spatial dimension (each side).</summary>
+    public IReadOnlyList<int> Padding { get; }
+
+    /// <summary>Dilation per spatial dimension.</summary>
+    public IReadOnlyList<int> Dilation { get; }
+
+    /// <summary>Number of groups (C_in and C_out must be multiples).</summary>
+    public int Groups { get; }
+
+    /// <summary>Whether a bias is added.</summary>
+    public bool Bias { get; }
+
+    /// <summary>The geometry for an input shape.</summary>
+    internal Window Geometry(Shape input) => Window.Of(input, [.. Kernel], [.. Stride], [.. Padding], [.. Dilation]);
+
+    /// <inheritdoc/>
+    public override Shape OutputShape(IReadOnlyList<Shape> inputs)
+    {
+        var w = Geometry(inputs[0]);
+        if (w.Channels % Groups != 0)
+            throw new ArgumentException($"groups {Groups} does not divide the {w.Channels} input channels.");
+        if (OutChannels % Groups != 0)
+            throw new ArgumentException($"groups {Groups} does not divide the {OutChannels} output channels.");
+        return new Shape([OutChannels, .. w.OutDims]);
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<ParameterSpec> Parameters(IReadOnlyList<Shape> inputs)
+    {
+        var w = Geometry(inputs[0]);
+        var kernel = w.Kernel[(3 - w.Rank)..];
+        var shape = new Shape([OutChannels, w.Channels / Groups, .. kernel]);
+        var weight = new ParameterSpec("weight", shape, ParameterRole.Weight, Init.TorchDefault());
+        if (!Bias) return [weight];
+        double bound = 1 / Math.Sqrt(Fans.Of(shape).FanIn);
+        return [weight, new ParameterSpec("bias", new Shape(OutChannels), ParameterRole.Bias, Init.Uniform(-bound, bound))];
+    }
+
+    private bool Direct(Window w) =>
+        w.KernelSize == 1 && w.Stride.All(s => s == 1) && w.Pad.All(p => p == 0);
+
+    /// <summary>How many workers process images side by side (each with serial GEMMs); 1: images in turn, GEMMs threaded.</summary>
+    private static int Workers(int batch, int threads) => Math.Min(batch, threads <= 0 ? Parallelism.MaxThreads : threads);
+
+    /// <summary>Runs body(first, last, gemmThreads) over contiguous chunks of images; each image's result is independent of the chunking.</summary>
+    private static void Images(int batch, int threads, Action<int, int, int> body)
+    {
+        int workers = Workers(batch, threads);
+        if (workers <= 1)
+        {
+            body(0, batch, threads);
+            return;
+        }
+        Parallelism.For(workers, c => body(c * batch / workers, (c + 1) * batch / workers, 1), workers);
+    }
+
+    /// <inheritdoc/>
+    public override void Forward<T>(ForwardPass<T> pass)
+    {
+        var w = Geometry(pass.InputShape(0));
+        int cg = w.Channels / Groups, og = OutChannels / Groups, rowsK = cg * w.KernelSize, p = w.OutSize;
+        var x = pass.Input(0);
+        var weight = pass.Parameter(0);
+        var bias = Bias ? pass.Parameter(1) : null;
+        var y = pass.Output;
+        bool direct = Direct(w);
+        int inImage = w.Channels * w.InSize, outImage = OutChannels * p;
+        Images(pass.Batch, pass.Threads, (first, last, threads) =>
+        {
+            var cols = direct ? null : GC.AllocateUninitializedArray<T>(rowsK * p);
+            for (int b = first; b < last; b++)
+            {
+                for (int g = 0; g < Groups; g++)
+                {
+                    ReadOnlySpan<T> source = cols;
+                    if (direct) source = x.AsSpan(b * inImage + g * cg * w.InSize, rowsK * p);
+                    else w.Im2Col<T>(x.AsSpan(b * inImage, inImage), g * cg, cg, cols);
+                    Gemm.Core(false, false, og, p, rowsK, T.One, weight.AsSpan(g * og * rowsK), rowsK, source, p, T.Zero, y.AsSpan(b * outImage + g * og * p), p, threads);
+                }
+                if (bias is null) continue;
+                for (int c = 0; c < OutChannels; c++)
+                {
+                    var plane = y.AsSpan(b * outImage + c * p, p);
+                    for (int i = 0; i < plane.Length; i++) plane[i] += bias[c];
+                }
+            }
+        });
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>dW is the sum over images of per-image products, added in image order, so it does not depend on the thread count.</remarks>
+    public override void Backward<T>(BackwardPass<T> pass)
+    {
+        var w = Geometry(pass.InputShape(0));
+        int cg = w.Channels / Groups, og = OutChannels / Groups, rowsK = cg * w.KernelSize, p = w.OutSize;
+        var x = pass.Input(0);
+        var weight = pass.Parameter(0);
+        var dy = pass.OutputGradient;
+        var dw = pass.ParameterGradient(0);
+        var dx = pass.InputGradient(0);
+        bool direct = Direct(w);
+        int inImage = w.Channels * w.InSize, outImage = OutChannels * p;
+        bool parallel = Workers(pass.Batch, pass.Threads) > 1;
+        var partials = new T[]?[pass.Batch];
+        Images(pass.Batch, pass.Threads, (first, last, threads) =>
+        {
+            var cols = direct ? null : GC.AllocateUninitializedArray<T>(rowsK * p);
+            var dcols = dx is null || direct ? null : GC.AllocateUninitializedArray<T>(rowsK * p);
+            var scratch = parallel ? null : new T[dw.Length];
+            for (int b = first; b < last; b++)
+            {
+                var dwb = b == 0 ? dw : scratch ?? (partials[b] = new T[dw.Length]);
+                for (int g = 0; g < Groups; g++)
+                {
+                    ReadOnlySpan<T> source = cols;
+                    if (direct) source = x.AsSpan(b * inImage + g * cg * w.InSize, rowsK * p);
+                    else w.Im2Col<T>(x.AsSpan(b * inImage, inImage), g * cg, cg, cols);
+                    var dyg = dy.AsSpan(b * outImage + g * og * p);
+                    Gemm.Core(false, true, og, rowsK, p, T.One, dyg, p, source, p, T.Zero, dwb.AsSpan(g * og * rowsK), rowsK, threads);
+                    if (dx is null) continue;
+                    if (direct)
+                        Gemm.Core(true, false, rowsK, p, og, T.One, weight.AsSpan(g * og * rowsK), rowsK, dyg, p, T.One, dx.AsSpan(b * inImage + g * cg * w.InSize), p, threads);
+                    else
+                    {
+                        Gemm.Core(true, false, rowsK, p, og, T.One, weight.AsSpan(g * og * rowsK), rowsK, dyg, p, T.Zero, dcols, p, threads);
+                        w.Col2Im<T>(dcols, g * cg, cg, dx.AsSpan(b * inImage, inImage));
+                    }
+                }
+                if (b > 0 && scratch is not null) Work.Add<T>(dw, scratch);
+            }
+        });
+        for (int b = 1; b < pass.Batch; b++)
+            if (partials[b] is { } part) Work.Add<T>(dw, part);
+        if (!Bias) return;
+        var db = pass.ParameterGradient(1);
+        for (int c = 0; c < OutChannels; c++)
+        {
+            T s = T.Zero;
+            for (int b = 0; b < pass.Batch; b++)
+                foreach (var v in dy.AsSpan(b * outImage + c * p, p)) s += v;
+            db[c] = s;
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void WriteAttributes(OpAttributes a)
+    {
+        a.Set("out_channels", OutChannels);
+        a.Set("kernel", Kernel);
+        a.Set("stride", Stride);
+        a.Set("padding", Padding);
+        a.Set("dilation", Dilation);
+        a.Set("groups", Groups);
+        a.Set("bias", Bias);
+    }
+
+    internal static Op Read(OpAttributes a) => new ConvOp(a.Integer("out_channels"), a.Integers("kernel"), a.Integers("stride", [1]),
+        a.Integers("padding", [0]), a.Integers("dilation", [1]), a.Integer("groups", 1), a.Boolean("bias", true));
+}

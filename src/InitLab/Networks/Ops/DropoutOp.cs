@@ -1,0 +1,64 @@
+using InitLab.Numerics;
+using InitLab.Tensors;
+
+namespace InitLab.Networks.Ops;
+
+/// <summary>
+/// <c>dropout</c> in training mode (Srivastava et al. 2014, inverted scaling as PyTorch): each element is kept with probability
+/// 1 - p and scaled by 1 / (1 - p), else zeroed; the mask is a pure function of (seed, node). p = 0 is the identity.
+/// dL/dx = dL/dy mask / (1 - p).
+/// </summary>
+public sealed class DropoutOp : Op
+{
+    /// <summary>Creates a dropout with drop probability <paramref name="p"/>.</summary>
+    /// <exception cref="ArgumentException">p outside [0, 1).</exception>
+    public DropoutOp(double p = 0.5)
+    {
+        Guard.NonNegative(p);
+        if (p >= 1) throw new ArgumentException($"p must be in [0, 1), got {Guard.Fmt(p)}.", nameof(p));
+        P = p;
+    }
+
+    /// <inheritdoc/>
+    public override string Kind => "dropout";
+
+    /// <summary>The drop probability.</summary>
+    public double P { get; }
+
+    /// <inheritdoc/>
+    public override BackwardNeeds Needs => BackwardNeeds.None;
+
+    /// <inheritdoc/>
+    public override Shape OutputShape(IReadOnlyList<Shape> inputs) => inputs[0];
+
+    /// <inheritdoc/>
+    public override void Forward<T>(ForwardPass<T> pass)
+    {
+        var x = pass.Input(0);
+        var y = pass.Output;
+        var u = new float[x.Length];
+        pass.Random("dropout").Uniform(u, pass.Threads);
+        var scale = new T[x.Length];
+        T keep = T.CreateTruncating(1 / (1 - P));
+        for (int i = 0; i < x.Length; i++)
+        {
+            scale[i] = u[i] >= P ? keep : T.Zero;
+            y[i] = x[i] * scale[i];
+        }
+        if (pass.KeepState) pass.State = scale;
+    }
+
+    /// <inheritdoc/>
+    public override void Backward<T>(BackwardPass<T> pass)
+    {
+        if (pass.InputGradient(0) is not { } dx) return;
+        var scale = (T[])pass.State!;
+        var dy = pass.OutputGradient;
+        for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] * scale[i];
+    }
+
+    /// <inheritdoc/>
+    public override void WriteAttributes(OpAttributes a) => a.Set("p", P);
+
+    internal static Op Read(OpAttributes a) => new DropoutOp(a.Number("p", 0.5));
+}

@@ -1,0 +1,74 @@
+using InitLab.Initializers;
+using InitLab.Tensors;
+
+namespace InitLab.Networks.Ops;
+
+/// <summary>
+/// <c>embedding</c>: a table of V rows of dimension D; an input of token ids (any shape, ids stored as exact floats in
+/// [0, V)) gives (*input, D), row id of the table per token (PyTorch <c>nn.Embedding</c>, default init N(0, 1)).
+/// Backward: dL/dtable[id] = sum of dL/dy over the tokens with that id; no gradient flows to the ids.
+/// </summary>
+public sealed class EmbeddingOp : Op
+{
+    /// <summary>Creates an embedding of <paramref name="vocab"/> rows of <paramref name="dim"/> values.</summary>
+    /// <exception cref="ArgumentException">vocab or dim &lt; 1.</exception>
+    public EmbeddingOp(int vocab, int dim)
+    {
+        if (vocab < 1) throw new ArgumentException($"vocab must be >= 1, got {vocab}.", nameof(vocab));
+        if (dim < 1) throw new ArgumentException($"dim must be >= 1, got {dim}.", nameof(dim));
+        Vocab = vocab;
+        Dim = dim;
+    }
+
+    /// <inheritdoc/>
+    public override string Kind => "embedding";
+
+    /// <summary>Number of rows V.</summary>
+    public int Vocab { get; }
+
+    /// <summary>Row dimension D.</summary>
+    public int Dim { get; }
+
+    /// <inheritdoc/>
+    public override Shape OutputShape(IReadOnlyList<Shape> inputs) => new([.. inputs[0].Dims, Dim]);
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<ParameterSpec> Parameters(IReadOnlyList<Shape> inputs) =>
+        [new("weight", new Shape(Vocab, Dim), ParameterRole.Embedding, Init.Normal())];
+
+    private int Id<T>(T value, string node) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        double v = double.CreateTruncating(value);
+        if (!(v >= 0 && v < Vocab && v == Math.Floor(v)))
+            throw new ArgumentException($"node '{node}' (embedding): token id {v} is not an integer in [0, {Vocab}).", nameof(value));
+        return (int)v;
+    }
+
+    /// <inheritdoc/>
+    public override void Forward<T>(ForwardPass<T> pass)
+    {
+        var ids = pass.Input(0);
+        var table = pass.Parameter(0);
+        for (int t = 0; t < ids.Length; t++)
+            table.AsSpan(Id(ids[t], pass.Node.Name) * Dim, Dim).CopyTo(pass.Output.AsSpan(t * Dim, Dim));
+    }
+
+    /// <inheritdoc/>
+    public override void Backward<T>(BackwardPass<T> pass)
+    {
+        var ids = pass.Input(0);
+        var dTable = pass.ParameterGradient(0);
+        Array.Clear(dTable);
+        for (int t = 0; t < ids.Length; t++)
+            Work.Add<T>(dTable.AsSpan(Id(ids[t], pass.Node.Name) * Dim, Dim), pass.OutputGradient.AsSpan(t * Dim, Dim));
+    }
+
+    /// <inheritdoc/>
+    public override void WriteAttributes(OpAttributes a)
+    {
+        a.Set("vocab", Vocab);
+        a.Set("dim", Dim);
+    }
+
+    internal static Op Read(OpAttributes a) => new EmbeddingOp(a.Integer("vocab"), a.Integer("dim"));
+}

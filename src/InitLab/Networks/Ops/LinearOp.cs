@@ -1,0 +1,90 @@
+using InitLab.Initializers;
+using InitLab.LinearAlgebra;
+using InitLab.Tensors;
+
+namespace InitLab.Networks.Ops;
+
+/// <summary>
+/// <c>linear</c>: y = x W^T + b over the last dimension (PyTorch <c>nn.Linear</c>): an input (..., in) gives (..., out),
+/// W of shape (out, in), b of shape (out). Defaults as PyTorch's <c>reset_parameters</c>: W ~ kaiming_uniform(a = sqrt 5), i.e.
+/// U(-1/sqrt(in), 1/sqrt(in)) (<see cref="Init.TorchDefault"/>), and b ~ U(-1/sqrt(in), 1/sqrt(in)).
+/// </summary>
+/// <remarks>Backward: dL/dx = dL/dy W, dL/dW = (dL/dy)^T x, dL/db = column sums of dL/dy; every product through <see cref="Gemm"/>.</remarks>
+public sealed class LinearOp : Op
+{
+    /// <summary>Creates a linear layer with <paramref name="outFeatures"/> outputs.</summary>
+    /// <exception cref="ArgumentException">outFeatures &lt; 1.</exception>
+    public LinearOp(int outFeatures, bool bias = true)
+    {
+        if (outFeatures < 1) throw new ArgumentException($"out_features must be >= 1, got {outFeatures}.", nameof(outFeatures));
+        OutFeatures = outFeatures;
+        Bias = bias;
+    }
+
+    /// <inheritdoc/>
+    public override string Kind => "linear";
+
+    /// <summary>Number of outputs.</summary>
+    public int OutFeatures { get; }
+
+    /// <summary>Whether the layer adds a bias.</summary>
+    public bool Bias { get; }
+
+    /// <inheritdoc/>
+    public override Shape OutputShape(IReadOnlyList<Shape> inputs)
+    {
+        RequireRank(inputs, 1, "an input with a feature dimension");
+        var dims = inputs[0].Dims.ToArray();
+        dims[^1] = OutFeatures;
+        return new Shape(dims);
+    }
+
+    /// <inheritdoc/>
+    public override IReadOnlyList<ParameterSpec> Parameters(IReadOnlyList<Shape> inputs)
+    {
+        int fanIn = inputs[0][-1];
+        var weight = new ParameterSpec("weight", new Shape(OutFeatures, fanIn), ParameterRole.Weight, Init.TorchDefault());
+        if (!Bias) return [weight];
+        double bound = 1 / Math.Sqrt(fanIn);
+        return [weight, new ParameterSpec("bias", new Shape(OutFeatures), ParameterRole.Bias, Init.Uniform(-bound, bound))];
+    }
+
+    /// <inheritdoc/>
+    public override void Forward<T>(ForwardPass<T> pass)
+    {
+        int nIn = pass.InputShape(0)[-1], nOut = OutFeatures;
+        int rows = (int)(pass.Input(0).Length / nIn);
+        var y = pass.Output;
+        Gemm.Core(false, true, rows, nOut, nIn, T.One, pass.Input(0), nIn, pass.Parameter(0), nIn, T.Zero, y, nOut, pass.Threads);
+        if (Bias) AddBias(y, pass.Parameter(1), rows, nOut);
+    }
+
+    /// <summary>y[r, j] += b[j] for every row r of n columns.</summary>
+    internal static void AddBias<T>(T[] y, T[] b, int rows, int n) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        for (int r = 0; r < rows; r++)
+            for (int j = 0; j < n; j++) y[r * n + j] += b[j];
+    }
+
+    /// <inheritdoc/>
+    public override void Backward<T>(BackwardPass<T> pass)
+    {
+        int nIn = pass.InputShape(0)[-1], nOut = OutFeatures;
+        var x = pass.Input(0);
+        int rows = x.Length / nIn;
+        var dy = pass.OutputGradient;
+        if (pass.InputGradient(0) is { } dx)
+            Gemm.Core(false, false, rows, nIn, nOut, T.One, dy, nOut, pass.Parameter(0), nIn, T.One, dx, nIn, pass.Threads);
+        Gemm.Core(true, false, nOut, nIn, rows, T.One, dy, nOut, x, nIn, T.Zero, pass.ParameterGradient(0), nIn, pass.Threads);
+        if (Bias) Work.ColumnSums<T>(dy, rows, nOut, pass.ParameterGradient(1));
+    }
+
+    /// <inheritdoc/>
+    public override void WriteAttributes(OpAttributes a)
+    {
+        a.Set("out_features", OutFeatures);
+        a.Set("bias", Bias);
+    }
+
+    internal static Op Read(OpAttributes a) => new LinearOp(a.Integer("out_features"), a.Boolean("bias", true));
+}

@@ -1,0 +1,141 @@
+using System.Numerics;
+
+namespace InitLab.Networks.Ops;
+
+/// <summary>
+/// The arithmetic shared by batch, layer, group and RMS norm: the input splits into sets normalized on their own; set s is
+/// <see cref="Runs"/> contiguous runs of <see cref="RunLength"/> elements starting at s * SetStride + r * RunStride, and
+/// element j of a run uses affine entry (s mod AffineModulus) * AffineStep + j / AffineDivisor.
+/// </summary>
+/// <remarks>
+/// Forward: mu = mean(x) (0 without centering), v = mean((x - mu)^2) (biased, as PyTorch normalizes), xhat = (x - mu) / sqrt(v + eps),
+/// y = gamma xhat + beta. Backward, with g = dL/dy gamma: dL/dx = (g - mean(g) - xhat mean(g xhat)) / sqrt(v + eps) (without
+/// the mean(g) term when not centering), dL/dgamma = sum dL/dy xhat, dL/dbeta = sum dL/dy. Statistics in double.
+/// </remarks>
+internal sealed class Normalization
+{
+    public int Sets, Runs, RunLength, SetStride, RunStride, AffineModulus = 1, AffineStep, AffineDivisor = 1;
+    public bool Center = true;
+    public double Epsilon;
+
+    private int Count => Runs * RunLength;
+
+    private int Start(int s, int r) => s * SetStride + r * RunStride;
+
+    private int Affine(int s, int j) => (s % AffineModulus) * AffineStep + j / AffineDivisor;
+
+    /// <summary>Normalizes x into y; returns (mean, 1 / sqrt(var + eps)) per set for the backward pass.</summary>
+    public (double[] Mean, double[] InvStd) Forward<T>(T[] x, T[] y, T[]? gamma, T[]? beta, int threads) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var mean = new double[Sets];
+        var inv = new double[Sets];
+        Parallelism.For(Sets, s =>
+        {
+            double mu = 0;
+            if (Center)
+            {
+                for (int r = 0; r < Runs; r++) mu += Work.Sum<T>(x.AsSpan(Start(s, r), RunLength));
+                mu /= Count;
+            }
+            double ss = 0;
+            for (int r = 0; r < Runs; r++)
+                foreach (var v in x.AsSpan(Start(s, r), RunLength))
+                {
+                    double d = double.CreateTruncating(v) - mu;
+                    ss += d * d;
+                }
+            double invStd = 1 / Math.Sqrt(ss / Count + Epsilon);
+            mean[s] = mu;
+            inv[s] = invStd;
+            for (int r = 0; r < Runs; r++)
+            {
+                int start = Start(s, r);
+                if (AffineDivisor >= RunLength)
+                {
+                    // One affine entry for the whole run (batch norm): y = a x + b with a = gamma / sigma, b = beta - mu a.
+                    int e = Affine(s, 0);
+                    double g = gamma is null ? 1 : double.CreateTruncating(gamma[e]);
+                    double a = g * invStd, b = (beta is null ? 0 : double.CreateTruncating(beta[e])) - mu * a;
+                    ApplyAffine(x.AsSpan(start, RunLength), y.AsSpan(start, RunLength), T.CreateTruncating(a), T.CreateTruncating(b));
+                    continue;
+                }
+                for (int j = 0; j < RunLength; j++)
+                {
+                    double xhat = (double.CreateTruncating(x[start + j]) - mu) * invStd;
+                    int e = Affine(s, j);
+                    double g = gamma is null ? 1 : double.CreateTruncating(gamma[e]);
+                    double b = beta is null ? 0 : double.CreateTruncating(beta[e]);
+                    y[start + j] = T.CreateTruncating(g * xhat + b);
+                }
+            }
+        }, threads);
+        return (mean, inv);
+    }
+
+    /// <summary>y = a x + b element-wise (rounded multiply then add, the same bits on every vector width).</summary>
+    private static void ApplyAffine<T>(ReadOnlySpan<T> x, Span<T> y, T a, T b) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated && x.Length >= System.Numerics.Vector<T>.Count)
+        {
+            var va = new System.Numerics.Vector<T>(a);
+            var vb = new System.Numerics.Vector<T>(b);
+            for (; i <= x.Length - System.Numerics.Vector<T>.Count; i += System.Numerics.Vector<T>.Count)
+                (new System.Numerics.Vector<T>(x.Slice(i)) * va + vb).CopyTo(y.Slice(i));
+        }
+        for (; i < x.Length; i++) y[i] = x[i] * a + b;
+    }
+
+    /// <summary>Adds dL/dx to dx (when not null) and writes dL/dgamma, dL/dbeta (when not null).</summary>
+    public void Backward<T>(T[] x, T[] dy, (double[] Mean, double[] InvStd) stats, T[]? gamma, T[]? dx, T[]? dGamma, T[]? dBeta, int threads)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (dx is not null)
+            Parallelism.For(Sets, s =>
+            {
+                double mu = stats.Mean[s], invStd = stats.InvStd[s], sg = 0, sgx = 0;
+                for (int r = 0; r < Runs; r++)
+                {
+                    int start = Start(s, r);
+                    for (int j = 0; j < RunLength; j++)
+                    {
+                        double g = double.CreateTruncating(dy[start + j]) * (gamma is null ? 1 : double.CreateTruncating(gamma[Affine(s, j)]));
+                        sg += g;
+                        sgx += g * (double.CreateTruncating(x[start + j]) - mu) * invStd;
+                    }
+                }
+                double mg = Center ? sg / Count : 0, mgx = sgx / Count;
+                for (int r = 0; r < Runs; r++)
+                {
+                    int start = Start(s, r);
+                    for (int j = 0; j < RunLength; j++)
+                    {
+                        double g = double.CreateTruncating(dy[start + j]) * (gamma is null ? 1 : double.CreateTruncating(gamma[Affine(s, j)]));
+                        double xhat = (double.CreateTruncating(x[start + j]) - mu) * invStd;
+                        dx[start + j] += T.CreateTruncating(invStd * (g - mg - xhat * mgx));
+                    }
+                }
+            }, threads);
+        if (dGamma is null && dBeta is null) return;
+        int entries = dGamma?.Length ?? dBeta!.Length;
+        var sumGx = new double[entries];
+        var sumG = new double[entries];
+        for (int s = 0; s < Sets; s++)
+        {
+            double mu = stats.Mean[s], invStd = stats.InvStd[s];
+            for (int r = 0; r < Runs; r++)
+            {
+                int start = Start(s, r);
+                for (int j = 0; j < RunLength; j++)
+                {
+                    double g = double.CreateTruncating(dy[start + j]);
+                    int a = Affine(s, j);
+                    sumGx[a] += g * (double.CreateTruncating(x[start + j]) - mu) * invStd;
+                    sumG[a] += g;
+                }
+            }
+        }
+        if (dGamma is not null) for (int a = 0; a < entries; a++) dGamma[a] = T.CreateTruncating(sumGx[a]);
+        if (dBeta is not null) for (int a = 0; a < entries; a++) dBeta[a] = T.CreateTruncating(sumG[a]);
+    }
+}

@@ -1,0 +1,199 @@
+using InitLab.Tensors;
+
+namespace InitLab.Networks.Ops;
+
+/// <summary>Which reduction a <see cref="PoolOp"/> applies.</summary>
+public enum PoolKind
+{
+    /// <summary>max_pool: the largest value of each window (padding never wins).</summary>
+    Max,
+
+    /// <summary>avg_pool: the mean of each window.</summary>
+    Average,
+}
+
+/// <summary>
+/// <c>max_pool</c> and <c>avg_pool</c> over 1 to 3 spatial dimensions of a (C, *spatial) input, each channel alone, as PyTorch's
+/// <c>nn.MaxPoolNd</c> / <c>nn.AvgPoolNd</c> (floor mode): stride defaults to the kernel, padding to 0 and must be at most half
+/// the kernel. avg_pool divides by the whole window (count_include_pad = true, PyTorch's default) unless told otherwise.
+/// </summary>
+/// <remarks>
+/// Backward: max routes each window's gradient to its (first, in scan order) largest input; average spreads it evenly over the
+/// window. Max-pooling of k i.i.d. N(0, 1) inputs has mean E[max] &gt; 0 (1.0294 for k = 4): pooling shifts the mean.
+/// </remarks>
+public sealed class PoolOp : Op
+{
+    /// <summary>Creates a pooling op.</summary>
+    /// <exception cref="ArgumentException">An empty kernel.</exception>
+    public PoolOp(PoolKind pool, int[] kernel, int[]? stride = null, int[]? padding = null, bool countIncludePad = true)
+    {
+        ArgumentNullException.ThrowIfNull(kernel);
+        if (kernel.Length is < 1 or > 3) throw new ArgumentException($"kernel needs 1 to 3 values, got {kernel.Length}.", nameof(kernel));
+        Pool = pool;
+        Kernel = [.. kernel];
+        Stride = stride is null ? [.. kernel] : [.. stride];
+        Padding = padding is null ? [0] : [.. padding];
+        CountIncludePad = countIncludePad;
+    }
+
+    /// <summary>Max or average.</summary>
+    public PoolKind Pool { get; }
+
+    /// <inheritdoc/>
+    public override string Kind => Pool == PoolKind.Max ? "max_pool" : "avg_pool";
+
+    /// <summary>Window size per spatial dimension.</summary>
+    public IReadOnlyList<int> Kernel { get; }
+
+    /// <summary>Stride per spatial dimension (default: the kernel).</summary>
+    public IReadOnlyList<int> Stride { get; }
+
+    /// <summary>Padding per spatial dimension.</summary>
+    public IReadOnlyList<int> Padding { get; }
+
+    /// <summary>avg_pool: divide by the whole window (true) or by its part inside the input (false).</summary>
+    public bool CountIncludePad { get; }
+
+    /// <inheritdoc/>
+    public override BackwardNeeds Needs => Pool == PoolKind.Max ? BackwardNeeds.Inputs : BackwardNeeds.None;
+
+    internal Window Geometry(Shape input)
+    {
+        var w = Window.Of(input, [.. Kernel], [.. Stride], [.. Padding], [1]);
+        for (int i = 0; i < 3; i++)
+            if (w.Pad[i] * 2 > w.Kernel[i])
+                throw new ArgumentException($"padding {w.Pad[i]} must be at most half the kernel {w.Kernel[i]}.");
+        return w;
+    }
+
+    /// <inheritdoc/>
+    public override Shape OutputShape(IReadOnlyList<Shape> inputs)
+    {
+        var w = Geometry(inputs[0]);
+        return new Shape([w.Channels, .. w.OutDims]);
+    }
+
+    /// <summary>Calls visit(outputIndex, inputIndex or -1 for padding) for every window element, in scan order.</summary>
+    private static void Windows(Window w, Action<int, int> visit)
+    {
+        int o = 0;
+        for (int od = 0; od < w.Out[0]; od++)
+            for (int oh = 0; oh < w.Out[1]; oh++)
+                for (int ow = 0; ow < w.Out[2]; ow++, o++)
+                    for (int kd = 0; kd < w.Kernel[0]; kd++)
+                    {
+                        int id = od * w.Stride[0] - w.Pad[0] + kd;
+                        for (int kh = 0; kh < w.Kernel[1]; kh++)
+                        {
+                            int ih = oh * w.Stride[1] - w.Pad[1] + kh;
+                            for (int kw = 0; kw < w.Kernel[2]; kw++)
+                            {
+                                int iw = ow * w.Stride[2] - w.Pad[2] + kw;
+                                bool inside = (uint)id < (uint)w.In[0] && (uint)ih < (uint)w.In[1] && (uint)iw < (uint)w.In[2];
+                                visit(o, inside ? (id * w.In[1] + ih) * w.In[2] + iw : -1);
+                            }
+                        }
+                    }
+    }
+
+    /// <summary>Per output element: the input indices of its window (-1 for padding), K per output.</summary>
+    private static int[] Table(Window w)
+    {
+        var table = new int[w.OutSize * w.KernelSize];
+        int k = 0;
+        Windows(w, (_, i) => table[k++] = i);
+        return table;
+    }
+
+    /// <inheritdoc/>
+    public override void Forward<T>(ForwardPass<T> pass)
+    {
+        var w = Geometry(pass.InputShape(0));
+        var table = Table(w);
+        int K = w.KernelSize, planes = pass.Batch * w.Channels;
+        var x = pass.Input(0);
+        var y = pass.Output;
+        int[]? argmax = Pool == PoolKind.Max && pass.KeepState ? new int[y.Length] : null;
+        Parallelism.For(planes, plane =>
+        {
+            var xp = x.AsSpan(plane * w.InSize, w.InSize);
+            for (int o = 0; o < w.OutSize; o++)
+            {
+                var cells = table.AsSpan(o * K, K);
+                if (Pool == PoolKind.Max)
+                {
+                    int best = -1;
+                    T m = T.NegativeInfinity;
+                    foreach (int i in cells)
+                        if (i >= 0 && (best < 0 || xp[i] > m || T.IsNaN(xp[i]) && !T.IsNaN(m)))
+                        {
+                            best = i;
+                            m = xp[i];
+                        }
+                    y[plane * w.OutSize + o] = m;
+                    if (argmax is not null) argmax[plane * w.OutSize + o] = best;
+                }
+                else
+                {
+                    T s = T.Zero;
+                    int n = 0;
+                    foreach (int i in cells)
+                        if (i >= 0)
+                        {
+                            s += xp[i];
+                            n++;
+                        }
+                    y[plane * w.OutSize + o] = s / T.CreateTruncating(CountIncludePad ? K : n);
+                }
+            }
+        }, pass.Threads);
+        pass.State = argmax;
+    }
+
+    /// <inheritdoc/>
+    public override void Backward<T>(BackwardPass<T> pass)
+    {
+        if (pass.InputGradient(0) is not { } dx) return;
+        var w = Geometry(pass.InputShape(0));
+        var dy = pass.OutputGradient;
+        int K = w.KernelSize, planes = pass.Batch * w.Channels;
+        if (Pool == PoolKind.Max)
+        {
+            var argmax = (int[])pass.State!;
+            Parallelism.For(planes, plane =>
+            {
+                for (int o = 0; o < w.OutSize; o++)
+                    dx[plane * w.InSize + argmax[plane * w.OutSize + o]] += dy[plane * w.OutSize + o];
+            }, pass.Threads);
+            return;
+        }
+        var table = Table(w);
+        Parallelism.For(planes, plane =>
+        {
+            for (int o = 0; o < w.OutSize; o++)
+            {
+                var cells = table.AsSpan(o * K, K);
+                int n = 0;
+                foreach (int i in cells) if (i >= 0) n++;
+                T g = dy[plane * w.OutSize + o] / T.CreateTruncating(CountIncludePad ? K : n);
+                foreach (int i in cells) if (i >= 0) dx[plane * w.InSize + i] += g;
+            }
+        }, pass.Threads);
+    }
+
+    /// <inheritdoc/>
+    public override void WriteAttributes(OpAttributes a)
+    {
+        a.Set("kernel", Kernel);
+        a.Set("stride", Stride);
+        a.Set("padding", Padding);
+        if (Pool == PoolKind.Average) a.Set("count_include_pad", CountIncludePad);
+    }
+
+    internal static Op Read(OpAttributes a, PoolKind pool)
+    {
+        var kernel = a.Integers("kernel");
+        return new PoolOp(pool, kernel, a.Integers("stride", kernel), a.Integers("padding", [0]),
+            pool == PoolKind.Average ? a.Boolean("count_include_pad", true) : true);
+    }
+}

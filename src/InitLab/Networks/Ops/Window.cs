@@ -1,0 +1,147 @@
+using InitLab.Tensors;
+
+namespace InitLab.Networks.Ops;
+
+/// <summary>
+/// The sliding-window geometry of conv and pooling over 1, 2 or 3 spatial dimensions, held as 3-D (leading dimensions of size 1,
+/// kernel 1, stride 1, no padding): out = floor((in + 2 pad - dilation (kernel - 1) - 1) / stride) + 1, as PyTorch.
+/// </summary>
+internal sealed class Window
+{
+    public int Channels, Rank;
+    public int[] In = new int[3], Out = new int[3], Kernel = new int[3], Stride = new int[3], Pad = new int[3], Dilation = new int[3];
+
+    public int InSize => In[0] * In[1] * In[2];
+    public int OutSize => Out[0] * Out[1] * Out[2];
+    public int KernelSize => Kernel[0] * Kernel[1] * Kernel[2];
+
+    /// <summary>The geometry of a (C, *spatial) input; attribute arrays of length 1 apply to every spatial dimension.</summary>
+    public static Window Of(Shape input, int[] kernel, int[] stride, int[] padding, int[] dilation)
+    {
+        int rank = input.Rank - 1;
+        if (rank < 1 || rank > 3)
+            throw new ArgumentException($"needs an input (channels, 1 to 3 spatial dimensions), got shape {input}.");
+        var w = new Window { Channels = input[0], Rank = rank };
+        var k = Expand(kernel, rank, "kernel");
+        var s = Expand(stride, rank, "stride");
+        var p = Expand(padding, rank, "padding");
+        var d = Expand(dilation, rank, "dilation");
+        for (int i = 0; i < 3; i++)
+        {
+            int j = i - (3 - rank);
+            if (j < 0)
+            {
+                w.In[i] = w.Out[i] = w.Kernel[i] = w.Stride[i] = w.Dilation[i] = 1;
+                continue;
+            }
+            if (k[j] < 1) throw new ArgumentException($"kernel must be >= 1, got {k[j]}.");
+            if (s[j] < 1) throw new ArgumentException($"stride must be >= 1, got {s[j]}.");
+            if (p[j] < 0) throw new ArgumentException($"padding must be >= 0, got {p[j]}.");
+            if (d[j] < 1) throw new ArgumentException($"dilation must be >= 1, got {d[j]}.");
+            w.In[i] = input[j + 1];
+            w.Kernel[i] = k[j];
+            w.Stride[i] = s[j];
+            w.Pad[i] = p[j];
+            w.Dilation[i] = d[j];
+            long span = (long)d[j] * (k[j] - 1) + 1;
+            long o = ((long)input[j + 1] + 2L * p[j] - span) / s[j] + 1;
+            if ((long)input[j + 1] + 2L * p[j] < span || o < 1)
+                throw new ArgumentException($"a window of {span} (kernel {k[j]}, dilation {d[j]}) does not fit spatial size {input[j + 1]} with padding {p[j]} (input {input}).");
+            w.Out[i] = (int)o;
+        }
+        return w;
+    }
+
+    /// <summary>The output spatial dims (rank entries).</summary>
+    public int[] OutDims => Out[(3 - Rank)..];
+
+    private static int[] Expand(int[] values, int rank, string name)
+    {
+        if (values.Length == 1) return Enumerable.Repeat(values[0], rank).ToArray();
+        if (values.Length == rank) return values;
+        throw new ArgumentException($"{name} has {values.Length} values for {rank} spatial dimension(s); give 1 or {rank}.");
+    }
+
+    /// <summary>
+    /// im2col for one image: cols[(c K + kd KH KW + kh KW + kw) * P + (od OH OW + oh OW + ow)] = x[c, id, ih, iw] (0 outside),
+    /// with K = kernel size and P = output size, for channels c0..c0+count-1 of <paramref name="x"/> (one image, C x InSize).
+    /// </summary>
+    public void Im2Col<T>(ReadOnlySpan<T> x, int c0, int count, Span<T> cols) where T : unmanaged
+    {
+        int K = KernelSize, P = OutSize;
+        int ID = In[0], IH = In[1], IW = In[2], OD = Out[0], OH = Out[1], OW = Out[2];
+        for (int c = 0; c < count; c++)
+        {
+            var plane = x.Slice((c0 + c) * InSize, InSize);
+            for (int kd = 0; kd < Kernel[0]; kd++)
+                for (int kh = 0; kh < Kernel[1]; kh++)
+                    for (int kw = 0; kw < Kernel[2]; kw++)
+                    {
+                        int row = c * K + (kd * Kernel[1] + kh) * Kernel[2] + kw;
+                        var dst = cols.Slice(row * P, P);
+                        for (int od = 0; od < OD; od++)
+                        {
+                            int id = od * Stride[0] - Pad[0] + kd * Dilation[0];
+                            for (int oh = 0; oh < OH; oh++)
+                            {
+                                var line = dst.Slice((od * OH + oh) * OW, OW);
+                                int ih = oh * Stride[1] - Pad[1] + kh * Dilation[1];
+                                if ((uint)id >= (uint)ID || (uint)ih >= (uint)IH)
+                                {
+                                    line.Clear();
+                                    continue;
+                                }
+                                var src = plane.Slice((id * IH + ih) * IW, IW);
+                                int iw0 = -Pad[2] + kw * Dilation[2];
+                                if (Stride[2] == 1 && iw0 >= 0 && iw0 + OW <= IW)
+                                {
+                                    src.Slice(iw0, OW).CopyTo(line);
+                                    continue;
+                                }
+                                for (int ow = 0; ow < OW; ow++)
+                                {
+                                    int iw = iw0 + ow * Stride[2];
+                                    line[ow] = (uint)iw < (uint)IW ? src[iw] : default;
+                                }
+                            }
+                        }
+                    }
+        }
+    }
+
+    /// <summary>col2im: the adjoint of <see cref="Im2Col{T}"/>, ADDING cols into dx (one image).</summary>
+    public void Col2Im<T>(ReadOnlySpan<T> cols, int c0, int count, Span<T> dx) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        int K = KernelSize, P = OutSize;
+        int ID = In[0], IH = In[1], IW = In[2], OD = Out[0], OH = Out[1], OW = Out[2];
+        for (int c = 0; c < count; c++)
+        {
+            var plane = dx.Slice((c0 + c) * InSize, InSize);
+            for (int kd = 0; kd < Kernel[0]; kd++)
+                for (int kh = 0; kh < Kernel[1]; kh++)
+                    for (int kw = 0; kw < Kernel[2]; kw++)
+                    {
+                        int row = c * K + (kd * Kernel[1] + kh) * Kernel[2] + kw;
+                        var src = cols.Slice(row * P, P);
+                        for (int od = 0; od < OD; od++)
+                        {
+                            int id = od * Stride[0] - Pad[0] + kd * Dilation[0];
+                            if ((uint)id >= (uint)ID) continue;
+                            for (int oh = 0; oh < OH; oh++)
+                            {
+                                int ih = oh * Stride[1] - Pad[1] + kh * Dilation[1];
+                                if ((uint)ih >= (uint)IH) continue;
+                                var line = src.Slice((od * OH + oh) * OW, OW);
+                                var dst = plane.Slice((id * IH + ih) * IW, IW);
+                                int iw0 = -Pad[2] + kw * Dilation[2];
+                                for (int ow = 0; ow < OW; ow++)
+                                {
+                                    int iw = iw0 + ow * Stride[2];
+                                    if ((uint)iw < (uint)IW) dst[iw] += line[ow];
+                                }
+                            }
+                        }
+                    }
+        }
+    }
+}

@@ -1,0 +1,114 @@
+using InitLab.Activations;
+using InitLab.Initializers;
+using InitLab.Networks;
+using InitLab.Networks.Ops;
+using InitLab.Tensors;
+
+namespace InitLab.Tests.Networks;
+
+public class ExplicitGraphEngineTests
+{
+    /// <summary>A small net with every parallel path: conv, pooling, batch/group/layer norm, attention, residual add.</summary>
+    private static Graph Mixed()
+    {
+        var b = new GraphBuilder("mixed");
+        b.Input("x", new Shape(3, 12, 12));
+        b.Add("conv", new ConvOp(8, [3], padding: [1]), "x");
+        b.Add("bn", new BatchNormOp(), "conv");
+        b.Add("relu", new ActivationOp(Activation.Relu), "bn");
+        b.Add("conv2", new ConvOp(8, [3], padding: [1], groups: 8), "relu");
+        b.Add("sum", new AddOp([1, 0.5]), "relu", "conv2");
+        b.Add("gn", new GroupNormOp(2), "sum");
+        b.Add("pool", new PoolOp(PoolKind.Max, [2]), "gn");
+        b.Add("tokens", new ReshapeOp([8, 36]), "pool");
+        b.Add("attn", new AttentionOp(4, causal: true), "tokens");
+        b.Add("ln", new LayerNormOp(), "attn");
+        b.Add("gap", new FlattenOp(), "ln");
+        b.Add("fc", new LinearOp(10), "gap");
+        return b.Build();
+    }
+
+    [Fact]
+    public void Results_are_bit_identical_on_one_thread_and_on_several()
+    {
+        var g = Mixed();
+        var one = ExplicitGraphEngine.Run(g, new ExplicitOptions { Batch = 6, Seed = 4, Backward = true, Threads = 1 });
+        var four = ExplicitGraphEngine.Run(g, new ExplicitOptions { Batch = 6, Seed = 4, Backward = true, Threads = 4 });
+        Assert.Equal(one.Nodes.Count, four.Nodes.Count);
+        for (int i = 0; i < one.Nodes.Count; i++)
+        {
+            Assert.Equal(one.Nodes[i] with { Parameters = [] }, four.Nodes[i] with { Parameters = [] });
+            Assert.Equal(one.Nodes[i].Parameters, four.Nodes[i].Parameters);
+        }
+        Assert.All(one.Nodes, n => Assert.True(n.GradNorm > 0, n.Name));
+    }
+
+    [Fact]
+    public void A_parameter_depends_only_on_the_seed_and_its_name_not_on_other_nodes()
+    {
+        var g = Mixed();
+        var b = new GraphBuilder();
+        b.Input("x", new Shape(3, 12, 12));
+        b.Add("extra", new ConvOp(4, [1]), "x");
+        b.Add("conv", new ConvOp(8, [3], padding: [1]), "x");
+        b.Add("out", new ConcatOp(), "extra", "conv");
+        var other = b.Build();
+        var p1 = NetworkParameters<float>.Draw(g, 7);
+        var p2 = NetworkParameters<float>.Draw(other, 7);
+        Assert.Equal(p1["conv.weight"], p2["conv.weight"]);
+        Assert.NotEqual(p1["conv.weight"], NetworkParameters<float>.Draw(g, 8)["conv.weight"]);
+    }
+
+    [Fact]
+    public void A_forward_only_run_keeps_only_the_live_activations()
+    {
+        // A 40-layer chain of width 32: at any time at most one input and one output of width 32 are alive (+ the graph input).
+        var ops = Enumerable.Range(0, 40).SelectMany(_ => new Op[] { new LinearOp(32), new ActivationOp(Activation.Tanh) }).ToArray();
+        var g = GradientCheck.Chain([32], ops);
+        var forward = ExplicitGraphEngine.Run(g, new ExplicitOptions { Batch = 10 });
+        Assert.InRange(forward.PeakActivationElements, 2 * 10 * 32, 3 * 10 * 32);
+        var backward = ExplicitGraphEngine.Run(g, new ExplicitOptions { Batch = 10, Backward = true });
+        Assert.True(backward.PeakActivationElements >= 80 * 10 * 32);
+    }
+
+    [Fact]
+    public void The_run_stops_at_the_first_non_finite_node()
+    {
+        var b = new GraphBuilder();
+        b.Input("x", new Shape(64));
+        string last = "x";
+        for (int l = 1; l <= 30; l++)
+        {
+            last = b.Add($"fc{l}", new LinearOp(64, bias: false), last);
+            b.SetInit($"fc{l}", "weight", Init.Normal(0, 30));
+        }
+        var trace = ExplicitGraphEngine.Run(b.Build(), new ExplicitOptions { Batch = 4 });
+        Assert.NotNull(trace.FirstNonFiniteNode);
+        Assert.Equal(trace.Nodes[^1].Name, trace.FirstNonFiniteNode);
+        Assert.True(trace.Nodes[^1].NonFinite > 0);
+        Assert.All(trace.Nodes.SkipLast(1), n => Assert.Equal(0, n.NonFinite));
+        // std grows by ~30 sqrt(64) = 240 per layer: float overflows (3.4e38) after about 16 layers.
+        Assert.InRange(trace.Nodes.Count - 1, 14, 18);
+    }
+
+    [Fact]
+    public void Traces_report_the_statistics_of_each_output_and_its_parameters()
+    {
+        var b = new GraphBuilder();
+        b.Input("x", new Shape(256));
+        b.Add("fc", new LinearOp(512, bias: false), "x");
+        b.SetInit("fc", "weight", Init.KaimingNormal());
+        b.Add("relu", new ActivationOp(Activation.Relu), "fc");
+        var trace = ExplicitGraphEngine.Run(b.Build(), new ExplicitOptions { Batch = 32, Seed = 2 });
+        var fc = trace["fc"];
+        // The sample std of n = 131072 weights N(0, 2/256): SE = std / sqrt(2n) = 1.7e-4, so 5 SE = 8.6e-4.
+        Assert.InRange(fc.Parameters[0].Std, Math.Sqrt(2.0 / 256) - 8.6e-4, Math.Sqrt(2.0 / 256) + 8.6e-4);
+        Assert.Equal("kaiming_normal", fc.Parameters[0].Init);
+        var relu = trace["relu"];
+        // Rows of W are independent, so the zero fraction is a mean of 512 independent per-unit fractions in [0, 1] with
+        // mean 1/2 and sd <= 1/2: its sd is <= 0.5 / sqrt(512) = 0.022; 5 sigma = 0.11.
+        Assert.InRange(relu.ZeroFraction, 0.5 - 0.11, 0.5 + 0.11);
+        Assert.Equal(0, relu.Min);
+        Assert.Equal(new Shape(512), relu.Shape);
+    }
+}

@@ -1,0 +1,311 @@
+using InitLab.Activations;
+using InitLab.Networks;
+using InitLab.Networks.Ops;
+using InitLab.Random;
+using InitLab.Tensors;
+
+namespace InitLab.Tests.Networks;
+
+/// <summary>Every op's forward pass against a naive loop written independently here, in double (agreement to 1e-12).</summary>
+public class OpForwardTests
+{
+    private const double Tol = 1e-12;
+
+    /// <summary>Runs a one-op graph in double on random inputs and noisy parameters; returns inputs, parameters and output.</summary>
+    private static (double[][] X, NetworkParameters<double> P, double[] Y, Node Node) RunOne(Op op, int batch, params int[][] inputShapes)
+    {
+        var b = new GraphBuilder();
+        var names = new List<string>();
+        for (int i = 0; i < inputShapes.Length; i++) names.Add(b.Input($"x{i}", new Shape(inputShapes[i])));
+        b.Add("op", op, [.. names]);
+        var graph = b.Build();
+        var g = new Generator(5, 9);
+        var p = NetworkParameters<double>.Draw(graph, 3);
+        foreach (var q in graph.Parameters)
+        {
+            var noise = new double[q.Shape.Size];
+            g.Normal(noise, 0, 0.5);
+            for (int i = 0; i < noise.Length; i++) p[q][i] += noise[i];
+        }
+        var x = inputShapes.Select(s => { var v = new double[batch * new Shape(s).Size]; g.Normal(v); return v; }).ToArray();
+        var inputs = names.Select((n, i) => (n, x[i])).ToDictionary(t => t.n, t => t.Item2);
+        var y = ExplicitGraphEngine.Forward(graph, p, batch, inputs).Output;
+        return (x, p, y, graph["op"]);
+    }
+
+    private static void Near(double expected, double actual, string where) =>
+        Assert.True(Math.Abs(expected - actual) <= Tol * (1 + Math.Abs(expected)), $"{where}: expected {expected:R}, got {actual:R}");
+
+    [Fact]
+    public void Linear_is_x_times_W_transposed_plus_b_over_the_last_dimension()
+    {
+        var (x, p, y, _) = RunOne(new LinearOp(3), 2, [4, 5]);
+        var w = p["op.weight"];
+        var bias = p["op.bias"];
+        for (int r = 0; r < 8; r++)
+            for (int o = 0; o < 3; o++)
+            {
+                double s = bias[o];
+                for (int i = 0; i < 5; i++) s += x[0][r * 5 + i] * w[o * 5 + i];
+                Near(s, y[r * 3 + o], $"row {r}, out {o}");
+            }
+    }
+
+    [Theory]
+    [InlineData(new[] { 7, 6 }, new[] { 3, 2 }, new[] { 2, 1 }, new[] { 1, 0 }, new[] { 1, 2 }, 1)]
+    [InlineData(new[] { 5, 5 }, new[] { 3, 3 }, new[] { 1, 1 }, new[] { 1, 1 }, new[] { 1, 1 }, 2)]
+    [InlineData(new[] { 5, 5 }, new[] { 3, 3 }, new[] { 1, 1 }, new[] { 2, 2 }, new[] { 2, 2 }, 4)]
+    [InlineData(new[] { 6, 6 }, new[] { 1, 1 }, new[] { 1, 1 }, new[] { 0, 0 }, new[] { 1, 1 }, 1)]
+    public void Conv2d_matches_the_direct_sum(int[] spatial, int[] k, int[] s, int[] pad, int[] dil, int groups)
+    {
+        const int cin = 4, cout = 8, batch = 2;
+        var op = new ConvOp(cout, k, s, pad, dil, groups);
+        var (x, p, y, node) = RunOne(op, batch, [cin, .. spatial]);
+        var w = p["op.weight"];
+        var bias = p["op.bias"];
+        int H = spatial[0], W = spatial[1], OH = node.Shape[1], OW = node.Shape[2], cg = cin / groups, og = cout / groups;
+        Assert.Equal((H + 2 * pad[0] - dil[0] * (k[0] - 1) - 1) / s[0] + 1, OH);
+        for (int n = 0; n < batch; n++)
+            for (int o = 0; o < cout; o++)
+                for (int oh = 0; oh < OH; oh++)
+                    for (int ow = 0; ow < OW; ow++)
+                    {
+                        double sum = bias[o];
+                        int group = o / og;
+                        for (int c = 0; c < cg; c++)
+                            for (int kh = 0; kh < k[0]; kh++)
+                                for (int kw = 0; kw < k[1]; kw++)
+                                {
+                                    int ih = oh * s[0] - pad[0] + kh * dil[0], iw = ow * s[1] - pad[1] + kw * dil[1];
+                                    if (ih < 0 || ih >= H || iw < 0 || iw >= W) continue;
+                                    sum += w[((o * cg + c) * k[0] + kh) * k[1] + kw] * x[0][((n * cin + group * cg + c) * H + ih) * W + iw];
+                                }
+                        Near(sum, y[((n * cout + o) * OH + oh) * OW + ow], $"({n}, {o}, {oh}, {ow})");
+                    }
+    }
+
+    [Fact]
+    public void Conv1d_and_conv3d_match_the_direct_sum()
+    {
+        var (x, p, y, node) = RunOne(new ConvOp(2, [3], [2], [1], bias: false), 1, [3, 9]);
+        for (int o = 0; o < 2; o++)
+            for (int t = 0; t < node.Shape[1]; t++)
+            {
+                double sum = 0;
+                for (int c = 0; c < 3; c++)
+                    for (int kk = 0; kk < 3; kk++)
+                    {
+                        int i = t * 2 - 1 + kk;
+                        if (i >= 0 && i < 9) sum += p["op.weight"][(o * 3 + c) * 3 + kk] * x[0][c * 9 + i];
+                    }
+                Near(sum, y[o * node.Shape[1] + t], $"conv1d ({o}, {t})");
+            }
+        var (x3, p3, y3, n3) = RunOne(new ConvOp(2, [2, 2, 2], bias: false), 1, [2, 3, 3, 3]);
+        Assert.Equal(new Shape(2, 2, 2, 2), n3.Shape);
+        for (int o = 0; o < 2; o++)
+            for (int d = 0; d < 2; d++)
+                for (int h = 0; h < 2; h++)
+                    for (int w = 0; w < 2; w++)
+                    {
+                        double sum = 0;
+                        for (int c = 0; c < 2; c++)
+                            for (int a = 0; a < 2; a++)
+                                for (int bb = 0; bb < 2; bb++)
+                                    for (int e = 0; e < 2; e++)
+                                        sum += p3["op.weight"][(((o * 2 + c) * 2 + a) * 2 + bb) * 2 + e] * x3[0][((c * 3 + d + a) * 3 + h + bb) * 3 + w + e];
+                        Near(sum, y3[((o * 2 + d) * 2 + h) * 2 + w], $"conv3d ({o}, {d}, {h}, {w})");
+                    }
+    }
+
+    [Theory]
+    [InlineData(PoolKind.Max, true)]
+    [InlineData(PoolKind.Average, true)]
+    [InlineData(PoolKind.Average, false)]
+    public void Pooling_matches_the_window_reduction(PoolKind kind, bool countPad)
+    {
+        var (x, _, y, node) = RunOne(new PoolOp(kind, [3], [2], [1], countPad), 2, [3, 7, 6]);
+        int OH = node.Shape[1], OW = node.Shape[2];
+        Assert.Equal(new Shape(3, 4, 3), node.Shape);
+        for (int plane = 0; plane < 6; plane++)
+            for (int oh = 0; oh < OH; oh++)
+                for (int ow = 0; ow < OW; ow++)
+                {
+                    var cells = new List<double>();
+                    for (int kh = 0; kh < 3; kh++)
+                        for (int kw = 0; kw < 3; kw++)
+                        {
+                            int ih = oh * 2 - 1 + kh, iw = ow * 2 - 1 + kw;
+                            if (ih >= 0 && ih < 7 && iw >= 0 && iw < 6) cells.Add(x[0][plane * 42 + ih * 6 + iw]);
+                        }
+                    double expected = kind == PoolKind.Max ? cells.Max() : cells.Sum() / (countPad ? 9 : cells.Count);
+                    Near(expected, y[(plane * OH + oh) * OW + ow], $"({plane}, {oh}, {ow})");
+                }
+    }
+
+    [Fact]
+    public void Global_average_pool_is_the_channel_mean()
+    {
+        var (x, _, y, _) = RunOne(new GlobalAvgPoolOp(), 2, [3, 4, 5]);
+        for (int plane = 0; plane < 6; plane++)
+            Near(x[0].Skip(plane * 20).Take(20).Average(), y[plane], $"plane {plane}");
+    }
+
+    [Fact]
+    public void Batch_norm_uses_the_batch_mean_and_biased_variance_of_each_channel()
+    {
+        const int batch = 3, c = 2, p = 5;
+        var (x, prm, y, _) = RunOne(new BatchNormOp(), batch, [c, p]);
+        for (int ch = 0; ch < c; ch++)
+        {
+            var values = Enumerable.Range(0, batch).SelectMany(n => Enumerable.Range(0, p).Select(i => x[0][(n * c + ch) * p + i])).ToList();
+            double mean = values.Average(), variance = values.Sum(v => (v - mean) * (v - mean)) / values.Count;
+            for (int n = 0; n < batch; n++)
+                for (int i = 0; i < p; i++)
+                {
+                    int at = (n * c + ch) * p + i;
+                    Near(prm["op.weight"][ch] * (x[0][at] - mean) / Math.Sqrt(variance + 1e-5) + prm["op.bias"][ch], y[at], $"({n}, {ch}, {i})");
+                }
+        }
+    }
+
+    [Fact]
+    public void Layer_group_and_rms_norm_normalize_their_slices()
+    {
+        var (x, p, y, _) = RunOne(new LayerNormOp(), 2, [3, 4]);
+        for (int row = 0; row < 6; row++)
+        {
+            var v = x[0].Skip(row * 4).Take(4).ToArray();
+            double m = v.Average(), var = v.Sum(e => (e - m) * (e - m)) / 4;
+            for (int j = 0; j < 4; j++)
+                Near(p["op.weight"][j] * (v[j] - m) / Math.Sqrt(var + 1e-5) + p["op.bias"][j], y[row * 4 + j], $"layer_norm ({row}, {j})");
+        }
+        var (xr, pr, yr, _) = RunOne(new RmsNormOp(), 2, [3, 4]);
+        for (int row = 0; row < 6; row++)
+        {
+            var v = xr[0].Skip(row * 4).Take(4).ToArray();
+            double rms = Math.Sqrt(v.Sum(e => e * e) / 4 + 1e-6);
+            for (int j = 0; j < 4; j++) Near(pr["op.weight"][j] * v[j] / rms, yr[row * 4 + j], $"rms_norm ({row}, {j})");
+        }
+        // group_norm: 4 channels of 3 positions in 2 groups; channel c uses gamma_c, beta_c.
+        var (xg, pg, yg, _) = RunOne(new GroupNormOp(2), 2, [4, 3]);
+        for (int n = 0; n < 2; n++)
+            for (int g = 0; g < 2; g++)
+            {
+                var v = xg[0].Skip(n * 12 + g * 6).Take(6).ToArray();
+                double m = v.Average(), var = v.Sum(e => (e - m) * (e - m)) / 6;
+                for (int j = 0; j < 6; j++)
+                {
+                    int ch = g * 2 + j / 3;
+                    Near(pg["op.weight"][ch] * (v[j] - m) / Math.Sqrt(var + 1e-5) + pg["op.bias"][ch], yg[n * 12 + g * 6 + j], $"group_norm ({n}, {g}, {j})");
+                }
+            }
+    }
+
+    [Fact]
+    public void Add_concat_flatten_reshape_and_softmax_do_what_they_say()
+    {
+        var (x, _, y, _) = RunOne(new AddOp([2.0, -0.5]), 2, [3], [3]);
+        for (int i = 0; i < 6; i++) Near(2 * x[0][i] - 0.5 * x[1][i], y[i], "add");
+
+        var (xc, _, yc, nc) = RunOne(new ConcatOp(1), 2, [2, 3], [2, 1]);
+        Assert.Equal(new Shape(2, 4), nc.Shape);
+        for (int n = 0; n < 2; n++)
+            for (int r = 0; r < 2; r++)
+                for (int j = 0; j < 4; j++)
+                    Near(j < 3 ? xc[0][n * 6 + r * 3 + j] : xc[1][n * 2 + r], yc[n * 8 + r * 4 + j], "concat");
+
+        var (xf, _, yf, nf) = RunOne(new FlattenOp(), 2, [2, 3]);
+        Assert.Equal(new Shape(6), nf.Shape);
+        Assert.Equal(xf[0], yf);
+        var (_, _, _, nr) = RunOne(new ReshapeOp([3, -1]), 1, [2, 3, 2]);
+        Assert.Equal(new Shape(3, 4), nr.Shape);
+
+        var (xs, _, ys, _) = RunOne(new SoftmaxOp(), 1, [2, 4]);
+        for (int r = 0; r < 2; r++)
+        {
+            var v = xs[0].Skip(r * 4).Take(4).ToArray();
+            double z = v.Sum(Math.Exp);
+            for (int j = 0; j < 4; j++) Near(Math.Exp(v[j]) / z, ys[r * 4 + j], "softmax");
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Attention_matches_a_naive_multi_head_attention(bool causal)
+    {
+        const int T = 4, D = 6, H = 2, dh = 3, batch = 2;
+        var (x, p, y, _) = RunOne(new AttentionOp(H, causal), batch, [T, D]);
+        var win = p["op.in_proj_weight"];
+        var bin = p["op.in_proj_bias"];
+        var wout = p["op.out_proj_weight"];
+        var bout = p["op.out_proj_bias"];
+        for (int n = 0; n < batch; n++)
+        {
+            double Proj(int t, int row) { double s = bin[row]; for (int i = 0; i < D; i++) s += win[row * D + i] * x[0][(n * T + t) * D + i]; return s; }
+            var o = new double[T, D];
+            for (int h = 0; h < H; h++)
+                for (int i = 0; i < T; i++)
+                {
+                    var scores = new double[T];
+                    for (int j = 0; j < T; j++)
+                    {
+                        double s = 0;
+                        for (int e = 0; e < dh; e++) s += Proj(i, h * dh + e) * Proj(j, D + h * dh + e);
+                        scores[j] = causal && j > i ? double.NegativeInfinity : s / Math.Sqrt(dh);
+                    }
+                    double max = scores.Max(), z = scores.Sum(v => Math.Exp(v - max));
+                    for (int j = 0; j < T; j++)
+                        for (int e = 0; e < dh; e++)
+                            o[i, h * dh + e] += Math.Exp(scores[j] - max) / z * Proj(j, 2 * D + h * dh + e);
+                }
+            for (int t = 0; t < T; t++)
+                for (int j = 0; j < D; j++)
+                {
+                    double s = bout[j];
+                    for (int i = 0; i < D; i++) s += wout[j * D + i] * o[t, i];
+                    Near(s, y[(n * T + t) * D + j], $"attention ({n}, {t}, {j})");
+                }
+        }
+    }
+
+    [Fact]
+    public void Embedding_looks_up_rows_and_rejects_ids_outside_the_vocabulary()
+    {
+        var b = new GraphBuilder();
+        b.Add("ids", new InputOp(new Shape(3), vocab: 5));
+        b.Add("emb", new EmbeddingOp(5, 2), "ids");
+        var graph = b.Build();
+        var p = NetworkParameters<double>.Draw(graph, 1);
+        var y = ExplicitGraphEngine.Forward(graph, p, 1, new Dictionary<string, double[]> { ["ids"] = [4, 0, 2] }).Output;
+        Assert.Equal(new[] { p["emb.weight"][8], p["emb.weight"][9], p["emb.weight"][0], p["emb.weight"][1], p["emb.weight"][4], p["emb.weight"][5] }, y);
+        var ex = Assert.Throws<ArgumentException>(() => ExplicitGraphEngine.Forward(graph, p, 1, new Dictionary<string, double[]> { ["ids"] = [5, 0, 2] }));
+        Assert.Contains("node 'emb'", ex.Message);
+    }
+
+    [Fact]
+    public void Dropout_keeps_one_minus_p_of_the_entries_scaled_by_one_over_one_minus_p()
+    {
+        var (x, _, y, _) = RunOne(new DropoutOp(0.25), 50, [400]);
+        int kept = 0;
+        for (int i = 0; i < y.Length; i++)
+        {
+            if (y[i] == 0) continue;
+            kept++;
+            Near(x[0][i] / 0.75, y[i], "kept entry");
+        }
+        // Binomial(n = 20000, 0.75): 5 sigma = 5 sqrt(n p (1 - p)).
+        Assert.InRange(kept, 15000 - 5 * Math.Sqrt(20000 * 0.1875), 15000 + 5 * Math.Sqrt(20000 * 0.1875));
+    }
+
+    [Fact]
+    public void Every_activation_op_applies_its_catalogue_function()
+    {
+        foreach (string name in ActivationRegistry.Names)
+        {
+            var act = ActivationRegistry.Parse(name);
+            var (x, _, y, _) = RunOne(new ActivationOp(act), 2, [5]);
+            for (int i = 0; i < 10; i++) Near(act.Forward(x[0][i]), y[i], name);
+        }
+    }
+}

@@ -29,7 +29,6 @@ internal static class SweepCommand
         var command = Help.Examples(new Command("sweep", "Propagate over a grid of sigma_w x sigma_b"),
             "initlab sweep --act tanh --width 256 --depth 50 --sigma-w 0.5:3:11 --sigma-b 0:0.5:6 --plot phase.png",
             "initlab sweep --act relu --width 128 --depth 30 --sigma-w 1:2:21 --shard 2/4 --json > shard2.json",
-            "initlab sweep --act tanh --width 128 --depth 30 --sigma-w 0.5:3:11 --sigma-b 0:0.5:6 --shard auto --json > shard.json",
             "initlab sweep --act tanh --width 256 --depth 50 --sigma-w 0.5:3:11 --sigma-b 0:0.5:6 --report phase.html");
         o.AddTo(command, withInit: false);
         command.Options.Remove(o.SigmaB);

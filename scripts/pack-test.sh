@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Packs every package and installs the tool as a user would, from a local feed only:
+#   dotnet pack (InitLab.Core, InitLab.Formats, InitLab.Onnx, and the tool: the "initlab" pointer package plus one
+#   package per platform), then `dotnet tool install initlab` into a temporary tool path with a NuGet configuration
+#   that knows no source but the local feed, then `initlab --version` and `initlab gain relu`.
+# Prints the package sizes; with --startup also the median wall time of both commands over 9 runs.
+# Usage: scripts/pack-test.sh [--startup] [--rid RID]   (--rid packs the tool for one platform only, e.g. linux-x64)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+startup=0; rid=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --startup) startup=1 ;;
+    --rid) rid="$2"; shift ;;
+    *) echo "usage: $0 [--startup] [--rid RID]" >&2; exit 2 ;;
+  esac
+  shift
+done
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+feed="$work/feed"
+rids=()
+[ -n "$rid" ] && rids=(-p:ToolPackageRuntimeIdentifiers="$rid")
+for p in src/InitLab src/InitLab.Formats src/InitLab.Onnx; do dotnet pack "$p" -c Release -o "$feed" --nologo -v quiet; done
+dotnet pack src/InitLab.Cli -c Release -o "$feed" --nologo -v quiet "${rids[@]}"
+echo "packages:"
+ls -l "$feed" | awk 'NR > 1 { printf "  %-45s %8.1f MB\n", $9, $5 / 1048576 }'
+
+# The library package: a readme, a licence expression, the repository, XML docs, and System.Numerics.Tensors alone.
+nuspec=$(unzip -p "$feed/InitLab.Core.1.0.0.nupkg" InitLab.Core.nuspec)
+for want in '<readme>README.md</readme>' '<license type="expression">MIT</license>' '<repository type="git"' 'id="System.Numerics.Tensors"'; do
+  grep -qF "$want" <<<"$nuspec" || { echo "InitLab.Core.nuspec lacks $want" >&2; exit 1; }
+done
+[ "$(grep -c '<dependency ' <<<"$nuspec")" -eq 1 ] || { echo "InitLab.Core must depend on System.Numerics.Tensors only" >&2; exit 1; }
+unzip -l "$feed/InitLab.Core.1.0.0.nupkg" | grep -q 'lib/net10.0/InitLab.xml' || { echo "InitLab.Core has no XML docs" >&2; exit 1; }
+[ -f "$feed/InitLab.Core.1.0.0.snupkg" ] || { echo "InitLab.Core has no symbol package" >&2; exit 1; }
+
+cat > "$work/nuget.config" <<CONFIG
+<?xml version="1.0" encoding="utf-8"?>
+<configuration><packageSources><clear /><add key="local" value="$feed" /></packageSources></configuration>
+CONFIG
+dotnet tool install initlab --configfile "$work/nuget.config" --tool-path "$work/tools" >/dev/null
+echo "installed: $(du -sh "$work/tools" | cut -f1)"
+"$work/tools/initlab" --version
+"$work/tools/initlab" gain relu --json | grep -q '"recommended": 1.4142135623730951' || { echo "initlab gain relu gave a wrong answer" >&2; exit 1; }
+if [ "$startup" = 1 ]; then
+  for cmd in "--version" "gain relu"; do
+    ts=()
+    "$work/tools/initlab" $cmd >/dev/null
+    for _ in $(seq 9); do s=$(date +%s%N); "$work/tools/initlab" $cmd >/dev/null; e=$(date +%s%N); ts+=($(( (e - s) / 1000000 ))); done
+    echo "initlab $cmd: median $(printf '%s\n' "${ts[@]}" | sort -n | sed -n 5p) ms (runs: ${ts[*]})"
+  done
+fi
+echo "pack-test: ok"

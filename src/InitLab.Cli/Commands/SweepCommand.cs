@@ -96,7 +96,7 @@ internal static class SweepCommand
         return command;
     }
 
-    private static Option<ParameterGrid> GridOption(string name, string description, bool required = false, ParameterGrid? defaultValue = null)
+    internal static Option<ParameterGrid> GridOption(string name, string description, bool required = false, ParameterGrid? defaultValue = null)
     {
         var option = new Option<ParameterGrid>(name)
         {

@@ -4,15 +4,18 @@
 #   package per platform), then `dotnet tool install initlab` into a temporary tool path with a NuGet configuration
 #   that knows no source but the local feed, then `initlab --version` and `initlab gain relu`.
 # Prints the package sizes; with --startup also the median wall time of both commands over 9 runs.
-# Usage: scripts/pack-test.sh [--startup] [--rid RID]   (--rid packs the tool for one platform only, e.g. linux-x64)
+# Usage: scripts/pack-test.sh [--startup] [--rid RID] [--no-ready-to-run]
+#   --rid packs the tool for one platform only (e.g. linux-x64); --no-ready-to-run packs it without ReadyToRun code, to
+#   measure what ReadyToRun saves at startup.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-startup=0; rid=""
+startup=0; rid=""; r2r=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --startup) startup=1 ;;
-    --rid) rid="$2"; shift ;;
-    *) echo "usage: $0 [--startup] [--rid RID]" >&2; exit 2 ;;
+    --rid) [ $# -ge 2 ] || { echo "--rid needs a runtime identifier" >&2; exit 2; }; rid="$2"; shift ;;
+    --no-ready-to-run) r2r=(-p:PublishReadyToRun=false) ;;
+    *) echo "usage: $0 [--startup] [--rid RID] [--no-ready-to-run]" >&2; exit 2 ;;
   esac
   shift
 done
@@ -22,7 +25,7 @@ feed="$work/feed"
 rids=()
 [ -n "$rid" ] && rids=(-p:ToolPackageRuntimeIdentifiers="$rid")
 for p in src/InitLab src/InitLab.Formats src/InitLab.Onnx; do dotnet pack "$p" -c Release -o "$feed" --nologo -v quiet; done
-dotnet pack src/InitLab.Cli -c Release -o "$feed" --nologo -v quiet "${rids[@]}"
+dotnet pack src/InitLab.Cli -c Release -o "$feed" --nologo -v quiet "${rids[@]}" "${r2r[@]}"
 echo "packages:"
 ls -l "$feed" | awk 'NR > 1 { printf "  %-45s %8.1f MB\n", $9, $5 / 1048576 }'
 

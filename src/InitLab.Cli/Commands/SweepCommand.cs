@@ -136,7 +136,7 @@ internal static class SweepCommand
     }
 
     /// <summary>
-    /// The critical line drawn on the heatmap: for each sigma_b, the point <see cref="InitLab.Theory.CriticalLine.SigmaW"/>
+    /// The critical line drawn on the heatmap: for each sigma_b, the point <see cref="InitLab.Theory.CriticalLine.SigmaW(InitLab.Activations.Activation, double, double)"/>
     /// reports (the same function and the same answer as <c>initlab theory critical</c>), or a gap where it reports none.
     /// </summary>
     internal static (double[] X, double[] Y) CriticalCurve(InitLab.Activations.Activation activation, double[] sigmaB)

@@ -163,6 +163,13 @@ internal static class Plots
             scatter.LineWidth = 2;
             scatter.MarkerSize = points.Length > 60 ? 0 : 4;
         }
+        // The same x range as the log-scale plots of the same layers, so that figures stacked on a page line up.
+        var xs = series.SelectMany(s => s.Layers).Where(double.IsFinite).ToList();
+        if (xs.Count > 0 && xs.Max() > xs.Min())
+        {
+            double xMin = xs.Min(), xMax = xs.Max();
+            plot.Axes.SetLimitsX(xMin - (xMax - xMin) * 0.02, xMax + (xMax - xMin) * 0.02);
+        }
         if (series.Count > 1) plot.ShowLegend(legend);
         else plot.HideLegend();
         return plot;

@@ -2,6 +2,7 @@ using InitLab.Activations;
 using InitLab.Initializers;
 using InitLab.Propagation;
 using InitLab.Tensors;
+using InitLab.Theory;
 
 namespace InitLab.Tests.Initializers;
 
@@ -39,5 +40,20 @@ public class ActivationArgumentTests
         var byObject = new NetworkSpec(32, 5, Activation.LeakyRelu(0.1), weights) { Batch = 4 };
         Assert.Equal(Propagator.Run(byObject, Engine.Explicit, 9).Layers, Propagator.Run(byName, Engine.Explicit, 9).Layers);
         Assert.Throws<ArgumentException>(() => new NetworkSpec(32, 5, "no_such_activation", weights));
+    }
+
+    [Fact]
+    public void Mean_field_theory_by_activation_name_is_the_theory_of_the_object()
+    {
+        var byName = new MeanFieldModel("leaky_relu", 1.3, 0.2, activationParameter: 0.3).Analyze();
+        var byObject = new MeanFieldModel(Activation.LeakyRelu(0.3), 1.3, 0.2).Analyze();
+        Assert.Equal(byObject.Chi1, byName.Chi1);
+        Assert.Equal(byObject.QStar, byName.QStar);
+        // Positively homogeneous: chi_1 = sigma_w^2 E[phi'(z)^2] = sigma_w^2 (1 + a^2) / 2, whatever q*.
+        Assert.Equal(1.3 * 1.3 * (1 + 0.09) / 2, byName.Chi1, 12);
+        Assert.Equal(CriticalLine.SigmaW(Activation.Tanh, 0.1).SigmaW, CriticalLine.SigmaW("tanh", 0.1).SigmaW);
+        Assert.Equal(Math.Sqrt(2 / (1 + 0.25)), CriticalLine.SigmaW("leaky_relu", 0.0, activationParameter: 0.5).SigmaW, 9);
+        Assert.Throws<ArgumentException>(() => new MeanFieldModel("tanh", 1, 0, activationParameter: 0.1)); // tanh has no parameter
+        Assert.Throws<ArgumentException>(() => CriticalLine.SigmaW("no_such_activation", 0.1));
     }
 }

@@ -25,6 +25,9 @@ feed="$work/feed"
 rids=()
 [ -n "$rid" ] && rids=(-p:ToolPackageRuntimeIdentifiers="$rid")
 for p in src/InitLab src/InitLab.Formats src/InitLab.Onnx; do dotnet pack "$p" -c Release -o "$feed" --nologo -v quiet; done
+# Publish copies a file only when it is newer than the copy already there: drop earlier publish folders, so that the
+# packages hold what this run built (with or without ReadyToRun), not what an earlier run left.
+rm -rf src/InitLab.Cli/bin/Release/net10.0/*/publish
 dotnet pack src/InitLab.Cli -c Release -o "$feed" --nologo -v quiet "${rids[@]}" "${r2r[@]}"
 echo "packages:"
 ls -l "$feed" | awk 'NR > 1 { printf "  %-45s %8.1f MB\n", $9, $5 / 1048576 }'
@@ -38,6 +41,23 @@ done
 unzip -l "$feed/InitLab.Core.1.0.0.nupkg" | grep -q 'lib/net10.0/InitLab.xml' || { echo "InitLab.Core has no XML docs" >&2; exit 1; }
 [ -f "$feed/InitLab.Core.1.0.0.snupkg" ] || { echo "InitLab.Core has no symbol package" >&2; exit 1; }
 
+# Each platform's tool package: its own native libraries only (publish flattens them next to the tool), no native debug
+# symbols and no XML docs (the tool's own portable PDBs stay, for readable stack traces).
+for pkg in "$feed"/initlab.*-*.1.0.0.nupkg; do
+  prid=$(basename "$pkg" .1.0.0.nupkg); prid=${prid#initlab.}
+  files=$(unzip -Z1 "$pkg")
+  bad=$(grep -E '^tools/.*\.(pdb|xml)$' <<<"$files" | grep -vE '/(InitLab[A-Za-z.]*\.pdb|DotnetToolSettings\.xml)$' || true)
+  [ -z "$bad" ] || { echo "$(basename "$pkg") carries native debug symbols or docs: $bad" >&2; exit 1; }
+  case "$prid" in
+    linux-*) foreign='\.dylib$|/(libSkiaSharp|libHarfBuzzSharp|onnxruntime[^/]*)\.dll$' ;;
+    osx-*) foreign='\.so$|/(libSkiaSharp|libHarfBuzzSharp|onnxruntime[^/]*)\.dll$' ;;
+    win-*) foreign='\.so$|\.dylib$' ;;
+    *) foreign='^$' ;;
+  esac
+  other=$(grep -E "$foreign" <<<"$files" || true)
+  [ -z "$other" ] || { echo "$(basename "$pkg") carries another platform's native files: $other" >&2; exit 1; }
+done
+
 cat > "$work/nuget.config" <<CONFIG
 <?xml version="1.0" encoding="utf-8"?>
 <configuration><packageSources><clear /><add key="local" value="$feed" /></packageSources></configuration>
@@ -47,11 +67,17 @@ echo "installed: $(du -sh "$work/tools" | cut -f1)"
 "$work/tools/initlab" --version
 "$work/tools/initlab" gain relu --json | grep -q '"recommended": 1.4142135623730951' || { echo "initlab gain relu gave a wrong answer" >&2; exit 1; }
 if [ "$startup" = 1 ]; then
+  # Wall time and CPU time (user + sys: what the JIT costs, less sensitive than wall time to a busy machine), median of 9.
+  TIMEFORMAT='%R %U %S'
   for cmd in "--version" "gain relu"; do
-    ts=()
+    walls=(); cpus=()
     "$work/tools/initlab" $cmd >/dev/null
-    for _ in $(seq 9); do s=$(date +%s%N); "$work/tools/initlab" $cmd >/dev/null; e=$(date +%s%N); ts+=($(( (e - s) / 1000000 ))); done
-    echo "initlab $cmd: median $(printf '%s\n' "${ts[@]}" | sort -n | sed -n 5p) ms (runs: ${ts[*]})"
+    for _ in $(seq 9); do
+      read -r real user sys < <({ time "$work/tools/initlab" $cmd >/dev/null 2>&1; } 2>&1)
+      walls+=("$(awk -v r="$real" 'BEGIN { printf "%d", r * 1000 }')")
+      cpus+=("$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%d", (u + s) * 1000 }')")
+    done
+    echo "initlab $cmd: median wall $(printf '%s\n' "${walls[@]}" | sort -n | sed -n 5p) ms (runs: ${walls[*]}), median CPU $(printf '%s\n' "${cpus[@]}" | sort -n | sed -n 5p) ms (runs: ${cpus[*]})"
   done
 fi
 echo "pack-test: ok"

@@ -78,7 +78,8 @@ internal sealed class HtmlReport
     /// <summary>A table; numbers are right-aligned. <paramref name="rowClass"/> may mark rows (e.g. "bad").</summary>
     public HtmlReport Table(string caption, IReadOnlyList<string> headers, IEnumerable<IReadOnlyList<string>> rows, Func<int, string?>? rowClass = null)
     {
-        _body.Append("<table><caption>").Append(E(caption)).Append("</caption>\n<thead><tr>");
+        // A wide table (inspect's reasons, many columns) scrolls inside its box instead of running off the page.
+        _body.Append("<div class=\"table-wrap\"><table><caption>").Append(E(caption)).Append("</caption>\n<thead><tr>");
         foreach (string h in headers) _body.Append("<th>").Append(E(h)).Append("</th>");
         _body.Append("</tr></thead>\n<tbody>\n");
         int i = 0;
@@ -90,7 +91,7 @@ internal sealed class HtmlReport
                 _body.Append(IsNumber(cell) ? "<td class=\"num\">" : "<td>").Append(E(cell)).Append("</td>");
             _body.Append("</tr>\n");
         }
-        _body.Append("</tbody></table>\n");
+        _body.Append("</tbody></table></div>\n");
         return this;
     }
 
@@ -164,11 +165,12 @@ internal sealed class HtmlReport
         body{font-family:"DejaVu Sans",system-ui,sans-serif;margin:0;color:#1d2330;background:#f7f8fa;line-height:1.45}
         header{background:#1d2330;color:#fff;padding:18px 32px}
         header h1{margin:0;font-size:24px} .subtitle{margin:4px 0 0;color:#c9d1e3} .command code{color:#9fe3b0;font-size:13px;word-break:break-all}
-        main{padding:8px 32px 24px;max-width:1400px}
+        main{padding:8px 32px 24px;max-width:1400px;box-sizing:border-box}
         h2{margin-top:28px;border-bottom:1px solid #d5d9e2;padding-bottom:4px;font-size:19px}
         figure{margin:16px 0;background:#fff;border:1px solid #d5d9e2;padding:8px;display:inline-block;max-width:100%}
         figure svg{max-width:100%;height:auto;display:block} figure svg image{image-rendering:pixelated}
         figcaption{font-size:13px;color:#4a5468;margin-top:4px;max-width:1100px}
+        .table-wrap{max-width:100%;overflow-x:auto}
         table{border-collapse:collapse;margin:12px 0;background:#fff;font-size:13px}
         caption{text-align:left;font-weight:bold;padding:4px 0}
         th,td{border:1px solid #d5d9e2;padding:3px 8px;text-align:left} th{background:#eef1f6}

@@ -23,7 +23,7 @@ internal sealed record PageLoad(IReadOnlyList<string> Errors, IReadOnlyList<stri
 /// </summary>
 internal sealed class HeadlessChromium : IDisposable
 {
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(3); // a guard against a hung browser, not a timing the tests rely on
     private readonly Process _process;
     private readonly string _profile;
     private readonly BlockingCollection<JsonObject> _messages = new();
@@ -129,7 +129,7 @@ internal sealed class HeadlessChromium : IDisposable
         return result!;
     }
 
-    /// <summary>Handles incoming messages until <paramref name="done"/> holds (a browser that stops answering fails the test after a minute).</summary>
+    /// <summary>Handles incoming messages until <paramref name="done"/> holds (a browser that stops answering fails the test after three minutes).</summary>
     private void WaitFor(Func<bool> done, Action<JsonObject> handle)
     {
         var deadline = DateTime.UtcNow + Timeout;
@@ -137,7 +137,7 @@ internal sealed class HeadlessChromium : IDisposable
         {
             var left = deadline - DateTime.UtcNow;
             if (left <= TimeSpan.Zero || !_messages.TryTake(out var m, left))
-                throw new TimeoutException(_messages.IsAddingCompleted ? "chromium exited." : "chromium did not answer within a minute.");
+                throw new TimeoutException(_messages.IsAddingCompleted ? "chromium exited." : "chromium did not answer within three minutes.");
             handle(m);
         }
     }

@@ -111,7 +111,7 @@ public sealed class ReportBrowserTests(ReportFixture reports, BrowserFixture bro
             case "inspect":
                 foreach (var t in doc["tensors"]!.AsArray()) yield return t!["name"]!.GetValue<string>();
                 break;
-            case "probe":
+            case "probe" or "probe-compare":
                 yield return doc["diagnosis"]!["verdict"]!.GetValue<string>();
                 foreach (var node in doc["nodes"]!.AsArray()) yield return Json.Format(Number(node!["std"]!));
                 break;

@@ -36,6 +36,8 @@ public sealed class ReportFixture : IDisposable
             Make("merge", ["merge", System.IO.Path.Combine(shards, "1.json"), System.IO.Path.Combine(shards, "2.json")]),
             Make("inspect", ["inspect", Fixtures.PathOf("mlp_trained.safetensors")]),
             Make("probe", ["probe", Fixtures.PathOf("cnn.onnx"), "--batch", "2"]),
+            // With --compare the page embeds the comparison with the explicit engine too (the "compare" object of --json).
+            Make("probe-compare", ["probe", Fixtures.PathOf("cnn.onnx"), "--batch", "2", "--compare"]),
         ];
     }
 

@@ -13,7 +13,7 @@ namespace InitLab.Tests.Cli;
 /// </summary>
 public sealed class ReportTests(ReportFixture reports) : IClassFixture<ReportFixture>
 {
-    public static TheoryData<string> Names => new(["reproduce", "propagate", "propagate-meanfield", "propagate-graph", "sweep", "merge", "inspect", "probe"]);
+    public static TheoryData<string> Names => new(["reproduce", "propagate", "propagate-meanfield", "propagate-graph", "sweep", "merge", "inspect", "probe", "probe-compare"]);
 
     [Theory]
     [MemberData(nameof(Names))]

@@ -17,7 +17,8 @@ internal static class GraphPropagate
 {
     public sealed record Run(string Init, Graph Graph, GraphTrace Trace, GraphDiagnosis Diagnosis);
 
-    public static int Execute(ParseResult pr, CliContext ctx, NetworkOptions o, GraphOptions g, string[] engines, bool backward, bool json, bool csv, string? plot, bool every)
+    public static int Execute(ParseResult pr, CliContext ctx, NetworkOptions o, GraphOptions g, string[] engines, bool backward, bool json, bool csv, string? plot, bool every,
+        string? report = null)
     {
         foreach (var option in o.MlpOnly)
             if (pr.IsGiven(option))
@@ -56,23 +57,23 @@ internal static class GraphPropagate
             runs.Add(new Run(init, network, trace, GraphDiagnoser.Diagnose(network, trace)));
         }
 
-        if (json)
-            ctx.Out.WriteLine(Json.Document(pr, w =>
+        string Document() => Json.Document(pr, w =>
+        {
+            if (runs.Count == 1)
             {
-                if (runs.Count == 1)
-                {
-                    WriteRun(w, runs[0]);
-                    return;
-                }
-                w.WriteStartArray("runs");
-                foreach (var r in runs)
-                {
-                    w.WriteStartObject();
-                    WriteRun(w, r);
-                    w.WriteEndObject();
-                }
-                w.WriteEndArray();
-            }));
+                WriteRun(w, runs[0]);
+                return;
+            }
+            w.WriteStartArray("runs");
+            foreach (var r in runs)
+            {
+                w.WriteStartObject();
+                WriteRun(w, r);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+        });
+        if (json) ctx.Out.WriteLine(Document());
         else if (csv) ctx.Out.Write(Csv(runs));
         else foreach (var r in runs) Render(ctx, r, pr.GetValue(g.Nodes) || r.Diagnosis.Blocks.All(b => b.Block == b.Output));
 
@@ -86,7 +87,35 @@ internal static class GraphPropagate
             }).ToList());
             if (!json && !csv) ctx.Out.WriteLine($"wrote {plot}");
         }
+        if (report is not null)
+        {
+            Report(pr, runs, $"{value}, batch {batch}").Save(report, Document());
+            if (!json && !csv) ctx.Out.WriteLine($"wrote {report}");
+        }
         return CliApp.Ok;
+    }
+
+    /// <summary>The report of graph runs: every node as a point of the signal (in topological order), then the blocks.</summary>
+    private static HtmlReport Report(ParseResult pr, List<Run> runs, string configuration)
+    {
+        var report = new HtmlReport("propagate", configuration, pr);
+        SignalReport.Add(report, configuration, "node", runs.Select(r =>
+        {
+            var d = r.Diagnosis;
+            var points = r.Trace.Nodes.Select((n, i) => new SignalPoint(i, n.Name, n.Op, n.Mean, n.Std, Math.Max(Math.Abs(n.Min), Math.Abs(n.Max)),
+                n.ZeroFraction, n.NonFinite, n.Correlation, n.GradNorm, n.Histogram)).ToList();
+            int? first = r.Trace.FirstNonFiniteNode is { } bad ? points.FindIndex(p => p.Name == bad) : null;
+            string summary = $"std x{Json.Format(d.GrowthPerBlock)} per block, variance growth {d.Shape.ToString().ToLowerInvariant()}"
+                + (d.GradientVerdict is { } gv ? $"; gradient {gv.ToString().ToLowerInvariant()}, x{Json.Format(d.GradientGrowthPerBlock!.Value)} per block going back" : "")
+                + (d.WorstNode is { } worst ? $"; worst node {worst} (std x{Json.Format(d.WorstNodeGrowth)})" : "")
+                + (r.Trace.FirstNonFiniteNode is { } nf ? $"; first non-finite node {nf}" : "");
+            return new SignalRun($"init {r.Init}", points, d.VerdictName, summary, d.Advice, first);
+        }).ToList());
+        foreach (var r in runs.Where(r => r.Diagnosis.Blocks.Count > 0))
+            report.Table($"init {r.Init}: per block", ["block", "input", "output", "std in", "std out", "growth", "gradient growth"],
+                r.Diagnosis.Blocks.Select(b => (IReadOnlyList<string>)[b.Block, b.Input, b.Output, Json.Format(b.StdIn), Json.Format(b.StdOut), Json.Format(b.Growth),
+                    b.GradientGrowth is { } gg ? Json.Format(gg) : ""]));
+        return report;
     }
 
     /// <summary>The keys of one run: engine, model, init, nodes, first_nonfinite_node, diagnosis.</summary>
@@ -156,6 +185,7 @@ internal static class GraphPropagate
         Json.Number(w, "correlation", n.Correlation);
         Json.Number(w, "grad_norm", n.GradNorm);
         Json.Number(w, "param_grad_norm", n.ParamGradNorm);
+        if (n.Histogram is { } h) PropagateCommand.WriteHistogram(w, h);
         w.WriteStartArray("parameters");
         foreach (var p in n.Parameters)
         {

@@ -20,6 +20,16 @@ public sealed record NetworkSpec
         Guard.Positive(depth);
     }
 
+    /// <summary>
+    /// Creates a spec of constant width with the catalogue activation called <paramref name="activation"/> (and its
+    /// parameter): <c>new NetworkSpec(512, 100, "relu", weights)</c> is <c>new NetworkSpec(512, 100, Activation.Relu, weights)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown activation name or bad parameter, or a width or depth &lt;= 0.</exception>
+    public NetworkSpec(int width, int depth, string activation, WeightDistribution weights, double? activationParameter = null)
+        : this(width, depth, ActivationRegistry.Parse(activation ?? throw new ArgumentNullException(nameof(activation)), activationParameter), weights)
+    {
+    }
+
     /// <summary>Creates a spec from per-layer widths: widths[0] is the input width, widths[l] the output width of layer l.</summary>
     /// <exception cref="ArgumentException">Fewer than two widths, or a width &lt;= 0.</exception>
     public NetworkSpec(IReadOnlyList<int> widths, Activation activation, WeightDistribution weights)

@@ -47,6 +47,17 @@ public sealed class MeanFieldModel
         SigmaB = sigmaB;
     }
 
+    /// <summary>
+    /// A model for the catalogue activation called <paramref name="activation"/> (aliases included, with its parameter:
+    /// leaky_relu's slope, elu's alpha): <c>new MeanFieldModel("tanh", 1.5, 0.1)</c> is
+    /// <c>new MeanFieldModel(Activation.Tanh, 1.5, 0.1)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown activation name or bad parameter; sigma_w or sigma_b negative, NaN or infinite.</exception>
+    public MeanFieldModel(string activation, double sigmaW, double sigmaB, double? activationParameter = null)
+        : this(ActivationRegistry.Parse(activation ?? throw new ArgumentNullException(nameof(activation)), activationParameter), sigmaW, sigmaB)
+    {
+    }
+
     /// <summary>The nonlinearity phi.</summary>
     public Activation Activation { get; }
 

@@ -6,7 +6,7 @@ namespace InitLab.Networks.Ops;
 /// <c>add</c>: y = sum_i s_i x_i over inputs of one shape, with a scale s_i per input (default 1): a residual connection
 /// x + alpha f(x) is add(x, f) with scales (1, alpha). dL/dx_i = s_i dL/dy.
 /// </summary>
-public sealed class AddOp : Op
+public sealed class AddOp : Op, IMomentRule
 {
     /// <summary>Creates an add; <paramref name="scales"/> null means 1 for every input.</summary>
     /// <exception cref="ArgumentException">A scale is not finite.</exception>
@@ -74,4 +74,98 @@ public sealed class AddOp : Op
     }
 
     internal static Op Read(OpAttributes a) => new AddOp(a.Has("scales") ? a.Numbers("scales") : null);
+
+    // ---- moment rule ----
+
+    /// <summary>
+    /// Moments: E[y] = sum s_i E[x_i], E[y^2] = sum_ij s_i s_j E[x_i x_j], where E[x_i x_j] = E[x_i] E[x_j] for inputs that share no
+    /// fresh random source (an identity shortcut and a branch that starts with a fresh weight) and the inputs' own cross moment
+    /// otherwise (exact when both are element-wise maps of one Gaussian, e.g. x + relu(x)). A sum of independent Gaussians is
+    /// Gaussian; a sum of maps of one Gaussian is a map of it. Backward: E[(dL/dx_i)^2] = s_i^2 E[(dL/dy)^2].
+    /// </summary>
+    MomentState IMomentRule.Forward(MomentContext context)
+    {
+        int n = context.InputCount, axis = context.Input(0).FeatureAxis;
+        var xs = Enumerable.Range(0, n).Select(i => context.Input(i, axis)).ToArray();
+        int positions = xs[0].Positions;
+        var mean = new double[positions];
+        var second = new double[positions];
+        var offsetSquare = new double[positions];
+        var offsetSum = new double[positions];
+        double resExample = 0, resPosition = 0, resCross = 0;
+        for (int i = 0; i < n; i++)
+        {
+            double si = Scale(i);
+            for (int p = 0; p < positions; p++)
+            {
+                mean[p] += si * xs[i].Mean[p];
+                second[p] += si * si * xs[i].Second[p];
+                offsetSquare[p] += si * si * xs[i].Offset[p] * xs[i].Offset[p];
+                offsetSum[p] += si * xs[i].Offset[p];
+            }
+            resExample += si * si * xs[i].ResidualExample;
+            resPosition += si * si * xs[i].ResidualPosition;
+            resCross += si * si * xs[i].ResidualCross;
+            for (int j = i + 1; j < n; j++)
+            {
+                double sj = Scale(j);
+                var cross = context.CrossInputs(i, j, axis);
+                for (int p = 0; p < positions; p++) second[p] += 2 * si * sj * cross[p];
+                if (context.Independent(i, j)) continue;
+                // Dependent inputs: their offsets and remainders taken as correlated as the elements are (an approximation).
+                double cov = cross.Average() - xs[i].Mean.Zip(xs[j].Mean, (a, b) => a * b).Average();
+                double rho = Math.Clamp(cov / Math.Sqrt(Math.Max(1e-300, xs[i].AverageVariance * xs[j].AverageVariance)), -1, 1);
+                for (int p = 0; p < positions; p++) offsetSquare[p] += 2 * si * sj * rho * Math.Abs(xs[i].Offset[p] * xs[j].Offset[p]);
+                resExample += 2 * si * sj * rho * Math.Sqrt(Math.Max(0, xs[i].ResidualExample * xs[j].ResidualExample));
+                resPosition += 2 * si * sj * rho * Math.Sqrt(Math.Max(0, xs[i].ResidualPosition * xs[j].ResidualPosition));
+                resCross += 2 * si * sj * rho * Math.Sqrt(Math.Max(0, xs[i].ResidualCross * xs[j].ResidualCross));
+                if (rho != 0) context.Assume($"the covariance across examples of inputs '{context.Node.Inputs[i]}' and '{context.Node.Inputs[j]}' taken at their correlation {rho:G3} within an element");
+            }
+        }
+        // The offsets of independent inputs are independent Gaussians: their sum is one of variance sum s_i^2 A_i^2 (its sign where the
+        // signed amplitudes point).
+        var offset = new double[positions];
+        for (int p = 0; p < positions; p++) offset[p] = (offsetSum[p] < 0 ? -1 : 1) * Math.Sqrt(Math.Max(0, offsetSquare[p]));
+        return new MomentState(context.Node.Shape, axis, mean, second, offset, resExample, resPosition, resCross, SumLaw(context, xs));
+    }
+
+    private MomentLaw SumLaw(MomentContext context, MomentState[] xs)
+    {
+        int n = xs.Length;
+        bool independent = true;
+        for (int i = 0; i < n && independent; i++)
+            for (int j = i + 1; j < n; j++)
+                if (!context.Independent(i, j)) independent = false;
+        if (independent && xs.All(x => x.Law.Kind != LawKind.Other && x.Law.Map?.Affine is not null))
+            return MomentLaw.Gaussian(context.Node.Index);
+        if (xs.All(x => x.Law.Kind != LawKind.Other && x.Law.Map is not null && x.Law.Origin == xs[0].Law.Origin))
+            return new MomentLaw(LawKind.Mapped, xs[0].Law.Origin, ElementMap.Sum(xs.Select(x => x.Law.Map!).ToArray(), Enumerable.Range(0, n).Select(Scale).ToArray()), null);
+        var parts = xs.Select(x => x.Law.Kind == LawKind.Other ? x.Law.Note ?? "a non-Gaussian value"
+            : x.Law.Map?.Affine is not null ? "a Gaussian" : x.Law.Map!.Description.Split('(')[0] + " of a Gaussian").Distinct();
+        return MomentLaw.Other("a sum of " + string.Join(" and ", parts));
+    }
+
+    void IMomentRule.Backward(MomentContext context, MomentGradients gradients)
+    {
+        var g = gradients.Output;
+        int axis = context.Output.FeatureAxis;
+        for (int i = 0; i < context.InputCount; i++)
+        {
+            double s2 = Scale(i) * Scale(i);
+            gradients.Add(i, g.Select(v => v * s2).ToArray(), axis);
+        }
+    }
+
+    /// <summary>E[a y] = sum_i s_i E[a x_i] (linearity).</summary>
+    double[]? IMomentRule.Cross(MomentContext context, int other)
+    {
+        int axis = context.Output.FeatureAxis;
+        var r = new double[context.Output.Positions];
+        for (int i = 0; i < context.InputCount; i++)
+        {
+            var c = context.CrossWithInput(other, i, axis);
+            for (int p = 0; p < r.Length; p++) r[p] += Scale(i) * c[p];
+        }
+        return r;
+    }
 }

@@ -10,7 +10,7 @@ namespace InitLab.Networks.Ops;
 /// positions, y = gamma_c (x - mu_c) / sqrt(var_c + eps) + beta_c. gamma = 1, beta = 0 by default (PyTorch), eps = 1e-5.
 /// </summary>
 /// <remarks>Backward: the batch statistics are differentiated through (see <see cref="Normalization"/>).</remarks>
-public sealed class BatchNormOp : Op
+public sealed class BatchNormOp : Op, IMomentRule
 {
     /// <summary>Creates a batch norm.</summary>
     /// <exception cref="ArgumentException">eps &lt;= 0.</exception>
@@ -66,4 +66,38 @@ public sealed class BatchNormOp : Op
     }
 
     internal static Op Read(OpAttributes a) => new BatchNormOp(a.Number("eps", 1e-5), a.Boolean("affine", true));
+
+    // ---- moment rule ----
+
+    /// <summary>
+    /// Moments: per channel, one set over the batch and the spatial positions (see <see cref="NormalizationMoments"/>): the output has
+    /// mean E[beta] and second moment E[gamma^2] v/(v + eps) + E[beta^2] (plus the spread of the position means at the borders),
+    /// and the per-channel offsets that make two examples covariant are removed. Backward: E[gamma^2] (1 - 2/(B P)) / (v + eps).
+    /// </summary>
+    MomentState IMomentRule.Forward(MomentContext context) => MomentRun(context).State;
+
+    private (MomentState State, double[] InvVar, double[] XhatSecond, double SetSize, double[] SetMean, double[] MeanShare) MomentRun(MomentContext context) =>
+        context.Memo("normalization", () => ComputeMomentRun(context));
+
+    private (MomentState State, double[] InvVar, double[] XhatSecond, double SetSize, double[] SetMean, double[] MeanShare) ComputeMomentRun(MomentContext context)
+    {
+        var x = context.Input(0, 0);
+        var layout = new NormalizationMoments
+        {
+            SetAxes = Enumerable.Range(0, x.Shape.Rank).Select(a => a != 0).ToArray(), AcrossBatch = true, Center = true, Epsilon = Epsilon,
+        };
+        return layout.Forward(x, context.Node.Index, context.Batch, Affine ? context.Law("weight") : null, Affine ? context.Law("bias") : null);
+    }
+
+    void IMomentRule.Backward(MomentContext context, MomentGradients gradients)
+    {
+        var r = MomentRun(context);
+        NormalizationMoments.Backward(context, gradients, 0, r.InvVar, r.XhatSecond, r.SetSize, true, Affine ? context.Law("weight") : null, Affine);
+    }
+
+    double[]? IMomentRule.Cross(MomentContext context, int other)
+    {
+        var r = MomentRun(context);
+        return NormalizationMoments.Cross(context, other, 0, r.InvVar, r.SetMean, r.MeanShare, Affine ? context.Law("weight") : null, Affine ? context.Law("bias") : null);
+    }
 }

@@ -9,7 +9,7 @@ namespace InitLab.Networks.Ops;
 /// normalized by its own mean and biased variance, then y = gamma_c xhat + beta_c per channel; gamma = 1, beta = 0; eps = 1e-5.
 /// One group is layer norm over (C, *spatial); C groups is instance norm.
 /// </summary>
-public sealed class GroupNormOp : Op
+public sealed class GroupNormOp : Op, IMomentRule
 {
     /// <summary>Creates a group norm with <paramref name="groups"/> groups.</summary>
     /// <exception cref="ArgumentException">groups &lt; 1 or eps &lt;= 0.</exception>
@@ -73,4 +73,38 @@ public sealed class GroupNormOp : Op
     }
 
     internal static Op Read(OpAttributes a) => new GroupNormOp(a.Integer("groups"), a.Number("eps", 1e-5), a.Boolean("affine", true));
+
+    // ---- moment rule ----
+
+    /// <summary>
+    /// Moments: one set per example and group of C/G channels over every position (see <see cref="NormalizationMoments"/>); the
+    /// per-channel offsets stay (a group's mean averages G/C of them). Backward: E[gamma^2] (1 - 2/(P C/G)) / (v + eps).
+    /// </summary>
+    MomentState IMomentRule.Forward(MomentContext context) => MomentRun(context).State;
+
+    private (MomentState State, double[] InvVar, double[] XhatSecond, double SetSize, double[] SetMean, double[] MeanShare) MomentRun(MomentContext context) =>
+        context.Memo("normalization", () => ComputeMomentRun(context));
+
+    private (MomentState State, double[] InvVar, double[] XhatSecond, double SetSize, double[] SetMean, double[] MeanShare) ComputeMomentRun(MomentContext context)
+    {
+        var x = context.Input(0, 0);
+        var layout = new NormalizationMoments
+        {
+            SetAxes = Enumerable.Repeat(true, x.Shape.Rank).ToArray(), AcrossBatch = false, Center = true, Epsilon = Epsilon,
+            UnitsPerSet = x.Units / Groups,
+        };
+        return layout.Forward(x, context.Node.Index, context.Batch, Affine ? context.Law("weight") : null, Affine ? context.Law("bias") : null);
+    }
+
+    void IMomentRule.Backward(MomentContext context, MomentGradients gradients)
+    {
+        var r = MomentRun(context);
+        NormalizationMoments.Backward(context, gradients, 0, r.InvVar, r.XhatSecond, r.SetSize, true, Affine ? context.Law("weight") : null, Affine);
+    }
+
+    double[]? IMomentRule.Cross(MomentContext context, int other)
+    {
+        var r = MomentRun(context);
+        return NormalizationMoments.Cross(context, other, 0, r.InvVar, r.SetMean, r.MeanShare, Affine ? context.Law("weight") : null, Affine ? context.Law("bias") : null);
+    }
 }

@@ -9,7 +9,7 @@ namespace InitLab.Networks.Ops;
 /// <c>nn.LayerNorm(normalized_shape)</c>; default: the features of each token): y = gamma (x - mu) / sqrt(var + eps) + beta with
 /// the mean and biased variance of each normalized slice; gamma = 1, beta = 0 of the normalized shape; eps = 1e-5.
 /// </summary>
-public sealed class LayerNormOp : Op
+public sealed class LayerNormOp : Op, IMomentRule
 {
     /// <summary>Creates a layer norm over the last <paramref name="normalizedDims"/> dimensions.</summary>
     /// <exception cref="ArgumentException">normalizedDims &lt; 1 or eps &lt;= 0.</exception>
@@ -75,4 +75,39 @@ public sealed class LayerNormOp : Op
     }
 
     internal static Op Read(OpAttributes a) => new LayerNormOp(a.Integer("normalized_dims", 1), a.Number("eps", 1e-5), a.Boolean("affine", true));
+
+    // ---- moment rule ----
+
+    /// <summary>
+    /// Moments: one set per token (per slice of the last <see cref="NormalizedDims"/> dimensions) and example (see
+    /// <see cref="NormalizationMoments"/>): E[xhat^2] = v/(v + eps) with v = Var(x) (1 - 1/n) for n exchangeable features, so the
+    /// output has second moment E[gamma^2] v/(v + eps) + E[beta^2] whatever the input's scale. Backward: E[gamma^2] (1 - 2/n)/(v + eps).
+    /// </summary>
+    MomentState IMomentRule.Forward(MomentContext context) => MomentRun(context).State;
+
+    private (MomentState State, double[] InvVar, double[] XhatSecond, double SetSize, double[] SetMean, double[] MeanShare) MomentRun(MomentContext context) =>
+        context.Memo("normalization", () => ComputeMomentRun(context));
+
+    private (MomentState State, double[] InvVar, double[] XhatSecond, double SetSize, double[] SetMean, double[] MeanShare) ComputeMomentRun(MomentContext context)
+    {
+        var x = context.Input(0, -1);
+        int rank = x.Shape.Rank;
+        var layout = new NormalizationMoments
+        {
+            SetAxes = Enumerable.Range(0, rank).Select(a => a >= rank - NormalizedDims).ToArray(), AcrossBatch = false, Center = true, Epsilon = Epsilon,
+        };
+        return layout.Forward(x, context.Node.Index, context.Batch, Affine ? context.Law("weight") : null, Affine ? context.Law("bias") : null);
+    }
+
+    void IMomentRule.Backward(MomentContext context, MomentGradients gradients)
+    {
+        var r = MomentRun(context);
+        NormalizationMoments.Backward(context, gradients, -1, r.InvVar, r.XhatSecond, r.SetSize, true, Affine ? context.Law("weight") : null, Affine);
+    }
+
+    double[]? IMomentRule.Cross(MomentContext context, int other)
+    {
+        var r = MomentRun(context);
+        return NormalizationMoments.Cross(context, other, context.Output.FeatureAxis, r.InvVar, r.SetMean, r.MeanShare, Affine ? context.Law("weight") : null, Affine ? context.Law("bias") : null);
+    }
 }

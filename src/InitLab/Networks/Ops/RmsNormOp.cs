@@ -9,7 +9,7 @@ namespace InitLab.Networks.Ops;
 /// (+ beta with <c>bias</c>), no centering; gamma = 1 (and beta = 0) of the normalized shape; eps = 1e-6 (T5, LLaMA).
 /// </summary>
 /// <remarks>Backward with r = 1/sqrt(mean(x^2) + eps) and g = dL/dy gamma: dL/dx = r (g - x r^2 mean(g x)).</remarks>
-public sealed class RmsNormOp : Op
+public sealed class RmsNormOp : Op, IMomentRule
 {
     /// <summary>Creates an RMS norm.</summary>
     /// <exception cref="ArgumentException">normalizedDims &lt; 1 or eps &lt;= 0.</exception>
@@ -69,4 +69,38 @@ public sealed class RmsNormOp : Op
     }
 
     internal static Op Read(OpAttributes a) => new RmsNormOp(a.Integer("normalized_dims", 1), a.Number("eps", 1e-6), a.Boolean("bias", false));
+
+    // ---- moment rule ----
+
+    /// <summary>
+    /// Moments: y = gamma x / sqrt(ms + eps) per slice, no centering (see <see cref="NormalizationMoments"/>): E[y] = E[gamma] E[x] /
+    /// sqrt(ms + eps), E[y^2] = E[gamma^2] E[x^2] / (ms + eps) with ms the slice's mean square. Backward: E[gamma^2] (1 - 1/n) / (ms + eps).
+    /// </summary>
+    MomentState IMomentRule.Forward(MomentContext context) => MomentRun(context).State;
+
+    private (MomentState State, double[] InvVar, double[] XhatSecond, double SetSize, double[] SetMean, double[] MeanShare) MomentRun(MomentContext context) =>
+        context.Memo("normalization", () => ComputeMomentRun(context));
+
+    private (MomentState State, double[] InvVar, double[] XhatSecond, double SetSize, double[] SetMean, double[] MeanShare) ComputeMomentRun(MomentContext context)
+    {
+        var x = context.Input(0, -1);
+        int rank = x.Shape.Rank;
+        var layout = new NormalizationMoments
+        {
+            SetAxes = Enumerable.Range(0, rank).Select(a => a >= rank - NormalizedDims).ToArray(), AcrossBatch = false, Center = false, Epsilon = Epsilon,
+        };
+        return layout.Forward(x, context.Node.Index, context.Batch, context.Law("weight"), Bias ? context.Law("bias") : null);
+    }
+
+    void IMomentRule.Backward(MomentContext context, MomentGradients gradients)
+    {
+        var r = MomentRun(context);
+        NormalizationMoments.Backward(context, gradients, -1, r.InvVar, r.XhatSecond, r.SetSize, false, context.Law("weight"), Bias);
+    }
+
+    double[]? IMomentRule.Cross(MomentContext context, int other)
+    {
+        var r = MomentRun(context);
+        return NormalizationMoments.Cross(context, other, context.Output.FeatureAxis, r.InvVar, r.SetMean, r.MeanShare, context.Law("weight"), Bias ? context.Law("bias") : null);
+    }
 }

@@ -110,6 +110,7 @@ public static class ActivationMoments
         double c = Math.Clamp(covariance / v, -1, 1);
         if (phi.Name == "identity") return m * m + c * v;
         if (m == 0 && phi.Name == "relu") return ClosedFormKernels.Relu(v, v, c);
+        if (phi.Name == "relu" && c >= 0) return ReluCross(m, v, c);
         if (m == 0 && phi.Name == "leaky_relu")
         {
             double a = phi.Parameter ?? 0.01;
@@ -164,6 +165,32 @@ public static class ActivationMoments
         "gelu" => x => FastNormal.Cdf(x) + x * FastNormal.Pdf(x),
         _ => phi.Derivative,
     };
+
+    /// <summary>
+    /// E[X1+ X2+] for X1, X2 ~ N(m, v) with correlation rho in [0, 1], a = m / sqrt v (the moments of a truncated bivariate normal,
+    /// Rosenbaum 1961): v [(a^2 + rho) Phi2(a, a; rho) + 2 a phi(a) Phi(a sqrt((1 - rho)/(1 + rho))) + sqrt(1 - rho^2)/(2 pi) e^(-a^2/(1 + rho))],
+    /// with Phi2(a, a; rho) = Phi(a) - 2 T(a, sqrt((1 - rho)/(1 + rho))) by Owen's T function (Owen 1956).
+    /// </summary>
+    internal static double ReluCross(double m, double v, double rho)
+    {
+        double a = m / Math.Sqrt(v), q = Math.Sqrt((1 - rho) / (1 + rho));
+        double phi2 = FastNormal.Cdf(a) - 2 * OwenT(a, q);
+        return v * ((a * a + rho) * phi2 + 2 * a * FastNormal.Pdf(a) * FastNormal.Cdf(a * q) + Math.Sqrt(Math.Max(0, 1 - rho * rho)) / (2 * Math.PI) * Math.Exp(-a * a / (1 + rho)));
+    }
+
+    /// <summary>Owen's T(h, q) = (1 / 2 pi) int_0^q exp(-h^2 (1 + x^2) / 2) / (1 + x^2) dx for 0 &lt;= q &lt;= 1 (20-point Gauss-Legendre: the
+    /// integrand is smooth on the interval).</summary>
+    internal static double OwenT(double h, double q)
+    {
+        if (q == 0) return 0;
+        double half = 0.5 * q, sum = 0, h2 = 0.5 * h * h;
+        for (int i = 0; i < GaussLegendre.Order; i++)
+        {
+            double x = half * (1 + GaussLegendre.Nodes[i]), u = 1 + x * x;
+            sum += GaussLegendre.Weights[i] * Math.Exp(-h2 * u) / u;
+        }
+        return sum * half / (2 * Math.PI);
+    }
 
     private static double Relu(double mu, double s)
     {

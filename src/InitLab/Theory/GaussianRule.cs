@@ -49,6 +49,43 @@ internal static class GaussianRule
         return total * InvSqrtTwoPi;
     }
 
+    /// <summary>The points x_i and weights w_i of the rule for E[f(m + s Z)] = sum w_i f(x_i) (s &gt; 0).</summary>
+    public static (double[] X, double[] W) Points(double m, double s, IReadOnlyList<double>? kinks = null)
+    {
+        if (s == 0) return ([m], [1]);
+        var cuts = new List<double> { -Cutoff, 0, Cutoff };
+        foreach (double x in Features) AddCut(cuts, (x - m) / s);
+        if (kinks is not null) foreach (double k in kinks) AddCut(cuts, (k - m) / s);
+        cuts.Sort();
+        var xs = new List<double>();
+        var ws = new List<double>();
+        var nodes = GaussLegendre.Nodes;
+        var weights = GaussLegendre.Weights;
+        for (int i = 0; i + 1 < cuts.Count; i++)
+        {
+            double a = cuts[i], b = cuts[i + 1];
+            if (!(b > a)) continue;
+            int pieces = (int)Math.Ceiling((b - a) / MaxPanel);
+            double width = (b - a) / pieces;
+            for (int j = 0; j < pieces; j++)
+            {
+                double half = 0.5 * width, mid = a + j * width + half;
+                for (int k = 0; k < nodes.Length; k++)
+                {
+                    double z = mid + half * nodes[k];
+                    xs.Add(m + s * z);
+                    ws.Add(weights[k] * half * Math.Exp(-0.5 * z * z) * InvSqrtTwoPi);
+                }
+            }
+        }
+        return ([.. xs], [.. ws]);
+    }
+
+    private static void AddCut(List<double> cuts, double z)
+    {
+        if (z > -Cutoff && z < Cutoff && z != 0) cuts.Add(z);
+    }
+
     private static void Add(ref int n, Span<double> cuts, double z)
     {
         if (z > -Cutoff && z < Cutoff && z != 0) cuts[n++] = z;

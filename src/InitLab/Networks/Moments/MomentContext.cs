@@ -23,6 +23,28 @@ public sealed class MomentContext
     /// <summary>The batch size B (batch statistics and gradient norms depend on it).</summary>
     public int Batch => _walk.Options.Batch;
 
+    /// <summary>Threads a rule may use over positions (0 = all cores); results never depend on it.</summary>
+    public int Threads => _walk.Options.Threads;
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(p) for every position p in 0..count-1, in chunks on <see cref="Threads"/> threads when the field
+    /// is large (each position computed alone, so the results are the same on any number of threads).
+    /// </summary>
+    public void ForPositions(int count, Action<int> body)
+    {
+        ArgumentNullException.ThrowIfNull(body);
+        if (count < 256 || Threads == 1)
+        {
+            for (int p = 0; p < count; p++) body(p);
+            return;
+        }
+        const int chunk = 64;
+        Parallelism.For((count + chunk - 1) / chunk, c =>
+        {
+            for (int p = c * chunk; p < Math.Min(count, (c + 1) * chunk); p++) body(p);
+        }, Threads);
+    }
+
     /// <summary>The number of inputs.</summary>
     public int InputCount => Node.InputIndices.Count;
 

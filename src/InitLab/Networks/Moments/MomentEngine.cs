@@ -10,6 +10,10 @@ public sealed record MomentOptions
 
     /// <summary>Also propagate the second moment of a gradient dL/dy ~ N(0, 1) at the output back to every node.</summary>
     public bool Backward { get; init; }
+
+    /// <summary>Threads the rules may use over the positions of large fields: 0 (default) = all cores, 1 = serial; results do not
+    /// depend on it (each position is computed alone).</summary>
+    public int Threads { get; init; }
 }
 
 /// <summary>

@@ -85,7 +85,8 @@ internal static class MomentRules
     public static Source Origin(MomentContext context, MomentState y, string what)
     {
         var law = y.Law;
-        MomentState? origin = law.Kind == LawKind.Other || law.Origin < 0 ? null : context.StateOf(law.Origin);
+        if (law.IsGaussian && law.NoiseVariance is not null) return Own(y);
+        MomentState? origin = !law.PureMap ? null : context.StateOf(law.Origin);
         if (origin is null || origin.Shape != y.Shape || law.Map is null)
         {
             context.Assume($"{what}: its input is {law.Note ?? "not Gaussian"}, taken as a Gaussian with the same mean and variance");
@@ -132,10 +133,59 @@ internal static class MomentRules
         return result;
     }
 
-    /// <summary>The law of phi(y): a map of y's origin, or other.</summary>
-    public static MomentLaw Then(MomentLaw law, Activation phi) => law.Kind == LawKind.Other || law.Map is null
+    /// <summary>The law of phi(y) for a Gaussian or a pure map y: a map of y's origin; else other.</summary>
+    public static MomentLaw Then(MomentLaw law, Activation phi) => !law.PureMap
         ? MomentLaw.Other($"{phi.Name} of {law.Note ?? "a non-Gaussian input"}")
-        : law with { Kind = LawKind.Mapped, Map = law.Map.Then(phi) };
+        : law with { Kind = LawKind.Mapped, Map = law.Map!.Then(phi) };
+
+    /// <summary>Points of the Gauss rule a Quadrature law keeps (exact to the moment of order 2K - 1 = 15).</summary>
+    public const int RulePoints = 8;
+
+    /// <summary>The law of a x + b (a &gt; 0 or &lt; 0) for a law the engine tracks; null when it cannot say.</summary>
+    public static MomentLaw? Affine(MomentLaw law, double a, double b)
+    {
+        double[]? Scale(double[]? f, double k) => f?.Select(v => k * v).ToArray();
+        switch (law.Kind)
+        {
+            case LawKind.Gaussian:
+            case LawKind.Mapped when law.Map is not null:
+                return law with
+                {
+                    Kind = LawKind.Mapped,
+                    Map = law.Map!.ThenAffine(a, b),
+                    NoiseMean = Scale(law.NoiseMean, a),
+                    NoiseVariance = Scale(law.NoiseVariance, a * a),
+                };
+            case LawKind.Quadrature when law.Rule is { } rule:
+                return law with
+                {
+                    Rule = a >= 0 ? rule : (rule.Nodes.Select(z => -z).ToArray(), rule.Weights),
+                    PartMean = law.PartMean!.Select(m => a * m + b).ToArray(),
+                    PartStd = Scale(law.PartStd, Math.Abs(a)),
+                    NoiseMean = Scale(law.NoiseMean, a),
+                    NoiseVariance = Scale(law.NoiseVariance, a * a),
+                };
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The position whose variance is closest to the mean variance (where a law's shape is taken for the whole node).</summary>
+    public static int Representative(MomentState x)
+    {
+        double target = x.AverageVariance, best = double.PositiveInfinity;
+        int at = 0;
+        for (int p = 0; p < x.Positions; p++)
+        {
+            double d = Math.Abs(x.VarianceAt(p) - target);
+            if (d < best)
+            {
+                best = d;
+                at = p;
+            }
+        }
+        return at;
+    }
 
     /// <summary>Calls visit(output position, tap, input position) for every tap of every output position that falls inside the input.</summary>
     public static void Stencil(Window w, Action<int, int, int> visit)
@@ -175,8 +225,8 @@ internal static class MomentRules
         int axis = Fields.DefaultAxis(shape), positions = Fields.Positions(shape, axis);
         bool uniform = x.Uniform;
         var law = !uniform ? MomentLaw.Other("elements of different moments, rearranged (a mixture)")
-            : x.Law.Kind != LawKind.Other && x.Law.Map?.Affine is not null ? MomentLaw.Gaussian(context.Node.Index)
-            : x.Law.Kind == LawKind.Other ? x.Law : MomentLaw.Other($"{x.Law.Map!.Description} of a Gaussian, rearranged");
+            : x.Law.IsGaussian ? MomentLaw.Gaussian(context.Node.Index)
+            : x.Law.Kind == LawKind.Other ? x.Law : MomentLaw.Other("a non-Gaussian law, rearranged");
         if (positions > 1 && (!uniform || x.CovPosition != 0 || x.CovExample != 0 || x.CovCross != 0))
             context.Assume("a reshape into several positions: the input's moments averaged over the new positions, its covariances kept");
         return new MomentState(shape, axis, Fields.Constant(positions, x.AverageMean), Fields.Constant(positions, x.AverageSecond),
@@ -203,6 +253,20 @@ internal static class MomentRules
             i.Add(c);
         });
         return ([.. o], [.. t], [.. i]);
+    }
+
+    /// <summary>
+    /// Records that offsets at different positions are taken as fully correlated when the offset field is not uniform: exact
+    /// where the taps see one field (the interior of an image), an upper bound at the borders of a zero-padded image, whose
+    /// offsets are sums over fewer taps.
+    /// </summary>
+    public static void NoteRankOne(MomentContext context, MomentState x)
+    {
+        double a2 = MomentState.Squares(x.Offset);
+        if (x.Positions < 2 || a2 <= 1e-6 * Math.Max(1e-300, x.AverageVariance)) return;
+        double a0 = x.Offset[0];
+        if (x.Offset.All(a => Math.Abs(a - a0) <= 1e-9 * Math.Abs(a0))) return;
+        context.Assume("the offsets of different positions taken as fully correlated (rank one): exact in the interior of an image, an upper bound at zero-padded borders");
     }
 
     /// <summary>The mean over positions of a field.</summary>

@@ -7,12 +7,17 @@ namespace InitLab.Networks;
 public enum LawKind
 {
     /// <summary>Gaussian given the node's moments (exact in the infinite-width limit: the output of a fresh random projection,
-    /// a Gaussian input, an affine map of either).</summary>
+    /// a Gaussian input, an affine map of either, a sum of independent ones).</summary>
     Gaussian,
 
-    /// <summary>An element-wise function f(G) of a Gaussian node G (<see cref="MomentLaw.Origin"/>): expectations of any further
-    /// element-wise function are one-dimensional Gaussian integrals, so they stay exact.</summary>
+    /// <summary>An element-wise function f(G) of a Gaussian node G (<see cref="MomentLaw.Origin"/>), plus, when
+    /// <see cref="MomentLaw.NoiseVariance"/> is set, an independent Gaussian: expectations of any further element-wise function are
+    /// one-dimensional integrals, so they stay exact.</summary>
     Mapped,
+
+    /// <summary>A part held as a Gauss rule exact in its first moments (<see cref="MomentLaw.Rule"/>), plus an independent Gaussian:
+    /// the law of a sum of independent non-Gaussian parts (a residual stream after relu(x + f(x))).</summary>
+    Quadrature,
 
     /// <summary>Neither: a later nonlinear op treats it as a Gaussian with its moments and says so in the trace.</summary>
     Other,
@@ -104,12 +109,33 @@ public sealed class ElementMap
 }
 
 /// <summary>The law of a node's elements as far as the moment engine tracks it.</summary>
-/// <param name="Kind">Gaussian, mapped from a Gaussian, or other.</param>
+/// <param name="Kind">Gaussian, mapped from a Gaussian, a Gauss rule, or other.</param>
 /// <param name="Origin">For <see cref="LawKind.Mapped"/>: the index of the Gaussian origin node; for Gaussian: the node itself; else -1.</param>
-/// <param name="Map">For <see cref="LawKind.Mapped"/>: x = Map(origin).</param>
+/// <param name="Map">For <see cref="LawKind.Mapped"/>: x = Map(origin) (+ the noise).</param>
 /// <param name="Note">For <see cref="LawKind.Other"/>: what the law is, for the trace ("a sum of a relu output and a Gaussian").</param>
 public sealed record MomentLaw(LawKind Kind, int Origin, ElementMap? Map, string? Note)
 {
+    /// <summary>Mapped and Quadrature laws: the mean per position of an independent Gaussian part (null: none).</summary>
+    public double[]? NoiseMean { get; init; }
+
+    /// <summary>Mapped and Quadrature laws: the variance per position of an independent Gaussian part (null: none).</summary>
+    public double[]? NoiseVariance { get; init; }
+
+    /// <summary>Quadrature: the nodes and weights of the Gauss rule of the standardized non-Gaussian part Z.</summary>
+    public (double[] Nodes, double[] Weights)? Rule { get; init; }
+
+    /// <summary>Quadrature: the non-Gaussian part is PartMean[p] + PartStd[p] Z.</summary>
+    public double[]? PartMean { get; init; }
+
+    /// <summary>Quadrature: see <see cref="PartMean"/>.</summary>
+    public double[]? PartStd { get; init; }
+
+    /// <summary>True for a Gaussian law or a map of one without noise (an element-wise function of one Gaussian node).</summary>
+    public bool PureMap => Kind is LawKind.Gaussian or LawKind.Mapped && NoiseVariance is null && Map is not null && Origin >= 0;
+
+    /// <summary>True when the elements are Gaussian: a Gaussian node, or an affine map of one plus independent Gaussian noise.</summary>
+    public bool IsGaussian => Kind == LawKind.Gaussian || Kind == LawKind.Mapped && Map?.Affine is not null;
+
     /// <summary>A Gaussian node (its own origin).</summary>
     public static MomentLaw Gaussian(int node) => new(LawKind.Gaussian, node, ElementMap.Identity, null);
 

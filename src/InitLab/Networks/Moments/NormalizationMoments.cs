@@ -140,17 +140,16 @@ internal sealed class NormalizationMoments
         bool sameSets = Enumerable.Range(1, sets - 1).All(s => Math.Abs(meanS[s] - meanS[0]) <= 1e-12 * (1 + Math.Abs(meanS[0])) && Math.Abs(v[s] - v[0]) <= 1e-12 * (1 + v[0]));
         if (vg > 0 || vbeta > 0)
             law = MomentLaw.Other("a normalized input times random per-unit affine parameters (a scale mixture)");
-        else if (x.Law.Kind != LawKind.Other && sameSets && shared <= 1e-9 * v.Average())
+        else if (x.Law.Kind != LawKind.Other && sameSets && shared <= 1e-9 * v.Average()
+            && MomentRules.Affine(x.Law, mg * Math.Sqrt(inv[0]), mb - (Center ? meanS[0] : 0) * mg * Math.Sqrt(inv[0])) is { } affine)
         {
             // y = a x + b with a = gamma / sqrt(v + eps), b = beta - mu a: statistics that concentrate in the infinite-width limit.
             // (A set mean that carries a shared random part, as batch norm's per-channel mean does with the channel's offset, is no
             // constant: then the output is x minus that part, a Gaussian of its own when x is one.)
-            double scale = mg * Math.Sqrt(inv[0]);
-            law = x.Law with { Kind = LawKind.Mapped, Map = x.Law.Map!.ThenAffine(scale, mb - (Center ? meanS[0] : 0) * scale) };
+            law = affine;
         }
-        else law = x.Law.Kind == LawKind.Gaussian || x.Law.Map?.Affine is not null ? MomentLaw.Gaussian(self) : x.Law.Kind == LawKind.Mapped
-            ? MomentLaw.Other("an element-wise map of a Gaussian, normalized by statistics that carry a shared random part")
-            : x.Law;
+        else law = x.Law.IsGaussian ? MomentLaw.Gaussian(self) : x.Law.Kind == LawKind.Other ? x.Law
+            : MomentLaw.Other("a non-Gaussian law, normalized by statistics that carry a shared random part");
         return (new MomentState(shape, f, mean, second, offset, resB, resW, resX, law), inv, xhat2, setSize, setMean, meanShare);
     }
 

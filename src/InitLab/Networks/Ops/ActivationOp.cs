@@ -61,53 +61,89 @@ public sealed class ActivationOp : Op, IMomentRule
     MomentState IMomentRule.Forward(MomentContext context)
     {
         var x = context.Input(0);
-        var source = MomentRules.Origin(context, x, Activation.Name);
         var phi = Activation;
-        var map = source.Map;
-        Func<double, double> f = map is null ? phi.Forward : g => phi.Forward(map.F(g));
+        var view = LawView.Of(context, x, phi.Name);
         int positions = x.Positions;
         var mean = new double[positions];
         var second = new double[positions];
         var offset = new double[positions];
-        bool closed = map is null && phi.Name is "identity" or "relu" or "leaky_relu";
+        var map = x.Law.PureMap && !view.Approximate ? x.Law.Map : null;
+        if (map?.Affine is not null) map = null;
+        // Fast paths: a Gaussian (closed forms), a pure map of one (one quadrature over its origin), else the law's expectations.
+        var source = view.IsGaussian ? MomentRules.Own(x) : map is not null ? MomentRules.Origin(context, x, phi.Name) : MomentRules.Own(x);
+        Func<double, double> f = map is null ? phi.Forward : g => phi.Forward(map.F(g));
         var memo = new Dictionary<(double, double), (double, double)>();
-        (double, double) At(double m, double v)
+        for (int p = 0; p < positions; p++)
         {
-            if (closed) return ActivationMoments.Of(phi, m, v);
-            if (memo.TryGetValue((m, v), out var r)) return r;
-            r = map is null ? ActivationMoments.Of(phi, m, v)
-                : (ActivationMoments.Expect(f, m, v, map.Kinks), ActivationMoments.Expect(g => { double y = f(g); return y * y; }, m, v, map.Kinks));
-            memo[(m, v)] = r;
-            return r;
+            if (view.IsGaussian) (mean[p], second[p]) = ActivationMoments.Of(phi, x.Mean[p], x.VarianceAt(p));
+            else if (map is not null)
+            {
+                double m = source.Mean[p], v = source.Variance[p];
+                if (!memo.TryGetValue((m, v), out var r))
+                    memo[(m, v)] = r = (ActivationMoments.Expect(f, m, v, map.Kinks), ActivationMoments.Expect(g => { double y = f(g); return y * y; }, m, v, map.Kinks));
+                (mean[p], second[p]) = r;
+            }
+            else
+            {
+                var powers = view.Powers(p, phi, 2);
+                (mean[p], second[p]) = (powers[1], powers[2]);
+            }
         }
+        // Offsets: two elements that share only the input's offset, at the Gaussian behind x (or at x's own moments).
         double CrossAt(double m, double v, double c) => map is null ? ActivationMoments.Cross(phi, m, v, c) : ActivationMoments.ExpectCross(f, f, m, v, c, map.Kinks);
+        if (!view.IsGaussian && map is null && source.OffsetSquare > 1e-12 * source.AverageVariance)
+            context.Assume($"{phi.Name}: the offsets (correlations across examples) of its non-Gaussian input taken from a Gaussian with its moments");
         var crossMemo = new Dictionary<(double, double, double), double>();
         for (int p = 0; p < positions; p++)
         {
             double m = source.Mean[p], v = source.Variance[p], a = source.Offset[p];
-            (mean[p], second[p]) = At(m, v);
             if (a == 0) continue;
             if (!crossMemo.TryGetValue((m, v, a), out double cross))
                 crossMemo[(m, v, a)] = cross = CrossAt(m, v, a * a);
-            offset[p] = Math.Sqrt(Math.Max(0, cross - mean[p] * mean[p]));
+            double mu = map is not null || view.IsGaussian ? mean[p] : ActivationMoments.Of(phi, m, v).Mean;
+            offset[p] = Math.Sqrt(Math.Max(0, cross - mu * mu));
         }
         // The remainders' covariances at the position-averaged moments: what a pair shares beyond the offsets.
         double mBar = source.AverageMean, vBar = source.AverageVariance;
         double Residual(double shared, double residual) =>
             residual == 0 || vBar == 0 ? 0 : CrossAt(mBar, vBar, shared + residual) - CrossAt(mBar, vBar, shared);
         return new MomentState(x.Shape, x.FeatureAxis, mean, second, offset, Residual(source.OffsetSquare, source.ResidualExample),
-            Residual(source.OffsetPairs, source.ResidualPosition), Residual(source.OffsetPairs, source.ResidualCross), MomentRules.Then(x.Law, phi));
+            Residual(source.OffsetPairs, source.ResidualPosition), Residual(source.OffsetPairs, source.ResidualCross), OutputLaw(context, x, view, mean, second));
+    }
+
+    /// <summary>
+    /// phi of a Gaussian or of a pure map of one: a map of the same origin. phi of a law with a Gaussian noise part or a Gauss rule:
+    /// a Gauss rule for phi(x), from its exact moments to order 15 (the shape taken at one position, its mean and variance per position).
+    /// </summary>
+    private MomentLaw OutputLaw(MomentContext context, MomentState x, LawView view, double[] mean, double[] second)
+    {
+        if (view.Approximate) return MomentLaw.Other($"{Activation.Name} of {x.Law.Note ?? "a non-Gaussian input"}");
+        if (x.Law.PureMap) return MomentRules.Then(x.Law, Activation);
+        int at = MomentRules.Representative(x);
+        var (standardized, _, sd) = view.StandardizedPowers(at, Activation, 2 * MomentRules.RulePoints - 1);
+        if (!(sd > 0)) return MomentLaw.Other($"{Activation.Name} of a non-Gaussian input");
+        if (!x.Uniform) context.Assume($"{Activation.Name}: the shape of its output's law taken at one position (the positions' moments differ)");
+        var rule = MomentQuadrature.FromMoments(standardized);
+        return new MomentLaw(LawKind.Quadrature, -1, null, $"{Activation.Name} of a non-Gaussian input")
+        {
+            Rule = rule,
+            PartMean = mean,
+            PartStd = mean.Select((m, p) => Math.Sqrt(Math.Max(0, second[p] - m * m))).ToArray(),
+        };
     }
 
     void IMomentRule.Backward(MomentContext context, MomentGradients gradients)
     {
         var x = context.Input(0);
-        var source = MomentRules.Origin(context, x, Activation.Name);
         var phi = Activation;
-        var map = source.Map;
-        var d2 = map is null
-            ? source.Mean.Select((m, p) => ActivationMoments.DerivativeSquare(phi, m, source.Variance[p])).ToArray()
-            : MomentRules.Expect(source, y => { double d = phi.Derivative(y); return d * d; }, phi.Kinks);
+        var view = LawView.Of(context, x, phi.Name);
+        double[] d2;
+        if (x.Law.PureMap && x.Law.Map?.Affine is null && !view.Approximate)
+        {
+            var source = MomentRules.Origin(context, x, phi.Name);
+            d2 = MomentRules.Expect(source, y => { double d = phi.Derivative(y); return d * d; }, phi.Kinks);
+        }
+        else d2 = Enumerable.Range(0, x.Positions).Select(p => view.DerivativeSquare(p, phi)).ToArray();
         var g = gradients.Output;
         gradients.Add(0, g.Select((v, p) => v * d2[p]).ToArray(), x.FeatureAxis);
     }
@@ -121,7 +157,7 @@ public sealed class ActivationOp : Op, IMomentRule
         var x = context.Input(0);
         var a = context.StateOf(other).ToLayout(x.FeatureAxis);
         var phi = Activation;
-        if (a.Law.Kind != LawKind.Other && x.Law.Kind != LawKind.Other && a.Law.Origin == x.Law.Origin && a.Law.Origin >= 0 && a.Law.Map is { } fa && x.Law.Map is { } fx)
+        if (a.Law.PureMap && x.Law.PureMap && a.Law.Origin == x.Law.Origin && a.Law.Map is { } fa && x.Law.Map is { } fx)
         {
             var origin = context.StateOf(a.Law.Origin).ToLayout(x.FeatureAxis);
             if (origin.Shape == x.Shape)

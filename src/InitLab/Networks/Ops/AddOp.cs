@@ -1,3 +1,4 @@
+using InitLab.Theory;
 using InitLab.Tensors;
 
 namespace InitLab.Networks.Ops;
@@ -129,20 +130,123 @@ public sealed class AddOp : Op, IMomentRule
         return new MomentState(context.Node.Shape, axis, mean, second, offset, resExample, resPosition, resCross, SumLaw(context, xs));
     }
 
+    /// <summary>
+    /// The law of the sum. Independent inputs: the Gaussian ones form an independent Gaussian part (noise); one non-Gaussian input
+    /// keeps its law with that noise added (a map of a Gaussian stays exact); several become one Gauss rule for the sum of their
+    /// non-Gaussian parts, exact in the moments to order 15 (the moments of a sum of independent parts convolve binomially). Inputs
+    /// that are maps of one Gaussian: a map of it.
+    /// </summary>
     private MomentLaw SumLaw(MomentContext context, MomentState[] xs)
     {
-        int n = xs.Length;
+        int n = xs.Length, positions = xs[0].Positions;
         bool independent = true;
         for (int i = 0; i < n && independent; i++)
             for (int j = i + 1; j < n; j++)
                 if (!context.Independent(i, j)) independent = false;
-        if (independent && xs.All(x => x.Law.Kind != LawKind.Other && x.Law.Map?.Affine is not null))
-            return MomentLaw.Gaussian(context.Node.Index);
-        if (xs.All(x => x.Law.Kind != LawKind.Other && x.Law.Map is not null && x.Law.Origin == xs[0].Law.Origin))
+        if (independent && xs.All(x => x.Law.IsGaussian)) return MomentLaw.Gaussian(context.Node.Index);
+        if (xs.All(x => x.Law.PureMap && x.Law.Origin == xs[0].Law.Origin))
             return new MomentLaw(LawKind.Mapped, xs[0].Law.Origin, ElementMap.Sum(xs.Select(x => x.Law.Map!).ToArray(), Enumerable.Range(0, n).Select(Scale).ToArray()), null);
-        var parts = xs.Select(x => x.Law.Kind == LawKind.Other ? x.Law.Note ?? "a non-Gaussian value"
-            : x.Law.Map?.Affine is not null ? "a Gaussian" : x.Law.Map!.Description.Split('(')[0] + " of a Gaussian").Distinct();
-        return MomentLaw.Other("a sum of " + string.Join(" and ", parts));
+        var others = Enumerable.Range(0, n).Where(i => !xs[i].Law.IsGaussian).ToArray();
+        if (!independent || others.Any(i => xs[i].Law.Kind == LawKind.Other))
+        {
+            var parts = xs.Select(x => x.Law.Kind == LawKind.Other ? x.Law.Note ?? "a non-Gaussian value" : x.Law.IsGaussian ? "a Gaussian" : "a non-Gaussian value").Distinct();
+            return MomentLaw.Other((independent ? "a sum of " : "a sum of dependent ") + string.Join(" and ", parts));
+        }
+        // The Gaussian part: the Gaussian inputs and the noise parts of the others.
+        var noiseMean = new double[positions];
+        var noiseVar = new double[positions];
+        var partMean = new double[positions];
+        var partVar = new double[positions];
+        for (int i = 0; i < n; i++)
+        {
+            var x = xs[i];
+            double s = Scale(i);
+            for (int p = 0; p < positions; p++)
+            {
+                if (x.Law.IsGaussian)
+                {
+                    noiseMean[p] += s * x.Mean[p];
+                    noiseVar[p] += s * s * x.VarianceAt(p);
+                    continue;
+                }
+                double nm = x.Law.NoiseMean?[p] ?? 0, nv = x.Law.NoiseVariance?[p] ?? 0;
+                noiseMean[p] += s * nm;
+                noiseVar[p] += s * s * nv;
+                partMean[p] += s * (x.Mean[p] - nm);
+                partVar[p] += s * s * Math.Max(0, x.VarianceAt(p) - nv);
+            }
+        }
+        if (others.Length == 1)
+        {
+            int i = others[0];
+            var law = MomentRules.Affine(xs[i].Law with { NoiseMean = null, NoiseVariance = null }, Scale(i), 0)!;
+            return law with { NoiseMean = noiseMean, NoiseVariance = noiseVar };
+        }
+        // Several non-Gaussian parts: the central moments of their sum at one position, from each part's (binomial convolution).
+        int at = MomentRules.Representative(xs[others[0]]);
+        const int order = 2 * MomentRules.RulePoints - 1;
+        var central = new double[order + 1];
+        central[0] = 1;
+        foreach (int i in others)
+        {
+            var c = PartCentralMoments(context, xs[i], at, order);
+            double s = Scale(i);
+            for (int r = 1; r <= order; r++) c[r] *= Math.Pow(s, r);
+            var next = new double[order + 1];
+            for (int r = 0; r <= order; r++)
+            {
+                double binomial = 1;
+                for (int j = 0; j <= r; j++)
+                {
+                    next[r] += binomial * central[j] * c[r - j];
+                    binomial = binomial * (r - j) / (j + 1);
+                }
+            }
+            central = next;
+        }
+        double sd = Math.Sqrt(central[2]);
+        if (!(sd > 0)) return MomentLaw.Other("a sum of non-Gaussian values");
+        for (int r = 0; r <= order; r++) central[r] /= Math.Pow(sd, r);
+        if (xs.Any(x => !x.Uniform)) context.Assume("add: the shape of its law taken at one position (the positions' moments differ)");
+        return new MomentLaw(LawKind.Quadrature, -1, null, "a sum of non-Gaussian values")
+        {
+            Rule = MomentQuadrature.FromMoments(central),
+            PartMean = partMean,
+            PartStd = partVar.Select(Math.Sqrt).ToArray(),
+            NoiseMean = noiseMean,
+            NoiseVariance = noiseVar,
+        };
+    }
+
+    /// <summary>E[(y - E y)^r], r = 0..order, of the non-Gaussian part y of an input (without its Gaussian noise) at position p.</summary>
+    private static double[] PartCentralMoments(MomentContext context, MomentState x, int p, int order)
+    {
+        var law = x.Law;
+        var c = new double[order + 1];
+        if (law.Kind == LawKind.Quadrature)
+        {
+            var (z, w) = law.Rule!.Value;
+            double sd = law.PartStd![p];
+            for (int r = 0; r <= order; r++)
+                for (int k = 0; k < z.Length; k++) c[r] += w[k] * Math.Pow(sd * z[k], r);
+            return c;
+        }
+        // A map f(g) of a Gaussian origin: one quadrature over g.
+        var origin = context.StateOf(law.Origin).ToLayout(x.FeatureAxis);
+        var map = law.Map!;
+        var (xs, ws) = GaussianRule.Points(origin.Mean[p], Math.Sqrt(origin.VarianceAt(p)), map.Kinks);
+        double mean = 0;
+        for (int i = 0; i < xs.Length; i++) mean += ws[i] * map.F(xs[i]);
+        for (int i = 0; i < xs.Length; i++)
+        {
+            double d = map.F(xs[i]) - mean, t = ws[i];
+            for (int r = 0; r <= order; r++)
+            {
+                c[r] += t;
+                t *= d;
+            }
+        }
+        return c;
     }
 
     void IMomentRule.Backward(MomentContext context, MomentGradients gradients)

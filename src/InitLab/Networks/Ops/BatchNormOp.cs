@@ -82,6 +82,7 @@ public sealed class BatchNormOp : Op, IMomentRule
     private (MomentState State, double[] InvVar, double[] XhatSecond, double SetSize, double[] SetMean, double[] MeanShare) ComputeMomentRun(MomentContext context)
     {
         var x = context.Input(0, 0);
+        MomentRules.NoteRankOne(context, x);
         var layout = new NormalizationMoments
         {
             SetAxes = Enumerable.Range(0, x.Shape.Rank).Select(a => a != 0).ToArray(), AcrossBatch = true, Center = true, Epsilon = Epsilon,

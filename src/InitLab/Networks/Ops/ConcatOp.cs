@@ -106,7 +106,7 @@ public sealed class ConcatOp : Op, IMomentRule
         int a = Resolve(Axis, shape), axis = Fields.DefaultAxis(shape);
         var xs = Enumerable.Range(0, context.InputCount).Select(i => context.Input(i, axis)).ToArray();
         bool sameFields = xs.All(x => x.Mean.SequenceEqual(xs[0].Mean) && x.Second.SequenceEqual(xs[0].Second) && x.Offset.SequenceEqual(xs[0].Offset));
-        bool gaussian = xs.All(x => x.Law.Kind != LawKind.Other && x.Law.Map?.Affine is not null);
+        bool gaussian = xs.All(x => x.Law.IsGaussian);
         var law = context.InputCount == 1 ? xs[0].Law
             : gaussian && sameFields ? MomentLaw.Gaussian(context.Node.Index)
             : MomentLaw.Other(sameFields ? "a concatenation of non-Gaussian values" : "a concatenation of values of different moments (a mixture)");

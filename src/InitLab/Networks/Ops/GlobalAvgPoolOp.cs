@@ -63,9 +63,10 @@ public sealed class GlobalAvgPoolOp : Op, IMomentRule
     {
         var x = context.Input(0, 0);
         int n = x.Positions;
+        MomentRules.NoteRankOne(context, x);
         double sq = x.Second.Sum(), sm = x.Mean.Sum(), sm2 = x.Mean.Sum(m => m * m), sa = x.Offset.Sum(), sa2 = x.Offset.Sum(a => a * a);
         double second = (sq + sm * sm - sm2 + sa * sa - sa2 + n * (n - 1.0) * x.ResidualPosition) / ((double)n * n);
-        var law = n == 1 ? x.Law : x.Law.Kind != LawKind.Other && x.Law.Map?.Affine is not null ? MomentLaw.Gaussian(context.Node.Index)
+        var law = n == 1 ? x.Law : x.Law.IsGaussian ? MomentLaw.Gaussian(context.Node.Index)
             : MomentLaw.Other($"an average of {n} values of {(x.Law.Kind == LawKind.Other ? x.Law.Note : "a non-Gaussian law")}");
         double residual = (x.ResidualExample + (n - 1) * x.ResidualCross) / n;
         return new MomentState(context.Node.Shape, 0, [sm / n], [second], [sa / n], residual, 0, residual, law);

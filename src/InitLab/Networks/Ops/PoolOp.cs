@@ -228,6 +228,7 @@ public sealed class PoolOp : Op, IMomentRule
 
     private MomentState AverageMoments(MomentContext context, MomentState x, Window geo, List<int>[] cells)
     {
+        if (geo.KernelSize > 1) MomentRules.NoteRankOne(context, x);
         int outs = cells.Length;
         var mean = new double[outs];
         var second = new double[outs];
@@ -262,7 +263,7 @@ public sealed class PoolOp : Op, IMomentRule
         double resPosition = outs > 1 ? (overlap * (residualVariance - rw) + k2 * rw) / div2 : 0;
         double resCross = outs > 1 ? (overlap * (rb - rx) + k2 * rx) / div2 : resExample;
         var law = geo.KernelSize == 1 ? x.Law
-            : x.Law.Kind != LawKind.Other && x.Law.Map?.Affine is not null ? MomentLaw.Gaussian(context.Node.Index)
+            : x.Law.IsGaussian ? MomentLaw.Gaussian(context.Node.Index)
             : MomentLaw.Other($"an average of {geo.KernelSize} values of {(x.Law.Kind == LawKind.Other ? x.Law.Note : "a non-Gaussian law")}");
         return new MomentState(context.Node.Shape, 0, mean, second, offset, resExample, resPosition, resCross, law);
     }

@@ -78,8 +78,8 @@ public sealed class SoftmaxOp : Op, IMomentRule
     {
         var x = context.Input(0, -1);
         int n = x.Units;
-        if (x.Law.Kind == LawKind.Other || x.Law.Map?.Affine is null)
-            context.Assume($"softmax: its logits are {x.Law.Note ?? x.Law.Map?.Description + " of a Gaussian"}, taken as Gaussian with their moments");
+        if (!x.Law.IsGaussian)
+            context.Assume($"softmax: its logits are {x.Law.Note ?? "not Gaussian"}, taken as Gaussian with their moments");
         var mean = Fields.Constant(x.Positions, 1.0 / n);
         var second = new double[x.Positions];
         for (int p = 0; p < second.Length; p++) second[p] = SoftmaxMoments.OfIndependent(n, x.VarianceAt(p)).S2 / n;

@@ -52,10 +52,7 @@ public static class OrderStatistics
             return (m + b * mu1, m * m + 2 * m * b * mu1 + a * a + b * b * mu2);
         }
         if (v == 0 || k == 1)
-        {
-            double s = v == 0 ? 0 : v;
-            return (ActivationMoments.Expect(g, m, s, kinks), ActivationMoments.Expect(x => g(x) * g(x), m, s, kinks));
-        }
+            return (ActivationMoments.Expect(g, m, v, kinks), ActivationMoments.Expect(x => g(x) * g(x), m, v, kinks));
         if (b == 0)
             return (ActivationMoments.Expect(g, m, v, kinks), ActivationMoments.Expect(x => g(x) * g(x), m, v, kinks));
         // E[h(M)] = E_{Z_0}[ E_{t ~ N(0,1)}[ k Phi(t)^(k-1) h(m + a Z_0 + b t) ] ]; the inner integral is split where g has a kink.
@@ -63,10 +60,10 @@ public static class OrderStatistics
         {
             double centre = m + a * z0;
             var cuts = kinks?.Select(x => (x - centre) / b).ToArray();
-            return GaussianExpectation.Normal(t => k * Math.Pow(SpecialFunctions.NormalCdf(t), k - 1) * h(centre + b * t), 0, 1, cuts);
+            return GaussianRule.Expect(t => k * Math.Pow(FastNormal.Cdf(t), k - 1) * h(centre + b * t), 0, 1, cuts);
         }
         Func<double, double> square = x => g(x) * g(x);
         if (a == 0) return (Inner(g, 0), Inner(square, 0));
-        return (GaussianExpectation.Normal(z => Inner(g, z)), GaussianExpectation.Normal(z => Inner(square, z)));
+        return (GaussianRule.Expect(z => Inner(g, z), 0, 1), GaussianRule.Expect(z => Inner(square, z), 0, 1));
     }
 }

@@ -66,6 +66,21 @@ internal static class MomentRules
         if (weight.Note is { } note) context.Assume(note);
         if (!weight.Fresh && weight.Parameter.Initializer is EyeInitializer or DiracInitializer)
             law = MomentLaw.Other("a structured copy of its input");
+        else if (bias is not null && vb > 0 && bias.Parameter.Initializer.DistributionOf(bias.Parameter.Shape)?.Kind is DistributionKind.Uniform)
+        {
+            // A Gaussian plus an independent uniform per-unit bias (PyTorch's default bias): the bias is held as the Gauss rule of a
+            // uniform law and the rest as Gaussian noise, so later element-wise ops stay exact.
+            double sdb = Math.Sqrt(vb);
+            law = new MomentLaw(LawKind.Quadrature, -1, null, $"a Gaussian plus a uniform bias")
+            {
+                Rule = UniformRule.Value,
+                PartMean = Fields.Constant(positions, mb),
+                PartStd = Fields.Constant(positions, sdb),
+                PartIsOffset = true,
+                NoiseMean = mean.Select(m => m - mb).ToArray(),
+                NoiseVariance = q.Select((v, p) => Math.Max(0, v - mean[p] * mean[p] - vb)).ToArray(),
+            };
+        }
         else if (bias is not null && vb > 0 && bias.Parameter.Initializer.DistributionOf(bias.Parameter.Shape)?.Kind is not (DistributionKind.Normal or DistributionKind.PointMass))
         {
             // A Gaussian plus an independent non-Gaussian per-unit offset. Matching its first two moments errs in E[phi] by
@@ -137,6 +152,10 @@ internal static class MomentRules
     public static MomentLaw Then(MomentLaw law, Activation phi) => !law.PureMap
         ? MomentLaw.Other($"{phi.Name} of {law.Note ?? "a non-Gaussian input"}")
         : law with { Kind = LawKind.Mapped, Map = law.Map!.Then(phi) };
+
+    /// <summary>The Gauss rule of the standardized uniform law on [-sqrt 3, sqrt 3] (E[Z^r] = 3^(r/2) / (r + 1), r even).</summary>
+    private static readonly Lazy<(double[], double[])> UniformRule = new(() =>
+        MomentQuadrature.FromMoments(Enumerable.Range(0, 2 * RulePoints).Select(r => r % 2 == 1 ? 0 : Math.Pow(3, r / 2.0) / (r + 1)).ToArray()));
 
     /// <summary>Points of the Gauss rule a Quadrature law keeps (exact to the moment of order 2K - 1 = 15).</summary>
     public const int RulePoints = 8;

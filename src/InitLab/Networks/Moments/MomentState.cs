@@ -130,6 +130,9 @@ public sealed record MomentLaw(LawKind Kind, int Origin, ElementMap? Map, string
     /// <summary>Quadrature: see <see cref="PartMean"/>.</summary>
     public double[]? PartStd { get; init; }
 
+    /// <summary>Quadrature: the non-Gaussian part is a per-unit offset (a bias), shared by every example and position of a unit.</summary>
+    public bool PartIsOffset { get; init; }
+
     /// <summary>True for a Gaussian law or a map of one without noise (an element-wise function of one Gaussian node).</summary>
     public bool PureMap => Kind is LawKind.Gaussian or LawKind.Mapped && NoiseVariance is null && Map is not null && Origin >= 0;
 

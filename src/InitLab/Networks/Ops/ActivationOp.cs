@@ -67,46 +67,57 @@ public sealed class ActivationOp : Op, IMomentRule
         var mean = new double[positions];
         var second = new double[positions];
         var offset = new double[positions];
-        var map = x.Law.PureMap && !view.Approximate ? x.Law.Map : null;
-        if (map?.Affine is not null) map = null;
-        // Fast paths: a Gaussian (closed forms), a pure map of one (one quadrature over its origin), else the law's expectations.
-        var source = view.IsGaussian ? MomentRules.Own(x) : map is not null ? MomentRules.Origin(context, x, phi.Name) : MomentRules.Own(x);
+        var law = x.Law;
+        var map = law.PureMap && !view.Approximate && law.Map?.Affine is null ? law.Map : null;
+        // A Gaussian plus a per-unit non-Gaussian offset (a uniform bias): pairs of one unit share the offset's atoms.
+        bool offsetAtoms = !view.IsGaussian && law.Kind == LawKind.Quadrature && law.PartIsOffset;
+        var source = map is not null ? MomentRules.Origin(context, x, phi.Name) : MomentRules.Own(x);
         Func<double, double> f = map is null ? phi.Forward : g => phi.Forward(map.F(g));
-        var memo = new Dictionary<(double, double), (double, double)>();
-        for (int p = 0; p < positions; p++)
+        // E[phi(x_a) phi(x_b)] at position p for two elements of one unit with covariance c.
+        double CrossAt(int p, double c)
         {
+            if (map is not null) return ActivationMoments.ExpectCross(f, f, source.Mean[p], source.Variance[p], c, map.Kinks);
+            if (!offsetAtoms) return ActivationMoments.Cross(phi, source.Mean[p], source.Variance[p], c);
+            var (z, w) = law.Rule!.Value;
+            double sd = law.PartStd![p], nm = law.NoiseMean?[p] ?? 0, nv = law.NoiseVariance?[p] ?? 0, sum = 0;
+            for (int k = 0; k < z.Length; k++)
+                sum += w[k] * ActivationMoments.Cross(phi, law.PartMean![p] + sd * z[k] + nm, nv, Math.Clamp(c - sd * sd, -nv, nv));
+            return sum;
+        }
+        if (!view.IsGaussian && map is null && !offsetAtoms && source.OffsetSquare > 1e-12 * source.AverageVariance)
+            context.Assume($"{phi.Name}: the offsets (correlations across examples) of its non-Gaussian input taken from a Gaussian with its moments");
+        // Per position: the moments (closed forms for a Gaussian, one quadrature over the origin of a map, else the law's
+        // expectations), then the offset: two elements sharing only the input's offset. Positions with equal inputs are computed
+        // once in small fields; large fields run in parallel, each position alone.
+        bool cheap = view.IsGaussian || map is not null;
+        var memo = positions < 256 && cheap ? new Dictionary<(double, double, double), (double, double, double)>() : null;
+        context.ForPositions(positions, p =>
+        {
+            double m = source.Mean[p], v = source.Variance[p], a = source.Offset[p];
+            if (memo is not null && memo.TryGetValue((m, v, a), out var hit))
+            {
+                (mean[p], second[p], offset[p]) = hit;
+                return;
+            }
             if (view.IsGaussian) (mean[p], second[p]) = ActivationMoments.Of(phi, x.Mean[p], x.VarianceAt(p));
             else if (map is not null)
-            {
-                double m = source.Mean[p], v = source.Variance[p];
-                if (!memo.TryGetValue((m, v), out var r))
-                    memo[(m, v)] = r = (ActivationMoments.Expect(f, m, v, map.Kinks), ActivationMoments.Expect(g => { double y = f(g); return y * y; }, m, v, map.Kinks));
-                (mean[p], second[p]) = r;
-            }
+                (mean[p], second[p]) = (ActivationMoments.Expect(f, m, v, map.Kinks), ActivationMoments.Expect(g => { double y = f(g); return y * y; }, m, v, map.Kinks));
             else
             {
                 var powers = view.Powers(p, phi, 2);
                 (mean[p], second[p]) = (powers[1], powers[2]);
             }
-        }
-        // Offsets: two elements that share only the input's offset, at the Gaussian behind x (or at x's own moments).
-        double CrossAt(double m, double v, double c) => map is null ? ActivationMoments.Cross(phi, m, v, c) : ActivationMoments.ExpectCross(f, f, m, v, c, map.Kinks);
-        if (!view.IsGaussian && map is null && source.OffsetSquare > 1e-12 * source.AverageVariance)
-            context.Assume($"{phi.Name}: the offsets (correlations across examples) of its non-Gaussian input taken from a Gaussian with its moments");
-        var crossMemo = new Dictionary<(double, double, double), double>();
-        for (int p = 0; p < positions; p++)
-        {
-            double m = source.Mean[p], v = source.Variance[p], a = source.Offset[p];
-            if (a == 0) continue;
-            if (!crossMemo.TryGetValue((m, v, a), out double cross))
-                crossMemo[(m, v, a)] = cross = CrossAt(m, v, a * a);
-            double mu = map is not null || view.IsGaussian ? mean[p] : ActivationMoments.Of(phi, m, v).Mean;
-            offset[p] = Math.Sqrt(Math.Max(0, cross - mu * mu));
-        }
-        // The remainders' covariances at the position-averaged moments: what a pair shares beyond the offsets.
-        double mBar = source.AverageMean, vBar = source.AverageVariance;
+            if (a != 0)
+            {
+                double mu = cheap || offsetAtoms ? mean[p] : ActivationMoments.Of(phi, m, v).Mean;
+                offset[p] = Math.Sqrt(Math.Max(0, CrossAt(p, a * a) - mu * mu));
+            }
+            if (memo is not null) memo[(m, v, a)] = (mean[p], second[p], offset[p]);
+        });
+        // The remainders' covariances at one representative position: what a pair shares beyond the offsets.
+        int at = MomentRules.Representative(x);
         double Residual(double shared, double residual) =>
-            residual == 0 || vBar == 0 ? 0 : CrossAt(mBar, vBar, shared + residual) - CrossAt(mBar, vBar, shared);
+            residual == 0 || source.Variance[at] == 0 ? 0 : CrossAt(at, shared + residual) - CrossAt(at, shared);
         return new MomentState(x.Shape, x.FeatureAxis, mean, second, offset, Residual(source.OffsetSquare, source.ResidualExample),
             Residual(source.OffsetPairs, source.ResidualPosition), Residual(source.OffsetPairs, source.ResidualCross), OutputLaw(context, x, view, mean, second));
     }
@@ -143,7 +154,11 @@ public sealed class ActivationOp : Op, IMomentRule
             var source = MomentRules.Origin(context, x, phi.Name);
             d2 = MomentRules.Expect(source, y => { double d = phi.Derivative(y); return d * d; }, phi.Kinks);
         }
-        else d2 = Enumerable.Range(0, x.Positions).Select(p => view.DerivativeSquare(p, phi)).ToArray();
+        else
+        {
+            d2 = new double[x.Positions];
+            context.ForPositions(x.Positions, p => d2[p] = view.DerivativeSquare(p, phi));
+        }
         var g = gradients.Output;
         gradients.Add(0, g.Select((v, p) => v * d2[p]).ToArray(), x.FeatureAxis);
     }

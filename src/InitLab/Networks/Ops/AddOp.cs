@@ -120,7 +120,7 @@ public sealed class AddOp : Op, IMomentRule
                 resExample += 2 * si * sj * rho * Math.Sqrt(Math.Max(0, xs[i].ResidualExample * xs[j].ResidualExample));
                 resPosition += 2 * si * sj * rho * Math.Sqrt(Math.Max(0, xs[i].ResidualPosition * xs[j].ResidualPosition));
                 resCross += 2 * si * sj * rho * Math.Sqrt(Math.Max(0, xs[i].ResidualCross * xs[j].ResidualCross));
-                if (rho != 0) context.Assume($"the covariance across examples of inputs '{context.Node.Inputs[i]}' and '{context.Node.Inputs[j]}' taken at their correlation {rho:G3} within an element");
+                if (rho != 0 && (xs[i].CovExample != 0 || xs[j].CovExample != 0 || xs[i].CovPosition != 0 || xs[j].CovPosition != 0)) context.Assume($"the covariance across examples of inputs '{context.Node.Inputs[i]}' and '{context.Node.Inputs[j]}' taken at their correlation {rho:G3} within an element");
             }
         }
         // The offsets of independent inputs are independent Gaussians: their sum is one of variance sum s_i^2 A_i^2 (its sign where the

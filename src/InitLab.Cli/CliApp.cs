@@ -134,6 +134,8 @@ internal static class CliApp
         yield return ReproduceCommand.Create(ctx);
         yield return InitCommand.Create(ctx);
         yield return AuditCommand.Create(ctx);
+        yield return InspectCommand.Create(ctx);
+        yield return ReinitCommand.Create(ctx);
         yield return PropagateCommand.Create(ctx);
         yield return ModelsCommand.Create(ctx);
         yield return SweepCommand.Create(ctx);
@@ -143,5 +145,7 @@ internal static class CliApp
         yield return BenchCommand.Create(ctx);
         yield return TheoryCommand.Create(ctx);
         yield return ProbeCommand.Create(ctx);
+        yield return TrainCommand.Create(ctx);
+        yield return TrainabilityCommand.Create(ctx);
     }
 }

@@ -18,7 +18,7 @@ internal static class ProbeCommand
         var scheme = new SchemeOptions(required: false,
             "Re-initialize in memory with this scheme (weights by scheme with fans from their layout, biases 0, norm scales 1 and shifts 0, running statistics 0 and 1); default: the model's own weights");
         var batch = CliOptions.Int("--batch", "Batch size of the Gaussian N(0, 1) input (the model's first input dimension)", 4, min: 1, max: 1024);
-        var input = CliOptions.InputFile("--input", "Feed this .npy batch instead of a Gaussian (its first dimension is the batch; default: a Gaussian batch)");
+        var input = CliOptions.InputFile("--input", "Feed this .npy batch (its first dimension is the batch) (default: a Gaussian N(0, 1) batch of the input's shape)");
         var seed = CliOptions.Seed();
         var json = CliOptions.Json();
         var command = Help.Examples(new Command("probe", "Run a real ONNX model (ONNX Runtime) and trace what its initialization does to the signal"),
@@ -26,7 +26,7 @@ internal static class ProbeCommand
             "initlab probe resnet18.onnx --scheme kaiming_normal --batch 2",
             "initlab probe model.onnx --input batch.npy --json");
         command.Add(model);
-        scheme.AddTo(command, withLayout: false);
+        scheme.AddTo(command);
         foreach (var option in new Option[] { batch, input, seed, json }) command.Add(option);
         command.SetAction(pr =>
         {

@@ -29,20 +29,24 @@ internal static class PropagateCommand
         var csv = CliOptions.Flag("--csv", "Print every layer as CSV");
         var plot = CliOptions.OutputFile("--plot", "Write std per layer (log scale) to FILE.png or FILE.svg (default: no plot)", Plots.Extensions);
         var every = CliOptions.OptionalInt("--every", "Table: show every k-th layer (default: about 20 rows)", min: 1);
+        var generator = CliOptions.Generator("weights, biases, inputs and the top gradient of the PyTorch script in docs/generators.md; explicit engine only");
         var command = Help.Examples(new Command("propagate", "Propagate a batch through a deep random network (an MLP, a family or a JSON graph), layer by layer"),
             "initlab propagate --act relu --width 512 --depth 100 --init kaiming_normal,normal",
             "initlab propagate --act tanh --width 256 --depth 50 --sigma-w 1.1 --engine explicit,ensemble,meanfield --json",
             "initlab propagate --act relu --widths 784,512,256,10 --init kaiming_normal --backward --plot std.svg",
+            "initlab propagate --act tanh --width 256 --depth 20 --init xavier_normal --generator torch --seed 0",
             "initlab propagate --model resnet:blocks=8,width=64,size=32,norm=none,preact=true --init kaiming_normal --batch 8",
             "initlab propagate --model transformer:layers=12,dim=256,heads=8,tokens=64,ln=post --backward --json",
             "initlab propagate --spec net.json --init orthogonal --batch 16");
         o.AddTo(command);
         g.AddTo(command);
-        foreach (var option in new Option[] { engine, backward, json, csv, plot, every }) command.Add(option);
+        foreach (var option in new Option[] { engine, backward, json, csv, plot, every, generator }) command.Add(option);
         command.SetAction(pr =>
         {
             if (pr.GetValue(json) && pr.GetValue(csv)) throw new UsageException("--json and --csv are exclusive.");
             if (!g.Given(pr) && pr.GetValue(g.Nodes)) throw new UsageException("--nodes lists a graph's nodes; give --model or --spec.");
+            if (g.Given(pr) && pr.IsGiven(generator) && pr.GeneratorOf(generator) == Random.GeneratorKind.Torch)
+                throw new UsageException("--generator torch draws the MLP lab's weights the PyTorch way; a --model or --spec graph draws from Philox streams: drop --generator torch or use --act/--width/--depth.");
             if (g.Given(pr))
                 return GraphPropagate.Execute(pr, ctx, o, g, pr.GetValue(engine)!, pr.GetValue(backward), pr.GetValue(json), pr.GetValue(csv), pr.GetValue(plot), pr.IsGiven(every));
             if (pr.IsGiven(every) && (pr.GetValue(json) || pr.GetValue(csv)))
@@ -51,15 +55,23 @@ internal static class PropagateCommand
             var engines = pr.GetValue(engine)!.Select(ParseEngine).ToArray();
             if (pr.GetValue(backward) && engines.Any(e => e != Engine.Explicit))
                 throw new UsageException("--backward needs the explicit engine: --engine explicit.");
+            var kind = pr.GeneratorOf(generator);
+            if (kind == Random.GeneratorKind.Torch)
+            {
+                if (engines.Where(e => e != Engine.Explicit).Select(Name).FirstOrDefault() is { } other)
+                    throw new UsageException($"--generator torch needs --engine explicit: the {other} engine does not draw the weights, so it cannot draw PyTorch's; got --engine {other}.");
+                if (pr.List(o.Init)?.FirstOrDefault(name => !Initializers.Schemes.TorchNames.Contains(name.Trim().ToLowerInvariant())) is { } scheme)
+                    throw new UsageException($"--generator torch cannot draw --init {scheme}: torch.nn.init has no such function; with --generator torch use one of {string.Join(", ", Initializers.Schemes.TorchNames)}.");
+            }
             int inits = pr.List(o.Init)?.Length ?? 1;
             foreach (var e in engines) o.CheckResources(pr, ctx, e, pr.GetValue(backward), $"propagate on the {Name(e)} engine", runs: inits);
             var specs = o.Specs(pr);
             foreach (var (_, spec) in specs)
-                foreach (var e in engines) Propagator.Check(spec, e, pr.GetValue(backward));
+                foreach (var e in engines) Propagator.Check(spec, e, pr.GetValue(backward), kind);
             var runs = new List<(string Init, Engine Engine, PropagationTrace Trace)>();
             foreach (var (initName, spec) in specs)
                 foreach (var e in engines)
-                    runs.Add((initName, e, Propagator.Run(spec, e, o.Seed(pr), pr.GetValue(backward))));
+                    runs.Add((initName, e, Propagator.Run(spec, e, o.Seed(pr), pr.GetValue(backward), generator: kind)));
 
             if (pr.GetValue(json))
                 ctx.Out.WriteLine(Json.Document(pr, w =>
@@ -132,6 +144,19 @@ internal static class PropagateCommand
             else w.WriteNull(limit.Format);
         }
         w.WriteEndObject();
+        Json.Number(w, "log10_change", d.Log10Change);
+        if (d.MeanFieldLog10Change is { } mf) Json.Number(w, "mean_field_log10_change", mf);
+        else w.WriteNull("mean_field_log10_change");
+        if (d.Band is { } band)
+        {
+            w.WriteStartObject("drift_band");
+            Json.Number(w, "low", band.Low);
+            Json.Number(w, "high", band.High);
+            Json.Number(w, "alpha", band.Alpha);
+            w.WriteEndObject();
+        }
+        else w.WriteNull("drift_band");
+        w.WriteBoolean("finite_width_drift", d.FiniteWidthDriftDominates);
         w.WriteString("advice", d.Advice);
         w.WriteEndObject();
     }

@@ -4,7 +4,11 @@ using Spectre.Console;
 
 namespace InitLab.Cli;
 
-/// <summary><c>initlab reproduce [--seed N] [--seeds K] [--json]</c>: the classic initialization experiments.</summary>
+/// <summary>
+/// <c>initlab reproduce [--seed N] [--seeds K] [--generator philox|torch] [--json]</c>: the classic initialization
+/// experiments; with <c>--generator torch</c> each experiment draws x and a exactly as the PyTorch notebook does after
+/// <c>torch.manual_seed(N)</c>.
+/// </summary>
 internal static class ReproduceCommand
 {
     /// <summary>The files --plot DIR writes.</summary>
@@ -15,6 +19,7 @@ internal static class ReproduceCommand
         var seed = CliOptions.Seed();
         // About 1.5 s per seed: 10000 seeds is already four hours.
         var seeds = CliOptions.Int("--seeds", "Repeat each experiment over K seeds (1..10000) and report min / median / max", 1, min: 1, max: 10_000);
+        var generator = CliOptions.Generator("each experiment starts from torch.manual_seed(SEED) and draws x and a as the notebook does");
         var json = CliOptions.Json();
         var plot = new Option<string?>("--plot")
         {
@@ -37,20 +42,22 @@ internal static class ReproduceCommand
                 return dir;
             },
         };
-        var command = Help.Examples(new Command("reproduce", "Run the classic initialization experiments and compare them with theory") { seed, seeds, json, plot },
+        var command = Help.Examples(new Command("reproduce", "Run the classic initialization experiments and compare them with theory") { seed, seeds, generator, json, plot },
             "initlab reproduce",
+            "initlab reproduce --generator torch --seed 0",
             "initlab reproduce --seeds 20 --json",
             "initlab reproduce --seed 3 --plot figures");
         command.SetAction(pr =>
         {
             ulong s = (ulong)pr.GetValue(seed);
             int k = pr.GetValue(seeds);
-            var results = ClassicExperiments.RunAll(s, k);
+            var kind = pr.GeneratorOf(generator);
+            var results = ClassicExperiments.RunAll(s, k, generator: kind);
             if (pr.GetValue(json)) ctx.Out.WriteLine(ToJson(pr, s, k, results));
-            else Render(ctx, s, k, results);
+            else Render(ctx, s, k, results, kind);
             if (pr.GetValue(plot) is { } dir)
             {
-                var curves = ClassicExperiments.LoopCurves(s)
+                var curves = ClassicExperiments.LoopCurves(s, kind)
                     .Select(c => new PlotSeries(c.Label, Enumerable.Range(0, c.Std.Length).Select(i => (double)i).ToArray(), c.Std)).ToList();
                 foreach (string name in PlotFiles)
                 {
@@ -83,10 +90,11 @@ internal static class ReproduceCommand
         w.WriteEndArray();
     });
 
-    private static void Render(CliContext ctx, ulong seed, int seeds, IReadOnlyList<ExperimentResult> results)
+    private static void Render(CliContext ctx, ulong seed, int seeds, IReadOnlyList<ExperimentResult> results, Random.GeneratorKind generator)
     {
+        string source = generator == Random.GeneratorKind.Torch ? $"PyTorch {Random.TorchGenerator.PyTorchVersion} generator, " : "";
         var table = new Table().Border(TableBorder.Rounded)
-            .Title(seeds == 1 ? $"Classic initialization experiments (seed {seed})" : $"Classic initialization experiments (seeds {seed}..{seed + (ulong)seeds - 1}: min / median / max)");
+            .Title(seeds == 1 ? $"Classic initialization experiments ({source}seed {seed})" : $"Classic initialization experiments ({source}seeds {seed}..{seed + (ulong)seeds - 1}: min / median / max)");
         table.AddColumn("id");
         table.AddColumn("theory predicts");
         table.AddColumn("measured");

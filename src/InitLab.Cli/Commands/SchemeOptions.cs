@@ -4,7 +4,8 @@ using InitLab.Initializers;
 namespace InitLab.Cli;
 
 /// <summary>
-/// The scheme options shared by <c>initlab init</c> and <c>initlab audit</c>: --scheme and the scheme's parameters,
+/// The scheme options shared by <c>initlab init</c>, <c>initlab audit</c> and <c>initlab reinit</c> (which has no --layout:
+/// a model file's tensors carry theirs): --scheme and the scheme's parameters,
 /// turned into an <see cref="Initializer"/> through <see cref="Schemes.Create"/>. An option the scheme does not use is an
 /// error that names the option and the ones the scheme accepts.
 /// </summary>
@@ -12,11 +13,15 @@ internal sealed class SchemeOptions
 {
     /// <param name="required">Whether --scheme must be given (probe makes it optional: without it the model keeps its weights).</param>
     /// <param name="description">The help text of --scheme; null for the default.</param>
-    public SchemeOptions(bool required = true, string? description = null)
+    /// <param name="withLayout">False leaves out --layout (a model file states each tensor's layout).</param>
+    public SchemeOptions(bool required = true, string? description = null, bool withLayout = true)
     {
+        _withLayout = withLayout;
         Scheme = CliOptions.Choice("--scheme", description ?? "Initialization scheme: " + string.Join(", ", Schemes.Names), Schemes.Names,
             required: required, canonical: CanonicalScheme);
     }
+
+    private readonly bool _withLayout;
 
     public Option<string> Scheme { get; }
     public Option<string> Layout { get; } = CliOptions.Choice("--layout", "Weight layout: torch (out, in, *k) or keras (*k, in, out)", Names.Layouts, defaultValue: "torch");
@@ -37,11 +42,11 @@ internal sealed class SchemeOptions
     public Option<double?> Value { get; } = CliOptions.OptionalDouble("--value", "The value (constant; required there)");
     public Option<int?> Groups { get; } = CliOptions.OptionalInt("--groups", "Groups (dirac) (default: 1)", min: 1);
 
-    /// <summary>Adds the options; <paramref name="withLayout"/> false leaves out --layout (a model file states each tensor's layout).</summary>
-    public void AddTo(Command command, bool withLayout = true)
+    /// <summary>Adds the options (without --layout when the constructor was told so).</summary>
+    public void AddTo(Command command)
     {
         foreach (Option option in new Option[] { Scheme, Layout, Mode, Distribution, Scale, Gain, Nonlinearity, Param, Mean, Std, Low, High, Sparsity, Value, Groups })
-            if (withLayout || option != Layout) command.Add(option);
+            if (_withLayout || option != Layout) command.Add(option);
     }
 
     /// <summary>The initializer the parsed options describe.</summary>
@@ -60,7 +65,7 @@ internal sealed class SchemeOptions
         string? mode = parsed.GetValue(Mode), distribution = parsed.GetValue(Distribution);
         var initializerOptions = new InitializerOptions
         {
-            Layout = parsed.GetResult(Layout) is null ? FanLayout.Torch : Names.ParseLayout(parsed.GetValue(Layout)!),
+            Layout = !_withLayout || parsed.GetResult(Layout) is null ? FanLayout.Torch : Names.ParseLayout(parsed.GetValue(Layout)!),
             Mode = mode is null ? null : Names.ParseFanMode(mode),
             Distribution = distribution is null ? null : Names.ParseDistribution(distribution),
             Scale = parsed.GetValue(Scale),

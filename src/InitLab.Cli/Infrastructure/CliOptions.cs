@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using InitLab.Numerics;
+using InitLab.Propagation;
 
 namespace InitLab.Cli;
 
@@ -104,6 +105,46 @@ internal static class CliOptions
                 return v;
             },
         };
+
+    /// <summary>
+    /// <c>--shard K/N</c> (1-based), or <c>auto</c> / <c>auto/N</c> in a job array: SLURM's or Kubernetes' task index from the
+    /// environment (<see cref="ShardEnvironment"/>). Default: the whole grid.
+    /// </summary>
+    public static Option<Shard> Shard() =>
+        new("--shard")
+        {
+            Description = "Run shard K of N (1-based): K/N, or auto (auto/N) to take K (and N) from a SLURM array or Kubernetes indexed job",
+            HelpName = "K/N|auto",
+            DefaultValueFactory = _ => Propagation.Shard.Whole,
+            CustomParser = r =>
+            {
+                try
+                {
+                    return ShardEnvironment.Parse(Token(r), Environment.GetEnvironmentVariable, "--shard");
+                }
+                catch (ArgumentException e)
+                {
+                    r.AddError(e.Message);
+                    return Propagation.Shard.Whole;
+                }
+            },
+        };
+
+    /// <summary>The names <see cref="Generator"/> accepts, in the order of <see cref="Random.GeneratorKind"/>.</summary>
+    public static IReadOnlyList<string> GeneratorNames { get; } = ["philox", "torch"];
+
+    /// <summary>
+    /// <c>--generator philox|torch</c> (default philox): InitLab's counter-based Philox streams, or PyTorch's CPU generator
+    /// (<see cref="Random.TorchGenerator"/>, the version it reproduces named in the help), so that the seed gives the
+    /// numbers <c>torch.manual_seed(SEED)</c> gives. Read it with <see cref="GeneratorOf"/>.
+    /// </summary>
+    public static Option<string> Generator(string what) => Choice("--generator",
+        $"Random generator: philox (InitLab's counter-based streams) or torch (PyTorch {Random.TorchGenerator.PyTorchVersion}'s CPU generator, " +
+        $"bit for bit: {what})", GeneratorNames, defaultValue: "philox");
+
+    /// <summary>The generator chosen with <see cref="Generator"/>.</summary>
+    public static Random.GeneratorKind GeneratorOf(this ParseResult parsed, Option<string> option) =>
+        parsed.GetValue(option) == "torch" ? Random.GeneratorKind.Torch : Random.GeneratorKind.Philox;
 
     /// <summary><c>--json</c>: print one JSON document on stdout instead of tables.</summary>
     public static Option<bool> Json() => new("--json") { Description = "Print one JSON document instead of tables" };

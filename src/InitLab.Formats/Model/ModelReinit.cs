@@ -5,7 +5,7 @@ namespace InitLab.Formats;
 
 /// <summary>
 /// Re-initializes a model's tensors by role, as a fresh model of the same architecture would start: weights and
-/// embeddings drawn by a scheme with fans from their layout, biases 0, norm scales 1 and shifts 0, running means 0
+/// embeddings drawn by a scheme with fans from their layout, biases 0 (or by a bias rule), norm scales 1 and shifts 0, running means 0
 /// and running variances 1 (a fresh PyTorch BatchNorm's buffers). Tensors of other or unknown roles are kept.
 /// Tensor k (in model order) draws from <c>new Generator(seed).Fork(k)</c>, so the result depends only on the seed,
 /// the scheme and the model, not on the thread count.
@@ -15,7 +15,7 @@ public static class ModelReinit
     /// <summary>What happened to one tensor.</summary>
     /// <param name="Name">The tensor.</param>
     /// <param name="Role">The role it was treated as.</param>
-    /// <param name="Action">"scheme", "zeros", "ones" or "kept".</param>
+    /// <param name="Action">"scheme", "bias_rule", "zeros", "ones" or "kept".</param>
     public sealed record Change(string Name, TensorRole Role, string Action);
 
     /// <summary>
@@ -27,8 +27,12 @@ public static class ModelReinit
     /// (<see cref="TensorLayout.InOut"/>: Keras (k.., in, out); otherwise PyTorch (out, in, k..)).</param>
     /// <param name="seed">The seed.</param>
     /// <param name="roleOf">The role of each tensor; null uses <see cref="ModelTensor.Role"/> (the format's own hints).</param>
+    /// <param name="biasScheme">The initializer of each bias (e.g. PyTorch's U(-1/sqrt(fan_in), 1/sqrt(fan_in)) from
+    /// <see cref="BiasRule"/>, drawn from the bias's own stream); null, or null for a tensor, means zeros.</param>
     /// <exception cref="ArgumentException">The scheme does not suit a weight's shape (the message names the tensor).</exception>
-    public static (ModelFile Model, IReadOnlyList<Change> Changes) Apply(ModelFile model, Initializer scheme, ulong seed, Func<ModelTensor, TensorRole>? roleOf = null)
+    /// <param name="layoutOf">The layout of each tensor; null uses <see cref="ModelTensor.Layout"/>.</param>
+    public static (ModelFile Model, IReadOnlyList<Change> Changes) Apply(ModelFile model, Initializer scheme, ulong seed, Func<ModelTensor, TensorRole>? roleOf = null,
+        Func<ModelTensor, Initializer?>? biasScheme = null, Func<ModelTensor, TensorLayout>? layoutOf = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(scheme);
@@ -44,9 +48,11 @@ public static class ModelReinit
                 changes.Add(new(t.Name, role, "kept"));
                 continue;
             }
+            var biasInit = role == TensorRole.Bias ? biasScheme?.Invoke(t) : null;
             (string Action, double? Constant) plan = role switch
             {
                 TensorRole.Weight or TensorRole.Embedding when t.Shape.Count >= 2 => ("scheme", null),
+                TensorRole.Bias when biasInit is not null => ("bias_rule", null),
                 TensorRole.Bias or TensorRole.NormShift or TensorRole.NormMean => ("zeros", 0),
                 TensorRole.NormScale or TensorRole.NormVariance => ("ones", 1),
                 _ => ("kept", null),
@@ -58,25 +64,26 @@ public static class ModelReinit
             {
                 var data = new double[t.ElementCount];
                 if (plan.Constant is double c) Array.Fill(data, c);
-                else Fill(scheme, data, t, shape, root.Fork((ulong)k));
+                else Fill(biasInit ?? scheme, data, t, layoutOf?.Invoke(t) ?? t.Layout, shape, root.Fork((ulong)k));
                 replaced.Add(t.WithData(data));
             }
             else
             {
                 var data = new float[t.ElementCount];
                 if (plan.Constant is double c) Array.Fill(data, (float)c);
-                else Fill(scheme, data, t, shape, root.Fork((ulong)k));
+                else Fill(biasInit ?? scheme, data, t, layoutOf?.Invoke(t) ?? t.Layout, shape, root.Fork((ulong)k));
                 replaced.Add(t.WithData(data));
             }
         }
         return (model.WithTensors(replaced), changes);
     }
 
-    private static void Fill<T>(Initializer scheme, T[] data, ModelTensor t, InitLab.Tensors.Shape shape, Generator generator)
+    private static void Fill<T>(Initializer scheme, T[] data, ModelTensor t, TensorLayout layout, InitLab.Tensors.Shape shape, Generator generator)
         where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        // A (k.., in, out) tensor is drawn as its (out, in, k..) transpose, so the scheme sees PyTorch's layout throughout.
-        var layoutShape = t.Layout == TensorLayout.InOut ? KerasAsTorch(shape) : shape;
+        // The layout is a property of the scheme instance in the core library; a Keras-layout tensor gets the scheme
+        // with its fans read from (k.., in, out). Both layouts give the same fans for the (rank >= 2) transposes.
+        var layoutShape = layout == TensorLayout.InOut && shape.Rank >= 2 ? KerasAsTorch(shape) : shape;
         try
         {
             if (ReferenceEquals(layoutShape, shape))

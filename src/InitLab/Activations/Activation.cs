@@ -6,10 +6,12 @@ namespace InitLab.Activations;
 /// <summary>
 /// An element-wise nonlinearity phi with its derivative phi', in two forms: scalar <see cref="double"/> for quadrature
 /// (the mean-field theory and <c>Gain.Exact</c> integrate phi against a Gaussian), and spans of float or double for
-/// networks. The span forms go through <c>TensorPrimitives</c> where it has the operation (relu, leaky_relu, tanh,
-/// sigmoid, silu forward; tanh derivative) and otherwise evaluate the double form per element and round once (float erf
-/// and gelu use a float-accuracy erfc, relative error 1.2e-7); they accept <c>x</c> and <c>y</c> being the same span
-/// (in place). NaN inputs give NaN outputs. Instances are immutable and thread-safe.
+/// networks. Every built-in activation runs one SIMD kernel in double precision for all forms: the scalar form is its
+/// one-lane instance, double spans are within a few ulp, and float spans are evaluated on the exactly widened input and
+/// rounded once (within 1 float ulp), in relative terms over the whole range (0, subnormals, both tails, large
+/// arguments; docs/numerics.md lists the bounds). The bits of an element depend only on its value: not on the SIMD
+/// width, the span length or the element's position. The span forms accept <c>x</c> and <c>y</c> being the same span
+/// (in place). NaN inputs give NaN outputs; infinite inputs give the limits. Instances are immutable and thread-safe.
 /// </summary>
 /// <remarks>
 /// Create activations with the factories below, by name with <see cref="ActivationRegistry.Parse"/>, or from a delegate
@@ -66,6 +68,16 @@ public abstract class Activation
     private protected virtual void DerivativeCore<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < x.Length; i++) y[i] = T.CreateTruncating(Derivative(double.CreateTruncating(x[i])));
+    }
+
+    /// <summary>
+    /// The span forms at a chosen SIMD lane width, for tests that every width gives the same bits; activations without
+    /// lane kernels (custom ones) ignore the width.
+    /// </summary>
+    internal virtual void ApplyAt<T>(bool derivative, ReadOnlySpan<T> x, Span<T> y, LaneWidth width) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (derivative) Derivative(x, y);
+        else Forward(x, y);
     }
 
     /// <summary>The name, with the parameter when there is one: <c>leaky_relu(a = 0.01)</c>.</summary>

@@ -1,25 +1,18 @@
-using System.Numerics;
 using InitLab.Numerics;
 
 namespace InitLab.Activations;
 
 /// <summary>erf: phi(x) = erf(x), phi'(x) = 2 / sqrt(pi) e^(-x^2).</summary>
-internal sealed class ErfActivation : Activation
+internal sealed class ErfActivation() : KernelActivation<ErfKernel>(default)
 {
-    private const double TwoOverSqrtPi = 1.1283791670955125739;
-
     public override string Name => "erf";
-    public override double Forward(double x) => SpecialFunctions.Erf(x);
-    public override double Derivative(double x) => TwoOverSqrtPi * Math.Exp(-x * x);
+}
 
-    // Float spans need only float accuracy: the rational approximation costs one exp instead of a long series.
-    private protected override void ForwardCore<T>(ReadOnlySpan<T> x, Span<T> y)
-    {
-        if (typeof(T) != typeof(float))
-        {
-            base.ForwardCore(x, y);
-            return;
-        }
-        for (int i = 0; i < x.Length; i++) y[i] = T.CreateTruncating(FloatErf.Erf(double.CreateTruncating(x[i])));
-    }
+/// <summary>erf(x) by <see cref="DoubleLaneMath.Erf"/>; phi'(x) = 2 / sqrt(pi) e^(-x^2) through the exact split of x^2.</summary>
+internal readonly struct ErfKernel : IActivationKernel
+{
+    public TV Forward<L, TV>(TV x) where L : IDoubleLanes<TV> where TV : struct => DoubleLaneMath.Erf<L, TV>(x);
+
+    public TV Derivative<L, TV>(TV x) where L : IDoubleLanes<TV> where TV : struct =>
+        DoubleLaneMath.GaussianTimes<L, TV>(x, L.Splat(DoubleLaneMath.TwoOverSqrtPi));
 }

@@ -1,13 +1,17 @@
-using System.Numerics;
+using InitLab.Numerics;
 
 namespace InitLab.Activations;
 
 /// <summary>identity (linear): phi(x) = x, phi'(x) = 1.</summary>
-internal sealed class IdentityActivation : Activation
+internal sealed class IdentityActivation() : KernelActivation<IdentityKernel>(default)
 {
     public override string Name => "identity";
-    public override double Forward(double x) => x;
-    public override double Derivative(double x) => double.IsNaN(x) ? x : 1.0;
+}
 
-    private protected override void ForwardCore<T>(ReadOnlySpan<T> x, Span<T> y) => x.CopyTo(y);
+/// <summary>phi(x) = x, phi'(x) = 1.</summary>
+internal readonly struct IdentityKernel : IActivationKernel
+{
+    public TV Forward<L, TV>(TV x) where L : IDoubleLanes<TV> where TV : struct => x;
+
+    public TV Derivative<L, TV>(TV x) where L : IDoubleLanes<TV> where TV : struct => L.Splat(1.0);
 }

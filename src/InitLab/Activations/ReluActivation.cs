@@ -1,19 +1,24 @@
-using System.Numerics;
-using System.Numerics.Tensors;
+using InitLab.Numerics;
 
 namespace InitLab.Activations;
 
 /// <summary>relu: phi(x) = max(x, 0); phi'(x) = 1 for x &gt; 0, 0 for x &lt;= 0 (PyTorch's value at the kink).</summary>
-internal sealed class ReluActivation : Activation
+internal sealed class ReluActivation() : KernelActivation<PiecewiseLinearKernel>(new(0.0))
 {
     private static readonly double[] KinkAtZero = [0.0];
 
     public override string Name => "relu";
     public override IReadOnlyList<double> Kinks => KinkAtZero;
+}
 
-    // Math.Max propagates NaN (IEEE 754-2019 maximum), so NaN stays NaN.
-    public override double Forward(double x) => Math.Max(x, 0.0);
-    public override double Derivative(double x) => x > 0 ? 1.0 : x <= 0 ? 0.0 : x;
+/// <summary>x for x &gt; 0, a x otherwise (relu: a = 0; the product is exact or rounded once); phi' = 1 or a.</summary>
+internal readonly struct PiecewiseLinearKernel(double negativeSlope) : IActivationKernel
+{
+    private readonly double _a = negativeSlope;
 
-    private protected override void ForwardCore<T>(ReadOnlySpan<T> x, Span<T> y) => TensorPrimitives.Max(x, T.Zero, y);
+    public TV Forward<L, TV>(TV x) where L : IDoubleLanes<TV> where TV : struct =>
+        L.Select(L.LessThan(L.Splat(0.0), x), x, _a == 0 ? L.Splat(0.0) : L.Mul(x, L.Splat(_a)));
+
+    public TV Derivative<L, TV>(TV x) where L : IDoubleLanes<TV> where TV : struct =>
+        L.Select(L.LessThan(L.Splat(0.0), x), L.Splat(1.0), L.Splat(_a));
 }

@@ -1,5 +1,3 @@
-using InitLab.Numerics;
-
 namespace InitLab.Activations;
 
 /// <summary>
@@ -7,7 +5,7 @@ namespace InitLab.Activations;
 /// phi'(x) = lambda, or lambda alpha e^x for x &lt;= 0. The constants are the paper's fixed point of the
 /// mean/variance map for unit-variance inputs.
 /// </summary>
-internal sealed class SeluActivation : Activation
+internal sealed class SeluActivation() : KernelActivation<ExponentialLinearKernel>(new(Lambda, Alpha))
 {
     /// <summary>lambda_01 of Klambauer et al. (the same digits as PyTorch's torch.nn.SELU).</summary>
     public const double Lambda = 1.0507009873554804934193349852946;
@@ -19,6 +17,4 @@ internal sealed class SeluActivation : Activation
 
     public override string Name => "selu";
     public override IReadOnlyList<double> Kinks => KinkAtZero;
-    public override double Forward(double x) => x > 0 ? Lambda * x : x <= 0 ? Lambda * Alpha * Elementary.ExpM1(x) : x;
-    public override double Derivative(double x) => x > 0 ? Lambda : x <= 0 ? Lambda * Alpha * Math.Exp(x) : x;
 }

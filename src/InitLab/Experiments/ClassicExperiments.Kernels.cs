@@ -8,13 +8,13 @@ public static partial class ClassicExperiments
 {
     /// <summary>What the deep loop saw, layer by layer.</summary>
     private sealed record LoopTrace(Stats Final, double FirstNaNStdLayer, double FirstNonFiniteLayer, double FirstAllZeroLayer,
-        double FirstSumOverflowLayer, double Log10GrowthPerLayer, double Log10GrowthStandardError);
+        double FirstSumOverflowLayer, double Log10GrowthPerLayer, double Log10GrowthStandardError, float[] Matrix);
 
     /// <summary>
     /// x ~ N(0,1)^512, a = scale * N(0,1)^(512x512); for k = 1..100: x = a @ x. Layer k is the output of the k-th
     /// product (design.md). Layers that never happen are reported as NaN.
     /// </summary>
-    private static LoopTrace DeepLoop(Generator g, float scale, bool stopAtNaN)
+    private static LoopTrace DeepLoop(ExperimentDraws g, float scale, bool stopAtNaN)
     {
         const int n = Dimension;
         var x = new float[n];
@@ -36,7 +36,7 @@ public static partial class ClassicExperiments
             if (firstAllZero < 0 && stats.ZeroFraction == 1.0) firstAllZero = layer;
             // A float32 reduction (mean, std) as PyTorch computes it overflows once |sum x| passes FLT_MAX.
             if (firstSumOverflow < 0 && !(Math.Abs(stats.Mean * stats.Count) <= float.MaxValue)) firstSumOverflow = layer;
-            if (double.IsNaN(stats.Std))
+            if (g.StdIsNaN(x, stats))
             {
                 if (firstNaN < 0) firstNaN = layer;
                 if (stopAtNaN) break;
@@ -50,7 +50,7 @@ public static partial class ClassicExperiments
         for (int k = 1; k < logStd.Count; k++) steps[k - 1] = logStd[k] - logStd[k - 1];
         var stepStats = Stats.Of(steps);
         return new LoopTrace(stats, Layer(firstNaN), Layer(firstNonFinite), Layer(firstAllZero), Layer(firstSumOverflow),
-            stepStats.Mean, stepStats.Std / Math.Sqrt(steps.Length));
+            stepStats.Mean, stepStats.Std / Math.Sqrt(steps.Length), a);
     }
 
     /// <summary>std of x_k for k = 0..100 under x = a @ x with a shared matrix (NaN once the signal overflows).</summary>
@@ -78,7 +78,7 @@ public static partial class ClassicExperiments
         -SpecialFunctions.NormalQuantile((1.0 - Math.Pow(0.5, 1.0 / n)) / 2.0);
 
     /// <summary>Per-trial mean(y) and mean(y^2) of y = [relu](scale * a @ x) with fresh a, x each trial.</summary>
-    private static double[][] SampleMatVec(Generator g, float scale, bool relu)
+    private static double[][] SampleMatVec(ExperimentDraws g, float scale, bool relu)
     {
         const int n = Dimension;
         var means = new double[MatVecTrials];
@@ -101,14 +101,13 @@ public static partial class ClassicExperiments
     }
 
     /// <summary>10000 scalar trials of y = [relu](a x): the values y and y^2.</summary>
-    private static double[][] ScalarProductTrials(Generator g, bool relu)
+    private static double[][] ScalarProductTrials(ExperimentDraws g, bool relu)
     {
         var a = new double[ScalarTrials];
         var x = new double[ScalarTrials];
         var fa = new float[ScalarTrials];
         var fx = new float[ScalarTrials];
-        g.Normal(fa);
-        g.Normal(fx);
+        g.ScalarPairs(fx, fa);
         for (int i = 0; i < ScalarTrials; i++)
         {
             float y = fa[i] * fx[i];
@@ -120,7 +119,7 @@ public static partial class ClassicExperiments
     }
 
     /// <summary>Per-trial forward and backward variances of a fan_in -> fan_out layer at two weight variances.</summary>
-    private static double[][] FanTrials(Generator g, int fanIn, int fanOut, double lecunVar, double glorotVar, int trials)
+    private static double[][] FanTrials(ExperimentDraws g, int fanIn, int fanOut, double lecunVar, double glorotVar, int trials)
     {
         var result = new double[4][];
         for (int q = 0; q < 4; q++) result[q] = new double[trials];
@@ -155,7 +154,7 @@ public static partial class ClassicExperiments
     /// error se = sd(trials) / sqrt(T); it agrees when |measured - predicted| &lt;= 5 se for every quantity.
     /// </summary>
     private static Experiment MomentExperiment(string id, string title, (string Key, double Predicted)[] quantities,
-        Func<Generator, double[][]> sample)
+        Func<ExperimentDraws, double[][]> sample)
     {
         var predicted = quantities.ToDictionary(q => q.Key, q => q.Predicted);
         return new Experiment(

@@ -38,13 +38,20 @@ public static partial class ClassicExperiments
     /// it agrees when every seed's run agrees.
     /// </summary>
     /// <exception cref="ArgumentException">seeds &lt; 1.</exception>
-    public static IReadOnlyList<ExperimentResult> RunAll(ulong seed, int seeds = 1, Action<string>? onExperimentDone = null)
+    /// <remarks>
+    /// With <paramref name="generator"/> = <see cref="GeneratorKind.Torch"/> each experiment starts from
+    /// <c>torch.manual_seed(seed)</c> and draws x and a as the notebook does (<c>x = torch.randn(512); a = torch.randn(512, 512)</c>,
+    /// per trial for the moment experiments), so it multiplies exactly PyTorch's tensors; the products themselves are
+    /// InitLab's (PyTorch leaves their summation order to its BLAS).
+    /// </remarks>
+    public static IReadOnlyList<ExperimentResult> RunAll(ulong seed, int seeds = 1, Action<string>? onExperimentDone = null,
+        GeneratorKind generator = GeneratorKind.Philox)
     {
         Guard.Positive(seeds);
         var results = new List<ExperimentResult>(All.Length);
         foreach (var e in All)
         {
-            results.Add(Run(e, seed, seeds));
+            results.Add(Run(e, seed, seeds, generator));
             onExperimentDone?.Invoke(e.Id);
         }
         return results;
@@ -52,12 +59,12 @@ public static partial class ClassicExperiments
 
     /// <summary>Runs one experiment by id (see <see cref="Ids"/>).</summary>
     /// <exception cref="ArgumentException">Unknown id (the message lists the valid ones), or seeds &lt; 1.</exception>
-    public static ExperimentResult Run(string id, ulong seed, int seeds = 1)
+    public static ExperimentResult Run(string id, ulong seed, int seeds = 1, GeneratorKind generator = GeneratorKind.Philox)
     {
         Guard.Positive(seeds);
         var e = All.FirstOrDefault(x => x.Id == id)
             ?? throw new ArgumentException($"unknown experiment '{id}'; valid ids: {string.Join(", ", Ids)}.", nameof(id));
-        return Run(e, seed, seeds);
+        return Run(e, seed, seeds, generator);
     }
 
     /// <summary>
@@ -65,10 +72,10 @@ public static partial class ClassicExperiments
     /// N(0,1) (explodes to Inf/NaN near layer 28), 0.01 N(0,1) (vanishes to 0), N(0,1)/sqrt(512) (Xavier/LeCun), Haar
     /// orthogonal (norm preserved) and spectrally normalized (sigma_max = 1: the norm can only shrink). Index k = layer k.
     /// </summary>
-    public static IReadOnlyList<(string Label, double[] Std)> LoopCurves(ulong seed)
+    public static IReadOnlyList<(string Label, double[] Std)> LoopCurves(ulong seed, GeneratorKind generator = GeneratorKind.Philox)
     {
         const int n = Dimension;
-        var g = new Generator(seed, stream: 1000);
+        var g = ExperimentDraws.Create(generator, seed, stream: 1000);
         var x0 = new float[n];
         g.Normal(x0);
         var a = new float[n * n];
@@ -78,26 +85,27 @@ public static partial class ClassicExperiments
         TensorMath.Scale<float>(scaled, 0.01f);
         curves.Add(("0.01 N(0,1)", LoopStds(scaled, x0)));
         scaled = (float[])a.Clone();
-        TensorMath.Scale<float>(scaled, 1f / MathF.Sqrt(n));
+        TensorMath.Scale<float>(scaled, g.InverseSqrt(n));
         curves.Add(("N(0,1)/sqrt(512) (Xavier)", LoopStds(scaled, x0)));
         var q = new float[n * n];
-        LinearAlgebra.Orthogonal.Sample(g, q, n, n);
+        g.Orthogonal(q, n);
         curves.Add(("orthogonal", LoopStds(q, x0)));
         scaled = (float[])a.Clone();
-        LinearAlgebra.SpectralNorm.NormalizeInPlace(scaled, n, n, 1.0, g, relativeTolerance: 1e-6);
+        LinearAlgebra.SpectralNorm.NormalizeInPlace(scaled, n, n, 1.0, g.PowerIteration, relativeTolerance: 1e-6);
         curves.Add(("spectral norm 1", LoopStds(scaled, x0)));
         return curves;
     }
 
-    private static ExperimentResult Run(Experiment e, ulong seed, int seeds)
+    private static ExperimentResult Run(Experiment e, ulong seed, int seeds, GeneratorKind generator)
     {
         int index = Array.IndexOf(All, e);
         var runs = new List<IReadOnlyDictionary<string, double>>(seeds);
         bool agrees = true;
         for (int s = 0; s < seeds; s++)
         {
-            // Each experiment draws from its own stream, so adding or reordering experiments changes no other.
-            var g = new Generator(seed + (ulong)s, stream: (ulong)index);
+            // Each experiment draws from its own stream (Philox) or its own manual_seed (PyTorch), so adding or reordering
+            // experiments changes no other.
+            var g = ExperimentDraws.Create(generator, seed + (ulong)s, stream: (ulong)index);
             var measured = e.Measure(g);
             agrees &= e.Agrees(measured);
             runs.Add(measured);
@@ -131,7 +139,7 @@ public static partial class ClassicExperiments
         string Id,
         string Title,
         IReadOnlyDictionary<string, double> Predicted,
-        Func<Generator, IReadOnlyDictionary<string, double>> Measure,
+        Func<ExperimentDraws, IReadOnlyDictionary<string, double>> Measure,
         Func<IReadOnlyDictionary<string, double>, bool> Agrees,
         string Check);
 }

@@ -28,5 +28,7 @@ public sealed class ConstantInitializer : Initializer
 
     private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator, int threads) => weights.Fill(T.CreateTruncating(Value));
 
+    private protected override void FillTorchCore<T>(Span<T> weights, Shape shape, TorchGenerator generator) => FillWithoutDraws(weights, shape);
+
     private protected override ElementDistribution? Law(Shape shape) => ElementDistribution.PointMass(Value);
 }

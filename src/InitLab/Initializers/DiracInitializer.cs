@@ -51,6 +51,8 @@ public sealed class DiracInitializer : Initializer
                 weights[Offset(shape, g * perGroup + d, d)] = T.One;
     }
 
+    private protected override void FillTorchCore<T>(Span<T> weights, Shape shape, TorchGenerator generator) => FillWithoutDraws(weights, shape);
+
     private protected override double StructuredStd(Shape shape)
     {
         var (outChannels, inChannels) = Channels(shape);

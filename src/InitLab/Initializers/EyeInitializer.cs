@@ -43,6 +43,8 @@ public sealed class EyeInitializer : Initializer
         for (int i = 0; i < Math.Min(rows, cols); i++) weights[i * cols + i] = T.CreateTruncating(Gain);
     }
 
+    private protected override void FillTorchCore<T>(Span<T> weights, Shape shape, TorchGenerator generator) => FillWithoutDraws(weights, shape);
+
     private protected override double StructuredStd(Shape shape) =>
         PatternStd.OfIndicator(Math.Min(shape[0], shape[1]), shape.Size, Gain);
 }

@@ -60,12 +60,12 @@ public static class Init
     /// <summary>Glorot &amp; Bengio (2010): U(-b, b), b = gain sqrt(6 / (fan_in + fan_out)), std = gain sqrt(2 / (fan_in + fan_out)).</summary>
     /// <exception cref="ArgumentException">gain is negative, NaN or infinite.</exception>
     public static Initializer XavierUniform(double gain = 1, FanLayout layout = FanLayout.Torch) =>
-        Preset("xavier_uniform", GainSquared(gain), FanMode.FanAvg, VarianceDistribution.Uniform, layout);
+        Preset("xavier_uniform", GainSquared(gain), FanMode.FanAvg, VarianceDistribution.Uniform, layout, new(TorchRecipe.Function.XavierUniform, Gain: gain));
 
     /// <summary>Glorot &amp; Bengio (2010): N(0, std^2), std = gain sqrt(2 / (fan_in + fan_out)) (untruncated, as PyTorch).</summary>
     /// <exception cref="ArgumentException">gain is negative, NaN or infinite.</exception>
     public static Initializer XavierNormal(double gain = 1, FanLayout layout = FanLayout.Torch) =>
-        Preset("xavier_normal", GainSquared(gain), FanMode.FanAvg, VarianceDistribution.Normal, layout);
+        Preset("xavier_normal", GainSquared(gain), FanMode.FanAvg, VarianceDistribution.Normal, layout, new(TorchRecipe.Function.XavierNormal, Gain: gain));
 
     /// <summary>Alias of <see cref="XavierUniform"/>.</summary>
     public static Initializer GlorotUniform(double gain = 1, FanLayout layout = FanLayout.Torch) => XavierUniform(gain, layout);
@@ -80,7 +80,8 @@ public static class Init
     /// </summary>
     /// <exception cref="ArgumentException">a is NaN or infinite, or the nonlinearity is not in PyTorch's gain table.</exception>
     public static Initializer KaimingUniform(double a = 0, FanMode mode = FanMode.FanIn, string nonlinearity = "leaky_relu", FanLayout layout = FanLayout.Torch) =>
-        Preset("kaiming_uniform", KaimingScale(a, nonlinearity), mode, VarianceDistribution.Uniform, layout);
+        Preset("kaiming_uniform", KaimingScale(a, nonlinearity), mode, VarianceDistribution.Uniform, layout,
+            new(TorchRecipe.Function.KaimingUniform, A: a, Mode: mode, Nonlinearity: nonlinearity));
 
     /// <summary>
     /// He et al. (2015), PyTorch semantics: N(0, std^2), std = gain / sqrt(fan), untruncated, with
@@ -89,7 +90,8 @@ public static class Init
     /// </summary>
     /// <exception cref="ArgumentException">a is NaN or infinite, or the nonlinearity is not in PyTorch's gain table.</exception>
     public static Initializer KaimingNormal(double a = 0, FanMode mode = FanMode.FanIn, string nonlinearity = "leaky_relu", FanLayout layout = FanLayout.Torch) =>
-        Preset("kaiming_normal", KaimingScale(a, nonlinearity), mode, VarianceDistribution.Normal, layout);
+        Preset("kaiming_normal", KaimingScale(a, nonlinearity), mode, VarianceDistribution.Normal, layout,
+            new(TorchRecipe.Function.KaimingNormal, A: a, Mode: mode, Nonlinearity: nonlinearity));
 
     /// <summary>Alias of <see cref="KaimingUniform"/>.</summary>
     public static Initializer HeUniform(double a = 0, FanMode mode = FanMode.FanIn, string nonlinearity = "leaky_relu", FanLayout layout = FanLayout.Torch) =>
@@ -115,7 +117,7 @@ public static class Init
     /// gain^2 = 2 / (1 + 5) = 1/3 and U(-1 / sqrt(fan_in), 1 / sqrt(fan_in)), std = 1 / sqrt(3 fan_in).
     /// </summary>
     public static Initializer TorchDefault(FanLayout layout = FanLayout.Torch) =>
-        Preset("torch_default", 1.0 / 3.0, FanMode.FanIn, VarianceDistribution.Uniform, layout);
+        Preset("torch_default", 1.0 / 3.0, FanMode.FanIn, VarianceDistribution.Uniform, layout, new(TorchRecipe.Function.KaimingUniform, A: Math.Sqrt(5)));
 
     /// <summary>
     /// <paramref name="inner"/> followed by spectral normalization to sigma_max = <paramref name="target"/> (Miyato et al. 2018),
@@ -124,8 +126,9 @@ public static class Init
     public static Initializer SpectralNormalized(Initializer inner, double target = 1, FanLayout layout = FanLayout.Torch) =>
         new SpectralNormalizedInitializer(inner, target, 1e-6, layout);
 
-    private static Initializers.VarianceScaling Preset(string name, double scale, FanMode mode, VarianceDistribution distribution, FanLayout layout) =>
-        new(name, scale, mode, distribution, layout);
+    private static Initializers.VarianceScaling Preset(string name, double scale, FanMode mode, VarianceDistribution distribution, FanLayout layout,
+        TorchRecipe? torch = null) =>
+        new(name, scale, mode, distribution, layout) { Torch = torch };
 
     private static double KaimingScale(double a, string nonlinearity)
     {

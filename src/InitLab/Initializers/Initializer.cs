@@ -58,6 +58,36 @@ public abstract class Initializer
     }
 
     /// <summary>
+    /// Fills <paramref name="weights"/> from PyTorch's generator exactly as the scheme's <c>torch.nn.init</c> function
+    /// does (see <see cref="TorchInit"/>): the same bits as <c>torch.manual_seed(s); torch.nn.init.X_(w)</c> for a
+    /// <see cref="TorchGenerator"/> seeded with s. Schemes that draw nothing (constant, zeros, ones, eye, identity, dirac)
+    /// fill as usual. float and double only.
+    /// </summary>
+    /// <exception cref="ArgumentException">weights.Length != shape.Size; the shape does not suit the scheme; T is not float
+    /// or double; or the scheme (or this configuration of it) has no <c>torch.nn.init</c> counterpart (lecun_*,
+    /// variance_scaling, delta_orthogonal, spectral normalization, kaiming with fan_avg, fans in the keras layout).</exception>
+    public void Fill<T>(Span<T> weights, Shape shape, TorchGenerator generator) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ArgumentNullException.ThrowIfNull(shape);
+        ArgumentNullException.ThrowIfNull(generator);
+        if (weights.Length != shape.Size)
+            throw new ArgumentException($"weights has {weights.Length} elements but shape {shape} needs {shape.Size}.", nameof(weights));
+        if (typeof(T) != typeof(float) && typeof(T) != typeof(double))
+            throw new ArgumentException($"the torch generator fills float32 and float64 tensors, not {typeof(T).Name}.", nameof(weights));
+        ValidateShape(shape);
+        FillTorchCore(weights, shape, generator);
+    }
+
+    /// <summary>A new tensor of <paramref name="shape"/> filled from PyTorch's generator (see <see cref="Fill{T}(Span{T}, Shape, TorchGenerator)"/>).</summary>
+    /// <exception cref="ArgumentException">As <see cref="Fill{T}(Span{T}, Shape, TorchGenerator)"/>.</exception>
+    public DenseTensor<T> Create<T>(Shape shape, TorchGenerator generator) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var tensor = DenseTensor<T>.Zeros(shape);
+        Fill(tensor.Span, shape, generator);
+        return tensor;
+    }
+
+    /// <summary>
     /// The exact law of each element when the elements of a tensor of <paramref name="shape"/> are i.i.d.;
     /// null for structured schemes (orthogonal, eye, dirac, sparse, ...).
     /// </summary>
@@ -75,6 +105,20 @@ public abstract class Initializer
     private protected virtual void ValidateShape(Shape shape) { }
 
     private protected abstract void FillCore<T>(Span<T> weights, Shape shape, Generator generator, int threads) where T : unmanaged, IFloatingPointIeee754<T>;
+
+    /// <summary>The scheme's <c>torch.nn.init</c> function on PyTorch's generator; by default the scheme has none.</summary>
+    private protected virtual void FillTorchCore<T>(Span<T> weights, Shape shape, TorchGenerator generator) where T : unmanaged, IFloatingPointIeee754<T> =>
+        throw NoTorchCounterpart(null);
+
+    /// <summary>For schemes that draw no random numbers: the ordinary fill (its generator is never used).</summary>
+    private protected void FillWithoutDraws<T>(Span<T> weights, Shape shape) where T : unmanaged, IFloatingPointIeee754<T> =>
+        FillCore(weights, shape, Unused, 1);
+
+    private static readonly Generator Unused = new(0);
+
+    private protected ArgumentException NoTorchCounterpart(string? why) => new(why is null
+        ? $"scheme '{Name}' has no torch.nn.init counterpart, so the torch generator cannot reproduce it; schemes with one: {string.Join(", ", Schemes.TorchNames)}."
+        : $"scheme '{Name}' {why}, so the torch generator cannot reproduce it.", "generator");
 
     private protected virtual ElementDistribution? Law(Shape shape) => null;
 

@@ -55,10 +55,11 @@ public static class InitializerAudit
             return new AuditReport(init.Name, law.ToString(), shape, n, checks, null, stats.Std, 0, null);
         }
 
-        if (double.IsFinite(law.Low) && double.IsFinite(law.High))
+        if (double.IsFinite(law.Low) || double.IsFinite(law.High))
         {
-            // Support: the bounds themselves may be rounded to the stored type.
-            double lowTol = Math.Abs(law.Low) * 2 * u, highTol = Math.Abs(law.High) * 2 * u;
+            // Support (one-sided truncated normals included): the bounds themselves may be rounded to the stored type.
+            double lowTol = double.IsFinite(law.Low) ? Math.Abs(law.Low) * 2 * u : 0;
+            double highTol = double.IsFinite(law.High) ? Math.Abs(law.High) * 2 * u : 0;
             long outside = 0;
             foreach (double v in x) if (v < law.Low - lowTol || v > law.High + highTol) outside++;
             checks.Add(new("support", outside, 0, 0, outside == 0, $"elements outside [{law.Low:G6}, {law.High:G6}]"));

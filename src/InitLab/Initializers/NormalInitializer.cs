@@ -28,5 +28,7 @@ public sealed class NormalInitializer : Initializer
 
     private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator, int threads) => Draw.Normal(generator, weights, Mean, Std, threads);
 
+    private protected override void FillTorchCore<T>(Span<T> weights, Shape shape, TorchGenerator generator) => TorchInit.Normal(weights, generator, Mean, Std);
+
     private protected override ElementDistribution? Law(Shape shape) => ElementDistribution.Normal(Mean, Std);
 }

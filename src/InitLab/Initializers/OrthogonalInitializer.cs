@@ -82,6 +82,12 @@ public sealed class OrthogonalInitializer : Initializer
         }
     }
 
+    private protected override void FillTorchCore<T>(Span<T> weights, Shape shape, TorchGenerator generator)
+    {
+        if (Layout != FanLayout.Torch) throw NoTorchCounterpart("flattens in the keras layout, which torch.nn.init.orthogonal_ does not");
+        TorchInit.Orthogonal(weights, shape, generator, Gain);
+    }
+
     private protected override double StructuredStd(Shape shape)
     {
         var (rows, cols) = Flatten(shape, Layout);

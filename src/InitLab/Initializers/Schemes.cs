@@ -7,12 +7,18 @@ namespace InitLab.Initializers;
 /// </summary>
 public static class Schemes
 {
-    private sealed record Entry(string[] Options, Func<InitializerOptions, Initializer> Create);
+    private sealed record Entry(string[] Options, Func<InitializerOptions, Initializer> Create, bool Torch = true);
 
     private static readonly Dictionary<string, Entry> Table = Build();
 
     /// <summary>Every scheme name, aliases included, in a stable order.</summary>
     public static IReadOnlyList<string> Names { get; } = [.. Table.Keys];
+
+    /// <summary>
+    /// The schemes the torch generator reproduces (<see cref="Initializer.Fill{T}(Span{T}, InitLab.Tensors.Shape, InitLab.Random.TorchGenerator)"/>):
+    /// those with a <c>torch.nn.init</c> counterpart, and those that draw nothing.
+    /// </summary>
+    public static IReadOnlyList<string> TorchNames { get; } = [.. Table.Where(e => e.Value.Torch).Select(e => e.Key)];
 
     /// <summary>True when <paramref name="name"/> is a scheme name.</summary>
     public static bool Contains(string name) => name is not null && Table.ContainsKey(name.Trim().ToLowerInvariant());
@@ -64,12 +70,12 @@ public static class Schemes
             ["xavier_normal"] = new(["gain"], o => Init.XavierNormal(o.Gain ?? 1, o.Layout)),
             ["kaiming_uniform"] = new(["param", "mode", "nonlinearity"], o => Init.KaimingUniform(o.Param ?? 0, o.Mode ?? FanMode.FanIn, o.Nonlinearity ?? "leaky_relu", o.Layout)),
             ["kaiming_normal"] = new(["param", "mode", "nonlinearity"], o => Init.KaimingNormal(o.Param ?? 0, o.Mode ?? FanMode.FanIn, o.Nonlinearity ?? "leaky_relu", o.Layout)),
-            ["lecun_uniform"] = new([], o => Init.LecunUniform(o.Layout)),
-            ["lecun_normal"] = new([], o => Init.LecunNormal(o.Layout)),
+            ["lecun_uniform"] = new([], o => Init.LecunUniform(o.Layout), Torch: false),
+            ["lecun_normal"] = new([], o => Init.LecunNormal(o.Layout), Torch: false),
             ["variance_scaling"] = new(["scale", "mode", "distribution"], o => Init.VarianceScaling(
-                o.Scale ?? 1, o.Mode ?? FanMode.FanIn, o.Distribution ?? VarianceDistribution.TruncatedNormal, o.Layout)),
+                o.Scale ?? 1, o.Mode ?? FanMode.FanIn, o.Distribution ?? VarianceDistribution.TruncatedNormal, o.Layout), Torch: false),
             ["orthogonal"] = new(["gain"], o => Init.Orthogonal(o.Gain ?? 1, o.Layout)),
-            ["delta_orthogonal"] = new(["scale"], o => Init.DeltaOrthogonal(o.Scale ?? 1, o.Layout)),
+            ["delta_orthogonal"] = new(["scale"], o => Init.DeltaOrthogonal(o.Scale ?? 1, o.Layout), Torch: false),
             ["sparse"] = new(["sparsity", "std"], o => Init.Sparse(Required(o.Sparsity, "sparsity", "sparse"), o.Std ?? 0.01)),
             ["torch_default"] = new([], o => Init.TorchDefault(o.Layout)),
         };

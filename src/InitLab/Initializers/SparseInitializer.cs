@@ -62,6 +62,10 @@ public sealed class SparseInitializer : Initializer
         }
     }
 
+    /// <summary>PyTorch's sparse_: normal_ on the whole tensor, then one randperm(rows) per column (see <see cref="TorchInit.Sparse{T}"/>).</summary>
+    private protected override void FillTorchCore<T>(Span<T> weights, Shape shape, TorchGenerator generator) =>
+        TorchInit.Sparse(weights, shape, generator, Sparsity, Std);
+
     private protected override double StructuredStd(Shape shape) =>
         shape[0] == 0 ? double.NaN : Std * Math.Sqrt(1 - (double)ZerosPerColumn(shape[0]) / shape[0]);
 }

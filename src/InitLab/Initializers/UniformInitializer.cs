@@ -27,5 +27,7 @@ public sealed class UniformInitializer : Initializer
 
     private protected override void FillCore<T>(Span<T> weights, Shape shape, Generator generator, int threads) => Draw.Uniform(generator, weights, Low, High, threads);
 
+    private protected override void FillTorchCore<T>(Span<T> weights, Shape shape, TorchGenerator generator) => TorchInit.Uniform(weights, generator, Low, High);
+
     private protected override ElementDistribution? Law(Shape shape) => ElementDistribution.Uniform(Low, High);
 }

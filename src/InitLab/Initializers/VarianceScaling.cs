@@ -78,6 +78,9 @@ public sealed class VarianceScaling : Initializer
     /// <summary>The layout the fans are taken in, or null with explicit axes.</summary>
     public FanLayout? Layout { get; private init; }
 
+    /// <summary>The torch.nn.init function this preset is (xavier_*, kaiming_*, torch_default), or null.</summary>
+    internal TorchRecipe? Torch { get; init; }
+
     /// <summary>The target std sqrt(scale / fan) for <paramref name="shape"/> (after truncation for truncated_normal).</summary>
     /// <exception cref="ArgumentException">The fans of the shape are undefined.</exception>
     public double Std(Shape shape)
@@ -111,6 +114,16 @@ public sealed class VarianceScaling : Initializer
                 Draw.TruncatedNormal(generator, weights, 0, sigma, -2 * sigma, 2 * sigma, threads);
                 break;
         }
+    }
+
+    private protected override void FillTorchCore<T>(Span<T> weights, Shape shape, TorchGenerator generator)
+    {
+        if (Torch is null) throw NoTorchCounterpart(null);
+        if (Layout != FanLayout.Torch)
+            throw NoTorchCounterpart("takes its fans in the keras layout here, and torch.nn.init always takes them from (out, in, *kernel)");
+        if (Torch.Kind is TorchRecipe.Function.KaimingUniform or TorchRecipe.Function.KaimingNormal && Mode == FanMode.FanAvg)
+            throw NoTorchCounterpart("uses fan_avg here, and PyTorch's kaiming_* accepts fan_in or fan_out only");
+        Torch.Fill(weights, shape, generator);
     }
 
     private protected override ElementDistribution? Law(Shape shape)

@@ -51,6 +51,18 @@ internal static class Guard
             throw new ArgumentException($"{lowName} must be < {highName}, got {lowName} = {Fmt(low)} and {highName} = {Fmt(high)}.", lowName);
     }
 
+    /// <summary>low &lt; high with neither NaN; low may be -infinity and high +infinity.</summary>
+    public static void Interval(double low, double high, [CallerArgumentExpression(nameof(low))] string? lowName = null,
+        [CallerArgumentExpression(nameof(high))] string? highName = null)
+    {
+        if (double.IsNaN(low) || double.IsPositiveInfinity(low))
+            throw new ArgumentException($"{lowName} must be a number or -infinity, got {Fmt(low)}.", lowName);
+        if (double.IsNaN(high) || double.IsNegativeInfinity(high))
+            throw new ArgumentException($"{highName} must be a number or +infinity, got {Fmt(high)}.", highName);
+        if (!(low < high))
+            throw new ArgumentException($"{lowName} must be < {highName}, got {lowName} = {Fmt(low)} and {highName} = {Fmt(high)}.", lowName);
+    }
+
     public static void Length(int actual, long expected, [CallerArgumentExpression(nameof(actual))] string? name = null)
     {
         if (actual != expected)

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using InitLab.LinearAlgebra;
 using InitLab.Networks;
 using InitLab.Networks.Ops;
@@ -75,6 +76,7 @@ public static class EnsembleEngine
     /// <summary>Work arrays of <see cref="SampleLayer"/>, kept across layers.</summary>
     internal sealed class Scratch
     {
+        public float[]? Scaled;
         public float[]? Gram;
         public double[]? GramDouble;
         public float[]? Factor;
@@ -88,19 +90,37 @@ public static class EnsembleEngine
         return buffer;
     }
 
-    /// <summary>One draw of X W^T (B x n_out) for a fresh W into <paramref name="h"/>, from the B x B Gram matrix of X.</summary>
+    /// <summary>
+    /// One draw of X W^T (B x n_out) for a fresh W into <paramref name="h"/>, from the B x B Gram matrix of X. X is first
+    /// scaled by 2^-e, e = floor(log2 max|x|), exactly: the float Gram matrix of X itself (entries up to n max|x|^2)
+    /// overflowed at max|x| ~ 1e19 and underflowed at 1e-19, half-way (in log scale) to where the activations do, so the
+    /// engine went non-finite at about half the explicit engine's depth. H = 2^e (scale F' Z) with F' the factor of the
+    /// scaled Gram matrix; the final 2^e is applied in double and rounded once, so H overflows exactly when its entries
+    /// exceed float's range, as the explicit product's do.
+    /// </summary>
     internal static void SampleLayer(WeightDistribution weights, float[] x, int batch, int nIn, int nOut, Generator g, float[] h, Scratch scratch, int threads = 0)
     {
-        var gram = Buffer(ref scratch.Gram, batch * batch);
-        Gemm.Core(false, true, batch, batch, nIn, 1f, x, Math.Max(1, nIn), x, Math.Max(1, nIn), 0f, gram, batch, threads);
-        var gramDouble = Buffer(ref scratch.GramDouble, gram.Length);
-        for (int i = 0; i < gram.Length; i++) gramDouble[i] = gram[i];
-        if (!Array.TrueForAll(gramDouble, double.IsFinite))
+        int length = batch * nIn;
+        float maxAbs = length == 0 ? 0f : Math.Abs(TensorPrimitives.MaxMagnitude(x.AsSpan(0, length)));
+        if (!float.IsFinite(maxAbs))
         {
             // Overflowed inputs: the explicit product would be non-finite too.
             Array.Fill(h, float.NaN);
             return;
         }
+        if (maxAbs == 0)
+        {
+            Array.Clear(h); // X = 0: every pre-activation is 0
+            return;
+        }
+        int exponent = Math.ILogB(maxAbs);
+        double down = Math.ScaleB(1.0, -exponent);
+        var scaled = Buffer(ref scratch.Scaled, length);
+        for (int i = 0; i < length; i++) scaled[i] = (float)(x[i] * down); // exact: a power of two, result in [2^-149, 2)
+        var gram = Buffer(ref scratch.Gram, batch * batch);
+        Gemm.Core(false, true, batch, batch, nIn, 1f, scaled, Math.Max(1, nIn), scaled, Math.Max(1, nIn), 0f, gram, batch, threads);
+        var gramDouble = Buffer(ref scratch.GramDouble, gram.Length);
+        for (int i = 0; i < gram.Length; i++) gramDouble[i] = gram[i];
         // The Gram matrix was accumulated in float: pivots below n 2^-23 max diag are rounding, not rank.
         var (fd, rank) = Cholesky.PivotedSemidefinite(gramDouble, batch, roundoff: 1.0 / (1 << 23));
         if (rank == 0)
@@ -132,5 +152,7 @@ public static class EnsembleEngine
                 throw new ArgumentException($"not representable: {weights.Describe()}.", nameof(weights));
         }
         Gemm.Core(false, false, batch, nOut, rank, scale, f, rank, z, Math.Max(1, nOut), 0f, h, Math.Max(1, nOut), threads);
+        double up = Math.ScaleB(1.0, exponent);
+        for (int i = 0; i < h.Length; i++) h[i] = (float)(h[i] * up); // one rounding: exact, or +-inf / subnormal as X W^T would be
     }
 }

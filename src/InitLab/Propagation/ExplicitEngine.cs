@@ -3,6 +3,7 @@ using InitLab.Activations;
 using InitLab.Initializers;
 using InitLab.Networks;
 using InitLab.Networks.Families;
+using InitLab.Random;
 
 namespace InitLab.Propagation;
 
@@ -13,8 +14,9 @@ namespace InitLab.Propagation;
 /// connections, real input data and a backward pass, exactly as any graph does.
 /// </summary>
 /// <remarks>
-/// Randomness: the input batch uses stream 0, the top gradient stream 1, layer l's weights stream 2l and its bias stream
-/// 2l + 1 of the seed (with shared weights, layer 1's streams at every layer).
+/// Randomness (Philox): the input batch uses stream 0, the top gradient stream 1, layer l's weights stream 2l and its bias
+/// stream 2l + 1 of the seed (with shared weights, layer 1's streams at every layer).
+/// With PyTorch's generator the draws follow the order of a PyTorch script instead (see <see cref="Run"/>).
 /// </remarks>
 public static class ExplicitEngine
 {
@@ -33,17 +35,73 @@ public static class ExplicitEngine
     /// <param name="seed">The seed.</param>
     /// <param name="backward">Also run the backward pass.</param>
     /// <param name="threads">Threads the draws and products may use: 0 = all cores, 1 = serial; the trace is the same for every value.</param>
-    /// <exception cref="ArgumentException">The spec is inconsistent (see <see cref="NetworkSpec.Validate"/>).</exception>
-    public static PropagationTrace Run(NetworkSpec spec, ulong seed, bool backward = false, int threads = 0)
+    /// <param name="generator">Philox (the lab's streams) or PyTorch's CPU generator (a PyTorch script's draw order).</param>
+    /// <remarks>
+    /// With <paramref name="generator"/> = <see cref="GeneratorKind.Torch"/> the weights, biases, inputs and top gradient
+    /// are exactly those of this PyTorch script (one layer's parameters with shared weights):
+    /// <code>
+    /// torch.manual_seed(seed)
+    /// for l in 1..L: W[l] = torch.empty(n[l], n[l-1]); init(W[l])           # the scheme's torch.nn.init function,
+    ///                                                                        # or W.normal_(0, sigma_w / math.sqrt(n[l-1]))
+    ///                if sigma_b &gt; 0: b[l] = torch.empty(n[l]).normal_(0, sigma_b)
+    /// x = torch.empty(B, n[0]).normal_(0, math.sqrt(input_variance))         # unless the spec has an input batch
+    /// top = torch.randn(B, n[L])                                             # backward only
+    /// </code>
+    /// The products are InitLab's (PyTorch leaves their summation order to its BLAS). Every W is drawn in the
+    /// script's order and every layer keeps its own matrix, as the script does.
+    /// </remarks>
+    /// <exception cref="ArgumentException">The spec is inconsistent (see <see cref="NetworkSpec.Validate"/>), threads is
+    /// negative, or with the torch generator the weights have no PyTorch counterpart.</exception>
+    public static PropagationTrace Run(NetworkSpec spec, ulong seed, bool backward = false, int threads = 0, GeneratorKind generator = GeneratorKind.Philox)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
-        var graph = spec.ToGraph();
         Numerics.Guard.Threads(threads);
+        if (generator == GeneratorKind.Torch) return RunTorch(spec, seed, backward, threads);
+        if (generator != GeneratorKind.Philox) throw new ArgumentException($"unknown generator {generator}.", nameof(generator));
+        var graph = spec.ToGraph();
         var options = new ExplicitOptions { Batch = spec.Batch, Seed = seed, Backward = backward, GradientStream = GradientStream, Threads = threads };
         var trace = ExplicitGraphEngine.Run(graph, options, spec.GraphInputs, run => run.StopsOnNonFinite = MlpTraces.Stops(graph));
         var (input, layers, firstNonFinite) = MlpTraces.Layers(graph, trace.Nodes, spec.Depth);
         return PropagationTrace.Diagnosed(Engine.Explicit, input, layers, firstNonFinite, spec);
+    }
+
+    private static PropagationTrace RunTorch(NetworkSpec spec, ulong seed, bool backward, int threads)
+    {
+        // Draw in the script's order: every W (and b) first, then x, then the top gradient. Propagate reads every layer's
+        // weights before it runs, so each layer keeps its own matrix (as PyTorch's script does).
+        var g = new TorchGenerator(seed);
+        int layers = spec.SharedWeights ? 1 : spec.Depth;
+        var weight = new float[layers + 1][];
+        var bias = new float[]?[layers + 1];
+        for (int l = 1; l <= layers; l++)
+        {
+            int rows = spec.Widths[l], cols = spec.Widths[l - 1];
+            weight[l] = new float[rows * cols];
+            spec.Weights.FillTorch(g, weight[l], rows, cols);
+            if (spec.SigmaB != 0)
+            {
+                bias[l] = new float[rows];
+                g.Normal(bias[l], 0, spec.SigmaB);
+            }
+        }
+        float[] x0;
+        if (spec.Input is { } given) x0 = (float[])given.Clone();
+        else
+        {
+            x0 = new float[spec.Batch * spec.Widths[0]];
+            g.Normal(x0, 0, Math.Sqrt(spec.InputVariance));
+        }
+        float[]? top = null;
+        if (backward)
+        {
+            top = new float[spec.Batch * spec.Widths[^1]];
+            g.Normal(top);
+        }
+        int Source(int layer) => spec.SharedWeights ? 1 : layer;
+        var result = Propagate(spec.Widths, spec.Batch, spec.Activation, spec.ResidualAlpha, x0,
+            layer => weight[Source(layer)], layer => bias[Source(layer)], top, threads: threads);
+        return PropagationTrace.Diagnosed(Engine.Explicit, result.Input, result.Layers, result.FirstNonFinite, spec);
     }
 
     /// <summary>The result of <see cref="Propagate{T}"/>; the gradient lists hold layer l at index l - 1.</summary>

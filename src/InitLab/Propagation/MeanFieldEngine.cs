@@ -18,9 +18,20 @@ namespace InitLab.Propagation;
 public static class MeanFieldEngine
 {
     /// <summary>Predicts the trace of <paramref name="spec"/> at infinite width.</summary>
-    /// <exception cref="ArgumentException">Shared weights (the layers are not independent), or weights other than Gaussian
-    /// or orthogonal.</exception>
+    /// <exception cref="ArgumentException">Shared weights (the layers are not independent), or weights other than Gaussian,
+    /// orthogonal, or custom with a known <see cref="WeightDistribution.Custom.StdOf"/>.</exception>
     public static PropagationTrace Run(NetworkSpec spec)
+    {
+        var (input, layers, firstNonFinite) = Predict(spec);
+        return PropagationTrace.Diagnosed(Engine.MeanField, input, layers, firstNonFinite, spec);
+    }
+
+    /// <summary>
+    /// The trace of <see cref="Run"/> without its diagnosis. <paramref name="quick"/> (for the sampling engines' diagnoses,
+    /// which need the std to a few digits over possibly thousands of layers) takes E[phi] and E[phi^2] from a fixed
+    /// 160-point rule instead of the adaptive 1e-13 quadrature, and skips the correlation map.
+    /// </summary>
+    internal static (LayerTrace Input, List<LayerTrace> Layers, int? FirstNonFinite) Predict(NetworkSpec spec, bool quick = false)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
@@ -53,9 +64,9 @@ public static class MeanFieldEngine
         for (int l = 1; l <= spec.Depth; l++)
         {
             var model = new MeanFieldModel(spec.Activation, SigmaW(spec.Weights, spec.Widths[l - 1], spec.Widths[l]), spec.SigmaB);
-            var p = model.Predict(1, meanSquare).Layers[0];
+            var p = quick ? QuickLayer(model, meanSquare) : model.Predict(1, meanSquare).Layers[0];
             double q = p.PreMeanSquare;
-            if (spec.ResidualAlpha is null && spec.Batch >= 2 && double.IsFinite(q) && q > 0)
+            if (!quick && spec.ResidualAlpha is null && spec.Batch >= 2 && double.IsFinite(q) && q > 0)
             {
                 correlation = l == 1
                     ? (model.SigmaW * model.SigmaW * inputCross + model.SigmaB * model.SigmaB) / q
@@ -82,7 +93,16 @@ public static class MeanFieldEngine
                 break;
             }
         }
-        return PropagationTrace.Diagnosed(Engine.MeanField, input, layers, firstNonFinite, spec);
+        return (input, layers, firstNonFinite);
+    }
+
+    /// <summary>One layer of <see cref="MeanFieldModel.Predict"/> (q, E[phi], E[phi^2]) by <see cref="FiniteWidthDrift.GaussianMoments"/>.</summary>
+    private static LayerPrediction QuickLayer(MeanFieldModel model, double inputMeanSquare)
+    {
+        double q = model.SigmaW * model.SigmaW * inputMeanSquare + model.SigmaB * model.SigmaB;
+        if (!(q <= 1e300)) return new LayerPrediction(1, double.PositiveInfinity, double.NaN, double.PositiveInfinity, double.PositiveInfinity, double.NaN);
+        var (mean, meanSquare) = FiniteWidthDrift.GaussianMoments(model.Activation, q);
+        return new LayerPrediction(1, q, mean, meanSquare, Math.Sqrt(Math.Max(0, meanSquare - mean * mean)), double.NaN);
     }
 
     /// <summary>The mean-field sigma_w of a fan_in -&gt; fan_out layer.</summary>
@@ -92,6 +112,7 @@ public static class MeanFieldEngine
         // ||gain Q x||^2 = gain^2 ||x||^2 (orthonormal columns) or gain^2 (fan_out / fan_in) ||x||^2 (orthonormal rows):
         // per output unit that is gain^2 m fan_in / max(fan_in, fan_out).
         WeightDistribution.Orthogonal o => o.Gain * Math.Sqrt((double)fanIn / Math.Max(fanIn, fanOut)),
+        WeightDistribution.Custom { StdOf: { } std } => std(fanIn, fanOut) * Math.Sqrt(fanIn),
         _ => throw new ArgumentException($"the mean-field engine needs Gaussian or orthogonal weights, not {weights.Describe()}.", nameof(weights)),
     };
 

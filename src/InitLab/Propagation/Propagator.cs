@@ -1,3 +1,5 @@
+using InitLab.Random;
+
 namespace InitLab.Propagation;
 
 /// <summary>Runs a spec on the chosen engine.</summary>
@@ -9,12 +11,13 @@ public static class Propagator
     /// orthogonal weights, and a backward pass runs on the explicit engine.
     /// </summary>
     /// <exception cref="ArgumentException">The first problem found.</exception>
-    public static void Check(NetworkSpec spec, Engine engine, bool backward = false)
+    public static void Check(NetworkSpec spec, Engine engine, bool backward = false, GeneratorKind generator = GeneratorKind.Philox)
     {
         ArgumentNullException.ThrowIfNull(spec);
         spec.Validate();
         if (backward && engine != Engine.Explicit)
             throw new ArgumentException($"a backward pass needs the explicit engine, got engine {engine.ToString().ToLowerInvariant()}.", nameof(backward));
+        CheckGenerator(engine, generator);
         if (engine == Engine.Ensemble) EnsembleEngine.CheckRepresentable(spec);
         if (engine == Engine.MeanField)
         {
@@ -25,22 +28,33 @@ public static class Propagator
         }
     }
 
-    /// <summary>Propagates <paramref name="spec"/> with <paramref name="engine"/>; <paramref name="backward"/> needs the explicit
-    /// engine. The sampling engines use up to <paramref name="threads"/> threads (0 = all cores); the trace is the same for every value.</summary>
-    /// <exception cref="ArgumentException">The engine cannot represent the spec, a backward pass is asked of another engine,
-    /// or threads is negative.</exception>
-    public static PropagationTrace Run(NetworkSpec spec, Engine engine, ulong seed, bool backward = false, int threads = 0)
+    /// <summary>Propagates <paramref name="spec"/> with <paramref name="engine"/>; <paramref name="backward"/> and PyTorch's
+    /// generator (<paramref name="generator"/> = <see cref="GeneratorKind.Torch"/>) need the explicit engine. The sampling engines use up to <paramref name="threads"/> threads (0 = all cores); the trace is the same for every value.</summary>
+    /// <exception cref="ArgumentException">The engine cannot represent the spec, a backward pass or the torch generator is asked
+    /// of another engine, or threads is negative.</exception>
+    public static PropagationTrace Run(NetworkSpec spec, Engine engine, ulong seed, bool backward = false, int threads = 0,
+        GeneratorKind generator = GeneratorKind.Philox)
     {
         ArgumentNullException.ThrowIfNull(spec);
         InitLab.Numerics.Guard.Threads(threads);
         if (backward && engine != Engine.Explicit)
             throw new ArgumentException($"a backward pass needs the explicit engine, got engine {engine.ToString().ToLowerInvariant()}.", nameof(backward));
+        CheckGenerator(engine, generator);
         return engine switch
         {
-            Engine.Explicit => ExplicitEngine.Run(spec, seed, backward, threads),
+            Engine.Explicit => ExplicitEngine.Run(spec, seed, backward, threads, generator),
             Engine.Ensemble => EnsembleEngine.Run(spec, seed, threads),
             Engine.MeanField => MeanFieldEngine.Run(spec),
             _ => throw new ArgumentException($"unknown engine {engine}.", nameof(engine)),
         };
+    }
+
+    /// <summary>PyTorch's generator draws weights the PyTorch way, which only the explicit engine does.</summary>
+    private static void CheckGenerator(Engine engine, GeneratorKind generator)
+    {
+        if (generator != GeneratorKind.Philox && engine != Engine.Explicit)
+            throw new ArgumentException(
+                $"the {generator.ToString().ToLowerInvariant()} generator needs the explicit engine (the {engine.ToString().ToLowerInvariant()} engine does not draw the weights), got engine {engine.ToString().ToLowerInvariant()}.",
+                nameof(generator));
     }
 }

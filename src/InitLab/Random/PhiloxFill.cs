@@ -226,21 +226,30 @@ internal static class PhiloxFill
     /// <summary>Maps u in (0, 1) to the standard normal truncated to (a, b) by inverting its CDF.</summary>
     internal readonly struct TruncatedNormalMap
     {
-        private readonly bool _flip;
-        private readonly double _lo, _hi, _pLo, _width;
+        /// <summary>Intervals whose nearest point to 0 is this far out are sampled in log space (Phi(-30) = 5e-198;
+        /// beyond about 37 it underflows).</summary>
+        public const double FarTail = 30;
+
+        private readonly bool _flip, _far;
+        private readonly double _a, _b, _lo, _hi, _pLo, _width;
 
         public TruncatedNormalMap(double a, double b)
         {
+            _a = a;
+            _b = b;
+            _far = a >= FarTail || b <= -FarTail;
             // Work in the lower half so that Phi values keep their relative precision in the tail.
             _flip = a > 0;
             _lo = _flip ? -b : a;
             _hi = _flip ? -a : b;
-            _pLo = SpecialFunctions.NormalCdf(_lo);
-            _width = SpecialFunctions.NormalCdf(_hi) - _pLo;
+            _pLo = _far ? 0 : SpecialFunctions.NormalCdf(_lo);
+            _width = _far ? 0 : SpecialFunctions.NormalCdf(_hi) - _pLo;
         }
 
         public double Map(double u)
         {
+            if (_far)
+                return _a > 0 ? StandardTruncatedNormal.UpperQuantile(_a, _b, u) : -StandardTruncatedNormal.UpperQuantile(-_b, -_a, u);
             double x = SpecialFunctions.NormalQuantile(_pLo + u * _width);
             if (x < _lo) x = _lo;       // one-ulp rounding guards; the distribution itself is exact
             else if (x > _hi) x = _hi;

@@ -101,10 +101,9 @@ public static class KolmogorovSmirnov
     public static Func<double, double> UniformCdf(double low = 0, double high = 1) =>
         x => x <= low ? 0 : x >= high ? 1 : (x - low) / (high - low);
 
-    /// <summary>CDF of N(mean, std^2) truncated to [a, b] (absolute bounds).</summary>
-    public static Func<double, double> TruncatedNormalCdf(double mean, double std, double a, double b)
-    {
-        double pa = SpecialFunctions.NormalCdf((a - mean) / std), pb = SpecialFunctions.NormalCdf((b - mean) / std);
-        return x => x <= a ? 0 : x >= b ? 1 : (SpecialFunctions.NormalCdf((x - mean) / std) - pa) / (pb - pa);
-    }
+    /// <summary>CDF of N(mean, std^2) truncated to [a, b] (absolute bounds, either may be infinite), stable in far
+    /// tails (<see cref="StandardTruncatedNormal"/>).</summary>
+    /// <exception cref="ArgumentException">std not finite and &gt; 0, mean not finite, or a &gt;= b.</exception>
+    public static Func<double, double> TruncatedNormalCdf(double mean, double std, double a, double b) =>
+        Initializers.ElementDistribution.TruncatedNormal(mean, std, a, b).Cdf;
 }

@@ -26,7 +26,9 @@ public class WeightsFromSchemeTests
     [Fact]
     public void Orthogonal_keeps_its_gain_and_other_schemes_run_their_own_sampler()
     {
-        Assert.Equal(new WeightDistribution.Orthogonal(2.0), WeightDistribution.FromScheme("orthogonal", new InitializerOptions { Gain = 2.0 }));
+        var orthogonal = Assert.IsType<WeightDistribution.Orthogonal>(WeightDistribution.FromScheme("orthogonal", new InitializerOptions { Gain = 2.0 }));
+        Assert.Equal(2.0, orthogonal.Gain);
+        Assert.Equal(2.0, Assert.IsType<OrthogonalInitializer>(orthogonal.Scheme).Gain);   // the torch generator fills through it
         var uniform = Assert.IsType<WeightDistribution.Custom>(WeightDistribution.FromScheme("kaiming_uniform"));
         var w = new float[300 * 200];
         uniform.Fill(new InitLab.Random.Generator(1), w, 300, 200);

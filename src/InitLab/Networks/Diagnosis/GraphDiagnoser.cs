@@ -2,6 +2,7 @@ using System.Globalization;
 using InitLab.Activations;
 using InitLab.Initializers;
 using InitLab.Networks.Ops;
+using InitLab.Numerics;
 using InitLab.Propagation;
 
 namespace InitLab.Networks;
@@ -16,12 +17,13 @@ namespace InitLab.Networks;
 /// input of the first; a graph without blocks uses its weighted nodes. The verdict is exploding (vanishing) when some stage's
 /// std is more than 10x above (below) stage 0's and farther than the finite-width drift band, or when a node is non-finite
 /// (reaches exactly zero). The growth per block is the least-squares fit of log10 std over the stages.</para>
-/// <para>Finite width: a layer of n outputs applied to inputs whose second-moment matrix C has effective rank
-/// r = tr(C)^2 / tr(C^2) scales the batch's second moment by (1/n) sum_i w_i^T C w_i / tr(C), of relative variance (c / n) / r
-/// (c = 2 for Gaussian weights; c = 5 through ReLUs, Hanin &amp; Nica 2019). r is estimated from the first two examples'
-/// correlation rho as B^2 / ((1 + (B - 1) rho)^2 + (B - 1)(1 - rho)^2), times the positions (tokens) per example, at most
-/// fan_in. log Var then performs a random walk, and the band is 3 sqrt(sum over layers of c / (n r)) in ln Var, i.e. that over
-/// 2 ln 10 in log10 std. A change inside the band is drift, not a wrong scale.</para>
+/// <para>Finite width: one input's log mean square gains variance v_l per layer of n units
+/// (<see cref="FiniteWidthDrift.LayerLogVariance"/>: 5 / n through relu, 2 / n for a linear layer, by quadrature for the
+/// others). A batch whose second-moment matrix C has effective rank r = tr(C)^2 / tr(C^2) averages r directions, so its
+/// step has variance v_l / r; r is estimated from the first two examples' correlation rho as
+/// B^2 / ((1 + (B - 1) rho)^2 + (B - 1)(1 - rho)^2), times the positions (tokens) per example, at most fan_in. log Var then
+/// performs a random walk, and the band is z sqrt(sum over layers of v_l / r_l) in ln Var (z for FiniteWidthDrift's default
+/// two-sided 1%), i.e. that over 2 ln 10 in log10 std. A change inside the band is drift, not a wrong scale.</para>
 /// </remarks>
 public static class GraphDiagnoser
 {
@@ -119,26 +121,30 @@ public static class GraphDiagnoser
         if (stages.Count == 0) return 0;
         var inStages = new HashSet<string>(stages.Select(s => s.Block));
         var byName = trace.Nodes.ToDictionary(n => n.Name);
-        bool relu = graph.Nodes.Any(n => n.Op is ActivationOp a && a.Activation.Name is "relu" or "leaky_relu");
-        double c = relu ? 5 : 2, sum = 0;
+        var activation = graph.Nodes.Select(n => (n.Op as ActivationOp)?.Activation).Where(a => a is not null)
+            .GroupBy(a => a!.Name).OrderByDescending(g => g.Count()).Select(g => g.First()).FirstOrDefault() ?? Activation.Identity;
+        double sum = 0;
         int batch = trace.Batch;
         foreach (var node in graph.Nodes)
         {
-            if (!node.Parameters.Any(p => p.Role == ParameterRole.Weight) || !byName.ContainsKey(node.Name)) continue;
+            if (!node.Parameters.Any(p => p.Role == ParameterRole.Weight) || !byName.TryGetValue(node.Name, out var output)) continue;
             if (node.Block is { } b ? !inStages.Contains(b) : !inStages.Contains(node.Name)) continue;
             int units = node.Op is ConvOp ? node.Shape[0] : node.Shape[-1];
-            // The batch's second moment through W x averages w_i^T C w_i over the n units: relative variance (c / n) / r, where
-            // r = tr(C)^2 / tr(C^2) is the effective rank of the inputs' covariance; for B examples of pairwise correlation rho,
-            // r = B^2 / ((1 + (B - 1) rho)^2 + (B - 1)(1 - rho)^2) (1 for identical inputs, B for orthogonal ones).
-            // A conv (a linear layer over tokens) sees P positions (T tokens) per example: up to P times the rank, at most fan_in.
+            // One input's log mean square gains variance v / n per layer (FiniteWidthDrift.LayerLogVariance: 5 / n through
+            // relu, 2 / n for a linear layer); a batch whose second-moment matrix has effective rank r averages r such
+            // directions, so v / (n r), with r = B^2 / ((1 + (B - 1) rho)^2 + (B - 1)(1 - rho)^2) for B examples of pairwise
+            // correlation rho, times the positions (tokens) per example, at most fan_in.
+            double v = FiniteWidthDrift.LayerLogVariance(activation, output.MeanSquare, units);
             double rho = byName.TryGetValue(node.Inputs[0], out var input) && input.Correlation is { } cr && double.IsFinite(cr) ? Math.Clamp(cr, -1, 1) : 1;
             double rank = (double)batch * batch / (Math.Pow(1 + (batch - 1) * rho, 2) + (batch - 1) * Math.Pow(1 - rho, 2));
             var weight = node.Parameters.First(p => p.Role == ParameterRole.Weight);
             long fanIn = weight.Shape.Size / weight.Shape[0];
             long rows = node.Op is ConvOp ? node.Shape.Size / node.Shape[0] : node.Shape.Size / node.Shape[-1];
-            sum += c / (units * Math.Clamp(rank * rows, 1, fanIn));
+            sum += v / Math.Clamp(rank * rows, 1, fanIn);
         }
-        return 3 * Math.Sqrt(sum) / (2 * Math.Log(10));
+        // The two-sided (1 - alpha) band of FiniteWidthDrift, in log10 std (ln of the mean square over 2 ln 10).
+        double z = SpecialFunctions.NormalQuantile(1 - FiniteWidthDrift.DefaultAlpha / 2);
+        return z * Math.Sqrt(sum) / (2 * Math.Log(10));
     }
 
     private static (string? Name, double Growth) WorstNode(Graph graph, GraphTrace trace, Dictionary<string, NodeTrace> byName, Func<Node, bool> eligible)

@@ -23,6 +23,9 @@ namespace InitLab.Networks;
 /// </remarks>
 internal sealed class NormalizationMoments
 {
+    /// <summary>The feature axis the op's state is read in (0 for channels, the last for features).</summary>
+    public required int FeatureAxis { get; init; }
+
     /// <summary>The axes of the state's shape the sets span (true = normalized over), the batch included or not.</summary>
     public required bool[] SetAxes { get; init; }
     public required bool AcrossBatch { get; init; }

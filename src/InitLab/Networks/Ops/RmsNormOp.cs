@@ -9,7 +9,7 @@ namespace InitLab.Networks.Ops;
 /// (+ beta with <c>bias</c>), no centering; gamma = 1 (and beta = 0) of the normalized shape; eps = 1e-6 (T5, LLaMA).
 /// </summary>
 /// <remarks>Backward with r = 1/sqrt(mean(x^2) + eps) and g = dL/dy gamma: dL/dx = r (g - x r^2 mean(g x)).</remarks>
-public sealed class RmsNormOp : Op, IMomentRule
+public sealed class RmsNormOp : NormalizationOp
 {
     /// <summary>Creates an RMS norm.</summary>
     /// <exception cref="ArgumentException">normalizedDims &lt; 1 or eps &lt;= 0.</exception>
@@ -50,15 +50,18 @@ public sealed class RmsNormOp : Op, IMomentRule
         return Bias ? [gamma, new("bias", shape, ParameterRole.Shift, Init.Zeros())] : [gamma];
     }
 
-    /// <inheritdoc/>
-    public override void Forward<T>(ForwardPass<T> pass) =>
-        pass.State = LayerNormOp.Slices(pass.InputShape(0), NormalizedDims, pass.Batch, Epsilon, false).Forward(pass.Input(0), pass.Output,
-            pass.Parameter(0), Bias ? pass.Parameter(1) : null, pass.Threads);
+    private protected override Normalization Layout(Shape input, int batch) => LayerNormOp.Slices(input, NormalizedDims, batch, Epsilon, false);
 
-    /// <inheritdoc/>
-    public override void Backward<T>(BackwardPass<T> pass) =>
-        LayerNormOp.Slices(pass.InputShape(0), NormalizedDims, pass.Batch, Epsilon, false).Backward(pass.Input(0), pass.OutputGradient, ((double[], double[]))pass.State!,
-            pass.Parameter(0), pass.InputGradient(0), pass.ParameterGradient(0), Bias ? pass.ParameterGradient(1) : null, pass.Threads);
+    /// <summary>Moments: one set per example and slice of the last <see cref="NormalizedDims"/> dimensions, no centering.</summary>
+    private protected override NormalizationMoments MomentLayout(Shape input) => new()
+    {
+        FeatureAxis = input.Rank - 1, SetAxes = Enumerable.Range(0, input.Rank).Select(a => a >= input.Rank - NormalizedDims).ToArray(),
+        AcrossBatch = false, Center = false, Epsilon = Epsilon,
+    };
+
+    private protected override bool HasScale => true;
+
+    private protected override bool HasShift => Bias;
 
     /// <inheritdoc/>
     public override void WriteAttributes(OpAttributes a)
@@ -69,38 +72,4 @@ public sealed class RmsNormOp : Op, IMomentRule
     }
 
     internal static Op Read(OpAttributes a) => new RmsNormOp(a.Integer("normalized_dims", 1), a.Number("eps", 1e-6), a.Boolean("bias", false));
-
-    // ---- moment rule ----
-
-    /// <summary>
-    /// Moments: y = gamma x / sqrt(ms + eps) per slice, no centering (see <see cref="NormalizationMoments"/>): E[y] = E[gamma] E[x] /
-    /// sqrt(ms + eps), E[y^2] = E[gamma^2] E[x^2] / (ms + eps) with ms the slice's mean square. Backward: E[gamma^2] (1 - 1/n) / (ms + eps).
-    /// </summary>
-    MomentState IMomentRule.Forward(MomentContext context) => MomentRun(context).State;
-
-    private (MomentState State, double[] InvVar, double[] XhatSecond, double SetSize, double[] SetMean, double[] MeanShare) MomentRun(MomentContext context) =>
-        context.Memo("normalization", () => ComputeMomentRun(context));
-
-    private (MomentState State, double[] InvVar, double[] XhatSecond, double SetSize, double[] SetMean, double[] MeanShare) ComputeMomentRun(MomentContext context)
-    {
-        var x = context.Input(0, -1);
-        int rank = x.Shape.Rank;
-        var layout = new NormalizationMoments
-        {
-            SetAxes = Enumerable.Range(0, rank).Select(a => a >= rank - NormalizedDims).ToArray(), AcrossBatch = false, Center = false, Epsilon = Epsilon,
-        };
-        return layout.Forward(x, context.Node.Index, context.Batch, context.Law("weight"), Bias ? context.Law("bias") : null);
-    }
-
-    void IMomentRule.Backward(MomentContext context, MomentGradients gradients)
-    {
-        var r = MomentRun(context);
-        NormalizationMoments.Backward(context, gradients, -1, r.InvVar, r.XhatSecond, r.SetSize, false, context.Law("weight"), Bias);
-    }
-
-    double[]? IMomentRule.Cross(MomentContext context, int other)
-    {
-        var r = MomentRun(context);
-        return NormalizationMoments.Cross(context, other, context.Output.FeatureAxis, r.InvVar, r.SetMean, r.MeanShare, context.Law("weight"), Bias ? context.Law("bias") : null);
-    }
 }

@@ -18,12 +18,17 @@ internal static class PropagateCommand
     /// <summary>Engine names on the command line.</summary>
     internal static IReadOnlyList<string> EngineNames { get; } = ["explicit", "ensemble", "meanfield"];
 
+    /// <summary>Engine names propagate accepts: the MLP lab's three and the graph's analytic <c>moments</c> engine.</summary>
+    internal static IReadOnlyList<string> PropagateEngineNames { get; } = ["explicit", "ensemble", "meanfield", GraphPropagate.Moments];
+
     public static Command Create(CliContext ctx)
     {
         var o = new NetworkOptions(actRequired: false);
         var g = new GraphOptions();
-        var engine = CliOptions.ChoiceList("--engine", "explicit, ensemble or meanfield (comma-separated to compare)", EngineNames,
-            canonical: name => Name(ParseEngine(name)), defaultValue: ["explicit"]);
+        var engine = CliOptions.ChoiceList("--engine",
+            "explicit, ensemble or meanfield (comma-separated to compare); a --model/--spec graph: explicit or moments (analytic, no sampling)",
+            PropagateEngineNames, canonical: name => name.Trim().Equals(GraphPropagate.Moments, StringComparison.OrdinalIgnoreCase) ? GraphPropagate.Moments : Name(ParseEngine(name)),
+            defaultValue: ["explicit"]);
         var backward = CliOptions.Flag("--backward", "Back-propagate a random unit-variance gradient (explicit engine)");
         var json = CliOptions.Json();
         var csv = CliOptions.Flag("--csv", "Print every layer as CSV");
@@ -37,6 +42,7 @@ internal static class PropagateCommand
             "initlab propagate --act tanh --width 256 --depth 20 --init xavier_normal --generator torch --seed 0",
             "initlab propagate --model resnet:blocks=8,width=64,size=32,norm=none,preact=true --init kaiming_normal --batch 8",
             "initlab propagate --model transformer:layers=12,dim=256,heads=8,tokens=64,ln=post --backward --json",
+            "initlab propagate --model resnet:blocks=50,width=64,size=8,norm=none --engine explicit,moments --init kaiming_normal",
             "initlab propagate --spec net.json --init orthogonal --batch 16");
         o.AddTo(command);
         g.AddTo(command);
@@ -52,6 +58,8 @@ internal static class PropagateCommand
             if (pr.IsGiven(every) && (pr.GetValue(json) || pr.GetValue(csv)))
                 throw new UsageException("--every thins the table; --json and --csv always list every layer.");
             string? plotPath = pr.GetValue(plot);
+            if (pr.GetValue(engine)!.Contains(GraphPropagate.Moments))
+                throw new UsageException("--engine moments runs on a network graph: give --model or --spec (the MLP lab's network is --model mlp:depth=L,width=N,act=A).");
             var engines = pr.GetValue(engine)!.Select(ParseEngine).ToArray();
             if (pr.GetValue(backward) && engines.Any(e => e != Engine.Explicit))
                 throw new UsageException("--backward needs the explicit engine: --engine explicit.");

@@ -26,7 +26,6 @@ public readonly record struct SoftmaxCollision(double S2, double S3, double S22)
 public static class SoftmaxMoments
 {
     private static readonly ConcurrentDictionary<int, Table> Tables = new();
-    private static readonly ConcurrentDictionary<(int, double), SoftmaxCollision> Cache = new();
     private static readonly ConcurrentDictionary<int, (double[] R, double[] W)> ChiSquareRules = new();
 
     /// <summary>The collision moments of softmax(u), u_1..u_n i.i.d. N(0, lambda).</summary>
@@ -37,8 +36,52 @@ public static class SoftmaxMoments
         if (!(lambda >= 0) || !double.IsFinite(lambda)) throw new ArgumentException($"lambda must be finite and >= 0, got {Guard.Fmt(lambda)}.", nameof(lambda));
         if (n == 1) return new(1, 1, 1);
         if (lambda == 0) return new(1.0 / n, 1.0 / ((double)n * n), 1.0 / ((double)n * n));
+        if (lambda > NearlyOneHot) return OneHotLimit(n, lambda);
         return Tables.GetOrAdd(n, k => new Table(k)).At(lambda);
     }
+
+    /// <summary>
+    /// e^4, the top of the quadrature's table: above it the Laplace-transform quadrature is not usable (the tilted weights w^a put
+    /// the mass at z ~ -a sigma, off its grid), and <see cref="OneHotLimit"/> takes over, accurate to O(1/lambda); a rule that
+    /// reaches it says so in its node's assumptions.
+    /// </summary>
+    public static readonly double NearlyOneHot = Math.Exp(4);
+
+    /// <summary>
+    /// The collision moments of a nearly one-hot softmax, lambda large, to first order in 1/sigma (sigma = sqrt(lambda)): only
+    /// the two largest logits share the mass, p = 1/(1 + e^-g) and 1 - p with g = sigma D, D the gap between the two largest of n
+    /// standard normals, of density f_D(0) = n(n - 1) int phi(z)^2 Phi(z)^(n-2) dz at 0. With q = p(1 - p) = dp/dg,
+    /// int_0^inf q dg = 1/2 and int_0^inf q^2 dg = int_(1/2)^1 p(1 - p) dp = 1/12, so
+    /// E sum p^2 = 1 - 2 E[q] = 1 - f_D(0)/sigma, E sum p^3 = 1 - 3 E[q] = 1 - (3/2) f_D(0)/sigma,
+    /// E (sum p^2)^2 = 1 - 4 E[q] + 4 E[q^2] = 1 - (5/3) f_D(0)/sigma, each + O(1/sigma^2).
+    /// </summary>
+    public static SoftmaxCollision OneHotLimit(int n, double lambda)
+    {
+        if (n < 1) throw new ArgumentException($"n must be >= 1, got {n}.", nameof(n));
+        if (!(lambda > 0) || !double.IsFinite(lambda)) throw new ArgumentException($"lambda must be finite and > 0, got {Guard.Fmt(lambda)}.", nameof(lambda));
+        if (n == 1) return new(1, 1, 1);
+        double f = GapDensity.GetOrAdd(n, TopGapDensityAtZero) / Math.Sqrt(lambda);
+        return new(Math.Max(1.0 / n, 1 - f), Math.Max(1.0 / ((double)n * n), 1 - 1.5 * f), Math.Max(1.0 / ((double)n * n), 1 - 5.0 / 3 * f));
+    }
+
+    private static readonly ConcurrentDictionary<int, double> GapDensity = new();
+
+    /// <summary>f_D(0) = n(n - 1) int phi(z)^2 Phi(z)^(n-2) dz by the trapezoid rule on [-12, 12] (step 1e-3; smooth, decaying integrand).</summary>
+    private static double TopGapDensityAtZero(int n)
+    {
+        const double h = 1e-3;
+        double sum = 0;
+        for (int i = 0; i <= 24000; i++)
+        {
+            double z = -12 + i * h, phi = Math.Exp(-0.5 * z * z) / Math.Sqrt(2 * Math.PI);
+            sum += phi * phi * Math.Pow(0.5 * SpecialFunctions.Erfc(-z / Math.Sqrt(2)), n - 2);
+        }
+        return (double)n * (n - 1) * sum * h;
+    }
+
+    /// <summary>True when <see cref="OfDotProducts"/>(n, <paramref name="lambda"/>, <paramref name="headDim"/>) uses the nearly one-hot limit at one of its nodes.</summary>
+    public static bool ReachesOneHot(double lambda, int headDim) =>
+        headDim == 0 ? lambda > NearlyOneHot : lambda * ChiSquareRule(headDim).R.Max() > NearlyOneHot;
 
     /// <summary>
     /// The collision moments of one row of scaled dot-product logits u_j = q . k_j / sqrt(d) over n keys: given the query, the
@@ -69,7 +112,7 @@ public static class SoftmaxMoments
     /// E[sum_j p_j p'_j] for two softmax rows whose logit pairs (u_j, u'_j) are i.i.d. bivariate Gaussian with variances lambda,
     /// lambda' and covariance kappa, to second order in 1/n (the delta method on S = n e^(lambda/2) (1 + eps)):
     /// (e^kappa / n) [1 + (e^lambda + e^lambda' + e^kappa - e^(lambda + kappa) - e^(lambda' + kappa) - 1) / n], clamped to
-    /// [0, sqrt(S2 S2')]. An approximation: its error is O(1/n^2).
+    /// [0, sqrt(S2 S2')] (the bound itself where the expansion overflows). An approximation: its error is O(1/n^2).
     /// </summary>
     public static double CrossRows(int n, double lambda1, double lambda2, double kappa, double s2a, double s2b)
     {
@@ -78,6 +121,8 @@ public static class SoftmaxMoments
         kappa = Math.Clamp(kappa, -Math.Sqrt(lambda1 * lambda2), Math.Sqrt(lambda1 * lambda2));
         double ek = Math.Exp(kappa);
         double v = ek / n * (1 + (Math.Exp(lambda1) + Math.Exp(lambda2) + ek - Math.Exp(lambda1 + kappa) - Math.Exp(lambda2 + kappa) - 1) / n);
+        // Logit variances beyond ~700 overflow the expansion (inf - inf): it has no meaning there, and the bound is what remains.
+        if (double.IsNaN(v)) v = double.PositiveInfinity;
         return Math.Clamp(v, 0, Math.Sqrt(s2a * s2b));
     }
 
@@ -86,7 +131,7 @@ public static class SoftmaxMoments
     /// Chebyshev-Lobatto points each hold the quadrature's values and are interpolated barycentrically (smooth functions of
     /// ln lambda: agreement with the direct quadrature to 1e-10, tested). Below, the first order in lambda
     /// (E sum p^2 = (1 + (n - 1) lambda / n) / n, E sum p^3 = (1 + 3 (n - 1) lambda / n) / n^2, E (sum p^2)^2 = (1 + 2 (n - 1) lambda / n) / n^2,
-    /// errors O(lambda^2) &lt; 1e-12); above, the quadrature itself (memoized).
+    /// errors O(lambda^2) &lt; 1e-12); above, <see cref="OfIndependent"/> uses the one-hot limit.
     /// </summary>
     private sealed class Table
     {
@@ -119,13 +164,6 @@ public static class SoftmaxMoments
             double u = Math.Log(lambda), n = _n;
             if (u < Low)
                 return new((1 + (n - 1) * lambda / n) / n, (1 + 3 * (n - 1) * lambda / n) / (n * n), (1 + 2 * (n - 1) * lambda / n) / (n * n));
-            if (u > High)
-            {
-                if (Cache.TryGetValue((_n, lambda), out var hit)) return hit;
-                var c = Direct(_n, lambda);
-                if (Cache.Count < 1 << 16) Cache[(_n, lambda)] = c;
-                return c;
-            }
             double width = (High - Low) / Pieces;
             int k = Math.Min(Pieces - 1, (int)((u - Low) / width));
             double t = 2 * (u - Low - k * width) / width - 1;

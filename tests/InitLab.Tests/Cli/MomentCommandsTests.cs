@@ -80,3 +80,71 @@ public class MomentCommandsTests
         return sum * h / Math.Sqrt(2 * Math.PI);
     }
 }
+
+/// <summary><c>initlab autoinit</c>.</summary>
+public class AutoInitCommandTests
+{
+    private const string Net = "resnet:blocks=3,width=16,size=4,norm=none,preact=true";
+
+    [Fact]
+    public void Autoinit_json_has_the_design_md_keys_and_the_measurement()
+    {
+        var r = CliHarness.Run("autoinit", "--model", Net, "--batch", "4", "--seeds", "3", "--compare", "kaiming_normal", "--json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        var root = doc.RootElement;
+        var layers = root.GetProperty("layers").EnumerateArray().ToList();
+        // stem.conv, 2 convs and an add per block, fc.
+        Assert.Equal(1 + 3 * 3 + 1, layers.Count);
+        var stem = layers[0];
+        Assert.Equal("stem.conv", stem.GetProperty("name").GetString());
+        // The stem sees the unit-variance input image through a 3x3 zero-padded conv of 3 channels: at an interior position of a
+        // 4x4 image all 27 taps see the input, at a corner 12, at an edge 18: average taps = (4 x 27 + 8 x 18 + 4 x 12) / 16 = 18.75,
+        // so std = 1 / sqrt(18.75).
+        Assert.Equal(1 / Math.Sqrt(18.75), stem.GetProperty("std").GetDouble(), 1e-9);
+        foreach (var l in layers) Assert.Equal(1, l.GetProperty("predicted_output_std").GetDouble(), 1e-9);
+        var add = layers.First(l => l.GetProperty("op").GetString() == "add");
+        Assert.Equal(2, add.GetProperty("scales").GetArrayLength());
+        var measured = root.GetProperty("measured");
+        Assert.Equal(measured.GetProperty("total").GetInt32(), measured.GetProperty("within").GetInt32());
+        Assert.Equal([0UL, 1UL, 2UL], measured.GetProperty("seeds").EnumerateArray().Select(e => e.GetUInt64()));
+        Assert.Equal("kaiming_normal", root.GetProperty("baseline").GetProperty("init").GetString());
+        Assert.True(root.GetProperty("config").TryGetProperty("options", out _));
+    }
+
+    [Fact]
+    public void Autoinit_writes_the_initialized_weights_atomically()
+    {
+        string dir = Directory.CreateTempSubdirectory("initlab-autoinit-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "w.safetensors");
+            var r = CliHarness.Run("autoinit", "--model", "mlp:depth=2,width=32,act=relu", "--batch", "4", "--out", path);
+            Assert.Equal(0, r.ExitCode);
+            var model = InitLab.Formats.ModelFiles.Read(path);
+            var w2 = model.Tensors.Single(t => t.Name == "linear2.weight").ReadDoubles();
+            // std sqrt(2/32) for the layer after a relu of a unit Gaussian; the sample std of 1024 normals is within 5 standard errors.
+            double mean = w2.Average(), std = Math.Sqrt(w2.Sum(x => (x - mean) * (x - mean)) / (w2.Length - 1));
+            Assert.InRange(std, 0.25 * (1 - 5 / Math.Sqrt(2 * 1024.0)), 0.25 * (1 + 5 / Math.Sqrt(2 * 1024.0)));
+            Assert.Equal([path], Directory.GetFiles(dir));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData("--model mlp:depth=2,width=8 --target-std 0", "--target-std")]
+    [InlineData("--model mlp:depth=2,width=8 --seeds 1", "--seeds")]
+    [InlineData("--model mlp:depth=2,width=8 --compare nope", "--compare nope")]
+    [InlineData("--target-std 1", "give exactly one of --model")]
+    [InlineData("--model mlp:depth=2,width=8 --out w.onnx", "--out")]
+    public void Bad_autoinit_arguments_get_one_line_and_exit_2(string args, string expected)
+    {
+        var r = CliHarness.Run(["autoinit", .. args.Split(' ')]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(expected, r.Err);
+        Assert.Single(r.Err.TrimEnd('\n').Split('\n'));
+    }
+}

@@ -10,12 +10,8 @@ namespace InitLab.Tests.Networks;
 /// with and without normalization, pre- and post-LN.
 /// </summary>
 /// <remarks>
-/// <para>Tolerance. S seeds give per-seed log ratios r_s = ln(v_s / v) of the measured population variance (std^2 (N - 1)/N over the
-/// N values of the batch) to the predicted infinite-width variance v. Their mean differs from 0 by (i) the seed-to-seed
-/// fluctuation, of standard error sd/sqrt(S) (allowed: 5 standard errors), (ii) the bias of a logarithm of a fluctuating quantity,
-/// -sd^2/2 to second order (allowed: sd^2), and (iii) the finite-width corrections of the moments themselves, O(1/n) for a layer of n
-/// units (a Gaussian layer's second moment over n units has relative variance 2/n, and smooth maps of it are biased by that order;
-/// Hanin &amp; Nica 2019): allowed 2/n for the narrowest layer or normalization set upstream of the node, plus 1e-5 for float32.</para>
+/// <para>Tolerance: <see cref="FiniteWidthCheck"/> (5 standard errors of the seeds' mean log ratio, the log's bias sd^2, and 2/n for the
+/// narrowest layer or normalization set upstream).</para>
 /// <para>Nodes downstream of an approximation the engine reports are held to the same tolerance: the test then also checks that
 /// the approximations are good to within finite-width error.</para>
 /// </remarks>
@@ -25,40 +21,9 @@ public class MomentProofTests
     {
         var predicted = MomentEngine.Run(graph, new MomentOptions { Batch = batch });
         var traces = Enumerable.Range(0, seeds).Select(s => ExplicitGraphEngine.Run(graph, new ExplicitOptions { Batch = batch, Seed = firstSeed + (ulong)s })).ToList();
-        var narrowest = Narrowest(graph, batch);
-        var failures = new List<string>();
-        foreach (var node in predicted.Nodes)
-        {
-            if (graph[node.Name].Op is InputOp || node.Variance == 0) continue;
-            long n = batch * node.Shape.Size;
-            var r = traces.Select(t => Math.Log(t[node.Name].Std * t[node.Name].Std * (n - 1) / n / node.Variance)).ToArray();
-            double mean = r.Average(), sd = Math.Sqrt(r.Sum(x => (x - mean) * (x - mean)) / (seeds - 1));
-            double tolerance = 5 * sd / Math.Sqrt(seeds) + sd * sd + 2.0 / narrowest[node.Name] + 1e-5;
-            if (!(Math.Abs(mean) <= tolerance))
-                failures.Add($"{node.Name} ({node.Op}): ln(measured/predicted) = {mean:G4} (sd {sd:G3}), tolerance {tolerance:G3}{(node.Exact ? "" : " [" + string.Join("; ", node.Assumptions) + "]")}");
-        }
+        var failures = FiniteWidthCheck.Compare(graph, predicted, traces).Where(n => !n.Within)
+            .Select(n => $"{n.Name} ({n.Op}): ln(measured/predicted) = {n.LogRatio:G4} (sd {n.LogRatioSd:G3}), tolerance {n.Tolerance:G3}{(n.Exact ? "" : " [" + string.Join("; ", predicted[n.Name].Assumptions) + "]")}").ToList();
         Assert.True(failures.Count == 0, $"{graph.Name}: {failures.Count} node(s) outside finite-width error:\n" + string.Join("\n", failures));
-    }
-
-    /// <summary>Per node, the fewest units of a weighted layer or elements of a normalization set among the node and its ancestors.</summary>
-    private static Dictionary<string, double> Narrowest(Graph graph, int batch)
-    {
-        var result = new Dictionary<string, double>();
-        foreach (var node in graph.Nodes)
-        {
-            double own = node.Op switch
-            {
-                LinearOp l => l.OutFeatures,
-                ConvOp c => c.OutChannels,
-                AttentionOp => node.Shape[-1] / (double)((AttentionOp)node.Op).Heads,
-                BatchNormOp => batch * node.Shape.Size / (double)node.Shape[0],
-                LayerNormOp => node.Shape[-1],
-                _ => double.PositiveInfinity,
-            };
-            foreach (int i in node.InputIndices) own = Math.Min(own, result[graph.Nodes[i].Name]);
-            result[node.Name] = own;
-        }
-        return result;
     }
 
     [Theory]

@@ -101,4 +101,47 @@ public class SoftmaxMomentsTests
         for (double t = x - 1; t > 0.5; t--) r += Math.Log(t);
         return x % 1 == 0.5 ? r + 0.5 * Math.Log(Math.PI) : r;
     }
+
+    /// <summary>
+    /// Two logits: p = sigmoid(u), u = u1 - u2 ~ N(0, 2 lambda), so E sum p^2 = 1 - 2 E[p(1 - p)], E sum p^3 = 1 - 3 E[p(1 - p)] and
+    /// E (sum p^2)^2 = E[(1 - 2 p(1 - p))^2], by the trapezoid rule in u (step sigma_u / 4000 over 12 sigma_u: the integrands are smooth).
+    /// The one-hot limit's error is O(1/sigma^3) here (the gap density is even): |error| &lt;= 2 / sigma^3 per moment, while a wrong
+    /// coefficient of 1/sigma would be off by ~0.2 / sigma.
+    /// </summary>
+    [Theory]
+    [InlineData(900.0)]
+    [InlineData(40000.0)]
+    public void The_one_hot_limit_of_two_logits_matches_a_direct_integral(double lambda)
+    {
+        double su = Math.Sqrt(2 * lambda), h = su / 4000, q1 = 0, q11 = 0;
+        for (double u = -12 * su; u <= 12 * su; u += h)
+        {
+            double p = 1 / (1 + Math.Exp(-u)), q = p * (1 - p), density = Math.Exp(-0.5 * u * u / (su * su)) / (su * Math.Sqrt(2 * Math.PI));
+            q1 += h * density * q;
+            q11 += h * density * (1 - 2 * q) * (1 - 2 * q);
+        }
+        var limit = SoftmaxMoments.OneHotLimit(2, lambda);
+        double tolerance = 2 / Math.Pow(lambda, 1.5);
+        Assert.Equal(1 - 2 * q1, limit.S2, tolerance);
+        Assert.Equal(1 - 3 * q1, limit.S3, tolerance);
+        Assert.Equal(q11, limit.S22, tolerance);
+        Assert.Equal(limit, SoftmaxMoments.OfIndependent(2, lambda));
+    }
+
+    /// <summary>
+    /// Eight logits at lambda = 50 (inside the quadrature's table) and 400 (the limit): the three-logit product rule of this file is
+    /// too coarse there, so this checks the limit's consistency: at 50 it is within its O(1/lambda) error (allowed 2/lambda) of the
+    /// quadrature, at 400 each moment is above the value at 50 (the softmax sharpens) and below 1.
+    /// </summary>
+    [Fact]
+    public void The_one_hot_limit_of_eight_logits_joins_the_quadrature()
+    {
+        var q = SoftmaxMoments.OfIndependent(8, 50);
+        var l = SoftmaxMoments.OneHotLimit(8, 50);
+        Assert.Equal(q.S2, l.S2, 2.0 / 50);
+        Assert.Equal(q.S3, l.S3, 2.0 / 50);
+        Assert.Equal(q.S22, l.S22, 2.0 / 50);
+        var far = SoftmaxMoments.OfIndependent(8, 400);
+        Assert.True(far.S2 > q.S2 && far.S2 < 1 && far.S3 > q.S3 && far.S22 > q.S22, $"{far} vs {q}");
+    }
 }

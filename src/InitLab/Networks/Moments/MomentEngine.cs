@@ -104,29 +104,52 @@ public static class MomentEngine
         public void Forward()
         {
             foreach (var node in Graph.Nodes)
-            {
-                int i = node.Index;
-                var ctx = _contexts[i];
-                MomentState state;
-                try
-                {
-                    state = _rules[i].Forward(ctx);
-                }
-                catch (ArgumentException e) when (!e.Message.StartsWith($"node '{node.Name}'", StringComparison.Ordinal))
-                {
-                    throw new ArgumentException($"node '{node.Name}' ({node.Op.Kind}): {GraphBuilder.Strip(e)}", e.ParamName, e);
-                }
-                if (state.Shape != node.Shape)
-                    throw new InvalidOperationException($"node '{node.Name}' ({node.Op.Kind}): the moment rule returned shape {state.Shape}, expected {node.Shape}.");
-                _states[i] = state;
-                _frontier[i] = _rules[i].IsFresh(ctx) ? [i] : Union(node.InputIndices.Select(k => _frontier[k]));
-                if (!double.IsFinite(state.AverageSecond) || !double.IsFinite(state.AverageMean))
-                {
-                    FirstNonFinite = i;
-                    return;
-                }
-            }
+                if (!Step(node.Index)) return;
         }
+
+        /// <summary>Computes node <paramref name="i"/>'s state from its inputs' (already computed); false when it overflowed.</summary>
+        public bool Step(int i)
+        {
+            var ctx = _contexts[i];
+            var node = ctx.Node;
+            MomentState state;
+            try
+            {
+                state = _rules[i].Forward(ctx);
+            }
+            catch (ArgumentException e) when (!e.Message.StartsWith($"node '{node.Name}'", StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"node '{node.Name}' ({node.Op.Kind}): {GraphBuilder.Strip(e)}", e.ParamName, e);
+            }
+            if (state.Shape != node.Shape)
+                throw new InvalidOperationException($"node '{node.Name}' ({node.Op.Kind}): the moment rule returned shape {state.Shape}, expected {node.Shape}.");
+            _states[i] = state;
+            _frontier[i] = _rules[i].IsFresh(ctx) ? [i] : Union(node.InputIndices.Select(k => _frontier[k]));
+            if (!double.IsFinite(state.AverageSecond) || !double.IsFinite(state.AverageMean))
+            {
+                FirstNonFinite = i;
+                return false;
+            }
+            return true;
+        }
+
+        /// <summary>
+        /// Puts <paramref name="node"/> (same index, inputs and shape; another op or other initializers) in place of the walk's node
+        /// before it is (re)computed with <see cref="Step"/>: automatic initialization tries a scale, then sets it. Only nodes not yet
+        /// read by a later node may be replaced.
+        /// </summary>
+        public void Replace(Node node)
+        {
+            int i = node.Index;
+            _rules[i] = Graph.Require<IMomentRule>(node, "moments");
+            _contexts[i] = new MomentContext(this, node);
+            _assumptions[i] = null;
+            _states[i] = null;
+            foreach (var key in _cross.Keys.Where(k => k.Item1 == i || k.Item2 == i).ToList()) _cross.Remove(key);
+        }
+
+        /// <summary>The node the walk uses at index <paramref name="i"/> (the graph's, unless replaced).</summary>
+        public Node NodeAt(int i) => _contexts[i].Node;
 
         private static int[] Union(IEnumerable<int[]> sets)
         {

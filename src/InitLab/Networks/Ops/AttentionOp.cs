@@ -203,6 +203,8 @@ public sealed class AttentionOp : Op, IMomentRule
             for (int j = 0; j < visible[i]; j++) mixed |= Math.Abs(tau[j] - tauBar) > 1e-9 * (tauBar + 1e-300);
             tauRow[i] = tauBar;
             rows[i] = SoftmaxMoments.OfDotProducts(visible[i], second[i] * tauBar, d);
+            if (visible[i] > 1 && SoftmaxMoments.ReachesOneHot(second[i] * tauBar, d))
+                context.Assume($"attention: logit variance above {SoftmaxMoments.NearlyOneHot}: the nearly one-hot limit, to first order in 1/sqrt(variance)");
         }
         if (mixed) context.Assume("attention: keys and values of different variance in a row are taken at their average");
         // O per head dimension: the values' shared part plus the softmax-weighted independent parts.

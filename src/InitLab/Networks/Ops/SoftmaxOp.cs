@@ -83,6 +83,8 @@ public sealed class SoftmaxOp : Op, IMomentRule
         var mean = Fields.Constant(x.Positions, 1.0 / n);
         var second = new double[x.Positions];
         for (int p = 0; p < second.Length; p++) second[p] = SoftmaxMoments.OfIndependent(n, x.VarianceAt(p)).S2 / n;
+        if (n > 1 && Enumerable.Range(0, x.Positions).Any(p => x.VarianceAt(p) > SoftmaxMoments.NearlyOneHot))
+            context.Assume($"softmax: logit variance above {SoftmaxMoments.NearlyOneHot}: the nearly one-hot limit, to first order in 1/sqrt(variance)");
         // Two rows (examples or positions) whose logits of one unit are covariant by kappa: E[p_j p'_j] = E[p . p'] / n.
         double v = x.AverageVariance;
         var c = SoftmaxMoments.OfIndependent(n, v);

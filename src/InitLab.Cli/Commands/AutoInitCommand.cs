@@ -27,18 +27,23 @@ internal static class AutoInitCommand
             Description = "The init to compare with, every weight drawn by SCHEME and biases zero as propagate --init (default: the graph's own initializers)",
             HelpName = "SCHEME",
         };
-        var output = CliOptions.OutputFile("--out", "Write the initialized weights (seed --seed) to FILE.safetensors or FILE.npz (default: none)", [".safetensors", ".npz"]);
+        var output = CliOptions.OutputFile("--out", "Write the initialized weights (seed --seed) to FILE.safetensors, FILE.npz, or with --onnx the model itself as FILE.onnx (default: none)",
+            [".safetensors", ".npz", ".onnx"]);
         var command = Help.Examples(new Command("autoinit",
                 "Choose every weighted layer's scale (and residual adds' scales) so the moment engine predicts the target std at every node, then measure it"),
             "initlab autoinit --model resnet:blocks=50,width=64,size=8,norm=none,preact=true --compare kaiming_normal",
             "initlab autoinit --model transformer:layers=24,dim=128,heads=4,tokens=16,ln=none --json",
-            "initlab autoinit --spec net.json --target-std 0.5 --out weights.safetensors");
+            "initlab autoinit --spec net.json --target-std 0.5 --out weights.safetensors",
+            "initlab autoinit --onnx model.onnx --batch 4 --out model_autoinit.onnx");
         g.AddTo(command);
         foreach (var option in new Option[] { target, batch, seeds, seed, json, compare, output }) command.Add(option);
         command.SetAction(pr =>
         {
             var graph = g.Graph(pr);
             var (source, value) = g.Source(pr);
+            string? outPath = pr.GetValue(output);
+            if (outPath is not null && Path.GetExtension(outPath).Equals(".onnx", StringComparison.OrdinalIgnoreCase) && pr.GetValue(g.Onnx) is null)
+                throw new UsageException($"--out '{outPath}' is an ONNX file: only a model read with --onnx can be written back as ONNX (write .safetensors or .npz).");
             int b = pr.GetValue(batch), s = pr.GetValue(seeds);
             ulong firstSeed = (ulong)pr.GetValue(seed);
             Resources.Check(ctx, GraphResources.Estimate(graph, b, backward: false),
@@ -56,21 +61,28 @@ internal static class AutoInitCommand
                     throw new UsageException($"--compare {scheme}: {CliApp.WithoutParameterSuffix(e.Message)}");
                 }
             AutoInitResult result;
-            MomentTrace defaultPrediction;
             try
             {
                 result = AutoInit.Run(graph, new AutoInitOptions { TargetStd = pr.GetValue(target), Batch = b });
-                defaultPrediction = MomentEngine.Run(baseline, new MomentOptions { Batch = b });
             }
             catch (ArgumentException e)
             {
                 throw new UsageException($"{source} {value}: {CliApp.WithoutParameterSuffix(e.Message)}");
             }
+            // The baseline's prediction is a comparison only: where the moment engine cannot treat it (a model's running statistics),
+            // its column says so instead of failing the command.
+            MomentTrace? defaultPrediction = null;
+            try
+            {
+                defaultPrediction = MomentEngine.Run(baseline, new MomentOptions { Batch = b });
+            }
+            catch (ArgumentException)
+            {
+            }
             var traces = Enumerable.Range(0, s).Select(k => ExplicitGraphEngine.Run(result.Graph, new ExplicitOptions { Batch = b, Seed = firstSeed + (ulong)k })).ToList();
             var check = FiniteWidthCheck.Compare(result.Graph, result.Prediction, traces).ToDictionary(n => n.Name);
             var defaultMeasured = ExplicitGraphEngine.Run(baseline, new ExplicitOptions { Batch = b, Seed = firstSeed });
-            string? outPath = pr.GetValue(output);
-            if (outPath is not null) Write(outPath, result.Graph, firstSeed);
+            if (outPath is not null) Write(outPath, result.Graph, firstSeed, pr.GetValue(g.Onnx) is { } onnx ? (g, pr, onnx) : null);
             int within = check.Values.Count(n => n.Within);
             if (pr.GetValue(json)) ctx.Out.WriteLine(Json.Document(pr, w => WriteJson(w, result, check, traces, baselineName, defaultPrediction, defaultMeasured, b, s)));
             else Render(ctx, pr.GetValue(g.Nodes), result, check, baselineName, defaultPrediction, defaultMeasured, b, s, outPath);
@@ -84,15 +96,30 @@ internal static class AutoInitCommand
     }
 
     /// <summary>Every parameter of the initialized graph as float32, drawn with <paramref name="seed"/> (what the explicit engine measured first).</summary>
-    private static void Write(string path, Graph graph, ulong seed)
+    private static void Write(string path, Graph graph, ulong seed, (GraphOptions Options, ParseResult Parsed, string File)? onnx)
     {
         var values = NetworkParameters<float>.Draw(graph, seed);
+        if (onnx is { } source)
+        {
+            // The same model with the chosen weights written back into its initializers (the import maps names and layouts).
+            var model = GraphOptions.ReadOnnx(source.File, "--onnx");
+            var import = source.Options.Import(source.Parsed, null, 0);
+            var mapped = NetworkParameters<float>.From(import.Graph, import.Graph.Parameters.ToDictionary(p => p.FullName, p => values[p.FullName], StringComparer.Ordinal));
+            var written = import.WriteBack(model, mapped);
+            if (Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase))
+            {
+                ModelFiles.Write(path, model.WithTensors(written));
+                return;
+            }
+            ModelFiles.Write(path, new ModelFile(Path.GetExtension(path).TrimStart('.').ToLowerInvariant(), path, written));
+            return;
+        }
         var tensors = graph.Parameters.Select(p => ModelTensor.FromSingles(p.FullName, p.Shape.Dims.ToArray().Select(d => (long)d).ToArray(), values[p])).ToList();
         ModelFiles.Write(path, new ModelFile(Path.GetExtension(path).TrimStart('.').ToLowerInvariant(), path, tensors));
     }
 
     private static void WriteJson(Utf8JsonWriter w, AutoInitResult result, IReadOnlyDictionary<string, FiniteWidthNode> check, IReadOnlyList<GraphTrace> traces,
-        string baselineName, MomentTrace defaultPrediction, GraphTrace defaultMeasured, int batch, int seeds)
+        string baselineName, MomentTrace? defaultPrediction, GraphTrace defaultMeasured, int batch, int seeds)
     {
         if (result.Graph.Name is { } name) w.WriteString("model", name);
         else w.WriteNull("model");
@@ -180,20 +207,20 @@ internal static class AutoInitCommand
         w.WriteEndObject();
     }
 
-    /// <summary>The std the trace predicts at <paramref name="node"/>; infinity when the prediction overflowed before it.</summary>
-    private static double Std(MomentTrace trace, string node) =>
-        trace.Nodes.FirstOrDefault(n => n.Name == node) is { } m ? m.Std : double.PositiveInfinity;
+    /// <summary>The std the trace predicts at <paramref name="node"/>; infinity when the prediction overflowed before it, NaN without a prediction.</summary>
+    private static double Std(MomentTrace? trace, string node) =>
+        trace is null ? double.NaN : trace.Nodes.FirstOrDefault(n => n.Name == node) is { } m ? m.Std : double.PositiveInfinity;
 
     /// <summary>Each block with its output node (its last node in topological order).</summary>
     private static IEnumerable<(string Block, string Output)> Blocks(Graph graph) =>
         graph.Nodes.Where(n => n.Block is not null).GroupBy(n => n.Block!).Select(grp => (grp.Key, grp.Last().Name));
 
     private static void Render(CliContext ctx, bool allNodes, AutoInitResult result, IReadOnlyDictionary<string, FiniteWidthNode> check,
-        string baselineName, MomentTrace defaultPrediction, GraphTrace defaultMeasured, int batch, int seeds, string? outPath)
+        string baselineName, MomentTrace? defaultPrediction, GraphTrace defaultMeasured, int batch, int seeds, string? outPath)
     {
         var graph = result.Graph;
         ctx.Out.WriteLine($"{graph.Name ?? "graph"}: autoinit to std {Json.Format(result.TargetStd)}; measured on the explicit engine, batch {batch}, {seeds} seeds");
-        if (allNodes)
+        if (allNodes || !Blocks(graph).Any())
         {
             var layers = new Table().Border(TableBorder.Rounded).Title("chosen scales");
             foreach (var c in new[] { "node", "op", "weight std / add scales", "input mean square", "predicted std", "measured std", "within" }) layers.AddColumn(new TableColumn(c));
@@ -217,6 +244,6 @@ internal static class AutoInitCommand
         var outputNode = graph.Output.Name;
         ctx.Out.WriteLine($"{baselineName} init: output std {Json.Format(Std(defaultPrediction, outputNode))} predicted, {Json.Format(defaultMeasured.Nodes.FirstOrDefault(x => x.Name == outputNode)?.Std ?? double.NaN)} measured"
             + (defaultMeasured.FirstNonFiniteNode is { } bad ? $" (first non-finite node: {bad})" : ""));
-        if (outPath is not null) ctx.Out.WriteLine($"wrote {outPath} (weights; the add scales are in --json's layers[].scales)");
+        if (outPath is not null) ctx.Out.WriteLine($"wrote {outPath} (weights; the add scales are not parameters and not in the file: --json's layers[].scales)");
     }
 }

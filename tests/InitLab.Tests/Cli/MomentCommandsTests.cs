@@ -134,12 +134,38 @@ public class AutoInitCommandTests
         }
     }
 
+    [Fact]
+    public void Autoinit_on_an_onnx_model_writes_it_back_with_unit_std_weights()
+    {
+        string dir = Directory.CreateTempSubdirectory("initlab-autoinit-").FullName;
+        try
+        {
+            string path = Path.Combine(dir, "m.onnx");
+            var r = CliHarness.Run("autoinit", "--onnx", InitLab.Tests.Formats.Fixtures.PathOf("mlp_init.onnx"), "--batch", "4", "--out", path, "--json");
+            Assert.Equal(0, r.ExitCode);
+            using var doc = JsonDocument.Parse(r.Out);
+            var layers = doc.RootElement.GetProperty("layers").EnumerateArray().ToList();
+            // 64 -> 128 -> relu -> 128 -> relu -> 10: std 1/sqrt(64), then sqrt(2/128) after each relu of a unit Gaussian.
+            Assert.Equal([1 / 8.0, 0.125, 0.125], layers.Select(l => l.GetProperty("std").GetDouble()), (a, b) => Math.Abs(a - b) < 1e-12);
+            // The written model, propagated by the explicit engine, holds the prediction: the first layer's std is 1 within 5 standard
+            // errors of a sample std over 128 units and 64 examples (relative 1/sqrt(2 n) with n = 128, the units' own scale spread).
+            var p = CliHarness.Run("propagate", "--onnx", path, "--batch", "64", "--json");
+            using var trace = JsonDocument.Parse(p.Out);
+            double std = trace.RootElement.GetProperty("nodes").EnumerateArray().First(n => n.GetProperty("name").GetString() == "/fc1/Gemm").GetProperty("std").GetDouble();
+            Assert.InRange(std, 1 - 5 / Math.Sqrt(2 * 128.0), 1 + 5 / Math.Sqrt(2 * 128.0));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
     [Theory]
     [InlineData("--model mlp:depth=2,width=8 --target-std 0", "--target-std")]
     [InlineData("--model mlp:depth=2,width=8 --seeds 1", "--seeds")]
     [InlineData("--model mlp:depth=2,width=8 --compare nope", "--compare nope")]
     [InlineData("--target-std 1", "give exactly one of --model")]
-    [InlineData("--model mlp:depth=2,width=8 --out w.onnx", "--out")]
+    [InlineData("--model mlp:depth=2,width=8 --out w.onnx", "only a model read with --onnx")]
     public void Bad_autoinit_arguments_get_one_line_and_exit_2(string args, string expected)
     {
         var r = CliHarness.Run(["autoinit", .. args.Split(' ')]);

@@ -71,6 +71,27 @@ public sealed class ParameterLaw
         }
         switch (init)
         {
+            case GivenInitializer given:
+                {
+                    // A real model's values: their own mean and, per kernel tap, sum over inputs of the mean over outputs of W^2; the
+                    // engine then treats them as i.i.d. with those moments (exact for the second moment of a fresh input, an assumption
+                    // about their structure otherwise).
+                    var v = given.Values;
+                    double sum = 0, squares = 0;
+                    var gain = new double[taps];
+                    int outs = shape.Rank >= 2 ? shape[0] : 1;
+                    for (int k = 0; k < v.Length; k++)
+                    {
+                        double w = v[k];
+                        sum += w;
+                        squares += w * w;
+                        gain[k % taps] += w * w;
+                    }
+                    for (int t = 0; t < taps; t++) gain[t] /= outs;
+                    double mean = sum / v.Length, second = squares / v.Length;
+                    return new ParameterLaw(p, mean, second, p.Role == ParameterRole.Weight ? gain : Fill(taps, fanIn * second), !shared,
+                        $"{p.FullName} holds given values ({init.Name}): taken as i.i.d. with their mean {mean:G4} and mean square {second:G4}");
+                }
             case OrthogonalInitializer o:
                 {
                     // Haar (semi-)orthogonal rows of the flattened (out, in * taps) matrix, times the gain: E[W_ij^2] = g^2 / max(rows, cols).

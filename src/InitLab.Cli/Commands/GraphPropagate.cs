@@ -47,6 +47,11 @@ internal static class GraphPropagate
                 try
                 {
                     // A real model is re-initialized as probe --scheme does (norms fresh too); a family or spec as nn.init would.
+                    if (Recipes.IsRecipe(name))
+                    {
+                        graphs.Add((name, Recipes.Apply(graph, name)));
+                        continue;
+                    }
                     var scheme = o.Initializer(name, pr);
                     graphs.Add((name, onnx ? g.Import(pr, scheme, o.Seed(pr)).Graph : graph.WithScheme(scheme)));
                 }

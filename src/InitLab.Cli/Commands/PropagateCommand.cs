@@ -59,6 +59,8 @@ internal static class PropagateCommand
                 return GraphPropagate.Execute(pr, ctx, o, g, pr.GetValue(engine)!, pr.GetValue(backward), pr.GetValue(json), pr.GetValue(csv), pr.GetValue(plot), pr.IsGiven(every));
             if (pr.IsGiven(every) && (pr.GetValue(json) || pr.GetValue(csv)))
                 throw new UsageException("--every thins the table; --json and --csv always list every layer.");
+            if (pr.List(o.Init)?.FirstOrDefault(InitLab.Networks.Recipes.IsRecipe) is { } recipe)
+                throw new UsageException($"--init {recipe} is a recipe that scales a graph's residual branches or readout: give --model, --spec or --onnx.");
             string? plotPath = pr.GetValue(plot);
             if (pr.GetValue(engine)!.Contains(GraphPropagate.Moments))
                 throw new UsageException("--engine moments runs on a network graph: give --model or --spec (the MLP lab's network is --model mlp:depth=L,width=N,act=A).");

@@ -142,6 +142,7 @@ internal static class CliApp
         yield return MergeCommand.Create(ctx);
         yield return LsuvCommand.Create(ctx);
         yield return AutoInitCommand.Create(ctx);
+        yield return CoordCheckCommand.Create(ctx);
         yield return GainCommand.Create(ctx);
         yield return BenchCommand.Create(ctx);
         yield return TheoryCommand.Create(ctx);

@@ -174,3 +174,39 @@ public class AutoInitCommandTests
         Assert.Single(r.Err.TrimEnd('\n').Split('\n'));
     }
 }
+
+/// <summary><c>initlab coordcheck</c>.</summary>
+public class CoordCheckCommandTests
+{
+    [Fact]
+    public void MuP_equals_SP_below_the_readout_and_scales_the_readout_by_sqrt_base_over_width()
+    {
+        var r = CliHarness.Run("coordcheck", "--model", "mlp:depth=3,act=relu", "--widths", "16,64", "--base-width", "16", "--batch", "4", "--json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        var runs = doc.RootElement.GetProperty("runs").EnumerateArray().ToList();
+        Assert.Equal(4, runs.Count);
+        double[] Rms(string p, int w) => runs.Single(x => x.GetProperty("parameterization").GetString() == p && x.GetProperty("width").GetInt32() == w)
+            .GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("rms").GetDouble()).ToArray();
+        foreach (int w in new[] { 16, 64 })
+        {
+            double[] sp = Rms("sp", w), mup = Rms("mup", w);
+            // Same seed, same draws: hidden layers identical; the readout's weights (and so its output) scaled by sqrt(16 / w).
+            Assert.Equal(sp[..^1], mup[..^1]);
+            Assert.Equal(Math.Sqrt(16.0 / w), mup[^1] / sp[^1], 1e-5);
+        }
+    }
+
+    [Theory]
+    [InlineData("--model transformer --widths 16,32", "coordcheck varies the width")]
+    [InlineData("--model mlp:width=8 --widths 16,32", "leave out 'width'")]
+    [InlineData("--model mlp --widths 16", "--widths")]
+    [InlineData("--model mlp --widths 16,32 --base-width 0", "--base-width")]
+    public void Bad_coordcheck_arguments_get_one_line_and_exit_2(string args, string expected)
+    {
+        var r = CliHarness.Run(["coordcheck", .. args.Split(' ')]);
+        Assert.Equal(2, r.ExitCode);
+        Assert.Contains(expected, r.Err);
+        Assert.Single(r.Err.TrimEnd('\n').Split('\n'));
+    }
+}

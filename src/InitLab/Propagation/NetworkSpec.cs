@@ -96,7 +96,7 @@ public sealed record NetworkSpec
     {
         Guard.Positive(Batch, "batch");
         Guard.Positive(InputVariance, "input variance");
-        Guard.NonNegative(SigmaB, "sigma_b");
+        Guard.FloatScale(SigmaB, "sigma_b");
         if (ResidualAlpha is { } a) Guard.Finite(a, "residual alpha");
         // Every array an engine allocates (a weight matrix, a batch of activations) must fit in one .NET array.
         for (int l = 0; l < Widths.Count; l++)
@@ -109,6 +109,9 @@ public sealed record NetworkSpec
                     nameof(Widths));
         }
         if (Weights is WeightDistribution.Orthogonal o) Guard.NonNegative(o.Gain, "gain");
+        // A Gaussian's std per layer (sigma_w / sqrt(fan_in) must be a finite float32), checked before any work.
+        if (Weights is WeightDistribution.Gaussian gaussian)
+            for (int l = 1; l < Widths.Count; l++) gaussian.Std(Widths[l - 1], Widths[l]);
         bool constant = Widths.All(w => w == Widths[0]);
         if ((ResidualAlpha is not null || SharedWeights) && !constant)
             throw new ArgumentException(

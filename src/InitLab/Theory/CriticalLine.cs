@@ -34,7 +34,7 @@ public static class CriticalLine
     public static CriticalPoint SigmaW(Activation activation, double sigmaB, double initialVariance = 1.0)
     {
         ArgumentNullException.ThrowIfNull(activation);
-        Guard.NonNegative(sigmaB);
+        Guard.FiniteSquare(sigmaB, "sigma_b");
         Guard.Positive(initialVariance);
         Func<double, double> excess = sw =>
         {
@@ -71,7 +71,7 @@ public static class CriticalLine
     public static CriticalPoint? TrySigmaW(Activation activation, double sigmaB, double initialVariance = 1.0)
     {
         ArgumentNullException.ThrowIfNull(activation);
-        Guard.NonNegative(sigmaB);
+        Guard.FiniteSquare(sigmaB, "sigma_b");
         Guard.Positive(initialVariance);
         try
         {

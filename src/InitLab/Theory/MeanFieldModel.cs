@@ -36,12 +36,12 @@ public sealed class MeanFieldModel
     private const double TinyVariance = 1e-24;
 
     /// <summary>A model for <paramref name="activation"/> with weight and bias standard deviations sigma_w and sigma_b.</summary>
-    /// <exception cref="ArgumentException">sigma_w or sigma_b is negative, NaN or infinite.</exception>
+    /// <exception cref="ArgumentException">sigma_w or sigma_b is negative, NaN, infinite or so large that its square overflows.</exception>
     public MeanFieldModel(Activation activation, double sigmaW, double sigmaB)
     {
         ArgumentNullException.ThrowIfNull(activation);
-        Guard.NonNegative(sigmaW);
-        Guard.NonNegative(sigmaB);
+        Guard.FiniteSquare(sigmaW, "sigma_w");
+        Guard.FiniteSquare(sigmaB, "sigma_b");
         Activation = activation;
         SigmaW = sigmaW;
         SigmaB = sigmaB;

@@ -14,20 +14,7 @@ namespace InitLab.Tests.Networks;
 /// </summary>
 public class MomentEngineTests
 {
-    private static double Phi(double x) => 0.5 * (1 + SpecialErf(x / Math.Sqrt(2)));
-
-    private static double SpecialErf(double x)
-    {
-        if (Math.Abs(x) > 6) return Math.Sign(x);
-        double sum = 0, term = x;
-        for (int n = 0; n < 400; n++)
-        {
-            sum += term / (2 * n + 1);
-            term *= -x * x / (n + 1);
-            if (Math.Abs(term) < 1e-18) break;
-        }
-        return 2 / Math.Sqrt(Math.PI) * sum;
-    }
+    private static double Phi(double x) => Support.IndependentNormal.Cdf(x);
 
     /// <summary>Simpson's rule for E[f(Z)], Z ~ N(0, 1), on [-12, 12].</summary>
     private static double Gauss(Func<double, double> f)

@@ -5,21 +5,7 @@ namespace InitLab.Tests.Theory;
 /// <summary>The maximum of k Gaussians: known constants and integrals written independently here.</summary>
 public class OrderStatisticsTests
 {
-    private static double Phi(double x) => 0.5 * (1 + Erf(x / Math.Sqrt(2)));
-
-    // Abramowitz & Stegun 7.1.26 is too coarse; a Taylor series written here instead (|x| < 6 after scaling).
-    private static double Erf(double x)
-    {
-        if (Math.Abs(x) > 6) return Math.Sign(x);
-        double sum = 0, term = x;
-        for (int n = 0; n < 400; n++)
-        {
-            sum += term / (2 * n + 1);
-            term *= -x * x / (n + 1);
-            if (Math.Abs(term) < 1e-18) break;
-        }
-        return 2 / Math.Sqrt(Math.PI) * sum;
-    }
+    private static double Phi(double x) => Support.IndependentNormal.Cdf(x);
 
     /// <summary>E[M_k^r] by Simpson's rule on [-10, 10] of x^r k phi(x) Phi(x)^(k-1).</summary>
     private static double MaxMoment(int k, int r)

@@ -18,12 +18,17 @@ internal static class PropagateCommand
     /// <summary>Engine names on the command line.</summary>
     internal static IReadOnlyList<string> EngineNames { get; } = ["explicit", "ensemble", "meanfield"];
 
+    /// <summary>Engine names propagate accepts: the MLP lab's three and the graph's analytic <c>moments</c> engine.</summary>
+    internal static IReadOnlyList<string> PropagateEngineNames { get; } = ["explicit", "ensemble", "meanfield", GraphPropagate.Moments];
+
     public static Command Create(CliContext ctx)
     {
         var o = new NetworkOptions(actRequired: false);
         var g = new GraphOptions();
-        var engine = CliOptions.ChoiceList("--engine", "explicit, ensemble or meanfield (comma-separated to compare)", EngineNames,
-            canonical: name => Name(ParseEngine(name)), defaultValue: ["explicit"]);
+        var engine = CliOptions.ChoiceList("--engine",
+            "explicit, ensemble or meanfield (comma-separated to compare); a --model/--spec graph: explicit or moments (analytic, no sampling)",
+            PropagateEngineNames, canonical: name => name.Trim().Equals(GraphPropagate.Moments, StringComparison.OrdinalIgnoreCase) ? GraphPropagate.Moments : Name(ParseEngine(name)),
+            defaultValue: ["explicit"]);
         var backward = CliOptions.Flag("--backward", "Back-propagate a random unit-variance gradient (explicit engine)");
         var json = CliOptions.Json();
         var csv = CliOptions.Flag("--csv", "Print every layer as CSV");
@@ -37,6 +42,7 @@ internal static class PropagateCommand
             "initlab propagate --act tanh --width 256 --depth 20 --init xavier_normal --generator torch --seed 0",
             "initlab propagate --model resnet:blocks=8,width=64,size=32,norm=none,preact=true --init kaiming_normal --batch 8",
             "initlab propagate --model transformer:layers=12,dim=256,heads=8,tokens=64,ln=post --backward --json",
+            "initlab propagate --model resnet:blocks=50,width=64,size=8,norm=none --engine explicit,moments --init kaiming_normal",
             "initlab propagate --spec net.json --init orthogonal --batch 16",
             "initlab propagate --onnx resnet18.onnx --batch 2 --nodes",
             "initlab propagate --onnx resnet18.onnx --init kaiming_normal --mode fan_out --batch 2",
@@ -56,7 +62,11 @@ internal static class PropagateCommand
                     pr.GetValue(report));
             if (pr.IsGiven(every) && (pr.GetValue(json) || pr.GetValue(csv)))
                 throw new UsageException("--every thins the table; --json and --csv always list every layer.");
+            if (pr.List(o.Init)?.FirstOrDefault(InitLab.Networks.Recipes.IsRecipe) is { } recipe)
+                throw new UsageException($"--init {recipe} is a recipe that scales a graph's residual branches or readout: give --model, --spec or --onnx.");
             string? plotPath = pr.GetValue(plot);
+            if (pr.GetValue(engine)!.Contains(GraphPropagate.Moments))
+                throw new UsageException("--engine moments runs on a network graph: give --model or --spec (the MLP lab's network is --model mlp:depth=L,width=N,act=A).");
             var engines = pr.GetValue(engine)!.Select(ParseEngine).ToArray();
             if (pr.GetValue(backward) && engines.Any(e => e != Engine.Explicit))
                 throw new UsageException("--backward needs the explicit engine: --engine explicit.");

@@ -50,6 +50,14 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
         Propagate(100, 64, InitLab.Propagation.Engine.Explicit),
         Network("resnet", "resnet:blocks=8,width=64,size=56", 8, "images/s"),
         Network("transformer", "transformer:layers=12,dim=512,heads=8,tokens=256,ln=pre", 4, "sequences/s"),
+        // The machine's limits, for the fraction of them a kernel reaches (benchmarks/compare.sh).
+        new("peak", 2_000_000, "flop/s", n => 2.0 * MachineLimits.Accumulators * MachineLimits.FloatLanes * n, (n, threads) =>
+            () => MachineLimits.FmaLoop(n, threads), n => new([("size", 0)], 2.0 * MachineLimits.Accumulators * MachineLimits.FloatLanes * n)),
+        new("bandwidth", 100_000_000, "bytes/s", n => 4.0 * n, (n, threads) =>
+        {
+            var x = new float[n];
+            return () => MachineLimits.StoreLoop(x, 1.5f, threads);
+        }, n => new([("size", 4.0 * n)], 4.0 * n)),
     ];
 
     /// <summary>

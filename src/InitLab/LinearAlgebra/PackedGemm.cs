@@ -241,26 +241,34 @@ internal static class PackedGemm
         int mr = S.Rows;
         if (!ta)
         {
-            if (rows == mr)
+            // Row r of the sliver is row i0 + r of a: a transpose, 8 x 8 or 4 x 8 blocks in registers where AVX is available.
+            int r0 = 0, p8 = 0;
+            if (typeof(T) == typeof(float) && Avx.IsSupported)
             {
-                T* src = a + (long)i0 * lda + p0;
-                for (int p = 0; p < kc; p++, src++, dst += mr)
+                p8 = kc / 8 * 8;
+                for (; r0 + 4 <= rows; r0 += r0 + 8 <= rows ? 8 : 4)
                 {
-                    T* s = src;
-                    for (int r = 0; r < mr; r++, s += lda) dst[r] = *s;
+                    float* src = (float*)a + (long)(i0 + r0) * lda + p0;
+                    float* d = (float*)dst + r0;
+                    bool eight = r0 + 8 <= rows;
+                    for (int p = 0; p < p8; p += 8)
+                    {
+                        if (eight) Transpose8x8(src + p, lda, d + p * mr, mr);
+                        else Transpose4x8(src + p, lda, d + p * mr, mr);
+                    }
                 }
-                return;
             }
             for (int r = 0; r < mr; r++)
             {
+                int pStart = r < r0 ? p8 : 0;
                 if (r < rows)
                 {
                     T* src = a + (long)(i0 + r) * lda + p0;
-                    for (int p = 0; p < kc; p++) dst[p * mr + r] = src[p];
+                    for (int p = pStart; p < kc; p++) dst[p * mr + r] = src[p];
                 }
                 else
                 {
-                    for (int p = 0; p < kc; p++) dst[p * mr + r] = T.Zero;
+                    for (int p = pStart; p < kc; p++) dst[p * mr + r] = T.Zero;
                 }
             }
         }
@@ -270,11 +278,20 @@ internal static class PackedGemm
             {
                 T* src = a + (long)(p0 + p) * lda + i0;
                 T* d = dst + p * mr;
-                int r = 0;
-                for (; r < rows; r++) d[r] = src[r];
-                for (; r < mr; r++) d[r] = T.Zero;
+                Copy(src, d, rows);
+                for (int r = rows; r < mr; r++) d[r] = T.Zero;
             }
         }
+    }
+
+    /// <summary>dst[0 .. count] = src[0 .. count] (short runs: no call into the runtime's memmove).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Copy<T>(T* src, T* dst, int count) where T : unmanaged
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + Vector256<T>.Count <= count; i += Vector256<T>.Count) Vector256.Load(src + i).Store(dst + i);
+        for (; i < count; i++) dst[i] = src[i];
     }
 
     /// <summary>op(B)[p0 .. p0 + kc, j0 .. j0 + cols] into dst[p * nr + j], columns beyond <paramref name="cols"/> zero.</summary>
@@ -288,7 +305,7 @@ internal static class PackedGemm
             {
                 T* src = b + (long)(p0 + p) * ldb + j0;
                 T* d = dst + p * nr;
-                new ReadOnlySpan<T>(src, cols).CopyTo(new Span<T>(d, cols));
+                Copy(src, d, cols);
                 for (int j = cols; j < nr; j++) d[j] = T.Zero;
             }
             return;
@@ -356,6 +373,32 @@ internal static class PackedGemm
         Avx.Store(dst + 5L * dstStride, Avx.Permute2x128(u1, u5, 0x31));
         Avx.Store(dst + 6L * dstStride, Avx.Permute2x128(u2, u6, 0x31));
         Avx.Store(dst + 7L * dstStride, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    /// <summary>dst[q * dstStride + r] = src[r * srcStride + q] for a 4 x 8 float block (AVX).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Transpose4x8(float* src, int srcStride, float* dst, int dstStride)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + srcStride);
+        var r2 = Avx.LoadVector256(src + 2L * srcStride);
+        var r3 = Avx.LoadVector256(src + 3L * srcStride);
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);   // columns 0 | 4
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);   // columns 1 | 5
+        var u2 = Avx.Shuffle(t1, t3, 0x44);   // columns 2 | 6
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);   // columns 3 | 7
+        u0.GetLower().Store(dst);
+        u1.GetLower().Store(dst + dstStride);
+        u2.GetLower().Store(dst + 2L * dstStride);
+        u3.GetLower().Store(dst + 3L * dstStride);
+        u0.GetUpper().Store(dst + 4L * dstStride);
+        u1.GetUpper().Store(dst + 5L * dstStride);
+        u2.GetUpper().Store(dst + 6L * dstStride);
+        u3.GetUpper().Store(dst + 7L * dstStride);
     }
 
     /// <summary>One k step of one tile row: c_v += a_r b_v for the row's vectors.</summary>

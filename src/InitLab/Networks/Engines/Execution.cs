@@ -85,6 +85,10 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Which nodes end the run when their output is non-finite (default: every node).</summary>
     public Func<Node, bool> StopsOnNonFinite { get; set; } = _ => true;
 
+    /// <summary>Whether the trace measures each parameter tensor's std (a pass over every weight; the MLP lab's layer view
+    /// does not report it, and at width 4096 it costs as much as the layer's statistics and its product together).</summary>
+    public bool MeasureParameters { get; set; } = true;
+
     /// <summary>Whether consecutive parameters on one stream with one shape and initializer share one draw (shared weights).</summary>
     public bool ShareDraws { get; set; } = true;
 
@@ -187,7 +191,7 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
         var parameters = node.Parameters.Select((p, k) =>
         {
             var v = Params[node.Index]![k];
-            double std = v is null ? double.NaN : Stats.Of<T>(new DenseTensor<T>(new Shape(v.Length), v)).Std;
+            double std = v is null || !MeasureParameters ? double.NaN : Stats.Of<T>(new DenseTensor<T>(new Shape(v.Length), v)).Std;
             return new ParameterTrace(p.Name, p.Shape, p.Role, p.Initializer.Name, std);
         }).ToList();
         return new NodeTrace(node.Name, node.Op.Kind, node.Shape, node.Block, s.Mean, s.Std, s.MeanSquare, s.Min, s.Max, s.ZeroFraction,

@@ -13,10 +13,12 @@
 # statistics) runs InitLab's explicit engine against PyTorch, and also reports InitLab's ensemble engine on the same spec.
 # resnet and transformer time the explicit engine at init (draw, forward, per-node statistics) on the networks of
 # issue 10 against PyTorch's forward of the same modules (size = the batch).
+# The train_step workload (one SGD-momentum step of the trainability MLP: 784 inputs, TRAIN_DEPTH (50) tanh layers of
+# width TRAIN_WIDTH (256), a readout to 10 classes, batch TRAIN_BATCH (64)) runs InitLab's training step against PyTorch's.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-WORKLOADS=${WORKLOADS:-"normal uniform trunc_normal gemm orthogonal spectral propagate resnet transformer"}
+WORKLOADS=${WORKLOADS:-"normal uniform trunc_normal gemm orthogonal spectral propagate resnet transformer train_step"}
 THREADS=${THREADS:-"1 2"}
 ROUNDS=${ROUNDS:-3}
 REPEAT=${REPEAT:-3}
@@ -26,6 +28,9 @@ MATRIX_SIZE=${MATRIX_SIZE:-2048}
 PROP_WIDTH=${PROP_WIDTH:-4096}
 PROP_DEPTH=${PROP_DEPTH:-100}
 PROP_BATCH=${PROP_BATCH:-64}
+TRAIN_WIDTH=${TRAIN_WIDTH:-256}
+TRAIN_DEPTH=${TRAIN_DEPTH:-50}
+TRAIN_BATCH=${TRAIN_BATCH:-64}
 STORE_GBS=${STORE_GBS:-25}
 PEAK_GFLOPS=${PEAK_GFLOPS:-117}
 PY=/usr/bin/python3
@@ -67,9 +72,11 @@ for t in $THREADS; do
       propagate) sizes=$PROP_WIDTH ;;
       resnet) sizes=${RESNET_BATCH:-8} ;;
       transformer) sizes=${TRANSFORMER_BATCH:-4} ;;
+      train_step) sizes=$TRAIN_WIDTH ;;
       *) sizes=$MATRIX_SIZE ;;
     esac
     extra=(); [[ $w == propagate ]] && extra=(--depth "$PROP_DEPTH" --batch "$PROP_BATCH")
+    [[ $w == train_step ]] && extra=(--depth "$TRAIN_DEPTH" --batch "$TRAIN_BATCH")
     for n in $sizes; do
       best_py=inf; best_il=inf
       for ((r = 0; r < ROUNDS; r++)); do

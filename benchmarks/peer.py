@@ -9,7 +9,9 @@ with the per-layer mean and std the lab records; --depth D, --batch B),
 resnet (forward of the network of `--model resnet:blocks=8,width=64,size=56`: 3x3 stem, 8 post-activation basic blocks
 with batch norm in training mode, global average pooling, linear; batch N, default 8),
 transformer (forward of `--model transformer:layers=12,dim=512,heads=8,tokens=256,ln=pre`: 12 pre-LN blocks of
-nn.MultiheadAttention and a gelu MLP, a final LayerNorm; batch N, default 4).
+nn.MultiheadAttention and a gelu MLP, a final LayerNorm; batch N, default 4),
+train_step (one SGD-momentum step of the lab's classifier: 784 inputs, D tanh layers of width N, a linear readout to 10
+classes, softmax cross-entropy on a batch of B; weights N(0, 1.5^2 / fan_in), biases N(0, 0.05^2), lr 1e-3).
 Prints one JSON document with the keys of `initlab bench --json`. Warm-up once, then R timed runs.
 """
 import argparse
@@ -20,7 +22,8 @@ import sys
 import time
 
 DEFAULT_SIZE = {"normal": 100_000_000, "uniform": 100_000_000, "trunc_normal": 100_000_000,
-                "gemm": 2048, "orthogonal": 2048, "spectral": 2048, "propagate": 4096, "resnet": 8, "transformer": 4}
+                "gemm": 2048, "orthogonal": 2048, "spectral": 2048, "propagate": 4096, "resnet": 8, "transformer": 4,
+                "train_step": 256}
 
 
 def prepare(workload, n, depth=100, batch=64):
@@ -96,6 +99,34 @@ def prepare(workload, n, depth=100, batch=64):
             with torch.no_grad():
                 model(x)
         return run, n, "sequences/s"
+    if workload == "train_step":
+        # The same network and step as `initlab bench train_step`: a fixed set of 4096 Gaussian examples cycled in
+        # batches, forward, cross-entropy, backward, one SGD-momentum update.
+        widths = [784] + [n] * depth
+        layers = []
+        for fan_in, fan_out in zip(widths[:-1], widths[1:]):
+            layers += [torch.nn.Linear(fan_in, fan_out), torch.nn.Tanh()]
+        layers.append(torch.nn.Linear(n, 10))
+        model = torch.nn.Sequential(*layers)
+        with torch.no_grad():
+            for m in model:
+                if isinstance(m, torch.nn.Linear):
+                    m.weight.normal_(0, 1.5 / m.in_features ** 0.5, generator=g)
+                    m.bias.normal_(0, 0.05, generator=g)
+        opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+        x = torch.randn(4096, 784, generator=g)
+        y = torch.arange(4096) % 10
+        step = [0]
+
+        def run():
+            start = step[0] * batch % (4096 - batch + 1)
+            step[0] += 1
+            opt.zero_grad(set_to_none=True)
+            loss = torch.nn.functional.cross_entropy(model(x[start:start + batch]), y[start:start + batch])
+            loss.backward()
+            opt.step()
+            loss.item()
+        return run, 1, "steps/s"
     raise SystemExit(f"error: unknown workload {workload!r}")
 
 

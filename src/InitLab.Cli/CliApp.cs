@@ -145,5 +145,7 @@ internal static class CliApp
         yield return BenchCommand.Create(ctx);
         yield return TheoryCommand.Create(ctx);
         yield return ProbeCommand.Create(ctx);
+        yield return TrainCommand.Create(ctx);
+        yield return TrainabilityCommand.Create(ctx);
     }
 }

@@ -34,11 +34,11 @@ internal static class BenchCommand
         var threads = CliOptions.Int("--threads", "Threads the kernels may use", Environment.ProcessorCount, min: 1, max: 4096);
         var repeat = CliOptions.Int("--repeat", "Timed runs after the warm-up", 5, min: 1, max: 10_000);
         var json = CliOptions.Json();
-        var width = CliOptions.OptionalInt("--width", "propagate: layer width (same as --size; default: 4096)", min: 1);
-        // The propagate workload's options have no default values of their own (their defaults are stated), so that a
+        var width = CliOptions.OptionalInt("--width", "propagate, train_step: layer width (same as --size; default: 4096, 256)", min: 1);
+        // The network workloads' options have no default values of their own (their defaults are stated), so that a
         // config that records them re-runs on every workload.
-        var depth = CliOptions.OptionalInt("--depth", "propagate: number of layers (default: 100)", min: 1);
-        var batch = CliOptions.OptionalInt("--batch", "propagate: batch size (default: 64)", min: 1);
+        var depth = CliOptions.OptionalInt("--depth", "propagate, train_step: number of (hidden) layers (default: 100)", min: 1);
+        var batch = CliOptions.OptionalInt("--batch", "propagate, train_step: batch size (default: 64)", min: 1);
         var engine = CliOptions.Choice("--engine", "propagate: explicit, ensemble or meanfield (default: explicit)", PropagateCommand.EngineNames,
             canonical: n => PropagateCommand.Name(PropagateCommand.ParseEngine(n)));
         var command = Help.Examples(new Command("bench", "Time InitLab's kernels (fills, GEMM, ...) on this machine")
@@ -48,14 +48,18 @@ internal static class BenchCommand
             "initlab bench normal",
             "initlab bench gemm --size 1024 --threads 1 --repeat 10 --json",
             "initlab bench propagate --width 2048 --depth 50 --batch 128 --engine ensemble",
-            "initlab bench resnet --threads 1 --repeat 3");
+            "initlab bench resnet --threads 1 --repeat 3",
+            "initlab bench train_step --width 256 --depth 50 --batch 64 --threads 1");
         command.SetAction(pr =>
         {
             var w = BenchWorkload.Find(pr.GetValue(workload)!)!;
             int? n = pr.GetValue(size);
-            if (w.Name == "propagate")
+            if (w.Name is "propagate" or "train_step")
             {
-                w = BenchWorkload.Propagate(pr.GetValue(depth) ?? 100, pr.GetValue(batch) ?? 64, PropagateCommand.ParseEngine(pr.GetValue(engine) ?? "explicit"));
+                if (w.Name == "train_step" && pr.IsGiven(engine)) throw new UsageException("--engine applies to the propagate workload, not to train_step.");
+                w = w.Name == "train_step"
+                    ? BenchWorkload.TrainStep(pr.GetValue(depth) ?? 100, pr.GetValue(batch) ?? 64)
+                    : BenchWorkload.Propagate(pr.GetValue(depth) ?? 100, pr.GetValue(batch) ?? 64, PropagateCommand.ParseEngine(pr.GetValue(engine) ?? "explicit"));
                 if (pr.GetValue(width) is { } wv)
                 {
                     if (n is not null && n != wv) throw new UsageException("--size and --width differ; give one of them.");
@@ -64,9 +68,10 @@ internal static class BenchCommand
             }
             else
             {
-                // Options of the propagate workload would be silently ignored by every other workload.
+                // Options of the network workloads would be silently ignored by every other workload.
                 foreach (var option in new Option[] { width, depth, batch, engine })
-                    if (pr.IsGiven(option)) throw new UsageException($"{option.Name} applies to the propagate workload only, not to {w.Name}.");
+                    if (pr.IsGiven(option))
+                        throw new UsageException($"{option.Name} applies to the propagate {(option == engine ? "workload" : "and train_step workloads")} only, not to {w.Name}.");
             }
             int chosen = n ?? w.DefaultSize;
             string sizeOption = pr.IsGiven(width) ? "--width" : "--size";

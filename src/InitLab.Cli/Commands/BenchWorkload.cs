@@ -58,6 +58,7 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
             var x = new float[n];
             return () => MachineLimits.StoreLoop(x, 1.5f, threads);
         }, n => new([("size", 4.0 * n)], 4.0 * n)),
+        TrainStep(100, 64),
     ];
 
     /// <summary>
@@ -96,6 +97,33 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
         var e = InitLab.Propagation.NetworkSpec.EstimateResources(width, width, depth, batch, engine);
         return e with { Parts = [.. e.Parts.Select(p => (p.Setting == "width" ? "size" : p.Setting, p.Bytes))] };
     }
+
+    /// <summary>
+    /// One training step of the lab's classifier: a batch of B Fashion-MNIST-shaped inputs (784 Gaussian features,
+    /// 10 classes) through <paramref name="depth"/> tanh layers of width n (sigma_w 1.5, sigma_b 0.05) and a softmax
+    /// readout, forward, backward and an SGD-momentum update (lr 1e-3); size = width n; throughput in steps per second.
+    /// </summary>
+    public static BenchWorkload TrainStep(int depth, int batch) =>
+        new("train_step", 256, "steps/s", _ => 1, (n, threads) =>
+        {
+            const int features = 784, classes = 10, examples = 4096;
+            var x = new float[examples * features];
+            new Generator(1).Normal(x);
+            var labels = new int[examples];
+            for (int i = 0; i < examples; i++) labels[i] = i % classes;
+            var data = new InitLab.Training.Dataset(x, features, labels, classes);
+            var spec = new InitLab.Propagation.NetworkSpec([features, .. Enumerable.Repeat(n, depth)], InitLab.Activations.Activation.Tanh,
+                InitLab.Propagation.WeightDistribution.Gaussian.WithSigmaW(1.5)) { SigmaB = 0.05 };
+            var model = InitLab.Training.MlpClassifier.Create(spec, classes, 1);
+            var session = new InitLab.Training.TrainingSession(model, data,
+                new InitLab.Training.TrainingOptions(1, Math.Min(batch, examples), new InitLab.Training.Optimizer.Sgd(1e-3)), 1, threads);
+            return () => session.Step();
+        }, n =>
+        {
+            // One step's memory and work; the width part is named after the option that sets it here.
+            var e = InitLab.Training.MlpClassifier.EstimateTraining(784, n, depth, 10, batch, 1, 4096, 0);
+            return e with { Parts = [.. e.Parts.Select(p => (p.Setting == "width" ? "size" : p.Setting, p.Bytes))] };
+        });
 
     /// <summary>The workload called <paramref name="name"/>, or null.</summary>
     public static BenchWorkload? Find(string name) => All.FirstOrDefault(w => w.Name == name);

@@ -177,7 +177,7 @@ internal static class GraphPropagate
 
     private static string F(double? v) => v is { } x ? x.ToString("R", CultureInfo.InvariantCulture) : "";
 
-    private static void Render(CliContext ctx, Run run, bool allNodes)
+    internal static void Render(CliContext ctx, Run run, bool allNodes)
     {
         var t = run.Trace;
         bool grads = t.Nodes.Any(n => n.GradNorm is not null);

@@ -1,13 +1,16 @@
 using System.CommandLine;
 using InitLab.Formats.Sweeps;
+using InitLab.Formats.Trainability;
 using InitLab.Propagation;
+using InitLab.Training;
 
 namespace InitLab.Cli;
 
 /// <summary>
-/// <c>initlab merge FILE.json...</c>: combine sweep shards into one sweep document. Reading and every check are the
-/// library's (<see cref="SweepJson.ReadFile"/>, <see cref="SweepDocument.Merge"/>): every setting of the sweep must agree
-/// (the first that differs is named), and the cells must cover the grid exactly once.
+/// <c>initlab merge FILE.json...</c>: combine sweep (or trainability) shards into one document. Reading and every check are
+/// the library's (<see cref="SweepJson.ReadFile"/> and <see cref="TrainabilityJson.ReadFile"/>, then
+/// <see cref="ShardedGrid.Merge{TDocument, TCell}"/>): every setting must agree (the first that differs is named), and the
+/// cells must cover the grid exactly once. The kind of document is read from the first file's "format".
 /// </summary>
 internal static class MergeCommand
 {
@@ -15,7 +18,7 @@ internal static class MergeCommand
     {
         var files = new Argument<string[]>("FILES")
         {
-            Description = "Shard outputs of initlab sweep --json",
+            Description = "Shard outputs of initlab sweep --json or initlab trainability --json",
             Arity = ArgumentArity.OneOrMore,
             CustomParser = r =>
             {
@@ -30,11 +33,22 @@ internal static class MergeCommand
             },
         };
         var json = CliOptions.Json();
-        var command = Help.Examples(new Command("merge", "Combine sweep shards into one sweep document") { files, json },
-            "initlab merge shard1.json shard2.json shard3.json --json > sweep.json");
+        var plot = CliOptions.OutputFile("--plot", "Trainability documents: heatmap of the merged grid to FILE.png or FILE.svg (default: no plot)", Plots.Extensions);
+        var command = Help.Examples(new Command("merge", "Combine sweep or trainability shards into one document") { files, json, plot },
+            "initlab merge shard1.json shard2.json shard3.json --json > sweep.json",
+            "initlab merge trainability-*.json --plot trainability.png");
         command.SetAction(pr =>
         {
             var paths = pr.GetValue(files)!;
+            if (IsTrainability(paths[0]))
+            {
+                var whole = TrainabilityDocument.Merge(paths.Select(TrainabilityJson.ReadFile).ToList(), paths);
+                if (pr.GetValue(json)) ctx.Out.WriteLine(Json.Document(pr, w => TrainabilityJson.WriteProperties(w, whole)));
+                else TrainabilityCommand.Render(ctx, whole);
+                if (pr.GetValue(plot) is { } plotPath) TrainabilityCommand.Heatmap(plotPath, whole);
+                return CliApp.Ok;
+            }
+            if (pr.IsGiven(plot)) throw new UsageException("--plot applies to trainability documents; plot a sweep with initlab sweep --plot.");
             var docs = paths.Select(SweepJson.ReadFile).ToList();
             var merged = SweepDocument.Merge(docs, paths);
             if (pr.GetValue(json)) ctx.Out.WriteLine(Json.Document(pr, w => SweepJson.WriteProperties(w, merged)));
@@ -42,5 +56,13 @@ internal static class MergeCommand
             return CliApp.Ok;
         });
         return command;
+    }
+
+    /// <summary>Whether a document file is a trainability document (its "format"), read with the sweep reader's size limit.</summary>
+    private static bool IsTrainability(string path)
+    {
+        InitLab.Formats.FileKinds.CheckReadable(path);
+        if (new FileInfo(path).Length > TrainabilityJson.MaxBytes) return false; // the reader reports the size
+        return TrainabilityJson.Sniff(File.ReadAllBytes(path));
     }
 }

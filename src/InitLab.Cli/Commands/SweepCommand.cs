@@ -20,23 +20,7 @@ internal static class SweepCommand
         var sigmaB = GridOption("--sigma-b", "sigma_b grid START:STOP:COUNT (or one value), values >= 0", defaultValue: new ParameterGrid(0, 0, 1));
         var engine = CliOptions.Choice("--engine", "explicit, ensemble or meanfield", PropagateCommand.EngineNames, defaultValue: "ensemble",
             canonical: name => PropagateCommand.Name(PropagateCommand.ParseEngine(name)));
-        var shard = new Option<Shard>("--shard")
-        {
-            Description = "Run shard K of N (1-based): K/N",
-            DefaultValueFactory = _ => Shard.Whole,
-            CustomParser = r =>
-            {
-                try
-                {
-                    return Shard.Parse(CliOptions.Token(r), "--shard");
-                }
-                catch (ArgumentException e)
-                {
-                    r.AddError(e.Message);
-                    return Shard.Whole;
-                }
-            },
-        };
+        var shard = CliOptions.Shard();
         var json = CliOptions.Json();
         var plot = CliOptions.OutputFile("--plot", "Heatmap of log10 final std to FILE.png or FILE.svg (default: no plot)", Plots.Extensions);
         var command = Help.Examples(new Command("sweep", "Propagate over a grid of sigma_w x sigma_b"),
@@ -103,7 +87,7 @@ internal static class SweepCommand
         return command;
     }
 
-    private static Option<ParameterGrid> GridOption(string name, string description, bool required = false, ParameterGrid? defaultValue = null)
+    internal static Option<ParameterGrid> GridOption(string name, string description, bool required = false, ParameterGrid? defaultValue = null)
     {
         var option = new Option<ParameterGrid>(name)
         {

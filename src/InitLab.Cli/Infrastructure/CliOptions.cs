@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using InitLab.Numerics;
+using InitLab.Propagation;
 
 namespace InitLab.Cli;
 
@@ -102,6 +103,30 @@ internal static class CliOptions
                 }
                 if (v < 0) r.AddError($"--seed must be >= 0, got {v}.");
                 return v;
+            },
+        };
+
+    /// <summary>
+    /// <c>--shard K/N</c> (1-based), or <c>auto</c> / <c>auto/N</c> in a job array: SLURM's or Kubernetes' task index from the
+    /// environment (<see cref="ShardEnvironment"/>). Default: the whole grid.
+    /// </summary>
+    public static Option<Shard> Shard() =>
+        new("--shard")
+        {
+            Description = "Run shard K of N (1-based): K/N, or auto (auto/N) to take K (and N) from a SLURM array or Kubernetes indexed job",
+            HelpName = "K/N|auto",
+            DefaultValueFactory = _ => Propagation.Shard.Whole,
+            CustomParser = r =>
+            {
+                try
+                {
+                    return ShardEnvironment.Parse(Token(r), Environment.GetEnvironmentVariable, "--shard");
+                }
+                catch (ArgumentException e)
+                {
+                    r.AddError(e.Message);
+                    return Propagation.Shard.Whole;
+                }
             },
         };
 

@@ -5,6 +5,9 @@ namespace InitLab.Cli;
 /// <summary>A named series of (layer, std) points for a line plot.</summary>
 internal sealed record PlotSeries(string Label, double[] Layers, double[] Values);
 
+/// <summary>A line drawn over a heatmap; an empty label keeps it out of the legend.</summary>
+internal sealed record PlotLine(double[] X, double[] Y, string Label, string Color, bool Dashed = false);
+
 /// <summary>
 /// PNG/SVG plots through ScottPlot (headless, SkiaSharp's NoDependencies native assets). ScottPlot 5 has no log axis,
 /// so log-scale plots draw log10(y) with 10^k tick labels. Files are written through
@@ -50,11 +53,17 @@ internal static class Plots
 
     /// <summary>A heatmap of values[iy, ix] over x and y grids, with an optional overlay line.</summary>
     public static void Heatmap(string path, string title, double[,] values, double[] xs, double[] ys, string xLabel, string yLabel,
-        string colorLabel, (double[] X, double[] Y, string Label)? overlay = null)
+        string colorLabel, (double[] X, double[] Y, string Label)? overlay = null) =>
+        Heatmap(path, title, values, xs, ys, xLabel, yLabel, colorLabel, overlay is { } o ? [new PlotLine(o.X, o.Y, o.Label, "red")] : []);
+
+    /// <summary>A heatmap of values[iy, ix] over x and y grids with overlay lines (NaN cells are left blank).</summary>
+    public static void Heatmap(string path, string title, double[,] values, double[] xs, double[] ys, string xLabel, string yLabel,
+        string colorLabel, IReadOnlyList<PlotLine> overlays, (double Min, double Max)? range = null)
     {
         var plot = new Plot();
         var heatmap = plot.Add.Heatmap(values);
         heatmap.Colormap = new ScottPlot.Colormaps.Viridis();
+        if (range is { } r) heatmap.ManualRange = new ScottPlot.Range(r.Min, r.Max);
         heatmap.FlipVertically = true; // row 0 (smallest y) at the bottom
         double dx = xs.Length > 1 ? (xs[^1] - xs[0]) / (xs.Length - 1) : 1;
         double dy = ys.Length > 1 ? (ys[^1] - ys[0]) / (ys.Length - 1) : 1;
@@ -64,15 +73,18 @@ internal static class Plots
             ys.Length > 1 ? ys[0] : ys[0] - dy / 2, ys.Length > 1 ? ys[^1] : ys[0] + dy / 2);
         var bar = plot.Add.ColorBar(heatmap);
         bar.Label = colorLabel;
-        if (overlay is { } line && line.X.Length > 0)
+        bool legend = false;
+        foreach (var line in overlays.Where(l => l.X.Length > 0))
         {
             var s = plot.Add.Scatter(line.X, line.Y);
             s.LegendText = line.Label;
-            s.Color = Colors.Red;
-            s.LineWidth = 2;
+            s.Color = Color.FromHex(line.Color switch { "red" => "#d62728", "cyan" => "#17becf", var c => c });
+            s.LineWidth = 3;
             s.MarkerSize = 0;
-            plot.ShowLegend(Alignment.UpperRight);
+            if (line.Dashed) s.LinePattern = LinePattern.Dashed;
+            legend |= line.Label.Length > 0;
         }
+        if (legend) plot.ShowLegend(Alignment.UpperRight);
         plot.Title(title);
         plot.XLabel(xLabel);
         plot.YLabel(yLabel);

@@ -59,7 +59,7 @@ public sealed record ParameterGrid(double Start, double Stop, int Count)
 /// <param name="FirstNonFiniteLayer">First non-finite layer, or null.</param>
 /// <param name="Verdict">stable, exploding or vanishing.</param>
 /// <param name="FinalCorrelation">Correlation of the first two inputs' pre-activations at the last layer, when measured.</param>
-public sealed record SweepCell(int Index, double SigmaW, double SigmaB, double FinalStd, int? FirstNonFiniteLayer, string Verdict, double? FinalCorrelation);
+public sealed record SweepCell(int Index, double SigmaW, double SigmaB, double FinalStd, int? FirstNonFiniteLayer, string Verdict, double? FinalCorrelation) : IGridCell;
 
 /// <summary>
 /// A grid of propagations over sigma_w x sigma_b. Each cell's seed is a hash of (seed, cell index), so a shard's cells are

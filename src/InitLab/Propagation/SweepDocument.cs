@@ -108,7 +108,7 @@ public sealed record SweepSettings(
 /// <param name="Settings">Every setting that defines the sweep.</param>
 /// <param name="Shard">Which slice of the grid the cells cover (<see cref="Shard.Whole"/> for a whole sweep).</param>
 /// <param name="Cells">The cells, in grid order.</param>
-public sealed record SweepDocument(SweepSettings Settings, Shard Shard, IReadOnlyList<SweepCell> Cells)
+public sealed record SweepDocument(SweepSettings Settings, Shard Shard, IReadOnlyList<SweepCell> Cells) : IShardedDocument<SweepDocument, SweepCell>
 {
     /// <summary>Number of cells of the whole grid.</summary>
     public int TotalCells => Settings.TotalCells;
@@ -124,82 +124,31 @@ public sealed record SweepDocument(SweepSettings Settings, Shard Shard, IReadOnl
         ArgumentNullException.ThrowIfNull(Shard);
         ArgumentNullException.ThrowIfNull(Cells);
         Settings.Validate();
-        int total = TotalCells;
-        var expected = Shard.Cells(total);
-        var seen = new HashSet<int>();
-        for (int i = 0; i < Cells.Count; i++)
+        ShardedGrid.CheckCells(Shard, TotalCells, Cells, c =>
         {
-            var c = Cells[i] ?? throw new ArgumentException($"cell {i} is missing.", nameof(Cells));
-            if (c.Index < 0 || c.Index >= total)
-                throw new ArgumentException($"cell index {c.Index} is outside the {total}-cell grid (0..{total - 1}).", nameof(Cells));
-            if (!seen.Add(c.Index)) throw new ArgumentException($"cell index {c.Index} appears twice.", nameof(Cells));
-            if (i >= expected.Count || c.Index != expected[i])
-                throw new ArgumentException(
-                    $"cell index {c.Index} is not the next cell of shard {Shard} (cells {FormatRange(expected)} of {total}{(i < expected.Count ? $"; expected cell {expected[i]}" : "")}).",
-                    nameof(Cells));
             double sw = Settings.SigmaW[c.Index / Settings.SigmaB.Count], sb = Settings.SigmaB[c.Index % Settings.SigmaB.Count];
-            if (!SameValue(c.SigmaW, sw) || !SameValue(c.SigmaB, sb))
+            if (!ShardedGrid.SameValue(c.SigmaW, sw) || !ShardedGrid.SameValue(c.SigmaB, sb))
                 throw new ArgumentException(
                     $"cell {c.Index} has sigma_w = {Guard.Fmt(c.SigmaW)}, sigma_b = {Guard.Fmt(c.SigmaB)}, but its grid point is sigma_w = {Guard.Fmt(sw)}, sigma_b = {Guard.Fmt(sb)}.",
                     nameof(Cells));
-        }
-        if (Cells.Count != expected.Count)
-            throw new ArgumentException(
-                $"shard {Shard} of {total} cells needs cells {FormatRange(expected)}; cell {expected[Cells.Count]}{(expected.Count - Cells.Count > 1 ? $" and {expected.Count - Cells.Count - 1} more are" : " is")} missing.",
-                nameof(Cells));
+        });
+    }
+
+    /// <inheritdoc/>
+    public (string Name, string Mine, string Theirs)? FirstSettingDifference(SweepDocument other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        return Settings.FirstDifference(other.Settings);
     }
 
     /// <summary>
-    /// Merges shards of one sweep into the whole sweep. Checks every shard (<see cref="Validate"/>), that all have the
-    /// same settings (naming the first that differs), and that together they hold every cell exactly once (naming a
-    /// duplicate or the first missing cell).
+    /// Merges shards of one sweep into the whole sweep (<see cref="ShardedGrid.Merge{TDocument, TCell}"/>): checks every
+    /// shard (<see cref="Validate"/>), that all have the same settings (naming the first that differs), and that together
+    /// they hold every cell exactly once (naming a duplicate or the first missing cell).
     /// </summary>
     /// <param name="shards">The shard documents, in any order.</param>
     /// <param name="names">A name per shard for messages (e.g. file names); null: "document 1", "document 2", ...</param>
     /// <exception cref="ArgumentException">The first problem found.</exception>
-    public static SweepDocument Merge(IReadOnlyList<SweepDocument> shards, IReadOnlyList<string>? names = null)
-    {
-        ArgumentNullException.ThrowIfNull(shards);
-        if (shards.Count == 0) throw new ArgumentException("merge needs at least one sweep document.", nameof(shards));
-        if (names is not null && names.Count != shards.Count) throw new ArgumentException($"{names.Count} names for {shards.Count} documents.", nameof(names));
-        string Name(int i) => names?[i] ?? $"document {i + 1}";
-        for (int i = 0; i < shards.Count; i++)
-        {
-            try
-            {
-                shards[i].Validate();
-            }
-            catch (ArgumentException e)
-            {
-                throw new ArgumentException($"{Name(i)}: {e.Message}", nameof(shards), e);
-            }
-        }
-        var first = shards[0];
-        for (int i = 1; i < shards.Count; i++)
-            if (shards[i].Settings.FirstDifference(first.Settings) is { } d)
-                throw new ArgumentException($"{Name(i)} is from a different sweep than {Name(0)}: {d.Name} is {d.Mine} there but {d.Theirs} in {Name(0)}.", nameof(shards));
-        int total = first.TotalCells;
-        var owner = new int[total];
-        Array.Fill(owner, -1);
-        for (int i = 0; i < shards.Count; i++)
-            foreach (var c in shards[i].Cells)
-            {
-                if (owner[c.Index] >= 0)
-                    throw new ArgumentException($"cell {c.Index} appears in both {Name(owner[c.Index])} and {Name(i)}.", nameof(shards));
-                owner[c.Index] = i;
-            }
-        int missing = Array.IndexOf(owner, -1);
-        if (missing >= 0)
-        {
-            int count = owner.Count(o => o < 0);
-            throw new ArgumentException($"the documents hold {total - count} of {total} cells; cell {missing}{(count > 1 ? $" and {count - 1} more are" : " is")} missing.", nameof(shards));
-        }
-        var cells = shards.SelectMany(s => s.Cells).OrderBy(c => c.Index).ToArray();
-        return new SweepDocument(first.Settings, Shard.Whole, cells);
-    }
-
-    // Bit-equal, with NaN equal to NaN (a grid value is never NaN, but a corrupt cell may be).
-    private static bool SameValue(double a, double b) => a.Equals(b);
-
-    private static string FormatRange(IReadOnlyList<int> cells) => cells.Count == 0 ? "none" : cells.Count == 1 ? $"{cells[0]}" : $"{cells[0]}..{cells[^1]}";
+    public static SweepDocument Merge(IReadOnlyList<SweepDocument> shards, IReadOnlyList<string>? names = null) =>
+        new(shards[0].Settings, Shard.Whole, ShardedGrid.Merge<SweepDocument, SweepCell>(shards, names, "sweep"));
 }

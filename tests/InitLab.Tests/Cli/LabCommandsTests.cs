@@ -127,9 +127,13 @@ public class LabCommandsTests
         string dir = Directory.CreateTempSubdirectory("initlab-test").FullName;
         try
         {
-            var r = CliHarness.Run("sweep", "--act", "tanh", "--sigma-w", "0.5:2:3", "--width", "8", "--depth", "2", "--plot", dir + "/d.png/");
+            // A path ending in a separator names a directory, whether or not it exists yet.
+            var slash = CliHarness.Run("sweep", "--act", "tanh", "--sigma-w", "0.5:2:3", "--width", "8", "--depth", "2", "--plot", dir + "/d.png/");
+            Assert.Equal(2, slash.ExitCode);
+            Assert.Equal("", slash.Out);
+            Assert.False(File.Exists(Path.Combine(dir, "d.png")));
             Directory.CreateDirectory(Path.Combine(dir, "d.png"));
-            r = CliHarness.Run("sweep", "--act", "tanh", "--sigma-w", "0.5:2:3", "--width", "8", "--depth", "2", "--plot", Path.Combine(dir, "d.png"));
+            var r = CliHarness.Run("sweep", "--act", "tanh", "--sigma-w", "0.5:2:3", "--width", "8", "--depth", "2", "--plot", Path.Combine(dir, "d.png"));
             Assert.Equal(2, r.ExitCode);
             Assert.Contains("is a directory", r.Err);
             Assert.Equal("", r.Out);
@@ -191,8 +195,9 @@ public class LabCommandsTests
             var r = CliHarness.Run("propagate", "--width", "16", "--depth", "3", "--act", "tanh", "--sigma-w", "1", "--input", npy, "--json");
             Assert.Equal(0, r.ExitCode);
             using var doc = JsonDocument.Parse(r.Out);
-            // Layer 0 is the file's data: std about 3, not the unit-variance default.
-            Assert.InRange(doc.RootElement.GetProperty("input").GetProperty("std").GetDouble(), 2, 4.5);
+            // Layer 0 is the file's data exactly (its sample std, not the unit-variance default): JSON keeps 15+ digits.
+            double expectedStd = InitLab.Tensors.Stats.Of(x).Std;
+            Assert.Equal(expectedStd, doc.RootElement.GetProperty("input").GetProperty("std").GetDouble(), 1e-12 * expectedStd);
             Assert.Equal(2, CliHarness.Run("propagate", "--act", "relu", "--width", "8", "--depth", "3", "--sigma-w", "1", "--input", npy).ExitCode);
             string bad = Path.Combine(dir, "bad.npy");
             File.WriteAllBytes(bad, [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0, 200, 0]);

@@ -113,7 +113,7 @@ public sealed class SilentWrongAnswerTests : IDisposable
     [InlineData("uniform", "--batch", "4")]
     [InlineData("normal", "--engine", "ensemble")]
     public void Bench_options_the_workload_does_not_use_are_errors(string workload, string option, string value) =>
-        AssertRefused(CliHarness.Run("bench", workload, "--size", "100", "--repeat", "1", option, value), $"{option} applies to the propagate workload only, not to {workload}");
+        AssertRefused(CliHarness.Run("bench", workload, "--size", "100", "--repeat", "1", option, value), $"{option} applies to the propagate {(option == "--engine" ? "workload" : "and train_step workloads")} only, not to {workload}");
 
     [Fact]
     public void Lsuv_tolerance_5_is_an_error()

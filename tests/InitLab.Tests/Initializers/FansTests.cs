@@ -68,4 +68,13 @@ public sealed class FansTests
         Assert.Equal("inAxes", Assert.Throws<ArgumentException>(() => Fans.Of(new Shape(2, 3), [2], [0])).ParamName);
         Assert.Equal("outAxes", Assert.Throws<ArgumentException>(() => Fans.Of(new Shape(2, 3), [1], [-1])).ParamName);
     }
+
+    [Fact]
+    public void Fan_avg_of_an_odd_fan_sum_is_a_half_integer()
+    {
+        Assert.Equal(2.5, Fans.Of(new Shape(3, 2)).FanAvg);
+        Assert.Equal(2.5, Fans.Of(new Shape(3, 2)).Fan(FanMode.FanAvg));
+        Assert.Equal(3, Fans.Of(new Shape(3, 2)).Fan(FanMode.FanOut));
+        Assert.Equal(2, Fans.Of(new Shape(3, 2)).Fan(FanMode.FanIn));
+    }
 }

@@ -193,4 +193,43 @@ public sealed class StructuredInitializerTests
         var ex = Assert.Throws<ArgumentException>(() => Init.Dirac(4).Create<float>(new Shape(6, 3, 3), new Generator(0)));
         Assert.Contains("divisible", ex.Message);
     }
+
+    [Theory]
+    [InlineData(10, 0.25, 3)]  // ceil(2.5), as torch.nn.init.sparse_: int(math.ceil(sparsity * rows))
+    [InlineData(7, 0.5, 4)]
+    [InlineData(10, 0.0, 0)]
+    public void Sparse_zeroes_ceil_of_sparsity_times_rows_per_column(int rows, double sparsity, int zeros)
+    {
+        var w = Init.Sparse(sparsity, 1).Create<double>(new Shape(rows, 50), new Generator(2));
+        for (int j = 0; j < 50; j++)
+            Assert.Equal(zeros, Enumerable.Range(0, rows).Count(i => w[i, j] == 0));
+    }
+
+    [Fact]
+    public void Dirac_of_an_even_kernel_uses_tap_k_div_2_as_PyTorch()
+    {
+        // torch.nn.init.dirac_ writes w[d, d, k1 // 2, k2 // 2]: tap (2, 2) of a 4 x 4 kernel.
+        var w = Init.Dirac().Create<double>(new Shape(2, 2, 4, 4), new Generator(0));
+        for (int d = 0; d < 2; d++) Assert.Equal(1.0, w.Data[((d * 2 + d) * 4 + 2) * 4 + 2]);
+        Assert.Equal(2.0, w.Data.Sum());
+    }
+
+    [Theory]
+    [InlineData(100, 400, 0.5)]
+    [InlineData(400, 100, 0.5)]
+    public void Orthogonal_target_std_is_gain_over_sqrt_of_the_larger_dimension(int rows, int cols, double gain)
+    {
+        // Q has min(rows, cols) orthonormal columns (or rows) of max(rows, cols) entries: mean square 1 / max.
+        Assert.Equal(gain / Math.Sqrt(Math.Max(rows, cols)), Init.Orthogonal(gain).TargetStd(new Shape(rows, cols)), 15);
+        var q = Init.Orthogonal(gain).Create<double>(new Shape(rows, cols), new Generator(3));
+        Assert.Equal(gain * gain / Math.Max(rows, cols), q.Data.Average(v => v * v), 12);
+    }
+
+    [Fact]
+    public void Identity_with_a_gain_below_one_scales_the_diagonal()
+    {
+        var w = Init.Identity(0.25).Create<double>(new Shape(3, 4), new Generator(0));
+        Assert.Equal(0.25, w[2, 2]);
+        Assert.Equal(0.75, w.Data.Sum(), 15);
+    }
 }

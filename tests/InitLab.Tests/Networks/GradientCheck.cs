@@ -53,25 +53,8 @@ internal static class GradientCheck
         foreach (var n in graph.Inputs.Where(n => ((InputOp)n.Op).Vocab == 0))
             Compare(inputs[n.Name], inputGrads[n.Name], $"input {n.Name}");
 
-        void Compare(double[] values, double[] analytic, string what)
-        {
-            Assert.Equal(values.Length, analytic.Length);
-            var pick = new Generator(seed, 7);
-            int count = Math.Min(values.Length, samplesPerTensor);
-            for (int s = 0; s < count; s++)
-            {
-                int i = values.Length <= samplesPerTensor ? s : (int)(pick.NextUniform() * values.Length);
-                double saved = values[i];
-                values[i] = saved + Step;
-                double up = Loss();
-                values[i] = saved - Step;
-                double down = Loss();
-                values[i] = saved;
-                double numeric = (up - down) / (2 * Step);
-                Assert.True(Math.Abs(numeric - analytic[i]) <= Tolerance * (1 + Math.Abs(numeric)),
-                    $"{what}[{i}]: finite difference {numeric:R}, backward {analytic[i]:R}");
-            }
-        }
+        void Compare(double[] values, double[] analytic, string what) =>
+            FiniteDifferences.Check(values, analytic, Loss, Tolerance, Tolerance, samplesPerTensor, seed, what, Step);
     }
 
     /// <summary>A graph input -&gt; op (-&gt; more ops) with the input shape given.</summary>

@@ -48,7 +48,10 @@ public class EnginesTests
     [Fact]
     public void The_two_sample_test_can_tell_a_different_sigma_w_apart()
     {
-        // The same comparison with sigma_w 1.3 against 1.4 must fail: the test has power.
+        // Power of the comparison above: with n = m = 60 the two-sample KS rejects at alpha = 1e-3 once
+        // D > c(alpha) sqrt((n + m) / (n m)) = sqrt(ln(2 / alpha) / 2) sqrt(2 / 60) = 0.356. For two samples of spread s
+        // whose centres differ by delta, D is about 2 Phi(delta / 2s) - 1: sigma_w 1.3 against 1.45 moves the mean-field
+        // final std by delta >= 3 s (checked below with s measured), so D is about 0.87 and the test must reject.
         const int runs = 60;
         var a = new double[runs];
         var b = new double[runs];
@@ -57,6 +60,10 @@ public class EnginesTests
             a[r] = ExplicitEngine.Run(Spec(WeightDistribution.Gaussian.WithSigmaW(1.3)), (ulong)r).Layers[^1].Std;
             b[r] = EnsembleEngine.Run(Spec(WeightDistribution.Gaussian.WithSigmaW(1.45)), (ulong)(9000 + r)).Layers[^1].Std;
         }
+        double delta = MeanFieldEngine.Run(Spec(WeightDistribution.Gaussian.WithSigmaW(1.45))).Layers[^1].Std
+                       - MeanFieldEngine.Run(Spec(WeightDistribution.Gaussian.WithSigmaW(1.3))).Layers[^1].Std;
+        double spread = Math.Max(InitLab.Tensors.Stats.Of(a).Std, InitLab.Tensors.Stats.Of(b).Std);
+        Assert.True(delta >= 3 * spread, $"the alternative is too close to test power: delta {delta}, spread {spread}");
         Assert.False(KolmogorovSmirnov.TwoSample(a, b).Passes(Alpha));
     }
 

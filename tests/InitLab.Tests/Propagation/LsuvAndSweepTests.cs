@@ -49,4 +49,17 @@ public class LsuvAndSweepTests
         Assert.Equal(Enumerable.Range(0, 10), all);
         Assert.Throws<ArgumentException>(() => Sweep.ShardCells(10, 4, 3));
     }
+
+    [Fact]
+    public void Lsuv_reports_a_layer_that_did_not_reach_the_tolerance_as_not_converged()
+    {
+        // One rescale cannot bring relu's variance to within 1e-9 of 1 on a finite batch.
+        var spec = new NetworkSpec(64, 3, Activation.Relu, new WeightDistribution.Orthogonal(1)) { Batch = 16 };
+        var result = Lsuv.Run(spec, 2, tolerance: 1e-9, maxIterations: 1);
+        Assert.False(result.Converged);
+        Assert.Contains(result.Layers, l => !l.Converged);
+        Assert.All(result.Layers, l => Assert.True(l.Iterations <= 1));
+        // Each rescale divides W by the measured std: after one, layer 1 (whose input does not change) has variance 1 to rounding.
+        Assert.Equal(1.0, result.Layers[0].Std, 5);
+    }
 }

@@ -68,6 +68,36 @@ public class GeneratorTests
         Assert.Equal(whole, first.Concat(rest).ToArray());
     }
 
+    [Theory]
+    [InlineData(2 * (1 << 16) + 4)]
+    [InlineData((1 << 16) - 4)]
+    [InlineData(12)]
+    public void A_fill_spanning_several_parallel_chunks_equals_the_same_fill_made_in_two_calls(int first)
+    {
+        // Chunk c of a fill starts at block firstBlock + c * 2^16 / 4; the second call starts where the first one's
+        // blocks end. Both must give element e from block e / 4, whatever the chunking (float) or e / 2 (double).
+        int length = 3 * (1 << 16) + 77;
+        var whole = new float[length];
+        new Generator(8, 2).Normal(whole);
+        var g = new Generator(8, 2);
+        var a = new float[first];
+        var b = new float[length - first];
+        g.Normal(a);
+        g.Normal(b);
+        Assert.Equal(whole, a.Concat(b).ToArray());
+        Assert.Equal(PhiloxFill.BlocksForFloats(length), g.Position);
+
+        var wholeD = new double[length];
+        new Generator(8, 2).Uniform(wholeD);
+        var h = new Generator(8, 2);
+        var c = new double[first];
+        var d = new double[length - first];
+        h.Uniform(c);
+        h.Uniform(d);
+        Assert.Equal(wholeD, c.Concat(d).ToArray());
+        Assert.Equal(PhiloxFill.BlocksForDoubles(length), h.Position);
+    }
+
     [Fact]
     public void Every_length_from_0_to_67_is_a_prefix_of_the_longer_fill()
     {
@@ -197,5 +227,123 @@ public class GeneratorTests
     public void Truncated_normal_with_an_empty_interval_or_zero_std_is_rejected(float mean, float std, float a, float b)
     {
         Assert.Throws<ArgumentException>(() => new Generator(0).TruncatedNormal(new float[4], mean, std, a, b));
+    }
+
+    [Fact]
+    public void Double_uniforms_take_53_bits_from_words_0_1_then_2_3_of_each_block()
+    {
+        // Element 2k = bits53(w0, w1) 2^-53 and element 2k + 1 = bits53(w2, w3) 2^-53 of block k, bits53(hi, lo) =
+        // ((hi << 32) | lo) >> 11 (the top 53 bits of the 64).
+        const ulong seed = 0xDEADBEEFCAFEUL, stream = 9;
+        var x = new double[257];
+        new Generator(seed, stream) { Position = 7 }.Uniform(x);
+        for (int e = 0; e < x.Length; e++)
+        {
+            var (w0, w1, w2, w3) = Philox4x32.Block(seed, stream, 7 + (ulong)(e / 2));
+            ulong bits = e % 2 == 0 ? ((ulong)w0 << 32) | w1 : ((ulong)w2 << 32) | w3;
+            Assert.Equal((bits >> 11) * Math.Pow(2, -53), x[e]);
+        }
+    }
+
+    [Fact]
+    public void The_position_advances_by_whole_blocks_of_four_floats_or_two_doubles()
+    {
+        foreach (var (floats, blocks) in new[] { (0, 0UL), (1, 1UL), (4, 1UL), (5, 2UL), (8, 2UL), (9, 3UL) })
+        {
+            var g = new Generator(1) { Position = 10 };
+            g.Uniform(new float[floats]);
+            Assert.Equal(10 + blocks, g.Position);
+        }
+        foreach (var (doubles, blocks) in new[] { (0, 0UL), (1, 1UL), (2, 1UL), (3, 2UL), (5, 3UL) })
+        {
+            var g = new Generator(1) { Position = 10 };
+            g.Normal(new double[doubles]);
+            Assert.Equal(10 + blocks, g.Position);
+        }
+    }
+
+    [Fact]
+    public void Affine_double_fills_are_mean_plus_std_times_the_standard_fill_at_every_length()
+    {
+        // Including the scalar tail after the vector body (lengths 0..17 cover every remainder).
+        for (int n = 0; n <= 17; n++)
+        {
+            var z = new double[n];
+            new Generator(3, 1).Normal(z);
+            var x = new double[n];
+            new Generator(3, 1).Normal(x, -1.5, 0.25);
+            for (int i = 0; i < n; i++) Assert.Equal(z[i] * 0.25 + -1.5, x[i]);
+            var u = new double[n];
+            new Generator(4).Uniform(u);
+            var v = new double[n];
+            new Generator(4).Uniform(v, 2, 6);
+            for (int i = 0; i < n; i++) Assert.Equal(2 + 4 * u[i], v[i], 14);
+        }
+    }
+
+    [Fact]
+    public void A_uniform_range_one_ulp_wide_never_returns_its_upper_bound()
+    {
+        // low + (high - low) u rounds to high for u > 1/2 when high = low + 1 ulp: the fill must keep every value below high.
+        double low = 1.0, high = Math.BitIncrement(1.0);
+        var x = new double[1000];
+        new Generator(5).Uniform(x, low, high);
+        Assert.All(x, v => Assert.Equal(low, v));
+    }
+
+    [Fact]
+    public void Far_tail_double_truncated_normals_keep_their_law()
+    {
+        // [6, 9] std from the mean: Phi(6) = 1 - 1e-9, so the CDF must be inverted on the lower side (by symmetry), or the
+        // interval's probability is lost to rounding. KS against the exact truncated CDF at alpha = 1e-4.
+        var x = new double[20_000];
+        new Generator(6).TruncatedNormal(x, 0, 1, 6, 9);
+        Assert.All(x, v => Assert.InRange(v, 6, 9));
+        var ks = KolmogorovSmirnov.Test(x, KolmogorovSmirnov.TruncatedNormalCdf(0, 1, 6, 9));
+        Assert.True(ks.Passes(Alpha), $"p = {ks.PValue}");
+        var y = new double[20_000];
+        new Generator(6).TruncatedNormal(y, 0, 1, -9, -6);
+        for (int i = 0; i < x.Length; i++) Assert.Equal(-x[i], y[i], 12);
+    }
+
+    [Fact]
+    public void Empty_ranges_are_rejected_and_far_tail_intervals_are_sampled_inside_them()
+    {
+        var g = new Generator(1);
+        Assert.Throws<ArgumentException>(() => g.TruncatedNormal(new double[4], 0, 1, 41, 40));
+        Assert.Throws<ArgumentException>(() => g.TruncatedNormal(new float[4], 0f, 1f, 41f, 41f));
+        Assert.Throws<ArgumentException>(() => g.Uniform(new float[4], 1f, 0f));
+        Assert.Throws<ArgumentException>(() => g.Uniform(new float[4], 1f, 1f));
+        Assert.Throws<ArgumentException>(() => g.Uniform(new double[4], 2.0, 1.0));
+        Assert.Equal(0UL, g.Position);
+        // 40 std out the interval has probability 1e-350, below double's range, yet it is sampled inside its bounds.
+        var far = new double[64];
+        g.TruncatedNormal(far, 0, 1, 40, 41);
+        Assert.All(far, v => Assert.InRange(v, 40, 41));
+    }
+
+    [Fact]
+    public void The_64_bit_block_function_splits_seed_stream_and_counter_into_their_32_bit_words()
+    {
+        const ulong seed = 0x0123456789ABCDEFUL, stream = 0xFEDCBA9876543210UL, block = 0x1111222233334444UL;
+        Assert.Equal(Philox4x32.Block(0x33334444u, 0x11112222u, 0x76543210u, 0xFEDCBA98u, 0x89ABCDEFu, 0x01234567u),
+            Philox4x32.Block(seed, stream, block));
+    }
+
+    [Theory]
+    [InlineData(1.0, 2.0, 0.0, 3.0)]
+    [InlineData(-2.0, 0.5, -2.5, -1.0)]
+    public void Truncated_normals_with_a_shifted_mean_follow_their_law_in_float_and_double(double mean, double std, double a, double b)
+    {
+        // The standardized bounds are (a - mean) / std and (b - mean) / std; KS against the truncated CDF at alpha = 1e-4.
+        var cdf = KolmogorovSmirnov.TruncatedNormalCdf(mean, std, a, b);
+        var d = new double[20_000];
+        new Generator(10).TruncatedNormal(d, mean, std, a, b);
+        var ks = KolmogorovSmirnov.Test(d, cdf);
+        Assert.True(ks.Passes(Alpha), $"double p = {ks.PValue}");
+        var f = new float[20_000];
+        new Generator(11).TruncatedNormal(f, (float)mean, (float)std, (float)a, (float)b);
+        ks = KolmogorovSmirnov.Test(f, cdf);
+        Assert.True(ks.Passes(Alpha), $"float p = {ks.PValue}");
     }
 }

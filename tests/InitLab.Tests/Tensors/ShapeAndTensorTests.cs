@@ -36,7 +36,9 @@ public class ShapeAndTensorTests
     public void Shape_rejects_negative_dims_and_overflowing_sizes()
     {
         Assert.Contains("-2", Assert.Throws<ArgumentException>(() => new Shape(3, -2)).Message);
-        Assert.ThrowsAny<Exception>(() => new Shape(1 << 20, 1 << 20, 1 << 20));
+        var huge = Assert.Throws<ArgumentException>(() => new Shape(1 << 20, 1 << 20, 1 << 20));
+        Assert.Equal("dims", huge.ParamName);
+        Assert.Contains("more than an array can hold", huge.Message);
     }
 
     [Fact]
@@ -83,5 +85,59 @@ public class ShapeAndTensorTests
         TensorMath.Scale<float>(z, 0.5f);
         Assert.Equal(Enumerable.Range(0, 19).Select(i => i * 0.5f), z);
         Assert.Throws<ArgumentException>(() => TensorMath.Clamp<float>(y, 1, -1));
+    }
+
+    [Fact]
+    public void Shapes_up_to_the_largest_array_are_accepted_and_one_more_element_is_not()
+    {
+        Assert.Equal(Array.MaxLength, new Shape(Array.MaxLength).Size);
+        Assert.Throws<ArgumentException>(() => new Shape(Array.MaxLength + 1));
+        Assert.Throws<ArgumentException>(() => new Shape(int.MaxValue));
+    }
+
+    [Fact]
+    public void Negative_axes_count_from_the_end_and_a_vector_prints_as_a_python_tuple()
+    {
+        var s = new Shape(2, 3, 5);
+        Assert.Equal(5, s[-1]);
+        Assert.Equal(3, s[-2]);
+        Assert.Equal(2, s[-3]);
+        Assert.Equal("(7,)", new Shape(7).ToString());
+        Assert.Equal("(2, 3, 5)", s.ToString());
+        Assert.Equal("()", new Shape().ToString());
+    }
+
+    [Fact]
+    public void Matrix_indexing_of_a_wide_tensor_is_row_major()
+    {
+        var t = new DenseTensor<double>(new Shape(2, 3), [0, 1, 2, 3, 4, 5]);
+        Assert.Equal(5, t[1, 2]);
+        Assert.Equal(3, t[1, 0]);
+        Assert.Equal(2, t.Rows);
+        Assert.Equal(3, t.Columns);
+        Assert.Throws<IndexOutOfRangeException>(() => t[0, 3]);
+    }
+
+    [Fact]
+    public void MatMul_with_a_transposed_rectangular_right_operand()
+    {
+        // a (2 x 3) @ b^T with b (4 x 3): c (2 x 4), c_ij = sum_k a_ik b_jk.
+        var a = new DenseTensor<double>(new Shape(2, 3), [1, 2, 3, 4, 5, 6]);
+        var b = new DenseTensor<double>(new Shape(4, 3), [1, 0, 0, 0, 1, 0, 0, 0, 1, 1, 1, 1]);
+        var c = TensorMath.MatMul(a, b, transposeB: true, threads: 1);
+        Assert.Equal(new Shape(2, 4), c.Shape);
+        Assert.Equal([1.0, 2, 3, 6, 4, 5, 6, 15], c.Data);
+    }
+
+    [Fact]
+    public void Relu_writes_positive_zero_and_clamp_rejects_NaN_bounds()
+    {
+        var x = new float[] { -1f, -0f, 2f };
+        TensorMath.Relu<float>(x);
+        Assert.Equal(0, BitConverter.SingleToInt32Bits(x[0])); // +0, as torch.relu
+        Assert.Equal(2f, x[2]);
+        Assert.Throws<ArgumentException>(() => TensorMath.Clamp<float>(x, float.NaN, 1f));
+        Assert.Throws<ArgumentException>(() => TensorMath.Clamp<float>(x, 0f, float.NaN));
+        Assert.Throws<ArgumentException>(() => TensorMath.Clamp<float>(x, 2f, 1f));
     }
 }

@@ -23,6 +23,7 @@ public class StatsTests
         Assert.Equal(double.PositiveInfinity, s.Mean);
         Assert.True(double.IsNaN(s.Std));
         Assert.Equal(1, s.InfCount);
+        Assert.Equal(0, s.NaNCount);
         Assert.Equal(double.PositiveInfinity, s.Max);
         Assert.False(s.AllFinite);
     }
@@ -41,6 +42,7 @@ public class StatsTests
         var s = Stats.Of(new float[] { 1, float.NaN, 0, 0 });
         Assert.True(double.IsNaN(s.Mean) && double.IsNaN(s.Std) && double.IsNaN(s.Min) && double.IsNaN(s.Max));
         Assert.Equal(1, s.NaNCount);
+        Assert.Equal(0, s.InfCount); // a NaN is not an infinity
         Assert.Equal(0.5, s.ZeroFraction);
     }
 
@@ -70,20 +72,94 @@ public class StatsTests
         Assert.Equal(0.5 * Math.Sqrt(1000.0 / 999.0), Stats.Of(x).Std, 12);
     }
 
+    /// <summary>Every field computed from its definition, element by element, with IEEE semantics spelled out.</summary>
+    private static void AssertMatchesDefinition(double[] x, Stats s, string what)
+    {
+        int n = x.Length;
+        long nan = x.LongCount(double.IsNaN), inf = x.LongCount(double.IsInfinity), zeros = x.LongCount(v => v == 0);
+        Assert.Equal(n, s.Count);
+        Assert.True(nan == s.NaNCount, $"{what}: NaN count {s.NaNCount}, expected {nan}");
+        Assert.True(inf == s.InfCount, $"{what}: Inf count {s.InfCount}, expected {inf}");
+        Assert.Equal(n == 0, double.IsNaN(s.ZeroFraction));
+        if (n > 0) Assert.Equal((double)zeros / n, s.ZeroFraction, 15);
+        Assert.Equal(nan == 0 && inf == 0, s.AllFinite);
+        if (n == 0)
+        {
+            Assert.True(double.IsNaN(s.Mean) && double.IsNaN(s.Std) && double.IsNaN(s.PopulationStd) && double.IsNaN(s.MeanSquare));
+            Assert.True(double.IsNaN(s.Min) && double.IsNaN(s.Max));
+            return;
+        }
+        double sum = 0, sumSq = 0;
+        foreach (double v in x) { sum += v; sumSq += v * v; }
+        double mean = sum / n;
+        AssertClose(mean, s.Mean, what + " mean");
+        AssertClose(sumSq / n, s.MeanSquare, what + " mean square");
+        AssertClose(nan > 0 ? double.NaN : x.Min(), s.Min, what + " min");
+        AssertClose(nan > 0 ? double.NaN : x.Max(), s.Max, what + " max");
+        if (nan > 0 || inf > 0)
+        {
+            Assert.True(double.IsNaN(s.Std) && double.IsNaN(s.PopulationStd), $"{what}: std of a non-finite vector must be NaN");
+            return;
+        }
+        double ss = x.Sum(v => (v - mean) * (v - mean));
+        AssertClose(n > 1 ? Math.Sqrt(ss / (n - 1)) : double.NaN, s.Std, what + " std");
+        AssertClose(Math.Sqrt(ss / n), s.PopulationStd, what + " population std");
+        Assert.Equal(Math.Sqrt(s.MeanSquare), s.RootMeanSquare);
+    }
+
+    private static void AssertClose(double expected, double actual, string what)
+    {
+        if (double.IsNaN(expected) || double.IsInfinity(expected))
+            Assert.True(expected.Equals(actual), $"{what}: {actual:R}, expected {expected:R}");
+        else
+            Assert.True(Math.Abs(actual - expected) <= 1e-12 * Math.Max(1, Math.Abs(expected)), $"{what}: {actual:R}, expected {expected:R}");
+    }
+
     [Theory]
     [InlineData(0)]
     [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
     [InlineData(5)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(9)]
     [InlineData(257)]
-    public void Every_length_matches_a_naive_double_computation(int n)
+    public void Every_length_matches_the_definitions_in_float_and_double(int n)
     {
-        var x = Enumerable.Range(0, n).Select(i => (float)Math.Sin(i * 0.37)).ToArray();
-        var s = Stats.Of(x);
-        if (n == 0) return;
-        double mean = x.Average(v => (double)v);
-        Assert.Equal(mean, s.Mean, 12);
-        Assert.Equal(x.Average(v => (double)v * v), s.MeanSquare, 12);
-        if (n > 1) Assert.Equal(Math.Sqrt(x.Sum(v => (v - mean) * (v - mean)) / (n - 1)), s.Std, 12);
+        var x = Enumerable.Range(0, n).Select(i => (float)Math.Sin(i * 0.37) * (i % 5 == 3 ? 0 : 1) - 0.1f).ToArray();
+        AssertMatchesDefinition(x.Select(v => (double)v).ToArray(), Stats.Of(x), $"float n={n}");
+        var d = x.Select(v => v * 1.000001).ToArray();
+        AssertMatchesDefinition(d, Stats.Of(d), $"double n={n}");
+        AssertMatchesDefinition(d, Stats.Of(new DenseTensor<double>(new Shape(n), d)), $"tensor n={n}");
+    }
+
+    public static TheoryData<double, int, int> SpecialValues()
+    {
+        // Each special value at a position in the 4-wide vector body and in the scalar tail, alone and with a second one.
+        var data = new TheoryData<double, int, int>();
+        foreach (double special in new[] { double.NaN, double.PositiveInfinity, double.NegativeInfinity, 0.0 })
+            foreach (int n in new[] { 1, 3, 6, 11 })
+                for (int at = 0; at < n; at += 2)
+                    data.Add(special, n, at);
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(SpecialValues))]
+    public void NaN_Inf_and_zero_are_counted_in_their_own_class_only(double special, int n, int at)
+    {
+        var x = Enumerable.Range(0, n).Select(i => 1.5 + i).ToArray();
+        x[at] = special;
+        AssertMatchesDefinition(x, Stats.Of(x), $"{special} at {at} of {n}");
+        var f = x.Select(v => (float)v).ToArray();
+        AssertMatchesDefinition(x, Stats.Of(f), $"float {special} at {at} of {n}");
+        if (n > 2)
+        {
+            x[n - 1] = double.NaN; // NaN and Inf together: each counted once, in its own class
+            AssertMatchesDefinition(x, Stats.Of(x), $"{special} at {at} and NaN at {n - 1} of {n}");
+        }
     }
 
     [Fact]

@@ -201,13 +201,16 @@ def main():
         run, work, unit = prepare(args.workload, n, args.depth, args.batch)
         version = {"torch": torch.__version__}
     run()
-    times = []
+    times, cpu = [], []
     for _ in range(args.repeat):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         run()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     result = {"workload": args.workload, "size": n, "threads": args.threads, "repeat": args.repeat,
               "seconds_min": min(times), "seconds_median": statistics.median(times),
+              "cpu_seconds_min": min(cpu), "cpu_seconds_median": statistics.median(cpu),
               "throughput": work / min(times), "unit": unit, "peer": args.peer, **version}
     print(json.dumps(result) if args.json else
           f"{args.workload} n={n} threads={args.threads}: min {min(times):.4g} s, median {statistics.median(times):.4g} s")

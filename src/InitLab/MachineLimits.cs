@@ -2,6 +2,8 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
+using InitLab.LinearAlgebra;
+
 namespace InitLab;
 
 /// <summary>
@@ -37,82 +39,32 @@ public static class MachineLimits
 
     private static float FmaThread(long steps) => FloatLanes switch
     {
-        16 => Fma512(steps),
-        8 => Fma256(steps),
-        4 => Fma128(steps),
-        _ => FmaScalar(steps),
+        16 => Fma<Vector512<float>, GemmV512Lanes<float>>(steps),
+        8 => Fma<Vector256<float>, GemmV256Lanes<float>>(steps),
+        4 => Fma<Vector128<float>, GemmV128Lanes<float>>(steps),
+        _ => Fma<float, GemmScalarLanes<float>>(steps),
     };
 
+    /// <summary>The loop of one thread, once over the lane width (the GEMM micro-kernel's lane operations).</summary>
     [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Fma512(long steps)
+    private static unsafe float Fma<TV, L>(long steps) where TV : struct where L : IGemmLanes<float, TV>
     {
         // x slightly below 1 and a small y keep every accumulator finite and normal for any step count.
-        var x = Vector512.Create(0.999999f);
-        var y = Vector512.Create(1e-7f);
-        Vector512<float> a0 = Vector512.Create(0.1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
+        var x = L.Splat(0.999999f);
+        var y = L.Splat(1e-7f);
+        TV a0 = L.Splat(0.1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
         for (long i = 0; i < steps; i++)
         {
-            a0 = Vector512.FusedMultiplyAdd(a0, x, y); a1 = Vector512.FusedMultiplyAdd(a1, x, y);
-            a2 = Vector512.FusedMultiplyAdd(a2, x, y); a3 = Vector512.FusedMultiplyAdd(a3, x, y);
-            a4 = Vector512.FusedMultiplyAdd(a4, x, y); a5 = Vector512.FusedMultiplyAdd(a5, x, y);
-            a6 = Vector512.FusedMultiplyAdd(a6, x, y); a7 = Vector512.FusedMultiplyAdd(a7, x, y);
-            a8 = Vector512.FusedMultiplyAdd(a8, x, y); a9 = Vector512.FusedMultiplyAdd(a9, x, y);
-            a10 = Vector512.FusedMultiplyAdd(a10, x, y); a11 = Vector512.FusedMultiplyAdd(a11, x, y);
+            a0 = L.Fma(a0, x, y); a1 = L.Fma(a1, x, y); a2 = L.Fma(a2, x, y); a3 = L.Fma(a3, x, y);
+            a4 = L.Fma(a4, x, y); a5 = L.Fma(a5, x, y); a6 = L.Fma(a6, x, y); a7 = L.Fma(a7, x, y);
+            a8 = L.Fma(a8, x, y); a9 = L.Fma(a9, x, y); a10 = L.Fma(a10, x, y); a11 = L.Fma(a11, x, y);
         }
-        return Vector512.Sum(((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11)));
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Fma256(long steps)
-    {
-        var x = Vector256.Create(0.999999f);
-        var y = Vector256.Create(1e-7f);
-        Vector256<float> a0 = Vector256.Create(0.1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        for (long i = 0; i < steps; i++)
-        {
-            a0 = Vector256.FusedMultiplyAdd(a0, x, y); a1 = Vector256.FusedMultiplyAdd(a1, x, y);
-            a2 = Vector256.FusedMultiplyAdd(a2, x, y); a3 = Vector256.FusedMultiplyAdd(a3, x, y);
-            a4 = Vector256.FusedMultiplyAdd(a4, x, y); a5 = Vector256.FusedMultiplyAdd(a5, x, y);
-            a6 = Vector256.FusedMultiplyAdd(a6, x, y); a7 = Vector256.FusedMultiplyAdd(a7, x, y);
-            a8 = Vector256.FusedMultiplyAdd(a8, x, y); a9 = Vector256.FusedMultiplyAdd(a9, x, y);
-            a10 = Vector256.FusedMultiplyAdd(a10, x, y); a11 = Vector256.FusedMultiplyAdd(a11, x, y);
-        }
-        return Vector256.Sum(((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11)));
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float Fma128(long steps)
-    {
-        var x = Vector128.Create(0.999999f);
-        var y = Vector128.Create(1e-7f);
-        Vector128<float> a0 = Vector128.Create(0.1f), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        for (long i = 0; i < steps; i++)
-        {
-            a0 = Vector128.FusedMultiplyAdd(a0, x, y); a1 = Vector128.FusedMultiplyAdd(a1, x, y);
-            a2 = Vector128.FusedMultiplyAdd(a2, x, y); a3 = Vector128.FusedMultiplyAdd(a3, x, y);
-            a4 = Vector128.FusedMultiplyAdd(a4, x, y); a5 = Vector128.FusedMultiplyAdd(a5, x, y);
-            a6 = Vector128.FusedMultiplyAdd(a6, x, y); a7 = Vector128.FusedMultiplyAdd(a7, x, y);
-            a8 = Vector128.FusedMultiplyAdd(a8, x, y); a9 = Vector128.FusedMultiplyAdd(a9, x, y);
-            a10 = Vector128.FusedMultiplyAdd(a10, x, y); a11 = Vector128.FusedMultiplyAdd(a11, x, y);
-        }
-        return Vector128.Sum(((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11)));
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
-    private static float FmaScalar(long steps)
-    {
-        float x = 0.999999f, y = 1e-7f;
-        float a0 = 0.1f, a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0, a8 = a0, a9 = a0, a10 = a0, a11 = a0;
-        for (long i = 0; i < steps; i++)
-        {
-            a0 = MathF.FusedMultiplyAdd(a0, x, y); a1 = MathF.FusedMultiplyAdd(a1, x, y);
-            a2 = MathF.FusedMultiplyAdd(a2, x, y); a3 = MathF.FusedMultiplyAdd(a3, x, y);
-            a4 = MathF.FusedMultiplyAdd(a4, x, y); a5 = MathF.FusedMultiplyAdd(a5, x, y);
-            a6 = MathF.FusedMultiplyAdd(a6, x, y); a7 = MathF.FusedMultiplyAdd(a7, x, y);
-            a8 = MathF.FusedMultiplyAdd(a8, x, y); a9 = MathF.FusedMultiplyAdd(a9, x, y);
-            a10 = MathF.FusedMultiplyAdd(a10, x, y); a11 = MathF.FusedMultiplyAdd(a11, x, y);
-        }
-        return ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)) + ((a8 + a9) + (a10 + a11));
+        var total = L.Add(L.Add(L.Add(L.Add(a0, a1), L.Add(a2, a3)), L.Add(L.Add(a4, a5), L.Add(a6, a7))), L.Add(L.Add(a8, a9), L.Add(a10, a11)));
+        float* lanes = stackalloc float[16];
+        L.Store(lanes, total);
+        float sum = 0;
+        for (int i = 0; i < L.Count; i++) sum += lanes[i];
+        return sum;
     }
 
     /// <summary>

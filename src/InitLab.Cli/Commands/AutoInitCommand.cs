@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using InitLab.Formats;
+using InitLab.Formats.Onnx;
 using InitLab.Networks;
 using Spectre.Console;
 
@@ -98,24 +99,23 @@ internal static class AutoInitCommand
     /// <summary>Every parameter of the initialized graph as float32, drawn with <paramref name="seed"/> (what the explicit engine measured first).</summary>
     private static void Write(string path, Graph graph, ulong seed, (GraphOptions Options, ParseResult Parsed, string File)? onnx)
     {
-        var values = NetworkParameters<float>.Draw(graph, seed);
         if (onnx is { } source)
         {
             // The same model with the chosen weights written back into its initializers (the import maps names and layouts).
             var model = GraphOptions.ReadOnnx(source.File, "--onnx");
-            var import = source.Options.Import(source.Parsed, null, 0);
-            var mapped = NetworkParameters<float>.From(import.Graph, import.Graph.Parameters.ToDictionary(p => p.FullName, p => values[p.FullName], StringComparer.Ordinal));
-            var written = import.WriteBack(model, mapped);
-            if (Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase))
-            {
-                ModelFiles.Write(path, model.WithTensors(written));
-                return;
-            }
-            ModelFiles.Write(path, new ModelFile(Path.GetExtension(path).TrimStart('.').ToLowerInvariant(), path, written));
+            WriteModel(path, model, OnnxAutoInit.WriteBack(model, source.Options.Import(source.Parsed, null, 0), graph, seed));
             return;
         }
+        var values = NetworkParameters<float>.Draw(graph, seed);
         var tensors = graph.Parameters.Select(p => ModelTensor.FromSingles(p.FullName, p.Shape.Dims.ToArray().Select(d => (long)d).ToArray(), values[p])).ToList();
         ModelFiles.Write(path, new ModelFile(Path.GetExtension(path).TrimStart('.').ToLowerInvariant(), path, tensors));
+    }
+
+    /// <summary>An ONNX model's new initializers: the model itself with them (.onnx), or the tensors alone (.safetensors, .npz).</summary>
+    internal static void WriteModel(string path, ModelFile model, IReadOnlyList<ModelTensor> written)
+    {
+        if (Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase)) ModelFiles.Write(path, model.WithTensors(written));
+        else ModelFiles.Write(path, new ModelFile(Path.GetExtension(path).TrimStart('.').ToLowerInvariant(), path, written));
     }
 
     private static void WriteJson(Utf8JsonWriter w, AutoInitResult result, IReadOnlyDictionary<string, FiniteWidthNode> check, IReadOnlyList<GraphTrace> traces,

@@ -171,13 +171,7 @@ internal static class AutoInitCommand
             w.WriteString("op", n.Op);
             if (n.Block is { } block) w.WriteString("block", block);
             else w.WriteNull("block");
-            Json.Number(w, "predicted_std", n.PredictedStd);
-            Json.Number(w, "std", n.MeasuredStd);
-            Json.Number(w, "log_variance_ratio", n.LogRatio);
-            Json.Number(w, "log_variance_ratio_sd", n.LogRatioSd);
-            Json.Number(w, "tolerance", n.Tolerance);
-            w.WriteBoolean("within", n.Within);
-            w.WriteBoolean("exact", n.Exact);
+            WriteCheck(w, "std", n.PredictedStd, n.MeasuredStd, n.LogRatio, n.LogRatioSd, n.Tolerance, n.Within, n.Exact);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -205,6 +199,18 @@ internal static class AutoInitCommand
         if (defaultMeasured.FirstNonFiniteNode is { } bad) w.WriteString("first_nonfinite_node", bad);
         else w.WriteNull("first_nonfinite_node");
         w.WriteEndObject();
+    }
+
+    /// <summary>One node's finite-width check (<see cref="FiniteWidthCheck"/>): both stds, the log variance ratio, its sd, the tolerance, the verdict.</summary>
+    internal static void WriteCheck(Utf8JsonWriter w, string measuredKey, double predicted, double measured, double logRatio, double sd, double tolerance, bool within, bool exact)
+    {
+        Json.Number(w, "predicted_std", predicted);
+        Json.Number(w, measuredKey, measured);
+        Json.Number(w, "log_variance_ratio", logRatio);
+        Json.Number(w, "log_variance_ratio_sd", sd);
+        Json.Number(w, "tolerance", tolerance);
+        w.WriteBoolean("within", within);
+        w.WriteBoolean("exact", exact);
     }
 
     /// <summary>The std the trace predicts at <paramref name="node"/>; infinity when the prediction overflowed before it, NaN without a prediction.</summary>

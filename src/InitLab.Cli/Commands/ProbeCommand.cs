@@ -202,13 +202,7 @@ internal static class ProbeCommand
             w.WriteStartObject();
             w.WriteString("name", n.Name);
             w.WriteString("op", n.Op);
-            Json.Number(w, "predicted_std", n.PredictedStd);
-            Json.Number(w, "onnxruntime_std", n.MeasuredStd);
-            Json.Number(w, "log_variance_ratio", n.LogRatio);
-            Json.Number(w, "log_variance_ratio_sd", n.LogRatioSd);
-            Json.Number(w, "tolerance", n.Tolerance);
-            w.WriteBoolean("within", n.Within);
-            w.WriteBoolean("exact", n.Exact);
+            AutoInitCommand.WriteCheck(w, "onnxruntime_std", n.PredictedStd, n.MeasuredStd, n.LogRatio, n.LogRatioSd, n.Tolerance, n.Within, n.Exact);
             w.WriteEndObject();
         }
         w.WriteEndArray();

@@ -12,31 +12,10 @@ namespace InitLab.Tests.Networks;
 /// </summary>
 public class ImportedOpTests
 {
-    private const double Tol = 1e-12;
+    private static (double[][] X, NetworkParameters<double> P, double[] Y, Node Node) RunOne(Op op, int batch, params int[][] inputShapes) =>
+        OpForwardTests.RunOne(op, batch, inputShapes);
 
-    private static (double[][] X, NetworkParameters<double> P, double[] Y, Node Node) RunOne(Op op, int batch, params int[][] inputShapes)
-    {
-        var b = new GraphBuilder();
-        var names = new List<string>();
-        for (int i = 0; i < inputShapes.Length; i++) names.Add(b.Input($"x{i}", new Shape(inputShapes[i])));
-        b.Add("op", op, [.. names]);
-        var graph = b.Build();
-        var g = new Generator(5, 9);
-        var p = NetworkParameters<double>.Draw(graph, 3);
-        foreach (var q in graph.Parameters)
-        {
-            var noise = new double[q.Shape.Size];
-            g.Normal(noise, 0, 0.5);
-            for (int i = 0; i < noise.Length; i++) p[q][i] += q.Role == ParameterRole.RunningVariance ? Math.Abs(noise[i]) : noise[i];
-        }
-        var x = inputShapes.Select(s => { var v = new double[batch * new Shape(s).Size]; g.Normal(v); return v; }).ToArray();
-        var inputs = names.Select((n, i) => (n, x[i])).ToDictionary(t => t.n, t => t.Item2);
-        var y = ExplicitGraphEngine.Forward(graph, p, batch, inputs).Output;
-        return (x, p, y, graph["op"]);
-    }
-
-    private static void Near(double expected, double actual, string where) =>
-        Assert.True(Math.Abs(expected - actual) <= Tol * (1 + Math.Abs(expected)), $"{where}: expected {expected:R}, got {actual:R}");
+    private static void Near(double expected, double actual, string where) => OpForwardTests.Near(expected, actual, where);
 
     [Fact]
     public void Scale_is_factor_times_x_plus_offset()

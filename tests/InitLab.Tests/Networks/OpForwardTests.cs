@@ -11,8 +11,9 @@ public class OpForwardTests
 {
     private const double Tol = 1e-12;
 
-    /// <summary>Runs a one-op graph in double on random inputs and noisy parameters; returns inputs, parameters and output.</summary>
-    private static (double[][] X, NetworkParameters<double> P, double[] Y, Node Node) RunOne(Op op, int batch, params int[][] inputShapes)
+    /// <summary>Runs a one-op graph in double on random inputs and noisy parameters (running variances kept positive); returns
+    /// inputs, parameters and output.</summary>
+    internal static (double[][] X, NetworkParameters<double> P, double[] Y, Node Node) RunOne(Op op, int batch, params int[][] inputShapes)
     {
         var b = new GraphBuilder();
         var names = new List<string>();
@@ -25,7 +26,7 @@ public class OpForwardTests
         {
             var noise = new double[q.Shape.Size];
             g.Normal(noise, 0, 0.5);
-            for (int i = 0; i < noise.Length; i++) p[q][i] += noise[i];
+            for (int i = 0; i < noise.Length; i++) p[q][i] += q.Role == ParameterRole.RunningVariance ? Math.Abs(noise[i]) : noise[i];
         }
         var x = inputShapes.Select(s => { var v = new double[batch * new Shape(s).Size]; g.Normal(v); return v; }).ToArray();
         var inputs = names.Select((n, i) => (n, x[i])).ToDictionary(t => t.n, t => t.Item2);
@@ -33,7 +34,7 @@ public class OpForwardTests
         return (x, p, y, graph["op"]);
     }
 
-    private static void Near(double expected, double actual, string where) =>
+    internal static void Near(double expected, double actual, string where) =>
         Assert.True(Math.Abs(expected - actual) <= Tol * (1 + Math.Abs(expected)), $"{where}: expected {expected:R}, got {actual:R}");
 
     [Fact]

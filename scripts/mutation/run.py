@@ -3,8 +3,8 @@
 
 Each line of mutations.txt is   FOLDER @@ FILE @@ ORIGINAL @@ MUTATED   (\\n inside ORIGINAL or MUTATED stands for a
 line break, so a mutation can name enough context to be unique). For every mutation the script copies the source
-tree once to a scratch folder, replaces the single occurrence of ORIGINAL, rebuilds src/InitLab only, drops the new
-InitLab.dll into the already built test folder and runs the folder's tests (stop on first failure). A failing run
+tree once to a scratch folder, replaces the single occurrence of ORIGINAL, rebuilds the mutated file's project only
+(src/InitLab or src/InitLab.Formats), drops its new assembly into the already built test folder and runs the folder's tests (stop on first failure). A failing run
 kills the mutant; a passing run lets it survive; a mutant that does not compile is not counted (as in Stryker); one
 whose ORIGINAL is no longer found exactly once is reported STALE, so the list can be kept up to date as the code moves.
 
@@ -33,6 +33,10 @@ FILTERS = {
     "Tensors": "FullyQualifiedName~InitLab.Tests.Tensors",
     "Theory": "FullyQualifiedName~InitLab.Tests.Theory",
     "Propagation": "FullyQualifiedName~InitLab.Tests.Propagation",
+    "Networks": "FullyQualifiedName~InitLab.Tests.Networks",
+    "Inspection": "FullyQualifiedName~InitLab.Tests.Inspection",
+    "Numerics": "FullyQualifiedName~InitLab.Tests.Numerics",
+    "Formats": "FullyQualifiedName~InitLab.Tests.Formats",
 }
 # Narrower sets for files whose folder tests are slow: the test classes written for that file.
 FILE_FILTERS = {
@@ -42,7 +46,16 @@ FILE_FILTERS = {
     "src/InitLab/Propagation/Diagnosis.cs": "FullyQualifiedName~DiagnosisTests",
     "src/InitLab/Propagation/Lsuv.cs": "FullyQualifiedName~LsuvAndSweepTests",
     "src/InitLab/Propagation/Sweep.cs": "FullyQualifiedName~LsuvAndSweepTests|FullyQualifiedName~Propagation.SweepTests",
+    # The explicit engine runs through the graph walk: its residual add, shared weights and traces live in Networks.
+    "src/InitLab/Networks/Ops/AddOp.cs": "FullyQualifiedName~EngineAgreementTests|FullyQualifiedName~EnginesTests|FullyQualifiedName~BackwardTests|FullyQualifiedName~OpGradientTests|FullyQualifiedName~OpForwardTests",
+    "src/InitLab/Networks/Families/MlpFamily.cs": "FullyQualifiedName~EngineAgreementTests|FullyQualifiedName~EnginesTests|FullyQualifiedName~BackwardTests",
+    "src/InitLab/Networks/Engines/Execution.cs": "FullyQualifiedName~EngineAgreementTests|FullyQualifiedName~EnginesTests|FullyQualifiedName~BackwardTests|FullyQualifiedName~ExplicitGraphEngineTests",
 }
+# The project that holds a mutated file, by its folder under src/, and the assembly that project builds.
+def project(path):
+    name = path.split("/")[1]
+    return f"src/{name}/{name}.csproj", name + ".dll"
+
 TEST_TIMEOUT = 900
 
 
@@ -113,10 +126,9 @@ def main():
         if build.returncode != 0:
             print(build.stdout[-4000:])
             sys.exit("the unmutated tree does not build")
-        dll = os.path.join(scratch, "src", "InitLab", "bin", "Release", "net10.0", "InitLab.dll")
         test_dir = os.path.join(scratch, "tests", "InitLab.Tests", "bin", "Release", "net10.0")
-        pristine = dll + ".pristine"
-        shutil.copy2(dll, pristine)
+        for name in sorted({project(m[2])[1] for m in mutations}):
+            shutil.copy2(os.path.join(test_dir, name), os.path.join(test_dir, name + ".pristine"))
         for folder in ([] if "--no-baseline" in args else folders):
             base = run(["dotnet", "test", "tests/InitLab.Tests/InitLab.Tests.csproj", "-c", "Release", "--no-build",
                         "--filter", FILTERS[folder]], scratch, TEST_TIMEOUT)
@@ -130,18 +142,21 @@ def main():
                 rows.append((folder, number, "stale", 0.0, path))
                 continue
             target = os.path.join(scratch, path)
+            csproj, name = project(path)
+            dll = os.path.join(scratch, os.path.dirname(csproj), "bin", "Release", "net10.0", name)
+            pristine = os.path.join(test_dir, name + ".pristine")
             with open(target, encoding="utf-8") as f:
                 source = f.read()
             start = time.time()
             try:
                 with open(target, "w", encoding="utf-8") as f:
                     f.write(source.replace(original, mutated, 1))
-                compiled = run(["dotnet", "build", "src/InitLab/InitLab.csproj", "-c", "Release", "-v", "q", "-nologo",
+                compiled = run(["dotnet", "build", csproj, "-c", "Release", "-v", "q", "-nologo",
                                 "--no-restore", "-p:TreatWarningsAsErrors=false"], scratch)
                 if compiled.returncode != 0:
                     status = "compile-error"
                 else:
-                    shutil.copy2(dll, os.path.join(test_dir, "InitLab.dll"))
+                    shutil.copy2(dll, os.path.join(test_dir, name))
                     try:
                         tested = run(["dotnet", "test", "tests/InitLab.Tests/InitLab.Tests.csproj", "-c", "Release", "--no-build",
                                       "--filter", override or FILE_FILTERS.get(path, FILTERS[folder]), "--", "xUnit.StopOnFail=true"], scratch, TEST_TIMEOUT)
@@ -152,7 +167,7 @@ def main():
                 with open(target, "w", encoding="utf-8") as f:
                     f.write(source)
                 shutil.copy2(pristine, dll)
-                shutil.copy2(pristine, os.path.join(test_dir, "InitLab.dll"))
+                shutil.copy2(pristine, os.path.join(test_dir, name))
             seconds = time.time() - start
             rows.append((folder, number, status, seconds, path))
             print(f"{status:13} {seconds:5.0f}s  line {number}: {line[:150]}", flush=True)

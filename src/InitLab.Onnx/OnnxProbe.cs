@@ -2,6 +2,7 @@ using InitLab.Activations;
 using InitLab.Formats;
 using InitLab.Formats.Onnx;
 using InitLab.Initializers;
+using InitLab.Networks;
 using InitLab.Propagation;
 using InitLab.Random;
 using InitLab.Tensors;
@@ -27,6 +28,9 @@ public sealed record ProbeOptions
 
     /// <summary>Threads ONNX Runtime may use inside an op (0 = its default).</summary>
     public int Threads { get; init; }
+
+    /// <summary>Keep every float value ONNX Runtime computed (<see cref="ProbeTrace.Values"/>), for a comparison.</summary>
+    public bool KeepValues { get; init; }
 }
 
 /// <summary>
@@ -109,7 +113,9 @@ public static class OnnxProbe
             using (results)
             {
                 var byOutput = wanted.Zip(results).ToDictionary(p => p.First, p => p.Second, StringComparer.Ordinal);
-                var nodes = new List<ProbeNode>();
+                var nodes = new List<NodeTrace>();
+                var outputs = new List<string>();
+                var values = options.KeepValues ? new Dictionary<string, float[]>(StringComparer.Ordinal) : null;
                 foreach (var n in nodeOutputs)
                 {
                     var value = byOutput[n.Outputs[0]];
@@ -117,12 +123,20 @@ public static class OnnxProbe
                     var info = value.GetTensorTypeAndShape();
                     if (info.ElementDataType != TensorElementType.Float) continue;
                     string name = n.Name.Length > 0 ? n.Name : n.Outputs[0];
-                    nodes.Add(Measure(name, n.OpType, info.Shape, value.GetTensorDataAsSpan<float>()));
+                    var data = value.GetTensorDataAsSpan<float>();
+                    nodes.Add(Measure(name, n.OpType, info.Shape, data));
+                    outputs.Add(n.Outputs[0]);
+                    if (values is not null) values[n.Outputs[0]] = data.ToArray();
                 }
-                var inputNode = inputType == DTypes.Float32
-                    ? Measure(inputInfo.Name, "input", inputShape, inputData.ReadSingles())
-                    : Measure(inputInfo.Name, "input", inputShape, Array.ConvertAll(inputData.ReadDoubles(), v => (float)v));
-                return Diagnose(model, graph, options, source, inputNode, nodes, replaced.Select(t => t.Name).ToList());
+                var inputValues = inputType == DTypes.Float32 ? inputData.ReadSingles() : Array.ConvertAll(inputData.ReadDoubles(), v => (float)v);
+                var inputNode = Measure(inputInfo.Name, "input", inputShape, inputValues);
+                return Diagnose(model, graph, options, source, (int)inputShape[0], inputNode, nodes, replaced.Select(t => t.Name).ToList()) with
+                {
+                    Values = values,
+                    InputValues = options.KeepValues ? inputValues : null,
+                    InputName = inputInfo.Name,
+                    Outputs = outputs,
+                };
             }
         }
         finally
@@ -183,7 +197,7 @@ public static class OnnxProbe
         long count = shape.Aggregate(1L, (a, b) => a * b);
         if (count > 1L << 28) throw new ArgumentException($"the input ({string.Join(", ", shape)}) has {count} elements; lower --batch.", nameof(options));
         var x = new float[count];
-        new Generator(options.Seed, stream: ulong.MaxValue).Normal(x, threads: 1);
+        new Generator(options.Seed, OnnxGraphImport.InputStream).Normal(x, threads: 1);
         return (shape, ModelTensor.FromSingles(info.Name, shape, x), DTypes.Float32, "gaussian");
     }
 
@@ -198,7 +212,8 @@ public static class OnnxProbe
     private static T[] ReadBytesAs<T>(this ModelTensor t) where T : unmanaged =>
         System.Runtime.InteropServices.MemoryMarshal.Cast<byte, T>(t.ReadBytes()).ToArray();
 
-    private static ProbeNode Measure(string name, string op, IReadOnlyList<long> shape, ReadOnlySpan<float> y)
+    /// <summary>The lab's per-node statistics of one value (the graph engine's <see cref="NodeTrace"/>; the shape without the batch).</summary>
+    private static NodeTrace Measure(string name, string op, IReadOnlyList<long> shape, ReadOnlySpan<float> y)
     {
         var s = Stats.Of(y);
         double? correlation = null;
@@ -207,7 +222,9 @@ public static class OnnxProbe
             int per = (int)(y.Length / shape[0]);
             correlation = Correlation(y[..per], y.Slice(per, per));
         }
-        return new ProbeNode(name, op, shape.ToArray(), s.Mean, s.Std, s.MeanSquare, s.Min, s.Max, s.ZeroFraction, s.NaNCount + s.InfCount, correlation);
+        var dims = shape.Count == 0 ? [] : shape.Skip(1).Select(d => (int)d).ToArray();
+        return new NodeTrace(name, op, new Shape(dims), null, s.Mean, s.Std, s.MeanSquare, s.Min, s.Max, s.ZeroFraction, s.NaNCount + s.InfCount,
+            correlation, []);
     }
 
     // q12 / sqrt(q11 q22) with q = mean of products (uncentered, as mean-field theory's c).
@@ -224,8 +241,8 @@ public static class OnnxProbe
         return denominator > 0 && double.IsFinite(denominator) ? q12 / denominator : null;
     }
 
-    private static ProbeTrace Diagnose(ModelFile model, OnnxGraph graph, ProbeOptions options, string source, ProbeNode input,
-        List<ProbeNode> nodes, List<string> replaced)
+    private static ProbeTrace Diagnose(ModelFile model, OnnxGraph graph, ProbeOptions options, string source, int batch, NodeTrace input,
+        List<NodeTrace> nodes, List<string> replaced)
     {
         string? firstNonFinite = nodes.FirstOrDefault(n => n.NonFinite > 0)?.Name;
         var weighted = nodes.Where(n => WeightedOps.Contains(n.Op)).ToList();
@@ -248,7 +265,7 @@ public static class OnnxProbe
         worst = firstNonFinite ?? worst;
         diagnosis = diagnosis with { Advice = Advice(diagnosis, graph, options.Scheme) };
         string weights = options.Scheme?.Name ?? "trained";
-        return new ProbeTrace(model.Path, weights, options.Seed, (int)input.Shape[0], source, input, nodes, firstNonFinite,
+        return new ProbeTrace(model.Path, weights, options.Seed, batch, source, input, nodes, firstNonFinite,
             weighted.Select(n => n.Name).ToList(), diagnosis, worst, replaced);
     }
 

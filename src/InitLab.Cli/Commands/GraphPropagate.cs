@@ -10,8 +10,8 @@ using Spectre.Console;
 namespace InitLab.Cli;
 
 /// <summary>
-/// <c>initlab propagate --model M | --spec F</c>: the explicit engine on a network graph, every node measured, the diagnosis per
-/// block. The JSON keys follow design.md ("Networks beyond MLPs").
+/// <c>initlab propagate --model M | --spec F | --onnx F</c>: the explicit engine on a network graph, every node measured, the
+/// diagnosis per block. The JSON keys follow design.md ("Networks beyond MLPs").
 /// </summary>
 internal static class GraphPropagate
 {
@@ -21,7 +21,7 @@ internal static class GraphPropagate
     {
         foreach (var option in o.MlpOnly)
             if (pr.IsGiven(option))
-                throw new UsageException($"{option.Name} describes the MLP lab's network; with --model or --spec the graph defines the network (e.g. --model mlp:depth=L,width=N,act=A).");
+                throw new UsageException($"{option.Name} describes the MLP lab's network; with --model, --spec or --onnx the graph defines the network (e.g. --model mlp:depth=L,width=N,act=A).");
         if (every) throw new UsageException("--every thins the MLP lab's layer table; a graph's table lists every node.");
         if (engines.Any(e => e != "explicit"))
             throw new UsageException($"the {engines.First(e => e != "explicit")} engine works on the MLP lab's network (--width, --depth); a graph runs on --engine explicit.");
@@ -29,17 +29,20 @@ internal static class GraphPropagate
         int batch = pr.GetValue(o.Batch);
         var inits = pr.List(o.Init);
         var (source, value) = g.Source(pr);
+        bool onnx = pr.GetValue(g.Onnx) is not null;
         Resources.Check(ctx, GraphResources.Estimate(graph, batch, backward).Sequential(inits?.Length ?? 1),
             new Dictionary<string, (string, string)> { ["batch"] = ("--batch", batch.ToString(CultureInfo.InvariantCulture)), ["model"] = (source, value) },
             "propagate on the explicit engine");
         var graphs = new List<(string Init, Graph Graph)>();
-        if (inits is null) graphs.Add(("default", graph));
+        if (inits is null) graphs.Add((onnx ? "file" : "default", graph));
         else
             foreach (string name in inits)
             {
                 try
                 {
-                    graphs.Add((name, graph.WithScheme(o.Initializer(name, pr))));
+                    // A real model is re-initialized as probe --scheme does (norms fresh too); a family or spec as nn.init would.
+                    var scheme = o.Initializer(name, pr);
+                    graphs.Add((name, onnx ? g.Import(pr, scheme, o.Seed(pr)).Graph : graph.WithScheme(scheme)));
                 }
                 catch (ArgumentException e)
                 {
@@ -96,39 +99,7 @@ internal static class GraphPropagate
         w.WriteString("init", run.Init);
         w.WriteNumber("batch", t.Batch);
         w.WriteStartArray("nodes");
-        foreach (var n in t.Nodes)
-        {
-            w.WriteStartObject();
-            w.WriteString("name", n.Name);
-            w.WriteString("op", n.Op);
-            Json.Ints(w, "shape", n.Shape.Dims);
-            if (n.Block is { } b) w.WriteString("block", b);
-            else w.WriteNull("block");
-            Json.Number(w, "mean", n.Mean);
-            Json.Number(w, "std", n.Std);
-            Json.Number(w, "mean_square", n.MeanSquare);
-            Json.NumberOrNull(w, "min", n.Min);
-            Json.NumberOrNull(w, "max", n.Max);
-            Json.NumberOrNull(w, "zero_fraction", n.ZeroFraction);
-            w.WriteNumber("nonfinite", n.NonFinite);
-            Json.Number(w, "correlation", n.Correlation);
-            Json.Number(w, "grad_norm", n.GradNorm);
-            Json.Number(w, "param_grad_norm", n.ParamGradNorm);
-            w.WriteStartArray("parameters");
-            foreach (var p in n.Parameters)
-            {
-                w.WriteStartObject();
-                w.WriteString("name", p.Name);
-                Json.Ints(w, "shape", p.Shape.Dims);
-                w.WriteString("role", p.Role.ToString().ToLowerInvariant());
-                w.WriteString("init", p.Init);
-                Json.NumberOrNull(w, "std", p.Std);
-                Json.Number(w, "grad_norm", p.GradNorm);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteEndObject();
-        }
+        foreach (var n in t.Nodes) WriteNode(w, n);
         w.WriteEndArray();
         if (t.FirstNonFiniteNode is { } bad) w.WriteString("first_nonfinite_node", bad);
         else w.WriteNull("first_nonfinite_node");
@@ -164,6 +135,50 @@ internal static class GraphPropagate
         w.WriteEndArray();
         w.WriteEndObject();
     }
+
+    /// <summary>One node of a trace, the same keys for propagate and probe (design.md).</summary>
+    internal static void WriteNode(Utf8JsonWriter w, NodeTrace n, Action<Utf8JsonWriter>? extra = null)
+    {
+        w.WriteStartObject();
+        w.WriteString("name", n.Name);
+        w.WriteString("op", n.Op);
+        extra?.Invoke(w);
+        Json.Ints(w, "shape", n.Shape.Dims);
+        if (n.Block is { } b) w.WriteString("block", b);
+        else w.WriteNull("block");
+        Json.Number(w, "mean", n.Mean);
+        Json.Number(w, "std", n.Std);
+        Json.Number(w, "mean_square", n.MeanSquare);
+        Json.NumberOrNull(w, "min", n.Min);
+        Json.NumberOrNull(w, "max", n.Max);
+        Json.NumberOrNull(w, "zero_fraction", n.ZeroFraction);
+        w.WriteNumber("nonfinite", n.NonFinite);
+        Json.Number(w, "correlation", n.Correlation);
+        Json.Number(w, "grad_norm", n.GradNorm);
+        Json.Number(w, "param_grad_norm", n.ParamGradNorm);
+        w.WriteStartArray("parameters");
+        foreach (var p in n.Parameters)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", p.Name);
+            Json.Ints(w, "shape", p.Shape.Dims);
+            w.WriteString("role", RoleName(p.Role));
+            w.WriteString("init", p.Init);
+            Json.NumberOrNull(w, "std", p.Std);
+            Json.Number(w, "grad_norm", p.GradNorm);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteEndObject();
+    }
+
+    /// <summary>weight, bias, scale, shift, embedding, running_mean, running_var.</summary>
+    internal static string RoleName(ParameterRole role) => role switch
+    {
+        ParameterRole.RunningMean => "running_mean",
+        ParameterRole.RunningVariance => "running_var",
+        _ => role.ToString().ToLowerInvariant(),
+    };
 
     private static string Csv(List<Run> runs)
     {

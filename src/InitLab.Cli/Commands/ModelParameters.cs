@@ -22,7 +22,7 @@ internal static class ModelParameters
     public static IReadOnlyList<ResolvedParameter> Resolve(ModelFile model, FanLayout defaultLayout)
     {
         var weights = BiasWeights(model);
-        var hints = model.Tensors.Select(t => new ParameterHint(t.Name, ShapeOf(t), RoleOf(t.Role), LayoutOf(t.Layout),
+        var hints = model.Tensors.Select(t => new ParameterHint(t.Name, ShapeOf(t), t.Role, LayoutOf(t.Layout),
             weights.GetValueOrDefault(t.Name))).ToList();
         return ParameterNaming.Resolve(hints, defaultLayout);
     }
@@ -54,33 +54,6 @@ internal static class ModelParameters
         };
         return new TensorData(t.ReadDoubles(), u);
     }
-
-    /// <summary>The file's role, in the library's terms (null: the file does not say).</summary>
-    public static ParameterRole? RoleOf(TensorRole role) => role switch
-    {
-        TensorRole.Weight => ParameterRole.Weight,
-        TensorRole.Bias => ParameterRole.Bias,
-        TensorRole.NormScale => ParameterRole.NormScale,
-        TensorRole.NormShift => ParameterRole.NormShift,
-        TensorRole.NormMean => ParameterRole.RunningMean,
-        TensorRole.NormVariance => ParameterRole.RunningVariance,
-        TensorRole.Embedding => ParameterRole.Embedding,
-        TensorRole.Other => ParameterRole.Other,
-        _ => null,
-    };
-
-    /// <summary>The library's role in the formats project's terms (for <see cref="ModelReinit"/>).</summary>
-    public static TensorRole RoleOf(ParameterRole role) => role switch
-    {
-        ParameterRole.Weight => TensorRole.Weight,
-        ParameterRole.Bias => TensorRole.Bias,
-        ParameterRole.NormScale => TensorRole.NormScale,
-        ParameterRole.NormShift => TensorRole.NormShift,
-        ParameterRole.RunningMean => TensorRole.NormMean,
-        ParameterRole.RunningVariance => TensorRole.NormVariance,
-        ParameterRole.Embedding => TensorRole.Embedding,
-        _ => TensorRole.Other,
-    };
 
     /// <summary>The file's layout (null: the file does not say).</summary>
     public static FanLayout? LayoutOf(TensorLayout layout) => layout switch

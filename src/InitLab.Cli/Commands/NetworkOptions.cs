@@ -13,7 +13,7 @@ internal sealed class NetworkOptions
     /// <summary>Options of the MLP lab; <paramref name="actRequired"/> false where another mode (propagate --model) needs no --act.</summary>
     public NetworkOptions(bool actRequired = true)
     {
-        Act = CliOptions.Choice("--act", "Activation: " + string.Join(", ", ActivationRegistry.Names) + (actRequired ? "" : " (required unless --model or --spec)"),
+        Act = CliOptions.Choice("--act", "Activation: " + string.Join(", ", ActivationRegistry.Names) + (actRequired ? "" : " (required unless --model, --spec or --onnx)"),
             ActivationRegistry.Names, required: actRequired, canonical: ActivationRegistry.Canonical);
     }
 
@@ -50,7 +50,7 @@ internal sealed class NetworkOptions
     public ulong Seed(ParseResult pr) => (ulong)pr.GetValue(SeedOption);
 
     public Activation Activation(ParseResult pr) =>
-        ActivationRegistry.Parse(pr.GetValue(Act) ?? throw new UsageException("--act is required (or --model / --spec for a network graph)."), pr.GetValue(Param));
+        ActivationRegistry.Parse(pr.GetValue(Act) ?? throw new UsageException("--act is required (or --model / --spec / --onnx for a network graph)."), pr.GetValue(Param));
 
     /// <summary>Every option of the MLP lab's network (what --model and --spec replace).</summary>
     public IEnumerable<Option> MlpOnly => [Width, Widths, Depth, Act, Param, Shared, SigmaB, Residual, InputVariance, Input, AllowNonFinite, SigmaW];

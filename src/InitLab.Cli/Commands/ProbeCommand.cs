@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using InitLab.Formats;
+using InitLab.Networks;
 using InitLab.Onnx;
 using Spectre.Console;
 
@@ -8,7 +9,9 @@ namespace InitLab.Cli;
 
 /// <summary>
 /// <c>initlab probe MODEL.onnx</c>: runs a real model with ONNX Runtime, with its own weights or re-initialized in
-/// memory by a scheme, and prints the per-node trace and the lab's diagnosis (design.md, "Model files").
+/// memory by a scheme, and prints the per-node trace and the lab's diagnosis (design.md, "Model files"). With
+/// <c>--compare</c>, InitLab's explicit engine runs the imported graph beside it on the same weights and input, and every node's
+/// values are compared to float tolerance (exit code 1 when a node disagrees).
 /// </summary>
 internal static class ProbeCommand
 {
@@ -20,14 +23,16 @@ internal static class ProbeCommand
         var batch = CliOptions.Int("--batch", "Batch size of the Gaussian N(0, 1) input (the model's first input dimension)", 4, min: 1, max: 1024);
         var input = CliOptions.InputFile("--input", "Feed this .npy batch (its first dimension is the batch) (default: a Gaussian N(0, 1) batch of the input's shape)");
         var seed = CliOptions.Seed();
+        var compare = CliOptions.Flag("--compare", "Also run InitLab's explicit engine on the imported graph (same weights, same input) and compare every node to float tolerance");
         var json = CliOptions.Json();
         var command = Help.Examples(new Command("probe", "Run a real ONNX model (ONNX Runtime) and trace what its initialization does to the signal"),
             "initlab probe resnet18.onnx",
             "initlab probe resnet18.onnx --scheme kaiming_normal --batch 2",
-            "initlab probe model.onnx --input batch.npy --json");
+            "initlab probe model.onnx --input batch.npy --json",
+            "initlab probe resnet18.onnx --batch 1 --compare");
         command.Add(model);
         scheme.AddTo(command);
-        foreach (var option in new Option[] { batch, input, seed, json }) command.Add(option);
+        foreach (var option in new Option[] { batch, input, seed, compare, json }) command.Add(option);
         command.SetAction(pr =>
         {
             string path = pr.GetValue(model)!;
@@ -36,12 +41,13 @@ internal static class ProbeCommand
                 throw new UsageException("--batch does not apply with --input: the file's first dimension is the batch.");
             string format = ModelFiles.DetectFormat(path);
             if (format != ModelFormats.Onnx) throw new UsageException($"'{path}' reads as {format}; probe runs ONNX models (.onnx).");
+            var file = ModelFiles.Read(path);
             ModelTensor? given = null;
             if (inputPath is not null)
             {
-                var file = ModelFiles.Read(inputPath);
-                if (file.Format != ModelFormats.Npy) throw new UsageException($"--input '{inputPath}' is not a .npy array (it reads as {file.Format}).");
-                given = file.Tensors[0];
+                var array = ModelFiles.Read(inputPath);
+                if (array.Format != ModelFormats.Npy) throw new UsageException($"--input '{inputPath}' is not a .npy array (it reads as {array.Format}).");
+                given = array.Tensors[0];
             }
             var options = new ProbeOptions
             {
@@ -52,10 +58,29 @@ internal static class ProbeCommand
             };
             if (options.Scheme is null && SchemeParameters(scheme).FirstOrDefault(p => pr.IsGiven(p.Option)) is { Option: { } unused })
                 throw new UsageException($"{unused.Name} applies only with --scheme.");
-            var trace = OnnxProbe.Run(ModelFiles.Read(path), options);
-            if (pr.GetValue(json)) ctx.Out.WriteLine(Json.Document(pr, w => WriteJson(w, trace)));
-            else Render(ctx, trace);
-            return CliApp.Ok;
+            if (!pr.GetValue(compare))
+            {
+                var trace = OnnxProbe.Run(file, options);
+                if (pr.GetValue(json)) ctx.Out.WriteLine(Json.Document(pr, w => WriteJson(w, trace)));
+                else Render(ctx, trace);
+                return CliApp.Ok;
+            }
+            var c = OnnxCompare.Run(file, options);
+            if (pr.GetValue(json))
+                ctx.Out.WriteLine(Json.Document(pr, w =>
+                {
+                    WriteJson(w, c.Probe);
+                    WriteComparison(w, c);
+                }));
+            else
+            {
+                Render(ctx, c.Probe);
+                RenderComparison(ctx, c);
+            }
+            if (c.Agrees) return CliApp.Ok;
+            var worst = c.Nodes.Where(n => !n.Agreement.Agrees).MaxBy(n => double.IsNaN(n.Agreement.LocalRatio) ? double.PositiveInfinity : Math.Max(n.Agreement.LocalRatio, n.Agreement.ChainRatio))!;
+            ctx.Err.WriteLine($"error: the explicit engine and ONNX Runtime disagree beyond float tolerance at {c.Nodes.Count(n => !n.Agreement.Agrees)} node(s) (first: {worst.Node.Node}, {worst.Node.OnnxOp} as {worst.Node.Op}).");
+            return CliApp.Failure;
         });
         return command;
     }
@@ -75,9 +100,9 @@ internal static class ProbeCommand
         w.WriteString("input", t.InputSource);
         w.WriteNumber("replaced_initializers", t.Replaced.Count);
         w.WritePropertyName("input_stats");
-        Node(w, t.Input);
+        GraphPropagate.WriteNode(w, t.Input);
         w.WriteStartArray("nodes");
-        foreach (var n in t.Nodes) Node(w, n);
+        foreach (var n in t.Nodes) GraphPropagate.WriteNode(w, n);
         w.WriteEndArray();
         if (t.FirstNonFiniteNode is null) w.WriteNull("first_nonfinite_node");
         else w.WriteString("first_nonfinite_node", t.FirstNonFiniteNode);
@@ -91,23 +116,78 @@ internal static class ProbeCommand
         w.WriteEndObject();
     }
 
-    private static void Node(System.Text.Json.Utf8JsonWriter w, ProbeNode n)
+    /// <summary>The <c>compare</c> object: per imported node both engines' std and the agreement, per ONNX op type the worst.</summary>
+    private static void WriteComparison(System.Text.Json.Utf8JsonWriter w, OnnxComparison c)
     {
-        w.WriteStartObject();
-        w.WriteString("name", n.Name);
-        w.WriteString("op", n.Op);
-        w.WriteStartArray("shape");
-        foreach (long d in n.Shape) w.WriteNumberValue(d);
+        w.WriteStartObject("compare");
+        w.WriteString("engine", "explicit");
+        w.WriteBoolean("agrees", c.Agrees);
+        w.WriteStartArray("nodes");
+        foreach (var n in c.Nodes)
+        {
+            var a = n.Agreement;
+            w.WriteStartObject();
+            w.WriteString("name", n.Node.Node);
+            w.WriteString("op", n.Node.Op);
+            w.WriteString("onnx_name", n.Node.OnnxName);
+            w.WriteString("onnx_op", n.Node.OnnxOp);
+            Json.Number(w, "onnxruntime_std", n.OnnxRuntime.Std);
+            Json.Number(w, "explicit_std", n.Explicit.Std);
+            w.WriteNumber("elements", a.Elements);
+            Json.Number(w, "max_abs", a.ReferenceMaxAbs);
+            Json.Number(w, "chain_max_difference", a.ChainMaxDifference);
+            Json.Number(w, "chain_relative", a.ChainRelative);
+            Json.Number(w, "chain_tolerance_ratio", a.ChainRatio);
+            Json.Number(w, "local_max_difference", a.LocalMaxDifference);
+            Json.Number(w, "local_relative", a.LocalRelative);
+            Json.Number(w, "local_tolerance_ratio", a.LocalRatio);
+            w.WriteBoolean("agrees", a.Agrees);
+            w.WriteEndObject();
+        }
         w.WriteEndArray();
-        Json.Number(w, "mean", n.Mean);
-        Json.Number(w, "std", n.Std);
-        Json.Number(w, "mean_square", n.MeanSquare);
-        Json.Number(w, "min", n.Min);
-        Json.Number(w, "max", n.Max);
-        Json.Number(w, "zero_fraction", n.ZeroFraction);
-        w.WriteNumber("nonfinite", n.NonFinite);
-        Json.Number(w, "correlation", n.Correlation);
+        w.WriteStartArray("by_onnx_op");
+        foreach (var g in c.ByOpType)
+        {
+            w.WriteStartObject();
+            w.WriteString("onnx_op", g.OnnxOp);
+            w.WriteString("op", g.Op);
+            w.WriteNumber("nodes", g.Nodes);
+            Json.Number(w, "chain_relative", g.ChainRelative);
+            Json.Number(w, "local_relative", g.LocalRelative);
+            Json.Number(w, "chain_tolerance_ratio", g.ChainRatio);
+            Json.Number(w, "local_tolerance_ratio", g.LocalRatio);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
         w.WriteEndObject();
+    }
+
+    private static string Sci(double v) => double.IsNaN(v) ? "NaN" : v == 0 ? "0" : v.ToString("0.0e0", CultureInfo.InvariantCulture);
+
+    private static void RenderComparison(CliContext ctx, OnnxComparison c)
+    {
+        ctx.Out.WriteLine($"compare: InitLab's explicit engine on the imported graph ({c.Import.Graph.Nodes.Count} nodes), same weights, same input");
+        var table = new Table().Border(TableBorder.Rounded);
+        foreach (var col in new[] { "node", "onnx op", "initlab op" }) table.AddColumn(col);
+        foreach (var col in new[] { "ort std", "initlab std", "chain |d|/max|y|", "local |d|/max|y|", "local |d|/tol" }) table.AddColumn(new TableColumn(col).RightAligned());
+        foreach (var n in c.Nodes)
+        {
+            var a = n.Agreement;
+            string ratio = Sci(a.LocalRatio);
+            table.AddRow(Markup.Escape(n.Node.Node), Markup.Escape(n.Node.OnnxOp), Markup.Escape(n.Node.Op), Json.Format(n.OnnxRuntime.Std), Json.Format(n.Explicit.Std),
+                Sci(a.ChainRelative), Sci(a.LocalRelative), a.Agrees ? ratio : $"[red]{ratio}[/]");
+        }
+        ctx.Console.Write(table);
+        var byOp = new Table().Border(TableBorder.Rounded).Title("worst per ONNX op type");
+        foreach (var col in new[] { "onnx op", "initlab op", "nodes" }) byOp.AddColumn(col);
+        foreach (var col in new[] { "chain |d|/max|y|", "local |d|/max|y|", "local |d|/tol" }) byOp.AddColumn(new TableColumn(col).RightAligned());
+        foreach (var g in c.ByOpType)
+            byOp.AddRow(Markup.Escape(g.OnnxOp), Markup.Escape(g.Op), g.Nodes.ToString(CultureInfo.InvariantCulture), Sci(g.ChainRelative), Sci(g.LocalRelative), Sci(g.LocalRatio));
+        ctx.Console.Write(byOp);
+        double worst = c.Nodes.Count == 0 ? 0 : c.Nodes.Max(n => n.Agreement.LocalRatio);
+        ctx.Out.WriteLine(c.Agrees
+            ? $"agreement: every node within float tolerance (largest local |difference| / tolerance {Sci(worst)}; largest chain |difference| / max |y| {Sci(c.Nodes.Count == 0 ? 0 : c.Nodes.Max(n => n.Agreement.ChainRelative))})"
+            : $"agreement: {c.Nodes.Count(n => !n.Agreement.Agrees)} node(s) beyond float tolerance");
     }
 
     private static void Render(CliContext ctx, ProbeTrace t)
@@ -121,7 +201,7 @@ internal static class ProbeCommand
         foreach (var c in new[] { "mean", "std", "max |y|", "zero", "corr", "nonfinite" }) table.AddColumn(new TableColumn(c).RightAligned());
         foreach (var n in new[] { t.Input }.Concat(t.Nodes))
         {
-            table.AddRow(Markup.Escape(n.Name), Markup.Escape(n.Op), string.Join("x", n.Shape), Json.Format(n.Mean), Json.Format(n.Std),
+            table.AddRow(Markup.Escape(n.Name), Markup.Escape(n.Op), string.Join("x", n.Shape.Dims.ToArray()), Json.Format(n.Mean), Json.Format(n.Std),
                 Json.Format(Math.Max(Math.Abs(n.Min), Math.Abs(n.Max))), n.ZeroFraction.ToString("0.00", CultureInfo.InvariantCulture),
                 n.Correlation is double c ? c.ToString("0.000", CultureInfo.InvariantCulture) : "",
                 n.NonFinite == 0 ? "0" : $"[red]{n.NonFinite}[/]");

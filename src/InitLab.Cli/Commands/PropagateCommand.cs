@@ -37,16 +37,18 @@ internal static class PropagateCommand
             "initlab propagate --act tanh --width 256 --depth 20 --init xavier_normal --generator torch --seed 0",
             "initlab propagate --model resnet:blocks=8,width=64,size=32,norm=none,preact=true --init kaiming_normal --batch 8",
             "initlab propagate --model transformer:layers=12,dim=256,heads=8,tokens=64,ln=post --backward --json",
-            "initlab propagate --spec net.json --init orthogonal --batch 16");
+            "initlab propagate --spec net.json --init orthogonal --batch 16",
+            "initlab propagate --onnx resnet18.onnx --batch 2 --nodes",
+            "initlab propagate --onnx resnet18.onnx --init kaiming_normal --mode fan_out --batch 2");
         o.AddTo(command);
         g.AddTo(command);
         foreach (var option in new Option[] { engine, backward, json, csv, plot, every, generator }) command.Add(option);
         command.SetAction(pr =>
         {
             if (pr.GetValue(json) && pr.GetValue(csv)) throw new UsageException("--json and --csv are exclusive.");
-            if (!g.Given(pr) && pr.GetValue(g.Nodes)) throw new UsageException("--nodes lists a graph's nodes; give --model or --spec.");
+            if (!g.Given(pr) && pr.GetValue(g.Nodes)) throw new UsageException("--nodes lists a graph's nodes; give --model, --spec or --onnx.");
             if (g.Given(pr) && pr.IsGiven(generator) && pr.GeneratorOf(generator) == Random.GeneratorKind.Torch)
-                throw new UsageException("--generator torch draws the MLP lab's weights the PyTorch way; a --model or --spec graph draws from Philox streams: drop --generator torch or use --act/--width/--depth.");
+                throw new UsageException("--generator torch draws the MLP lab's weights the PyTorch way; a --model, --spec or --onnx graph draws from Philox streams: drop --generator torch or use --act/--width/--depth.");
             if (g.Given(pr))
                 return GraphPropagate.Execute(pr, ctx, o, g, pr.GetValue(engine)!, pr.GetValue(backward), pr.GetValue(json), pr.GetValue(csv), pr.GetValue(plot), pr.IsGiven(every));
             if (pr.IsGiven(every) && (pr.GetValue(json) || pr.GetValue(csv)))

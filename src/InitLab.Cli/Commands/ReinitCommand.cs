@@ -47,7 +47,7 @@ internal static class ReinitCommand
             bool rule = parsed.GetValue(bias) == "rule";
             string schemeName = parsed.GetValue(scheme.Scheme)!;
             var (fresh, changes) = ModelReinit.Apply(model, initializer, (ulong)parsed.GetValue(seed),
-                roleOf: t => ModelParameters.RoleOf(parameters[t.Name].Role),
+                roleOf: t => parameters[t.Name].Role,
                 biasScheme: t => rule && parameters[t.Name].LayerFans is { } fans && BiasRule.For(schemeName, fans) is var b && b.Name != "zeros" ? b : null,
                 layoutOf: t => ModelParameters.LayoutOf(parameters[t.Name].Layout));
             ModelFiles.Write(outPath, fresh);

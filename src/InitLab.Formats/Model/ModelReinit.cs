@@ -1,5 +1,6 @@
 using InitLab.Initializers;
 using InitLab.Random;
+using InitLab.Inspection;
 
 namespace InitLab.Formats;
 
@@ -16,7 +17,7 @@ public static class ModelReinit
     /// <param name="Name">The tensor.</param>
     /// <param name="Role">The role it was treated as.</param>
     /// <param name="Action">"scheme", "bias_rule", "zeros", "ones" or "kept".</param>
-    public sealed record Change(string Name, TensorRole Role, string Action);
+    public sealed record Change(string Name, ParameterRole? Role, string Action);
 
     /// <summary>
     /// The re-initialized model (same format, path, graph and order; replaced tensors are float32, or float64 where the
@@ -31,7 +32,7 @@ public static class ModelReinit
     /// <see cref="BiasRule"/>, drawn from the bias's own stream); null, or null for a tensor, means zeros.</param>
     /// <exception cref="ArgumentException">The scheme does not suit a weight's shape (the message names the tensor).</exception>
     /// <param name="layoutOf">The layout of each tensor; null uses <see cref="ModelTensor.Layout"/>.</param>
-    public static (ModelFile Model, IReadOnlyList<Change> Changes) Apply(ModelFile model, Initializer scheme, ulong seed, Func<ModelTensor, TensorRole>? roleOf = null,
+    public static (ModelFile Model, IReadOnlyList<Change> Changes) Apply(ModelFile model, Initializer scheme, ulong seed, Func<ModelTensor, ParameterRole?>? roleOf = null,
         Func<ModelTensor, Initializer?>? biasScheme = null, Func<ModelTensor, TensorLayout>? layoutOf = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -42,19 +43,19 @@ public static class ModelReinit
         for (int k = 0; k < model.Tensors.Count; k++)
         {
             var t = model.Tensors[k];
-            var role = roleOf?.Invoke(t) ?? t.Role;
+            var role = roleOf is null ? t.Role : roleOf(t);
             if (!DTypes.IsFloatingPoint(t.DType) || t.ElementCount == 0)
             {
                 changes.Add(new(t.Name, role, "kept"));
                 continue;
             }
-            var biasInit = role == TensorRole.Bias ? biasScheme?.Invoke(t) : null;
+            var biasInit = role == ParameterRole.Bias ? biasScheme?.Invoke(t) : null;
             (string Action, double? Constant) plan = role switch
             {
-                TensorRole.Weight or TensorRole.Embedding when t.Shape.Count >= 2 => ("scheme", null),
-                TensorRole.Bias when biasInit is not null => ("bias_rule", null),
-                TensorRole.Bias or TensorRole.NormShift or TensorRole.NormMean => ("zeros", 0),
-                TensorRole.NormScale or TensorRole.NormVariance => ("ones", 1),
+                ParameterRole.Weight or ParameterRole.Embedding when t.Shape.Count >= 2 => ("scheme", null),
+                ParameterRole.Bias when biasInit is not null => ("bias_rule", null),
+                ParameterRole.Bias or ParameterRole.NormShift or ParameterRole.RunningMean => ("zeros", 0),
+                ParameterRole.NormScale or ParameterRole.RunningVariance => ("ones", 1),
                 _ => ("kept", null),
             };
             changes.Add(new(t.Name, role, plan.Action));

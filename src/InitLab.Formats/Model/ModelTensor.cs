@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using InitLab.Tensors;
+using InitLab.Inspection;
 
 namespace InitLab.Formats;
 
@@ -14,7 +15,7 @@ public sealed class ModelTensor
     private readonly Func<byte[]> _read;
 
     internal ModelTensor(string name, long[] shape, string dtype, Func<byte[]> read, TensorLayout layout = TensorLayout.Unknown,
-        TensorRole role = TensorRole.Unknown, TensorQuantization? quantization = null)
+        ParameterRole? role = null, TensorQuantization? quantization = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(shape);
@@ -50,8 +51,8 @@ public sealed class ModelTensor
     /// <summary>The axis order the format states for this tensor, or <see cref="TensorLayout.Unknown"/>.</summary>
     public TensorLayout Layout { get; }
 
-    /// <summary>The role the format's graph states for this tensor, or <see cref="TensorRole.Unknown"/>.</summary>
-    public TensorRole Role { get; }
+    /// <summary>The role the format's graph states for this tensor (the core library's <see cref="ParameterRole"/>), or null when it says nothing.</summary>
+    public ParameterRole? Role { get; }
 
     /// <summary>How the file stored the tensor quantized, or null.</summary>
     public TensorQuantization? Quantization { get; }
@@ -102,7 +103,7 @@ public sealed class ModelTensor
     internal ModelTensor Renamed(string name) => new(name, _shape, DType, _read, Layout, Role, Quantization);
 
     /// <summary>The same tensor (same data source) with other layout and role hints.</summary>
-    internal ModelTensor WithHints(TensorLayout layout, TensorRole role) => new(Name, _shape, DType, _read, layout, role, Quantization);
+    internal ModelTensor WithHints(TensorLayout layout, ParameterRole? role) => new(Name, _shape, DType, _read, layout, role, Quantization);
 
     /// <summary>A float32 tensor with this tensor's name, shape, layout and role and new elements (row-major).</summary>
     /// <exception cref="ArgumentException">The data length is not <see cref="ElementCount"/>.</exception>
@@ -115,19 +116,19 @@ public sealed class ModelTensor
     /// <summary>A float32 tensor held in memory (the array is copied).</summary>
     /// <exception cref="ArgumentException">A dimension is negative or the data length is not the product of the shape.</exception>
     public static ModelTensor FromSingles(string name, IReadOnlyList<long> shape, ReadOnlySpan<float> data,
-        TensorLayout layout = TensorLayout.Unknown, TensorRole role = TensorRole.Unknown) =>
+        TensorLayout layout = TensorLayout.Unknown, ParameterRole? role = null) =>
         FromBytes(name, shape, DTypes.Float32, MemoryMarshal.AsBytes(data), layout, role);
 
     /// <summary>A float64 tensor held in memory (the array is copied).</summary>
     /// <exception cref="ArgumentException">A dimension is negative or the data length is not the product of the shape.</exception>
     public static ModelTensor FromDoubles(string name, IReadOnlyList<long> shape, ReadOnlySpan<double> data,
-        TensorLayout layout = TensorLayout.Unknown, TensorRole role = TensorRole.Unknown) =>
+        TensorLayout layout = TensorLayout.Unknown, ParameterRole? role = null) =>
         FromBytes(name, shape, DTypes.Float64, MemoryMarshal.AsBytes(data), layout, role);
 
     /// <summary>A tensor of any <see cref="DTypes"/> type from its little-endian bytes (copied).</summary>
     /// <exception cref="ArgumentException">Unknown dtype, a negative dimension, or a byte count that does not match the shape.</exception>
     public static ModelTensor FromBytes(string name, IReadOnlyList<long> shape, string dtype, ReadOnlySpan<byte> bytes,
-        TensorLayout layout = TensorLayout.Unknown, TensorRole role = TensorRole.Unknown)
+        TensorLayout layout = TensorLayout.Unknown, ParameterRole? role = null)
     {
         ArgumentNullException.ThrowIfNull(name);
         ArgumentNullException.ThrowIfNull(shape);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using InitLab.Inspection;
 
 namespace InitLab.Formats.Onnx;
 
@@ -542,11 +543,11 @@ public static class OnnxFormat
     private static List<ModelTensor> AddHints(OnnxGraph graph, List<ModelTensor> initializers)
     {
         var byName = initializers.ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var hints = new Dictionary<string, (TensorLayout Layout, TensorRole Role)>(StringComparer.Ordinal);
+        var hints = new Dictionary<string, (TensorLayout Layout, ParameterRole? Role)>(StringComparer.Ordinal);
         var producers = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var n in graph.Nodes)
             foreach (var o in n.Outputs) producers.TryAdd(o, n.OpType);
-        void Hint(OnnxNode n, int slot, TensorLayout layout, TensorRole role)
+        void Hint(OnnxNode n, int slot, TensorLayout layout, ParameterRole? role)
         {
             if (slot < n.Inputs.Count && byName.ContainsKey(n.Inputs[slot])) hints.TryAdd(n.Inputs[slot], (layout, role));
         }
@@ -558,51 +559,51 @@ public static class OnnxFormat
                 case "Conv" or "ConvTranspose":
                     // ConvTranspose stores (in, out / groups, k..); PyTorch computes its fans from that shape as if it
                     // were (out, in, k..), so OutIn reproduces PyTorch's own initialization there too.
-                    Hint(n, 1, TensorLayout.OutIn, TensorRole.Weight);
-                    Hint(n, 2, TensorLayout.Unknown, TensorRole.Bias);
+                    Hint(n, 1, TensorLayout.OutIn, ParameterRole.Weight);
+                    Hint(n, 2, TensorLayout.Unknown, ParameterRole.Bias);
                     break;
                 case "Gemm":
-                    Hint(n, 1, n.Int("transB", 0) != 0 ? TensorLayout.OutIn : TensorLayout.InOut, TensorRole.Weight);
-                    Hint(n, 2, TensorLayout.Unknown, TensorRole.Bias);
+                    Hint(n, 1, n.Int("transB", 0) != 0 ? TensorLayout.OutIn : TensorLayout.InOut, ParameterRole.Weight);
+                    Hint(n, 2, TensorLayout.Unknown, ParameterRole.Bias);
                     break;
                 case "MatMul":
-                    Hint(n, 1, TensorLayout.InOut, TensorRole.Weight);
-                    Hint(n, 0, TensorLayout.OutIn, TensorRole.Weight);
+                    Hint(n, 1, TensorLayout.InOut, ParameterRole.Weight);
+                    Hint(n, 0, TensorLayout.OutIn, ParameterRole.Weight);
                     break;
                 case "Add":
                     for (int slot = 0; slot < 2 && n.Inputs.Count == 2; slot++)
                     {
                         if (producers.TryGetValue(n.Inputs[1 - slot], out var p) && p is "MatMul" or "Conv" or "Gemm" &&
                             byName.TryGetValue(n.Inputs[slot], out var b) && b.Shape.Count(d => d != 1) <= 1)
-                            Hint(n, slot, TensorLayout.Unknown, TensorRole.Bias);
+                            Hint(n, slot, TensorLayout.Unknown, ParameterRole.Bias);
                     }
                     break;
                 case "BatchNormalization":
-                    Hint(n, 1, TensorLayout.Unknown, TensorRole.NormScale);
-                    Hint(n, 2, TensorLayout.Unknown, TensorRole.NormShift);
-                    Hint(n, 3, TensorLayout.Unknown, TensorRole.NormMean);
-                    Hint(n, 4, TensorLayout.Unknown, TensorRole.NormVariance);
+                    Hint(n, 1, TensorLayout.Unknown, ParameterRole.NormScale);
+                    Hint(n, 2, TensorLayout.Unknown, ParameterRole.NormShift);
+                    Hint(n, 3, TensorLayout.Unknown, ParameterRole.RunningMean);
+                    Hint(n, 4, TensorLayout.Unknown, ParameterRole.RunningVariance);
                     break;
                 case "LayerNormalization" or "InstanceNormalization" or "GroupNormalization" or "SkipLayerNormalization":
-                    Hint(n, 1, TensorLayout.Unknown, TensorRole.NormScale);
-                    Hint(n, 2, TensorLayout.Unknown, TensorRole.NormShift);
+                    Hint(n, 1, TensorLayout.Unknown, ParameterRole.NormScale);
+                    Hint(n, 2, TensorLayout.Unknown, ParameterRole.NormShift);
                     break;
                 case "Gather":
                     if (n.Inputs.Count > 0 && byName.TryGetValue(n.Inputs[0], out var table) && table.Shape.Count == 2 && DTypes.IsFloatingPoint(table.DType))
-                        Hint(n, 0, TensorLayout.Unknown, TensorRole.Embedding);
+                        Hint(n, 0, TensorLayout.Unknown, ParameterRole.Embedding);
                     break;
                 case "LSTM" or "GRU" or "RNN":
                     // (directions, gates * hidden, in): fans per direction, which no two-axis layout expresses.
-                    Hint(n, 1, TensorLayout.Unknown, TensorRole.Weight);
-                    Hint(n, 2, TensorLayout.Unknown, TensorRole.Weight);
-                    Hint(n, 3, TensorLayout.Unknown, TensorRole.Bias);
+                    Hint(n, 1, TensorLayout.Unknown, ParameterRole.Weight);
+                    Hint(n, 2, TensorLayout.Unknown, ParameterRole.Weight);
+                    Hint(n, 3, TensorLayout.Unknown, ParameterRole.Bias);
                     break;
             }
         }
         return initializers.Select(t =>
         {
             var (layout, role) = hints.TryGetValue(t.Name, out var h) ? h
-                : DTypes.IsFloatingPoint(t.DType) ? (TensorLayout.Unknown, TensorRole.Unknown) : (TensorLayout.Unknown, TensorRole.Other);
+                : DTypes.IsFloatingPoint(t.DType) ? (TensorLayout.Unknown, (ParameterRole?)null) : (TensorLayout.Unknown, ParameterRole.Other);
             return t.WithHints(layout, role);
         }).ToList();
     }

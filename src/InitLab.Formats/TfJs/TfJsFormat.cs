@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Text.Json;
+using InitLab.Inspection;
 
 namespace InitLab.Formats.TfJs;
 
@@ -129,7 +130,7 @@ public static class TfJsFormat
     }
 
     /// <summary>Hints from the Keras variable name (the last path segment, without a ":0" suffix).</summary>
-    internal static (TensorLayout, TensorRole) Hint(string name)
+    internal static (TensorLayout, ParameterRole?) Hint(string name)
     {
         string last = name[(name.LastIndexOf('/') + 1)..];
         int colon = last.IndexOf(':');
@@ -137,14 +138,14 @@ public static class TfJsFormat
         return last switch
         {
             "kernel" or "filters" or "depthwise_kernel" or "pointwise_kernel" or "recurrent_kernel" or "weights"
-                or "depthwise_filter" or "pointwise_filter" => (TensorLayout.InOut, TensorRole.Weight),
-            "bias" or "biases" => (TensorLayout.Unknown, TensorRole.Bias),
-            "gamma" => (TensorLayout.Unknown, TensorRole.NormScale),
-            "beta" => (TensorLayout.Unknown, TensorRole.NormShift),
-            "moving_mean" => (TensorLayout.Unknown, TensorRole.NormMean),
-            "moving_variance" => (TensorLayout.Unknown, TensorRole.NormVariance),
-            "embeddings" => (TensorLayout.Unknown, TensorRole.Embedding),
-            _ => (TensorLayout.Unknown, TensorRole.Unknown),
+                or "depthwise_filter" or "pointwise_filter" => (TensorLayout.InOut, ParameterRole.Weight),
+            "bias" or "biases" => (TensorLayout.Unknown, ParameterRole.Bias),
+            "gamma" => (TensorLayout.Unknown, ParameterRole.NormScale),
+            "beta" => (TensorLayout.Unknown, ParameterRole.NormShift),
+            "moving_mean" => (TensorLayout.Unknown, ParameterRole.RunningMean),
+            "moving_variance" => (TensorLayout.Unknown, ParameterRole.RunningVariance),
+            "embeddings" => (TensorLayout.Unknown, ParameterRole.Embedding),
+            _ => (TensorLayout.Unknown, (ParameterRole?)null),
         };
     }
 

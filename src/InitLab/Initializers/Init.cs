@@ -28,6 +28,9 @@ public static class Init
     /// <summary>Every element = value (PyTorch <c>constant_</c>).</summary>
     public static Initializer Constant(double value) => new ConstantInitializer(value);
 
+    /// <summary>Given values (a real model's weights) under <paramref name="name"/>; see <see cref="GivenInitializer"/>.</summary>
+    public static Initializer Given(float[] values, string name = "given") => new GivenInitializer(values, name);
+
     /// <summary>Every element = 0 (PyTorch <c>zeros_</c>).</summary>
     public static Initializer Zeros() => new ConstantInitializer("zeros", 0);
 

@@ -85,6 +85,9 @@ public static class OpRegistry
             ["reshape"] = ReshapeOp.Read,
             ["softmax"] = SoftmaxOp.Read,
             ["attention"] = AttentionOp.Read,
+            ["scale"] = ScaleOp.Read,
+            ["affine"] = AffineOp.Read,
+            ["mul"] = MulOp.Read,
         };
         foreach (string name in ActivationRegistry.Names)
             t[name] = a => ActivationOp.Read(a, name);

@@ -21,6 +21,12 @@ public enum ParameterRole
 
     /// <summary>An embedding table (one row per token).</summary>
     Embedding,
+
+    /// <summary>Batch norm's running mean (inference mode): a buffer, subtracted before scaling.</summary>
+    RunningMean,
+
+    /// <summary>Batch norm's running variance (inference mode): a buffer, divided by (its square root plus eps).</summary>
+    RunningVariance,
 }
 
 /// <summary>A parameter an op declares for given input shapes: its name, shape, role and PyTorch's default initializer.</summary>

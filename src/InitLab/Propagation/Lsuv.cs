@@ -13,11 +13,26 @@ namespace InitLab.Propagation;
 /// <param name="Converged">|Var - 1| &lt; tolerance when the loop stopped.</param>
 public sealed record LsuvLayer(int Layer, double Std, int Iterations, double Scale, bool Converged);
 
-/// <summary>The result of <see cref="Lsuv.Run"/>: per-layer outcome and the initialized weights.</summary>
+/// <summary>The result of <see cref="Lsuv.Run(NetworkSpec, ulong, double, int, int)"/>: per-layer outcome and the initialized weights.</summary>
 /// <param name="Layers">One entry per layer.</param>
 /// <param name="Converged">True when every layer converged.</param>
 /// <param name="Weights">The final weight matrices (layer l's is widths[l] x widths[l-1], row-major).</param>
 public sealed record LsuvResult(IReadOnlyList<LsuvLayer> Layers, bool Converged, IReadOnlyList<float[]> Weights);
+
+/// <summary>One weighted node's LSUV outcome on a network graph.</summary>
+/// <param name="Node">The node (a linear or conv layer).</param>
+/// <param name="Op">Its op.</param>
+/// <param name="Std">Std of the node's output on the data batch after the last rescale.</param>
+/// <param name="Iterations">Number of rescales applied.</param>
+/// <param name="Scale">Product of the factors applied to its weight.</param>
+/// <param name="Converged">|Var - 1| &lt; tolerance when the loop stopped.</param>
+public sealed record GraphLsuvLayer(string Node, string Op, double Std, int Iterations, double Scale, bool Converged);
+
+/// <summary>The result of LSUV on a graph: per weighted node, and the rescaled parameters.</summary>
+/// <param name="Layers">One entry per linear or conv node, in graph order.</param>
+/// <param name="Converged">True when every layer converged.</param>
+/// <param name="Parameters">Every parameter of the graph after LSUV (weights rescaled, the rest as given).</param>
+public sealed record GraphLsuvResult(IReadOnlyList<GraphLsuvLayer> Layers, bool Converged, NetworkParameters<float> Parameters);
 
 /// <summary>
 /// Layer-sequential unit-variance initialization (Mishkin &amp; Matas 2016, "All you need is a good init"):
@@ -49,16 +64,45 @@ public static class Lsuv
         Guard.Positive(maxIterations);
         Guard.Threads(threads);
         var graph = spec.ToGraph(new WeightDistribution.Orthogonal(1.0));
-        var parameters = NetworkParameters<float>.Draw(graph, seed, threads);
-        var layers = new List<LsuvLayer>(spec.Depth);
+        var result = Run(graph, NetworkParameters<float>.Draw(graph, seed, threads), spec.Batch, seed, spec.GraphInputs, tolerance, maxIterations, threads);
+        var layers = result.Layers.Select((l, k) => new LsuvLayer(k + 1, l.Std, l.Iterations, l.Scale, l.Converged)).ToList();
+        var weights = graph.Nodes.Where(n => n.Op is LinearOp).Select(n => result.Parameters[n.Parameters[0]]).ToList();
+        return new LsuvResult(layers, result.Converged, weights);
+    }
+
+    /// <summary>
+    /// LSUV on any graph through the same walk: for each linear or conv node in order, while |Var(y) - 1| &gt;= tolerance and
+    /// fewer than maxIterations rescales were made, its weight W &lt;- W / sqrt(Var(y)), y the node's output (before whatever
+    /// follows it) on the batch. The parameters start from <paramref name="start"/> (copied, e.g. a real model's orthonormal
+    /// pre-init); the rest of the graph (normalizations, residual sums) runs as it is.
+    /// </summary>
+    /// <param name="graph">The network.</param>
+    /// <param name="start">The parameters LSUV starts from (not changed).</param>
+    /// <param name="batch">The batch size.</param>
+    /// <param name="seed">Seed of the Gaussian inputs (where <paramref name="inputs"/> gives none).</param>
+    /// <param name="inputs">Data per input node, or null for the input nodes' own draws.</param>
+    /// <param name="tolerance">Stop when |Var - 1| &lt; tolerance.</param>
+    /// <param name="maxIterations">At most this many rescales per layer.</param>
+    /// <param name="threads">Threads: 0 = all cores, 1 = serial; the result is the same for every value.</param>
+    /// <exception cref="ArgumentException">tolerance &lt;= 0, maxIterations &lt; 1, a batch below 1, or parameters of another graph.</exception>
+    public static GraphLsuvResult Run(Graph graph, NetworkParameters<float> start, int batch, ulong seed, IReadOnlyDictionary<string, float[]>? inputs = null,
+        double tolerance = 0.1, int maxIterations = 10, int threads = 0)
+    {
+        ArgumentNullException.ThrowIfNull(graph);
+        ArgumentNullException.ThrowIfNull(start);
+        Guard.Positive(tolerance);
+        Guard.Positive(maxIterations);
+        Guard.Threads(threads);
+        if (start.Graph != graph) throw new ArgumentException("the parameters belong to another graph.", nameof(start));
+        var parameters = NetworkParameters<float>.From(graph, graph.Parameters.ToDictionary(p => p.FullName, p => (float[])start[p].Clone()));
+        var layers = new List<GraphLsuvLayer>();
         Execution<float>? run = null;
-        run = new Execution<float>(graph, spec.Batch, seed, threads, backward: false, parameters,
-            spec.GraphInputs, trace: false)
+        run = new Execution<float>(graph, batch, seed, threads, backward: false, parameters, inputs, trace: false)
         {
             AfterNode = node =>
             {
-                if (node.Op is not LinearOp) return;
-                var w = parameters[node.Parameters[0]];
+                if (node.Op is not (LinearOp or ConvOp)) return;
+                var w = parameters[node.Parameters.First(p => p.Role == ParameterRole.Weight)];
                 int iterations = 0;
                 double scale = 1;
                 double variance = Variance(run!.Outputs[node.Index]!);
@@ -71,12 +115,11 @@ public static class Lsuv
                     run.Run(node);
                     variance = Variance(run.Outputs[node.Index]!);
                 }
-                layers.Add(new LsuvLayer(layers.Count + 1, Math.Sqrt(variance), iterations, scale, Math.Abs(variance - 1) < tolerance));
+                layers.Add(new GraphLsuvLayer(node.Name, node.Op.Kind, Math.Sqrt(variance), iterations, scale, Math.Abs(variance - 1) < tolerance));
             },
         };
         run.Forward();
-        var weights = graph.Nodes.Where(n => n.Op is LinearOp).Select(n => parameters[n.Parameters[0]]).ToList();
-        return new LsuvResult(layers, layers.All(l => l.Converged), weights);
+        return new GraphLsuvResult(layers, layers.All(l => l.Converged), parameters);
     }
 
     private static double Variance(float[] h)

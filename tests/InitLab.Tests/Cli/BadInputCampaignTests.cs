@@ -105,6 +105,8 @@ public sealed class BadInputFixture : IDisposable
         ["{s2iv}"] = F("s2iv.json"), ["{s2seed}"] = F("s2seed.json"), ["{s2grid}"] = F("s2grid.json"), ["{s2act}"] = F("s2act.json"),
         ["{s2bad}"] = F("s2bad.json"), ["{s2neg}"] = F("s2neg.json"), ["{s2str}"] = F("s2str.json"), ["{s2nokeys}"] = F("s2nokeys.json"),
         ["{s2total}"] = F("s2total.json"),
+        ["{onnx}"] = InitLab.Tests.Formats.Fixtures.PathOf("cnn.onnx"), ["{onnxunsupported}"] = InitLab.Tests.Formats.Fixtures.PathOf(Path.Combine("ops", "unsupported.onnx")),
+        ["{pt}"] = InitLab.Tests.Formats.Fixtures.PathOf("cnn.pt"),
     };
 
     private static string Cli(params string[] args)

@@ -1,4 +1,5 @@
 using InitLab.Formats;
+using InitLab.Inspection;
 
 namespace InitLab.Tests.Formats;
 
@@ -58,13 +59,13 @@ public sealed class FixtureReadTests
         Assert.Equal(2, g.Nodes[3].Ints("strides")![0]);
         Assert.Equal(1, g.Nodes[^1].Int("transB", 0));
         var hints = model.Tensors.ToDictionary(t => t.Name, t => (t.Layout, t.Role));
-        Assert.Equal((TensorLayout.OutIn, TensorRole.Weight), hints["conv1.weight"]);
-        Assert.Equal((TensorLayout.Unknown, TensorRole.Bias), hints["conv1.bias"]);
-        Assert.Equal((TensorLayout.Unknown, TensorRole.NormScale), hints["bn1.weight"]);
-        Assert.Equal((TensorLayout.Unknown, TensorRole.NormShift), hints["bn1.bias"]);
-        Assert.Equal((TensorLayout.Unknown, TensorRole.NormMean), hints["bn1.running_mean"]);
-        Assert.Equal((TensorLayout.Unknown, TensorRole.NormVariance), hints["bn1.running_var"]);
-        Assert.Equal((TensorLayout.OutIn, TensorRole.Weight), hints["fc.weight"]);
+        Assert.Equal((TensorLayout.OutIn, ParameterRole.Weight), hints["conv1.weight"]);
+        Assert.Equal((TensorLayout.Unknown, ParameterRole.Bias), hints["conv1.bias"]);
+        Assert.Equal((TensorLayout.Unknown, ParameterRole.NormScale), hints["bn1.weight"]);
+        Assert.Equal((TensorLayout.Unknown, ParameterRole.NormShift), hints["bn1.bias"]);
+        Assert.Equal((TensorLayout.Unknown, ParameterRole.RunningMean), hints["bn1.running_mean"]);
+        Assert.Equal((TensorLayout.Unknown, ParameterRole.RunningVariance), hints["bn1.running_var"]);
+        Assert.Equal((TensorLayout.OutIn, ParameterRole.Weight), hints["fc.weight"]);
     }
 
     [Fact]
@@ -91,14 +92,14 @@ public sealed class FixtureReadTests
         var model = ModelFiles.Read(Fixtures.PathOf("transformer.onnx"));
         Assert.Contains("LayerNormalization", model.Graph!.Nodes.Select(n => n.OpType));
         var byRole = model.Tensors.ToLookup(t => t.Role);
-        Assert.Equal([50L, 16], Assert.Single(byRole[TensorRole.Embedding]).Shape);
-        Assert.Single(byRole[TensorRole.NormScale]);
-        Assert.Single(byRole[TensorRole.NormShift]);
-        var weights = byRole[TensorRole.Weight].ToList();
+        Assert.Equal([50L, 16], Assert.Single(byRole[ParameterRole.Embedding]).Shape);
+        Assert.Single(byRole[ParameterRole.NormScale]);
+        Assert.Single(byRole[ParameterRole.NormShift]);
+        var weights = byRole[ParameterRole.Weight].ToList();
         Assert.Equal(2, weights.Count);
         Assert.All(weights, w => Assert.Equal(TensorLayout.InOut, w.Layout));
         Assert.Equal([[16L, 32], [32L, 16]], weights.Select(w => w.Shape.ToArray()));
-        Assert.Equal(2, byRole[TensorRole.Bias].Count());
+        Assert.Equal(2, byRole[ParameterRole.Bias].Count());
     }
 
     [Fact]
@@ -107,13 +108,13 @@ public sealed class FixtureReadTests
         var model = ModelFiles.Read(Fixtures.PathOf("tfjs"));
         Assert.Equal(ModelFormats.TfJs, model.Format);
         var k = model.Find("dense_1/kernel")!;
-        Assert.Equal((TensorLayout.InOut, TensorRole.Weight), (k.Layout, k.Role));
+        Assert.Equal((TensorLayout.InOut, ParameterRole.Weight), (k.Layout, k.Role));
         Assert.Equal(DTypes.UInt8, k.Quantization!.StoredDType);
         Assert.Equal(DTypes.UInt16, model.Find("dense_1/bias")!.Quantization!.StoredDType);
         Assert.Null(model.Find("dense/kernel")!.Quantization);
-        Assert.Equal(TensorRole.Bias, model.Find("dense/bias")!.Role);
+        Assert.Equal(ParameterRole.Bias, model.Find("dense/bias")!.Role);
         var filters = ModelFiles.Read(Fixtures.PathOf("tfjs/tiny_model-weights_manifest.json")).Find("conv0/filters")!;
-        Assert.Equal((TensorLayout.InOut, TensorRole.Weight), (filters.Layout, filters.Role));
+        Assert.Equal((TensorLayout.InOut, ParameterRole.Weight), (filters.Layout, filters.Role));
     }
 
     [Fact]
@@ -136,10 +137,10 @@ public sealed class FixtureReadTests
         var model = ModelFiles.Read(Fixtures.PathOf("subgraphs.onnx"));
         Assert.Equal(["bias"], model.Graph!.InitializerNames);
         var hints = model.Tensors.ToDictionary(t => t.Name, t => (t.Layout, t.Role));
-        Assert.Equal((TensorLayout.Unknown, TensorRole.Bias), hints["bias"]);
-        Assert.Equal((TensorLayout.InOut, TensorRole.Weight), hints["W_main"]);
-        Assert.Equal((TensorLayout.InOut, TensorRole.Weight), hints["branch/then_branch/W_then"]);
-        Assert.Equal((TensorLayout.InOut, TensorRole.Weight), hints["branch/else_branch/W_else"]);
+        Assert.Equal((TensorLayout.Unknown, ParameterRole.Bias), hints["bias"]);
+        Assert.Equal((TensorLayout.InOut, ParameterRole.Weight), hints["W_main"]);
+        Assert.Equal((TensorLayout.InOut, ParameterRole.Weight), hints["branch/then_branch/W_then"]);
+        Assert.Equal((TensorLayout.InOut, ParameterRole.Weight), hints["branch/else_branch/W_else"]);
         Assert.NotNull(model.Graph.Nodes[^1].Attributes["then_branch"].Graph);
     }
 
@@ -157,7 +158,7 @@ public sealed class FixtureReadTests
         Assert.Equal(DTypes.Int32, ids.DType);
         Assert.Equal([-1.0, 1, 1], ids.ReadDoubles()); // -1 + 0.5 * (0, 3, 4) = -1, 0.5, 1; Math.round(0.5) = 1
         var filter = model.Find("block/separable_conv0/depthwise_filter")!;
-        Assert.Equal((TensorLayout.InOut, TensorRole.Weight, 1.0), (filter.Layout, filter.Role, filter.ReadDoubles()[0]));
+        Assert.Equal((TensorLayout.InOut, ParameterRole.Weight, 1.0), (filter.Layout, filter.Role, filter.ReadDoubles()[0]));
     }
 
     [Theory]

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using InitLab.Formats;
 using InitLab.Formats.Npy;
 using InitLab.Tensors;
+using InitLab.Inspection;
 
 namespace InitLab.Tests.Formats;
 
@@ -44,12 +45,12 @@ public sealed class ModelFileTests : IDisposable
     [Fact]
     public void A_tensor_reports_its_shape_count_and_bytes_and_prints_them()
     {
-        var t = ModelTensor.FromSingles("conv.weight", [4, 3, 2, 2], new float[48], TensorLayout.OutIn, TensorRole.Weight);
+        var t = ModelTensor.FromSingles("conv.weight", [4, 3, 2, 2], new float[48], TensorLayout.OutIn, ParameterRole.Weight);
         Assert.Equal(48, t.ElementCount);
         Assert.Equal(192, t.ByteLength);
         Assert.Equal(new Shape(4, 3, 2, 2), t.ToShape());
         Assert.Equal("conv.weight float32 (4, 3, 2, 2)", t.ToString());
-        Assert.Equal((TensorLayout.OutIn, TensorRole.Weight), (t.Layout, t.Role));
+        Assert.Equal((TensorLayout.OutIn, ParameterRole.Weight), (t.Layout, t.Role));
     }
 
     [Fact]

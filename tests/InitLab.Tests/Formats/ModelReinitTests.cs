@@ -1,5 +1,6 @@
 using InitLab.Formats;
 using InitLab.Initializers;
+using InitLab.Inspection;
 
 namespace InitLab.Tests.Formats;
 
@@ -16,12 +17,12 @@ public sealed class ModelReinitTests
     {
         // A Keras kernel (in = 256, out = 64) and a PyTorch weight (out = 64, in = 256): both have fan_in 256.
         var model = new ModelFile(ModelFormats.Npz, "m", [
-            ModelTensor.FromSingles("keras", [256, 64], new float[256 * 64], TensorLayout.InOut, TensorRole.Weight),
-            ModelTensor.FromSingles("torch", [64, 256], new float[256 * 64], TensorLayout.OutIn, TensorRole.Weight),
-            ModelTensor.FromSingles("b", [64], new float[64].Select(_ => 3f).ToArray(), TensorLayout.Unknown, TensorRole.Bias),
-            ModelTensor.FromSingles("gamma", [64], new float[64], TensorLayout.Unknown, TensorRole.NormScale),
-            ModelTensor.FromDoubles("var", [64], new double[64], TensorLayout.Unknown, TensorRole.NormVariance),
-            ModelTensor.FromSingles("mean", [64], new float[64].Select(_ => 5f).ToArray(), TensorLayout.Unknown, TensorRole.NormMean),
+            ModelTensor.FromSingles("keras", [256, 64], new float[256 * 64], TensorLayout.InOut, ParameterRole.Weight),
+            ModelTensor.FromSingles("torch", [64, 256], new float[256 * 64], TensorLayout.OutIn, ParameterRole.Weight),
+            ModelTensor.FromSingles("b", [64], new float[64].Select(_ => 3f).ToArray(), TensorLayout.Unknown, ParameterRole.Bias),
+            ModelTensor.FromSingles("gamma", [64], new float[64], TensorLayout.Unknown, ParameterRole.NormScale),
+            ModelTensor.FromDoubles("var", [64], new double[64], TensorLayout.Unknown, ParameterRole.RunningVariance),
+            ModelTensor.FromSingles("mean", [64], new float[64].Select(_ => 5f).ToArray(), TensorLayout.Unknown, ParameterRole.RunningMean),
             ModelTensor.FromSingles("other", [3], [1, 2, 3]),
         ]);
         var (result, changes) = ModelReinit.Apply(model, Schemes.Create("kaiming_normal"), 7);
@@ -43,8 +44,8 @@ public sealed class ModelReinitTests
     public void A_keras_kernel_holds_the_transpose_of_the_torch_draw_from_the_same_stream()
     {
         // Tensor 0 of both models draws from Fork(0): the (k, in, out) kernel is the (out, in, k) draw transposed.
-        var keras = new ModelFile("npz", "k", [ModelTensor.FromSingles("w", [3, 4, 5], new float[60], TensorLayout.InOut, TensorRole.Weight)]);
-        var torch = new ModelFile("npz", "t", [ModelTensor.FromSingles("w", [5, 4, 3], new float[60], TensorLayout.OutIn, TensorRole.Weight)]);
+        var keras = new ModelFile("npz", "k", [ModelTensor.FromSingles("w", [3, 4, 5], new float[60], TensorLayout.InOut, ParameterRole.Weight)]);
+        var torch = new ModelFile("npz", "t", [ModelTensor.FromSingles("w", [5, 4, 3], new float[60], TensorLayout.OutIn, ParameterRole.Weight)]);
         var scheme = Schemes.Create("xavier_uniform");
         var k = ModelReinit.Apply(keras, scheme, 1).Model.Tensors[0].ReadSingles();
         var t = ModelReinit.Apply(torch, scheme, 1).Model.Tensors[0].ReadSingles();

@@ -1,5 +1,6 @@
 using System.Reflection;
 using InitLab.Formats;
+using InitLab.Inspection;
 
 namespace InitLab.Tests.Formats;
 
@@ -49,11 +50,11 @@ public sealed class RealModelTests
         Assert.Equal("Constant420", last.Name);
         Assert.Equal("1ff94de06758232f6fd88d84e1ba82e9bba556aee07232beb2bed8a37cac6de5", Fixtures.Sha256(last.ReadBytes()));
         var roles = model.Tensors.GroupBy(t => (t.Role, t.Layout)).ToDictionary(x => x.Key, x => x.Count());
-        Assert.Equal(22, roles[(TensorRole.Weight, TensorLayout.OutIn)]);
-        Assert.Equal(22, roles[(TensorRole.NormScale, TensorLayout.Unknown)]);
-        Assert.Equal(22, roles[(TensorRole.NormShift, TensorLayout.Unknown)]);
-        Assert.Equal(22, roles[(TensorRole.NormMean, TensorLayout.Unknown)]);
-        Assert.Equal(22, roles[(TensorRole.NormVariance, TensorLayout.Unknown)]);
+        Assert.Equal(22, roles[(ParameterRole.Weight, TensorLayout.OutIn)]);
+        Assert.Equal(22, roles[(ParameterRole.NormScale, TensorLayout.Unknown)]);
+        Assert.Equal(22, roles[(ParameterRole.NormShift, TensorLayout.Unknown)]);
+        Assert.Equal(22, roles[(ParameterRole.RunningMean, TensorLayout.Unknown)]);
+        Assert.Equal(22, roles[(ParameterRole.RunningVariance, TensorLayout.Unknown)]);
     }
 
     [Fact]

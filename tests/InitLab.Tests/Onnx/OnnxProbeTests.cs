@@ -22,7 +22,7 @@ public sealed class OnnxProbeTests
         Assert.Empty(trace.Replaced);
         var logits = Fixtures.Root.GetProperty("cnn_logits").EnumerateArray().Select(v => v.GetDouble()).ToArray();
         var last = trace.Nodes[^1];
-        Assert.Equal([2L, 10], last.Shape);
+        Assert.Equal(new InitLab.Tensors.Shape(10), last.Shape);
         double mean = logits.Average(), ms = logits.Average(v => v * v);
         double std = Math.Sqrt(logits.Sum(v => (v - mean) * (v - mean)) / (logits.Length - 1));
         Assert.Equal(mean, last.Mean, 1e-5);
@@ -79,7 +79,7 @@ public sealed class OnnxProbeTests
         Assert.Equal(("gaussian", 3), (trace.InputSource, trace.Batch));
         Assert.Equal(1.0, trace.Nodes[^1].ZeroFraction);
         Assert.Equal(Verdict.Vanishing, trace.Diagnosis.Verdict);
-        Assert.Equal([3L, 3, 16, 16], trace.Input.Shape);
+        Assert.Equal(new InitLab.Tensors.Shape(3, 16, 16), trace.Input.Shape);
     }
 
     [Fact]
@@ -92,7 +92,7 @@ public sealed class OnnxProbeTests
         Assert.NotEqual(a.Input.Mean, c.Input.Mean);
     }
 
-    private static string Values(ProbeNode n) => $"{n.Name} {string.Join(",", n.Shape)} {n.Mean:R} {n.Std:R} {n.Min:R} {n.Max:R} {n.Correlation:R}";
+    private static string Values(InitLab.Networks.NodeTrace n) => $"{n.Name} {n.Shape} {n.Mean:R} {n.Std:R} {n.Min:R} {n.Max:R} {n.Correlation:R}";
 
     [Fact]
     public void Integer_inputs_come_from_a_file_and_the_transformer_runs_through_layer_normalization()

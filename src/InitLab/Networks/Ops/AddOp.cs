@@ -6,7 +6,7 @@ namespace InitLab.Networks.Ops;
 /// <c>add</c>: y = sum_i s_i x_i over inputs of one shape, with a scale s_i per input (default 1): a residual connection
 /// x + alpha f(x) is add(x, f) with scales (1, alpha). dL/dx_i = s_i dL/dy.
 /// </summary>
-public sealed class AddOp : Op
+public sealed class AddOp : Op, IErrorBoundRule
 {
     /// <summary>Creates an add; <paramref name="scales"/> null means 1 for every input.</summary>
     /// <exception cref="ArgumentException">A scale is not finite.</exception>
@@ -65,6 +65,21 @@ public sealed class AddOp : Op
         for (int i = 0; i < pass.Node.Inputs.Count; i++)
             if (pass.InputGradient(i) is { } dx)
                 Work.AddScaled<T>(dx, T.CreateTruncating(Scale(i)), pass.OutputGradient);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>sum |s_i| e_i + gamma_(n + 1) sum |s_i x_i| (n scaled terms, n - 1 sums).</remarks>
+    public void ErrorBound(ErrorBoundPass pass)
+    {
+        int n = pass.Node.Inputs.Count;
+        double g = ErrorBoundPass.Gamma(n + 1);
+        for (int k = 0; k < n; k++)
+        {
+            double s = Math.Abs(Scale(k));
+            var x = pass.Input(k);
+            var e = pass.InputError(k);
+            for (int i = 0; i < pass.Error.Length; i++) pass.Error[i] += s * (e[i] + g * Math.Abs(x[i]));
+        }
     }
 
     /// <inheritdoc/>

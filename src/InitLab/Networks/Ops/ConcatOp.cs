@@ -6,7 +6,7 @@ namespace InitLab.Networks.Ops;
 /// <c>concat</c>: joins its inputs along <see cref="Axis"/> (a dimension of the shape without the batch; 0 = channels, -1 = the
 /// last), every other dimension equal (PyTorch <c>torch.cat(dim = axis + 1)</c>). Backward hands each input its slice.
 /// </summary>
-public sealed class ConcatOp : Op
+public sealed class ConcatOp : Op, IErrorBoundRule
 {
     /// <summary>Creates a concat along <paramref name="axis"/> (negative counts from the end).</summary>
     public ConcatOp(int axis = 0) => Axis = axis;
@@ -87,6 +87,10 @@ public sealed class ConcatOp : Op
 
     /// <inheritdoc/>
     public override void Backward<T>(BackwardPass<T> pass) => Copy(pass.Node, pass.Batch, pass.InputGradient, pass.OutputGradient, gather: true);
+
+    /// <inheritdoc/>
+    /// <remarks>A copy: the input errors, moved as the values are.</remarks>
+    public void ErrorBound(ErrorBoundPass pass) => pass.Run(pass.InputErrors(), []).CopyTo(pass.Error, 0);
 
     /// <inheritdoc/>
     public override void WriteAttributes(OpAttributes a) => a.Set("axis", Axis);

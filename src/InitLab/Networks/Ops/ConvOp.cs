@@ -7,7 +7,8 @@ namespace InitLab.Networks.Ops;
 /// <summary>
 /// <c>conv</c>: 1-, 2- or 3-D convolution (cross-correlation, as PyTorch's <c>nn.ConvNd</c>) of a (C_in, *spatial) input with
 /// stride, zero padding, dilation and groups (groups = C_in is depthwise). Kernel W of shape (C_out, C_in / groups, *kernel),
-/// bias (C_out). Output size per dimension floor((in + 2 pad - dilation (k - 1) - 1) / stride) + 1. Defaults as PyTorch:
+/// bias (C_out). Output size per dimension floor((in + pad + pad_end - dilation (k - 1) - 1) / stride) + 1, pad_end = pad
+/// unless given (ONNX's asymmetric pads, e.g. TensorFlow's "SAME" padding of an even kernel). Defaults as PyTorch:
 /// W ~ kaiming_uniform(a = sqrt 5) = U(-1/sqrt(fan_in), 1/sqrt(fan_in)), b ~ U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
 /// fan_in = C_in / groups * prod(kernel).
 /// </summary>
@@ -16,11 +17,15 @@ namespace InitLab.Networks.Ops;
 /// dY_g cols^T, dcols = W_g^T dY_g scattered back by col2im, db = sums of dY over batch and space. A 1x1 kernel with unit
 /// stride and no padding skips im2col.
 /// </remarks>
-public sealed class ConvOp : Op
+public sealed class ConvOp : Op, IErrorBoundRule
 {
-    /// <summary>Creates a convolution; attribute arrays of length 1 apply to every spatial dimension.</summary>
+    /// <summary>
+    /// Creates a convolution; attribute arrays of length 1 apply to every spatial dimension. <paramref name="paddingEnd"/> is the
+    /// zero padding after each spatial dimension (null: the same as <paramref name="padding"/>, before it).
+    /// </summary>
     /// <exception cref="ArgumentException">outChannels or groups &lt; 1, or an empty kernel.</exception>
-    public ConvOp(int outChannels, int[] kernel, int[]? stride = null, int[]? padding = null, int[]? dilation = null, int groups = 1, bool bias = true)
+    public ConvOp(int outChannels, int[] kernel, int[]? stride = null, int[]? padding = null, int[]? dilation = null, int groups = 1, bool bias = true,
+        int[]? paddingEnd = null)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         if (outChannels < 1) throw new ArgumentException($"out_channels must be >= 1, got {outChannels}.", nameof(outChannels));
@@ -31,6 +36,7 @@ public sealed class ConvOp : Op
         Stride = stride is null ? [1] : [.. stride];
         Padding = padding is null ? [0] : [.. padding];
         Dilation = dilation is null ? [1] : [.. dilation];
+        PaddingEnd = paddingEnd is null ? null : [.. paddingEnd];
         Groups = groups;
         Bias = bias;
     }
@@ -47,8 +53,11 @@ public sealed class ConvOp : Op
     /// <summary>Stride per spatial dimension.</summary>
     public IReadOnlyList<int> Stride { get; }
 
-    /// <summary>Zero padding per spatial dimension (each side).</summary>
+    /// <summary>Zero padding per spatial dimension (before it, and after it unless <see cref="PaddingEnd"/> is set).</summary>
     public IReadOnlyList<int> Padding { get; }
+
+    /// <summary>Zero padding after each spatial dimension; null: the same as <see cref="Padding"/>.</summary>
+    public IReadOnlyList<int>? PaddingEnd { get; }
 
     /// <summary>Dilation per spatial dimension.</summary>
     public IReadOnlyList<int> Dilation { get; }
@@ -60,7 +69,7 @@ public sealed class ConvOp : Op
     public bool Bias { get; }
 
     /// <summary>The geometry for an input shape.</summary>
-    internal Window Geometry(Shape input) => Window.Of(input, [.. Kernel], [.. Stride], [.. Padding], [.. Dilation]);
+    internal Window Geometry(Shape input) => Window.Of(input, [.. Kernel], [.. Stride], [.. Padding], [.. Dilation], PaddingEnd?.ToArray());
 
     /// <inheritdoc/>
     public override Shape OutputShape(IReadOnlyList<Shape> inputs)
@@ -86,7 +95,7 @@ public sealed class ConvOp : Op
     }
 
     private bool Direct(Window w) =>
-        w.KernelSize == 1 && w.Stride.All(s => s == 1) && w.Pad.All(p => p == 0);
+        w.KernelSize == 1 && w.Stride.All(s => s == 1) && w.Pad.All(p => p == 0) && w.PadEnd.All(p => p == 0);
 
     /// <summary>How many workers process images side by side (each with serial GEMMs); 1: images in turn, GEMMs threaded.</summary>
     private static int Workers(int batch, int threads) => Math.Min(batch, threads <= 0 ? Parallelism.MaxThreads : threads);
@@ -192,17 +201,27 @@ public sealed class ConvOp : Op
     }
 
     /// <inheritdoc/>
+    /// <remarks>As linear: |W| * e_x + gamma_(K + 2) (|W| * |x| + |b|), K = C_in / groups * prod(kernel) terms per output.</remarks>
+    public void ErrorBound(ErrorBoundPass pass)
+    {
+        var w = Geometry(pass.Node.InputShapes[0]);
+        LinearOp.DotProductBound(pass, (long)(w.Channels / Groups) * w.KernelSize);
+    }
+
+    /// <inheritdoc/>
     public override void WriteAttributes(OpAttributes a)
     {
         a.Set("out_channels", OutChannels);
         a.Set("kernel", Kernel);
         a.Set("stride", Stride);
         a.Set("padding", Padding);
+        if (PaddingEnd is not null) a.Set("padding_end", PaddingEnd);
         a.Set("dilation", Dilation);
         a.Set("groups", Groups);
         a.Set("bias", Bias);
     }
 
     internal static Op Read(OpAttributes a) => new ConvOp(a.Integer("out_channels"), a.Integers("kernel"), a.Integers("stride", [1]),
-        a.Integers("padding", [0]), a.Integers("dilation", [1]), a.Integer("groups", 1), a.Boolean("bias", true));
+        a.Integers("padding", [0]), a.Integers("dilation", [1]), a.Integer("groups", 1), a.Boolean("bias", true),
+        a.Has("padding_end") ? a.Integers("padding_end") : null);
 }

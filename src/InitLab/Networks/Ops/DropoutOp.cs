@@ -8,7 +8,7 @@ namespace InitLab.Networks.Ops;
 /// 1 - p and scaled by 1 / (1 - p), else zeroed; the mask is a pure function of (seed, node). p = 0 is the identity.
 /// dL/dx = dL/dy mask / (1 - p).
 /// </summary>
-public sealed class DropoutOp : Op
+public sealed class DropoutOp : Op, IErrorBoundRule
 {
     /// <summary>Creates a dropout with drop probability <paramref name="p"/>.</summary>
     /// <exception cref="ArgumentException">p outside [0, 1).</exception>
@@ -55,6 +55,16 @@ public sealed class DropoutOp : Op
         var scale = (T[])pass.State!;
         var dy = pass.OutputGradient;
         for (int i = 0; i < dx.Length; i++) dx[i] += dy[i] * scale[i];
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>p = 0 is a copy (the input errors); otherwise e_x / (1 - p) + u |y| for the rounded scaling, whatever the mask.</remarks>
+    public void ErrorBound(ErrorBoundPass pass)
+    {
+        var e = pass.InputError(0);
+        var y = pass.Output;
+        for (int i = 0; i < e.Length; i++)
+            pass.Error[i] = P == 0 ? e[i] : e[i] / (1 - P) + ErrorBoundPass.Unit * Math.Abs(y[i]);
     }
 
     /// <inheritdoc/>

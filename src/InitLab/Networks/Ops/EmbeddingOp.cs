@@ -8,7 +8,7 @@ namespace InitLab.Networks.Ops;
 /// [0, V)) gives (*input, D), row id of the table per token (PyTorch <c>nn.Embedding</c>, default init N(0, 1)).
 /// Backward: dL/dtable[id] = sum of dL/dy over the tokens with that id; no gradient flows to the ids.
 /// </summary>
-public sealed class EmbeddingOp : Op
+public sealed class EmbeddingOp : Op, IErrorBoundRule
 {
     /// <summary>Creates an embedding of <paramref name="vocab"/> rows of <paramref name="dim"/> values.</summary>
     /// <exception cref="ArgumentException">vocab or dim &lt; 1.</exception>
@@ -62,6 +62,10 @@ public sealed class EmbeddingOp : Op
         for (int t = 0; t < ids.Length; t++)
             Work.Add<T>(dTable.AsSpan(Id(ids[t], pass.Node.Name) * Dim, Dim), pass.OutputGradient.AsSpan(t * Dim, Dim));
     }
+
+    /// <inheritdoc/>
+    /// <remarks>Rows of the table copied by exact ids: 0.</remarks>
+    public void ErrorBound(ErrorBoundPass pass) { }
 
     /// <inheritdoc/>
     public override void WriteAttributes(OpAttributes a)

@@ -3,7 +3,7 @@ using InitLab.Tensors;
 namespace InitLab.Networks.Ops;
 
 /// <summary><c>flatten</c>: (d1, ..., dk) -&gt; (d1 ... dk), every non-batch dimension into one (PyTorch <c>nn.Flatten()</c>).</summary>
-public sealed class FlattenOp : Op
+public sealed class FlattenOp : Op, IErrorBoundRule
 {
     /// <inheritdoc/>
     public override string Kind => "flatten";
@@ -22,6 +22,10 @@ public sealed class FlattenOp : Op
     {
         if (pass.InputGradient(0) is { } dx) Work.Add<T>(dx, pass.OutputGradient);
     }
+
+    /// <inheritdoc/>
+    /// <remarks>A copy: the input errors, moved as the values are.</remarks>
+    public void ErrorBound(ErrorBoundPass pass) => pass.Run(pass.InputErrors(), []).CopyTo(pass.Error, 0);
 
     internal static Op Read(OpAttributes a) => new FlattenOp();
 }

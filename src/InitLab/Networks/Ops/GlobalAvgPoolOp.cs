@@ -4,10 +4,17 @@ namespace InitLab.Networks.Ops;
 
 /// <summary>
 /// <c>global_avg_pool</c>: the mean of each channel over all spatial positions, (C, *spatial) -&gt; (C) (PyTorch's
-/// <c>AdaptiveAvgPool2d(1)</c> followed by flatten). dL/dx = dL/dy / P for each of the P positions.
+/// <c>AdaptiveAvgPool2d(1)</c> followed by flatten), or (C, 1, ..., 1) with <c>keep_dims</c> (ONNX's GlobalAveragePool,
+/// PyTorch's <c>AdaptiveAvgPool2d(1)</c> alone). dL/dx = dL/dy / P for each of the P positions.
 /// </summary>
-public sealed class GlobalAvgPoolOp : Op
+public sealed class GlobalAvgPoolOp : Op, IErrorBoundRule
 {
+    /// <summary>Creates a global average pool; <paramref name="keepDims"/> keeps the spatial dimensions as 1s.</summary>
+    public GlobalAvgPoolOp(bool keepDims = false) => KeepDims = keepDims;
+
+    /// <summary>Whether the output keeps the spatial dimensions (as 1s).</summary>
+    public bool KeepDims { get; }
+
     /// <inheritdoc/>
     public override string Kind => "global_avg_pool";
 
@@ -18,7 +25,7 @@ public sealed class GlobalAvgPoolOp : Op
     public override Shape OutputShape(IReadOnlyList<Shape> inputs)
     {
         RequireRank(inputs, 2, "an input (channels, *spatial)");
-        return new Shape(inputs[0][0]);
+        return KeepDims ? new Shape([inputs[0][0], .. Enumerable.Repeat(1, inputs[0].Rank - 1)]) : new Shape(inputs[0][0]);
     }
 
     /// <inheritdoc/>
@@ -50,5 +57,21 @@ public sealed class GlobalAvgPoolOp : Op
         }
     }
 
-    internal static Op Read(OpAttributes a) => new GlobalAvgPoolOp();
+    /// <inheritdoc/>
+    /// <remarks>The mean of the errors plus gamma_(P + 1) times the mean of |x| over the P positions.</remarks>
+    public void ErrorBound(ErrorBoundPass pass)
+    {
+        var carried = pass.Run(pass.InputErrors(), []);
+        var magnitude = pass.Run(pass.AbsInputs(), []);
+        double g = ErrorBoundPass.Gamma(pass.Node.InputShapes[0].Size / pass.Node.InputShapes[0][0] + 1);
+        for (int i = 0; i < pass.Error.Length; i++) pass.Error[i] = carried[i] + g * magnitude[i];
+    }
+
+    /// <inheritdoc/>
+    public override void WriteAttributes(OpAttributes a)
+    {
+        if (KeepDims) a.Set("keep_dims", true);
+    }
+
+    internal static Op Read(OpAttributes a) => new GlobalAvgPoolOp(a.Boolean("keep_dims", false));
 }

@@ -11,7 +11,7 @@ namespace InitLab.Networks.Ops;
 /// i.i.d. N(0, variance) values, or, with a vocabulary, token ids uniform on {0, ..., vocab - 1} (stored as exact floats) for an
 /// embedding to read.
 /// </summary>
-public sealed class InputOp : Op
+public sealed class InputOp : Op, IErrorBoundRule
 {
     /// <summary>Creates an input.</summary>
     /// <param name="shape">Shape without the batch: (features), (channels, height, width), (tokens, features), ...</param>
@@ -80,6 +80,10 @@ public sealed class InputOp : Op
 
     /// <inheritdoc/>
     public override void Backward<T>(BackwardPass<T> pass) { }
+
+    /// <inheritdoc/>
+    /// <remarks>An input is given, not computed: 0.</remarks>
+    public void ErrorBound(ErrorBoundPass pass) { }
 
     /// <inheritdoc/>
     public override void WriteAttributes(OpAttributes a)

@@ -10,7 +10,7 @@ namespace InitLab.Networks.Ops;
 /// U(-1/sqrt(in), 1/sqrt(in)) (<see cref="Init.TorchDefault"/>), and b ~ U(-1/sqrt(in), 1/sqrt(in)).
 /// </summary>
 /// <remarks>Backward: dL/dx = dL/dy W, dL/dW = (dL/dy)^T x, dL/db = column sums of dL/dy; every product through <see cref="Gemm"/>.</remarks>
-public sealed class LinearOp : Op
+public sealed class LinearOp : Op, IErrorBoundRule
 {
     /// <summary>Creates a linear layer with <paramref name="outFeatures"/> outputs.</summary>
     /// <exception cref="ArgumentException">outFeatures &lt; 1.</exception>
@@ -77,6 +77,22 @@ public sealed class LinearOp : Op
             Gemm.Core(false, false, rows, nIn, nOut, T.One, dy, nOut, pass.Parameter(0), nIn, T.One, dx, nIn, pass.Threads);
         Gemm.Core(true, false, nOut, nIn, rows, T.One, dy, nOut, x, nIn, T.Zero, pass.ParameterGradient(0), nIn, pass.Threads);
         if (Bias) Work.ColumnSums<T>(dy, rows, nOut, pass.ParameterGradient(1));
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>|W| e_x + gamma_(in + 2) (|W| |x| + |b|): in products and sums, the bias, and one more rounding for a weight that was
+    /// scaled on import (ONNX Gemm's alpha).</remarks>
+    public void ErrorBound(ErrorBoundPass pass) => DotProductBound(pass, pass.Node.InputShapes[0][-1]);
+
+    /// <summary>The rule of ops whose outputs are dot products of K terms plus a bias (linear, conv): the op itself on |x|, |W|, |b| and on e_x, |W|, 0.</summary>
+    internal static void DotProductBound(ErrorBoundPass pass, long terms)
+    {
+        var abs = pass.AbsParameters();
+        var magnitude = pass.Run(pass.AbsInputs(), abs);
+        var noBias = abs.Select((p, k) => k == 0 ? p : new double[p.Length]).ToArray();
+        var carried = pass.Run(pass.InputErrors(), noBias);
+        double g = ErrorBoundPass.Gamma(terms + 2);
+        for (int i = 0; i < pass.Error.Length; i++) pass.Error[i] = carried[i] + g * magnitude[i];
     }
 
     /// <inheritdoc/>

@@ -18,6 +18,9 @@ internal sealed class Normalization
     public bool Center = true;
     public double Epsilon;
 
+    /// <summary>Given statistics per set (batch norm in inference mode: running mean and variance) instead of the measured ones.</summary>
+    public (double[] Mean, double[] Variance)? Fixed;
+
     private int Count => Runs * RunLength;
 
     private int Start(int s, int r) => s * SetStride + r * RunStride;
@@ -31,6 +34,13 @@ internal sealed class Normalization
         var inv = new double[Sets];
         Parallelism.For(Sets, s =>
         {
+            if (Fixed is { } given)
+            {
+                mean[s] = given.Mean[s];
+                inv[s] = 1 / Math.Sqrt(given.Variance[s] + Epsilon);
+                Normalize(x, y, gamma, beta, s, mean[s], inv[s]);
+                return;
+            }
             double mu = 0;
             if (Center)
             {
@@ -47,29 +57,95 @@ internal sealed class Normalization
             double invStd = 1 / Math.Sqrt(ss / Count + Epsilon);
             mean[s] = mu;
             inv[s] = invStd;
-            for (int r = 0; r < Runs; r++)
-            {
-                int start = Start(s, r);
-                if (AffineDivisor >= RunLength)
-                {
-                    // One affine entry for the whole run (batch norm): y = a x + b with a = gamma / sigma, b = beta - mu a.
-                    int e = Affine(s, 0);
-                    double g = gamma is null ? 1 : double.CreateTruncating(gamma[e]);
-                    double a = g * invStd, b = (beta is null ? 0 : double.CreateTruncating(beta[e])) - mu * a;
-                    ApplyAffine(x.AsSpan(start, RunLength), y.AsSpan(start, RunLength), T.CreateTruncating(a), T.CreateTruncating(b));
-                    continue;
-                }
-                for (int j = 0; j < RunLength; j++)
-                {
-                    double xhat = (double.CreateTruncating(x[start + j]) - mu) * invStd;
-                    int e = Affine(s, j);
-                    double g = gamma is null ? 1 : double.CreateTruncating(gamma[e]);
-                    double b = beta is null ? 0 : double.CreateTruncating(beta[e]);
-                    y[start + j] = T.CreateTruncating(g * xhat + b);
-                }
-            }
+            Normalize(x, y, gamma, beta, s, mu, invStd);
         }, threads);
         return (mean, inv);
+    }
+
+    /// <summary>y = gamma (x - mu) invStd + beta over set <paramref name="s"/>.</summary>
+    private void Normalize<T>(T[] x, T[] y, T[]? gamma, T[]? beta, int s, double mu, double invStd) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = 0; r < Runs; r++)
+        {
+            int start = Start(s, r);
+            if (AffineDivisor >= RunLength)
+            {
+                // One affine entry for the whole run (batch norm): y = a x + b with a = gamma / sigma, b = beta - mu a.
+                int e = Affine(s, 0);
+                double g = gamma is null ? 1 : double.CreateTruncating(gamma[e]);
+                double a = g * invStd, b = (beta is null ? 0 : double.CreateTruncating(beta[e])) - mu * a;
+                ApplyAffine(x.AsSpan(start, RunLength), y.AsSpan(start, RunLength), T.CreateTruncating(a), T.CreateTruncating(b));
+                continue;
+            }
+            for (int j = 0; j < RunLength; j++)
+            {
+                double xhat = (double.CreateTruncating(x[start + j]) - mu) * invStd;
+                int e = Affine(s, j);
+                double g = gamma is null ? 1 : double.CreateTruncating(gamma[e]);
+                double b = beta is null ? 0 : double.CreateTruncating(beta[e]);
+                y[start + j] = T.CreateTruncating(g * xhat + b);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The float forward-error bound (<see cref="IErrorBoundRule"/>) of every output element, first order in u, for an
+    /// implementation that computes the statistics in any order, one-pass (E[x^2] - mu^2) or two-pass.
+    /// </summary>
+    /// <remarks>
+    /// <para>Given statistics (y = a x + b, a = gamma / sqrt(var + eps), b = beta - mu a): |a| e_x + gamma_6 (|a| (|x| + |mu|) + |beta|)
+    /// + u |y|.</para>
+    /// <para>Measured statistics over n elements (sigma = sqrt(var + eps), xhat = (x - mu) / sigma): an input perturbation d moves
+    /// y_j by gamma_j / sigma (d_j - mean d - xhat_j mean(xhat d)), at most |gamma_j| / sigma (e_j + mean e + |xhat_j| mean(|xhat| e)).
+    /// Rounding: mu is off by gamma_n mean |x|, var by gamma_(n + 3) (mean x^2 + mu^2), so sigma by half that over sigma^2 plus 2u
+    /// (square root, division); then |gamma_j| / sigma (u |x_j - mu| + gamma_n mean |x|) + |gamma_j xhat_j| (gamma_(n + 3)
+    /// (mean x^2 + mu^2) / (2 sigma^2) + 3u) + u (|beta_j| + |y_j|). Without centering (RMS norm) mu = 0.</para>
+    /// </remarks>
+    public void ErrorBound(double[] x, double[] e, double[] y, double[]? gamma, double[]? beta, double[] error)
+    {
+        double u = ErrorBoundPass.Unit;
+        int n = Count;
+        for (int s = 0; s < Sets; s++)
+        {
+            double mu = 0, sumAbs = 0, sumSq = 0, sumE = 0;
+            for (int r = 0; r < Runs; r++)
+                for (int j = 0, start = Start(s, r); j < RunLength; j++)
+                {
+                    double v = x[start + j];
+                    mu += v;
+                    sumAbs += Math.Abs(v);
+                    sumSq += v * v;
+                    sumE += e[start + j];
+                }
+            mu = Center ? mu / n : 0;
+            double variance, meanAbs = sumAbs / n, meanSq = sumSq / n, meanE = sumE / n;
+            if (Fixed is { } given)
+            {
+                mu = given.Mean[s];
+                variance = given.Variance[s];
+            }
+            else variance = Math.Max(0, meanSq - mu * mu);
+            double sigma = Math.Sqrt(variance + Epsilon);
+            double weightedE = 0;
+            if (Fixed is null)
+                for (int r = 0; r < Runs; r++)
+                    for (int j = 0, start = Start(s, r); j < RunLength; j++)
+                        weightedE += Math.Abs(x[start + j] - mu) / sigma * e[start + j];
+            weightedE /= n;
+            double sigmaError = ErrorBoundPass.Gamma(n + 3) * (meanSq + mu * mu) / (2 * sigma * sigma) + 3 * u;
+            double muError = Center ? ErrorBoundPass.Gamma(n) * meanAbs : 0;
+            for (int r = 0; r < Runs; r++)
+                for (int j = 0, start = Start(s, r); j < RunLength; j++)
+                {
+                    int k = start + j, a = Affine(s, j);
+                    double g = gamma is null ? 1 : Math.Abs(gamma[a]), b = beta is null ? 0 : Math.Abs(beta[a]);
+                    double xhat = Math.Abs(x[k] - mu) / sigma;
+                    error[k] = Fixed is not null
+                        ? g / sigma * e[k] + ErrorBoundPass.Gamma(6) * (g / sigma * (Math.Abs(x[k]) + Math.Abs(mu)) + b) + u * Math.Abs(y[k])
+                        : g / sigma * (e[k] + (Center ? meanE : 0) + xhat * weightedE)
+                          + g / sigma * (u * Math.Abs(x[k] - mu) + muError) + g * xhat * sigmaError + u * (b + Math.Abs(y[k]));
+                }
+        }
     }
 
     /// <summary>y = a x + b element-wise (rounded multiply then add, the same bits on every vector width).</summary>
@@ -104,7 +180,8 @@ internal sealed class Normalization
                         sgx += g * (double.CreateTruncating(x[start + j]) - mu) * invStd;
                     }
                 }
-                double mg = Center ? sg / Count : 0, mgx = sgx / Count;
+                // Given statistics do not depend on x: dL/dx = g / sigma.
+                double mg = Center && Fixed is null ? sg / Count : 0, mgx = Fixed is null ? sgx / Count : 0;
                 for (int r = 0; r < Runs; r++)
                 {
                     int start = Start(s, r);

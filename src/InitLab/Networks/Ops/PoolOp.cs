@@ -14,18 +14,22 @@ public enum PoolKind
 
 /// <summary>
 /// <c>max_pool</c> and <c>avg_pool</c> over 1 to 3 spatial dimensions of a (C, *spatial) input, each channel alone, as PyTorch's
-/// <c>nn.MaxPoolNd</c> / <c>nn.AvgPoolNd</c> (floor mode): stride defaults to the kernel, padding to 0 and must be at most half
-/// the kernel. avg_pool divides by the whole window (count_include_pad = true, PyTorch's default) unless told otherwise.
+/// <c>nn.MaxPoolNd</c> / <c>nn.AvgPoolNd</c>: stride defaults to the kernel, padding to 0 and must be at most half the kernel;
+/// <c>padding_end</c> pads after each dimension (default: the same as before it; ONNX's asymmetric pads); <c>ceil_mode</c>
+/// rounds the output size up (a last window that would start in the end padding is dropped). avg_pool divides by the window's
+/// cells inside the padded input (count_include_pad = true, PyTorch's default; in floor mode the whole window) or by those
+/// inside the input (false).
 /// </summary>
 /// <remarks>
 /// Backward: max routes each window's gradient to its (first, in scan order) largest input; average spreads it evenly over the
 /// window. Max-pooling of k i.i.d. N(0, 1) inputs has mean E[max] &gt; 0 (1.0294 for k = 4): pooling shifts the mean.
 /// </remarks>
-public sealed class PoolOp : Op
+public sealed class PoolOp : Op, IErrorBoundRule
 {
     /// <summary>Creates a pooling op.</summary>
     /// <exception cref="ArgumentException">An empty kernel.</exception>
-    public PoolOp(PoolKind pool, int[] kernel, int[]? stride = null, int[]? padding = null, bool countIncludePad = true)
+    public PoolOp(PoolKind pool, int[] kernel, int[]? stride = null, int[]? padding = null, bool countIncludePad = true,
+        int[]? paddingEnd = null, bool ceilMode = false)
     {
         ArgumentNullException.ThrowIfNull(kernel);
         if (kernel.Length is < 1 or > 3) throw new ArgumentException($"kernel needs 1 to 3 values, got {kernel.Length}.", nameof(kernel));
@@ -33,7 +37,9 @@ public sealed class PoolOp : Op
         Kernel = [.. kernel];
         Stride = stride is null ? [.. kernel] : [.. stride];
         Padding = padding is null ? [0] : [.. padding];
+        PaddingEnd = paddingEnd is null ? null : [.. paddingEnd];
         CountIncludePad = countIncludePad;
+        CeilMode = ceilMode;
     }
 
     /// <summary>Max or average.</summary>
@@ -48,8 +54,14 @@ public sealed class PoolOp : Op
     /// <summary>Stride per spatial dimension (default: the kernel).</summary>
     public IReadOnlyList<int> Stride { get; }
 
-    /// <summary>Padding per spatial dimension.</summary>
+    /// <summary>Padding per spatial dimension (before it, and after it unless <see cref="PaddingEnd"/> is set).</summary>
     public IReadOnlyList<int> Padding { get; }
+
+    /// <summary>Padding after each spatial dimension; null: the same as <see cref="Padding"/>.</summary>
+    public IReadOnlyList<int>? PaddingEnd { get; }
+
+    /// <summary>Round the output size up instead of down.</summary>
+    public bool CeilMode { get; }
 
     /// <summary>avg_pool: divide by the whole window (true) or by its part inside the input (false).</summary>
     public bool CountIncludePad { get; }
@@ -59,10 +71,10 @@ public sealed class PoolOp : Op
 
     internal Window Geometry(Shape input)
     {
-        var w = Window.Of(input, [.. Kernel], [.. Stride], [.. Padding], [1]);
+        var w = Window.Of(input, [.. Kernel], [.. Stride], [.. Padding], [1], PaddingEnd?.ToArray(), CeilMode);
         for (int i = 0; i < 3; i++)
-            if (w.Pad[i] * 2 > w.Kernel[i])
-                throw new ArgumentException($"padding {w.Pad[i]} must be at most half the kernel {w.Kernel[i]}.");
+            if (Math.Max(w.Pad[i], w.PadEnd[i]) * 2 > w.Kernel[i])
+                throw new ArgumentException($"padding {Math.Max(w.Pad[i], w.PadEnd[i])} must be at most half the kernel {w.Kernel[i]}.");
         return w;
     }
 
@@ -73,7 +85,10 @@ public sealed class PoolOp : Op
         return new Shape([w.Channels, .. w.OutDims]);
     }
 
-    /// <summary>Calls visit(outputIndex, inputIndex or -1 for padding) for every window element, in scan order.</summary>
+    /// <summary>
+    /// Calls visit(outputIndex, inputIndex) for every window element in scan order: -1 for padding, -2 beyond the end padding
+    /// (ceil mode's overhang).
+    /// </summary>
     private static void Windows(Window w, Action<int, int> visit)
     {
         int o = 0;
@@ -90,13 +105,14 @@ public sealed class PoolOp : Op
                             {
                                 int iw = ow * w.Stride[2] - w.Pad[2] + kw;
                                 bool inside = (uint)id < (uint)w.In[0] && (uint)ih < (uint)w.In[1] && (uint)iw < (uint)w.In[2];
-                                visit(o, inside ? (id * w.In[1] + ih) * w.In[2] + iw : -1);
+                                bool padded = id < w.In[0] + w.PadEnd[0] && ih < w.In[1] + w.PadEnd[1] && iw < w.In[2] + w.PadEnd[2];
+                                visit(o, inside ? (id * w.In[1] + ih) * w.In[2] + iw : padded ? -1 : -2);
                             }
                         }
                     }
     }
 
-    /// <summary>Per output element: the input indices of its window (-1 for padding), K per output.</summary>
+    /// <summary>Per output element: the input indices of its window (-1 for padding, -2 beyond it), K per output.</summary>
     private static int[] Table(Window w)
     {
         var table = new int[w.OutSize * w.KernelSize];
@@ -136,18 +152,22 @@ public sealed class PoolOp : Op
                 else
                 {
                     T s = T.Zero;
-                    int n = 0;
                     foreach (int i in cells)
-                        if (i >= 0)
-                        {
-                            s += xp[i];
-                            n++;
-                        }
-                    y[plane * w.OutSize + o] = s / T.CreateTruncating(CountIncludePad ? K : n);
+                        if (i >= 0) s += xp[i];
+                    y[plane * w.OutSize + o] = s / T.CreateTruncating(Divisor(cells));
                 }
             }
         }, pass.Threads);
         pass.State = argmax;
+    }
+
+    /// <summary>avg_pool's divisor: the window's cells inside the padded input (count_include_pad) or inside the input.</summary>
+    private int Divisor(ReadOnlySpan<int> cells)
+    {
+        int n = 0;
+        foreach (int i in cells)
+            if (i >= 0 || CountIncludePad && i == -1) n++;
+        return n;
     }
 
     /// <inheritdoc/>
@@ -173,12 +193,28 @@ public sealed class PoolOp : Op
             for (int o = 0; o < w.OutSize; o++)
             {
                 var cells = table.AsSpan(o * K, K);
-                int n = 0;
-                foreach (int i in cells) if (i >= 0) n++;
-                T g = dy[plane * w.OutSize + o] / T.CreateTruncating(CountIncludePad ? K : n);
+                T g = dy[plane * w.OutSize + o] / T.CreateTruncating(Divisor(cells));
                 foreach (int i in cells) if (i >= 0) dx[plane * w.InSize + i] += g;
             }
         }, pass.Threads);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>
+    /// max: the largest input error of the window (|max a - max b| &lt;= max |a_i - b_i|), nothing rounded; average: the average of
+    /// the errors plus gamma_(K + 1) times the average of |x| (K - 1 sums and a division).
+    /// </remarks>
+    public void ErrorBound(ErrorBoundPass pass)
+    {
+        var carried = pass.Run(pass.InputErrors(), []);
+        if (Pool == PoolKind.Max)
+        {
+            carried.CopyTo(pass.Error, 0);
+            return;
+        }
+        var magnitude = pass.Run(pass.AbsInputs(), []);
+        double g = ErrorBoundPass.Gamma(Geometry(pass.Node.InputShapes[0]).KernelSize + 1);
+        for (int i = 0; i < pass.Error.Length; i++) pass.Error[i] = carried[i] + g * magnitude[i];
     }
 
     /// <inheritdoc/>
@@ -187,6 +223,8 @@ public sealed class PoolOp : Op
         a.Set("kernel", Kernel);
         a.Set("stride", Stride);
         a.Set("padding", Padding);
+        if (PaddingEnd is not null) a.Set("padding_end", PaddingEnd);
+        if (CeilMode) a.Set("ceil_mode", true);
         if (Pool == PoolKind.Average) a.Set("count_include_pad", CountIncludePad);
     }
 
@@ -194,6 +232,7 @@ public sealed class PoolOp : Op
     {
         var kernel = a.Integers("kernel");
         return new PoolOp(pool, kernel, a.Integers("stride", kernel), a.Integers("padding", [0]),
-            pool == PoolKind.Average ? a.Boolean("count_include_pad", true) : true);
+            pool == PoolKind.Average ? a.Boolean("count_include_pad", true) : true,
+            a.Has("padding_end") ? a.Integers("padding_end") : null, a.Boolean("ceil_mode", false));
     }
 }

@@ -5,7 +5,7 @@ namespace InitLab.Networks.Ops;
 /// <summary>
 /// <c>reshape</c>: the same elements in row-major order under another shape without the batch; one dimension may be -1 (inferred).
 /// </summary>
-public sealed class ReshapeOp : Op
+public sealed class ReshapeOp : Op, IErrorBoundRule
 {
     /// <summary>Creates a reshape to <paramref name="shape"/> (at most one -1).</summary>
     /// <exception cref="ArgumentException">Empty, more than one -1, or a dimension &lt; -1 or 0.</exception>
@@ -51,6 +51,10 @@ public sealed class ReshapeOp : Op
     {
         if (pass.InputGradient(0) is { } dx) Work.Add<T>(dx, pass.OutputGradient);
     }
+
+    /// <inheritdoc/>
+    /// <remarks>A copy: the input errors, moved as the values are.</remarks>
+    public void ErrorBound(ErrorBoundPass pass) => pass.Run(pass.InputErrors(), []).CopyTo(pass.Error, 0);
 
     /// <inheritdoc/>
     public override void WriteAttributes(OpAttributes a) => a.Set("shape", Target);

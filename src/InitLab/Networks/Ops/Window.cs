@@ -4,19 +4,24 @@ namespace InitLab.Networks.Ops;
 
 /// <summary>
 /// The sliding-window geometry of conv and pooling over 1, 2 or 3 spatial dimensions, held as 3-D (leading dimensions of size 1,
-/// kernel 1, stride 1, no padding): out = floor((in + 2 pad - dilation (kernel - 1) - 1) / stride) + 1, as PyTorch.
+/// kernel 1, stride 1, no padding): out = floor((in + pad + pad_end - dilation (kernel - 1) - 1) / stride) + 1, as PyTorch
+/// (pad_end = pad unless given: ONNX's asymmetric pads). In ceil mode the division rounds up, and a last window that would
+/// start in the end padding is dropped (PyTorch's and ONNX Runtime's rule).
 /// </summary>
 internal sealed class Window
 {
     public int Channels, Rank;
-    public int[] In = new int[3], Out = new int[3], Kernel = new int[3], Stride = new int[3], Pad = new int[3], Dilation = new int[3];
+    public int[] In = new int[3], Out = new int[3], Kernel = new int[3], Stride = new int[3], Pad = new int[3], PadEnd = new int[3], Dilation = new int[3];
 
     public int InSize => In[0] * In[1] * In[2];
     public int OutSize => Out[0] * Out[1] * Out[2];
     public int KernelSize => Kernel[0] * Kernel[1] * Kernel[2];
 
-    /// <summary>The geometry of a (C, *spatial) input; attribute arrays of length 1 apply to every spatial dimension.</summary>
-    public static Window Of(Shape input, int[] kernel, int[] stride, int[] padding, int[] dilation)
+    /// <summary>
+    /// The geometry of a (C, *spatial) input; attribute arrays of length 1 apply to every spatial dimension. Padding is added
+    /// before each dimension and <paramref name="paddingEnd"/> (default: the same) after it.
+    /// </summary>
+    public static Window Of(Shape input, int[] kernel, int[] stride, int[] padding, int[] dilation, int[]? paddingEnd = null, bool ceil = false)
     {
         int rank = input.Rank - 1;
         if (rank < 1 || rank > 3)
@@ -26,6 +31,7 @@ internal sealed class Window
         var s = Expand(stride, rank, "stride");
         var p = Expand(padding, rank, "padding");
         var d = Expand(dilation, rank, "dilation");
+        var e = paddingEnd is null ? p : Expand(paddingEnd, rank, "padding_end");
         for (int i = 0; i < 3; i++)
         {
             int j = i - (3 - rank);
@@ -38,15 +44,26 @@ internal sealed class Window
             if (s[j] < 1) throw new ArgumentException($"stride must be >= 1, got {s[j]}.");
             if (p[j] < 0) throw new ArgumentException($"padding must be >= 0, got {p[j]}.");
             if (d[j] < 1) throw new ArgumentException($"dilation must be >= 1, got {d[j]}.");
+            if (e[j] < 0) throw new ArgumentException($"padding_end must be >= 0, got {e[j]}.");
             w.In[i] = input[j + 1];
             w.Kernel[i] = k[j];
             w.Stride[i] = s[j];
             w.Pad[i] = p[j];
+            w.PadEnd[i] = e[j];
             w.Dilation[i] = d[j];
             long span = (long)d[j] * (k[j] - 1) + 1;
-            long o = ((long)input[j + 1] + 2L * p[j] - span) / s[j] + 1;
-            if ((long)input[j + 1] + 2L * p[j] < span || o < 1)
-                throw new ArgumentException($"a window of {span} (kernel {k[j]}, dilation {d[j]}) does not fit spatial size {input[j + 1]} with padding {p[j]} (input {input}).");
+            long padded = (long)input[j + 1] + p[j] + e[j];
+            string pads = e[j] == p[j] ? $"padding {p[j]}" : $"padding {p[j]} before and {e[j]} after";
+            if (padded < span)
+                throw new ArgumentException($"a window of {span} (kernel {k[j]}, dilation {d[j]}) does not fit spatial size {input[j + 1]} with {pads} (input {input}).");
+            long o = (padded - span) / s[j] + 1;
+            if (ceil && (padded - span) % s[j] != 0)
+            {
+                o++;
+                // The last window must start inside the input or its leading padding.
+                if ((o - 1) * s[j] >= input[j + 1] + (long)p[j]) o--;
+            }
+            if (o > int.MaxValue) throw new ArgumentException($"spatial size {input[j + 1]} gives {o} outputs, more than an array holds.");
             w.Out[i] = (int)o;
         }
         return w;

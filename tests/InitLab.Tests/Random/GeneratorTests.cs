@@ -193,6 +193,23 @@ public class GeneratorTests
     }
 
     [Fact]
+    public void A_truncated_normal_a_few_ulps_wide_is_clamped_at_both_ends_after_rounding()
+    {
+        // [a, b] 8 ulps wide, 10 std from the mean: mean + std * z rounds to a neighbour of either bound for a large share
+        // of the draws, so only the final clamp keeps every value inside (both ends are needed).
+        double a = 30.1, b = a;
+        for (int i = 0; i < 8; i++) b = Math.BitIncrement(b);
+        var x = new double[20_000];
+        new Generator(12).TruncatedNormal(x, 0.1, 3, a, b);
+        Assert.All(x, v => Assert.InRange(v, a, b));
+        float af = 30.1f, bf = af;
+        for (int i = 0; i < 8; i++) bf = MathF.BitIncrement(bf);
+        var y = new float[20_000];
+        new Generator(12).TruncatedNormal(y, 0.1f, 3f, af, bf);
+        Assert.All(y, v => Assert.InRange(v, af, bf));
+    }
+
+    [Fact]
     public void Uniform_range_never_returns_the_upper_bound()
     {
         var x = new float[200_000];

@@ -1,10 +1,12 @@
+using InitLab.Formats;
 using SharpFuzz;
 
 namespace InitLab.Fuzz;
 
 /// <summary>
 /// Fuzz targets for InitLab's file readers. A reader may reject its input only with the errors the CLI turns into a
-/// one-line message and exit code 2 (<see cref="ArgumentException"/>, <see cref="InvalidDataException"/>); any other
+/// one-line message and exit code 2 (<see cref="ArgumentException"/>, <see cref="InvalidDataException"/>,
+/// <see cref="FileNotFoundException"/> for a missing sibling file); any other
 /// exception, a hang or a crash is a finding.
 /// <code>
 /// InitLab.Fuzz TARGET                  # AFL mode (afl-fuzz runs it; input on stdin, SharpFuzz's shared-memory protocol)
@@ -18,8 +20,29 @@ public static class Program
     public static readonly IReadOnlyDictionary<string, Action<Stream>> Targets = new Dictionary<string, Action<Stream>>
     {
         ["npy"] = stream => InitLab.Formats.Npy.NpyFormat.Read(stream, "input.npy"),
-        ["sweep"] = stream => InitLab.Formats.Sweeps.SweepJson.Read(((MemoryStream)stream).ToArray(), "input.json"),
+        ["sweep"] = stream => InitLab.Formats.Sweeps.SweepJson.Read(Bytes(stream), "input.json"),
+        ["trainability"] = stream => InitLab.Formats.Trainability.TrainabilityJson.Read(Bytes(stream), "input.json"),
+        ["idx"] = stream => InitLab.Formats.Idx.IdxFormat.Read(stream, "input.gz"),
+        ["spec"] = stream => InitLab.Networks.Spec.GraphSpec.Parse(System.Text.Encoding.UTF8.GetString(Bytes(stream))),
+        // The model readers, as `initlab inspect` runs them; every tensor's bytes are read too (where the bugs of a
+        // length field show). A TF.js manifest's shards are absent: their lookup is a FileNotFoundException.
+        ["npz"] = stream => Model(stream, "input.npz", ModelFormats.Npz),
+        ["safetensors"] = stream => Model(stream, "input.safetensors", ModelFormats.Safetensors),
+        ["pytorch"] = stream => Model(stream, "input.pt", ModelFormats.PyTorch),
+        ["onnx"] = stream => Model(stream, "input.onnx", ModelFormats.Onnx),
+        // The ONNX reader, then the import of its graph into a network graph (what propagate --onnx and probe --compare run).
+        ["onnx-graph"] = stream => InitLab.Formats.Onnx.OnnxGraphImport.Import(ModelFiles.Read(new MemorySource("input.onnx", Bytes(stream)), ModelFormats.Onnx)),
+        ["tfjs"] = stream => Model(stream, "model.json", ModelFormats.TfJs),
     };
+
+    private static byte[] Bytes(Stream stream) => ((MemoryStream)stream).ToArray();
+
+    private static void Model(Stream stream, string name, string format)
+    {
+        var model = ModelFiles.Read(new MemorySource(name, Bytes(stream)), format);
+        foreach (var tensor in model.Tensors)
+            if (tensor.ByteLength <= 1 << 26) tensor.ReadBytes();
+    }
 
     public static int Main(string[] args)
     {
@@ -38,9 +61,9 @@ public static class Program
             {
                 target(stream);
             }
-            catch (Exception ex) when (ex is ArgumentException or InvalidDataException)
+            catch (Exception ex) when (ex is ArgumentException or InvalidDataException or FileNotFoundException)
             {
-                // A clean rejection.
+                // A clean rejection (what the CLI reports in one line with exit code 2).
             }
         };
         if (args.Length > 1 && args[1] == "--replay")

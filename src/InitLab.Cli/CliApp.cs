@@ -141,6 +141,8 @@ internal static class CliApp
         yield return SweepCommand.Create(ctx);
         yield return MergeCommand.Create(ctx);
         yield return LsuvCommand.Create(ctx);
+        yield return AutoInitCommand.Create(ctx);
+        yield return CoordCheckCommand.Create(ctx);
         yield return GainCommand.Create(ctx);
         yield return BenchCommand.Create(ctx);
         yield return TheoryCommand.Create(ctx);

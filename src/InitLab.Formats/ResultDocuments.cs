@@ -65,7 +65,9 @@ internal static class ResultDocuments
         }
         catch (Exception e) when (e is FormatException or ArgumentException)
         {
-            throw context.Fail(OneLine(e.Message).TrimEnd('.'));
+            // Without .NET's " (Parameter 'cells')", so that the sentence ends once.
+            string message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal) : e.Message;
+            throw context.Fail(OneLine(message).TrimEnd('.'));
         }
     }
 

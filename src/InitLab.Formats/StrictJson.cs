@@ -22,18 +22,15 @@ internal static class StrictJson
         }
         catch (JsonException e)
         {
-            throw new InvalidDataException($"'{file}': {what} is not valid JSON ({FirstSentence(e.Message)}).");
+            // The position, not System.Text.Json's own wording (which quotes the offending text, newlines and all).
+            throw new InvalidDataException(e.LineNumber is { } line && e.BytePositionInLine is { } column
+                ? $"'{file}': {what} is not valid JSON (at line {line + 1}, byte {column + 1})."
+                : $"'{file}': {what} is not valid JSON.");
         }
         catch (ArgumentException)
         {
             throw new InvalidDataException($"'{file}': {what} is not valid UTF-8 JSON.");
         }
-    }
-
-    private static string FirstSentence(string message)
-    {
-        int dot = message.IndexOf(". ", StringComparison.Ordinal);
-        return dot < 0 ? message.TrimEnd('.') : message[..dot];
     }
 
     private static void CheckUniqueKeys(JsonElement e, string file, string what)

@@ -224,7 +224,7 @@ public static class OnnxProbe
         }
         var dims = shape.Count == 0 ? [] : shape.Skip(1).Select(d => (int)d).ToArray();
         return new NodeTrace(name, op, new Shape(dims), null, s.Mean, s.Std, s.MeanSquare, s.Min, s.Max, s.ZeroFraction, s.NaNCount + s.InfCount,
-            correlation, []);
+            correlation, [], Histogram: MagnitudeHistogram.Of(y));
     }
 
     // q12 / sqrt(q11 q22) with q = mean of products (uncentered, as mean-field theory's c).

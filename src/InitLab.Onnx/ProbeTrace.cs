@@ -1,5 +1,6 @@
 using InitLab.Networks;
 using InitLab.Propagation;
+using InitLab.Tensors;
 
 namespace InitLab.Onnx;
 

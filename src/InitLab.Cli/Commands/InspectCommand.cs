@@ -22,11 +22,13 @@ internal static class InspectCommand
             1e-3, new Bounds(0, MinOpen: true, 0.5));
         var layout = CliOptions.Choice("--layout", "Layout of tensors whose file does not state one (default: keras for TF.js, else torch)", InitLab.Initializers.Names.Layouts);
         var json = CliOptions.Json();
+        var report = HtmlReport.Option();
         var command = Help.Examples(new Command("inspect", "Which initialization is each tensor of a model, or is it trained?") { file },
             "initlab inspect model.safetensors",
             "initlab inspect resnet18.onnx --json",
-            "initlab inspect tfjs_model/model.json --alpha 0.01");
-        foreach (var option in new Option[] { alpha, layout, json }) command.Add(option);
+            "initlab inspect tfjs_model/model.json --alpha 0.01",
+            "initlab inspect resnet18.onnx --report resnet18.html");
+        foreach (var option in new Option[] { alpha, layout, json, report }) command.Add(option);
         command.SetAction(parsed =>
         {
             string path = parsed.GetValue(file)!;
@@ -36,6 +38,11 @@ internal static class InspectCommand
             var rows = model.Tensors.Select((t, i) => (Tensor: t, Parameter: parameters[i], Inspection: inspections[i])).ToList();
             if (parsed.GetValue(json)) ctx.Out.WriteLine(Json.Document(parsed, w => WriteJson(w, model, rows)));
             else Render(ctx, model, rows);
+            if (parsed.GetValue(report) is { } reportPath)
+            {
+                Report(parsed, model, rows, parsed.GetValue(alpha)).Save(reportPath, Json.Document(parsed, w => WriteJson(w, model, rows)));
+                if (!parsed.GetValue(json)) ctx.Out.WriteLine($"wrote {reportPath}");
+            }
             return CliApp.Ok;
         });
         return command;
@@ -95,6 +102,50 @@ internal static class InspectCommand
         w.WriteStartObject("summary");
         foreach (var (verdict, count) in ModelInspection.Counts(rows.Select(r => r.Inspection))) w.WriteNumber(Verdicts.JsonName(verdict), count);
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The report: the verdict counts, every tensor with its verdict, and the spectrum of the most structured weight
+    /// matrix (the largest sigma_max against its Marchenko-Pastur edge) against the law of i.i.d. entries of the same
+    /// variance: a fresh initialization fills the bulk, training pushes singular values past the edge.
+    /// </summary>
+    private static HtmlReport Report(ParseResult parsed, ModelFile model, List<(ModelTensor Tensor, ResolvedParameter Parameter, TensorInspection Inspection)> rows, double alpha)
+    {
+        static string F(double? v) => v is { } x ? Json.Format(x) : "";
+        var report = new HtmlReport("inspect", $"{model.Format} {model.Path}, {rows.Count} tensors", parsed);
+        var counts = ModelInspection.Counts(rows.Select(r => r.Inspection));
+        report.Heading("Verdict");
+        string overall = counts.GetValueOrDefault(Verdict.Trained) > 0 ? "trained" : counts.GetValueOrDefault(Verdict.Init) > 0 ? "init" : "unknown";
+        report.Verdict(overall, $"{rows.Count} tensors: " + string.Join(", ", counts.Select(kv => $"{kv.Value} {Verdicts.JsonName(kv.Key)}")) + ".");
+
+        var worst = rows.Where(r => r.Inspection.Spectrum is { MpEdge: > 0 }).MaxBy(r => r.Inspection.Spectrum!.SigmaMax / r.Inspection.Spectrum.MpEdge);
+        if (worst.Tensor is not null)
+        {
+            var spectrum = worst.Inspection.Spectrum!;
+            var values = ModelParameters.Read(worst.Tensor).Values;
+            var (eigenvalues, sampledRows, sampledCols) = TensorInspector.SampledSpectrum(values, spectrum.Rows, spectrum.Cols);
+            double variance = values.Sum(v => v * v) / values.Length;
+            double? threshold = Math.Min(sampledRows, sampledCols) >= MarchenkoPastur.MinDimension && variance > 0
+                ? MarchenkoPastur.SpikeThreshold(variance, sampledRows, sampledCols, alpha) : null;
+            string sampled = sampledRows == spectrum.Rows ? "" : $" (an evenly strided {sampledRows} x {sampledCols} submatrix)";
+            report.Heading("Spectrum of the most structured weight");
+            report.Figure($"{worst.Tensor.Name} as a {spectrum.Rows} x {spectrum.Cols} matrix{sampled}: the density of its squared singular values against " +
+                $"the Marchenko-Pastur law of a matrix of i.i.d. entries with its own mean square; sigma_max is {spectrum.SigmaMax / spectrum.MpEdge:G3} x the edge, " +
+                $"{spectrum.MpSpikes} singular value(s) above the spike threshold. Verdict: {Verdicts.JsonName(worst.Inspection.Verdict)} ({worst.Inspection.Reason}).",
+                new Figure([Plots.Spectrum($"spectrum of {worst.Tensor.Name} ({spectrum.Rows} x {spectrum.Cols}) vs Marchenko-Pastur", eigenvalues, variance,
+                    sampledRows, sampledCols, threshold)]));
+        }
+
+        report.Heading("Tensors");
+        report.Table("Every tensor: role, fans, moments, spectrum against the Marchenko-Pastur edge, verdict and the best-fitting scheme",
+            ["tensor", "shape", "dtype", "role", "fan_in", "fan_out", "mean", "std", "kurtosis", "max |w|", "sigma_max / MP edge", "spikes", "verdict", "scheme (p)", "reason"],
+            rows.Select(r => (IReadOnlyList<string>)[r.Tensor.Name, $"({string.Join(", ", r.Tensor.Shape)})", r.Tensor.DType, ParameterRoles.JsonName(r.Parameter.Role),
+                F(r.Parameter.LayerFans?.FanIn), F(r.Parameter.LayerFans?.FanOut), F(r.Inspection.Mean), F(r.Inspection.Std), F(r.Inspection.Kurtosis),
+                F(r.Inspection.MaxAbs), r.Inspection.Spectrum is { MpEdge: > 0 } s ? Json.Format(s.SigmaMax / s.MpEdge) : "",
+                r.Inspection.Spectrum is { } sp ? sp.MpSpikes.ToString(CultureInfo.InvariantCulture) : "", Verdicts.JsonName(r.Inspection.Verdict),
+                r.Inspection.BestScheme is { } b ? string.Create(CultureInfo.InvariantCulture, $"{b.Name} ({b.PValue:G3})") : "", r.Inspection.Reason]),
+            i => rows[i].Inspection.Verdict switch { Verdict.Trained => "warn", Verdict.Unknown => "bad", _ => null });
+        return report;
     }
 
     private static void Strings(Utf8JsonWriter w, string name, IEnumerable<string> values)

@@ -33,26 +33,31 @@ internal static class MergeCommand
             },
         };
         var json = CliOptions.Json();
-        var plot = CliOptions.OutputFile("--plot", "Trainability documents: heatmap of the merged grid to FILE.png or FILE.svg (default: no plot)", Plots.Extensions);
-        var command = Help.Examples(new Command("merge", "Combine sweep or trainability shards into one document") { files, json, plot },
+        var plot = CliOptions.OutputFile("--plot", "The merged grid's heatmaps to FILE.png or FILE.svg: a sweep's phase diagram, a trainability grid's accuracy (default: no plot)", Plots.Extensions);
+        var report = HtmlReport.Option();
+        var command = Help.Examples(new Command("merge", "Combine sweep or trainability shards into one document") { files, json, plot, report },
             "initlab merge shard1.json shard2.json shard3.json --json > sweep.json",
+            "initlab merge shards/*.json --report sweep.html",
             "initlab merge trainability-*.json --plot trainability.png");
         command.SetAction(pr =>
         {
             var paths = pr.GetValue(files)!;
             if (IsTrainability(paths[0]))
             {
+                if (pr.IsGiven(report)) throw new UsageException("--report applies to sweep documents; plot a trainability grid with --plot.");
                 var whole = TrainabilityDocument.Merge(paths.Select(TrainabilityJson.ReadFile).ToList(), paths);
                 if (pr.GetValue(json)) ctx.Out.WriteLine(Json.Document(pr, w => TrainabilityJson.WriteProperties(w, whole)));
                 else TrainabilityCommand.Render(ctx, whole);
-                if (pr.GetValue(plot) is { } plotPath) TrainabilityCommand.Heatmap(plotPath, whole);
+                if (pr.GetValue(plot) is { } heatmapPath) TrainabilityCommand.Heatmap(heatmapPath, whole);
                 return CliApp.Ok;
             }
-            if (pr.IsGiven(plot)) throw new UsageException("--plot applies to trainability documents; plot a sweep with initlab sweep --plot.");
             var docs = paths.Select(SweepJson.ReadFile).ToList();
             var merged = SweepDocument.Merge(docs, paths);
             if (pr.GetValue(json)) ctx.Out.WriteLine(Json.Document(pr, w => SweepJson.WriteProperties(w, merged)));
             else SweepCommand.Render(ctx, merged);
+            if (pr.GetValue(plot) is { } plotPath) SweepCommand.PhaseFigure(merged).Save(plotPath);
+            if (pr.GetValue(report) is { } reportPath)
+                SweepCommand.Report(merged, pr).Save(reportPath, Json.Document(pr, w => SweepJson.WriteProperties(w, merged)));
             return CliApp.Ok;
         });
         return command;

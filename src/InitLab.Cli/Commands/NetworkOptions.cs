@@ -23,8 +23,8 @@ internal sealed class NetworkOptions
     public Option<string> Act { get; }
     public Option<double?> Param { get; } = CliOptions.OptionalDouble("--param", "Activation parameter: leaky_relu slope (default 0.01), elu alpha (default 1)");
     public Option<string[]?> Init { get; } = CliOptions.ChoiceList("--init",
-        "Weight initializer(s), comma-separated to compare: normal, xavier_normal, kaiming_normal, orthogonal, ... (this or --sigma-w is required)",
-        Schemes.Names, canonical: SchemeOptions.CanonicalScheme);
+        "Weight initializer(s), comma-separated to compare: normal, xavier_normal, kaiming_normal, orthogonal, ...; on a --model/--spec/--onnx graph also a recipe: fixup, skipinit, rezero, mup:base_width=N (this or --sigma-w is required)",
+        [.. Schemes.Names, .. InitLab.Networks.Recipes.Names], canonical: name => InitLab.Networks.Recipes.IsRecipe(name) ? name.Trim() : SchemeOptions.CanonicalScheme(name));
     public Option<double?> SigmaW { get; } = CliOptions.OptionalDouble("--sigma-w", "W ~ N(0, SW^2 / fan_in) (this or --init is required)", Bounds.NonNegative);
     public Option<double?> Gain { get; } = CliOptions.OptionalDouble("--gain", "Gain of xavier_* / orthogonal / identity in --init (default: the scheme's, 1)");
     public Option<string> Nonlinearity { get; } = CliOptions.Choice("--nonlinearity",
@@ -175,6 +175,8 @@ internal sealed class NetworkOptions
     {
         string[]? init = pr.List(Init);
         double? sigmaW = pr.GetValue(SigmaW);
+        if (init?.FirstOrDefault(InitLab.Networks.Recipes.IsRecipe) is { } recipe)
+            throw new UsageException($"--init {recipe} is a recipe that scales a graph's residual branches or readout: give --model, --spec or --onnx.");
         if ((init is null) == (sigmaW is null))
             throw new UsageException("give exactly one of --init SCHEME and --sigma-w SW.");
         if (sigmaW is { } sw)

@@ -25,14 +25,16 @@ internal static class ProbeCommand
         var seed = CliOptions.Seed();
         var compare = CliOptions.Flag("--compare", "Also run InitLab's explicit engine on the imported graph (same weights, same input) and compare every node to float tolerance");
         var json = CliOptions.Json();
+        var report = HtmlReport.Option();
         var command = Help.Examples(new Command("probe", "Run a real ONNX model (ONNX Runtime) and trace what its initialization does to the signal"),
             "initlab probe resnet18.onnx",
             "initlab probe resnet18.onnx --scheme kaiming_normal --batch 2",
             "initlab probe model.onnx --input batch.npy --json",
-            "initlab probe resnet18.onnx --batch 1 --compare");
+            "initlab probe resnet18.onnx --batch 1 --compare",
+            "initlab probe resnet18.onnx --scheme kaiming_normal --report resnet18-probe.html");
         command.Add(model);
         scheme.AddTo(command);
-        foreach (var option in new Option[] { batch, input, seed, compare, json }) command.Add(option);
+        foreach (var option in new Option[] { batch, input, seed, compare, json, report }) command.Add(option);
         command.SetAction(pr =>
         {
             string path = pr.GetValue(model)!;
@@ -58,26 +60,33 @@ internal static class ProbeCommand
             };
             if (options.Scheme is null && SchemeParameters(scheme).FirstOrDefault(p => pr.IsGiven(p.Option)) is { Option: { } unused })
                 throw new UsageException($"{unused.Name} applies only with --scheme.");
-            if (!pr.GetValue(compare))
-            {
-                var trace = OnnxProbe.Run(file, options);
-                if (pr.GetValue(json)) ctx.Out.WriteLine(Json.Document(pr, w => WriteJson(w, trace)));
-                else Render(ctx, trace);
-                return CliApp.Ok;
-            }
-            var c = OnnxCompare.Run(file, options);
+            var trace = pr.GetValue(compare) ? null : OnnxProbe.Run(file, options);
+            var c = trace is null ? OnnxCompare.Run(file, options) : null;
+            var probe = trace ?? c!.Probe;
             if (pr.GetValue(json))
                 ctx.Out.WriteLine(Json.Document(pr, w =>
                 {
-                    WriteJson(w, c.Probe);
-                    WriteComparison(w, c);
+                    WriteJson(w, probe);
+                    if (c is not null) WriteComparison(w, c);
                 }));
             else
             {
-                Render(ctx, c.Probe);
-                RenderComparison(ctx, c);
+                Render(ctx, probe);
+                if (c is not null) RenderComparison(ctx, c);
             }
-            if (c.Agrees) return CliApp.Ok;
+            if (pr.GetValue(report) is { } reportPath)
+            {
+                string configuration = $"{Path.GetFileName(probe.Model)}, {(probe.Weights == "trained" ? "its own weights" : $"{probe.Weights} weights")}, batch {probe.Batch}";
+                var page = new HtmlReport("probe", configuration, pr);
+                SignalReport.Add(page, configuration, "node", [Run(probe)]);
+                page.Save(reportPath, Json.Document(pr, w =>
+                {
+                    WriteJson(w, probe);
+                    if (c is not null) WriteComparison(w, c);
+                }));
+                if (!pr.GetValue(json)) ctx.Out.WriteLine($"wrote {reportPath}");
+            }
+            if (c is null || c.Agrees) return CliApp.Ok;
             var worst = c.Nodes.Where(n => !n.Agreement.Agrees).MaxBy(n => double.IsNaN(n.Agreement.LocalRatio) ? double.PositiveInfinity : Math.Max(n.Agreement.LocalRatio, n.Agreement.ChainRatio))!;
             ctx.Err.WriteLine($"error: the explicit engine and ONNX Runtime disagree beyond float tolerance at {c.Nodes.Count(n => !n.Agreement.Agrees)} node(s) (first: {worst.Node.Node}, {worst.Node.OnnxOp} as {worst.Node.Op}).");
             return CliApp.Failure;
@@ -90,6 +99,20 @@ internal static class ProbeCommand
         (s.Mode, "mode"), (s.Distribution, "distribution"), (s.Scale, "scale"), (s.Gain, "gain"), (s.Nonlinearity, "nonlinearity"), (s.Param, "param"),
         (s.Mean, "mean"), (s.Std, "std"), (s.Low, "low"), (s.High, "high"), (s.Sparsity, "sparsity"), (s.Value, "value"), (s.Groups, "groups"),
     ];
+
+    /// <summary>The probe as a report's run: the input, then every node in graph order (its position is the x axis).</summary>
+    private static SignalRun Run(ProbeTrace t)
+    {
+        var nodes = new[] { t.Input }.Concat(t.Nodes).ToList();
+        var points = nodes.Select((n, i) => new SignalPoint(i, i == 0 ? $"input {n.Name}" : n.Name, n.Op, n.Mean, n.Std,
+            Math.Max(Math.Abs(n.Min), Math.Abs(n.Max)), n.ZeroFraction, n.NonFinite, n.Correlation, null, n.Histogram)).ToList();
+        var d = t.Diagnosis;
+        int? first = t.FirstNonFiniteNode is { } name ? nodes.FindIndex(n => n.Name == name) : null;
+        string summary = string.Create(CultureInfo.InvariantCulture,
+            $"std x{Json.Format(d.GrowthPerLayer)} per weighted layer over {t.WeightedLayers.Count} weighted layers; worst node: {t.WorstNode ?? "none"}")
+            + (t.FirstNonFiniteNode is null ? "" : $"; first non-finite node: {t.FirstNonFiniteNode}");
+        return new SignalRun(t.Weights == "trained" ? "own weights" : t.Weights, points, d.VerdictName, summary, d.Advice, first);
+    }
 
     private static void WriteJson(System.Text.Json.Utf8JsonWriter w, ProbeTrace t)
     {

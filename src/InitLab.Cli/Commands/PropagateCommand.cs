@@ -18,12 +18,17 @@ internal static class PropagateCommand
     /// <summary>Engine names on the command line.</summary>
     internal static IReadOnlyList<string> EngineNames { get; } = ["explicit", "ensemble", "meanfield"];
 
+    /// <summary>Engine names propagate accepts: the MLP lab's three and the graph's analytic <c>moments</c> engine.</summary>
+    internal static IReadOnlyList<string> PropagateEngineNames { get; } = ["explicit", "ensemble", "meanfield", GraphPropagate.Moments];
+
     public static Command Create(CliContext ctx)
     {
         var o = new NetworkOptions(actRequired: false);
         var g = new GraphOptions();
-        var engine = CliOptions.ChoiceList("--engine", "explicit, ensemble or meanfield (comma-separated to compare)", EngineNames,
-            canonical: name => Name(ParseEngine(name)), defaultValue: ["explicit"]);
+        var engine = CliOptions.ChoiceList("--engine",
+            "explicit, ensemble or meanfield (comma-separated to compare); a --model/--spec graph: explicit or moments (analytic, no sampling)",
+            PropagateEngineNames, canonical: name => name.Trim().Equals(GraphPropagate.Moments, StringComparison.OrdinalIgnoreCase) ? GraphPropagate.Moments : Name(ParseEngine(name)),
+            defaultValue: ["explicit"]);
         var backward = CliOptions.Flag("--backward", "Back-propagate a random unit-variance gradient (explicit engine)");
         var json = CliOptions.Json();
         var csv = CliOptions.Flag("--csv", "Print every layer as CSV");
@@ -37,12 +42,15 @@ internal static class PropagateCommand
             "initlab propagate --act tanh --width 256 --depth 20 --init xavier_normal --generator torch --seed 0",
             "initlab propagate --model resnet:blocks=8,width=64,size=32,norm=none,preact=true --init kaiming_normal --batch 8",
             "initlab propagate --model transformer:layers=12,dim=256,heads=8,tokens=64,ln=post --backward --json",
+            "initlab propagate --model resnet:blocks=50,width=64,size=8,norm=none --engine explicit,moments --init kaiming_normal",
             "initlab propagate --spec net.json --init orthogonal --batch 16",
             "initlab propagate --onnx resnet18.onnx --batch 2 --nodes",
-            "initlab propagate --onnx resnet18.onnx --init kaiming_normal --mode fan_out --batch 2");
+            "initlab propagate --onnx resnet18.onnx --init kaiming_normal --mode fan_out --batch 2",
+            "initlab propagate --act tanh --width 256 --depth 50 --sigma-w 1.5 --sigma-b 0.1 --report tanh.html");
         o.AddTo(command);
         g.AddTo(command);
-        foreach (var option in new Option[] { engine, backward, json, csv, plot, every, generator }) command.Add(option);
+        var report = HtmlReport.Option();
+        foreach (var option in new Option[] { engine, backward, json, csv, plot, every, generator, report }) command.Add(option);
         command.SetAction(pr =>
         {
             if (pr.GetValue(json) && pr.GetValue(csv)) throw new UsageException("--json and --csv are exclusive.");
@@ -50,10 +58,15 @@ internal static class PropagateCommand
             if (g.Given(pr) && pr.IsGiven(generator) && pr.GeneratorOf(generator) == Random.GeneratorKind.Torch)
                 throw new UsageException("--generator torch draws the MLP lab's weights the PyTorch way; a --model, --spec or --onnx graph draws from Philox streams: drop --generator torch or use --act/--width/--depth.");
             if (g.Given(pr))
-                return GraphPropagate.Execute(pr, ctx, o, g, pr.GetValue(engine)!, pr.GetValue(backward), pr.GetValue(json), pr.GetValue(csv), pr.GetValue(plot), pr.IsGiven(every));
+                return GraphPropagate.Execute(pr, ctx, o, g, pr.GetValue(engine)!, pr.GetValue(backward), pr.GetValue(json), pr.GetValue(csv), pr.GetValue(plot), pr.IsGiven(every),
+                    pr.GetValue(report));
             if (pr.IsGiven(every) && (pr.GetValue(json) || pr.GetValue(csv)))
                 throw new UsageException("--every thins the table; --json and --csv always list every layer.");
+            if (pr.List(o.Init)?.FirstOrDefault(InitLab.Networks.Recipes.IsRecipe) is { } recipe)
+                throw new UsageException($"--init {recipe} is a recipe that scales a graph's residual branches or readout: give --model, --spec or --onnx.");
             string? plotPath = pr.GetValue(plot);
+            if (pr.GetValue(engine)!.Contains(GraphPropagate.Moments))
+                throw new UsageException("--engine moments runs on a network graph: give --model or --spec (the MLP lab's network is --model mlp:depth=L,width=N,act=A).");
             var engines = pr.GetValue(engine)!.Select(ParseEngine).ToArray();
             if (pr.GetValue(backward) && engines.Any(e => e != Engine.Explicit))
                 throw new UsageException("--backward needs the explicit engine: --engine explicit.");
@@ -75,18 +88,20 @@ internal static class PropagateCommand
                 foreach (var e in engines)
                     runs.Add((initName, e, Propagator.Run(spec, e, o.Seed(pr), pr.GetValue(backward), generator: kind)));
 
-            if (pr.GetValue(json))
-                ctx.Out.WriteLine(Json.Document(pr, w =>
+            string Document() => Json.Document(pr, w =>
+            {
+                if (runs.Count == 1)
                 {
-                    if (runs.Count == 1)
-                    {
-                        WriteTraceProperties(w, runs[0].Trace, runs[0].Init);
-                        return;
-                    }
-                    w.WriteStartArray("runs");
-                    foreach (var r in runs) WriteTrace(w, r.Trace, r.Init);
-                    w.WriteEndArray();
-                }));
+                    WriteTraceProperties(w, runs[0].Trace, runs[0].Init);
+                    return;
+                }
+                w.WriteStartArray("runs");
+                foreach (var r in runs) WriteTrace(w, r.Trace, r.Init);
+                w.WriteEndArray();
+            });
+            string? document = pr.GetValue(json) || pr.IsGiven(report) ? Document() : null;
+            if (pr.GetValue(json))
+                ctx.Out.WriteLine(document);
             else if (pr.GetValue(csv))
                 ctx.Out.Write(Csv(runs));
             else
@@ -94,15 +109,51 @@ internal static class PropagateCommand
 
             if (plotPath is not null)
             {
-                Plots.StdPerLayer(plotPath, $"std per layer: {o.Describe(pr)}",
+                Plots.StdPerLayer(plotPath, $"std per layer: {Configuration(pr, o, runs)}",
                     runs.Select(r => new PlotSeries(runs.Count == 1 ? r.Init : $"{r.Init} ({Name(r.Engine)})",
                         Enumerable.Range(0, r.Trace.Layers.Count + 1).Select(k => (double)k).ToArray(),
                         new[] { r.Trace.Input.Std }.Concat(r.Trace.Layers.Select(l => l.Std)).ToArray())).ToList());
                 if (!pr.GetValue(json) && !pr.GetValue(csv)) ctx.Out.WriteLine($"wrote {plotPath}");
             }
+            if (pr.GetValue(report) is { } reportPath)
+            {
+                string configuration = Configuration(pr, o, runs);
+                var page = new HtmlReport("propagate", configuration, pr);
+                SignalReport.Add(page, configuration, "layer",
+                    runs.Select(r => Run(runs.Count == 1 && engines.Length == 1 ? $"{r.Init}, {Name(r.Engine)} engine" : $"{r.Init} ({Name(r.Engine)})", r.Trace)).ToList());
+                page.Save(reportPath, document!);
+                if (!pr.GetValue(json) && !pr.GetValue(csv)) ctx.Out.WriteLine($"wrote {reportPath}");
+            }
             return CliApp.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// The configuration in words for titles: the network, and the initializer and engine when all runs share them
+    /// (each run's legend names what differs), the bias std when nonzero and the batch.
+    /// </summary>
+    private static string Configuration(ParseResult pr, NetworkOptions o, List<(string Init, Engine Engine, PropagationTrace Trace)> runs)
+    {
+        var parts = new List<string> { o.Describe(pr) };
+        if (runs.Select(r => r.Init).Distinct().Count() == 1) parts.Add(runs[0].Init);
+        if (pr.GetValue(o.SigmaB) is var sb && sb != 0) parts.Add($"sigma_b={Json.Format(sb)}");
+        if (runs.Select(r => r.Engine).Distinct().Count() == 1) parts.Add(Name(runs[0].Engine));
+        if (pr.GetValue(o.Residual) is { } alpha) parts.Add($"residual {Json.Format(alpha)}");
+        parts.Add($"batch {pr.GetValue(o.Batch)}");
+        return string.Join(", ", parts);
+    }
+
+    /// <summary>A trace as a report's run: the input and every layer, the verdict and the diagnosis in words.</summary>
+    internal static SignalRun Run(string label, PropagationTrace trace)
+    {
+        var d = trace.Diagnosis;
+        string summary = $"std x{Json.Format(d.GrowthPerLayer)} per layer over {trace.Layers.Count} layers"
+            + (trace.FirstNonFiniteLayer is { } k ? $"; the signal is non-finite (NaN or Inf) from layer {k}" : "")
+            + string.Concat(d.Limits.Where(x => x.Layer is not null)
+                .Select(x => $"; {x.Format} would {(d.Verdict == Verdict.Exploding ? "overflow" : "underflow")} at layer {Json.Format(x.Layer!.Value)}"));
+        return new SignalRun(label, [.. new[] { trace.Input }.Concat(trace.Layers).Select(SignalPoint.Of)], d.VerdictName, summary, d.Advice,
+            trace.FirstNonFiniteLayer);
     }
 
     internal static Engine ParseEngine(string name) => name.Trim().ToLowerInvariant() switch
@@ -182,6 +233,24 @@ internal static class PropagateCommand
         if (l.Correlation is { } c) Json.Number(w, "correlation", c);
         if (l.GradNorm is { } g) Json.Number(w, "grad_norm", g);
         if (l.WeightGradNorm is { } gw) Json.Number(w, "weight_grad_norm", gw);
+        if (l.Histogram is { } h) WriteHistogram(w, h);
+        w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// <c>"histogram": {"bins_per_octave": 4, "first_bin": b0, "counts": [..], "zeros": .., "nonfinite": ..}</c>: bin b
+    /// counts the values with 2^(b/4) &lt;= |x| &lt; 2^((b+1)/4) (<see cref="InitLab.Tensors.MagnitudeHistogram"/>).
+    /// </summary>
+    internal static void WriteHistogram(Utf8JsonWriter w, InitLab.Tensors.MagnitudeHistogram h)
+    {
+        w.WriteStartObject("histogram");
+        w.WriteNumber("bins_per_octave", InitLab.Tensors.MagnitudeHistogram.BinsPerOctave);
+        w.WriteNumber("first_bin", h.FirstBin);
+        w.WriteStartArray("counts");
+        foreach (long c in h.Counts) w.WriteNumberValue(c);
+        w.WriteEndArray();
+        w.WriteNumber("zeros", h.Zeros);
+        w.WriteNumber("nonfinite", h.NonFinite);
         w.WriteEndObject();
     }
 

@@ -35,8 +35,8 @@ internal sealed class SchemeOptions
     public Option<double?> Param { get; } = CliOptions.OptionalDouble("--param", "kaiming_*'s leaky_relu slope a (default: 0)");
     public Option<double?> Mean { get; } = CliOptions.OptionalDouble("--mean", "Mean (normal, trunc_normal) (default: 0)");
     public Option<double?> Std { get; } = CliOptions.OptionalDouble("--std", "Std (normal, trunc_normal before truncation, sparse non-zeros) (default: 1; sparse 0.01)");
-    public Option<double?> Low { get; } = CliOptions.OptionalDouble("--low", "Lower bound (uniform, default 0; absolute bound a of trunc_normal, default -2)");
-    public Option<double?> High { get; } = CliOptions.OptionalDouble("--high", "Upper bound (uniform, default 1; absolute bound b of trunc_normal, default 2)");
+    public Option<double?> Low { get; } = CliOptions.OptionalDouble("--low", "Lower bound (uniform, default 0; absolute bound a of trunc_normal, default -2, -inf for a one-sided interval)", Bounds.FiniteOrInfinite);
+    public Option<double?> High { get; } = CliOptions.OptionalDouble("--high", "Upper bound (uniform, default 1; absolute bound b of trunc_normal, default 2, inf for a one-sided interval)", Bounds.FiniteOrInfinite);
     public Option<double?> Sparsity { get; } = CliOptions.OptionalDouble("--sparsity", "Fraction of zeros per column, in [0, 1) (sparse; required there)",
         new Bounds(0, false, 1, MaxOpen: true));
     public Option<double?> Value { get; } = CliOptions.OptionalDouble("--value", "The value (constant; required there)");

@@ -22,13 +22,17 @@ internal static class SweepCommand
             canonical: name => PropagateCommand.Name(PropagateCommand.ParseEngine(name)));
         var shard = CliOptions.Shard();
         var json = CliOptions.Json();
-        var plot = CliOptions.OutputFile("--plot", "Heatmap of log10 final std to FILE.png or FILE.svg (default: no plot)", Plots.Extensions);
+        var plot = CliOptions.OutputFile("--plot",
+            "Heatmaps of the final correlation of two inputs and of the final std, with the critical line, to FILE.png or FILE.svg (default: no plot)",
+            Plots.Extensions);
+        var report = HtmlReport.Option();
         var command = Help.Examples(new Command("sweep", "Propagate over a grid of sigma_w x sigma_b"),
             "initlab sweep --act tanh --width 256 --depth 50 --sigma-w 0.5:3:11 --sigma-b 0:0.5:6 --plot phase.png",
-            "initlab sweep --act relu --width 128 --depth 30 --sigma-w 1:2:21 --shard 2/4 --json > shard2.json");
+            "initlab sweep --act relu --width 128 --depth 30 --sigma-w 1:2:21 --shard 2/4 --json > shard2.json",
+            "initlab sweep --act tanh --width 256 --depth 50 --sigma-w 0.5:3:11 --sigma-b 0:0.5:6 --report phase.html");
         o.AddTo(command, withInit: false);
         command.Options.Remove(o.SigmaB);
-        foreach (var option in new Option[] { sigmaW, sigmaB, engine, shard, json, plot }) command.Add(option);
+        foreach (var option in new Option[] { sigmaW, sigmaB, engine, shard, json, plot, report }) command.Add(option);
         command.SetAction(pr =>
         {
             var gw = pr.GetValue(sigmaW)!;
@@ -79,8 +83,13 @@ internal static class SweepCommand
             else Render(ctx, doc);
             if (pr.GetValue(plot) is { } plotPath)
             {
-                Heatmap(plotPath, doc);
+                PhaseFigure(doc).Save(plotPath);
                 if (!quiet) ctx.Out.WriteLine($"wrote {plotPath}");
+            }
+            if (pr.GetValue(report) is { } reportPath)
+            {
+                Report(doc, pr).Save(reportPath, Json.Document(pr, w => SweepJson.WriteProperties(w, doc)));
+                if (!quiet) ctx.Out.WriteLine($"wrote {reportPath}");
             }
             return CliApp.Ok;
         });
@@ -127,7 +136,7 @@ internal static class SweepCommand
     }
 
     /// <summary>
-    /// The critical line drawn on the heatmap: for each sigma_b, the point <see cref="InitLab.Theory.CriticalLine.SigmaW"/>
+    /// The critical line drawn on the heatmap: for each sigma_b, the point <see cref="InitLab.Theory.CriticalLine.SigmaW(InitLab.Activations.Activation, double, double)"/>
     /// reports (the same function and the same answer as <c>initlab theory critical</c>), or a gap where it reports none.
     /// </summary>
     internal static (double[] X, double[] Y) CriticalCurve(InitLab.Activations.Activation activation, double[] sigmaB)
@@ -143,24 +152,84 @@ internal static class SweepCommand
         return (xs.ToArray(), ys.ToArray());
     }
 
-    internal static void Heatmap(string path, SweepDocument doc)
+    /// <summary>The sweep's configuration in words, for titles.</summary>
+    internal static string Configuration(SweepDocument doc)
+    {
+        var s = doc.Settings;
+        var activation = InitLab.Activations.ActivationRegistry.Parse(s.Activation, s.ActivationParameter);
+        string widths = s.Widths.Skip(1).Distinct().Count() == 1 ? $"width {s.Widths[1]}" : $"widths {string.Join(",", s.Widths)}";
+        return $"{activation}, {widths}, depth {s.Depth}, {s.Engine} engine, batch {s.Batch}";
+    }
+
+    /// <summary>
+    /// What separates the phases, and the scale: the final correlation of two inputs (1 in the ordered phase, c* &lt; 1
+    /// in the chaotic one) with the mean-field critical line, beside log10 of the final std with the critical line.
+    /// Without a correlation (batch 1) the std panel alone.
+    /// </summary>
+    internal static Figure PhaseFigure(SweepDocument doc)
     {
         var s = doc.Settings;
         var (gw, gb) = (s.SigmaW, s.SigmaB);
-        var values = new double[gb.Count, gw.Count];
-        for (int i = 0; i < gb.Count; i++)
-            for (int j = 0; j < gw.Count; j++) values[i, j] = double.NaN;
-        foreach (var c in doc.Cells)
-        {
-            // Overflowed cells are drawn at the top of the scale, underflowed ones at the bottom.
-            double v = double.IsFinite(c.FinalStd) && c.FinalStd > 0 ? Math.Log10(c.FinalStd) : c.FinalStd == 0 ? -45 : 39;
-            values[c.Index % gb.Count, c.Index / gb.Count] = Math.Clamp(v, -45, 39);
-        }
         var xs = Enumerable.Range(0, gw.Count).Select(i => gw[i]).ToArray();
         var ys = Enumerable.Range(0, gb.Count).Select(i => gb[i]).ToArray();
         var activation = InitLab.Activations.ActivationRegistry.Parse(s.Activation, s.ActivationParameter);
-        var line = CriticalCurve(activation, ys);
-        Plots.Heatmap(path, $"log10 final std after {s.Depth} layers ({activation})", values, xs, ys, "sigma_w", "sigma_b",
-            "log10 std", line.X.Length > 0 ? (line.X, line.Y, "critical line (chi_1 = 1)") : null);
+        string configuration = Configuration(doc);
+        var critical = CriticalCurve(activation, ys);
+        var criticalLine = new PlotLine(critical.X, critical.Y, "critical line (chi_1 = 1)", "red");
+        var std = Grid(doc, c => double.IsFinite(c.FinalStd) && c.FinalStd > 0 ? Math.Log10(c.FinalStd) : c.FinalStd == 0 ? -45 : 39);
+        // Overflowed cells are drawn at the top of the scale, underflowed ones at the bottom.
+        for (int i = 0; i < std.GetLength(0); i++)
+            for (int j = 0; j < std.GetLength(1); j++) std[i, j] = Math.Clamp(std[i, j], -45, 39);
+        var stdPanel = Plots.HeatmapPlot($"log10 final std: {configuration}", std, xs, ys,
+            "sigma_w (weight std x sqrt(fan_in))", "sigma_b (bias std)", "log10 std of the last layer", [criticalLine]);
+        if (doc.Cells.Count == 0 || doc.Cells.Any(c => c.FinalCorrelation is null)) return new Figure([stdPanel], 800, 600);
+        var correlation = Grid(doc, c => c.FinalCorrelation ?? double.NaN);
+        var correlationPanel = Plots.HeatmapPlot($"final correlation of two inputs: {configuration}", correlation, xs, ys,
+            "sigma_w (weight std x sqrt(fan_in))", "sigma_b (bias std)", "correlation c of the last layer", [criticalLine], (Math.Min(0, MinFinite(correlation)), 1));
+        return new Figure([correlationPanel, stdPanel], 820, 620);
+    }
+
+    /// <summary>The grid of a cell quantity, [sigma_b index, sigma_w index]; NaN where a shard has no cell.</summary>
+    private static double[,] Grid(SweepDocument doc, Func<SweepCell, double> value)
+    {
+        var (gw, gb) = (doc.Settings.SigmaW, doc.Settings.SigmaB);
+        var values = new double[gb.Count, gw.Count];
+        for (int i = 0; i < gb.Count; i++)
+            for (int j = 0; j < gw.Count; j++) values[i, j] = double.NaN;
+        foreach (var c in doc.Cells) values[c.Index % gb.Count, c.Index / gb.Count] = value(c);
+        return values;
+    }
+
+    private static double MinFinite(double[,] values)
+    {
+        double min = double.PositiveInfinity;
+        foreach (double v in values)
+            if (double.IsFinite(v) && v < min) min = v;
+        return double.IsFinite(min) ? min : 0;
+    }
+
+    /// <summary>The sweep's HTML report: the phase figure, the verdict counts, every cell with mean-field theory beside it.</summary>
+    internal static HtmlReport Report(SweepDocument doc, ParseResult pr)
+    {
+        var s = doc.Settings;
+        var activation = InitLab.Activations.ActivationRegistry.Parse(s.Activation, s.ActivationParameter);
+        var report = new HtmlReport("sweep", Configuration(doc), pr);
+        report.Heading("Phase diagram");
+        var counts = doc.Cells.GroupBy(c => c.Verdict).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => $"{g.Count()} {g.Key}");
+        report.Paragraph($"{doc.Cells.Count} of {doc.TotalCells} cells (shard {doc.Shard}): {string.Join(", ", counts)}.");
+        report.Figure("Left: the correlation of two inputs after the last layer, which separates the ordered phase (c -> 1, inputs become indistinguishable) " +
+            "from the chaotic one (c -> c* < 1), with mean-field theory's critical line chi_1 = 1 (Poole et al. 2016). " +
+            "Right: log10 of the last layer's std (overflow at the top of the scale, underflow at the bottom).",
+            PhaseFigure(doc));
+        report.Table("Cells, with mean-field theory's chi_1 at each (sigma_w, sigma_b)",
+            ["sigma_w", "sigma_b", "final std", "final correlation", "first non-finite layer", "verdict", "chi_1 (theory)", "phase (theory)"],
+            doc.Cells.Select(c =>
+            {
+                double chi1 = new InitLab.Theory.MeanFieldModel(activation, c.SigmaW, c.SigmaB).FindChi1(s.InputVariance ?? 1.0).Chi1;
+                return (IReadOnlyList<string>)[Json.Format(c.SigmaW), Json.Format(c.SigmaB), Json.Format(c.FinalStd),
+                    c.FinalCorrelation is { } r ? Json.Format(r) : "", c.FirstNonFiniteLayer?.ToString(CultureInfo.InvariantCulture) ?? "", c.Verdict,
+                    Json.Format(chi1), InitLab.Theory.MeanFieldModel.PhaseOf(chi1).ToString().ToLowerInvariant()];
+            }), i => doc.Cells[i].Verdict == "stable" ? null : "warn");
+        return report;
     }
 }

@@ -12,10 +12,14 @@ namespace InitLab.Cli;
 /// <param name="MinOpen">True: the value must be &gt; Min; false: &gt;= Min.</param>
 /// <param name="Max">Upper bound.</param>
 /// <param name="MaxOpen">True: the value must be &lt; Max; false: &lt;= Max.</param>
-internal sealed record Bounds(double Min = double.NegativeInfinity, bool MinOpen = false, double Max = double.PositiveInfinity, bool MaxOpen = false)
+/// <param name="Infinite">True: +-infinity may be written (as inf, Infinity); NaN never.</param>
+internal sealed record Bounds(double Min = double.NegativeInfinity, bool MinOpen = false, double Max = double.PositiveInfinity, bool MaxOpen = false, bool Infinite = false)
 {
     /// <summary>Any finite number.</summary>
     public static Bounds Finite { get; } = new();
+
+    /// <summary>Any number but NaN: a bound that may be infinite (a one-sided interval).</summary>
+    public static Bounds FiniteOrInfinite { get; } = new(Infinite: true);
 
     /// <summary>A finite number &gt;= 0.</summary>
     public static Bounds NonNegative { get; } = new(0);
@@ -265,9 +269,11 @@ internal static class CliOptions
     private static double? ParseDouble(ArgumentResult r, string name, Bounds bounds)
     {
         string text = Token(r);
-        if (!NumberText.TryParseDouble(text, out double value))
+        if (!NumberText.TryParseDouble(text, out double value, allowNonFinite: bounds.Infinite) || double.IsNaN(value))
         {
-            r.AddError($"{name} must be a finite number such as 0.5 or 1e-3, got '{text}'{NumberText.Why(text, integer: false, allowNonFinite: false)}.");
+            r.AddError(bounds.Infinite
+                ? $"{name} must be a number such as 0.5 or 1e-3, or inf or -inf, got '{text}'{NumberText.Why(text, integer: false, allowNonFinite: true)}."
+                : $"{name} must be a finite number such as 0.5 or 1e-3, got '{text}'{NumberText.Why(text, integer: false, allowNonFinite: false)}.");
             return null;
         }
         if (bounds.Check(value, name) is { } problem) r.AddError(problem);

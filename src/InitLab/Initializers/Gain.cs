@@ -102,6 +102,18 @@ public static class Gain
         return 1.0 / Math.Sqrt(m2);
     }
 
+    /// <summary>
+    /// The exact gain 1 / sqrt(E[phi(z)^2]) of the catalogue activation called <paramref name="activation"/> (a name of
+    /// <see cref="ActivationRegistry.Names"/>, aliases included) with its parameter (leaky_relu's slope, elu's alpha):
+    /// <c>Gain.Exact("tanh")</c> is <c>Gain.Exact(Activation.Tanh)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown name, or a bad parameter.</exception>
+    public static double Exact(string activation, double? parameter = null)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        return Exact(ActivationRegistry.Parse(activation, parameter));
+    }
+
     /// <summary>The exact gain 1 / sqrt(E[phi(z)^2]) of a user function phi; give its kinks for full accuracy.</summary>
     /// <exception cref="ArgumentException">E[phi(z)^2] is zero or not finite.</exception>
     public static double Exact(Func<double, double> activation, IReadOnlyList<double>? kinks = null)

@@ -1,3 +1,4 @@
+using InitLab.Activations;
 using InitLab.Numerics;
 
 namespace InitLab.Initializers;
@@ -96,11 +97,36 @@ public static class Init
         Preset("kaiming_normal", KaimingScale(a, nonlinearity), mode, VarianceDistribution.Normal, layout,
             new(TorchRecipe.Function.KaimingNormal, A: a, Mode: mode, Nonlinearity: nonlinearity));
 
-    /// <summary>Alias of <see cref="KaimingUniform"/>.</summary>
+    /// <summary>
+    /// He et al. (2015) for an activation given as an object: U(-b, b), b = gain sqrt(3 / fan), gain =
+    /// <see cref="Gain.Recommended(Activation)"/> (PyTorch's table, with leaky_relu's own slope):
+    /// <c>Init.KaimingUniform(Activation.Relu)</c> is <c>Init.KaimingUniform(nonlinearity: "relu")</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">PyTorch's gain table has no entry for the activation (use <see cref="VarianceScaling"/>
+    /// with <see cref="Gain.Exact(Activation)"/> squared as the scale).</exception>
+    public static Initializer KaimingUniform(Activation activation, FanMode mode = FanMode.FanIn, FanLayout layout = FanLayout.Torch)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        return KaimingUniform(activation.Parameter ?? 0, mode, activation.Name, layout);
+    }
+
+    /// <summary>
+    /// He et al. (2015) for an activation given as an object: N(0, std^2), std = gain / sqrt(fan), gain =
+    /// <see cref="Gain.Recommended(Activation)"/>: <c>Init.KaimingNormal(Activation.Relu)</c> is
+    /// <c>Init.KaimingNormal(nonlinearity: "relu")</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">PyTorch's gain table has no entry for the activation.</exception>
+    public static Initializer KaimingNormal(Activation activation, FanMode mode = FanMode.FanIn, FanLayout layout = FanLayout.Torch)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        return KaimingNormal(activation.Parameter ?? 0, mode, activation.Name, layout);
+    }
+
+    /// <summary>Alias of <see cref="KaimingUniform(double, FanMode, string, FanLayout)"/>.</summary>
     public static Initializer HeUniform(double a = 0, FanMode mode = FanMode.FanIn, string nonlinearity = "leaky_relu", FanLayout layout = FanLayout.Torch) =>
         KaimingUniform(a, mode, nonlinearity, layout);
 
-    /// <summary>Alias of <see cref="KaimingNormal"/> (PyTorch semantics: untruncated).</summary>
+    /// <summary>Alias of <see cref="KaimingNormal(double, FanMode, string, FanLayout)"/> (PyTorch semantics: untruncated).</summary>
     public static Initializer HeNormal(double a = 0, FanMode mode = FanMode.FanIn, string nonlinearity = "leaky_relu", FanLayout layout = FanLayout.Torch) =>
         KaimingNormal(a, mode, nonlinearity, layout);
 

@@ -43,15 +43,16 @@ public static class TorchInit
     /// uniform_(2l - 1, 2u - 1); erfinv_; times std sqrt 2; plus mean; clamped to [a, b], each step in the tensor's type.
     /// (PyTorch 2.12 replaced this by rejection sampling, which gives other numbers.)
     /// </summary>
-    /// <exception cref="ArgumentException">T is not float or double; a parameter is not finite; std &lt;= 0; a &gt; b.</exception>
+    /// <exception cref="ArgumentException">T is not float or double; mean or std is not finite; std &lt;= 0; a is NaN or +inf, b is NaN or -inf; a &gt; b.</exception>
     public static void TruncNormal<T>(Span<T> tensor, TorchGenerator generator, double mean = 0, double std = 1, double a = -2, double b = 2)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         ArgumentNullException.ThrowIfNull(generator);
         Guard.Finite(mean);
         Guard.Positive(std);
-        Guard.Finite(a);
-        Guard.Finite(b);
+        // a = -inf or b = +inf is a one-sided interval, as in PyTorch (norm_cdf(-inf) = 0, norm_cdf(inf) = 1).
+        if (double.IsNaN(a) || double.IsPositiveInfinity(a)) throw new ArgumentException($"a must be a number or -infinity, got {Guard.Fmt(a)}.", nameof(a));
+        if (double.IsNaN(b) || double.IsNegativeInfinity(b)) throw new ArgumentException($"b must be a number or +infinity, got {Guard.Fmt(b)}.", nameof(b));
         if (!(a <= b)) throw new ArgumentException($"a must be <= b, got a = {Guard.Fmt(a)} and b = {Guard.Fmt(b)}.", nameof(a));
         double l = NormCdf((a - mean) / std), u = NormCdf((b - mean) / std);
         double scale = std * Math.Sqrt(2.0);

@@ -35,6 +35,39 @@ public static class MarchenkoPastur
     }
 
     /// <summary>
+    /// The bulk [lambda_-, lambda_+] of the min(rows, cols) squared singular values (the eigenvalues of the smaller Gram
+    /// matrix): lambda_(+/-) = s^2 (sqrt N +/- sqrt P)^2, N = max(rows, cols), P = min(rows, cols), s^2 the entry variance.
+    /// </summary>
+    /// <exception cref="ArgumentException">variance is negative or not finite, or a dimension is below 1.</exception>
+    public static (double Lower, double Upper) EigenvalueBulk(double variance, long rows, long cols)
+    {
+        Guard.NonNegative(variance);
+        RequireDimensions(rows, cols);
+        double n = Math.Max(rows, cols), p = Math.Min(rows, cols);
+        return (variance * Square(Math.Sqrt(n) - Math.Sqrt(p)), variance * Square(Math.Sqrt(n) + Math.Sqrt(p)));
+    }
+
+    /// <summary>
+    /// The limiting density of the squared singular values lambda of a rows x cols matrix of i.i.d. entries with
+    /// variance s^2: f(lambda) = sqrt((lambda_+ - lambda) (lambda - lambda_-)) / (2 pi s^2 P lambda) on the bulk
+    /// (<see cref="EigenvalueBulk"/>), 0 outside; P = min(rows, cols). With y = P / N and lambda = s^2 N t this is
+    /// Marchenko and Pastur's law of t, sqrt((t_+ - t)(t - t_-)) / (2 pi y t) on [(1 - sqrt y)^2, (1 + sqrt y)^2]. It
+    /// integrates to 1 (a square matrix's law has an integrable 1/sqrt(lambda) singularity at 0) and its mean is s^2 N.
+    /// </summary>
+    /// <exception cref="ArgumentException">variance is not a finite number &gt; 0, lambda is NaN, or a dimension is below 1.</exception>
+    public static double EigenvalueDensity(double lambda, double variance, long rows, long cols)
+    {
+        Guard.Positive(variance);
+        if (double.IsNaN(lambda)) throw new ArgumentException("lambda must be a number, got NaN.", nameof(lambda));
+        var (lower, upper) = EigenvalueBulk(variance, rows, cols);
+        if (!(lambda > lower && lambda < upper) || lambda <= 0) return 0;
+        double p = Math.Min(rows, cols);
+        return Math.Sqrt((upper - lambda) * (lambda - lower)) / (2 * Math.PI * variance * p * lambda);
+    }
+
+    private static double Square(double x) => x * x;
+
+    /// <summary>
     /// P(lambda_max &gt;= <paramref name="lambda"/>) for the largest eigenvalue of W^T W when W has i.i.d. entries of
     /// variance <paramref name="variance"/>: min(1, 2 (1 - F1((lambda / variance - mu) / sigma))) with Ma's centering and
     /// the finite-size factor 2 (see the type).

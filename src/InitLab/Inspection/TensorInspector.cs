@@ -219,6 +219,29 @@ public static class TensorInspector
         return 0.5 * (lo + hi);
     }
 
+    /// <summary>
+    /// The squared singular values (descending) of the row-major rows x cols matrix <paramref name="x"/> that the spectral
+    /// summary counts: of the whole matrix when min(rows, cols) &lt;= <see cref="MaxSpectralDimension"/>, else of its
+    /// evenly strided submatrix (every step-th row and column, step = ceil(min(rows, cols) / MaxSpectralDimension)),
+    /// with that submatrix's dimensions. Compare them with <see cref="MarchenkoPastur.EigenvalueDensity"/> at the
+    /// returned dimensions.
+    /// </summary>
+    /// <exception cref="ArgumentException">A dimension is below 1, x.Length != rows * cols, or x holds NaN or infinity.</exception>
+    public static (double[] Eigenvalues, int Rows, int Cols) SampledSpectrum(ReadOnlySpan<double> x, int rows, int cols)
+    {
+        if (rows < 1 || cols < 1) throw new ArgumentException($"rows and cols must be >= 1, got {rows} x {cols}.", nameof(rows));
+        Guard.Length(x.Length, (long)rows * cols, nameof(x));
+        int n = Math.Min(rows, cols);
+        if (n <= MaxSpectralDimension) return (SymmetricEigen.SquaredSingularValues(x, rows, cols), rows, cols);
+        int step = (n + MaxSpectralDimension - 1) / MaxSpectralDimension;
+        int sampledRows = (rows + step - 1) / step, sampledCols = (cols + step - 1) / step;
+        var sub = new double[(long)sampledRows * sampledCols];
+        for (int i = 0; i < sampledRows; i++)
+            for (int j = 0; j < sampledCols; j++)
+                sub[(long)i * sampledCols + j] = x[i * step * cols + j * step];
+        return (SymmetricEigen.SquaredSingularValues(sub, sampledRows, sampledCols), sampledRows, sampledCols);
+    }
+
     /// <summary>The spectral summary, and the Gram matrix when it was formed (short side at most <see cref="MaxSpectralDimension"/>).</summary>
     private static (SpectralSummary Summary, double[]? Gram) Spectrum(ReadOnlySpan<double> x, int rows, int cols, double alpha)
     {
@@ -238,14 +261,7 @@ public static class TensorInspector
         }
         else
         {
-            int step = (n + MaxSpectralDimension - 1) / MaxSpectralDimension;
-            sampledRows = (rows + step - 1) / step;
-            sampledCols = (cols + step - 1) / step;
-            var sub = new double[(long)sampledRows * sampledCols];
-            for (int i = 0; i < sampledRows; i++)
-                for (int j = 0; j < sampledCols; j++)
-                    sub[(long)i * sampledCols + j] = x[i * step * cols + j * step];
-            eigenvalues = SymmetricEigen.SquaredSingularValues(sub, sampledRows, sampledCols);
+            (eigenvalues, sampledRows, sampledCols) = SampledSpectrum(x, rows, cols);
             double sigma = SpectralNorm.Lanczos(x, rows, cols, new Random.Generator(0), 1e-10).Sigma;
             lambdaMax = sigma * sigma;
         }

@@ -81,6 +81,24 @@ public sealed class Graph
     }
 
     /// <summary>
+    /// A copy where <paramref name="choose"/>(node) replaces the node's op where it returns non-null (parameters, inputs and shape
+    /// unchanged: e.g. an add with other scales).
+    /// </summary>
+    /// <exception cref="ArgumentException">A new op declares other parameters or another output shape (the message names the node).</exception>
+    public Graph WithOps(Func<Node, Op?> choose)
+    {
+        ArgumentNullException.ThrowIfNull(choose);
+        var nodes = Nodes.Select(n =>
+        {
+            if (choose(n) is not { } op) return n;
+            if (op.OutputShape(n.InputShapes) != n.Shape || !op.Parameters(n.InputShapes).Select(s => (s.Name, s.Shape)).SequenceEqual(n.Parameters.Select(p => (p.Name, p.Shape))))
+                throw new ArgumentException($"node '{n.Name}': the new {op.Kind} op changes its parameters or output shape.", nameof(choose));
+            return n.With(op, [.. n.Parameters]);
+        }).ToList();
+        return new Graph(nodes, Output.Index, Name);
+    }
+
+    /// <summary>
     /// What <c>--init SCHEME</c> means: every weight (linear, conv and attention projection matrices) drawn by
     /// <paramref name="scheme"/>, every bias zero (as <c>nn.init.SCHEME_(m.weight); nn.init.zeros_(m.bias)</c>), norms and
     /// embeddings unchanged. A kernel-only scheme on a matrix uses its 1x1 meaning: delta_orthogonal is orthogonal with its

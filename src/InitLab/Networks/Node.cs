@@ -58,6 +58,10 @@ public sealed class Node
     internal Node With(int index, int[] inputIndices, Parameter[] parameters) =>
         new(index, Name, Op, [.. Inputs], inputIndices, [.. InputShapes], Shape, parameters, Block);
 
+    /// <summary>The same node with another op of the same parameters and output shape (e.g. an add with other scales).</summary>
+    internal Node With(Op op, Parameter[] parameters) =>
+        new(Index, Name, op, [.. Inputs], [.. InputIndices], [.. InputShapes], Shape, parameters, Block);
+
     /// <inheritdoc/>
     public override string ToString() => $"{Name} = {Op}({string.Join(", ", Inputs)}) -> {Shape}";
 }

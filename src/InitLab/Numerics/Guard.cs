@@ -23,6 +23,22 @@ internal static class Guard
             throw new ArgumentException($"{name} must be a finite number >= 0, got {Fmt(value)}.", name);
     }
 
+    /// <summary>A standard deviation whose square enters a formula (the mean-field maps): finite, &gt;= 0, with a finite square.</summary>
+    public static void FiniteSquare(double value, string name)
+    {
+        NonNegative(value, name);
+        if (!double.IsFinite(value * value))
+            throw new ArgumentException($"{name} must be at most {Math.Sqrt(double.MaxValue).ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} (its square must be a finite double), got {Fmt(value)}.", name);
+    }
+
+    /// <summary>A standard deviation of float32 biases: finite, &gt;= 0 and finite as a float.</summary>
+    public static void FloatScale(double value, string name)
+    {
+        NonNegative(value, name);
+        if (value > float.MaxValue)
+            throw new ArgumentException($"{name} must be at most {float.MaxValue.ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} (the biases are float32), got {Fmt(value)}.", name);
+    }
+
     public static void Positive(int value, [CallerArgumentExpression(nameof(value))] string? name = null)
     {
         if (value <= 0)

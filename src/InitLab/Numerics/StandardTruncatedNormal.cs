@@ -163,14 +163,16 @@ public static class StandardTruncatedNormal
     {
         Span<double> ja = stackalloc double[5];
         OneSided(a, ja);
-        if (double.IsPositiveInfinity(w))
+        double d = Math.Exp(-w * (a + 0.5 * w)); // 0 for w = infinity
+        if (d == 0)
         {
+            // The mass beyond w underflows (w above about 38.6): the piece is the one-sided integral. Going on would form
+            // w^k times 0, which is NaN once w^k overflows (a bound near 1e300).
             ja[..i.Length].CopyTo(i);
             return;
         }
-        double d = Math.Exp(-w * (a + 0.5 * w));
         Span<double> jb = stackalloc double[5];
-        if (d > 0) OneSided(a + w, jb);
+        OneSided(a + w, jb);
         for (int k = 0; k < i.Length; k++)
         {
             // integral_w^inf y^k e^(-a y - y^2/2) dy = d integral_0^inf (y + w)^k e^(-(a + w) y - y^2/2) dy.

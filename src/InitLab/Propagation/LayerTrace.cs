@@ -23,6 +23,9 @@ public sealed record PreActivationStats(double Mean, double Std, double MeanSqua
 /// <param name="Correlation">Correlation q12 / sqrt(q11 q22) of the pre-activations of the first two inputs (order vs chaos), or null with one input.</param>
 /// <param name="GradNorm">||dL/dx_k||_F for a random unit-variance gradient at the top, with a backward pass; else null.</param>
 /// <param name="WeightGradNorm">||dL/dW_k||_F, with a backward pass; else null.</param>
+/// <param name="Histogram">The distribution of |x_k| in quarter-octave bins (the column of the layer in a "colorful
+/// dimension" plot), measured by the sampling engines; null for the mean-field engine, which has no samples.</param>
 public sealed record LayerTrace(
     int Layer, double Mean, double Std, double MeanSquare, double Min, double Max, double ZeroFraction, long NonFinite,
-    PreActivationStats Pre, double? Correlation = null, double? GradNorm = null, double? WeightGradNorm = null);
+    PreActivationStats Pre, double? Correlation = null, double? GradNorm = null, double? WeightGradNorm = null,
+    Tensors.MagnitudeHistogram? Histogram = null);

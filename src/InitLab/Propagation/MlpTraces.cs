@@ -20,7 +20,7 @@ internal static class MlpTraces
         var byName = nodes.ToDictionary(n => n.Name);
         var i = byName["input"];
         var input = new LayerTrace(0, i.Mean, i.Std, i.MeanSquare, i.Min, i.Max, i.ZeroFraction, i.NonFinite,
-            new PreActivationStats(i.Mean, i.Std, i.MeanSquare), i.Correlation, i.GradNorm);
+            new PreActivationStats(i.Mean, i.Std, i.MeanSquare), i.Correlation, i.GradNorm, Histogram: i.Histogram);
         var layers = new List<LayerTrace>(depth);
         int? firstNonFinite = null;
         for (int l = 1; l <= depth; l++)
@@ -28,7 +28,7 @@ internal static class MlpTraces
             if (!byName.TryGetValue(MlpFamily.LayerOutput(graph, l), out var post)) break;
             var pre = byName[$"linear{l}"];
             layers.Add(new LayerTrace(l, post.Mean, post.Std, post.MeanSquare, post.Min, post.Max, post.ZeroFraction, post.NonFinite,
-                new PreActivationStats(pre.Mean, pre.Std, pre.MeanSquare), pre.Correlation, post.GradNorm, pre.Parameters[0].GradNorm));
+                new PreActivationStats(pre.Mean, pre.Std, pre.MeanSquare), pre.Correlation, post.GradNorm, pre.Parameters[0].GradNorm, post.Histogram));
             if (post.NonFinite > 0)
             {
                 firstNonFinite = l;

@@ -20,6 +20,16 @@ public sealed record NetworkSpec
         Guard.Positive(depth);
     }
 
+    /// <summary>
+    /// Creates a spec of constant width with the catalogue activation called <paramref name="activation"/> (and its
+    /// parameter): <c>new NetworkSpec(512, 100, "relu", weights)</c> is <c>new NetworkSpec(512, 100, Activation.Relu, weights)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown activation name or bad parameter, or a width or depth &lt;= 0.</exception>
+    public NetworkSpec(int width, int depth, string activation, WeightDistribution weights, double? activationParameter = null)
+        : this(width, depth, ActivationRegistry.Parse(activation ?? throw new ArgumentNullException(nameof(activation)), activationParameter), weights)
+    {
+    }
+
     /// <summary>Creates a spec from per-layer widths: widths[0] is the input width, widths[l] the output width of layer l.</summary>
     /// <exception cref="ArgumentException">Fewer than two widths, or a width &lt;= 0.</exception>
     public NetworkSpec(IReadOnlyList<int> widths, Activation activation, WeightDistribution weights)
@@ -96,7 +106,7 @@ public sealed record NetworkSpec
     {
         Guard.Positive(Batch, "batch");
         Guard.Positive(InputVariance, "input variance");
-        Guard.NonNegative(SigmaB, "sigma_b");
+        Guard.FloatScale(SigmaB, "sigma_b");
         if (ResidualAlpha is { } a) Guard.Finite(a, "residual alpha");
         // Every array an engine allocates (a weight matrix, a batch of activations) must fit in one .NET array.
         for (int l = 0; l < Widths.Count; l++)
@@ -109,6 +119,9 @@ public sealed record NetworkSpec
                     nameof(Widths));
         }
         if (Weights is WeightDistribution.Orthogonal o) Guard.NonNegative(o.Gain, "gain");
+        // A Gaussian's std per layer (sigma_w / sqrt(fan_in) must be a finite float32), checked before any work.
+        if (Weights is WeightDistribution.Gaussian gaussian)
+            for (int l = 1; l < Widths.Count; l++) gaussian.Std(Widths[l - 1], Widths[l]);
         bool constant = Widths.All(w => w == Widths[0]);
         if ((ResidualAlpha is not null || SharedWeights) && !constant)
             throw new ArgumentException(

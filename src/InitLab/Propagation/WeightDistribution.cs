@@ -76,11 +76,20 @@ public abstract record WeightDistribution
     public sealed record Gaussian(string Name, Func<int, int, double> StdOf) : WeightDistribution
     {
         /// <summary>W_ij ~ N(0, sigma_w^2 / fan_in) (design.md's sigma_w).</summary>
-        /// <exception cref="ArgumentException">sigma_w is negative or not finite.</exception>
+        /// <exception cref="ArgumentException">sigma_w is negative or not finite; <see cref="Std"/> throws one naming sigma_w when
+        /// sigma_w / sqrt(fan_in) overflows float32 (the weights' type).</exception>
         public static Gaussian WithSigmaW(double sigmaW)
         {
             Guard.NonNegative(sigmaW, "sigma_w");
-            return new Gaussian($"N(0, {Guard.Fmt(sigmaW * sigmaW)}/fan_in)", (fanIn, _) => sigmaW / Math.Sqrt(fanIn));
+            return new Gaussian($"N(0, {Guard.Fmt(sigmaW * sigmaW)}/fan_in)", (fanIn, _) =>
+            {
+                double std = sigmaW / Math.Sqrt(fanIn);
+                if (std > float.MaxValue)
+                    throw new ArgumentException(
+                        $"sigma_w must be at most {(float.MaxValue * Math.Sqrt(fanIn)).ToString("G3", System.Globalization.CultureInfo.InvariantCulture)} for a layer of fan_in {fanIn} (sigma_w / sqrt(fan_in) is the std of float32 weights), got {Guard.Fmt(sigmaW)}.",
+                        "sigma_w");
+                return std;
+            });
         }
 
         /// <summary>Standard deviation of one weight of a fan_in -&gt; fan_out layer.</summary>

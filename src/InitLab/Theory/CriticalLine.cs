@@ -34,7 +34,25 @@ public static class CriticalLine
     public static CriticalPoint SigmaW(Activation activation, double sigmaB, double initialVariance = 1.0)
     {
         ArgumentNullException.ThrowIfNull(activation);
-        Guard.NonNegative(sigmaB);
+        return SigmaWOf(activation, sigmaB, initialVariance);
+    }
+
+    /// <summary>
+    /// The critical sigma_w of the catalogue activation called <paramref name="activation"/> (with its parameter),
+    /// as <see cref="SigmaW(Activation, double, double)"/>: <c>CriticalLine.SigmaW("tanh", 0.1)</c> is
+    /// <c>CriticalLine.SigmaW(Activation.Tanh, 0.1)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown activation name or bad parameter, or as the overload for an object.</exception>
+    public static CriticalPoint SigmaW(string activation, double sigmaB, double initialVariance = 1.0, double? activationParameter = null)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        return SigmaWOf(ActivationRegistry.Parse(activation, activationParameter), sigmaB, initialVariance);
+    }
+
+    private static CriticalPoint SigmaWOf(Activation activation, double sigmaB, double initialVariance)
+    {
+        ArgumentNullException.ThrowIfNull(activation);
+        Guard.FiniteSquare(sigmaB, "sigma_b");
         Guard.Positive(initialVariance);
         Func<double, double> excess = sw =>
         {
@@ -64,14 +82,14 @@ public static class CriticalLine
     }
 
     /// <summary>
-    /// The critical point as <see cref="SigmaW"/> finds it, or null where there is none (chi_1 &lt; 1 for every sigma_w):
+    /// The critical point as <see cref="SigmaW(Activation, double, double)"/> finds it, or null where there is none (chi_1 &lt; 1 for every sigma_w):
     /// what a plot of the critical line draws, point for point the answer of <c>initlab theory critical</c>.
     /// </summary>
     /// <exception cref="ArgumentException">sigma_b or the initial variance is invalid.</exception>
     public static CriticalPoint? TrySigmaW(Activation activation, double sigmaB, double initialVariance = 1.0)
     {
         ArgumentNullException.ThrowIfNull(activation);
-        Guard.NonNegative(sigmaB);
+        Guard.FiniteSquare(sigmaB, "sigma_b");
         Guard.Positive(initialVariance);
         try
         {

@@ -36,15 +36,26 @@ public sealed class MeanFieldModel
     private const double TinyVariance = 1e-24;
 
     /// <summary>A model for <paramref name="activation"/> with weight and bias standard deviations sigma_w and sigma_b.</summary>
-    /// <exception cref="ArgumentException">sigma_w or sigma_b is negative, NaN or infinite.</exception>
+    /// <exception cref="ArgumentException">sigma_w or sigma_b is negative, NaN, infinite or so large that its square overflows.</exception>
     public MeanFieldModel(Activation activation, double sigmaW, double sigmaB)
     {
         ArgumentNullException.ThrowIfNull(activation);
-        Guard.NonNegative(sigmaW);
-        Guard.NonNegative(sigmaB);
+        Guard.FiniteSquare(sigmaW, "sigma_w");
+        Guard.FiniteSquare(sigmaB, "sigma_b");
         Activation = activation;
         SigmaW = sigmaW;
         SigmaB = sigmaB;
+    }
+
+    /// <summary>
+    /// A model for the catalogue activation called <paramref name="activation"/> (aliases included, with its parameter:
+    /// leaky_relu's slope, elu's alpha): <c>new MeanFieldModel("tanh", 1.5, 0.1)</c> is
+    /// <c>new MeanFieldModel(Activation.Tanh, 1.5, 0.1)</c>.
+    /// </summary>
+    /// <exception cref="ArgumentException">Unknown activation name or bad parameter; sigma_w or sigma_b negative, NaN or infinite.</exception>
+    public MeanFieldModel(string activation, double sigmaW, double sigmaB, double? activationParameter = null)
+        : this(ActivationRegistry.Parse(activation ?? throw new ArgumentNullException(nameof(activation)), activationParameter), sigmaW, sigmaB)
+    {
     }
 
     /// <summary>The nonlinearity phi.</summary>

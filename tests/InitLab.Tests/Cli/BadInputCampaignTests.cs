@@ -172,6 +172,21 @@ public sealed class BadInputCampaignTests(BadInputFixture fixture) : IClassFixtu
         Assert.True(fixture.Take() == fixture.Snapshot, $"a fixture changed; {context}");
     }
 
+    [Theory]
+    [InlineData("--sigma-w must be at most", "theory", "--act", "tanh", "--sigma-w", "1e300", "--sigma-b", "0.1")]
+    [InlineData("--sigma-b must be at most", "theory", "critical", "--act", "tanh", "--sigma-b", "1e300")]
+    [InlineData("--sigma-w must be at most", "propagate", "--act", "tanh", "--width", "8", "--depth", "2", "--sigma-w", "1e300")]
+    [InlineData("--sigma-b must be at most", "propagate", "--act", "tanh", "--width", "8", "--depth", "2", "--sigma-w", "1", "--sigma-b", "1e300")]
+    [InlineData("--sigma-b must be at most", "lsuv", "--act", "tanh", "--width", "8", "--depth", "2", "--sigma-b", "1e300")]
+    public void A_scale_too_large_for_its_arithmetic_is_refused_by_its_option_name(string expected, params string[] args)
+    {
+        // These were refused by internal names ("q must be a finite number", "std must be ...") after the run had started.
+        var error = new StringWriter();
+        int code = CliApp.Run(args, new CliContext(new StringWriter(), error, interactive: false));
+        Assert.Equal(2, code);
+        Assert.StartsWith("error: " + expected, error.ToString());
+    }
+
     private string Substitute(string arg, string tmp)
     {
         arg = arg.Replace("{tmp}", tmp, StringComparison.Ordinal);

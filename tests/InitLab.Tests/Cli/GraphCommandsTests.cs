@@ -85,7 +85,7 @@ public class GraphCommandsTests
     [InlineData("--model|vgg", "error: --model vgg: unknown model family 'vgg'; valid families: mlp, cnn, resnet, transformer.")]
     [InlineData("--model|resnet:blocks=-1", "error: --model resnet:blocks=-1: model 'resnet': key 'blocks' must be an integer >= 1, got '-1'.")]
     [InlineData("--model|resnet|--act|relu", "error: --act describes the MLP lab's network; with --model, --spec or --onnx the graph defines the network (e.g. --model mlp:depth=L,width=N,act=A).")]
-    [InlineData("--model|resnet|--engine|meanfield", "error: the meanfield engine works on the MLP lab's network (--width, --depth); a graph runs on --engine explicit.")]
+    [InlineData("--model|resnet|--engine|meanfield", "error: the meanfield engine works on the MLP lab's network (--width, --depth); a graph runs on --engine explicit or moments.")]
     [InlineData("--model|resnet|--every|2", "error: --every thins the MLP lab's layer table; a graph's table lists every node.")]
     [InlineData("--model|cnn:depth=2,size=4|--init|dirac,sparse", "error: --init sparse: scheme 'sparse' needs option 'sparsity'.")]
     [InlineData("--model|transformer|--batch|100000000", "error: --batch 100000000: propagate on the explicit engine needs about")]

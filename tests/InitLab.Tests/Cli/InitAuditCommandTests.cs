@@ -43,6 +43,26 @@ public sealed class InitAuditCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_one_sided_trunc_normal_takes_an_infinite_bound_and_audits_against_its_exact_law()
+    {
+        // [30, inf): std 0.033223056931746828663 (the 60-digit reference of Numerics/StandardTruncatedNormalTests). The
+        // bounds used to accept only finite numbers, so a one-sided tail could not be asked for.
+        string path = PathOf("tail.npy");
+        var (code, _, err) = Run("init", "--scheme", "trunc_normal", "--low", "30", "--high", "inf", "--shape", "200,100", "--seed", "3", "--dtype", "float64", "--out", path);
+        Assert.Equal("", err);
+        Assert.Equal(0, code);
+        var expected = Init.TruncNormal(0, 1, 30, double.PositiveInfinity).Create<double>(new Shape(200, 100), new Generator(3)).Data;
+        Assert.Equal(expected, NpyFormat.Read(path).Data);
+        Assert.All(expected, v => Assert.InRange(v, 30, 40));
+        var (acode, aout, aerr) = Run("audit", path, "--scheme", "trunc_normal", "--low", "30", "--high", "inf", "--json");
+        Assert.Equal("", aerr);
+        Assert.Equal(0, acode);
+        using var doc = JsonDocument.Parse(aout);
+        Assert.Equal(0.033223056931746828663, doc.RootElement.GetProperty("expected_std").GetDouble(), 14);
+        Assert.Equal("Infinity", doc.RootElement.GetProperty("config").GetProperty("options").GetProperty("high").GetString());
+    }
+
+    [Fact]
     public void Init_json_reports_the_scheme_shape_and_std()
     {
         var (code, output, _) = Run("init", "--scheme", "lecun_normal", "--shape", "64,32", "--out", PathOf("l.npy"), "--json");
@@ -70,6 +90,9 @@ public sealed class InitAuditCommandTests : IDisposable
         { ["--scheme", "sparse", "--shape", "3,3", "--sparsity", "1"], "sparsity" },
         { ["--scheme", "trunc_normal", "--shape", "3,3", "--low", "2", "--high", "-2"], "must be <" },
         { ["--scheme", "trunc_normal", "--shape", "3,3", "--std", "0"], "std" },
+        { ["--scheme", "trunc_normal", "--shape", "3,3", "--low", "nan"], "--low must be a number such as 0.5 or 1e-3, or inf or -inf, got 'nan'" },
+        { ["--scheme", "trunc_normal", "--shape", "3,3", "--low", "inf"], "--low must be a number or -infinity" },
+        { ["--scheme", "uniform", "--shape", "3,3", "--low", "-inf"], "--low must be a finite number" },
         { ["--scheme", "uniform", "--shape", "3,3", "--gain", "2"], "does not apply" },
         { ["--scheme", "kaiming_normal", "--shape", "3,3", "--nonlinearity", "gelu"], "valid names" },
         { ["--scheme", "kaiming_normal", "--shape", "3,3", "--param", "Infinity"], "must be a finite number" },

@@ -167,6 +167,12 @@ public class LabCommandsTests
             // The same document; only the config (which records the command that wrote it) differs.
             Assert.Equal(WithoutConfig(whole.Out), WithoutConfig(merged.Out));
             Assert.Equal("merge", System.Text.Json.Nodes.JsonNode.Parse(merged.Out)!["config"]!["command"]!.GetValue<string>());
+            // The merged sweep plots as the whole sweep does: the phase figure's two heatmaps side by side.
+            string plot = Path.Combine(dir, "phase.svg");
+            Assert.Equal(0, CliHarness.Run(["merge", .. files, "--plot", plot]).ExitCode);
+            string svg = File.ReadAllText(plot);
+            Assert.Contains("final correlation of two inputs", svg);
+            Assert.Contains("log10 final std", svg);
             // A missing shard is an error naming the gap.
             var partial = CliHarness.Run("merge", files[0], files[2]);
             Assert.Equal(2, partial.ExitCode);

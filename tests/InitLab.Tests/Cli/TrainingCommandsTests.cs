@@ -172,6 +172,10 @@ public class TrainingCommandsTests
             Assert.Equal(a.RootElement.GetProperty("trainable_depth").GetRawText(), b.RootElement.GetProperty("trainable_depth").GetRawText());
             Assert.Equal(4, a.RootElement.GetProperty("cells").GetArrayLength());
             Assert.True(new FileInfo(plot).Length > 1000);
+            var report = CliHarness.Run(["merge", .. paths, "--report", Path.Combine(dir, "t.html")]);
+            Assert.Equal(2, report.ExitCode);
+            Assert.Contains("--report applies to sweep documents", report.Err);
+            Assert.False(File.Exists(Path.Combine(dir, "t.html")));
             var missing = CliHarness.Run("merge", paths[0], paths[2]);
             Assert.Equal(2, missing.ExitCode);
             Assert.Contains("missing", missing.Err);

@@ -10,14 +10,14 @@ namespace InitLab.Tests.Formats;
 
 public class TrainabilityJsonTests
 {
-    private static TrainabilityDocument Whole()
+    internal static TrainabilityDocument Whole()
     {
         var s = TrainabilityTests.Settings();
         return new TrainabilityDocument(s, Shard.Whole, TrainabilityTests.Cells(s, (sw, d) => sw == 3 && d == 30 ? null : 0.5 + 0.01 * d));
     }
 
     /// <summary>Shard 1 of 2 of the same grid (no analysis in the document, so no mean-field quadratures to write it).</summary>
-    private static TrainabilityDocument Half()
+    internal static TrainabilityDocument Half()
     {
         var whole = Whole();
         var shard = new Shard(1, 2);

@@ -97,6 +97,28 @@ public class StandardTruncatedNormalTests
         Assert.Equal(-5e15 - Math.Log(1e8 * Math.Sqrt(2 * Math.PI)), m.LogMass, 2.0);
     }
 
+    [Theory]
+    [InlineData(30, 1e300, 30, double.PositiveInfinity)]
+    [InlineData(-1e300, -30, double.NegativeInfinity, -30)]
+    [InlineData(-1e300, 1e300, double.NegativeInfinity, double.PositiveInfinity)]
+    [InlineData(-2, double.MaxValue, -2, double.PositiveInfinity)]
+    [InlineData(0.5, 1e20, 0.5, double.PositiveInfinity)]
+    [InlineData(8, 60, 8, double.PositiveInfinity)]
+    public void A_far_finite_bound_gives_the_one_sided_laws_moments(double alpha, double beta, double alphaLimit, double betaLimit)
+    {
+        // The mass beyond 60 (or beyond 1e300) is below exp(-1800): it underflows, so the finite interval's moments, mass
+        // and CDF are the one-sided interval's to the last bit. (The moments used to be NaN for a bound near 1e300:
+        // w^k times an underflowed exp(-w^2/2) was inf * 0, and audit then failed every correct sample.)
+        var finite = StandardTruncatedNormal.Moments(alpha, beta);
+        var limit = StandardTruncatedNormal.Moments(alphaLimit, betaLimit);
+        Assert.Equal(limit.Mean, finite.Mean);
+        Assert.Equal(limit.Variance, finite.Variance);
+        Assert.Equal(limit.FourthCentralMoment, finite.FourthCentralMoment);
+        Assert.Equal(limit.LogMass, finite.LogMass);
+        foreach (double z in new[] { limit.Mean - limit.Std, limit.Mean, limit.Mean + limit.Std })
+            Assert.Equal(StandardTruncatedNormal.Cdf(alphaLimit, betaLimit, z), StandardTruncatedNormal.Cdf(alpha, beta, z), 15);
+    }
+
     [Fact]
     public void Empty_or_undefined_intervals_are_rejected()
     {
@@ -113,6 +135,7 @@ public class StandardTruncatedNormalTests
     [InlineData(10.0, 11.0, 0.097060660941168616646)]
     [InlineData(40.0, double.PositiveInfinity, 0.024953323998846101095)]
     [InlineData(double.NegativeInfinity, -30.0, 0.033223056931746828663)]
+    [InlineData(30.0, 1e300, 0.033223056931746828663)]
     public void Far_tail_samples_pass_the_audit_and_match_the_reference_std(double a, double b, double referenceStd)
     {
         // init and audit agree: the sample (float32 and float64) passes the KS, mean and std checks against the law,

@@ -136,6 +136,7 @@ internal static class LegacyMlpLoops
             correlation = q12 / Math.Sqrt(q11 * q22);
         }
         return new LayerTrace(layer, post.Mean, post.Std, post.MeanSquare, post.Min, post.Max, post.ZeroFraction,
-            post.NaNCount + post.InfCount, new PreActivationStats(pre.Mean, pre.Std, pre.MeanSquare), correlation);
+            post.NaNCount + post.InfCount, new PreActivationStats(pre.Mean, pre.Std, pre.MeanSquare), correlation,
+            Histogram: InitLab.Tensors.MagnitudeHistogram.Of<T>(y));
     }
 }

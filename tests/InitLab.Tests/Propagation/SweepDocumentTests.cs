@@ -116,6 +116,16 @@ public class SweepDocumentTests
     }
 
     [Fact]
+    public void The_json_reader_names_a_cell_outside_the_grid_in_one_sentence()
+    {
+        var node = System.Text.Json.Nodes.JsonNode.Parse(SweepJson.Write(RunShard(Settings(), 2, 2)))!.AsObject();
+        node["cells"]![0]!["index"] = 99999;
+        var e = Assert.Throws<InvalidDataException>(() => SweepJson.Read(node.ToJsonString(), "s2.json"));
+        // The validation's ArgumentException, without .NET's "(Parameter 'cells')" (which left "(0..3).." in merge's message).
+        Assert.Equal("'s2.json' is not a valid InitLab sweep document: cell index 99999 is outside the 4-cell grid (0..3).", e.Message);
+    }
+
+    [Fact]
     public void Data_inputs_are_recorded_by_their_hash()
     {
         var input = new float[4 * 8];

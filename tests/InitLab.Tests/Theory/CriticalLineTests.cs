@@ -60,7 +60,7 @@ public class CriticalLineTests
         var zero = Activation.Custom("zero", _ => 0.0, _ => 0.0);
         var ex = Assert.Throws<ArgumentException>(() => CriticalLine.SigmaW(zero, 0.1));
         Assert.Contains("no critical point", ex.Message);
-        Assert.Equal("sigmaB", Assert.Throws<ArgumentException>(() => CriticalLine.SigmaW(Activation.Tanh, double.NaN)).ParamName);
+        Assert.Equal("sigma_b", Assert.Throws<ArgumentException>(() => CriticalLine.SigmaW(Activation.Tanh, double.NaN)).ParamName);
     }
 
     [Fact]

@@ -167,14 +167,24 @@ public class MeanFieldModelTests
     }
 
     [Theory]
-    [InlineData(-1.0, 0.0, "sigmaW")]
-    [InlineData(double.NaN, 0.0, "sigmaW")]
-    [InlineData(1.0, -0.1, "sigmaB")]
-    [InlineData(1.0, double.PositiveInfinity, "sigmaB")]
-    public void Negative_or_non_finite_sigmas_are_rejected(double sigmaW, double sigmaB, string parameter)
+    [InlineData(-1.0, 0.0, "sigma_w")]
+    [InlineData(double.NaN, 0.0, "sigma_w")]
+    [InlineData(1.0, -0.1, "sigma_b")]
+    [InlineData(1.0, double.PositiveInfinity, "sigma_b")]
+    [InlineData(1e300, 0.0, "sigma_w")] // sigma_w^2 overflows: was refused later as "q must be a finite number"
+    [InlineData(1.0, 2e154, "sigma_b")]
+    public void Negative_non_finite_or_overflowing_sigmas_are_rejected(double sigmaW, double sigmaB, string parameter)
     {
         var ex = Assert.Throws<ArgumentException>(() => new MeanFieldModel(Activation.Tanh, sigmaW, sigmaB));
         Assert.Equal(parameter, ex.ParamName);
+        Assert.StartsWith(parameter + " must be", ex.Message);
+    }
+
+    [Fact]
+    public void The_largest_sigma_whose_square_is_finite_is_accepted()
+    {
+        // 1e154^2 = 1e308 < double.MaxValue = 1.8e308.
+        Assert.Equal(1e154, new MeanFieldModel(Activation.Tanh, 1e154, 1e154).SigmaW);
     }
 
     [Fact]

@@ -191,7 +191,7 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
             return new ParameterTrace(p.Name, p.Shape, p.Role, p.Initializer.Name, std);
         }).ToList();
         return new NodeTrace(node.Name, node.Op.Kind, node.Shape, node.Block, s.Mean, s.Std, s.MeanSquare, s.Min, s.Max, s.ZeroFraction,
-            s.NaNCount + s.InfCount, correlation, parameters);
+            s.NaNCount + s.InfCount, correlation, parameters, Histogram: MagnitudeHistogram.Of<T>(y));
     }
 
     /// <summary>q12 / sqrt(q11 q22) over the first two examples (Poole et al. 2016's c).</summary>

@@ -30,10 +30,11 @@ public sealed record ParameterTrace(string Name, Shape Shape, ParameterRole Role
 /// <param name="Parameters">The node's parameter tensors.</param>
 /// <param name="GradNorm">||dL/dy||_F with a backward pass; else null (also for nodes the loss does not depend on).</param>
 /// <param name="ParamGradNorm">sqrt(sum over the node's parameters of ||dL/dθ||^2) with a backward pass and parameters; else null.</param>
+/// <param name="Histogram">The distribution of |y| in quarter-octave bins (<see cref="MagnitudeHistogram"/>), or null.</param>
 public sealed record NodeTrace(
     string Name, string Op, Shape Shape, string? Block, double Mean, double Std, double MeanSquare, double Min, double Max,
     double ZeroFraction, long NonFinite, double? Correlation, IReadOnlyList<ParameterTrace> Parameters,
-    double? GradNorm = null, double? ParamGradNorm = null);
+    double? GradNorm = null, double? ParamGradNorm = null, MagnitudeHistogram? Histogram = null);
 
 /// <summary>The explicit engine's measurement of a whole graph.</summary>
 /// <param name="Graph">The graph's name.</param>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using InitLab.Activations;
+using InitLab.Numerics;
 
 namespace InitLab.Networks.Families;
 
@@ -10,8 +11,8 @@ namespace InitLab.Networks.Families;
 public sealed record FamilyKey(string Name, string Default, string Description);
 
 /// <summary>
-/// The <c>key=value</c> pairs of a model string (<c>resnet:blocks=8,width=64</c>), read strictly: integers in invariant
-/// culture, booleans true/false, choices from a list; every key must be one the family knows, every error names the key.
+/// The <c>key=value</c> pairs of a model string (<c>resnet:blocks=8,width=64</c>), read strictly: numbers in InitLab's one
+/// number syntax (<see cref="NumberText"/>: no separators, nothing that overflows or underflows), booleans true/false, choices from a list; every key must be one the family knows, every error names the key.
 /// </summary>
 public sealed class ModelArguments
 {
@@ -38,7 +39,7 @@ public sealed class ModelArguments
     /// <summary>An integer in [min, max].</summary>
     public int Integer(string key, int min = 1, int max = int.MaxValue)
     {
-        if (!int.TryParse(Raw(key), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int v) || v < min || v > max)
+        if (!NumberText.TryParseInt32(Raw(key), out int v) || v < min || v > max)
             throw Bad(key, max == int.MaxValue ? $"an integer >= {min}" : $"an integer in {min}..{max}");
         return v;
     }
@@ -48,7 +49,7 @@ public sealed class ModelArguments
     {
         string raw = Raw(key);
         if (raw == "none") return null;
-        if (!double.TryParse(raw, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out double v) || !double.IsFinite(v))
+        if (!NumberText.TryParseDouble(raw, out double v))
             throw Bad(key, "a finite number or none");
         return v;
     }

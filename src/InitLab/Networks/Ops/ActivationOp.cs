@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using InitLab.Activations;
 using InitLab.Tensors;
+using InitLab.Theory;
 
 namespace InitLab.Networks.Ops;
 
@@ -8,7 +9,7 @@ namespace InitLab.Networks.Ops;
 /// An element-wise activation of the catalogue (<c>relu</c>, <c>tanh</c>, <c>gelu</c>, ...; its JSON op is the activation's
 /// name, with <c>param</c> for leaky_relu's slope or elu's alpha): y = phi(x), dL/dx = dL/dy phi'(x).
 /// </summary>
-public sealed class ActivationOp : Op, IErrorBoundRule
+public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
 {
     /// <summary>Wraps <paramref name="activation"/>.</summary>
     public ActivationOp(Activation activation)
@@ -95,4 +96,151 @@ public sealed class ActivationOp : Op, IErrorBoundRule
 
     internal static Op Read(OpAttributes a, string name) =>
         new ActivationOp(ActivationRegistry.Parse(name, a.Has("param") ? a.Number("param") : null));
+
+    // ---- moment rule ----
+
+    /// <summary>
+    /// Moments: per position E[phi(x)] and E[phi(x)^2] for the Gaussian behind x (closed forms for identity, relu, leaky_relu;
+    /// quadrature otherwise; through the element-wise map when x = f(g) of a Gaussian g, so relu(relu(g)) stays exact). A unit's
+    /// offset: two elements that share only the input's offset are Gaussians with covariance A(p)^2, so the output's offset is
+    /// Cov(phi(x_1), phi(x_2)) by the bivariate Gaussian integral (the arc-cosine kernel of Cho and Saul 2009 for relu; with a
+    /// mean, a bivariate-normal closed form); the remainders' covariances likewise, at the position-averaged moments.
+    /// Backward: E[(dL/dx)^2] = E[phi'(x)^2] E[(dL/dy)^2] (gradient independence, Yang 2019).
+    /// </summary>
+    MomentState IMomentRule.Forward(MomentContext context)
+    {
+        var x = context.Input(0);
+        var phi = Activation;
+        var view = LawView.Of(context, x, phi.Name);
+        int positions = x.Positions;
+        var mean = new double[positions];
+        var second = new double[positions];
+        var offset = new double[positions];
+        var law = x.Law;
+        var map = law.PureMap && !view.Approximate && law.Map?.Affine is null ? law.Map : null;
+        // A Gaussian plus a per-unit non-Gaussian offset (a uniform bias): pairs of one unit share the offset's atoms.
+        bool offsetAtoms = !view.IsGaussian && law.Kind == LawKind.Quadrature && law.PartIsOffset;
+        var source = map is not null ? MomentRules.Origin(context, x, phi.Name) : MomentRules.Own(x);
+        Func<double, double> f = map is null ? phi.Forward : g => phi.Forward(map.F(g));
+        // E[phi(x_a) phi(x_b)] at position p for two elements of one unit with covariance c.
+        double CrossAt(int p, double c)
+        {
+            if (map is not null) return ActivationMoments.ExpectCross(f, f, source.Mean[p], source.Variance[p], c, map.Kinks);
+            if (!offsetAtoms) return ActivationMoments.Cross(phi, source.Mean[p], source.Variance[p], c);
+            var (z, w) = law.Rule!.Value;
+            double sd = law.PartStd![p], nm = law.NoiseMean?[p] ?? 0, nv = law.NoiseVariance?[p] ?? 0, sum = 0;
+            for (int k = 0; k < z.Length; k++)
+                sum += w[k] * ActivationMoments.Cross(phi, law.PartMean![p] + sd * z[k] + nm, nv, Math.Clamp(c - sd * sd, -nv, nv));
+            return sum;
+        }
+        if (!view.IsGaussian && map is null && !offsetAtoms && source.OffsetSquare > 1e-12 * source.AverageVariance)
+            context.Assume($"{phi.Name}: the offsets (correlations across examples) of its non-Gaussian input taken from a Gaussian with its moments");
+        // Per position: the moments (closed forms for a Gaussian, one quadrature over the origin of a map, else the law's
+        // expectations), then the offset: two elements sharing only the input's offset. Positions with equal inputs are computed
+        // once in small fields; large fields run in parallel, each position alone.
+        bool cheap = view.IsGaussian || map is not null;
+        var memo = positions < 256 && cheap ? new Dictionary<(double, double, double), (double, double, double)>() : null;
+        context.ForPositions(positions, p =>
+        {
+            double m = source.Mean[p], v = source.Variance[p], a = source.Offset[p];
+            if (memo is not null && memo.TryGetValue((m, v, a), out var hit))
+            {
+                (mean[p], second[p], offset[p]) = hit;
+                return;
+            }
+            if (view.IsGaussian) (mean[p], second[p]) = ActivationMoments.Of(phi, x.Mean[p], x.VarianceAt(p));
+            else if (map is not null)
+                (mean[p], second[p]) = (ActivationMoments.Expect(f, m, v, map.Kinks), ActivationMoments.Expect(g => { double y = f(g); return y * y; }, m, v, map.Kinks));
+            else
+            {
+                var powers = view.Powers(p, phi, 2);
+                (mean[p], second[p]) = (powers[1], powers[2]);
+            }
+            if (a != 0)
+            {
+                double mu = cheap || offsetAtoms ? mean[p] : ActivationMoments.Of(phi, m, v).Mean;
+                offset[p] = Math.Sqrt(Math.Max(0, CrossAt(p, a * a) - mu * mu));
+            }
+            if (memo is not null) memo[(m, v, a)] = (mean[p], second[p], offset[p]);
+        });
+        // The remainders' covariances at one representative position: what a pair shares beyond the offsets.
+        int at = MomentRules.Representative(x);
+        double Residual(double shared, double residual) =>
+            residual == 0 || source.Variance[at] == 0 ? 0 : CrossAt(at, shared + residual) - CrossAt(at, shared);
+        return new MomentState(x.Shape, x.FeatureAxis, mean, second, offset, Residual(source.OffsetSquare, source.ResidualExample),
+            Residual(source.OffsetPairs, source.ResidualPosition), Residual(source.OffsetPairs, source.ResidualCross), OutputLaw(context, x, view, mean, second));
+    }
+
+    /// <summary>
+    /// phi of a Gaussian or of a pure map of one: a map of the same origin. phi of a law with a Gaussian noise part or a Gauss rule:
+    /// a Gauss rule for phi(x), from its exact moments to order 15 (the shape taken at one position, its mean and variance per position).
+    /// </summary>
+    private MomentLaw OutputLaw(MomentContext context, MomentState x, LawView view, double[] mean, double[] second)
+    {
+        if (view.Approximate) return MomentLaw.Other($"{Activation.Name} of {x.Law.Note ?? "a non-Gaussian input"}");
+        if (x.Law.PureMap) return MomentRules.Then(x.Law, Activation);
+        int at = MomentRules.Representative(x);
+        var (standardized, _, sd) = view.StandardizedPowers(at, Activation, 2 * MomentRules.RulePoints - 1);
+        if (!(sd > 0)) return MomentLaw.Other($"{Activation.Name} of a non-Gaussian input");
+        if (!x.Uniform) context.Assume($"{Activation.Name}: the shape of its output's law taken at one position (the positions' moments differ)");
+        var rule = MomentQuadrature.FromMoments(standardized);
+        return new MomentLaw(LawKind.Quadrature, -1, null, $"{Activation.Name} of a non-Gaussian input")
+        {
+            Rule = rule,
+            PartMean = mean,
+            PartStd = mean.Select((m, p) => Math.Sqrt(Math.Max(0, second[p] - m * m))).ToArray(),
+        };
+    }
+
+    void IMomentRule.Backward(MomentContext context, MomentGradients gradients)
+    {
+        var x = context.Input(0);
+        var phi = Activation;
+        var view = LawView.Of(context, x, phi.Name);
+        double[] d2;
+        if (x.Law.PureMap && x.Law.Map?.Affine is null && !view.Approximate)
+        {
+            var source = MomentRules.Origin(context, x, phi.Name);
+            d2 = MomentRules.Expect(source, y => { double d = phi.Derivative(y); return d * d; }, phi.Kinks);
+        }
+        else
+        {
+            d2 = new double[x.Positions];
+            context.ForPositions(x.Positions, p => d2[p] = view.DerivativeSquare(p, phi));
+        }
+        var g = gradients.Output;
+        gradients.Add(0, g.Select((v, p) => v * d2[p]).ToArray(), x.FeatureAxis);
+    }
+
+    /// <summary>
+    /// E[a phi(x)]: a one-dimensional integral over their common Gaussian origin when a and x are both element-wise maps of it
+    /// (x + relu(x)); otherwise Stein's lemma for jointly Gaussian (a, x): E[a] E[phi(x)] + Cov(a, x) E[phi'(x)] (an assumption).
+    /// </summary>
+    double[]? IMomentRule.Cross(MomentContext context, int other)
+    {
+        var x = context.Input(0);
+        var a = context.StateOf(other).ToLayout(x.FeatureAxis);
+        var phi = Activation;
+        if (a.Law.PureMap && x.Law.PureMap && a.Law.Origin == x.Law.Origin && a.Law.Map is { } fa && x.Law.Map is { } fx)
+        {
+            var origin = context.StateOf(a.Law.Origin).ToLayout(x.FeatureAxis);
+            if (origin.Shape == x.Shape)
+            {
+                var kinks = fa.Kinks.Concat(fx.Then(phi).Kinks).Distinct().ToArray();
+                var r = new double[x.Positions];
+                for (int p = 0; p < r.Length; p++)
+                    r[p] = ActivationMoments.Expect(g => fa.F(g) * phi.Forward(fx.F(g)), origin.Mean[p], origin.VarianceAt(p), kinks);
+                return r;
+            }
+        }
+        context.Assume($"its cross moment with '{context.Graph.Nodes[other].Name}' by Stein's lemma (the two taken as jointly Gaussian)");
+        var ax = context.CrossWithInput(other, 0, x.FeatureAxis);
+        var source = MomentRules.Origin(context, x, phi.Name);
+        var e = MomentRules.Expect(source, phi.Forward, phi.Kinks);
+        var d = MomentRules.Expect(source, phi.Derivative, phi.Kinks);
+        var result = new double[x.Positions];
+        for (int p = 0; p < result.Length; p++)
+            result[p] = a.Mean[p] * e[p] + (ax[p] - a.Mean[p] * x.Mean[p]) * d[p];
+        return result;
+    }
 }

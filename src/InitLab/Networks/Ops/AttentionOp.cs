@@ -1,6 +1,7 @@
 using InitLab.Initializers;
 using InitLab.LinearAlgebra;
 using InitLab.Tensors;
+using InitLab.Theory;
 
 namespace InitLab.Networks.Ops;
 
@@ -16,7 +17,7 @@ namespace InitLab.Networks.Ops;
 /// dS_h = P_h ⊙ (dO_h V_h^T - rowsum(P_h ⊙ dO_h V_h^T)), dQ_h = dS_h K_h / sqrt(d), dK_h = dS_h^T Q_h / sqrt(d),
 /// dx = d[QKV] W_in; the weight gradients are products with the saved activations.
 /// </remarks>
-public sealed class AttentionOp : Op
+public sealed class AttentionOp : Op, IMomentRule
 {
     /// <summary>Creates a self-attention with <paramref name="heads"/> heads.</summary>
     /// <exception cref="ArgumentException">heads &lt; 1.</exception>
@@ -147,4 +148,152 @@ public sealed class AttentionOp : Op
     }
 
     internal static Op Read(OpAttributes a) => new AttentionOp(a.Integer("heads"), a.Boolean("causal", false), a.Boolean("bias", true));
+
+    // ---- moment rule ----
+
+    /// <summary>
+    /// Moments (infinite width D, head dimension d = D/H fixed). The projections Q, K, V = x W^T + b are fresh Gaussians with
+    /// E[P^2] = D E[W^2] E[x^2] + E[b^2] and, between two tokens, covariance C_P = D E[W^2] (m m' + A A' + R_w) + Var(b). Split each key
+    /// into a part shared by the tokens (cancelled by the softmax) and an independent part of variance tau_K^2 = Var(K) - C_K: given the
+    /// query, a row's logits q . k_j / sqrt(d) are i.i.d. N(0, lambda r) with lambda = E[Q^2] tau_K^2 and r = |q|^2 / (d E[Q^2]) ~
+    /// chi^2_d / d. So E[O^2] = E[shared V^2] + tau_V^2 E[sum_j p_j^2], by quadrature over the logit law (<see cref="SoftmaxMoments"/>)
+    /// for the n visible keys of each row (n = i + 1 under the causal mask), and y = O W_out^T + b_out is a fresh projection.
+    /// The values' offsets pass unchanged (the weights of a row sum to 1); two examples' remainders are covariant by R_x + (R_b - R_x)/n
+    /// (independent rows); two tokens' by R_w + tau_V^2 E[p_i . p_i'], by a 1/n expansion (an approximation).
+    /// </summary>
+    MomentState IMomentRule.Forward(MomentContext context) => AttentionMoments(context).State;
+
+    private sealed record AttentionPass(MomentState State, MomentState O, double[] SecondQ, double TauK, double TauV, SoftmaxCollision[] Rows, int[] Visible);
+
+    private AttentionPass AttentionMoments(MomentContext context) => context.Memo("attention", () => ComputeAttentionMoments(context));
+
+    private AttentionPass ComputeAttentionMoments(MomentContext context)
+    {
+        var x = context.Input(0, -1);
+        int tokens = x.Positions, d = x.Units / Heads;
+        var win = context.Law("in_proj_weight");
+        var bin = Bias ? context.Law("in_proj_bias") : null;
+        var wout = context.Law("out_proj_weight");
+        var bout = Bias ? context.Law("out_proj_bias") : null;
+        if (win.Note is { } note) context.Assume(note);
+        double g = win.Gain, mb = bin?.Mean ?? 0, sb = bin?.Second ?? 0, vb = bin?.Variance ?? 0;
+        if (mb != 0) context.Assume("attention: in_proj_bias has a non-zero mean: the query norm is taken as central chi-square");
+        // Q, K, V per token: second moment, variance and offset (what every token and example of a unit shares).
+        var second = new double[tokens];
+        var variance = new double[tokens];
+        var offset = new double[tokens];
+        for (int t = 0; t < tokens; t++)
+        {
+            second[t] = g * x.Second[t] + sb;
+            variance[t] = second[t] - mb * mb;
+            offset[t] = Math.Sqrt(g * (x.Mean[t] * x.Mean[t] + x.Offset[t] * x.Offset[t]) + vb);
+        }
+        double resTokens = g * x.ResidualPosition, resExamples = g * x.ResidualExample, resCross = g * x.ResidualCross;
+        double sharedTokens = MomentState.Pairs(offset) + resTokens;
+        // A key's part that no other token shares: tau^2 = Var - (offsets + remainders shared by two tokens).
+        var tau = variance.Select(v => Math.Max(0, v - sharedTokens)).ToArray();
+        var visible = Enumerable.Range(0, tokens).Select(i => Causal ? i + 1 : tokens).ToArray();
+        var rows = new SoftmaxCollision[tokens];
+        var tauRow = new double[tokens];
+        bool mixed = false;
+        for (int i = 0; i < tokens; i++)
+        {
+            double tauBar = 0;
+            for (int j = 0; j < visible[i]; j++) tauBar += tau[j] / visible[i];
+            for (int j = 0; j < visible[i]; j++) mixed |= Math.Abs(tau[j] - tauBar) > 1e-9 * (tauBar + 1e-300);
+            tauRow[i] = tauBar;
+            rows[i] = SoftmaxMoments.OfDotProducts(visible[i], second[i] * tauBar, d);
+            if (visible[i] > 1 && SoftmaxMoments.ReachesOneHot(second[i] * tauBar, d))
+                context.Assume($"attention: logit variance above {SoftmaxMoments.NearlyOneHot}: the nearly one-hot limit, to first order in 1/sqrt(variance)");
+        }
+        if (mixed) context.Assume("attention: keys and values of different variance in a row are taken at their average");
+        // O per head dimension: the values' shared part plus the softmax-weighted independent parts.
+        var secondO = new double[tokens];
+        for (int i = 0; i < tokens; i++) secondO[i] = mb * mb + sharedTokens + tauRow[i] * rows[i].S2;
+        double resO = resTokens;
+        if (tokens > 1)
+        {
+            // E[p_i . p_k] averaged over pairs of rows (a strided subset of pairs beyond 256 tokens).
+            int stride = Math.Max(1, tokens / 256);
+            double sum = 0;
+            long count = 0;
+            // Rows that all see the same keys with the same moments give one value for every pair.
+            bool uniformRows = !Causal && second.All(q => q == second[0]) && tauRow.All(t => t == tauRow[0]);
+            int rowsToPair = uniformRows ? 1 : tokens;
+            for (int i = 0; i < rowsToPair; i += stride)
+                for (int k = 0; k < tokens; k += stride)
+                {
+                    if (i == k) continue;
+                    if (uniformRows && k > 1) break;
+                    // Under the causal mask the rows share the shorter row's keys: E[p_i . p_k] ~ e^kappa / max(n_i, n_k).
+                    int n = Math.Max(visible[i], visible[k]);
+                    double shared = tauRow[visible[i] <= visible[k] ? i : k];
+                    double li = second[i] * tauRow[i], lk = second[k] * tauRow[k];
+                    double kappa = (mb * mb + sharedTokens) * shared;
+                    sum += shared * SoftmaxMoments.CrossRows(n, li, lk, kappa, rows[i].S2, rows[k].S2);
+                    count++;
+                }
+            resO += sum / count;
+            context.Assume("attention: the covariance between tokens by a 1/n expansion of E[p_i . p_i'] (the variance is exact)");
+        }
+        // Two examples: sum_jl E[P_aij P_bkl] Cov(V_aj, V_bl) with independent rows, E[P_aij P_bkj] = 1/n^2: R_x + (R_b - R_x) / n.
+        double nBar = visible.Average();
+        double resOExample = resCross + (resExamples - resCross) / nBar;
+        var o = new MomentState(x.Shape, x.FeatureAxis, Fields.Constant(tokens, mb), secondO, offset, resOExample, resO, resOExample,
+            MomentLaw.Other("attention-weighted values"));
+        var outSecond = secondO.Select(q => wout.Gain * q).ToArray();
+        var sharedOut = offset.Select(a => wout.Gain * (mb * mb + a * a)).ToArray();
+        var state = MomentRules.Project(context, o, wout, bout, x.FeatureAxis, outSecond, Fields.Constant(tokens, x.Units * mb),
+            Fields.Constant(tokens, x.Units * mb * mb), Fields.Constant(tokens, wout.Gain), sharedOut);
+        return new AttentionPass(state, o, second, tauRow.Average(), tauRow.Average(), rows, visible);
+    }
+
+    /// <summary>
+    /// Backward (gradient independence; the gradients of different tokens taken as uncorrelated): dO = dY W_out;
+    /// E[dV_j^2] = sum_i E[P_ij^2] E[dO_i^2]; E[sum_j dS_ij^2] = d E[dO_i^2] tau_V^2 (E sum p^2 - 2 E sum p^3 + E (sum p^2)^2);
+    /// E[dQ^2] = that tau_K^2 / d per dimension; E[dK_j^2] = sum_i (that / n_i) E[Q_i^2] / d; dx = dQ W_q + dK W_k + dV W_v.
+    /// </summary>
+    void IMomentRule.Backward(MomentContext context, MomentGradients gradients)
+    {
+        var r = AttentionMoments(context);
+        var x = context.Input(0, -1);
+        int tokens = x.Positions, dim = x.Units;
+        var win = context.Law("in_proj_weight");
+        var wout = context.Law("out_proj_weight");
+        var gy = gradients.Output;
+        var gO = gy.Select(v => v * wout.Gain).ToArray();
+        var gQ = new double[tokens];
+        var gK = new double[tokens];
+        var gV = new double[tokens];
+        for (int i = 0; i < tokens; i++)
+        {
+            var c = r.Rows[i];
+            int n = r.Visible[i];
+            double dsRow = gO[i] * r.TauV * Math.Max(0, c.S2 - 2 * c.S3 + c.S22); // E[sum_j dS_ij^2] / d
+            gQ[i] = dsRow * r.TauK;
+            for (int j = 0; j < n; j++)
+            {
+                gV[j] += c.S2 / n * gO[i];
+                gK[j] += dsRow / n * r.SecondQ[i];
+            }
+        }
+        var gx = new double[tokens];
+        for (int t = 0; t < tokens; t++) gx[t] = win.Gain * (gQ[t] + gK[t] + gV[t]);
+        gradients.Add(0, gx, -1);
+        context.Assume("attention backward: gradient independence, the gradients of different tokens taken as uncorrelated");
+        double b = context.Batch, inSq = 0, inBias = 0, outSq = 0, outBias = 0;
+        for (int t = 0; t < tokens; t++)
+        {
+            double gp = gQ[t] + gK[t] + gV[t];
+            inSq += gp * x.Second[t];
+            inBias += gp;
+            outSq += gy[t] * r.O.Second[t];
+            outBias += gy[t];
+        }
+        gradients.AddParameter(b * dim * dim * inSq);
+        gradients.AddParameter(b * dim * dim * outSq);
+        if (Bias) gradients.AddParameter(b * dim * (inBias + outBias));
+    }
+
+    bool IMomentRule.IsFresh(MomentContext context) => context.Law("in_proj_weight").Fresh && context.Law("out_proj_weight").Fresh;
 }

@@ -63,6 +63,12 @@ public sealed class BatchNormOp : NormalizationOp
         return new Normalization { Sets = c, Runs = batch, RunLength = p, SetStride = p, RunStride = c * p, AffineModulus = c, AffineStep = 1, AffineDivisor = p, Epsilon = Epsilon };
     }
 
+    /// <summary>Moments: per channel, one set over the batch and the spatial positions: the channel's offset is removed.</summary>
+    private protected override NormalizationMoments MomentLayout(Shape input) => new()
+    {
+        FeatureAxis = 0, SetAxes = Enumerable.Range(0, input.Rank).Select(a => a != 0).ToArray(), AcrossBatch = true, Center = true, Epsilon = Epsilon,
+    };
+
     private protected override bool HasScale => Affine;
 
     private protected override bool HasShift => Affine;

@@ -17,7 +17,7 @@ namespace InitLab.Networks.Ops;
 /// dY_g cols^T, dcols = W_g^T dY_g scattered back by col2im, db = sums of dY over batch and space. A 1x1 kernel with unit
 /// stride and no padding skips im2col.
 /// </remarks>
-public sealed class ConvOp : Op, IErrorBoundRule
+public sealed class ConvOp : Op, IMomentRule, IErrorBoundRule
 {
     /// <summary>
     /// Creates a convolution; attribute arrays of length 1 apply to every spatial dimension. <paramref name="paddingEnd"/> is the
@@ -224,4 +224,64 @@ public sealed class ConvOp : Op, IErrorBoundRule
     internal static Op Read(OpAttributes a) => new ConvOp(a.Integer("out_channels"), a.Integers("kernel"), a.Integers("stride", [1]),
         a.Integers("padding", [0]), a.Integers("dilation", [1]), a.Integer("groups", 1), a.Boolean("bias", true),
         a.Has("padding_end") ? a.Integers("padding_end") : null);
+
+    // ---- moment rule ----
+
+    /// <summary>
+    /// Moments of a fresh random convolution (Xiao et al. 2018): per output position p, E[y^2](p) = sum over the taps that fall inside
+    /// the input of TapGain(tap) E[x^2](p s - pad + tap dil) + E[b^2], TapGain = (C_in / groups) E[W^2] per tap for i.i.d. weights (all
+    /// at the centre tap for delta-orthogonal and dirac kernels): zero padding loses the taps outside, so the field is exact at
+    /// the borders too. Backward: E[(dL/dx)^2](i) = sum over the (p, tap) that read i of TapGain C_out / C_in E[(dL/dy)^2](p).
+    /// </summary>
+    MomentState IMomentRule.Forward(MomentContext context)
+    {
+        var x = context.Input(0, 0);
+        var w = context.Law("weight");
+        var geo = Geometry(context.Node.InputShapes[0]);
+        int cin = geo.Channels / Groups, positions = geo.OutSize;
+        var second = new double[positions];
+        var meanSum = new double[positions];
+        var meanSquares = new double[positions];
+        var gain = new double[positions];
+        var shared = new double[positions];
+        var taps = w.TapGain;
+        var (outs, tapOf, ins) = context.Memo("stencil", () => MomentRules.StencilArrays(geo));
+        for (int k = 0; k < outs.Length; k++)
+        {
+            int o = outs[k], i = ins[k];
+            double tg = taps[tapOf[k]], m = x.Mean[i], a = x.Offset[i];
+            second[o] += tg * x.Second[i];
+            meanSum[o] += cin * m;
+            meanSquares[o] += cin * m * m;
+            gain[o] += tg;
+            shared[o] += tg * (m * m + a * a);
+        }
+        return MomentRules.Project(context, x, w, Bias ? context.Law("bias") : null, 0, second, meanSum, meanSquares, gain, shared);
+    }
+
+    void IMomentRule.Backward(MomentContext context, MomentGradients gradients)
+    {
+        var x = context.Input(0, 0);
+        var w = context.Law("weight");
+        var geo = Geometry(context.Node.InputShapes[0]);
+        int cin = geo.Channels / Groups;
+        var taps = w.TapGain;
+        double toInput = (double)OutChannels / geo.Channels;
+        var g = gradients.Output;
+        var dx = new double[x.Positions];
+        double dw = 0, db = 0;
+        var (outs, tapOf, ins) = context.Memo("stencil", () => MomentRules.StencilArrays(geo));
+        for (int k = 0; k < outs.Length; k++)
+        {
+            int o = outs[k], i = ins[k];
+            dx[i] += taps[tapOf[k]] * toInput * g[o];
+            dw += g[o] * x.Second[i];
+        }
+        foreach (double v in g) db += v;
+        gradients.Add(0, dx, 0);
+        gradients.AddParameter((double)context.Batch * OutChannels * cin * dw);
+        if (Bias) gradients.AddParameter((double)context.Batch * OutChannels * db);
+    }
+
+    bool IMomentRule.IsFresh(MomentContext context) => context.Law("weight").Fresh;
 }

@@ -8,7 +8,7 @@ namespace InitLab.Networks.Ops;
 /// 1 - p and scaled by 1 / (1 - p), else zeroed; the mask is a pure function of (seed, node). p = 0 is the identity.
 /// dL/dx = dL/dy mask / (1 - p).
 /// </summary>
-public sealed class DropoutOp : Op, IErrorBoundRule
+public sealed class DropoutOp : Op, IMomentRule, IErrorBoundRule
 {
     /// <summary>Creates a dropout with drop probability <paramref name="p"/>.</summary>
     /// <exception cref="ArgumentException">p outside [0, 1).</exception>
@@ -71,4 +71,26 @@ public sealed class DropoutOp : Op, IErrorBoundRule
     public override void WriteAttributes(OpAttributes a) => a.Set("p", P);
 
     internal static Op Read(OpAttributes a) => new DropoutOp(a.Number("p", 0.5));
+
+    // ---- moment rule ----
+
+    /// <summary>
+    /// Moments: the mask is independent of x with E[mask] = 1 and E[mask^2] = 1/(1 - p): E[y] = E[x], E[y^2] = E[x^2]/(1 - p); two
+    /// examples (positions) draw independent masks, so their covariance is x's. Not Gaussian for p &gt; 0 (an atom at 0).
+    /// Backward: E[(dL/dx)^2] = E[(dL/dy)^2]/(1 - p).
+    /// </summary>
+    MomentState IMomentRule.Forward(MomentContext context)
+    {
+        var x = context.Input(0);
+        if (P == 0) return x;
+        double k = 1 / (1 - P);
+        return new MomentState(x.Shape, x.FeatureAxis, x.Mean, x.Second.Select(q => q * k).ToArray(), x.Offset, x.ResidualExample, x.ResidualPosition, x.ResidualCross,
+            MomentLaw.Other($"dropout (p = {P}) of {(x.Law.Kind == LawKind.Other ? x.Law.Note : "a Gaussian")}"));
+    }
+
+    void IMomentRule.Backward(MomentContext context, MomentGradients gradients) =>
+        gradients.Add(0, gradients.Output.Select(v => v / (1 - P)).ToArray(), context.Output.FeatureAxis);
+
+    /// <summary>E[a y] = E[a x] (the mask has mean 1 and is independent of everything else).</summary>
+    double[]? IMomentRule.Cross(MomentContext context, int other) => context.CrossWithInput(other, 0, context.Output.FeatureAxis);
 }

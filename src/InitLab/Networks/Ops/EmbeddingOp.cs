@@ -8,7 +8,7 @@ namespace InitLab.Networks.Ops;
 /// [0, V)) gives (*input, D), row id of the table per token (PyTorch <c>nn.Embedding</c>, default init N(0, 1)).
 /// Backward: dL/dtable[id] = sum of dL/dy over the tokens with that id; no gradient flows to the ids.
 /// </summary>
-public sealed class EmbeddingOp : Op, IErrorBoundRule
+public sealed class EmbeddingOp : Op, IMomentRule, IErrorBoundRule
 {
     /// <summary>Creates an embedding of <paramref name="vocab"/> rows of <paramref name="dim"/> values.</summary>
     /// <exception cref="ArgumentException">vocab or dim &lt; 1.</exception>
@@ -75,4 +75,28 @@ public sealed class EmbeddingOp : Op, IErrorBoundRule
     }
 
     internal static Op Read(OpAttributes a) => new EmbeddingOp(a.Integer("vocab"), a.Integer("dim"));
+
+    // ---- moment rule ----
+
+    /// <summary>
+    /// Moments: each token reads a row of the table, whose elements have the table's law (mean mu, second moment E[w^2]); two tokens
+    /// (of one example or two) read the same row with probability 1/V, so they are covariant by Var(w)/V: a unit's offset (its
+    /// column's mean over the table) of variance Var(w)/V. Gaussian for a normal table.
+    /// Backward: dL/dtable[id] sums dL/dy over the tokens with that id, so E||dtable||^2 = B x size x E[g^2].
+    /// </summary>
+    MomentState IMomentRule.Forward(MomentContext context)
+    {
+        var table = context.Law("weight");
+        var shape = context.Node.Shape;
+        int axis = shape.Rank - 1, positions = Fields.Positions(shape, axis);
+        double offset = Math.Sqrt(table.Variance / Vocab);
+        bool normal = table.Parameter.Initializer.DistributionOf(table.Parameter.Shape)?.Kind is DistributionKind.Normal or DistributionKind.PointMass;
+        return new MomentState(shape, axis, Fields.Constant(positions, table.Mean), Fields.Constant(positions, table.Second), Fields.Constant(positions, offset), 0, 0, 0,
+            normal ? MomentLaw.Gaussian(context.Node.Index) : MomentLaw.Other($"rows of a {table.Parameter.Initializer.Name} table"));
+    }
+
+    void IMomentRule.Backward(MomentContext context, MomentGradients gradients) =>
+        gradients.AddParameter(context.Batch * context.Node.Shape.Size * gradients.Output.Average());
+
+    bool IMomentRule.IsFresh(MomentContext context) => true;
 }

@@ -3,7 +3,7 @@ using InitLab.Tensors;
 namespace InitLab.Networks.Ops;
 
 /// <summary><c>flatten</c>: (d1, ..., dk) -&gt; (d1 ... dk), every non-batch dimension into one (PyTorch <c>nn.Flatten()</c>).</summary>
-public sealed class FlattenOp : Op, IErrorBoundRule
+public sealed class FlattenOp : Op, IMomentRule, IErrorBoundRule
 {
     /// <inheritdoc/>
     public override string Kind => "flatten";
@@ -28,4 +28,13 @@ public sealed class FlattenOp : Op, IErrorBoundRule
     public void ErrorBound(ErrorBoundPass pass) => pass.Run(pass.InputErrors(), []).CopyTo(pass.Error, 0);
 
     internal static Op Read(OpAttributes a) => new FlattenOp();
+
+    // ---- moment rule ----
+
+    /// <summary>Moments: the same elements (see <see cref="MomentRules.Reshaped"/>).</summary>
+    MomentState IMomentRule.Forward(MomentContext context) => MomentRules.Reshaped(context);
+
+    void IMomentRule.Backward(MomentContext context, MomentGradients gradients) => MomentRules.ReshapedBackward(context, gradients);
+
+    double[]? IMomentRule.Cross(MomentContext context, int other) => null;
 }

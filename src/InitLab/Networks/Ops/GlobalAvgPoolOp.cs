@@ -7,7 +7,7 @@ namespace InitLab.Networks.Ops;
 /// <c>AdaptiveAvgPool2d(1)</c> followed by flatten), or (C, 1, ..., 1) with <c>keep_dims</c> (ONNX's GlobalAveragePool,
 /// PyTorch's <c>AdaptiveAvgPool2d(1)</c> alone). dL/dx = dL/dy / P for each of the P positions.
 /// </summary>
-public sealed class GlobalAvgPoolOp : Op, IErrorBoundRule
+public sealed class GlobalAvgPoolOp : Op, IMomentRule, IErrorBoundRule
 {
     /// <summary>Creates a global average pool; <paramref name="keepDims"/> keeps the spatial dimensions as 1s.</summary>
     public GlobalAvgPoolOp(bool keepDims = false) => KeepDims = keepDims;
@@ -74,4 +74,30 @@ public sealed class GlobalAvgPoolOp : Op, IErrorBoundRule
     }
 
     internal static Op Read(OpAttributes a) => new GlobalAvgPoolOp(a.Boolean("keep_dims", false));
+
+    // ---- moment rule ----
+
+    /// <summary>
+    /// Moments: the mean over P positions, E[y] = mean m, E[y^2] = (sum E[x^2] + sum_(p != p') (m m' + A A' + R_w)) / P^2 with A the
+    /// offsets and R_w the residual covariance of two positions of one example; the offset is mean A and two examples' remainders
+    /// are covariant by (R_b + (P - 1) R_x) / P. Backward: E[(dL/dx)^2] = E[(dL/dy)^2] / P^2.
+    /// </summary>
+    MomentState IMomentRule.Forward(MomentContext context)
+    {
+        var x = context.Input(0, 0);
+        int n = x.Positions;
+        MomentRules.NoteRankOne(context, x);
+        double sq = x.Second.Sum(), sm = x.Mean.Sum(), sm2 = x.Mean.Sum(m => m * m), sa = x.Offset.Sum(), sa2 = x.Offset.Sum(a => a * a);
+        double second = (sq + sm * sm - sm2 + sa * sa - sa2 + n * (n - 1.0) * x.ResidualPosition) / ((double)n * n);
+        var law = n == 1 ? x.Law : x.Law.IsGaussian ? MomentLaw.Gaussian(context.Node.Index)
+            : MomentLaw.Other($"an average of {n} values of {(x.Law.Kind == LawKind.Other ? x.Law.Note : "a non-Gaussian law")}");
+        double residual = (x.ResidualExample + (n - 1) * x.ResidualCross) / n;
+        return new MomentState(context.Node.Shape, 0, [sm / n], [second], [sa / n], residual, 0, residual, law);
+    }
+
+    void IMomentRule.Backward(MomentContext context, MomentGradients gradients)
+    {
+        int n = context.Input(0, 0).Positions;
+        gradients.Add(0, Fields.Constant(n, gradients.Output[0] / ((double)n * n)), 0);
+    }
 }

@@ -54,6 +54,13 @@ public sealed class GroupNormOp : NormalizationOp
         return new Normalization { Sets = batch * Groups, Runs = 1, RunLength = n, SetStride = n, AffineModulus = Groups, AffineStep = c / Groups, AffineDivisor = p, Epsilon = Epsilon };
     }
 
+    /// <summary>Moments: one set per example and group of C/G channels over every position.</summary>
+    private protected override NormalizationMoments MomentLayout(Shape input) => new()
+    {
+        FeatureAxis = 0, SetAxes = Enumerable.Repeat(true, input.Rank).ToArray(), AcrossBatch = false, Center = true, Epsilon = Epsilon,
+        UnitsPerSet = input[0] / Groups,
+    };
+
     private protected override bool HasScale => Affine;
 
     private protected override bool HasShift => Affine;

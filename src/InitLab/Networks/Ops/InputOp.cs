@@ -11,7 +11,7 @@ namespace InitLab.Networks.Ops;
 /// i.i.d. N(0, variance) values, or, with a vocabulary, token ids uniform on {0, ..., vocab - 1} (stored as exact floats) for an
 /// embedding to read.
 /// </summary>
-public sealed class InputOp : Op, IErrorBoundRule
+public sealed class InputOp : Op, IMomentRule, IErrorBoundRule
 {
     /// <summary>Creates an input.</summary>
     /// <param name="shape">Shape without the batch: (features), (channels, height, width), (tokens, features), ...</param>
@@ -104,4 +104,23 @@ public sealed class InputOp : Op, IErrorBoundRule
             throw new ArgumentException($"attribute 'stream' must be a non-negative integer up to 2^53, got {Guard.Fmt(stream)}.", "stream");
         return new InputOp(shape, variance, vocab, stream >= 0 ? (ulong)stream : null);
     }
+
+    // ---- moment rule ----
+
+    /// <summary>
+    /// Moments: i.i.d. N(0, variance) elements, Gaussian and independent of every other node; token ids uniform on {0, ..., V - 1}
+    /// have mean (V - 1)/2 and second moment (V - 1)(2V - 1)/6.
+    /// </summary>
+    MomentState IMomentRule.Forward(MomentContext context)
+    {
+        int axis = Fields.DefaultAxis(Shape), positions = Fields.Positions(Shape, axis);
+        if (Vocab == 0)
+            return MomentState.Independent(Shape, axis, Fields.Constant(positions, 0), Fields.Constant(positions, Variance), MomentLaw.Gaussian(context.Node.Index));
+        double mean = (Vocab - 1) / 2.0, second = (Vocab - 1) * (2.0 * Vocab - 1) / 6;
+        return MomentState.Independent(Shape, axis, Fields.Constant(positions, mean), Fields.Constant(positions, second), MomentLaw.Other("token ids"));
+    }
+
+    void IMomentRule.Backward(MomentContext context, MomentGradients gradients) { }
+
+    bool IMomentRule.IsFresh(MomentContext context) => true;
 }

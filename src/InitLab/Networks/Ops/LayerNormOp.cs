@@ -58,6 +58,13 @@ public sealed class LayerNormOp : NormalizationOp
         return new Normalization { Sets = sets, Runs = 1, RunLength = n, SetStride = n, AffineStep = 0, Epsilon = eps, Center = center };
     }
 
+    /// <summary>Moments: one set per example and slice of the last <see cref="NormalizedDims"/> dimensions.</summary>
+    private protected override NormalizationMoments MomentLayout(Shape input) => new()
+    {
+        FeatureAxis = input.Rank - 1, SetAxes = Enumerable.Range(0, input.Rank).Select(a => a >= input.Rank - NormalizedDims).ToArray(),
+        AcrossBatch = false, Center = true, Epsilon = Epsilon,
+    };
+
     private protected override bool HasScale => Affine;
 
     private protected override bool HasShift => Affine;

@@ -10,7 +10,7 @@ namespace InitLab.Networks.Ops;
 /// U(-1/sqrt(in), 1/sqrt(in)) (<see cref="Init.TorchDefault"/>), and b ~ U(-1/sqrt(in), 1/sqrt(in)).
 /// </summary>
 /// <remarks>Backward: dL/dx = dL/dy W, dL/dW = (dL/dy)^T x, dL/db = column sums of dL/dy; every product through <see cref="Gemm"/>.</remarks>
-public sealed class LinearOp : Op, IErrorBoundRule
+public sealed class LinearOp : Op, IMomentRule, IErrorBoundRule
 {
     /// <summary>Creates a linear layer with <paramref name="outFeatures"/> outputs.</summary>
     /// <exception cref="ArgumentException">outFeatures &lt; 1.</exception>
@@ -103,4 +103,51 @@ public sealed class LinearOp : Op, IErrorBoundRule
     }
 
     internal static Op Read(OpAttributes a) => new LinearOp(a.Integer("out_features"), a.Boolean("bias", true));
+
+    // ---- moment rule ----
+
+    /// <summary>
+    /// Moments of a fresh random projection (Poole et al. 2016): per position E[y] = E[b] (+ mu_W n_in E[x]) and
+    /// E[y^2] = n_in E[W^2] E[x^2] + E[b^2] (+ mu_W^2 n_in (n_in - 1) E[x]^2 + 2 mu_W mu_b n_in E[x] for a weight of mean mu_W);
+    /// with a zero-mean W, y is Gaussian and independent of every node it does not feed (infinite width). Backward (gradient
+    /// independence): E[(dL/dx)^2] = (sum_i E[W_ij^2]) E[(dL/dy)^2], E||dW||^2 = n_out n_in B sum_p E[g^2] E[x^2], E||db||^2 = n_out B sum_p E[g^2].
+    /// </summary>
+    MomentState IMomentRule.Forward(MomentContext context)
+    {
+        var x = context.Input(0, -1);
+        var w = context.Law("weight");
+        int n = x.Units, positions = x.Positions;
+        var second = new double[positions];
+        var meanSum = new double[positions];
+        var meanSquares = new double[positions];
+        var gain = Fields.Constant(positions, w.Gain);
+        var shared = new double[positions];
+        for (int p = 0; p < positions; p++)
+        {
+            second[p] = w.Gain * x.Second[p];
+            meanSum[p] = n * x.Mean[p];
+            meanSquares[p] = n * x.Mean[p] * x.Mean[p];
+            shared[p] = w.Gain * (x.Mean[p] * x.Mean[p] + x.Offset[p] * x.Offset[p]);
+        }
+        return MomentRules.Project(context, x, w, Bias ? context.Law("bias") : null, context.Node.Shape.Rank - 1, second, meanSum, meanSquares, gain, shared);
+    }
+
+    void IMomentRule.Backward(MomentContext context, MomentGradients gradients)
+    {
+        var x = context.Input(0, -1);
+        var w = context.Law("weight");
+        double back = w.Gain * OutFeatures / x.Units;
+        var g = gradients.Output;
+        gradients.Add(0, g.Select(v => v * back).ToArray(), -1);
+        double dw = 0, db = 0;
+        for (int p = 0; p < g.Length; p++)
+        {
+            dw += g[p] * x.Second[p];
+            db += g[p];
+        }
+        gradients.AddParameter((double)context.Batch * OutFeatures * x.Units * dw);
+        if (Bias) gradients.AddParameter((double)context.Batch * OutFeatures * db);
+    }
+
+    bool IMomentRule.IsFresh(MomentContext context) => context.Law("weight").Fresh;
 }

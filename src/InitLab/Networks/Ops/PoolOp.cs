@@ -1,4 +1,5 @@
 using InitLab.Tensors;
+using InitLab.Theory;
 
 namespace InitLab.Networks.Ops;
 
@@ -24,7 +25,7 @@ public enum PoolKind
 /// Backward: max routes each window's gradient to its (first, in scan order) largest input; average spreads it evenly over the
 /// window. Max-pooling of k i.i.d. N(0, 1) inputs has mean E[max] &gt; 0 (1.0294 for k = 4): pooling shifts the mean.
 /// </remarks>
-public sealed class PoolOp : Op, IErrorBoundRule
+public sealed class PoolOp : Op, IMomentRule, IErrorBoundRule
 {
     /// <summary>Creates a pooling op.</summary>
     /// <exception cref="ArgumentException">An empty kernel.</exception>
@@ -234,5 +235,129 @@ public sealed class PoolOp : Op, IErrorBoundRule
         return new PoolOp(pool, kernel, a.Integers("stride", kernel), a.Integers("padding", [0]),
             pool == PoolKind.Average ? a.Boolean("count_include_pad", true) : true,
             a.Has("padding_end") ? a.Integers("padding_end") : null, a.Boolean("ceil_mode", false));
+    }
+
+    // ---- moment rule ----
+
+    /// <summary>
+    /// Moments. avg_pool: the mean of the window's k valid inputs over the divisor D (K or k): E[y^2] = (sum E[x^2] + sum_(i != j)
+    /// (m_i m_j + A_i A_j + R_w)) / D^2 with A the offsets and R_w the remainders' covariance of two positions; the offset is sum A / D.
+    /// max_pool: the largest of k equicorrelated Gaussians by exact integrals (<see cref="OrderStatistics"/>, correlation = the
+    /// covariance of two positions over the variance, 0 for independent positions); through a non-decreasing element-wise map f, max f(g_i) = f(max g_i) stays exact (a relu before the
+    /// pool). Backward: avg spreads E[g^2]/D^2 to each input of a window; max routes the window's gradient to its argmax, which is
+    /// any of the k inputs with probability 1/k by exchangeability.
+    /// </summary>
+    MomentState IMomentRule.Forward(MomentContext context)
+    {
+        var x = context.Input(0, 0);
+        var geo = Geometry(context.Node.InputShapes[0]);
+        var cells = Cells(geo);
+        return Pool == PoolKind.Average ? AverageMoments(context, x, geo, cells) : MaxMoments(context, x, cells);
+    }
+
+    private static List<int>[] Cells(Window geo)
+    {
+        var cells = new List<int>[geo.OutSize];
+        for (int o = 0; o < cells.Length; o++) cells[o] = [];
+        MomentRules.Stencil(geo, (o, _, i) => cells[o].Add(i));
+        return cells;
+    }
+
+    private double Divisor(Window geo, List<int> window) => CountIncludePad ? geo.KernelSize : window.Count;
+
+    private MomentState AverageMoments(MomentContext context, MomentState x, Window geo, List<int>[] cells)
+    {
+        if (geo.KernelSize > 1) MomentRules.NoteRankOne(context, x);
+        int outs = cells.Length;
+        var mean = new double[outs];
+        var second = new double[outs];
+        var offset = new double[outs];
+        double rw = x.ResidualPosition, rb = x.ResidualExample, rx = x.ResidualCross, resExample = 0, k2 = 0, div2 = 0;
+        for (int o = 0; o < outs; o++)
+        {
+            var w = cells[o];
+            double d = Divisor(geo, w), sm = 0, sq = 0, sm2 = 0, sa = 0, sa2 = 0;
+            foreach (int i in w)
+            {
+                sm += x.Mean[i];
+                sq += x.Second[i];
+                sm2 += x.Mean[i] * x.Mean[i];
+                sa += x.Offset[i];
+                sa2 += x.Offset[i] * x.Offset[i];
+            }
+            mean[o] = sm / d;
+            offset[o] = sa / d;
+            second[o] = (sq + sm * sm - sm2 + sa * sa - sa2 + w.Count * (w.Count - 1.0) * rw) / (d * d);
+            // Two examples, one window: k pairs at one position (R_b) and k (k - 1) at two (R_x).
+            resExample += (w.Count * rb + w.Count * (w.Count - 1.0) * rx) / (d * d) / outs;
+            k2 += w.Count * (double)w.Count / outs;
+            div2 += d * d / outs;
+        }
+        // Two windows share |W n W'| inputs: their remainders' covariance is (|W n W'| (Var(r) - R_w) + k k' R_w) / D^2, averaged over
+        // the pairs of windows (and with R_b, R_x for two examples).
+        var readers = new int[x.Positions];
+        foreach (var w in cells) foreach (int i in w) readers[i]++;
+        double overlap = outs > 1 ? (readers.Sum(r => (double)r * r) - cells.Sum(w => (double)w.Count)) / ((double)outs * (outs - 1)) : 0;
+        double residualVariance = Enumerable.Range(0, x.Positions).Average(p => Math.Max(0, x.VarianceAt(p) - x.Offset[p] * x.Offset[p]));
+        double resPosition = outs > 1 ? (overlap * (residualVariance - rw) + k2 * rw) / div2 : 0;
+        double resCross = outs > 1 ? (overlap * (rb - rx) + k2 * rx) / div2 : resExample;
+        var law = geo.KernelSize == 1 ? x.Law
+            : x.Law.IsGaussian ? MomentLaw.Gaussian(context.Node.Index)
+            : MomentLaw.Other($"an average of {geo.KernelSize} values of {(x.Law.Kind == LawKind.Other ? x.Law.Note : "a non-Gaussian law")}");
+        return new MomentState(context.Node.Shape, 0, mean, second, offset, resExample, resPosition, resCross, law);
+    }
+
+    private static MomentState MaxMoments(MomentContext context, MomentState x, List<int>[] cells)
+    {
+        var source = MomentRules.Origin(context, x, "max_pool");
+        var map = source.Map;
+        if (map is not null && !map.Monotone)
+        {
+            context.Assume($"max_pool: its input {map.Description} is not monotone in its Gaussian, so the maximum is taken over a Gaussian with the input's moments");
+            source = MomentRules.Own(x);
+            map = null;
+        }
+        // Two positions of one example are covariant by A A' + R_w: equicorrelated at their average.
+        double vBar = source.AverageVariance;
+        double rho = vBar > 0 ? Math.Clamp((source.OffsetPairs + source.ResidualPosition) / vBar, 0, 1) : 0;
+        int outs = cells.Length;
+        var mean = new double[outs];
+        var second = new double[outs];
+        var memo = new Dictionary<(int, double, double), (double, double)>();
+        bool mixed = false;
+        for (int o = 0; o < outs; o++)
+        {
+            var w = cells[o];
+            double m = w.Average(i => source.Mean[i]), v = w.Average(i => source.Variance[i]);
+            mixed |= w.Any(i => Math.Abs(source.Variance[i] - v) > 1e-9 * (v + 1e-300) || Math.Abs(source.Mean[i] - m) > 1e-9 * (1 + Math.Abs(m)));
+            if (!memo.TryGetValue((w.Count, m, v), out var r))
+                memo[(w.Count, m, v)] = r = OrderStatistics.Max(w.Count, m, v, rho, map?.F, map?.Kinks);
+            (mean[o], second[o]) = r;
+        }
+        if (mixed) context.Assume("max_pool: windows mix positions of different moments (at the borders); the maximum is taken over their average mean and variance");
+        // Offsets and remainders after the max: the input's correlations kept (an approximation when they are not zero).
+        var y = MomentState.Independent(context.Node.Shape, 0, mean, second, MomentLaw.Other("a maximum of Gaussians"));
+        double scale = x.AverageVariance > 0 ? y.AverageVariance / x.AverageVariance : 0;
+        if (Math.Abs(x.CovExample) + Math.Abs(x.CovPosition) + Math.Abs(x.CovCross) > 1e-12 * x.AverageVariance)
+            context.Assume("max_pool: covariances across examples and positions scaled with the variance (correlation kept)");
+        double offsetRms = Math.Sqrt(MomentState.Squares(x.Offset) * scale);
+        return new MomentState(context.Node.Shape, 0, mean, second, Fields.Constant(outs, offsetRms), x.ResidualExample * scale,
+            x.ResidualPosition * scale, x.ResidualCross * scale, cells.All(w => w.Count == 1) ? x.Law : MomentLaw.Other("a maximum of Gaussians"));
+    }
+
+    void IMomentRule.Backward(MomentContext context, MomentGradients gradients)
+    {
+        var geo = Geometry(context.Node.InputShapes[0]);
+        var cells = Cells(geo);
+        var g = gradients.Output;
+        var dx = new double[context.Input(0, 0).Positions];
+        for (int o = 0; o < cells.Length; o++)
+        {
+            var w = cells[o];
+            double d = Pool == PoolKind.Average ? Divisor(geo, w) : 1;
+            double share = Pool == PoolKind.Average ? g[o] / (d * d) : g[o] / w.Count;
+            foreach (int i in w) dx[i] += share;
+        }
+        gradients.Add(0, dx, 0);
     }
 }

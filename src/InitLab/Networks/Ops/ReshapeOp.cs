@@ -5,7 +5,7 @@ namespace InitLab.Networks.Ops;
 /// <summary>
 /// <c>reshape</c>: the same elements in row-major order under another shape without the batch; one dimension may be -1 (inferred).
 /// </summary>
-public sealed class ReshapeOp : Op, IErrorBoundRule
+public sealed class ReshapeOp : Op, IMomentRule, IErrorBoundRule
 {
     /// <summary>Creates a reshape to <paramref name="shape"/> (at most one -1).</summary>
     /// <exception cref="ArgumentException">Empty, more than one -1, or a dimension &lt; -1 or 0.</exception>
@@ -60,4 +60,13 @@ public sealed class ReshapeOp : Op, IErrorBoundRule
     public override void WriteAttributes(OpAttributes a) => a.Set("shape", Target);
 
     internal static Op Read(OpAttributes a) => new ReshapeOp(a.Integers("shape"));
+
+    // ---- moment rule ----
+
+    /// <summary>Moments: the same elements (see <see cref="MomentRules.Reshaped"/>).</summary>
+    MomentState IMomentRule.Forward(MomentContext context) => MomentRules.Reshaped(context);
+
+    void IMomentRule.Backward(MomentContext context, MomentGradients gradients) => MomentRules.ReshapedBackward(context, gradients);
+
+    double[]? IMomentRule.Cross(MomentContext context, int other) => null;
 }

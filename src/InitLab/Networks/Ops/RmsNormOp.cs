@@ -52,6 +52,13 @@ public sealed class RmsNormOp : NormalizationOp
 
     private protected override Normalization Layout(Shape input, int batch) => LayerNormOp.Slices(input, NormalizedDims, batch, Epsilon, false);
 
+    /// <summary>Moments: one set per example and slice of the last <see cref="NormalizedDims"/> dimensions, no centering.</summary>
+    private protected override NormalizationMoments MomentLayout(Shape input) => new()
+    {
+        FeatureAxis = input.Rank - 1, SetAxes = Enumerable.Range(0, input.Rank).Select(a => a >= input.Rank - NormalizedDims).ToArray(),
+        AcrossBatch = false, Center = false, Epsilon = Epsilon,
+    };
+
     private protected override bool HasScale => true;
 
     private protected override bool HasShift => Bias;

@@ -1,11 +1,12 @@
 using InitLab.Tensors;
+using InitLab.Theory;
 
 namespace InitLab.Networks.Ops;
 
 /// <summary>
 /// <c>softmax</c> over the last dimension: y_j = exp(x_j - max x) / sum_k exp(x_k - max x). Backward: dL/dx = y (dL/dy - sum(dL/dy y)).
 /// </summary>
-public sealed class SoftmaxOp : Op, IErrorBoundRule
+public sealed class SoftmaxOp : Op, IMomentRule, IErrorBoundRule
 {
     /// <inheritdoc/>
     public override string Kind => "softmax";
@@ -97,4 +98,49 @@ public sealed class SoftmaxOp : Op, IErrorBoundRule
     }
 
     internal static Op Read(OpAttributes a) => new SoftmaxOp();
+
+    // ---- moment rule ----
+
+    /// <summary>
+    /// Moments: for Gaussian logits with variance v (their common mean cancels), E[y_j] = 1/n and E[y_j^2] = E[sum p^2]/n by quadrature
+    /// over the logit distribution (<see cref="SoftmaxMoments"/>). Backward: dx = y (g - sum g y) gives
+    /// E[sum (dL/dx)^2] = E[g^2] (E sum p^2 - 2 E sum p^3 + E (sum p^2)^2).
+    /// </summary>
+    MomentState IMomentRule.Forward(MomentContext context)
+    {
+        var x = context.Input(0, -1);
+        int n = x.Units;
+        if (!x.Law.IsGaussian)
+            context.Assume($"softmax: its logits are {x.Law.Note ?? "not Gaussian"}, taken as Gaussian with their moments");
+        var mean = Fields.Constant(x.Positions, 1.0 / n);
+        var second = new double[x.Positions];
+        for (int p = 0; p < second.Length; p++) second[p] = SoftmaxMoments.OfIndependent(n, x.VarianceAt(p)).S2 / n;
+        if (n > 1 && Enumerable.Range(0, x.Positions).Any(p => x.VarianceAt(p) > SoftmaxMoments.NearlyOneHot))
+            context.Assume($"softmax: logit variance above {SoftmaxMoments.NearlyOneHot}: the nearly one-hot limit, to first order in 1/sqrt(variance)");
+        // Two rows (examples or positions) whose logits of one unit are covariant by kappa: E[p_j p'_j] = E[p . p'] / n.
+        double v = x.AverageVariance;
+        var c = SoftmaxMoments.OfIndependent(n, v);
+        double Uncentered(double kappa) => kappa == 0 ? 1.0 / ((double)n * n) : SoftmaxMoments.CrossRows(n, v, v, kappa, c.S2, c.S2) / n;
+        double offsetSquare = MomentState.Squares(x.Offset), offsetPairs = MomentState.Pairs(x.Offset);
+        double shared = Uncentered(offsetSquare) - 1.0 / ((double)n * n);
+        if (x.CovExample != 0 || x.CovPosition != 0 || x.CovCross != 0)
+            context.Assume("softmax: covariances across examples and positions by a 1/n expansion of E[p . p']");
+        return new MomentState(x.Shape, x.FeatureAxis, mean, second, Fields.Constant(x.Positions, Math.Sqrt(Math.Max(0, shared))),
+            Uncentered(offsetSquare + x.ResidualExample) - Uncentered(offsetSquare), Uncentered(offsetPairs + x.ResidualPosition) - Uncentered(offsetPairs),
+            Uncentered(offsetPairs + x.ResidualCross) - Uncentered(offsetPairs), MomentLaw.Other("a softmax"));
+    }
+
+    void IMomentRule.Backward(MomentContext context, MomentGradients gradients)
+    {
+        var x = context.Input(0, -1);
+        int n = x.Units;
+        var g = gradients.Output;
+        var dx = new double[g.Length];
+        for (int p = 0; p < g.Length; p++)
+        {
+            var c = SoftmaxMoments.OfIndependent(n, x.VarianceAt(p));
+            dx[p] = g[p] * Math.Max(0, c.S2 - 2 * c.S3 + c.S22) / n;
+        }
+        gradients.Add(0, dx, -1);
+    }
 }

@@ -44,7 +44,8 @@ public static class GraphSpec
         }
         catch (JsonException ex)
         {
-            throw new ArgumentException($"spec: not valid JSON (line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}): {FirstSentence(ex.Message)}", nameof(json), ex);
+            // The position, not System.Text.Json's own wording (which quotes the offending text, newlines and all).
+            throw new ArgumentException($"spec: not valid JSON (at line {(ex.LineNumber ?? 0) + 1}, byte {(ex.BytePositionInLine ?? 0) + 1}).", nameof(json), ex);
         }
         using (doc) return Read(doc.RootElement);
     }
@@ -130,7 +131,7 @@ public static class GraphSpec
             foreach (var p in streams.EnumerateObject())
             {
                 if (p.Value.ValueKind != JsonValueKind.Number || !p.Value.TryGetUInt64(out ulong s))
-                    throw new ArgumentException($"{where}: stream of '{p.Name}' must be a non-negative integer, got {p.Value.GetRawText()}.", "streams");
+                    throw new ArgumentException($"{where}: stream of '{p.Name}' must be a non-negative integer, got {Show(p.Value)}.", "streams");
                 b.SetStream(nodeName, p.Name, s);
             }
         }
@@ -147,7 +148,7 @@ public static class GraphSpec
             case JsonValueKind.Array when v.EnumerateArray().All(e => e.ValueKind == JsonValueKind.Number):
                 return a.Set(p.Name, v.EnumerateArray().Select(e => e.GetDouble()).ToArray());
             default:
-                throw new ArgumentException($"{where} ({kind}): attribute '{p.Name}' must be a number, a boolean, a string or a list of numbers, got {v.GetRawText()}.", p.Name);
+                throw new ArgumentException($"{where} ({kind}): attribute '{p.Name}' must be a number, a boolean, a string or a list of numbers, got {Show(v)}.", p.Name);
         }
     }
 
@@ -161,9 +162,9 @@ public static class GraphSpec
         foreach (var p in e.EnumerateObject())
         {
             double Num() => p.Value.ValueKind == JsonValueKind.Number && double.IsFinite(p.Value.GetDouble()) ? p.Value.GetDouble()
-                : throw new ArgumentException($"{where}: option '{p.Name}' must be a finite number, got {p.Value.GetRawText()}.", p.Name);
+                : throw new ArgumentException($"{where}: option '{p.Name}' must be a finite number, got {Show(p.Value)}.", p.Name);
             string Str() => p.Value.ValueKind == JsonValueKind.String ? p.Value.GetString()!
-                : throw new ArgumentException($"{where}: option '{p.Name}' must be a string, got {p.Value.GetRawText()}.", p.Name);
+                : throw new ArgumentException($"{where}: option '{p.Name}' must be a string, got {Show(p.Value)}.", p.Name);
             try
             {
                 o = p.Name switch
@@ -178,7 +179,7 @@ public static class GraphSpec
                     "high" => o with { High = Num() },
                     "sparsity" => o with { Sparsity = Num() },
                     "value" => o with { Value = Num() },
-                    "groups" => o with { Groups = Num() is var g && g == Math.Floor(g) && g >= 1 && g <= int.MaxValue ? (int)g : throw new ArgumentException($"{where}: option 'groups' must be a positive integer, got {p.Value.GetRawText()}.", "groups") },
+                    "groups" => o with { Groups = Num() is var g && g == Math.Floor(g) && g >= 1 && g <= int.MaxValue ? (int)g : throw new ArgumentException($"{where}: option 'groups' must be a positive integer, got {Show(p.Value)}.", "groups") },
                     "mode" => o with { Mode = Names.ParseFanMode(Str()) },
                     "distribution" => o with { Distribution = Names.ParseDistribution(Str()) },
                     "nonlinearity" => o with { Nonlinearity = Str() },
@@ -285,13 +286,19 @@ public static class GraphSpec
         a.Name == b.Name && Equals(a.DistributionOf(p.Shape), b.DistributionOf(p.Shape)) && a.TargetStd(p.Shape).Equals(b.TargetStd(p.Shape));
 
     private static string String(JsonElement e, string what) => e.ValueKind == JsonValueKind.String && e.GetString() is { Length: > 0 } s ? s
-        : throw new ArgumentException($"{what} must be a non-empty string, got {e.GetRawText()}.", "spec");
+        : throw new ArgumentException($"{what} must be a non-empty string, got {Show(e)}.", "spec");
 
     private static ArgumentException Error(string message) => new($"spec: {message}.", "spec");
 
-    private static string FirstSentence(string message)
+    /// <summary>A JSON value as a message shows it: one line, at most 40 characters (objects and arrays by their kind).</summary>
+    private static string Show(JsonElement e)
     {
-        int dot = message.IndexOf(". ", StringComparison.Ordinal);
-        return dot < 0 ? message : message[..(dot + 1)];
+        string raw = e.ValueKind switch
+        {
+            JsonValueKind.Object => "an object",
+            JsonValueKind.Array => "an array",
+            _ => e.GetRawText(),
+        };
+        return raw.Length > 40 ? raw[..40] + "..." : raw;
     }
 }

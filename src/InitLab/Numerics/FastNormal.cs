@@ -1,0 +1,72 @@
+namespace InitLab.Numerics;
+
+/// <summary>
+/// The standard normal CDF and erfc at table speed, for inner loops of quadrature (the moment engine evaluates them millions of
+/// times). The scaled function erfcx(x) = e^(x^2) erfc(x) is smooth and slowly varying on [0, 8]; it is expanded once, per unit
+/// interval, in 24 Chebyshev polynomials fitted to <see cref="SpecialFunctions.Erfc"/>, so erfc(x) = e^(-x^2) erfcx(x) agrees with
+/// it to a few ulp (tested); beyond 8 and for NaN it defers to <see cref="SpecialFunctions.Erfc"/>.
+/// </summary>
+internal static class FastNormal
+{
+    private const int Degree = 24, Intervals = 8;
+    private static readonly double[][] Coefficients = Build();
+    private const double InvSqrt2 = 0.70710678118654752440;
+    private const double InvSqrtTwoPi = 0.39894228040143267794;
+
+    /// <summary>erfc(x).</summary>
+    public static double Erfc(double x)
+    {
+        if (x >= 0)
+        {
+            if (x >= Intervals) return SpecialFunctions.Erfc(x);
+            int k = (int)x;
+            return Math.Exp(-x * x) * Clenshaw(Coefficients[k], 2 * (x - k) - 1);
+        }
+        if (x > -Intervals) return 2 - Erfc(-x);
+        return double.IsNaN(x) ? double.NaN : SpecialFunctions.Erfc(x);
+    }
+
+    /// <summary>Phi(x) = erfc(-x / sqrt 2) / 2.</summary>
+    public static double Cdf(double x) => 0.5 * Erfc(-x * InvSqrt2);
+
+    /// <summary>phi(x) = e^(-x^2/2) / sqrt(2 pi).</summary>
+    public static double Pdf(double x) => InvSqrtTwoPi * Math.Exp(-0.5 * x * x);
+
+    private static double Clenshaw(double[] c, double t)
+    {
+        double b1 = 0, b2 = 0;
+        for (int j = c.Length - 1; j >= 1; j--)
+        {
+            double b0 = 2 * t * b1 - b2 + c[j];
+            b2 = b1;
+            b1 = b0;
+        }
+        return t * b1 - b2 + c[0];
+    }
+
+    private static double[][] Build()
+    {
+        var result = new double[Intervals][];
+        int n = Degree + 1;
+        for (int k = 0; k < Intervals; k++)
+        {
+            // Chebyshev interpolation at the n Chebyshev points of the first kind on [k, k + 1].
+            var values = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                double t = Math.Cos(Math.PI * (i + 0.5) / n), x = k + 0.5 * (t + 1);
+                values[i] = Math.Exp(x * x) * SpecialFunctions.Erfc(x);
+            }
+            var c = new double[n];
+            for (int j = 0; j < n; j++)
+            {
+                double s = 0;
+                for (int i = 0; i < n; i++) s += values[i] * Math.Cos(Math.PI * j * (i + 0.5) / n);
+                c[j] = 2.0 / n * s;
+            }
+            c[0] /= 2;
+            result[k] = c;
+        }
+        return result;
+    }
+}

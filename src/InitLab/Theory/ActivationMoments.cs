@@ -1,0 +1,217 @@
+using InitLab.Activations;
+using InitLab.Numerics;
+
+namespace InitLab.Theory;
+
+/// <summary>
+/// Gaussian moments of an activation, no sampling: E[phi(X)], E[phi(X)^2], E[phi'(X)^2] for X ~ N(m, v), and the cross moment
+/// E[phi(X1) phi(X2)] of two jointly Gaussian inputs.
+/// </summary>
+/// <remarks>
+/// <para>Closed forms: the smoothed activation E[phi(N(mu, sigma^2))] for identity, relu (mu Phi(mu/sigma) + sigma phi(mu/sigma)),
+/// leaky_relu, gelu (mu Phi(mu/r) + sigma^2 phi(mu/r)/r, r = sqrt(1 + sigma^2), by Stein's lemma) and erf
+/// (erf(mu / sqrt(1 + 2 sigma^2))); E[phi^2] and E[phi'^2] for identity, relu and leaky_relu (rectified-Gaussian moments).</para>
+/// <para>Everything else by a fixed composite Gauss-Legendre rule split at the kinks (<see cref="GaussianRule"/>). The cross moment
+/// conditions on X1: X2 | X1 ~ N(m + c (X1 - m), v (1 - c^2)) with c the correlation, so E[phi(X1) phi(X2)] =
+/// E[phi(X1) S(m + c (X1 - m), v (1 - c^2))] with S the smoothed activation: one dimension of quadrature where S is closed.</para>
+/// </remarks>
+public static class ActivationMoments
+{
+    /// <summary>E[phi(X)] and E[phi(X)^2] for X ~ N(m, v).</summary>
+    /// <exception cref="ArgumentException">m not finite, or v negative or not finite.</exception>
+    public static (double Mean, double Second) Of(Activation phi, double m, double v)
+    {
+        ArgumentNullException.ThrowIfNull(phi);
+        Check(m, v);
+        if (v == 0)
+        {
+            double y = phi.Forward(m);
+            return (y, y * y);
+        }
+        switch (phi.Name)
+        {
+            case "identity": return (m, m * m + v);
+            case "relu":
+                {
+                    var (p1, p2, _, _) = Rectified(m, v);
+                    return (p1, p2);
+                }
+            case "leaky_relu":
+                {
+                    double a = phi.Parameter ?? 0.01;
+                    var (p1, p2, n1, n2) = Rectified(m, v);
+                    return (p1 - a * n1, p2 + a * a * n2);
+                }
+        }
+        var f = Fast(phi);
+        double s = Math.Sqrt(v);
+        return (Smoothed(phi, m, v), GaussianRule.Expect(x => { double y = f(x); return y * y; }, m, s, phi.Kinks));
+    }
+
+    /// <summary>The smoothed activation E[phi(N(mu, sigma2))] (closed form where there is one).</summary>
+    public static double Smoothed(Activation phi, double mu, double sigma2)
+    {
+        ArgumentNullException.ThrowIfNull(phi);
+        if (sigma2 <= 0) return phi.Forward(mu);
+        double s = Math.Sqrt(sigma2);
+        switch (phi.Name)
+        {
+            case "identity": return mu;
+            case "relu": return Relu(mu, s);
+            case "leaky_relu": return Relu(mu, s) - (phi.Parameter ?? 0.01) * Relu(-mu, s);
+            case "gelu":
+                {
+                    double r = Math.Sqrt(1 + sigma2), t = mu / r;
+                    return mu * FastNormal.Cdf(t) + sigma2 * FastNormal.Pdf(t) / r;
+                }
+            case "erf": return 1 - FastNormal.Erfc(mu / Math.Sqrt(1 + 2 * sigma2));
+        }
+        return GaussianRule.Expect(Fast(phi), mu, s, phi.Kinks);
+    }
+
+    /// <summary>E[phi'(X)^2] for X ~ N(m, v): the factor a gradient's second moment picks up going back through phi.</summary>
+    public static double DerivativeSquare(Activation phi, double m, double v)
+    {
+        ArgumentNullException.ThrowIfNull(phi);
+        Check(m, v);
+        if (v == 0)
+        {
+            double d = phi.Derivative(m);
+            return d * d;
+        }
+        double s = Math.Sqrt(v);
+        switch (phi.Name)
+        {
+            case "identity": return 1;
+            case "relu": return FastNormal.Cdf(m / s);
+            case "leaky_relu":
+                {
+                    double a = phi.Parameter ?? 0.01, p = FastNormal.Cdf(m / s);
+                    return p + a * a * (1 - p);
+                }
+        }
+        var d1 = FastDerivative(phi);
+        return GaussianRule.Expect(x => { double d = d1(x); return d * d; }, m, s, phi.Kinks);
+    }
+
+    /// <summary>
+    /// E[phi(X1) phi(X2)] for jointly Gaussian X1, X2 with mean m, variance v each and covariance <paramref name="covariance"/>
+    /// (clamped to [-v, v]).
+    /// </summary>
+    public static double Cross(Activation phi, double m, double v, double covariance)
+    {
+        ArgumentNullException.ThrowIfNull(phi);
+        Check(m, v);
+        if (v == 0)
+        {
+            double y = phi.Forward(m);
+            return y * y;
+        }
+        double c = Math.Clamp(covariance / v, -1, 1);
+        if (phi.Name == "identity") return m * m + c * v;
+        if (m == 0 && phi.Name == "relu") return ClosedFormKernels.Relu(v, v, c);
+        if (phi.Name == "relu" && c >= 0) return ReluCross(m, v, c);
+        if (m == 0 && phi.Name == "leaky_relu")
+        {
+            double a = phi.Parameter ?? 0.01;
+            return (1 + a * a) * ClosedFormKernels.Relu(v, v, c) - 2 * a * ClosedFormKernels.Relu(v, v, -c);
+        }
+        if (c == 1) return Of(phi, m, v).Second;
+        if (c == 0)
+        {
+            double mean = Smoothed(phi, m, v);
+            return mean * mean;
+        }
+        var f = Fast(phi);
+        double rest = v * (1 - c * c);
+        return GaussianRule.Expect(x => f(x) * Smoothed(phi, m + c * (x - m), rest), m, Math.Sqrt(v), phi.Kinks);
+    }
+
+    /// <summary>E[f(X)] for X ~ N(m, v) and any function (kinks in x where f is not smooth).</summary>
+    public static double Expect(Func<double, double> f, double m, double v, IReadOnlyList<double>? kinks = null)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        Check(m, v);
+        return GaussianRule.Expect(f, m, Math.Sqrt(v), kinks);
+    }
+
+    /// <summary>
+    /// E[f(X1) g(X2)] for jointly Gaussian X1, X2 with mean m, variance v each and covariance <paramref name="covariance"/>
+    /// (nested one-dimensional rules: X2 | X1 ~ N(m + c (X1 - m), v (1 - c^2))).
+    /// </summary>
+    public static double ExpectCross(Func<double, double> f, Func<double, double> g, double m, double v, double covariance, IReadOnlyList<double>? kinks = null)
+    {
+        ArgumentNullException.ThrowIfNull(f);
+        ArgumentNullException.ThrowIfNull(g);
+        Check(m, v);
+        if (v == 0) return f(m) * g(m);
+        double c = Math.Clamp(covariance / v, -1, 1), s = Math.Sqrt(v);
+        if (c == 1) return GaussianRule.Expect(x => f(x) * g(x), m, s, kinks);
+        if (c == 0) return GaussianRule.Expect(f, m, s, kinks) * GaussianRule.Expect(g, m, s, kinks);
+        double rest = s * Math.Sqrt(1 - c * c);
+        return GaussianRule.Expect(x => f(x) * GaussianRule.Expect(g, m + c * (x - m), rest, kinks), m, s, kinks);
+    }
+
+    /// <summary>phi in double precision, through <see cref="FastNormal"/> for the activations that call the normal CDF.</summary>
+    private static Func<double, double> Fast(Activation phi) => phi.Name switch
+    {
+        "gelu" => x => x * FastNormal.Cdf(x),
+        "erf" => x => 1 - FastNormal.Erfc(x),
+        _ => phi.Forward,
+    };
+
+    private static Func<double, double> FastDerivative(Activation phi) => phi.Name switch
+    {
+        "gelu" => x => FastNormal.Cdf(x) + x * FastNormal.Pdf(x),
+        _ => phi.Derivative,
+    };
+
+    /// <summary>
+    /// E[X1+ X2+] for X1, X2 ~ N(m, v) with correlation rho in [0, 1], a = m / sqrt v (the moments of a truncated bivariate normal,
+    /// Rosenbaum 1961): v [(a^2 + rho) Phi2(a, a; rho) + 2 a phi(a) Phi(a sqrt((1 - rho)/(1 + rho))) + sqrt(1 - rho^2)/(2 pi) e^(-a^2/(1 + rho))],
+    /// with Phi2(a, a; rho) = Phi(a) - 2 T(a, sqrt((1 - rho)/(1 + rho))) by Owen's T function (Owen 1956).
+    /// </summary>
+    internal static double ReluCross(double m, double v, double rho)
+    {
+        double a = m / Math.Sqrt(v), q = Math.Sqrt((1 - rho) / (1 + rho));
+        double phi2 = FastNormal.Cdf(a) - 2 * OwenT(a, q);
+        return v * ((a * a + rho) * phi2 + 2 * a * FastNormal.Pdf(a) * FastNormal.Cdf(a * q) + Math.Sqrt(Math.Max(0, 1 - rho * rho)) / (2 * Math.PI) * Math.Exp(-a * a / (1 + rho)));
+    }
+
+    /// <summary>Owen's T(h, q) = (1 / 2 pi) int_0^q exp(-h^2 (1 + x^2) / 2) / (1 + x^2) dx for 0 &lt;= q &lt;= 1 (20-point Gauss-Legendre: the
+    /// integrand is smooth on the interval).</summary>
+    internal static double OwenT(double h, double q)
+    {
+        if (q == 0) return 0;
+        double half = 0.5 * q, sum = 0, h2 = 0.5 * h * h;
+        for (int i = 0; i < GaussLegendre.Order; i++)
+        {
+            double x = half * (1 + GaussLegendre.Nodes[i]), u = 1 + x * x;
+            sum += GaussLegendre.Weights[i] * Math.Exp(-h2 * u) / u;
+        }
+        return sum * half / (2 * Math.PI);
+    }
+
+    private static double Relu(double mu, double s)
+    {
+        double a = mu / s;
+        return mu * FastNormal.Cdf(a) + s * FastNormal.Pdf(a);
+    }
+
+    /// <summary>
+    /// The rectified-Gaussian moments of X ~ N(m, v), s = sqrt v, a = m/s: E[X+] = m Phi(a) + s phi(a),
+    /// E[(X+)^2] = (m^2 + v) Phi(a) + m s phi(a), and the same for X- = (-X)+ with m -&gt; -m.
+    /// </summary>
+    private static (double Pos1, double Pos2, double Neg1, double Neg2) Rectified(double m, double v)
+    {
+        double s = Math.Sqrt(v), a = m / s;
+        double cdf = FastNormal.Cdf(a), ccdf = FastNormal.Cdf(-a), pdf = FastNormal.Pdf(a);
+        return (m * cdf + s * pdf, (m * m + v) * cdf + m * s * pdf, -m * ccdf + s * pdf, (m * m + v) * ccdf - m * s * pdf);
+    }
+
+    private static void Check(double m, double v)
+    {
+        if (!double.IsFinite(m)) throw new ArgumentException($"mean must be finite, got {Guard.Fmt(m)}.", nameof(m));
+        if (!(v >= 0) || !double.IsFinite(v)) throw new ArgumentException($"variance must be finite and >= 0, got {Guard.Fmt(v)}.", nameof(v));
+    }
+}

@@ -1,0 +1,89 @@
+using InitLab.Propagation;
+using InitLab.Random;
+using InitLab.Tensors;
+
+namespace InitLab.Tests.Tensors;
+
+public class MagnitudeHistogramTests
+{
+    [Fact]
+    public void Each_value_falls_in_the_bin_floor_of_four_log2_of_its_magnitude()
+    {
+        // An independent formula (Math.Log2) on values away from the edges, where rounding could decide either way.
+        var g = new Generator(7, 0);
+        var x = new double[20_000];
+        g.Normal(x);
+        for (int i = 0; i < x.Length; i++) x[i] *= Math.Pow(10, (i % 13) - 6);
+        var kept = x.Where(v => Math.Abs(4 * Math.Log2(Math.Abs(v)) - Math.Round(4 * Math.Log2(Math.Abs(v)))) > 1e-9).ToArray();
+        var h = MagnitudeHistogram.Of<double>(kept);
+        var expected = kept.GroupBy(v => (int)Math.Floor(4 * Math.Log2(Math.Abs(v)))).ToDictionary(b => b.Key, b => (long)b.Count());
+        Assert.Equal(expected.Keys.Min(), h.FirstBin);
+        Assert.Equal(expected.Keys.Max(), h.LastBin);
+        for (int b = h.FirstBin; b <= h.LastBin; b++) Assert.Equal(expected.GetValueOrDefault(b), h.Count(b));
+        Assert.Equal(kept.Length, h.Total);
+    }
+
+    [Theory]
+    [InlineData(1.0, 0)]
+    [InlineData(2.0, 4)]
+    [InlineData(0.5, -4)]
+    [InlineData(-8.0, 12)]
+    [InlineData(1.1892071150027210667, 1)]   // 2^(1/4), the double nearest it
+    [InlineData(1.1892071150027208, 0)]      // the double below it
+    [InlineData(1.4142135623730951, 2)]      // sqrt 2
+    [InlineData(1.6817928305074290861, 3)]   // 2^(3/4)
+    [InlineData(1.9999999999999998, 3)]
+    [InlineData(1.401298464324817e-45, -596)] // float.Epsilon = 2^-149, subnormal in float
+    [InlineData(4.9406564584124654e-324, -4296)] // double.Epsilon = 2^-1074, subnormal in double
+    public void Bin_edges_are_the_powers_of_two_to_the_quarter(double x, int bin) => Assert.Equal(bin, MagnitudeHistogram.BinOf(x));
+
+    [Fact]
+    public void Zeros_and_non_finite_values_are_counted_apart()
+    {
+        var h = MagnitudeHistogram.Of<float>([0f, -0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1f, -1f, 3f]);
+        Assert.Equal(2, h.Zeros);
+        Assert.Equal(3, h.NonFinite);
+        Assert.Equal(2, h.Count(0));
+        Assert.Equal(1, h.Count(MagnitudeHistogram.BinOf(3)));
+        Assert.Equal(8, h.Total);
+        var empty = MagnitudeHistogram.Of<float>([0f, float.NaN]);
+        Assert.Empty(empty.Counts);
+        Assert.Equal(2, empty.Total);
+        Assert.Throws<ArgumentException>(() => MagnitudeHistogram.BinOf(0));
+        Assert.Throws<ArgumentException>(() => MagnitudeHistogram.BinOf(double.NaN));
+    }
+
+    [Fact]
+    public void The_input_layer_of_a_gaussian_batch_fills_each_bin_with_its_probability()
+    {
+        // Layer 0 is N(0, 1): P(2^(b/4) <= |z| < 2^((b+1)/4)) = 2 (Phi(hi) - Phi(lo)); each count within 5 binomial
+        // standard errors.
+        var spec = new NetworkSpec([512, 512], InitLab.Activations.Activation.Identity, WeightDistribution.Gaussian.WithSigmaW(1)) { Batch = 64 };
+        var trace = ExplicitEngine.Run(spec, seed: 3);
+        var h = trace.Input.Histogram!;
+        long n = h.Total;
+        Assert.Equal(512 * 64, n);
+        for (int b = -20; b <= 6; b++)
+        {
+            double p = 2 * (Phi(MagnitudeHistogram.LowerEdge(b + 1)) - Phi(MagnitudeHistogram.LowerEdge(b)));
+            double se = Math.Sqrt(n * p * (1 - p));
+            Assert.True(Math.Abs(h.Count(b) - n * p) <= 5 * se + 1, $"bin {b}: {h.Count(b)} vs {n * p:F1} +- {se:F1}");
+        }
+    }
+
+    [Fact]
+    public void Every_sampled_layer_has_a_histogram_of_all_its_values_and_the_mean_field_engine_none()
+    {
+        var spec = new NetworkSpec([32, 48, 48, 16], InitLab.Activations.Activation.Relu, WeightDistribution.Gaussian.WithSigmaW(Math.Sqrt(2))) { Batch = 5 };
+        foreach (var engine in new[] { Engine.Explicit, Engine.Ensemble })
+        {
+            var trace = Propagator.Run(spec, engine, 11);
+            Assert.All(trace.Layers, l => Assert.Equal(5L * spec.Widths[l.Layer], l.Histogram!.Total));
+            // relu: about half the values are exactly 0
+            Assert.All(trace.Layers, l => Assert.Equal(l.ZeroFraction * 5 * spec.Widths[l.Layer], l.Histogram!.Zeros, 6));
+        }
+        Assert.All(Propagator.Run(spec, Engine.MeanField, 11).Layers, l => Assert.Null(l.Histogram));
+    }
+
+    private static double Phi(double x) => 0.5 * (1 + InitLab.Numerics.SpecialFunctions.Erf(x / Math.Sqrt(2)));
+}

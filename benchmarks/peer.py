@@ -1,7 +1,7 @@
 #!/usr/bin/python3
-"""The PyTorch side of benchmarks/compare.sh: times the same workloads as `initlab bench`.
+"""The PyTorch and NumPy side of benchmarks/compare.sh: times the same workloads as `initlab bench`.
 
-Usage: /usr/bin/python3 peer.py WORKLOAD [--size N] [--threads T] [--repeat R] [--json]
+Usage: /usr/bin/python3 peer.py WORKLOAD [--size N] [--threads T] [--repeat R] [--json] [--peer torch|numpy]
 WORKLOAD: normal, uniform, trunc_normal (fill N float32), gemm (N x N float32 product),
 orthogonal (torch.nn.init.orthogonal_ on N x N), spectral (torch.linalg.matrix_norm(A, ord=2), N x N),
 propagate (a depth-D MLP of width N on a batch of B: fresh kaiming_normal_ weights and relu(x @ W.T) per layer,
@@ -12,6 +12,10 @@ transformer (forward of `--model transformer:layers=12,dim=512,heads=8,tokens=25
 nn.MultiheadAttention and a gelu MLP, a final LayerNorm; batch N, default 4),
 train_step (one SGD-momentum step of the lab's classifier: 784 inputs, D tanh layers of width N, a linear readout to 10
 classes, softmax cross-entropy on a batch of B; weights N(0, 1.5^2 / fan_in), biases N(0, 0.05^2), lr 1e-3).
+With --peer numpy (NumPy over the same OpenBLAS): normal and uniform fill float32 from numpy.random.Generator (PCG64;
+standard_normal and random with dtype=float32, out=), gemm is numpy.matmul of float32, orthogonal is the Gaussian QR with
+the sign fix that orthogonal_ does (numpy.linalg.qr in float32), propagate is the same loop with numpy draws and products;
+trunc_normal, spectral and the networks have no NumPy peer.
 Prints one JSON document with the keys of `initlab bench --json`. Warm-up once, then R timed runs.
 """
 import argparse
@@ -130,6 +134,42 @@ def prepare(workload, n, depth=100, batch=64):
     raise SystemExit(f"error: unknown workload {workload!r}")
 
 
+NUMPY_WORKLOADS = ("normal", "uniform", "gemm", "orthogonal", "propagate")
+
+
+def prepare_numpy(workload, n, depth=100, batch=64):
+    rng = np.random.default_rng(1)
+    if workload in ("normal", "uniform"):
+        x = np.empty(n, dtype=np.float32)
+        if workload == "normal":
+            return (lambda: rng.standard_normal(dtype=np.float32, out=x)), n, "elements/s"
+        return (lambda: rng.random(dtype=np.float32, out=x)), n, "elements/s"
+    if workload == "gemm":
+        a = rng.standard_normal((n, n), dtype=np.float32)
+        b = rng.standard_normal((n, n), dtype=np.float32)
+        c = np.empty((n, n), dtype=np.float32)
+        return (lambda: np.matmul(a, b, out=c)), 2.0 * n ** 3, "flop/s"
+    if workload == "orthogonal":
+        def run():
+            q, r = np.linalg.qr(rng.standard_normal((n, n), dtype=np.float32))
+            q *= np.sign(np.diag(r))
+            return q
+        return run, 1, "matrices/s"
+    if workload == "propagate":
+        w = np.empty((n, n), dtype=np.float32)
+        std = np.float32((2.0 / n) ** 0.5)
+
+        def run():
+            x = rng.standard_normal((batch, n), dtype=np.float32)
+            for _ in range(depth):
+                rng.standard_normal(dtype=np.float32, out=w)
+                np.multiply(w, std, out=w)
+                x = np.maximum(x @ w.T, 0)
+                float(x.mean()), float(x.std())
+        return run, depth, "layers/s"
+    raise SystemExit(f"error: workload {workload!r} has no NumPy peer")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("workload", choices=sorted(DEFAULT_SIZE))
@@ -139,6 +179,7 @@ def main():
     p.add_argument("--json", action="store_true")
     p.add_argument("--depth", type=int, default=100)
     p.add_argument("--batch", type=int, default=64)
+    p.add_argument("--peer", choices=("torch", "numpy"), default="torch")
     args = p.parse_args()
     n = args.size or DEFAULT_SIZE[args.workload]
     if n < 1 or args.threads < 1 or args.repeat < 1:
@@ -147,21 +188,30 @@ def main():
     # torch.set_num_threads does not reach OpenBLAS's own pthreads (GEMM, QR, SVD): limit them before loading torch.
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(args.threads)
-    global torch, KAIMING_TAKES_GENERATOR
-    import torch
-    import inspect
-    KAIMING_TAKES_GENERATOR = "generator" in inspect.signature(torch.nn.init.kaiming_normal_).parameters
-    torch.set_num_threads(args.threads)
-    run, work, unit = prepare(args.workload, n, args.depth, args.batch)
+    global torch, np, KAIMING_TAKES_GENERATOR
+    if args.peer == "numpy":
+        import numpy as np
+        run, work, unit = prepare_numpy(args.workload, n, args.depth, args.batch)
+        version = {"numpy": np.__version__}
+    else:
+        import torch
+        import inspect
+        KAIMING_TAKES_GENERATOR = "generator" in inspect.signature(torch.nn.init.kaiming_normal_).parameters
+        torch.set_num_threads(args.threads)
+        run, work, unit = prepare(args.workload, n, args.depth, args.batch)
+        version = {"torch": torch.__version__}
     run()
-    times = []
+    times, cpu = [], []
     for _ in range(args.repeat):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         run()
         times.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
     result = {"workload": args.workload, "size": n, "threads": args.threads, "repeat": args.repeat,
               "seconds_min": min(times), "seconds_median": statistics.median(times),
-              "throughput": work / min(times), "unit": unit, "torch": torch.__version__}
+              "cpu_seconds_min": min(cpu), "cpu_seconds_median": statistics.median(cpu),
+              "throughput": work / min(times), "unit": unit, "peer": args.peer, **version}
     print(json.dumps(result) if args.json else
           f"{args.workload} n={n} threads={args.threads}: min {min(times):.4g} s, median {statistics.median(times):.4g} s")
     return 0

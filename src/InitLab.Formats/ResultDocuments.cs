@@ -17,7 +17,11 @@ internal static class ResultDocuments
     {
         /// <summary>The reader's error: <c>'SOURCE' is not a valid InitLab KIND document: WHY.</c></summary>
         public InvalidDataException Fail(string why) =>
-            new(string.Create(CultureInfo.InvariantCulture, $"'{Source}' is not a valid InitLab {Kind} document: {why}."));
+            new(string.Create(CultureInfo.InvariantCulture, $"'{Source}' is not a valid InitLab {Kind} document: {Printable(why)}."));
+
+        /// <summary>The message with every control character (a value quoted from the document may hold a newline) as a \uXXXX escape.</summary>
+        private static string Printable(string why) =>
+            why.Any(char.IsControl) ? string.Concat(why.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString())) : why;
     }
 
     /// <summary>Reads a document file (a regular file of at most <paramref name="maxBytes"/> bytes).</summary>

@@ -21,6 +21,27 @@ public sealed record NodeComparison(ImportedNode Node, NodeTrace OnnxRuntime, No
 /// <param name="LocalRatio">The largest |difference| / tolerance locally.</param>
 public sealed record OpClassAgreement(string OnnxOp, string Op, int Nodes, double ChainRelative, double LocalRelative, double ChainRatio, double LocalRatio);
 
+/// <summary>One node: the moment engine's infinite-width prediction beside ONNX Runtime's measurement.</summary>
+/// <param name="Name">The graph node.</param>
+/// <param name="Op">Its InitLab op.</param>
+/// <param name="PredictedStd">The moment engine's std.</param>
+/// <param name="MeasuredStd">ONNX Runtime's std of the node's values (one batch).</param>
+/// <param name="LogRatio">ln(measured population variance / predicted variance).</param>
+/// <param name="LogRatioSd">The seed-to-seed sd of that log ratio, from the explicit engine on fresh N(0, 1) inputs (same weights).</param>
+/// <param name="Tolerance">The finite-width tolerance of one measurement (<see cref="FiniteWidthCheck.SingleTolerance"/>).</param>
+/// <param name="Exact">True when the moment engine made no approximation at the node.</param>
+public sealed record MomentNodeComparison(string Name, string Op, double PredictedStd, double MeasuredStd, double LogRatio, double LogRatioSd, double Tolerance, bool Exact)
+{
+    /// <summary>|LogRatio| &lt;= Tolerance.</summary>
+    public bool Within => Math.Abs(LogRatio) <= Tolerance;
+}
+
+/// <summary>The moment engine beside ONNX Runtime, or why it could not run.</summary>
+/// <param name="Refused">Null when the moment engine treated the graph; else the reason in one line (e.g. batch norm with running statistics).</param>
+/// <param name="Seeds">The explicit engine's seeds that give the spread (0 when refused).</param>
+/// <param name="Nodes">Every node both measured, in graph order (empty when refused).</param>
+public sealed record MomentComparison(string? Refused, int Seeds, IReadOnlyList<MomentNodeComparison> Nodes);
+
 /// <summary>The probe of a model beside InitLab's own explicit engine on its imported graph.</summary>
 /// <param name="Probe">The ONNX Runtime probe.</param>
 /// <param name="Import">The imported graph.</param>
@@ -28,6 +49,9 @@ public sealed record OpClassAgreement(string OnnxOp, string Op, int Nodes, doubl
 /// <param name="Nodes">Every imported node that ONNX Runtime also measured, in graph order.</param>
 public sealed record OnnxComparison(ProbeTrace Probe, OnnxImport Import, GraphTrace Explicit, IReadOnlyList<NodeComparison> Nodes)
 {
+    /// <summary>The moment engine's prediction per node beside ONNX Runtime's measurement (finite-width error), or why it is missing.</summary>
+    public MomentComparison? Moments { get; init; }
+
     /// <summary>Whether every node agrees to float tolerance, along the chain and locally.</summary>
     public bool Agrees => Nodes.All(n => n.Agreement.Agrees);
 
@@ -40,7 +64,7 @@ public sealed record OnnxComparison(ProbeTrace Probe, OnnxImport Import, GraphTr
 /// <summary>
 /// <c>initlab probe --compare</c>: runs the model with ONNX Runtime and, on the same weights and the same input, InitLab's explicit
 /// engine on the graph imported from it (<see cref="OnnxGraphImport"/>), and compares every node element by element to the float
-/// tolerance of <see cref="ReferenceComparison"/>.
+/// tolerance of <see cref="ReferenceComparison"/>; beside it, the moment engine's prediction per node (<see cref="OnnxComparison.Moments"/>).
 /// </summary>
 public static class OnnxCompare
 {
@@ -74,6 +98,46 @@ public static class OnnxCompare
             var n = byNode[a.Name];
             return new NodeComparison(n, ort[n.Output], explicitByName.GetValueOrDefault(a.Name) ?? throw new InvalidOperationException($"no explicit trace of '{a.Name}'"), a);
         }).ToList();
-        return new OnnxComparison(probe, import, trace, nodes);
+        return new OnnxComparison(probe, import, trace, nodes) { Moments = CompareMoments(import, probe, nodes, options) };
+    }
+
+    /// <summary>The explicit engine's seeds that measure the seed-to-seed spread of the moment comparison.</summary>
+    public const int MomentSeeds = 4;
+
+    /// <summary>
+    /// The moment engine on the imported graph (the model's weights enter as i.i.d. with their own moments) against ONNX Runtime's
+    /// measurement. The spread of ln(variance) comes from the explicit engine on <see cref="MomentSeeds"/> fresh N(0, 1) inputs
+    /// (streams seed + 1 ..), and one measurement is within when |ln(measured/predicted variance)| &lt;= the prediction-interval
+    /// tolerance of <see cref="FiniteWidthCheck.SingleTolerance"/>. A graph the moment engine refuses, or an input from a file (the
+    /// prediction is for N(0, 1) input), gives <see cref="MomentComparison.Refused"/> instead of an exception.
+    /// </summary>
+    private static MomentComparison CompareMoments(OnnxImport import, ProbeTrace probe, IReadOnlyList<NodeComparison> nodes, ProbeOptions options)
+    {
+        if (probe.InputSource != "gaussian")
+            return new MomentComparison("the moment engine predicts for an N(0, 1) input; this probe's input came from a file", 0, []);
+        MomentTrace predicted;
+        try
+        {
+            predicted = MomentEngine.Run(import.Graph, new MomentOptions { Batch = probe.Batch, Threads = options.Threads });
+        }
+        catch (ArgumentException e)
+        {
+            string why = e.ParamName is null ? e.Message : e.Message.Replace($" (Parameter '{e.ParamName}')", "", StringComparison.Ordinal);
+            return new MomentComparison("the moment engine cannot treat this graph: " + why.Split('\n')[0], 0, []);
+        }
+        var spread = Enumerable.Range(1, MomentSeeds).Select(k => ExplicitGraphEngine.Run(import.Graph,
+            new ExplicitOptions { Batch = probe.Batch, Seed = options.Seed + (ulong)k, Threads = options.Threads })).ToList();
+        var check = FiniteWidthCheck.Compare(import.Graph, predicted, spread).ToDictionary(n => n.Name, StringComparer.Ordinal);
+        var result = new List<MomentNodeComparison>();
+        foreach (var n in nodes)
+        {
+            if (!check.TryGetValue(n.Node.Node, out var c)) continue;
+            var p = predicted[n.Node.Node];
+            long count = (long)probe.Batch * p.Shape.Size;
+            double std = n.OnnxRuntime.Std;
+            result.Add(new MomentNodeComparison(c.Name, c.Op, c.PredictedStd, std, Math.Log(std * std * (count - 1) / count / p.Variance), c.LogRatioSd,
+                FiniteWidthCheck.SingleTolerance(c, MomentSeeds), c.Exact));
+        }
+        return new MomentComparison(null, MomentSeeds, result);
     }
 }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using InitLab.Formats;
+using InitLab.Formats.Onnx;
 using InitLab.Networks;
 using Spectre.Console;
 
@@ -98,24 +99,23 @@ internal static class AutoInitCommand
     /// <summary>Every parameter of the initialized graph as float32, drawn with <paramref name="seed"/> (what the explicit engine measured first).</summary>
     private static void Write(string path, Graph graph, ulong seed, (GraphOptions Options, ParseResult Parsed, string File)? onnx)
     {
-        var values = NetworkParameters<float>.Draw(graph, seed);
         if (onnx is { } source)
         {
             // The same model with the chosen weights written back into its initializers (the import maps names and layouts).
             var model = GraphOptions.ReadOnnx(source.File, "--onnx");
-            var import = source.Options.Import(source.Parsed, null, 0);
-            var mapped = NetworkParameters<float>.From(import.Graph, import.Graph.Parameters.ToDictionary(p => p.FullName, p => values[p.FullName], StringComparer.Ordinal));
-            var written = import.WriteBack(model, mapped);
-            if (Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase))
-            {
-                ModelFiles.Write(path, model.WithTensors(written));
-                return;
-            }
-            ModelFiles.Write(path, new ModelFile(Path.GetExtension(path).TrimStart('.').ToLowerInvariant(), path, written));
+            WriteModel(path, model, OnnxAutoInit.WriteBack(model, source.Options.Import(source.Parsed, null, 0), graph, seed));
             return;
         }
+        var values = NetworkParameters<float>.Draw(graph, seed);
         var tensors = graph.Parameters.Select(p => ModelTensor.FromSingles(p.FullName, p.Shape.Dims.ToArray().Select(d => (long)d).ToArray(), values[p])).ToList();
         ModelFiles.Write(path, new ModelFile(Path.GetExtension(path).TrimStart('.').ToLowerInvariant(), path, tensors));
+    }
+
+    /// <summary>An ONNX model's new initializers: the model itself with them (.onnx), or the tensors alone (.safetensors, .npz).</summary>
+    internal static void WriteModel(string path, ModelFile model, IReadOnlyList<ModelTensor> written)
+    {
+        if (Path.GetExtension(path).Equals(".onnx", StringComparison.OrdinalIgnoreCase)) ModelFiles.Write(path, model.WithTensors(written));
+        else ModelFiles.Write(path, new ModelFile(Path.GetExtension(path).TrimStart('.').ToLowerInvariant(), path, written));
     }
 
     private static void WriteJson(Utf8JsonWriter w, AutoInitResult result, IReadOnlyDictionary<string, FiniteWidthNode> check, IReadOnlyList<GraphTrace> traces,
@@ -171,13 +171,7 @@ internal static class AutoInitCommand
             w.WriteString("op", n.Op);
             if (n.Block is { } block) w.WriteString("block", block);
             else w.WriteNull("block");
-            Json.Number(w, "predicted_std", n.PredictedStd);
-            Json.Number(w, "std", n.MeasuredStd);
-            Json.Number(w, "log_variance_ratio", n.LogRatio);
-            Json.Number(w, "log_variance_ratio_sd", n.LogRatioSd);
-            Json.Number(w, "tolerance", n.Tolerance);
-            w.WriteBoolean("within", n.Within);
-            w.WriteBoolean("exact", n.Exact);
+            WriteCheck(w, "std", n.PredictedStd, n.MeasuredStd, n.LogRatio, n.LogRatioSd, n.Tolerance, n.Within, n.Exact);
             w.WriteEndObject();
         }
         w.WriteEndArray();
@@ -205,6 +199,18 @@ internal static class AutoInitCommand
         if (defaultMeasured.FirstNonFiniteNode is { } bad) w.WriteString("first_nonfinite_node", bad);
         else w.WriteNull("first_nonfinite_node");
         w.WriteEndObject();
+    }
+
+    /// <summary>One node's finite-width check (<see cref="FiniteWidthCheck"/>): both stds, the log variance ratio, its sd, the tolerance, the verdict.</summary>
+    internal static void WriteCheck(Utf8JsonWriter w, string measuredKey, double predicted, double measured, double logRatio, double sd, double tolerance, bool within, bool exact)
+    {
+        Json.Number(w, "predicted_std", predicted);
+        Json.Number(w, measuredKey, measured);
+        Json.Number(w, "log_variance_ratio", logRatio);
+        Json.Number(w, "log_variance_ratio_sd", sd);
+        Json.Number(w, "tolerance", tolerance);
+        w.WriteBoolean("within", within);
+        w.WriteBoolean("exact", exact);
     }
 
     /// <summary>The std the trace predicts at <paramref name="node"/>; infinity when the prediction overflowed before it, NaN without a prediction.</summary>

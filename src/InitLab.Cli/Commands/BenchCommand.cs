@@ -5,8 +5,11 @@ using Spectre.Console;
 
 namespace InitLab.Cli;
 
-/// <summary>The result of <c>initlab bench</c> (JSON keys of design.md: workload, size, threads, repeat, seconds_min, seconds_median, throughput, unit).</summary>
-internal sealed record BenchResult(string Workload, int Size, int Threads, int Repeat, double SecondsMin, double SecondsMedian, double Throughput, string Unit);
+/// <summary>The result of <c>initlab bench</c> (JSON keys of design.md: workload, size, threads, repeat, seconds_min, seconds_median, throughput, unit;
+/// and cpu_seconds_min, cpu_seconds_median: the process's CPU time per run, all threads, which a shared machine's preemption does
+/// not inflate as it does the wall time).</summary>
+internal sealed record BenchResult(string Workload, int Size, int Threads, int Repeat, double SecondsMin, double SecondsMedian, double Throughput, string Unit,
+    double CpuSecondsMin = double.NaN, double CpuSecondsMedian = double.NaN);
 
 /// <summary>
 /// <c>initlab bench WORKLOAD [--size N] [--threads T] [--repeat R] [--json]</c>: times InitLab's own kernels after one
@@ -98,6 +101,8 @@ internal static class BenchCommand
                     jw.WriteNumber("repeat", result.Repeat);
                     Json.Number(jw, "seconds_min", result.SecondsMin);
                     Json.Number(jw, "seconds_median", result.SecondsMedian);
+                    Json.Number(jw, "cpu_seconds_min", result.CpuSecondsMin);
+                    Json.Number(jw, "cpu_seconds_median", result.CpuSecondsMedian);
                     Json.Number(jw, "throughput", result.Throughput);
                     jw.WriteString("unit", result.Unit);
                 }));
@@ -113,16 +118,23 @@ internal static class BenchCommand
         Action run = workload.Prepare(size, threads);
         run();
         var seconds = new double[repeat];
+        var cpu = new double[repeat];
         for (int r = 0; r < repeat; r++)
         {
+            var c0 = Environment.CpuUsage.TotalTime;
             long t0 = Stopwatch.GetTimestamp();
             run();
             seconds[r] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+            cpu[r] = (Environment.CpuUsage.TotalTime - c0).TotalSeconds;
         }
         Array.Sort(seconds);
-        double median = repeat % 2 == 1 ? seconds[repeat / 2] : 0.5 * (seconds[repeat / 2 - 1] + seconds[repeat / 2]);
-        return new BenchResult(workload.Name, size, threads, repeat, seconds[0], median, workload.Work(size) / seconds[0], workload.Unit);
+        Array.Sort(cpu);
+        return new BenchResult(workload.Name, size, threads, repeat, seconds[0], Median(seconds), workload.Work(size) / seconds[0], workload.Unit,
+            cpu[0], Median(cpu));
     }
+
+    private static double Median(double[] sorted) =>
+        sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : 0.5 * (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]);
 
     private static void Render(CliContext ctx, BenchResult r)
     {

@@ -34,6 +34,17 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
             g.Normal(b);
             return () => Gemm.Multiply(false, false, n, n, n, 1f, a, n, b, n, 0f, c, n, threads);
         }, n => Square(n, matrices: 3, flops: 2.0 * n * n * n)),
+        // The explicit engine's layer product y = x W^T: a batch of 64 rows against an n x n weight matrix (the thin shape).
+        new("linear", 4096, "flop/s", n => 2.0 * 64 * n * n, (n, threads) =>
+        {
+            var x = new float[64L * n];
+            var w = new float[(long)n * n];
+            var y = new float[64L * n];
+            var g = new Generator(1);
+            g.Normal(x);
+            g.Normal(w);
+            return () => Gemm.Multiply(false, true, 64, n, n, 1f, x, n, w, n, 0f, y, n, threads);
+        }, n => new([("size", 4.0 * n * n + 2 * 4.0 * 64 * n)], 2.0 * 64 * n * n)),
         new("orthogonal", 2048, "matrices/s", _ => 1, (n, threads) =>
         {
             var q = new float[(long)n * n];
@@ -50,6 +61,14 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
         Propagate(100, 64, InitLab.Propagation.Engine.Explicit),
         Network("resnet", "resnet:blocks=8,width=64,size=56", 8, "images/s"),
         Network("transformer", "transformer:layers=12,dim=512,heads=8,tokens=256,ln=pre", 4, "sequences/s"),
+        // The machine's limits, for the fraction of them a kernel reaches (benchmarks/compare.sh).
+        new("peak", 2_000_000, "flop/s", n => 2.0 * MachineLimits.Accumulators * MachineLimits.FloatLanes * n, (n, threads) =>
+            () => MachineLimits.FmaLoop(n, threads), n => new([("size", 0)], 2.0 * MachineLimits.Accumulators * MachineLimits.FloatLanes * n)),
+        new("bandwidth", 100_000_000, "bytes/s", n => 4.0 * n, (n, threads) =>
+        {
+            var x = new float[n];
+            return () => MachineLimits.StoreLoop(x, 1.5f, threads);
+        }, n => new([("size", 4.0 * n)], 4.0 * n)),
         TrainStep(100, 64),
     ];
 

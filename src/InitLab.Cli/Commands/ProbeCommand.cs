@@ -11,7 +11,8 @@ namespace InitLab.Cli;
 /// <c>initlab probe MODEL.onnx</c>: runs a real model with ONNX Runtime, with its own weights or re-initialized in
 /// memory by a scheme, and prints the per-node trace and the lab's diagnosis (design.md, "Model files"). With
 /// <c>--compare</c>, InitLab's explicit engine runs the imported graph beside it on the same weights and input, and every node's
-/// values are compared to float tolerance (exit code 1 when a node disagrees).
+/// values are compared to float tolerance (exit code 1 when a node disagrees), and the moment engine's prediction is put beside ONNX
+/// Runtime's measurement per node within finite-width error (a graph it refuses is named in one line; informational, not in the exit code).
 /// </summary>
 internal static class ProbeCommand
 {
@@ -23,7 +24,7 @@ internal static class ProbeCommand
         var batch = CliOptions.Int("--batch", "Batch size of the Gaussian N(0, 1) input (the model's first input dimension)", 4, min: 1, max: 1024);
         var input = CliOptions.InputFile("--input", "Feed this .npy batch (its first dimension is the batch) (default: a Gaussian N(0, 1) batch of the input's shape)");
         var seed = CliOptions.Seed();
-        var compare = CliOptions.Flag("--compare", "Also run InitLab's explicit engine on the imported graph (same weights, same input) and compare every node to float tolerance");
+        var compare = CliOptions.Flag("--compare", "Also run InitLab's explicit engine on the imported graph (same weights, same input; every node to float tolerance) and the moment engine (every node within finite-width error)");
         var json = CliOptions.Json();
         var report = HtmlReport.Option();
         var command = Help.Examples(new Command("probe", "Run a real ONNX model (ONNX Runtime) and trace what its initialization does to the signal"),
@@ -94,7 +95,8 @@ internal static class ProbeCommand
         return command;
     }
 
-    private static IEnumerable<(Option Option, string Key)> SchemeParameters(SchemeOptions s) =>
+    /// <summary>The options of a scheme's parameters (given without --scheme: refused).</summary>
+    internal static IEnumerable<(Option Option, string Key)> SchemeParameters(SchemeOptions s) =>
     [
         (s.Mode, "mode"), (s.Distribution, "distribution"), (s.Scale, "scale"), (s.Gain, "gain"), (s.Nonlinearity, "nonlinearity"), (s.Param, "param"),
         (s.Mean, "mean"), (s.Std, "std"), (s.Low, "low"), (s.High, "high"), (s.Sparsity, "sparsity"), (s.Value, "value"), (s.Groups, "groups"),
@@ -182,6 +184,30 @@ internal static class ProbeCommand
             w.WriteEndObject();
         }
         w.WriteEndArray();
+        WriteMoments(w, c.Moments!);
+        w.WriteEndObject();
+    }
+
+    /// <summary>The <c>moments</c> object: per node the moment engine's std beside ONNX Runtime's, or <c>refused</c> with the reason.</summary>
+    private static void WriteMoments(System.Text.Json.Utf8JsonWriter w, MomentComparison m)
+    {
+        w.WriteStartObject("moments");
+        w.WriteString("engine", "moments");
+        if (m.Refused is { } why) w.WriteString("refused", why);
+        else w.WriteNull("refused");
+        w.WriteNumber("spread_seeds", m.Seeds);
+        w.WriteStartArray("nodes");
+        foreach (var n in m.Nodes)
+        {
+            w.WriteStartObject();
+            w.WriteString("name", n.Name);
+            w.WriteString("op", n.Op);
+            AutoInitCommand.WriteCheck(w, "onnxruntime_std", n.PredictedStd, n.MeasuredStd, n.LogRatio, n.LogRatioSd, n.Tolerance, n.Within, n.Exact);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
+        w.WriteNumber("within", m.Nodes.Count(n => n.Within));
+        w.WriteNumber("total", m.Nodes.Count);
         w.WriteEndObject();
     }
 
@@ -211,6 +237,20 @@ internal static class ProbeCommand
         ctx.Out.WriteLine(c.Agrees
             ? $"agreement: every node within float tolerance (largest local |difference| / tolerance {Sci(worst)}; largest chain |difference| / max |y| {Sci(c.Nodes.Count == 0 ? 0 : c.Nodes.Max(n => n.Agreement.ChainRelative))})"
             : $"agreement: {c.Nodes.Count(n => !n.Agreement.Agrees)} node(s) beyond float tolerance");
+        var m = c.Moments!;
+        if (m.Refused is { } why)
+        {
+            ctx.Out.WriteLine($"moments: not compared ({why})");
+            return;
+        }
+        var moments = new Table().Border(TableBorder.Rounded).Title("moment engine (infinite width) vs ONNX Runtime");
+        foreach (var col in new[] { "node", "initlab op" }) moments.AddColumn(col);
+        foreach (var col in new[] { "moment std", "ort std", "ln(var ratio)", "tolerance", "within" }) moments.AddColumn(new TableColumn(col).RightAligned());
+        foreach (var n in m.Nodes)
+            moments.AddRow(Markup.Escape(n.Name), Markup.Escape(n.Op), Json.Format(n.PredictedStd), Json.Format(n.MeasuredStd),
+                n.LogRatio.ToString("0.000", CultureInfo.InvariantCulture), n.Tolerance.ToString("0.000", CultureInfo.InvariantCulture), n.Within ? "yes" : "[red]no[/]");
+        ctx.Console.Write(moments);
+        ctx.Out.WriteLine($"moments: {m.Nodes.Count(n => n.Within)} of {m.Nodes.Count} nodes within finite-width error of the moment engine's prediction (spread from {m.Seeds} explicit-engine inputs; not part of the exit code)");
     }
 
     private static void Render(CliContext ctx, ProbeTrace t)

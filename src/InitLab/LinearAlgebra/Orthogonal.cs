@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Numerics;
 using InitLab.Numerics;
@@ -36,6 +37,7 @@ public static class Orthogonal
         Validate(q.Length, rows, cols, threads);
         double[] tall = SampleTall(generator, rows, cols, threads);
         Write(tall, rows, cols, q);
+        Return(tall);
     }
 
     /// <summary>Double-precision overload; see <see cref="Sample(Generator, Span{float}, int, int, int)"/>.</summary>
@@ -46,6 +48,7 @@ public static class Orthogonal
         Validate(q.Length, rows, cols, threads);
         double[] tall = SampleTall(generator, rows, cols, threads);
         Write(tall, rows, cols, q);
+        Return(tall);
     }
 
     private static void Validate(int length, int rows, int cols, int threads)
@@ -76,7 +79,14 @@ public static class Orthogonal
     /// that forming T (O(n^2 nb) flops) stays a few percent of the work.</summary>
     internal const int BlockSize = 128;
 
-    /// <summary>A Haar-random m x n matrix with orthonormal columns (m = max(rows, cols), n = min), row-major.</summary>
+    private static void Return<T>(T[] a) where T : unmanaged
+    {
+        if (a.Length > 0) ArrayPool<T>.Shared.Return(a);
+    }
+
+    /// <summary>A Haar-random m x n matrix with orthonormal columns (m = max(rows, cols), n = min), row-major, in the first
+    /// m n elements of an array rented from <see cref="ArrayPool{T}.Shared"/> (the caller returns it). Every work array is
+    /// rented too: at n = 2048 they are 100 MB, which fresh arrays would page-fault in on every call.</summary>
     /// <remarks>
     /// Stewart (1980), "The efficient generation of random orthogonal matrices with an application to condition
     /// estimators", SIAM J. Numer. Anal. 17: in Householder QR of a Gaussian G, the trailing columns after k reflections
@@ -91,14 +101,15 @@ public static class Orthogonal
         int m = Math.Max(rows, cols), n = Math.Min(rows, cols);
         if ((long)m * n == 0) return [];
         // The Gaussian draws only set directions, so float normals (the fast SIMD fill) are used, in double from here on.
-        var g = new float[(long)m * n];
-        generator.Normal(g, threads);
+        int mn = checked(m * n);
+        var g = ArrayPool<float>.Shared.Rent(mn);
+        generator.Normal(g.AsSpan(0, mn), threads);
         var x = new double[m];
 
         // Reflector k: v_k = (x - alpha e_1) / ||x - alpha e_1|| from x = G[k.., k] (column-major), alpha = -sign(x_0) ||x||
         // (no cancellation), stored as row k of vt (n x m row-major, i.e. V column-major), zero left of column k;
         // R_kk = alpha.
-        var vt = new double[(long)m * n];
+        var vt = ArrayPool<double>.Shared.Rent(mn);
         var tau = new double[n];
         var sign = new double[n];
         for (int k = 0; k < n; k++)
@@ -116,18 +127,23 @@ public static class Orthogonal
             double scale = vNorm == 0 ? 0.0 : 1.0 / vNorm;
             var row = vt.AsSpan(k * m + k, m - k);
             for (int i = 0; i < row.Length; i++) row[i] = xk[i] * scale;
+            // The block's GEMMs read row k from the block's first column k0 on: its entries left of k are zero.
+            int k0 = k / BlockSize * BlockSize;
+            vt.AsSpan(k * m + k0, k - k0).Clear();
         }
+        Return(g);
 
         // Q = [I_n; 0] D (row-major m x n), then for blocks from last to first Q[k0.., k0..] = (I - V T V^T) Q[k0.., k0..]:
         // rows above k0 of those columns are zero and stay so, and columns left of k0 are unit vectors with zeros in
         // rows k0.., which these reflectors do not touch. The large operand Q is always GEMM's row-major B operand.
-        var q = new double[(long)m * n];
+        var q = ArrayPool<double>.Shared.Rent(mn);
+        q.AsSpan(0, mn).Clear();
         for (int j = 0; j < n; j++) q[(long)j * n + j] = sign[j];
         int b0 = Math.Min(BlockSize, n);
         var gram = new double[b0 * b0];
         var t = new double[b0 * b0];
-        var w = new double[(long)b0 * n];
-        var w2 = new double[(long)b0 * n];
+        var w = ArrayPool<double>.Shared.Rent(b0 * n);
+        var w2 = ArrayPool<double>.Shared.Rent(b0 * n);
         for (int k0 = (n - 1) / BlockSize * BlockSize; k0 >= 0; k0 -= BlockSize)
         {
             int b = Math.Min(BlockSize, n - k0), len = m - k0, width = n - k0;
@@ -139,6 +155,9 @@ public static class Orthogonal
             Gemm.Core(false, false, b, width, b, 1.0, t, b, w, width, 0.0, w2, width, threads);    // W2 = T W
             Gemm.Core(true, false, len, width, b, -1.0, vb, m, w2, width, 1.0, qs, n, threads);    // Q -= V W2
         }
+        Return(vt);
+        Return(w);
+        Return(w2);
         return q;
     }
 

@@ -2,22 +2,28 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace InitLab.LinearAlgebra;
 
 /// <summary>
 /// Cache-blocked GEMM in the layered structure of Goto and van de Geijn ("Anatomy of high-performance matrix
-/// multiplication", ACM TOMS 2008) and BLIS: for each KC-deep slice of op(A) and op(B), both operands are packed into
-/// contiguous micro-panels (A in MR-row slivers, B in NR-column slivers, zero-padded at the edges) and a register-tiled
-/// MR x NR micro-kernel accumulates rank-1 updates with fused multiply-adds in Vector256 registers.
+/// multiplication", ACM TOMS 2008) and BLIS: op(A) and op(B) are packed into contiguous micro-panels (A in MR-row slivers,
+/// B in NR-column slivers, zero-padded at the edges, both cut into KC-deep slices) and a register-tiled MR x NR
+/// micro-kernel accumulates rank-1 updates with fused multiply-adds.
 /// </summary>
 /// <remarks>
-/// Determinism: the blocking (KC, MR, NR) is fixed, and every element of C is updated by exactly one task per KC
-/// slice, in slice order, with the same FMA chain whatever the number of threads; threads split C into tiles and never
-/// split k. So results are bit-identical for any thread count. The micro-kernel widths (<see cref="GemmKernel"/>) run
-/// the same FMA chain per element, so they agree bit for bit too; every width runs on any host (a width the hardware
-/// lacks is emulated by the runtime, slowly), which is how the tests check the widths this host would not pick.
-/// Per slice s the update is C = alpha * acc + beta * C for s = 0 (C not read when beta = 0) and C = C + alpha * acc after.
+/// <para>Blocking: A is packed once per product; B is packed one panel of columns at a time, the panel sized so that one
+/// KC-deep slice of it (KC x panel) stays in the L2 cache. A task owns a block of rows (and, for thin products, a chunk of
+/// the panel's columns) and walks the slices in order; for each slice one A sliver (MR x KC, in L1) meets every B sliver
+/// of its chunk, streamed from L2. The micro-kernel is one generic method (<see cref="IGemmLanes{T, TV}"/>,
+/// <see cref="IGemmTile"/>), instantiated per lane width and register tile; the tile is chosen per product to waste the
+/// fewest padded rows and columns.</para>
+/// <para>Determinism: every element of C is accumulated in KC-deep slices (KC fixed), each slice by one FMA chain over p
+/// in order, and C is updated once per slice in slice order by exactly one task, whatever the thread count, tile or lane
+/// width: per slice s the update is C = alpha * acc + beta * C for s = 0 (C not read when beta = 0) and C = C + alpha * acc
+/// after. So results are bit-identical for any thread count, tile and width; every width runs on any host (a width the
+/// hardware lacks is emulated by the runtime, slowly), which is how the tests check the widths this host would not pick.</para>
 /// </remarks>
 internal static class PackedGemm
 {
@@ -25,28 +31,21 @@ internal static class PackedGemm
     internal static GemmKernel Best =>
         Vector512.IsHardwareAccelerated ? GemmKernel.V512 : Vector256.IsHardwareAccelerated ? GemmKernel.V256 : GemmKernel.Scalar;
 
-    /// <summary>Rows of the micro-tile: 6 rows x 2 vectors = 12 accumulators, enough to cover FMA latency on 2 pipes.</summary>
-    internal const int MR = 6;
-
-    /// <summary>Depth of a packed slice: an MR x KC sliver of A and a KC x NR sliver of B stay in L1/L2.</summary>
+    /// <summary>Depth of a packed slice. Part of the arithmetic (C is updated once per slice), so it never changes.</summary>
     internal const int KC = 256;
 
-    /// <summary>Rows of op(A) per task: an MC x KC block of packed A (120 KB in float) stays in L2 while B slivers stream.</summary>
-    internal const int MC = 120;
+    /// <summary>Bytes of one KC-deep slice of a packed B panel: half of a 1 MiB L2, the rest for C and A.</summary>
+    private const int PanelSliceBytes = 512 * 1024;
 
-    /// <summary>Columns of op(B) per outer panel (the packed KC x NC panel lives in L3).</summary>
-    internal const int NC = 4096;
+    /// <summary>Fewest B slivers in a task's column chunk when the columns are split for threads (each A sliver then
+    /// meets at least this many B slivers while it is in L1).</summary>
+    private const int MinChunkSlivers = 4;
 
     /// <summary>
-    /// Below this many multiply-adds the product runs on the calling thread (same arithmetic either way). A product is
-    /// split into k-panels of KC, each with three parallel hand-offs; for a 64 x 64 x 4096 Gram matrix (2^24 multiply-adds,
-    /// about 0.5 ms of work) those 48 hand-offs cost more than the second core gives back.
+    /// Below this many multiply-adds the product runs on the calling thread (same arithmetic either way): for a 64 x 64 x 4096
+    /// Gram matrix (2^24 multiply-adds, about 0.3 ms of work) the parallel hand-offs cost more than the second core gives back.
     /// </summary>
     private const long SerialBelow = 1L << 25;
-
-    /// <summary>Columns of the micro-tile: two vector registers of the kernel's width (the scalar kernel has the
-    /// 256-bit tile).</summary>
-    internal static int NR<T>(GemmKernel kernel) => kernel == GemmKernel.V512 ? 2 * Vector512<T>.Count : 2 * Vector256<T>.Count;
 
     /// <summary>C = alpha op(A) op(B) + beta C on up to <paramref name="threads"/> threads (0 = all cores) with the
     /// micro-kernel <paramref name="kernel"/> (null: <see cref="Best"/>).</summary>
@@ -62,85 +61,157 @@ internal static class PackedGemm
             ScaleC(m, n, beta, c, ldc);
             return;
         }
-        if (n == 1 || m == 1)
+        fixed (T* ap = a)
+        fixed (T* bp = b)
+        fixed (T* cp = c)
         {
-            fixed (T* ap = a)
-            fixed (T* bp = b)
-            fixed (T* cp = c)
+            if (n == 1 || m == 1)
             {
                 bool vector = width != GemmKernel.Scalar;
                 if (n == 1)   // C[:, 0] = op(A) op(B)[:, 0]
                     Gemv.Run(m, k, alpha, ap, ta ? 1 : lda, ta ? lda : 1, bp, tb ? 1 : ldb, beta, cp, ldc, threads, vector);
                 else          // C[0, :] = op(B)^T op(A)[0, :]
                     Gemv.Run(n, k, alpha, bp, tb ? ldb : 1, tb ? 1 : ldb, ap, ta ? lda : 1, beta, cp, 1, threads, vector);
+                return;
             }
-            return;
+            var p = new Problem<T>(ta, tb, m, n, k, alpha, ap, lda, bp, ldb, beta, cp, ldc,
+                (long)m * n * k < SerialBelow || maxThreads == 1 ? 1 : maxThreads);
+            switch (width)
+            {
+                case GemmKernel.V512:
+                    switch (ChooseTile(m, n, Vector512<T>.Count, [(12, 2), (8, 3), (6, 4)]))
+                    {
+                        case 0: Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile12x2>(p); break;
+                        case 1: Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile8x3>(p); break;
+                        default: Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile6x4>(p); break;
+                    }
+                    break;
+                case GemmKernel.V256:
+                    // Without AVX-512 there are 16 vector registers: 12 accumulators and the operands.
+                    Drive<T, Vector256<T>, GemmV256Lanes<T>, Tile6x2>(p);
+                    break;
+                default:
+                    Drive<T, T, GemmScalarLanes<T>, Tile4x4>(p);
+                    break;
+            }
         }
-        int nr = NR<T>(width);
-        int kcMax = Math.Min(KC, k);
-        int ncMax = Math.Min(NC, RoundUp(n, nr));
-        T[] aBuf = ArrayPool<T>.Shared.Rent(RoundUp(m, MR) * kcMax);
-        T[] bBuf = ArrayPool<T>.Shared.Rent(ncMax * kcMax);
-        bool serial = (long)m * n * k < SerialBelow || maxThreads == 1;
+    }
+
+    /// <summary>The tile (rows, vectors) among <paramref name="tiles"/> with the least padded work for an m x n product;
+    /// ties go to the first.</summary>
+    internal static int ChooseTile(int m, int n, int lanes, ReadOnlySpan<(int Rows, int Vectors)> tiles)
+    {
+        int best = 0;
+        long bestWork = long.MaxValue;
+        for (int i = 0; i < tiles.Length; i++)
+        {
+            long work = (long)RoundUp(m, tiles[i].Rows) * RoundUp(n, tiles[i].Vectors * lanes);
+            if (work < bestWork)
+            {
+                best = i;
+                bestWork = work;
+            }
+        }
+        return best;
+    }
+
+    /// <summary>A validated product: operands, shape and the thread count it may use (1 = serial).</summary>
+    private readonly unsafe struct Problem<T>(bool ta, bool tb, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb,
+        T beta, T* c, int ldc, int threads) where T : unmanaged
+    {
+        public readonly bool TA = ta, TB = tb;
+        public readonly int M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc, Threads = threads;
+        public readonly T Alpha = alpha, Beta = beta;
+        public readonly T* A = a, B = b, C = c;
+    }
+
+    private static unsafe void Drive<T, TV, L, S>(Problem<T> p)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
+    {
+        int mr = S.Rows, nr = S.Vectors * L.Count;
+        int m = p.M, n = p.N, k = p.K;
+        int slices = (k + KC - 1) / KC;
+        int kc0 = Math.Min(KC, k);
+        int rowSlivers = (m + mr - 1) / mr, colSlivers = (n + nr - 1) / nr;
+        long mPad = (long)rowSlivers * mr;
+        int threads = p.Threads;
+        bool serial = threads == 1;
+
+        // Tasks: chunks of B slivers (at most one L2-sized panel each), times blocks of A slivers when the columns alone
+        // cannot keep every thread busy. A task packs its own B chunk slice by slice (a chunk is packed once per row block).
+        int wanted = serial ? 1 : 2 * threads;
+        int panelSlivers = Math.Max(1, PanelSliceBytes / (kc0 * sizeof(T)) / nr);
+        int chunks = Math.Max((colSlivers + panelSlivers - 1) / panelSlivers, Math.Min(wanted, colSlivers / MinChunkSlivers));
+        int perChunk = (colSlivers + chunks - 1) / chunks;
+        chunks = (colSlivers + perChunk - 1) / perChunk;
+        int rowBlocks = Math.Min(rowSlivers, (wanted + chunks - 1) / chunks);
+        int perBlock = (rowSlivers + rowBlocks - 1) / rowBlocks;
+        rowBlocks = (rowSlivers + perBlock - 1) / perBlock;
+
+        // Packed slivers start on 64-byte boundaries, so no vector load of the micro-kernel splits a cache line.
+        int slack = 64 / sizeof(T);
+        T[] aBuf = ArrayPool<T>.Shared.Rent(checked((int)(mPad * k) + slack));
         try
         {
-            fixed (T* ap0 = a)
-            fixed (T* bp0 = b)
-            fixed (T* cp0 = c)
             fixed (T* aPack = aBuf)
-            fixed (T* bPack = bBuf)
             {
-                T* ap = ap0, bp = bp0, cp = cp0, aPk = aPack, bPk = bPack;
-                for (int jc = 0; jc < n; jc += NC)
+                // Packed A: slice q at q KC mPad, sliver i of it at i kc_q MR; packed once for every task.
+                T* ak = Align(aPack);
+                int aGroups = Math.Min(rowSlivers, serial ? 1 : 2 * threads);
+                int aPer = (rowSlivers + aGroups - 1) / aGroups;
+                aGroups = (rowSlivers + aPer - 1) / aPer;
+                For(serial, threads, slices * aGroups, t =>
                 {
-                    int nc = Math.Min(NC, n - jc);
-                    int slivers = (nc + nr - 1) / nr;
-                    for (int pc = 0; pc < k; pc += KC)
-                    {
-                        int kc = Math.Min(KC, k - pc);
-                        bool first = pc == 0;
-                        int jc0 = jc, pc0 = pc;
-                        For(serial, maxThreads, slivers, s => PackB(tb, bp, ldb, pc0, kc, jc0 + s * nr, Math.Min(nr, nc - s * nr), bPk + (long)s * kc * nr, nr));
-                        int aSlivers = (m + MR - 1) / MR;
-                        For(serial, maxThreads, aSlivers, s => PackA(ta, ap, lda, s * MR, Math.Min(MR, m - s * MR), pc0, kc, aPk + (long)s * kc * MR));
+                    int q = t / aGroups, g = t % aGroups, pc = q * KC, kc = Math.Min(KC, k - pc);
+                    for (int i = g * aPer, i1 = Math.Min(rowSlivers, i + aPer); i < i1; i++)
+                        PackA<T, S>(p.TA, p.A, p.Lda, i * mr, Math.Min(mr, m - i * mr), pc, kc, ak + q * KC * mPad + (long)i * kc * mr);
+                });
 
-                        // Tasks: MC-row blocks x groups of B slivers, enough of them to keep every thread busy.
-                        int rowBlocks = (m + MC - 1) / MC;
-                        int groups = serial ? 1 : Math.Min(slivers, Math.Max(1, (4 * maxThreads + rowBlocks - 1) / rowBlocks));
-                        int perGroup = (slivers + groups - 1) / groups;
-                        groups = (slivers + perGroup - 1) / perGroup;
-                        For(serial, maxThreads, rowBlocks * groups, t =>
+                For(serial, threads, rowBlocks * chunks, t =>
+                {
+                    int ib = t / chunks, ch = t % chunks;
+                    int i0 = ib * perBlock, i1 = Math.Min(rowSlivers, i0 + perBlock);
+                    int s0 = ch * perChunk, s1 = Math.Min(colSlivers, s0 + perChunk);
+                    int j0 = s0 * nr, nc = Math.Min(n, s1 * nr) - j0;
+                    T[] bBuf = ArrayPool<T>.Shared.Rent((s1 - s0) * nr * kc0 + slack);
+                    try
+                    {
+                        fixed (T* bPack = bBuf)
                         {
-                            int ib = t / groups, g = t % groups;
-                            int i0 = ib * MC, i1 = Math.Min(m, i0 + MC);
-                            int s0 = g * perGroup, s1 = Math.Min(slivers, s0 + perGroup);
-                            for (int s = s0; s < s1; s++)
+                            // Packed B chunk of one slice: sliver s at s kc NR.
+                            T* bk = Align(bPack);
+                            for (int q = 0; q < slices; q++)
                             {
-                                int j = jc0 + s * nr, ncols = Math.Min(nr, nc - s * nr);
-                                T* bs = bPk + (long)s * kc * nr;
-                                for (int i = i0; i < i1; i += MR)
+                                int pc = q * KC, kc = Math.Min(KC, k - pc);
+                                for (int s = 0; s < s1 - s0; s++)
+                                    PackB<T>(p.TB, p.B, p.Ldb, pc, kc, j0 + s * nr, Math.Min(nr, nc - s * nr), bk + (long)s * kc * nr, nr);
+                                T* aSlice = ak + q * KC * mPad;
+                                for (int i = i0; i < i1; i++)
                                 {
-                                    int nrows = Math.Min(MR, m - i);
-                                    T* ai = aPk + (long)(i / MR) * kc * MR, ci = cp + (long)i * ldc + j;
-                                    switch (width)
-                                    {
-                                        case GemmKernel.V512: MicroKernel512(kc, ai, bs, ci, ldc, nrows, ncols, alpha, beta, first); break;
-                                        case GemmKernel.V256: MicroKernel(kc, ai, bs, ci, ldc, nrows, ncols, alpha, beta, first); break;
-                                        default: MicroKernelScalar(kc, ai, bs, ci, ldc, nrows, ncols, alpha, beta, first); break;
-                                    }
+                                    int row = i * mr, rows = Math.Min(mr, m - row);
+                                    T* ai = aSlice + (long)i * kc * mr;
+                                    T* ci = p.C + (long)row * p.Ldc + j0;
+                                    for (int s = 0; s < s1 - s0; s++)
+                                        Kernel<T, TV, L, S>(kc, ai, bk + (long)s * kc * nr, ci + s * nr, p.Ldc, rows, Math.Min(nr, nc - s * nr),
+                                            p.Alpha, p.Beta, q == 0);
                                 }
                             }
-                        });
+                        }
                     }
-                }
+                    finally
+                    {
+                        ArrayPool<T>.Shared.Return(bBuf);
+                    }
+                });
             }
         }
         finally
         {
             ArrayPool<T>.Shared.Return(aBuf);
-            ArrayPool<T>.Shared.Return(bBuf);
         }
     }
+
+    private static unsafe T* Align<T>(T* p) where T : unmanaged => (T*)(((nuint)p + 63) & ~(nuint)63);
 
     private static void For(bool serial, int threads, int count, Action<int> body)
     {
@@ -164,20 +235,40 @@ internal static class PackedGemm
 
     /// <summary>op(A)[i0 .. i0 + rows, p0 .. p0 + kc] into dst[p * MR + r], rows beyond <paramref name="rows"/> zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void PackA<T>(bool ta, T* a, int lda, int i0, int rows, int p0, int kc, T* dst) where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void PackA<T, S>(bool ta, T* a, int lda, int i0, int rows, int p0, int kc, T* dst)
+        where T : unmanaged, IFloatingPointIeee754<T> where S : IGemmTile
     {
+        int mr = S.Rows;
         if (!ta)
         {
-            for (int r = 0; r < MR; r++)
+            // Row r of the sliver is row i0 + r of a: a transpose, 8 x 8 or 4 x 8 blocks in registers where AVX is available.
+            int r0 = 0, p8 = 0;
+            if (typeof(T) == typeof(float) && Avx.IsSupported)
             {
+                p8 = kc / 8 * 8;
+                for (; r0 + 4 <= rows; r0 += r0 + 8 <= rows ? 8 : 4)
+                {
+                    float* src = (float*)a + (long)(i0 + r0) * lda + p0;
+                    float* d = (float*)dst + r0;
+                    bool eight = r0 + 8 <= rows;
+                    for (int p = 0; p < p8; p += 8)
+                    {
+                        if (eight) Transpose8x8(src + p, lda, d + p * mr, mr);
+                        else Transpose4x8(src + p, lda, d + p * mr, mr);
+                    }
+                }
+            }
+            for (int r = 0; r < mr; r++)
+            {
+                int pStart = r < r0 ? p8 : 0;
                 if (r < rows)
                 {
                     T* src = a + (long)(i0 + r) * lda + p0;
-                    for (int p = 0; p < kc; p++) dst[p * MR + r] = src[p];
+                    for (int p = pStart; p < kc; p++) dst[p * mr + r] = src[p];
                 }
                 else
                 {
-                    for (int p = 0; p < kc; p++) dst[p * MR + r] = T.Zero;
+                    for (int p = pStart; p < kc; p++) dst[p * mr + r] = T.Zero;
                 }
             }
         }
@@ -186,150 +277,218 @@ internal static class PackedGemm
             for (int p = 0; p < kc; p++)
             {
                 T* src = a + (long)(p0 + p) * lda + i0;
-                T* d = dst + p * MR;
-                int r = 0;
-                for (; r < rows; r++) d[r] = src[r];
-                for (; r < MR; r++) d[r] = T.Zero;
+                T* d = dst + p * mr;
+                Copy(src, d, rows);
+                for (int r = rows; r < mr; r++) d[r] = T.Zero;
             }
         }
+    }
+
+    /// <summary>dst[0 .. count] = src[0 .. count] (short runs: no call into the runtime's memmove).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Copy<T>(T* src, T* dst, int count) where T : unmanaged
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i + Vector256<T>.Count <= count; i += Vector256<T>.Count) Vector256.Load(src + i).Store(dst + i);
+        for (; i < count; i++) dst[i] = src[i];
     }
 
     /// <summary>op(B)[p0 .. p0 + kc, j0 .. j0 + cols] into dst[p * nr + j], columns beyond <paramref name="cols"/> zero.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void PackB<T>(bool tb, T* b, int ldb, int p0, int kc, int j0, int cols, T* dst, int nr) where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void PackB<T>(bool tb, T* b, int ldb, int p0, int kc, int j0, int cols, T* dst, int nr)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (!tb)
         {
-            if (cols == nr)
+            for (int p = 0; p < kc; p++)
             {
-                for (int p = 0; p < kc; p++)
-                {
-                    T* src = b + (long)(p0 + p) * ldb + j0;
-                    new ReadOnlySpan<T>(src, nr).CopyTo(new Span<T>(dst + p * nr, nr));
-                }
+                T* src = b + (long)(p0 + p) * ldb + j0;
+                T* d = dst + p * nr;
+                Copy(src, d, cols);
+                for (int j = cols; j < nr; j++) d[j] = T.Zero;
+            }
+            return;
+        }
+        int p8 = 0;
+        if (typeof(T) == typeof(float) && Avx.IsSupported && cols == nr && nr % 8 == 0)
+        {
+            // Column j of op(B) is row j0 + j of b: transpose 8 x 8 blocks in registers.
+            p8 = kc / 8 * 8;
+            for (int jb = 0; jb < nr; jb += 8)
+            {
+                float* src = (float*)b + (long)(j0 + jb) * ldb + p0;
+                float* d = (float*)dst + jb;
+                for (int p = 0; p < p8; p += 8)
+                    Transpose8x8(src + p, ldb, d + p * nr, nr);
+            }
+        }
+        for (int j = 0; j < nr; j++)
+        {
+            if (j < cols)
+            {
+                T* src = b + (long)(j0 + j) * ldb + p0;
+                for (int p = p8; p < kc; p++) dst[p * nr + j] = src[p];
             }
             else
             {
-                for (int p = 0; p < kc; p++)
-                {
-                    T* src = b + (long)(p0 + p) * ldb + j0;
-                    T* d = dst + p * nr;
-                    int j = 0;
-                    for (; j < cols; j++) d[j] = src[j];
-                    for (; j < nr; j++) d[j] = T.Zero;
-                }
-            }
-        }
-        else
-        {
-            for (int j = 0; j < nr; j++)
-            {
-                if (j < cols)
-                {
-                    T* src = b + (long)(j0 + j) * ldb + p0;
-                    for (int p = 0; p < kc; p++) dst[p * nr + j] = src[p];
-                }
-                else
-                {
-                    for (int p = 0; p < kc; p++) dst[p * nr + j] = T.Zero;
-                }
+                for (int p = 0; p < kc; p++) dst[p * nr + j] = T.Zero;
             }
         }
     }
 
-    /// <summary>
-    /// The portable micro-kernel: the 256-bit tile (MR x 2 Vector256&lt;T&gt;.Count) with one scalar FMA chain per
-    /// element over p in order, then the slice update of C; the same operations per element as the vector kernels.
-    /// </summary>
-    [SkipLocalsInit]
-    private static unsafe void MicroKernelScalar<T>(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, T alpha, T beta, bool first)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int nr = 2 * Vector256<T>.Count;
-        T* acc = stackalloc T[MR * 16];
-        for (int i = 0; i < MR * nr; i++) acc[i] = T.Zero;
-        for (int p = 0; p < kc; p++)
-        {
-            for (int r = 0; r < MR; r++)
-            {
-                T x = a[r];
-                T* accr = acc + r * nr;
-                for (int j = 0; j < nr; j++) accr[j] = T.FusedMultiplyAdd(x, b[j], accr[j]);
-            }
-            a += MR;
-            b += nr;
-        }
-        for (int r = 0; r < rows; r++)
-        {
-            T* cr = c + (long)r * ldc;
-            for (int j = 0; j < cols; j++)
-            {
-                T s = alpha * acc[r * nr + j];
-                cr[j] = !first ? cr[j] + s : beta == T.Zero ? s : s + beta * cr[j];
-            }
-        }
-    }
-
+    /// <summary>dst[q * dstStride + r] = src[r * srcStride + q] for an 8 x 8 float block (AVX).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector256<T> Fma<T>(Vector256<T> x, Vector256<T> y, Vector256<T> z) where T : unmanaged
+    private static unsafe void Transpose8x8(float* src, int srcStride, float* dst, int dstStride)
     {
-        if (typeof(T) == typeof(float))
-            return Vector256.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), z.As<T, float>()).As<float, T>();
-        return Vector256.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), z.As<T, double>()).As<double, T>();
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + srcStride);
+        var r2 = Avx.LoadVector256(src + 2L * srcStride);
+        var r3 = Avx.LoadVector256(src + 3L * srcStride);
+        var r4 = Avx.LoadVector256(src + 4L * srcStride);
+        var r5 = Avx.LoadVector256(src + 5L * srcStride);
+        var r6 = Avx.LoadVector256(src + 6L * srcStride);
+        var r7 = Avx.LoadVector256(src + 7L * srcStride);
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);
+        var u2 = Avx.Shuffle(t1, t3, 0x44);
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);
+        var u4 = Avx.Shuffle(t4, t6, 0x44);
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        Avx.Store(dst, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(dst + dstStride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(dst + 2L * dstStride, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(dst + 3L * dstStride, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(dst + 4L * dstStride, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(dst + 5L * dstStride, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(dst + 6L * dstStride, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(dst + 7L * dstStride, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    /// <summary>dst[q * dstStride + r] = src[r * srcStride + q] for a 4 x 8 float block (AVX).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Transpose4x8(float* src, int srcStride, float* dst, int dstStride)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + srcStride);
+        var r2 = Avx.LoadVector256(src + 2L * srcStride);
+        var r3 = Avx.LoadVector256(src + 3L * srcStride);
+        var t0 = Avx.UnpackLow(r0, r1);
+        var t1 = Avx.UnpackHigh(r0, r1);
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var u0 = Avx.Shuffle(t0, t2, 0x44);   // columns 0 | 4
+        var u1 = Avx.Shuffle(t0, t2, 0xEE);   // columns 1 | 5
+        var u2 = Avx.Shuffle(t1, t3, 0x44);   // columns 2 | 6
+        var u3 = Avx.Shuffle(t1, t3, 0xEE);   // columns 3 | 7
+        u0.GetLower().Store(dst);
+        u1.GetLower().Store(dst + dstStride);
+        u2.GetLower().Store(dst + 2L * dstStride);
+        u3.GetLower().Store(dst + 3L * dstStride);
+        u0.GetUpper().Store(dst + 4L * dstStride);
+        u1.GetUpper().Store(dst + 5L * dstStride);
+        u2.GetUpper().Store(dst + 6L * dstStride);
+        u3.GetUpper().Store(dst + 7L * dstStride);
+    }
+
+    /// <summary>One k step of one tile row: c_v += a_r b_v for the row's vectors.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<T, TV, L, S>(T x, TV b0, TV b1, TV b2, TV b3, ref TV c0, ref TV c1, ref TV c2, ref TV c3)
+        where T : unmanaged where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
+    {
+        TV v = L.Splat(x);
+        c0 = L.Fma(v, b0, c0);
+        if (S.Vectors > 1) c1 = L.Fma(v, b1, c1);
+        if (S.Vectors > 2) c2 = L.Fma(v, b2, c2);
+        if (S.Vectors > 3) c3 = L.Fma(v, b3, c3);
     }
 
     /// <summary>
-    /// acc = sum over p of A[:, p] B[p, :] for one MR x NR tile (packed slivers), then the slice update of C
-    /// (see the class remarks) for its top-left rows x cols part. Partial tiles go through a stack tile and the same
-    /// per-element arithmetic.
+    /// acc = sum over p of A[:, p] B[p, :] for one MR x NR tile (packed slivers), then the slice update of C (see the class
+    /// remarks) for its top-left rows x cols part. Partial tiles go through a stack tile and the same per-element arithmetic.
+    /// The accumulators of rows and vectors beyond the tile are never touched (the JIT drops them).
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void MicroKernel<T>(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, T alpha, T beta, bool first)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void Kernel<T, TV, L, S>(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, T alpha, T beta, bool first)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
     {
-        int w = Vector256<T>.Count;
-        Vector256<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector256<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
+        int w = L.Count;
+        TV c0_0 = default, c0_1 = default, c0_2 = default, c0_3 = default;
+        TV c1_0 = default, c1_1 = default, c1_2 = default, c1_3 = default;
+        TV c2_0 = default, c2_1 = default, c2_2 = default, c2_3 = default;
+        TV c3_0 = default, c3_1 = default, c3_2 = default, c3_3 = default;
+        TV c4_0 = default, c4_1 = default, c4_2 = default, c4_3 = default;
+        TV c5_0 = default, c5_1 = default, c5_2 = default, c5_3 = default;
+        TV c6_0 = default, c6_1 = default, c6_2 = default, c6_3 = default;
+        TV c7_0 = default, c7_1 = default, c7_2 = default, c7_3 = default;
+        TV c8_0 = default, c8_1 = default, c8_2 = default, c8_3 = default;
+        TV c9_0 = default, c9_1 = default, c9_2 = default, c9_3 = default;
+        TV c10_0 = default, c10_1 = default, c10_2 = default, c10_3 = default;
+        TV c11_0 = default, c11_1 = default, c11_2 = default, c11_3 = default;
         for (int p = 0; p < kc; p++)
         {
-            var b0 = Vector256.Load(b);
-            var b1 = Vector256.Load(b + w);
-            var x = Vector256.Create(a[0]);
-            c00 = Fma(x, b0, c00); c01 = Fma(x, b1, c01);
-            x = Vector256.Create(a[1]);
-            c10 = Fma(x, b0, c10); c11 = Fma(x, b1, c11);
-            x = Vector256.Create(a[2]);
-            c20 = Fma(x, b0, c20); c21 = Fma(x, b1, c21);
-            x = Vector256.Create(a[3]);
-            c30 = Fma(x, b0, c30); c31 = Fma(x, b1, c31);
-            x = Vector256.Create(a[4]);
-            c40 = Fma(x, b0, c40); c41 = Fma(x, b1, c41);
-            x = Vector256.Create(a[5]);
-            c50 = Fma(x, b0, c50); c51 = Fma(x, b1, c51);
-            a += MR;
-            b += 2 * w;
+            TV b0 = L.Load(b);
+            TV b1 = S.Vectors > 1 ? L.Load(b + w) : default;
+            TV b2 = S.Vectors > 2 ? L.Load(b + 2 * w) : default;
+            TV b3 = S.Vectors > 3 ? L.Load(b + 3 * w) : default;
+            Step<T, TV, L, S>(a[0], b0, b1, b2, b3, ref c0_0, ref c0_1, ref c0_2, ref c0_3);
+            if (S.Rows > 1) Step<T, TV, L, S>(a[1], b0, b1, b2, b3, ref c1_0, ref c1_1, ref c1_2, ref c1_3);
+            if (S.Rows > 2) Step<T, TV, L, S>(a[2], b0, b1, b2, b3, ref c2_0, ref c2_1, ref c2_2, ref c2_3);
+            if (S.Rows > 3) Step<T, TV, L, S>(a[3], b0, b1, b2, b3, ref c3_0, ref c3_1, ref c3_2, ref c3_3);
+            if (S.Rows > 4) Step<T, TV, L, S>(a[4], b0, b1, b2, b3, ref c4_0, ref c4_1, ref c4_2, ref c4_3);
+            if (S.Rows > 5) Step<T, TV, L, S>(a[5], b0, b1, b2, b3, ref c5_0, ref c5_1, ref c5_2, ref c5_3);
+            if (S.Rows > 6) Step<T, TV, L, S>(a[6], b0, b1, b2, b3, ref c6_0, ref c6_1, ref c6_2, ref c6_3);
+            if (S.Rows > 7) Step<T, TV, L, S>(a[7], b0, b1, b2, b3, ref c7_0, ref c7_1, ref c7_2, ref c7_3);
+            if (S.Rows > 8) Step<T, TV, L, S>(a[8], b0, b1, b2, b3, ref c8_0, ref c8_1, ref c8_2, ref c8_3);
+            if (S.Rows > 9) Step<T, TV, L, S>(a[9], b0, b1, b2, b3, ref c9_0, ref c9_1, ref c9_2, ref c9_3);
+            if (S.Rows > 10) Step<T, TV, L, S>(a[10], b0, b1, b2, b3, ref c10_0, ref c10_1, ref c10_2, ref c10_3);
+            if (S.Rows > 11) Step<T, TV, L, S>(a[11], b0, b1, b2, b3, ref c11_0, ref c11_1, ref c11_2, ref c11_3);
+            a += S.Rows;
+            b += S.Vectors * w;
         }
 
-        int nr = 2 * w;
-        if (rows == MR && cols == nr)
+        int nr = S.Vectors * w;
+        if (rows == S.Rows && cols == nr)
         {
-            Update(c, c00, c01, w, alpha, beta, first);
-            Update(c + ldc, c10, c11, w, alpha, beta, first);
-            Update(c + 2L * ldc, c20, c21, w, alpha, beta, first);
-            Update(c + 3L * ldc, c30, c31, w, alpha, beta, first);
-            Update(c + 4L * ldc, c40, c41, w, alpha, beta, first);
-            Update(c + 5L * ldc, c50, c51, w, alpha, beta, first);
+            UpdateRow<T, TV, L, S>(c, c0_0, c0_1, c0_2, c0_3, alpha, beta, first);
+            if (S.Rows > 1) UpdateRow<T, TV, L, S>(c + 1L * ldc, c1_0, c1_1, c1_2, c1_3, alpha, beta, first);
+            if (S.Rows > 2) UpdateRow<T, TV, L, S>(c + 2L * ldc, c2_0, c2_1, c2_2, c2_3, alpha, beta, first);
+            if (S.Rows > 3) UpdateRow<T, TV, L, S>(c + 3L * ldc, c3_0, c3_1, c3_2, c3_3, alpha, beta, first);
+            if (S.Rows > 4) UpdateRow<T, TV, L, S>(c + 4L * ldc, c4_0, c4_1, c4_2, c4_3, alpha, beta, first);
+            if (S.Rows > 5) UpdateRow<T, TV, L, S>(c + 5L * ldc, c5_0, c5_1, c5_2, c5_3, alpha, beta, first);
+            if (S.Rows > 6) UpdateRow<T, TV, L, S>(c + 6L * ldc, c6_0, c6_1, c6_2, c6_3, alpha, beta, first);
+            if (S.Rows > 7) UpdateRow<T, TV, L, S>(c + 7L * ldc, c7_0, c7_1, c7_2, c7_3, alpha, beta, first);
+            if (S.Rows > 8) UpdateRow<T, TV, L, S>(c + 8L * ldc, c8_0, c8_1, c8_2, c8_3, alpha, beta, first);
+            if (S.Rows > 9) UpdateRow<T, TV, L, S>(c + 9L * ldc, c9_0, c9_1, c9_2, c9_3, alpha, beta, first);
+            if (S.Rows > 10) UpdateRow<T, TV, L, S>(c + 10L * ldc, c10_0, c10_1, c10_2, c10_3, alpha, beta, first);
+            if (S.Rows > 11) UpdateRow<T, TV, L, S>(c + 11L * ldc, c11_0, c11_1, c11_2, c11_3, alpha, beta, first);
             return;
         }
 
-        T* tile = stackalloc T[MR * 16];
-        c00.Store(tile); c01.Store(tile + w);
-        c10.Store(tile + nr); c11.Store(tile + nr + w);
-        c20.Store(tile + 2 * nr); c21.Store(tile + 2 * nr + w);
-        c30.Store(tile + 3 * nr); c31.Store(tile + 3 * nr + w);
-        c40.Store(tile + 4 * nr); c41.Store(tile + 4 * nr + w);
-        c50.Store(tile + 5 * nr); c51.Store(tile + 5 * nr + w);
+        T* tile = stackalloc T[S.Rows * nr];
+        StoreRow<T, TV, L, S>(tile, c0_0, c0_1, c0_2, c0_3);
+        if (S.Rows > 1) StoreRow<T, TV, L, S>(tile + 1 * nr, c1_0, c1_1, c1_2, c1_3);
+        if (S.Rows > 2) StoreRow<T, TV, L, S>(tile + 2 * nr, c2_0, c2_1, c2_2, c2_3);
+        if (S.Rows > 3) StoreRow<T, TV, L, S>(tile + 3 * nr, c3_0, c3_1, c3_2, c3_3);
+        if (S.Rows > 4) StoreRow<T, TV, L, S>(tile + 4 * nr, c4_0, c4_1, c4_2, c4_3);
+        if (S.Rows > 5) StoreRow<T, TV, L, S>(tile + 5 * nr, c5_0, c5_1, c5_2, c5_3);
+        if (S.Rows > 6) StoreRow<T, TV, L, S>(tile + 6 * nr, c6_0, c6_1, c6_2, c6_3);
+        if (S.Rows > 7) StoreRow<T, TV, L, S>(tile + 7 * nr, c7_0, c7_1, c7_2, c7_3);
+        if (S.Rows > 8) StoreRow<T, TV, L, S>(tile + 8 * nr, c8_0, c8_1, c8_2, c8_3);
+        if (S.Rows > 9) StoreRow<T, TV, L, S>(tile + 9 * nr, c9_0, c9_1, c9_2, c9_3);
+        if (S.Rows > 10) StoreRow<T, TV, L, S>(tile + 10 * nr, c10_0, c10_1, c10_2, c10_3);
+        if (S.Rows > 11) StoreRow<T, TV, L, S>(tile + 11 * nr, c11_0, c11_1, c11_2, c11_3);
         for (int r = 0; r < rows; r++)
         {
             T* cr = c + (long)r * ldc;
@@ -342,128 +501,44 @@ internal static class PackedGemm
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Update<T>(T* c, Vector256<T> acc0, Vector256<T> acc1, int w, T alpha, T beta, bool first)
-        where T : unmanaged, IFloatingPointIeee754<T>
+    private static unsafe void StoreRow<T, TV, L, S>(T* dst, TV c0, TV c1, TV c2, TV c3)
+        where T : unmanaged where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
     {
-        var va = Vector256.Create(alpha);
-        var s0 = va * acc0;
-        var s1 = va * acc1;
-        if (!first)
-        {
-            s0 += Vector256.Load(c);
-            s1 += Vector256.Load(c + w);
-        }
-        else if (beta != T.Zero)
-        {
-            var vb = Vector256.Create(beta);
-            s0 += vb * Vector256.Load(c);
-            s1 += vb * Vector256.Load(c + w);
-        }
-        s0.Store(c);
-        s1.Store(c + w);
+        L.Store(dst, c0);
+        if (S.Vectors > 1) L.Store(dst + L.Count, c1);
+        if (S.Vectors > 2) L.Store(dst + 2 * L.Count, c2);
+        if (S.Vectors > 3) L.Store(dst + 3 * L.Count, c3);
+    }
+
+    /// <summary>The slice update of one full tile row: C = alpha acc + beta C (first slice) or C + alpha acc.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void UpdateRow<T, TV, L, S>(T* c, TV c0, TV c1, TV c2, TV c3, T alpha, T beta, bool first)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
+    {
+        Update<T, TV, L>(c, c0, alpha, beta, first);
+        if (S.Vectors > 1) Update<T, TV, L>(c + L.Count, c1, alpha, beta, first);
+        if (S.Vectors > 2) Update<T, TV, L>(c + 2 * L.Count, c2, alpha, beta, first);
+        if (S.Vectors > 3) Update<T, TV, L>(c + 3 * L.Count, c3, alpha, beta, first);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static Vector512<T> Fma512<T>(Vector512<T> x, Vector512<T> y, Vector512<T> z) where T : unmanaged
+    private static unsafe void Update<T, TV, L>(T* c, TV acc, T alpha, T beta, bool first)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV>
     {
-        if (typeof(T) == typeof(float))
-            return Vector512.FusedMultiplyAdd(x.As<T, float>(), y.As<T, float>(), z.As<T, float>()).As<float, T>();
-        return Vector512.FusedMultiplyAdd(x.As<T, double>(), y.As<T, double>(), z.As<T, double>()).As<double, T>();
-    }
-
-    /// <summary>
-    /// acc = sum over p of A[:, p] B[p, :] for one MR x NR tile (packed slivers), then the slice update of C
-    /// (see the class remarks) for its top-left rows x cols part. Partial tiles go through a stack tile and the same
-    /// per-element arithmetic.
-    /// </summary>
-    [SkipLocalsInit]
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void MicroKernel512<T>(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, T alpha, T beta, bool first)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int w = Vector512<T>.Count;
-        Vector512<T> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
-        Vector512<T> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
-        for (int p = 0; p < kc; p++)
-        {
-            var b0 = Vector512.Load(b);
-            var b1 = Vector512.Load(b + w);
-            var x = Vector512.Create(a[0]);
-            c00 = Fma512(x, b0, c00); c01 = Fma512(x, b1, c01);
-            x = Vector512.Create(a[1]);
-            c10 = Fma512(x, b0, c10); c11 = Fma512(x, b1, c11);
-            x = Vector512.Create(a[2]);
-            c20 = Fma512(x, b0, c20); c21 = Fma512(x, b1, c21);
-            x = Vector512.Create(a[3]);
-            c30 = Fma512(x, b0, c30); c31 = Fma512(x, b1, c31);
-            x = Vector512.Create(a[4]);
-            c40 = Fma512(x, b0, c40); c41 = Fma512(x, b1, c41);
-            x = Vector512.Create(a[5]);
-            c50 = Fma512(x, b0, c50); c51 = Fma512(x, b1, c51);
-            a += MR;
-            b += 2 * w;
-        }
-
-        int nr = 2 * w;
-        if (rows == MR && cols == nr)
-        {
-            Update512(c, c00, c01, w, alpha, beta, first);
-            Update512(c + ldc, c10, c11, w, alpha, beta, first);
-            Update512(c + 2L * ldc, c20, c21, w, alpha, beta, first);
-            Update512(c + 3L * ldc, c30, c31, w, alpha, beta, first);
-            Update512(c + 4L * ldc, c40, c41, w, alpha, beta, first);
-            Update512(c + 5L * ldc, c50, c51, w, alpha, beta, first);
-            return;
-        }
-
-        T* tile = stackalloc T[MR * 32];
-        c00.Store(tile); c01.Store(tile + w);
-        c10.Store(tile + nr); c11.Store(tile + nr + w);
-        c20.Store(tile + 2 * nr); c21.Store(tile + 2 * nr + w);
-        c30.Store(tile + 3 * nr); c31.Store(tile + 3 * nr + w);
-        c40.Store(tile + 4 * nr); c41.Store(tile + 4 * nr + w);
-        c50.Store(tile + 5 * nr); c51.Store(tile + 5 * nr + w);
-        for (int r = 0; r < rows; r++)
-        {
-            T* cr = c + (long)r * ldc;
-            for (int j = 0; j < cols; j++)
-            {
-                T s = alpha * tile[r * nr + j];
-                cr[j] = !first ? cr[j] + s : beta == T.Zero ? s : s + beta * cr[j];
-            }
-        }
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Update512<T>(T* c, Vector512<T> acc0, Vector512<T> acc1, int w, T alpha, T beta, bool first)
-        where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        var va = Vector512.Create(alpha);
-        var s0 = va * acc0;
-        var s1 = va * acc1;
-        if (!first)
-        {
-            s0 += Vector512.Load(c);
-            s1 += Vector512.Load(c + w);
-        }
-        else if (beta != T.Zero)
-        {
-            var vb = Vector512.Create(beta);
-            s0 += vb * Vector512.Load(c);
-            s1 += vb * Vector512.Load(c + w);
-        }
-        s0.Store(c);
-        s1.Store(c + w);
+        TV s = L.Mul(L.Splat(alpha), acc);
+        if (!first) s = L.Add(s, L.Load(c));
+        else if (beta != T.Zero) s = L.Add(s, L.Mul(L.Splat(beta), L.Load(c)));
+        L.Store(c, s);
     }
 }
 
 /// <summary>The widths of the GEMM micro-kernel; all give the same bits.</summary>
 internal enum GemmKernel
 {
-    /// <summary>One element at a time (the portable reference; the 256-bit tile shape).</summary>
+    /// <summary>One element at a time (the portable reference).</summary>
     Scalar,
-    /// <summary>Two Vector256 registers per tile row.</summary>
+    /// <summary>Vector256 lanes, a 6 x 2-vector tile.</summary>
     V256,
-    /// <summary>Two Vector512 registers per tile row.</summary>
+    /// <summary>Vector512 lanes, a 12 x 2, 8 x 3 or 6 x 4-vector tile.</summary>
     V512,
 }

@@ -61,7 +61,11 @@ public static class ExplicitEngine
         if (generator != GeneratorKind.Philox) throw new ArgumentException($"unknown generator {generator}.", nameof(generator));
         var graph = spec.ToGraph();
         var options = new ExplicitOptions { Batch = spec.Batch, Seed = seed, Backward = backward, GradientStream = GradientStream, Threads = threads };
-        var trace = ExplicitGraphEngine.Run(graph, options, spec.GraphInputs, run => run.StopsOnNonFinite = MlpTraces.Stops(graph));
+        var trace = ExplicitGraphEngine.Run(graph, options, spec.GraphInputs, run =>
+        {
+            run.StopsOnNonFinite = MlpTraces.Stops(graph);
+            run.MeasureParameters = false;
+        });
         var (input, layers, firstNonFinite) = MlpTraces.Layers(graph, trace.Nodes, spec.Depth);
         return PropagationTrace.Diagnosed(Engine.Explicit, input, layers, firstNonFinite, spec);
     }

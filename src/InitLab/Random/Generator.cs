@@ -102,7 +102,7 @@ public sealed class Generator
         ulong first = Take(PhiloxFill.BlocksForFloats(destination.Length));
         if (Math.Abs(alpha) <= TruncatedNormalFloatOp.MaxAbsBound && Math.Abs(beta) <= TruncatedNormalFloatOp.MaxAbsBound)
         {
-            PhiloxFill.Run(destination, Seed, Stream, first, new TruncatedNormalFloatOp(mean, std, a, b, alpha, beta), threads);
+            new TruncatedNormalFloatOp(mean, std, a, b, alpha, beta).Fill(destination, Seed, Stream, first, threads);
             return;
         }
         PhiloxFill.Run(destination, Seed, Stream, first,

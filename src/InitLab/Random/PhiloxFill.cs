@@ -128,36 +128,83 @@ internal static class PhiloxFill
         }
     }
 
-[MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    // The driver is split into one method per loop: the JIT's inlining budget is per compiled method, and the vector
+    // transforms inline dozens of lane operations each; in one method the budget ran out and lane operations became calls.
     private static void Fill<TOp, S, TF, TU>(Span<float> dst, ulong seed, ulong stream, ulong firstBlock, TOp op)
         where TOp : struct, IFloatPairOp where S : ILanes<TF, TU> where TF : struct where TU : struct
     {
-        int length = dst.Length;
-        ref float d = ref MemoryMarshal.GetReference(dst);
         int e = 0;
         ulong block = firstBlock;
         if (S.Count > 1)
         {
-            int group = 4 * S.Count;
-            for (; TOp.InterleaveTwoGroups && e <= length - 2 * group; e += 2 * group, block += 2 * (ulong)S.Count)
-            {
-                PhiloxLanes.Blocks2<S, TF, TU>(seed, stream, block, out TU x0, out TU x1, out TU x2, out TU x3,
-                    out TU w0, out TU w1, out TU w2, out TU w3);
-                op.Apply<S, TF, TU>(x0, x1, out TF y0, out TF y1);
-                op.Apply<S, TF, TU>(x2, x3, out TF y2, out TF y3);
-                S.Store4(y0, y1, y2, y3, ref Unsafe.Add(ref d, e));
-                op.Apply<S, TF, TU>(w0, w1, out y0, out y1);
-                op.Apply<S, TF, TU>(w2, w3, out y2, out y3);
-                S.Store4(y0, y1, y2, y3, ref Unsafe.Add(ref d, e + group));
-            }
-            for (; e <= length - group; e += group, block += (ulong)S.Count)
-            {
-                PhiloxLanes.Blocks<S, TF, TU>(seed, stream, block, out TU x0, out TU x1, out TU x2, out TU x3);
-                op.Apply<S, TF, TU>(x0, x1, out TF y0, out TF y1);
-                op.Apply<S, TF, TU>(x2, x3, out TF y2, out TF y3);
-                S.Store4(y0, y1, y2, y3, ref Unsafe.Add(ref d, e));
-            }
+            if (TOp.InterleaveTwoGroups) Groups2<TOp, S, TF, TU>(dst, seed, stream, ref e, ref block, op);
+            Groups1<TOp, S, TF, TU>(dst, seed, stream, ref e, ref block, op);
         }
+        Tail(dst, seed, stream, e, block, op);
+    }
+
+    /// <summary>Whole pairs of groups (8 x lanes elements) from element e on, two groups' rounds interleaved.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void Groups2<TOp, S, TF, TU>(Span<float> dst, ulong seed, ulong stream, ref int start, ref ulong firstBlock, TOp op)
+        where TOp : struct, IFloatPairOp where S : ILanes<TF, TU> where TF : struct where TU : struct
+    {
+        int length = dst.Length, group = 4 * S.Count, e = start;
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        ulong block = firstBlock;
+        for (; e <= length - 2 * group; e += 2 * group, block += 2 * (ulong)S.Count)
+        {
+            PhiloxLanes.Blocks2<S, TF, TU>(seed, stream, block, out TU x0, out TU x1, out TU x2, out TU x3,
+                out TU w0, out TU w1, out TU w2, out TU w3);
+            op.Apply<S, TF, TU>(x0, x1, out TF y0, out TF y1);
+            op.Apply<S, TF, TU>(x2, x3, out TF y2, out TF y3);
+            S.Store4(y0, y1, y2, y3, ref Unsafe.Add(ref d, e));
+            op.Apply<S, TF, TU>(w0, w1, out y0, out y1);
+            op.Apply<S, TF, TU>(w2, w3, out y2, out y3);
+            S.Store4(y0, y1, y2, y3, ref Unsafe.Add(ref d, e + group));
+        }
+        start = e;
+        firstBlock = block;
+    }
+
+    /// <summary>Whole groups (4 x lanes elements) from element e on.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void Groups1<TOp, S, TF, TU>(Span<float> dst, ulong seed, ulong stream, ref int start, ref ulong firstBlock, TOp op)
+        where TOp : struct, IFloatPairOp where S : ILanes<TF, TU> where TF : struct where TU : struct
+    {
+        int length = dst.Length, group = 4 * S.Count, e = start;
+        ref float d = ref MemoryMarshal.GetReference(dst);
+        ulong block = firstBlock;
+        for (; e <= length - group; e += group, block += (ulong)S.Count)
+        {
+            PhiloxLanes.Blocks<S, TF, TU>(seed, stream, block, out TU x0, out TU x1, out TU x2, out TU x3);
+            op.Apply<S, TF, TU>(x0, x1, out TF y0, out TF y1);
+            op.Apply<S, TF, TU>(x2, x3, out TF y2, out TF y3);
+            S.Store4(y0, y1, y2, y3, ref Unsafe.Add(ref d, e));
+        }
+        start = e;
+        firstBlock = block;
+    }
+
+    /// <summary>
+    /// One group of 4 x lanes elements. A method of its own (not inlined into the loop) so that the transform's constants
+    /// are read where they are used instead of being hoisted out of the loop into more registers than there are.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization | MethodImplOptions.NoInlining)]
+    private static void Group<TOp, S, TF, TU>(ulong seed, ulong stream, ulong block, ref float d, TOp op)
+        where TOp : struct, IFloatPairOp where S : ILanes<TF, TU> where TF : struct where TU : struct
+    {
+        PhiloxLanes.Blocks<S, TF, TU>(seed, stream, block, out TU x0, out TU x1, out TU x2, out TU x3);
+        op.Apply<S, TF, TU>(x0, x1, out TF y0, out TF y1);
+        op.Apply<S, TF, TU>(x2, x3, out TF y2, out TF y3);
+        S.Store4(y0, y1, y2, y3, ref d);
+    }
+
+    /// <summary>The elements from e on, one block at a time with the scalar instantiation.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Tail<TOp>(Span<float> dst, ulong seed, ulong stream, int e, ulong block, TOp op) where TOp : struct, IFloatPairOp
+    {
+        int length = dst.Length;
+        ref float d = ref MemoryMarshal.GetReference(dst);
         Span<float> last = stackalloc float[4];
         for (; e < length; e += 4, block++)
         {

@@ -10,8 +10,10 @@ namespace InitLab.Random;
 /// is accurate where it is small and the float quantile of <see cref="LaneMath.NormalQuantile"/> keeps both tails.
 /// Intervals entirely above 0 are mirrored to below 0 (and back through the sign of the scale). The final clamp to
 /// [a, b] only absorbs the rounding of the float operations; the sampled distribution is not clamped. Valid when |lo|, |hi| &lt;= <see cref="MaxAbsBound"/>.
+/// The fills run it through <see cref="TruncatedNormalFloatOp{TTail}"/>, which fixes at compile time whether the quantile's
+/// tail branch can be selected (<see cref="CentralOnly"/>): the same bits either way, with fewer live registers without it.
 /// </summary>
-internal readonly struct TruncatedNormalFloatOp : IFloatPairOp
+internal readonly struct TruncatedNormalFloatOp
 {
     /// <summary>Largest standardized bound handled in float (Giles' quantile needs 4 p q &gt;= 2^-24).</summary>
     public const double MaxAbsBound = 5.0;
@@ -39,27 +41,65 @@ internal readonly struct TruncatedNormalFloatOp : IFloatPairOp
         _b = b;
     }
 
-    /// <inheritdoc/>
-    public static bool InterleaveTwoGroups => false;
+    /// <summary>True when every lane's quantile argument stays in the central branch (w &lt; 5).</summary>
+    public bool CentralOnly => _centralOnly;
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Apply<S, TF, TU>(TU a, TU b, out TF ya, out TF yb) where S : ILanes<TF, TU> where TF : struct where TU : struct
+    /// <summary>Fills <paramref name="dst"/> through the instantiation that matches <see cref="CentralOnly"/>.</summary>
+    public void Fill(Span<float> dst, ulong seed, ulong stream, ulong firstBlock, int threads)
     {
-        ya = Map<S, TF, TU>(a);
-        yb = Map<S, TF, TU>(b);
+        if (_centralOnly) PhiloxFill.Run(dst, seed, stream, firstBlock, new TruncatedNormalFloatOp<StaticFalse>(this), threads);
+        else PhiloxFill.Run(dst, seed, stream, firstBlock, new TruncatedNormalFloatOp<StaticTrue>(this), threads);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private TF Map<S, TF, TU>(TU x) where S : ILanes<TF, TU> where TF : struct where TU : struct
+    internal TF Map<S, TF, TU>(TU x, bool centralOnly) where S : ILanes<TF, TU> where TF : struct where TU : struct
     {
         TU k = S.ShiftRightLogical(x, 8);
         TF kf = S.ToFloat(k);
         TF kr = S.ToFloat(S.SubU(S.SplatU(0x00FFFFFF), k));     // 2^24 - 1 - k, exact
         TF p = S.Fma(kf, S.SplatF(_step), S.SplatF(_p0));
         TF q = S.Fma(kr, S.SplatF(_step), S.SplatF(_q0));
-        TF z = LaneMath.NormalQuantile<S, TF, TU>(p, q, _centralOnly);
+        TF z = LaneMath.NormalQuantile<S, TF, TU>(p, q, centralOnly);
         TF y = S.Fma(z, S.SplatF(_scale), S.SplatF(_shift));
         y = S.Select(S.LessThan(y, S.SplatF(_a)), S.SplatF(_a), y);
         return S.Select(S.LessThan(S.SplatF(_b), y), S.SplatF(_b), y);
     }
+}
+
+/// <summary>
+/// The truncated-normal transform of <see cref="TruncatedNormalFloatOp"/> as a fill op; <typeparamref name="TTail"/> says
+/// whether the quantile's tail branch is evaluated (<see cref="StaticTrue"/>) or known never to be selected
+/// (<see cref="StaticFalse"/>, valid only when <see cref="TruncatedNormalFloatOp.CentralOnly"/>).
+/// </summary>
+internal readonly struct TruncatedNormalFloatOp<TTail>(TruncatedNormalFloatOp parameters) : IFloatPairOp where TTail : struct, IStaticFlag
+{
+    private readonly TruncatedNormalFloatOp _p = parameters;
+
+    /// <inheritdoc/>
+    public static bool InterleaveTwoGroups => false;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply<S, TF, TU>(TU a, TU b, out TF ya, out TF yb) where S : ILanes<TF, TU> where TF : struct where TU : struct
+    {
+        ya = _p.Map<S, TF, TU>(a, !TTail.Value);
+        yb = _p.Map<S, TF, TU>(b, !TTail.Value);
+    }
+}
+
+/// <summary>A bool known to the JIT (a type argument), so that code under it folds away.</summary>
+internal interface IStaticFlag
+{
+    static abstract bool Value { get; }
+}
+
+/// <summary>true.</summary>
+internal readonly struct StaticTrue : IStaticFlag
+{
+    public static bool Value => true;
+}
+
+/// <summary>false.</summary>
+internal readonly struct StaticFalse : IStaticFlag
+{
+    public static bool Value => false;
 }

@@ -20,6 +20,7 @@ public class BenchCommandTests
     [InlineData("gemm")]
     [InlineData("orthogonal")]
     [InlineData("spectral")]
+    [InlineData("linear")]
     public void Bench_json_has_the_design_md_keys_on_a_tiny_size(string workload)
     {
         var r = Run("bench", workload, "--size", "24", "--threads", "1", "--repeat", "3", "--json");
@@ -28,7 +29,7 @@ public class BenchCommandTests
         using var doc = JsonDocument.Parse(r.Out);
         var root = doc.RootElement;
         Assert.Equal(
-            new[] { "workload", "size", "threads", "repeat", "seconds_min", "seconds_median", "throughput", "unit", "config" },
+            new[] { "workload", "size", "threads", "repeat", "seconds_min", "seconds_median", "cpu_seconds_min", "cpu_seconds_median", "throughput", "unit", "config" },
             root.EnumerateObject().Select(p => p.Name).ToArray());
         Assert.Equal(workload, root.GetProperty("workload").GetString());
         Assert.Equal(24, root.GetProperty("size").GetInt32());
@@ -36,6 +37,8 @@ public class BenchCommandTests
         Assert.Equal(3, root.GetProperty("repeat").GetInt32());
         double min = root.GetProperty("seconds_min").GetDouble(), median = root.GetProperty("seconds_median").GetDouble();
         Assert.True(min >= 0 && min <= median, $"min {min}, median {median}");
+        double cpuMin = root.GetProperty("cpu_seconds_min").GetDouble(), cpuMedian = root.GetProperty("cpu_seconds_median").GetDouble();
+        Assert.True(cpuMin >= 0 && cpuMin <= cpuMedian, $"cpu min {cpuMin}, median {cpuMedian}");
         Assert.False(string.IsNullOrEmpty(root.GetProperty("unit").GetString()));
     }
 

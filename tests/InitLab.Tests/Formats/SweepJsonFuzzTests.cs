@@ -39,6 +39,17 @@ public class SweepJsonFuzzTests
             Assert.Equal(doc.Cells, again.Cells);
         });
 
+    [Fact]
+    public void A_quoted_value_with_a_newline_is_refused_on_one_line()
+    {
+        string text = SweepJson.Write(Sweep.Run(SweepDocumentTests.Settings(), Shard.Whole));
+        var node = JsonNode.Parse(text)!.AsObject();
+        node["act"] = "t\nh";
+        var e = Assert.Throws<InvalidDataException>(() => SweepJson.Read(Encoding.UTF8.GetBytes(node.ToJsonString()), "fuzz"));
+        Assert.DoesNotContain('\n', e.Message);
+        Assert.Contains("\"act\" is 't\\u000ah'", e.Message);
+    }
+
     /// <summary>
     /// Feeds <see cref="Iterations"/> mutations of <paramref name="seeds"/> to <paramref name="readAndRoundTrip"/>: each one must
     /// be read (and round-trip) or be refused with a one-line <see cref="InvalidDataException"/> that names the source
@@ -75,12 +86,14 @@ public class SweepJsonFuzzTests
 
     private static byte[][] Seeds()
     {
-        var plain = SweepDocumentTests.Settings();
+        // A fixed version string: the library's own carries the commit, and the mutations must not change with it.
+        const string version = "1.0.0+fuzz";
+        var plain = SweepDocumentTests.Settings() with { InitLabVersion = version };
         var docs = new[]
         {
             Sweep.Run(plain, Shard.Whole),
             Sweep.Run(plain, new Shard(2, 3)),
-            Sweep.Run(SweepDocumentTests.Settings(residual: 0.5) with { Activation = "leaky_relu", ActivationParameter = 0.2 }, new Shard(1, 2)),
+            Sweep.Run(SweepDocumentTests.Settings(residual: 0.5) with { Activation = "leaky_relu", ActivationParameter = 0.2, InitLabVersion = version }, new Shard(1, 2)),
             Sweep.Run(plain with { Engine = "meanfield", SigmaW = new ParameterGrid(0, 8, 3), SigmaB = new ParameterGrid(0, 0, 1) }, Shard.Whole),
         };
         var texts = docs.Select(SweepJson.Write).ToList();

@@ -33,6 +33,26 @@ public sealed class InitializerBehaviourTests
         Assert.Equal(shape, init.Create<double>(shape, new Generator(42, 1)).Shape);
     }
 
+    [Theory]
+    [MemberData(nameof(AllSchemes))]
+    public void Every_element_is_written_whatever_the_buffer_held(string scheme)
+    {
+        // The explicit engine recycles dead parameter arrays and NetworkParameters draws into uninitialized ones: a scheme
+        // that left any element as it found it would leak stale values into a network.
+        var init = Schemes.Create(scheme, Options(scheme));
+        var shape = scheme is "dirac" or "delta_orthogonal" ? new Shape(8, 4, 3, 3) : new Shape(12, 8);
+        var clean = new float[shape.Size];
+        init.Fill<float>(clean, shape, new Generator(42, 1), threads: 1);
+        var poisoned = Enumerable.Repeat(float.NaN, (int)shape.Size).ToArray();
+        init.Fill<float>(poisoned, shape, new Generator(42, 1), threads: 1);
+        Assert.Equal(clean, poisoned);
+        var cleanD = new double[shape.Size];
+        init.Fill<double>(cleanD, shape, new Generator(42, 1), threads: 1);
+        var poisonedD = Enumerable.Repeat(12345.0, (int)shape.Size).ToArray();
+        init.Fill<double>(poisonedD, shape, new Generator(42, 1), threads: 1);
+        Assert.Equal(cleanD, poisonedD);
+    }
+
     [Fact]
     public void Fills_give_the_same_bits_on_one_thread_and_on_many()
     {

@@ -43,6 +43,28 @@ public class ExplicitGraphEngineTests
         Assert.All(one.Nodes, n => Assert.True(n.GradNorm > 0, n.Name));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_forward_only_run_that_recycles_parameter_arrays_measures_what_a_run_keeping_them_does(bool shared)
+    {
+        // Forward-only runs draw each weight into the array of a retired layer (same size); a backward run keeps every
+        // array. With shared weights the one draw must survive every layer that reads it.
+        var spec = new InitLab.Propagation.NetworkSpec(24, 6, Activation.Tanh,
+            InitLab.Propagation.WeightDistribution.Gaussian.WithSigmaW(1.3)) { Batch = 5, SigmaB = 0.1, SharedWeights = shared };
+        var g = spec.ToGraph();
+        var kept = ExplicitGraphEngine.Run(g, new ExplicitOptions { Batch = 5, Seed = 3, Backward = true });
+        var recycled = ExplicitGraphEngine.Run(g, new ExplicitOptions { Batch = 5, Seed = 3 });
+        Assert.Equal(kept.Nodes.Count, recycled.Nodes.Count);
+        for (int i = 0; i < kept.Nodes.Count; i++)
+        {
+            var k = kept.Nodes[i];
+            var r = recycled.Nodes[i];
+            Assert.Equal((k.Name, k.Mean, k.Std, k.Min, k.Max, k.Correlation), (r.Name, r.Mean, r.Std, r.Min, r.Max, r.Correlation));
+            Assert.Equal(k.Parameters.Select(p => p.Std), r.Parameters.Select(p => p.Std));
+        }
+    }
+
     [Fact]
     public void A_parameter_depends_only_on_the_seed_and_its_name_not_on_other_nodes()
     {

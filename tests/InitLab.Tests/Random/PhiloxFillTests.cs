@@ -33,6 +33,15 @@ public class PhiloxFillTests
         }
     }
 
+    private static void AssertSameBits<TOp1, TOp2>(TOp1 op1, TOp2 op2, ulong firstBlock) where TOp1 : struct, IFloatPairOp where TOp2 : struct, IFloatPairOp
+    {
+        var x = new float[100_003];
+        var y = new float[100_003];
+        Fill(x, Seed, Stream, firstBlock, op1, BestWidth);
+        Fill(y, Seed, Stream, firstBlock, op2, BestWidth);
+        Assert.Equal(x.Select(BitConverter.SingleToUInt32Bits), y.Select(BitConverter.SingleToUInt32Bits));
+    }
+
     [Theory]
     [MemberData(nameof(FirstBlocks))]
     public void Uniform_kernels_give_the_same_bits_on_every_width_length_and_offset(ulong firstBlock)
@@ -53,8 +62,15 @@ public class PhiloxFillTests
     [MemberData(nameof(FirstBlocks))]
     public void Truncated_normal_kernels_give_the_same_bits_on_every_width_length_and_offset(ulong firstBlock)
     {
-        AssertAllWidthsAgree(new TruncatedNormalFloatOp(0f, 1f, -2f, 2f, -2, 2), firstBlock);
-        AssertAllWidthsAgree(new TruncatedNormalFloatOp(1f, 2f, 2f, 9f, 0.5, 4), firstBlock);
+        // The central-only instantiation (bounds within +-2.6) must give the bits of the one that evaluates both branches.
+        var central = new TruncatedNormalFloatOp(0f, 1f, -2f, 2f, -2, 2);
+        Assert.True(central.CentralOnly);
+        AssertAllWidthsAgree(new TruncatedNormalFloatOp<StaticFalse>(central), firstBlock);
+        AssertAllWidthsAgree(new TruncatedNormalFloatOp<StaticTrue>(central), firstBlock);
+        AssertSameBits(new TruncatedNormalFloatOp<StaticFalse>(central), new TruncatedNormalFloatOp<StaticTrue>(central), firstBlock);
+        var tail = new TruncatedNormalFloatOp(1f, 2f, 2f, 9f, 0.5, 4);
+        Assert.False(tail.CentralOnly);
+        AssertAllWidthsAgree(new TruncatedNormalFloatOp<StaticTrue>(tail), firstBlock);
     }
 
     [Theory]
@@ -135,7 +151,7 @@ public class PhiloxFillTests
         foreach (var (lo, hi) in new[] { (-4.5, 4.5), (0.5, 4.8), (-4.9, -1.0) })
         {
             var actual = new float[4096];
-            Fill(actual, Seed, Stream, 11, new TruncatedNormalFloatOp(0f, 1f, (float)lo, (float)hi, lo, hi), LaneWidth.Scalar);
+            Fill(actual, Seed, Stream, 11, new TruncatedNormalFloatOp<StaticTrue>(new TruncatedNormalFloatOp(0f, 1f, (float)lo, (float)hi, lo, hi)), LaneWidth.Scalar);
             var expected = new float[4096];
             TruncatedNormalFloat(expected, Seed, Stream, 11, lo, hi);
             for (int e = 0; e < actual.Length; e++)

@@ -19,7 +19,9 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly bool[] _keep;
     private readonly int[] _pendingReaders;
     private readonly Dictionary<int, Stack<T[]>> _pool = [];
+    private readonly Dictionary<int, Stack<T[]>> _parameterPool = [];
     private (ulong Stream, Shape Shape, Initializers.Initializer Init, T[] Values)? _lastDraw;
+    private bool _lastDrawRetired;
     private long _live;
 
     public Execution(Graph graph, int batch, ulong seed, int threads, bool backward, NetworkParameters<T>? given,
@@ -85,6 +87,10 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Which nodes end the run when their output is non-finite (default: every node).</summary>
     public Func<Node, bool> StopsOnNonFinite { get; set; } = _ => true;
 
+    /// <summary>Whether the trace measures each parameter tensor's std (a pass over every weight; the MLP lab's layer view
+    /// does not report it, and at width 4096 it costs as much as the layer's statistics and its product together).</summary>
+    public bool MeasureParameters { get; set; } = true;
+
     /// <summary>Whether consecutive parameters on one stream with one shape and initializer share one draw (shared weights).</summary>
     public bool ShareDraws { get; set; } = true;
 
@@ -129,10 +135,37 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (_given is not null) return _given[p];
         if (ShareDraws && _lastDraw is { } last && last.Stream == p.Stream && last.Shape == p.Shape && ReferenceEquals(last.Init, p.Initializer))
+        {
+            _lastDrawRetired = false;
             return last.Values;
-        var values = NetworkParameters<T>.DrawOne(p, Seed, Threads);
+        }
+        if (_lastDraw is { } previous && _lastDrawRetired) Recycle(previous.Values);
+        var values = NetworkParameters<T>.DrawOne(p, Seed, Threads, TakeRecycled((int)p.Shape.Size));
         _lastDraw = (p.Stream, p.Shape, p.Initializer, values);
+        _lastDrawRetired = false;
         return values;
+    }
+
+    // Without a backward pass a drawn parameter is dead once its node retired: its array takes the next draw of its size instead
+    // of a fresh one (a fresh 64 MiB array costs page faults and zeroing worth more than the draw itself). Every initializer
+    // writes every element, so the recycled contents never show. The last draw stays alive while a later node may share it.
+    private void Recycle(T[] values)
+    {
+        if (!_parameterPool.TryGetValue(values.Length, out var stack)) _parameterPool[values.Length] = stack = new Stack<T[]>();
+        stack.Push(values);
+    }
+
+    private T[]? TakeRecycled(int length) =>
+        _parameterPool.TryGetValue(length, out var stack) && stack.Count > 0 ? stack.Pop() : null;
+
+    private void RetireParameters(T[]?[] values)
+    {
+        foreach (var v in values)
+        {
+            if (v is null) continue;
+            if (_lastDraw is { } last && ReferenceEquals(last.Values, v)) _lastDrawRetired = true;
+            else Recycle(v);
+        }
     }
 
     /// <summary>After a node's forward: inputs whose last reader it was are freed (unless kept for the backward pass).</summary>
@@ -143,6 +176,7 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (_pendingReaders[node.Index] == 0 && !_keep[node.Index]) Free(node.Index);
         if (!Backward)
         {
+            if (_given is null && Params[node.Index] is { } drawn) RetireParameters(drawn);
             Params[node.Index] = null;
             States[node.Index] = null;
         }
@@ -187,7 +221,7 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
         var parameters = node.Parameters.Select((p, k) =>
         {
             var v = Params[node.Index]![k];
-            double std = v is null ? double.NaN : Stats.Of<T>(new DenseTensor<T>(new Shape(v.Length), v)).Std;
+            double std = v is null || !MeasureParameters ? double.NaN : Stats.Of<T>(new DenseTensor<T>(new Shape(v.Length), v)).Std;
             return new ParameterTrace(p.Name, p.Shape, p.Role, p.Initializer.Name, std);
         }).ToList();
         return new NodeTrace(node.Name, node.Op.Kind, node.Shape, node.Block, s.Mean, s.Std, s.MeanSquare, s.Min, s.Max, s.ZeroFraction,

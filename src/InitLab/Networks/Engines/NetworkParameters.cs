@@ -66,9 +66,11 @@ public sealed class NetworkParameters<T> where T : unmanaged, IFloatingPointIeee
     /// <summary>Tensors for some parameters only.</summary>
     internal static NetworkParameters<T> Partial(Graph graph, Dictionary<string, T[]> values) => new(graph, values);
 
-    internal static T[] DrawOne(Parameter p, ulong seed, int threads = 0)
+    /// <summary>Draws one parameter into <paramref name="buffer"/> (any contents; every initializer writes every element)
+    /// or, when null, a new array.</summary>
+    internal static T[] DrawOne(Parameter p, ulong seed, int threads = 0, T[]? buffer = null)
     {
-        var values = new T[p.Shape.Size];
+        var values = buffer ?? GC.AllocateUninitializedArray<T>(checked((int)p.Shape.Size));
         p.Initializer.Fill<T>(values, p.Shape, new Generator(seed, p.Stream), threads);
         return values;
     }

@@ -59,6 +59,17 @@ public static class FiniteWidthCheck
         return result;
     }
 
+    /// <summary>
+    /// The tolerance on |ln(v / predicted)| of ONE further measurement v of the node (another input or run, not the mean of the seeds):
+    /// the prediction interval k sd sqrt(1 + 1/S) + sd^2 + 2/n + 1e-5, with sd, n and S those of <paramref name="node"/>'s seeds.
+    /// </summary>
+    public static double SingleTolerance(FiniteWidthNode node, int seeds)
+    {
+        ArgumentNullException.ThrowIfNull(node);
+        double sd = node.LogRatioSd;
+        return StandardErrors(seeds) * sd * Math.Sqrt(1 + 1.0 / seeds) + sd * sd + 2.0 / node.Narrowest + 1e-5;
+    }
+
     /// <summary>k = max(5, t_(S-1)) with t the 0.9995 quantile of Student's t (two-sided 0.1%), from the standard table.</summary>
     public static double StandardErrors(int seeds)
     {

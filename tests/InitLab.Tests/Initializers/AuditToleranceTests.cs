@@ -113,6 +113,23 @@ public sealed class AuditToleranceTests
     }
 
     [Fact]
+    public void Normal_and_uniform_laws_have_their_textbook_fourth_moment_cdf_and_std_standard_error()
+    {
+        // N(1, 2^2): mu4 = 3 sigma^4 = 48, so SE(s) = sqrt((48 - 16) / n) / (2 * 2) = sigma / sqrt(2 n).
+        var normal = ElementDistribution.Normal(1, 2);
+        Assert.Equal(48, normal.FourthCentralMoment, 12);
+        Assert.Equal(2 / Math.Sqrt(2.0 * 400), normal.StdStandardError(400), 14);
+        Assert.Equal(0.5, normal.Cdf(1), 15);
+        // U[2, 6): width w = 4, variance w^2 / 12, mu4 = w^4 / 80; F(3) = (3 - 2) / 4.
+        var uniform = ElementDistribution.Uniform(2, 6);
+        Assert.Equal(256.0 / 80, uniform.FourthCentralMoment, 12);
+        Assert.Equal(4 / Math.Sqrt(12), uniform.Std, 14);
+        Assert.Equal(0.25, uniform.Cdf(3), 15);
+        Assert.Equal(0, uniform.Cdf(1.5));
+        Assert.Equal(1, uniform.Cdf(6));
+    }
+
+    [Fact]
     public void One_element_beyond_either_bound_fails_the_support_check()
     {
         var x = new double[N];

@@ -146,6 +146,19 @@ public sealed class StructuredInitializerTests
     }
 
     [Fact]
+    public void Delta_orthogonal_target_std_is_the_root_mean_square_of_its_entries()
+    {
+        // out 8, in 5, 3 x 3: the centre tap has 5 orthonormal columns scaled by 2, so the sum of squares is 4 * 5 over
+        // 8 * 5 * 9 entries: rms = 2 / sqrt(8 * 9), fan_out = out x receptive field (not fan_in = 5 x 9).
+        var shape = new Shape(8, 5, 3, 3);
+        var init = Init.DeltaOrthogonal(2);
+        var w = init.Create<double>(shape, new Generator(3));
+        double rms = Math.Sqrt(w.Data.Sum(v => v * v) / w.Length);
+        Assert.Equal(2 / Math.Sqrt(8 * 9), rms, 12);
+        Assert.Equal(2 / Math.Sqrt(8 * 9), init.TargetStd(shape), 14);
+    }
+
+    [Fact]
     public void Delta_orthogonal_in_keras_layout_has_an_orthonormal_row_centre_tap()
     {
         // (3, 3, in 4, out 8): the centre tap [1, 1, :, :] is 4 x 8 with orthonormal rows; the other taps are 0.
@@ -162,10 +175,12 @@ public sealed class StructuredInitializerTests
         Assert.True(OrthogonalTests.MaxGramError(centre, 4, 8) <= 1e-12);
     }
 
-    [Fact]
-    public void Delta_orthogonal_with_more_inputs_than_outputs_is_rejected()
+    [Theory]
+    [InlineData(4, 8)]
+    [InlineData(4, 5)]     // one input more than outputs: the boundary
+    public void Delta_orthogonal_with_more_inputs_than_outputs_is_rejected(int outChannels, int inChannels)
     {
-        var ex = Assert.Throws<ArgumentException>(() => Init.DeltaOrthogonal().Create<float>(new Shape(4, 8, 3, 3), new Generator(0)));
+        var ex = Assert.Throws<ArgumentException>(() => Init.DeltaOrthogonal().Create<float>(new Shape(outChannels, inChannels, 3, 3), new Generator(0)));
         Assert.Equal("shape", ex.ParamName);
         Assert.Contains("in <= out", ex.Message);
     }

@@ -20,6 +20,23 @@ public class FiniteWidthDriftTests
     }
 
     [Fact]
+    public void A_residual_relu_layer_adds_the_variance_of_its_mean_square_over_its_squared_mean()
+    {
+        // x_l,i = x_i + a r_i, r_i = relu(h_i) i.i.d., h ~ N(0, q), given x with mean mu and mean square M:
+        // m_l = (1/n) sum (x_i + a r_i)^2 has mean M + 2 a mu E r + a^2 E r^2 and variance
+        // (4 a^2 M Var r + 4 a^3 mu Cov(r, r^2) + a^4 Var r^2) / n. relu moments for s = sqrt(q), c = 1/sqrt(2 pi):
+        // E r = s c, E r^2 = q/2, E r^3 = 2 s^3 c, E r^4 = 3 q^2 / 2.
+        double q = 2.0, a = 0.7, mu = 0.3, m = 1.5;
+        int n = 50;
+        double s = Math.Sqrt(q), c = 1 / Math.Sqrt(2 * Math.PI);
+        double r1 = s * c, r2 = q / 2, r3 = 2 * s * s * s * c, r4 = 1.5 * q * q;
+        double mean = m + 2 * a * mu * r1 + a * a * r2;
+        double variance = (4 * a * a * m * (r2 - r1 * r1) + 4 * a * a * a * mu * (r3 - r1 * r2) + Math.Pow(a, 4) * (r4 - r2 * r2)) / n;
+        double v = FiniteWidthDrift.LayerLogVariance(Activation.Relu, q, n, residualAlpha: a, inputMean: mu, inputMeanSquare: m);
+        Assert.Equal(variance / (mean * mean), v, 1e-9 * v);
+    }
+
+    [Fact]
     public void Tanh_fluctuates_like_identity_for_small_signals_and_less_for_saturated_ones()
     {
         Assert.Equal(2.0 / 100, FiniteWidthDrift.LayerLogVariance(Activation.Tanh, 1e-8, 100), 1e-8);

@@ -42,6 +42,18 @@ public class ShapeAndTensorTests
     }
 
     [Fact]
+    public void A_rank_3_index_is_row_major_with_unequal_dims()
+    {
+        // Shape (2, 3, 4): element [i, j, k] sits at i * 12 + j * 4 + k.
+        var t = new DenseTensor<double>(new Shape(2, 3, 4), Enumerable.Range(0, 24).Select(v => (double)v).ToArray());
+        Assert.Equal(23.0, t[1, 2, 3]);
+        Assert.Equal(1 * 12 + 0 * 4 + 2, t[1, 0, 2]);
+        Assert.Equal(0 * 12 + 2 * 4 + 1, t[0, 2, 1]);
+        t[0, 1, 3] = -1;
+        Assert.Equal(-1.0, t.Data[7]);
+    }
+
+    [Fact]
     public void Tensor_is_row_major_and_reshape_shares_data()
     {
         var t = new DenseTensor<float>(new Shape(2, 3), [0, 1, 2, 3, 4, 5]);

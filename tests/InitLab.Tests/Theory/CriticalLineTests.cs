@@ -73,4 +73,32 @@ public class CriticalLineTests
         Assert.Contains("jumps", point.Note);
         Assert.Null(CriticalLine.SigmaW(Activation.Tanh, 0.1).Note);
     }
+
+    /// <summary>
+    /// A critical sigma_w far above 10 (tanh with sigma_b = 100: q* ~ 1e4, so tanh' is non-zero only on |z| &lt; ~0.01 and
+    /// chi_1 = sigma_w^2 E[sech^4(sqrt(q*) z)] needs sigma_w ~ 14) is found, not refused; checked against chi_1 and q* computed
+    /// here by a fine Simpson rule over z (the peak resolved by 2e5 panels).
+    /// </summary>
+    [Fact]
+    public void A_critical_sigma_w_above_ten_is_found()
+    {
+        double sw = CriticalLine.SigmaW(Activation.Tanh, 100).SigmaW;
+        Assert.InRange(sw, 10, 100);
+        static double Gauss(Func<double, double> f)
+        {
+            const int n = 200_000;
+            const double a = -10, h = 20.0 / n;
+            double sum = f(a) * Math.Exp(-a * a / 2) + f(-a) * Math.Exp(-a * a / 2);
+            for (int k = 1; k < n; k++)
+            {
+                double z = a + k * h;
+                sum += (k % 2 == 1 ? 4 : 2) * f(z) * Math.Exp(-z * z / 2);
+            }
+            return sum * h / 3 / Math.Sqrt(2 * Math.PI);
+        }
+        double q = 1e4;
+        for (int it = 0; it < 50; it++) q = sw * sw * Gauss(z => Math.Pow(Math.Tanh(Math.Sqrt(q) * z), 2)) + 100 * 100;
+        double chi1 = sw * sw * Gauss(z => Math.Pow(1 / Math.Cosh(Math.Sqrt(q) * z), 4));
+        Assert.Equal(1.0, chi1, 1e-6);
+    }
 }

@@ -57,6 +57,10 @@ public class OpForwardTests
     [InlineData(new[] { 5, 5 }, new[] { 3, 3 }, new[] { 1, 1 }, new[] { 1, 1 }, new[] { 1, 1 }, 2)]
     [InlineData(new[] { 5, 5 }, new[] { 3, 3 }, new[] { 1, 1 }, new[] { 2, 2 }, new[] { 2, 2 }, 4)]
     [InlineData(new[] { 6, 6 }, new[] { 1, 1 }, new[] { 1, 1 }, new[] { 0, 0 }, new[] { 1, 1 }, 1)]
+    // Tall and narrow: the forward pass runs im2col + GEMM in bands of ConvOp.BandColumns output positions (2 and 3 bands here).
+    [InlineData(new[] { 300, 3 }, new[] { 3, 3 }, new[] { 1, 1 }, new[] { 1, 1 }, new[] { 1, 1 }, 1)]
+    [InlineData(new[] { 360, 5 }, new[] { 3, 3 }, new[] { 1, 2 }, new[] { 1, 1 }, new[] { 1, 1 }, 2)]
+    [InlineData(new[] { 520, 4 }, new[] { 2, 3 }, new[] { 1, 1 }, new[] { 0, 2 }, new[] { 1, 2 }, 1)]
     public void Conv2d_matches_the_direct_sum(int[] spatial, int[] k, int[] s, int[] pad, int[] dil, int groups)
     {
         const int cin = 4, cout = 8, batch = 2;

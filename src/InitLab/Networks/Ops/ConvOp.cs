@@ -13,7 +13,7 @@ namespace InitLab.Networks.Ops;
 /// fan_in = C_in / groups * prod(kernel).
 /// </summary>
 /// <remarks>
-/// Computed as im2col + GEMM per image and group: Y_g = W_g cols (C_out/g x K) (K x P). Backward: dW_g = sum over images of
+/// Computed as im2col + GEMM per image and group, in bands of output lines that stay in L2: Y_g = W_g cols (C_out/g x K) (K x P). Backward: dW_g = sum over images of
 /// dY_g cols^T, dcols = W_g^T dY_g scattered back by col2im, db = sums of dY over batch and space. A 1x1 kernel with unit
 /// stride and no padding skips im2col.
 /// </remarks>
@@ -112,7 +112,19 @@ public sealed class ConvOp : Op, IMomentRule, IErrorBoundRule
         Parallelism.For(workers, c => body(c * batch / workers, (c + 1) * batch / workers, 1), workers);
     }
 
+    /// <summary>
+    /// Output positions per im2col band in the forward pass (whole output lines): the band's columns (C_in / groups * kernel
+    /// x band) are written and read back by the GEMM while they are in L2, instead of one image's columns going through
+    /// memory (7 MiB for 64 channels at 56 x 56 with a 3 x 3 kernel). Each output element is the same dot product whatever
+    /// the band, so the band size changes no bit.
+    /// </summary>
+    internal const int BandColumns = 512;
+
+    /// <summary>Output lines (of Out[2] positions each) per band: BandColumns positions, at least one line.</summary>
+    internal static int BandLines(Window w) => Math.Max(1, BandColumns / w.Out[2]);
+
     /// <inheritdoc/>
+    /// <remarks>Per image and group, band by band of output lines: im2col of the band, then Y_g[:, band] = W_g cols_band.</remarks>
     public override void Forward<T>(ForwardPass<T> pass)
     {
         var w = Geometry(pass.InputShape(0));
@@ -123,24 +135,47 @@ public sealed class ConvOp : Op, IMomentRule, IErrorBoundRule
         var y = pass.Output;
         bool direct = Direct(w);
         int inImage = w.Channels * w.InSize, outImage = OutChannels * p;
+        int lines = w.Out[0] * w.Out[1], bandLines = Math.Min(lines, BandLines(w)), ow = w.Out[2];
         Images(pass.Batch, pass.Threads, (first, last, threads) =>
         {
-            var cols = direct ? null : GC.AllocateUninitializedArray<T>(rowsK * p);
-            for (int b = first; b < last; b++)
+            var cols = direct ? null : System.Buffers.ArrayPool<T>.Shared.Rent(rowsK * bandLines * ow);
+            try
             {
-                for (int g = 0; g < Groups; g++)
+                for (int b = first; b < last; b++)
                 {
-                    ReadOnlySpan<T> source = cols;
-                    if (direct) source = x.AsSpan(b * inImage + g * cg * w.InSize, rowsK * p);
-                    else w.Im2Col<T>(x.AsSpan(b * inImage, inImage), g * cg, cg, cols);
-                    Gemm.Core(false, false, og, p, rowsK, T.One, weight.AsSpan(g * og * rowsK), rowsK, source, p, T.Zero, y.AsSpan(b * outImage + g * og * p), p, threads);
+                    for (int g = 0; g < Groups; g++)
+                    {
+                        var yg = y.AsSpan(b * outImage + g * og * p);
+                        if (direct)
+                        {
+                            Gemm.Core(false, false, og, p, rowsK, T.One, weight.AsSpan(g * og * rowsK), rowsK,
+                                x.AsSpan(b * inImage + g * cg * w.InSize, rowsK * p), p, T.Zero, yg, p, threads);
+                            continue;
+                        }
+                        for (int l0 = 0; l0 < lines; l0 += bandLines)
+                        {
+                            int count = Math.Min(bandLines, lines - l0), n = count * ow;
+                            w.Im2ColLines<T>(x.AsSpan(b * inImage, inImage), g * cg, cg, l0, count, cols);
+                            Gemm.Core(false, false, og, n, rowsK, T.One, weight.AsSpan(g * og * rowsK), rowsK, cols.AsSpan(0, rowsK * n), n,
+                                T.Zero, yg.Slice(l0 * ow), p, threads);
+                        }
+                    }
+                    if (bias is null) continue;
+                    for (int c = 0; c < OutChannels; c++)
+                    {
+                        var plane = y.AsSpan(b * outImage + c * p, p);
+                        var bc = bias[c];
+                        int i = 0;
+                        if (System.Numerics.Vector.IsHardwareAccelerated)
+                            for (var vb = new System.Numerics.Vector<T>(bc); i <= plane.Length - System.Numerics.Vector<T>.Count; i += System.Numerics.Vector<T>.Count)
+                                (new System.Numerics.Vector<T>(plane.Slice(i)) + vb).CopyTo(plane.Slice(i));
+                        for (; i < plane.Length; i++) plane[i] += bc;
+                    }
                 }
-                if (bias is null) continue;
-                for (int c = 0; c < OutChannels; c++)
-                {
-                    var plane = y.AsSpan(b * outImage + c * p, p);
-                    for (int i = 0; i < plane.Length; i++) plane[i] += bias[c];
-                }
+            }
+            finally
+            {
+                if (cols is not null) System.Buffers.ArrayPool<T>.Shared.Return(cols);
             }
         });
     }

@@ -83,10 +83,18 @@ internal sealed class Window
     /// im2col for one image: cols[(c K + kd KH KW + kh KW + kw) * P + (od OH OW + oh OW + ow)] = x[c, id, ih, iw] (0 outside),
     /// with K = kernel size and P = output size, for channels c0..c0+count-1 of <paramref name="x"/> (one image, C x InSize).
     /// </summary>
-    public void Im2Col<T>(ReadOnlySpan<T> x, int c0, int count, Span<T> cols) where T : unmanaged
+    public void Im2Col<T>(ReadOnlySpan<T> x, int c0, int count, Span<T> cols) where T : unmanaged =>
+        Im2ColLines(x, c0, count, 0, Out[0] * Out[1], cols);
+
+    /// <summary>
+    /// im2col of output lines <paramref name="line0"/> .. <paramref name="line0"/> + <paramref name="lineCount"/> - 1 (a line is
+    /// one (od, oh) pair, Out[2] positions): cols[row * n + (l - line0) * OW + ow], n = lineCount * OW, with the rows of
+    /// <see cref="Im2Col{T}"/>. Unit-stride lines are copied with their padding cleared, not element by element.
+    /// </summary>
+    public void Im2ColLines<T>(ReadOnlySpan<T> x, int c0, int count, int line0, int lineCount, Span<T> cols) where T : unmanaged
     {
-        int K = KernelSize, P = OutSize;
-        int ID = In[0], IH = In[1], IW = In[2], OD = Out[0], OH = Out[1], OW = Out[2];
+        int K = KernelSize, OW = Out[2], n = lineCount * OW;
+        int ID = In[0], IH = In[1], IW = In[2], OH = Out[1];
         for (int c = 0; c < count; c++)
         {
             var plane = x.Slice((c0 + c) * InSize, InSize);
@@ -95,31 +103,33 @@ internal sealed class Window
                     for (int kw = 0; kw < Kernel[2]; kw++)
                     {
                         int row = c * K + (kd * Kernel[1] + kh) * Kernel[2] + kw;
-                        var dst = cols.Slice(row * P, P);
-                        for (int od = 0; od < OD; od++)
+                        var dst = cols.Slice(row * n, n);
+                        int iw0 = -Pad[2] + kw * Dilation[2];
+                        // Unit stride: output positions [lo, hi) read x[iw0 + ow]; the rest are padding.
+                        int lo = Math.Clamp(-iw0, 0, OW), hi = Math.Clamp(IW - iw0, lo, OW);
+                        for (int l = 0; l < lineCount; l++)
                         {
+                            int od = (line0 + l) / OH, oh = (line0 + l) % OH;
+                            var line = dst.Slice(l * OW, OW);
                             int id = od * Stride[0] - Pad[0] + kd * Dilation[0];
-                            for (int oh = 0; oh < OH; oh++)
+                            int ih = oh * Stride[1] - Pad[1] + kh * Dilation[1];
+                            if ((uint)id >= (uint)ID || (uint)ih >= (uint)IH)
                             {
-                                var line = dst.Slice((od * OH + oh) * OW, OW);
-                                int ih = oh * Stride[1] - Pad[1] + kh * Dilation[1];
-                                if ((uint)id >= (uint)ID || (uint)ih >= (uint)IH)
-                                {
-                                    line.Clear();
-                                    continue;
-                                }
-                                var src = plane.Slice((id * IH + ih) * IW, IW);
-                                int iw0 = -Pad[2] + kw * Dilation[2];
-                                if (Stride[2] == 1 && iw0 >= 0 && iw0 + OW <= IW)
-                                {
-                                    src.Slice(iw0, OW).CopyTo(line);
-                                    continue;
-                                }
-                                for (int ow = 0; ow < OW; ow++)
-                                {
-                                    int iw = iw0 + ow * Stride[2];
-                                    line[ow] = (uint)iw < (uint)IW ? src[iw] : default;
-                                }
+                                line.Clear();
+                                continue;
+                            }
+                            var src = plane.Slice((id * IH + ih) * IW, IW);
+                            if (Stride[2] == 1)
+                            {
+                                line[..lo].Clear();
+                                src.Slice(iw0 + lo, hi - lo).CopyTo(line[lo..hi]);
+                                line[hi..].Clear();
+                                continue;
+                            }
+                            for (int ow = 0; ow < OW; ow++)
+                            {
+                                int iw = iw0 + ow * Stride[2];
+                                line[ow] = (uint)iw < (uint)IW ? src[iw] : default;
                             }
                         }
                     }

@@ -173,6 +173,51 @@ public class OpForwardTests
         }
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Float_layer_and_batch_norm_over_long_slices_round_the_double_formula_once(bool batchNorm)
+    {
+        // Slices of 21 and 50 elements: the statistics run over eight accumulators plus a tail, the layer norm's affine step
+        // four elements at a time plus a tail. The output is the double formula rounded once to float (1 ulp).
+        var b = new GraphBuilder();
+        b.Input("x", batchNorm ? new Shape(3, 5, 10) : new Shape(3, 21));
+        b.Add("op", batchNorm ? new BatchNormOp() : new LayerNormOp(), "x");
+        var graph = b.Build();
+        var p = NetworkParameters<float>.Draw(graph, 3);
+        var g = new Generator(8, 1);
+        foreach (var q in graph.Parameters)
+        {
+            var noise = new float[q.Shape.Size];
+            g.Normal(noise, 0f, 0.5f);
+            for (int i = 0; i < noise.Length; i++) p[q][i] += q.Role == ParameterRole.RunningVariance ? Math.Abs(noise[i]) : noise[i];
+        }
+        const int batch = 2;
+        var x = new float[batch * graph["x"].Shape.Size];
+        g.Normal(x, 0.5f, 2f);
+        var y = ExplicitGraphEngine.Forward(graph, p, batch, new Dictionary<string, float[]> { ["x"] = x }).Output;
+        var gamma = p["op.weight"];
+        var beta = p["op.bias"];
+        // Slices: a layer-norm row of 21, or a batch-norm channel (50 positions in each of the 2 images).
+        int slices = batchNorm ? 3 : batch * 3, length = batchNorm ? batch * 50 : 21;
+        for (int s = 0; s < slices; s++)
+        {
+            var at = Enumerable.Range(0, length).Select(j => batchNorm ? (j / 50 * 3 + s) * 50 + j % 50 : s * 21 + j).ToArray();
+            double m = at.Average(i => (double)x[i]), v = at.Sum(i => ((double)x[i] - m) * ((double)x[i] - m)) / length;
+            for (int j = 0; j < length; j++)
+            {
+                int e = batchNorm ? s : j;
+                double expected = gamma[e] * ((x[at[j]] - m) / Math.Sqrt(v + 1e-5)) + beta[e];
+                // Batch norm computes y = a x + b in float (a = gamma / sigma and b = beta - mu a rounded, the product and the sum
+                // rounded: at most u (2 |a x| + |b| + |y|), u = 2^-24); layer norm rounds the double result once (u |y|).
+                double a = gamma[e] / Math.Sqrt(v + 1e-5), bound = batchNorm
+                    ? Math.Pow(2, -24) * (2 * Math.Abs(a * x[at[j]]) + Math.Abs(beta[e] - m * a) + Math.Abs(expected)) * (1 + 1e-6)
+                    : Math.Pow(2, -24) * Math.Abs(expected) * (1 + 1e-6);
+                Assert.True(Math.Abs(expected - y[at[j]]) <= bound, $"slice {s}, element {j}: {expected:R} vs {y[at[j]]:R}");
+            }
+        }
+    }
+
     [Fact]
     public void Layer_group_and_rms_norm_normalize_their_slices()
     {

@@ -218,6 +218,43 @@ public class OpForwardTests
         }
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(8)]
+    [InlineData(21)]
+    [InlineData(256)]
+    public void Float_softmax_rows_are_within_their_rounding_bound_of_the_double_formula(int n)
+    {
+        // x_j - m rounds (u |x_j - m| in the exponent), exp rounds to float (u), the sum of n positive terms (gamma_n), the
+        // reciprocal and the product (2u): |y_j - exact| <= y_j (u |x_j - m| + u max_k |x_k - m| + (n + 4) u), u = 2^-24.
+        var g = new Generator(21, 3);
+        var x = new float[4 * n];
+        g.Normal(x, 0f, 3f);
+        var y = new float[x.Length];
+        SoftmaxOp.Rows<float>(x, y, n);
+        double u = Math.Pow(2, -24);
+        for (int r = 0; r < 4; r++)
+        {
+            var row = x.AsSpan(r * n, n).ToArray();
+            double m = row.Max(), sum = row.Sum(v => Math.Exp(v - m)), spread = row.Max(v => Math.Abs(v - m));
+            for (int j = 0; j < n; j++)
+            {
+                double exact = Math.Exp(row[j] - m) / sum, bound = exact * (u * Math.Abs(row[j] - m) + u * spread + (n + 4) * u) * 1.01;
+                Assert.True(Math.Abs(y[r * n + j] - exact) <= bound, $"row {r}, {j}: {y[r * n + j]:R} vs {exact:R}");
+            }
+        }
+        // NaN anywhere makes the row NaN; -inf entries get 0 and the rest is still a distribution.
+        var special = new float[] { 1, 2, float.NegativeInfinity, 0, -1, 3, float.NegativeInfinity, 0.5f, 2, 1 };
+        var ys = new float[special.Length];
+        SoftmaxOp.Rows<float>(special, ys, special.Length);
+        Assert.Equal(0f, ys[2]);
+        Assert.Equal(0f, ys[6]);
+        Assert.True(Math.Abs(ys.Sum() - 1) < 1e-6);
+        special[8] = float.NaN;
+        SoftmaxOp.Rows<float>(special, ys, special.Length);
+        Assert.All(ys, v => Assert.True(float.IsNaN(v)));
+    }
+
     [Fact]
     public void Layer_group_and_rms_norm_normalize_their_slices()
     {

@@ -212,20 +212,35 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
         stack.Push(a);
     }
 
+    /// <summary>Outputs of at least this many elements are measured on several threads (below, the hand-off costs more).</summary>
+    private const int ParallelMeasureFrom = 1 << 16;
+
     private NodeTrace Measure(Node node)
     {
         var y = Outputs[node.Index]!;
-        var s = Stats.Of<T>(new DenseTensor<T>(new Shape(y.Length), y));
         long n = node.Shape.Size;
-        double? correlation = Batch >= 2 ? Correlation(y, (int)n) : null;
+        // The statistics, the histogram and the correlation are three independent passes: side by side on several threads
+        // (each computed whole by one thread, so the same bits on any thread count).
+        Stats? s = null;
+        MagnitudeHistogram? histogram = null;
+        double? correlation = null;
+        Parallelism.For(3, part =>
+        {
+            switch (part)
+            {
+                case 0: s = Stats.Of<T>(new DenseTensor<T>(new Shape(y.Length), y)); break;
+                case 1: histogram = MagnitudeHistogram.Of<T>(y); break;
+                default: correlation = Batch >= 2 ? Correlation(y, (int)n) : null; break;
+            }
+        }, y.Length >= ParallelMeasureFrom ? Threads : 1);
         var parameters = node.Parameters.Select((p, k) =>
         {
             var v = Params[node.Index]![k];
             double std = v is null || !MeasureParameters ? double.NaN : Stats.Of<T>(new DenseTensor<T>(new Shape(v.Length), v)).Std;
             return new ParameterTrace(p.Name, p.Shape, p.Role, p.Initializer.Name, std);
         }).ToList();
-        return new NodeTrace(node.Name, node.Op.Kind, node.Shape, node.Block, s.Mean, s.Std, s.MeanSquare, s.Min, s.Max, s.ZeroFraction,
-            s.NaNCount + s.InfCount, correlation, parameters, Histogram: MagnitudeHistogram.Of<T>(y));
+        return new NodeTrace(node.Name, node.Op.Kind, node.Shape, node.Block, s!.Mean, s.Std, s.MeanSquare, s.Min, s.Max, s.ZeroFraction,
+            s.NaNCount + s.InfCount, correlation, parameters, Histogram: histogram);
     }
 
     /// <summary>q12 / sqrt(q11 q22) over the first two examples (Poole et al. 2016's c).</summary>

@@ -70,33 +70,56 @@ public sealed class AttentionOp : Op, IMomentRule
     {
         int tokens = pass.InputShape(0)[0], d = pass.InputShape(0)[1], dh = d / Heads, rows = pass.Batch * tokens;
         var x = pass.Input(0);
-        var qkv = GC.AllocateUninitializedArray<T>(rows * 3 * d);
-        Gemm.Core(false, true, rows, 3 * d, d, T.One, x, d, pass.Parameter(0), d, T.Zero, qkv, 3 * d, pass.Threads);
-        if (Bias) LinearOp.AddBias(qkv, pass.Parameter(1), rows, 3 * d);
-        var p = GC.AllocateUninitializedArray<T>(pass.Batch * Heads * tokens * tokens);
-        var o = GC.AllocateUninitializedArray<T>(rows * d);
-        T scale = T.One / T.Sqrt(T.CreateTruncating(dh));
-        Parallelism.For(pass.Batch * Heads, bh =>
+        // Without a backward pass nothing outlives the call: Q K V and O come from the shared pool and each (example, head)
+        // task keeps only its own T x T scores, not all of them.
+        bool keep = pass.KeepState;
+        var pool = System.Buffers.ArrayPool<T>.Shared;
+        var qkv = keep ? GC.AllocateUninitializedArray<T>(rows * 3 * d) : pool.Rent(rows * 3 * d);
+        var o = keep ? GC.AllocateUninitializedArray<T>(rows * d) : pool.Rent(rows * d);
+        var p = keep ? GC.AllocateUninitializedArray<T>(pass.Batch * Heads * tokens * tokens) : null;
+        try
         {
-            int b = bh / Heads, h = bh % Heads;
-            int baseQkv = b * tokens * 3 * d + h * dh;
-            var s = p.AsSpan(bh * tokens * tokens, tokens * tokens);
-            Gemm.Core(false, true, tokens, tokens, dh, scale, qkv.AsSpan(baseQkv), 3 * d, qkv.AsSpan(baseQkv + d), 3 * d, T.Zero, s, tokens, 1);
-            for (int i = 0; i < tokens; i++)
+            Gemm.Core(false, true, rows, 3 * d, d, T.One, x, d, pass.Parameter(0), d, T.Zero, qkv, 3 * d, pass.Threads);
+            if (Bias) LinearOp.AddBias(qkv, pass.Parameter(1), rows, 3 * d);
+            T scale = T.One / T.Sqrt(T.CreateTruncating(dh));
+            Parallelism.For(pass.Batch * Heads, bh =>
             {
-                var row = s.Slice(i * tokens, tokens);
-                if (!Causal) SoftmaxOp.Row<T>(row, row);
-                else
+                int b = bh / Heads, h = bh % Heads;
+                int baseQkv = b * tokens * 3 * d + h * dh;
+                var scratch = p is null ? pool.Rent(tokens * tokens) : null;
+                try
                 {
-                    SoftmaxOp.Row<T>(row[..(i + 1)], row[..(i + 1)]);
-                    row[(i + 1)..].Clear();
+                    var s = p is null ? scratch.AsSpan(0, tokens * tokens) : p.AsSpan(bh * tokens * tokens, tokens * tokens);
+                    Gemm.Core(false, true, tokens, tokens, dh, scale, qkv.AsSpan(baseQkv), 3 * d, qkv.AsSpan(baseQkv + d), 3 * d, T.Zero, s, tokens, 1);
+                    for (int i = 0; i < tokens; i++)
+                    {
+                        var row = s.Slice(i * tokens, tokens);
+                        if (!Causal) SoftmaxOp.Row<T>(row, row);
+                        else
+                        {
+                            SoftmaxOp.Row<T>(row[..(i + 1)], row[..(i + 1)]);
+                            row[(i + 1)..].Clear();
+                        }
+                    }
+                    Gemm.Core(false, false, tokens, dh, tokens, T.One, s, tokens, qkv.AsSpan(baseQkv + 2 * d), 3 * d, T.Zero, o.AsSpan(b * tokens * d + h * dh), d, 1);
                 }
+                finally
+                {
+                    if (scratch is not null) pool.Return(scratch);
+                }
+            }, pass.Threads);
+            Gemm.Core(false, true, rows, d, d, T.One, o, d, pass.Parameter(OutWeight), d, T.Zero, pass.Output, d, pass.Threads);
+            if (Bias) LinearOp.AddBias(pass.Output, pass.Parameter(OutWeight + 1), rows, d);
+            if (keep) pass.State = new Saved<T>(qkv, p!, o);
+        }
+        finally
+        {
+            if (!keep)
+            {
+                pool.Return(qkv);
+                pool.Return(o);
             }
-            Gemm.Core(false, false, tokens, dh, tokens, T.One, s, tokens, qkv.AsSpan(baseQkv + 2 * d), 3 * d, T.Zero, o.AsSpan(b * tokens * d + h * dh), d, 1);
-        }, pass.Threads);
-        Gemm.Core(false, true, rows, d, d, T.One, o, d, pass.Parameter(OutWeight), d, T.Zero, pass.Output, d, pass.Threads);
-        if (Bias) LinearOp.AddBias(pass.Output, pass.Parameter(OutWeight + 1), rows, d);
-        if (pass.KeepState) pass.State = new Saved<T>(qkv, p, o);
+        }
     }
 
     /// <inheritdoc/>

@@ -62,8 +62,7 @@ public sealed class LinearOp : Op, IMomentRule, IErrorBoundRule
     /// <summary>y[r, j] += b[j] for every row r of n columns.</summary>
     internal static void AddBias<T>(T[] y, T[] b, int rows, int n) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        for (int r = 0; r < rows; r++)
-            for (int j = 0; j < n; j++) y[r * n + j] += b[j];
+        for (int r = 0; r < rows; r++) Work.Add<T>(y.AsSpan(r * n, n), b.AsSpan(0, n));
     }
 
     /// <inheritdoc/>

@@ -94,6 +94,19 @@ public class ExplicitGraphEngineTests
     }
 
     [Fact]
+    public void A_forward_only_residual_network_keeps_the_same_few_activations_at_any_depth()
+    {
+        // In a residual block the block's input stays alive beside its branch: a few tensors of the largest size at once,
+        // however many blocks there are (a run that kept every node's output would grow with the depth).
+        var shallow = ExplicitGraphEngine.Run(InitLab.Networks.Families.ModelFamilies.Build("resnet:blocks=2,width=4,size=6"), new ExplicitOptions { Batch = 2 });
+        var deep = ExplicitGraphEngine.Run(InitLab.Networks.Families.ModelFamilies.Build("resnet:blocks=6,width=4,size=6"), new ExplicitOptions { Batch = 2 });
+        long largest = 2 * 4 * 6 * 6;
+        Assert.Equal(shallow.PeakActivationElements, deep.PeakActivationElements);
+        Assert.InRange(deep.PeakActivationElements, 2 * largest, 4 * largest);
+        Assert.True(deep.Nodes.Count > 3 * shallow.Nodes.Count / 2);
+    }
+
+    [Fact]
     public void The_run_stops_at_the_first_non_finite_node()
     {
         var b = new GraphBuilder();

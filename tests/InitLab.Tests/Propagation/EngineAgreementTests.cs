@@ -264,6 +264,12 @@ public class EngineAgreementTests
         Assert.Equal(2 / Math.Sqrt(40), InitLab.Networks.Execution<float>.Correlation(h, 3), 15);
         var swapped = new float[] { 2, 2, 0, 1, 0, 2 };
         Assert.Equal(2 / Math.Sqrt(40), InitLab.Networks.Execution<float>.Correlation(swapped, 3), 15);
+        // Rows of 11 (two groups of four and a tail): row 2 = 3 row 1 on the first 8 entries, 0 on the last 3, so
+        // c = 3 s8 / sqrt(s11 * 9 s8) = sqrt(s8 / s11) with s8, s11 the row's first-8 and whole sums of squares.
+        var a = new float[] { 1, -2, 3, 0.5f, 4, -1, 2, 1, 5, -3, 2 };
+        var rows = a.Concat(a.Select((v, j) => j < 8 ? 3 * v : 0)).ToArray();
+        double s8 = a.Take(8).Sum(v => (double)v * v), s11 = a.Sum(v => (double)v * v);
+        Assert.Equal(Math.Sqrt(s8 / s11), InitLab.Networks.Execution<float>.Correlation(rows, 11), 14);
     }
 
     [Theory]

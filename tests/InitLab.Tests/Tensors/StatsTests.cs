@@ -5,6 +5,29 @@ namespace InitLab.Tests.Tensors;
 public class StatsTests
 {
     [Fact]
+    public void Float_statistics_are_bit_for_bit_those_of_the_same_values_widened_to_double()
+    {
+        // The float path reads eight floats at a time (counts and extremes on floats); the double path is the reference order.
+        // Lengths around the 8- and 4-element groups; signed zeros, NaN, infinities and extremes at every residue.
+        var g = new InitLab.Random.Generator(13, 2);
+        var specials = new[] { 0f, -0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.MaxValue, -float.Epsilon };
+        foreach (int n in new[] { 1, 3, 4, 7, 8, 9, 12, 15, 16, 17, 31, 1000, 4099 })
+            for (int trial = 0; trial < specials.Length + 2; trial++)
+            {
+                var x = new float[n];
+                g.Normal(x, 0.3f, 2f);
+                if (trial == specials.Length) for (int i = 0; i < n; i += 2) x[i] = i % 4 == 0 ? -0f : 0f;   // zeros only where set
+                else if (trial < specials.Length) x[(trial * 5) % n] = specials[trial];
+                if (trial == specials.Length + 1) Array.Fill(x, -0f);
+                var f = Stats.Of(x);
+                var d = Stats.Of(x.Select(v => (double)v).ToArray());
+                Assert.Equal(d, f);
+                Assert.Equal(BitConverter.DoubleToInt64Bits(d.Min), BitConverter.DoubleToInt64Bits(f.Min));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(d.Max), BitConverter.DoubleToInt64Bits(f.Max));
+            }
+    }
+
+    [Fact]
     public void Std_is_unbiased_as_torch_std_and_population_std_divides_by_n()
     {
         var s = Stats.Of(new double[] { 1, 2, 3, 4 });

@@ -61,6 +61,8 @@ public class OpForwardTests
     [InlineData(new[] { 300, 3 }, new[] { 3, 3 }, new[] { 1, 1 }, new[] { 1, 1 }, new[] { 1, 1 }, 1)]
     [InlineData(new[] { 360, 5 }, new[] { 3, 3 }, new[] { 1, 2 }, new[] { 1, 1 }, new[] { 1, 1 }, 2)]
     [InlineData(new[] { 520, 4 }, new[] { 2, 3 }, new[] { 1, 1 }, new[] { 0, 2 }, new[] { 1, 2 }, 1)]
+    // Padding wider than the kernel reaches: whole kernel rows and columns of some outputs read only padding.
+    [InlineData(new[] { 4, 3 }, new[] { 3, 3 }, new[] { 1, 1 }, new[] { 4, 4 }, new[] { 4, 4 }, 1)]
     public void Conv2d_matches_the_direct_sum(int[] spatial, int[] k, int[] s, int[] pad, int[] dil, int groups)
     {
         const int cin = 4, cout = 8, batch = 2;

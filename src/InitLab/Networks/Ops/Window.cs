@@ -95,9 +95,38 @@ internal sealed class Window
     {
         int K = KernelSize, OW = Out[2], n = lineCount * OW;
         int ID = In[0], IH = In[1], IW = In[2], OH = Out[1];
+        // Unit strides, equal input and output widths, 1- or 2-D: the band's valid lines of one kernel row are one shifted
+        // run of the input plane, copied at once; then the columns that fall in the padding are zeroed line by line.
+        bool runs = Rank <= 2 && Stride[1] == 1 && Stride[2] == 1 && IW == OW;
         for (int c = 0; c < count; c++)
         {
             var plane = x.Slice((c0 + c) * InSize, InSize);
+            if (runs)
+            {
+                for (int kh = 0; kh < Kernel[1]; kh++)
+                    for (int kw = 0; kw < Kernel[2]; kw++)
+                    {
+                        var dst = cols.Slice((c * K + kh * Kernel[2] + kw) * n, n);
+                        int shift = -Pad[1] + kh * Dilation[1], iw0 = -Pad[2] + kw * Dilation[2];
+                        // Lines l with input row ih = line0 + l + shift inside the plane.
+                        int la = Math.Clamp(-shift - line0, 0, lineCount), lb = Math.Clamp(IH - shift - line0, la, lineCount);
+                        dst[..(la * OW)].Clear();
+                        dst[(lb * OW)..].Clear();
+                        if (lb == la) continue;
+                        int from = (line0 + la + shift) * IW + iw0, to = la * OW, length = (lb - la) * OW;
+                        int skip = Math.Max(0, -from), end = Math.Min(length, InSize - from);
+                        if (end > skip) plane.Slice(from + skip, end - skip).CopyTo(dst.Slice(to + skip, end - skip));
+                        int lo = Math.Clamp(-iw0, 0, OW), hi = Math.Clamp(IW - iw0, lo, OW);
+                        if (lo == 0 && hi == OW) continue;
+                        for (int l = la; l < lb; l++)
+                        {
+                            var line = dst.Slice(l * OW, OW);
+                            line[..lo].Clear();
+                            line[hi..].Clear();
+                        }
+                    }
+                continue;
+            }
             for (int kd = 0; kd < Kernel[0]; kd++)
                 for (int kh = 0; kh < Kernel[1]; kh++)
                     for (int kw = 0; kw < Kernel[2]; kw++)

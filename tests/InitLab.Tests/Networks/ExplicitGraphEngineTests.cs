@@ -107,6 +107,28 @@ public class ExplicitGraphEngineTests
     }
 
     [Fact]
+    public void A_large_activation_runs_in_chunks_on_several_threads_with_the_serial_bits()
+    {
+        // 150,000 elements per example: the forward pass splits them into chunks across threads; every element must be
+        // exactly what one serial call over the whole array gives (and what the scalar activation gives, rounded to float).
+        var b = new GraphBuilder();
+        b.Input("x", new Shape(150_000));
+        b.Add("act", new ActivationOp(Activation.Gelu), "x");
+        var g = b.Build();
+        var x = new float[2 * 150_000];
+        new InitLab.Random.Generator(3, 3).Normal(x, 0f, 3f);
+        var inputs = new Dictionary<string, float[]> { ["x"] = x };
+        var p = NetworkParameters<float>.Draw(g, 1);
+        var serial = ExplicitGraphEngine.Forward(g, p, 2, inputs, threads: 1).Output;
+        var threaded = ExplicitGraphEngine.Forward(g, p, 2, inputs, threads: 4).Output;
+        Assert.Equal(serial, threaded);
+        var whole = new float[x.Length];
+        Activation.Gelu.Forward<float>(x, whole);
+        Assert.Equal(whole, threaded);
+        for (int i = 0; i < x.Length; i += 9973) Assert.Equal((float)Activation.Gelu.Forward(x[i]), threaded[i]);
+    }
+
+    [Fact]
     public void The_run_stops_at_the_first_non_finite_node()
     {
         var b = new GraphBuilder();

@@ -28,7 +28,26 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
     public override Shape OutputShape(IReadOnlyList<Shape> inputs) => inputs[0];
 
     /// <inheritdoc/>
-    public override void Forward<T>(ForwardPass<T> pass) => Activation.Forward<T>(pass.Input(0), pass.Output);
+    /// <remarks>Elementwise, so large tensors run in chunks on the pass's threads with the same bits as one serial call.</remarks>
+    public override void Forward<T>(ForwardPass<T> pass)
+    {
+        var x = pass.Input(0);
+        var y = pass.Output;
+        int chunks = (int)Math.Min(64, (x.Length + ChunkElements - 1) / ChunkElements);
+        if (chunks <= 1 || pass.Threads == 1)
+        {
+            Activation.Forward<T>(x, y);
+            return;
+        }
+        Parallelism.For(chunks, c =>
+        {
+            int start = (int)((long)x.Length * c / chunks), end = (int)((long)x.Length * (c + 1) / chunks);
+            Activation.Forward<T>(x.AsSpan(start, end - start), y.AsSpan(start, end - start));
+        }, pass.Threads);
+    }
+
+    /// <summary>Fewest elements per chunk of a threaded forward pass (smaller tensors run on the calling thread).</summary>
+    private const int ChunkElements = 1 << 16;
 
     /// <inheritdoc/>
     public override void Backward<T>(BackwardPass<T> pass)

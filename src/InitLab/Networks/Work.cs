@@ -1,6 +1,4 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 
 namespace InitLab.Networks;
 
@@ -41,67 +39,11 @@ internal static class Work
         for (; i < x.Length; i++) y[i] += x[i];
     }
 
-    /// <summary>
-    /// Sum of a double-widened span over eight accumulators in a fixed layout: element i of each full group of 8 goes to
-    /// accumulator i mod 8, the accumulators are added as ((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7)), then the tail in
-    /// index order. Eight independent chains instead of one (a latency-bound loop); the order never depends on the machine.
-    /// </summary>
-    public static double Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T> => Lanes(x, 0, squares: false);
-
-    /// <summary>Sum of (x_i - mu)^2 in double, in the accumulator layout of <see cref="Sum{T}"/>.</summary>
-    public static double SquaredDeviations<T>(ReadOnlySpan<T> x, double mu) where T : unmanaged, IFloatingPointIeee754<T> =>
-        Lanes(x, mu, squares: true);
-
-    private static double Lanes<T>(ReadOnlySpan<T> x, double mu, bool squares) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Sum of a double-widened span in index order.</summary>
+    public static double Sum<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var lo = Vector256<double>.Zero;
-        var hi = Vector256<double>.Zero;
-        var m = Vector256.Create(mu);
-        int i = 0;
-        for (; i + 8 <= x.Length; i += 8)
-        {
-            Vector256<double> a, b;
-            if (typeof(T) == typeof(float))
-            {
-                var f = Vector256.Create(MemoryMarshal.Cast<T, float>(x.Slice(i, 8)));
-                a = Vector256.WidenLower(f);
-                b = Vector256.WidenUpper(f);
-            }
-            else if (typeof(T) == typeof(double))
-            {
-                var d = MemoryMarshal.Cast<T, double>(x.Slice(i, 8));
-                a = Vector256.Create(d);
-                b = Vector256.Create(d[4..]);
-            }
-            else
-            {
-                a = Vector256.Create(double.CreateTruncating(x[i]), double.CreateTruncating(x[i + 1]), double.CreateTruncating(x[i + 2]), double.CreateTruncating(x[i + 3]));
-                b = Vector256.Create(double.CreateTruncating(x[i + 4]), double.CreateTruncating(x[i + 5]), double.CreateTruncating(x[i + 6]), double.CreateTruncating(x[i + 7]));
-            }
-            if (squares)
-            {
-                a -= m;
-                b -= m;
-                lo += a * a;
-                hi += b * b;
-            }
-            else
-            {
-                lo += a;
-                hi += b;
-            }
-        }
-        double s = ((lo[0] + lo[1]) + (lo[2] + lo[3])) + ((hi[0] + hi[1]) + (hi[2] + hi[3]));
-        for (; i < x.Length; i++)
-        {
-            double v = double.CreateTruncating(x[i]);
-            if (squares)
-            {
-                v -= mu;
-                v *= v;
-            }
-            s += v;
-        }
+        double s = 0;
+        foreach (var v in x) s += double.CreateTruncating(v);
         return s;
     }
 }

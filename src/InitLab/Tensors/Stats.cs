@@ -81,12 +81,7 @@ public sealed record Stats(
                     sq4 += lo * lo;
                     sum4 += hi;
                     sq4 += hi * hi;
-                    var isNaN = ~Vector256.Equals(f, f);
-                    fnan -= isNaN.AsInt32();
-                    finf -= Vector256.Equals(Vector256.Abs(f), fInfinity).AsInt32();
-                    fzero -= Vector256.Equals(f, Vector256<float>.Zero).AsInt32();
-                    fmin = Vector256.ConditionalSelect(isNaN, fmin, Vector256.Min(fmin, f));
-                    fmax = Vector256.ConditionalSelect(isNaN, fmax, Vector256.Max(fmax, f));
+                    Classify(f, fInfinity, ref fnan, ref finf, ref fzero, ref fmin, ref fmax);
                 }
                 nan4 += Vector256.Create((long)Vector256.Sum(fnan), 0, 0, 0);
                 inf4 += Vector256.Create((long)Vector256.Sum(finf), 0, 0, 0);
@@ -107,13 +102,7 @@ public sealed record Stats(
             var v = Load4(x, i);
             sum4 += v;
             sq4 += v * v;
-            var isNaN = ~Vector256.Equals(v, v);
-            nan4 -= isNaN.AsInt64();
-            inf4 -= Vector256.Equals(Vector256.Abs(v), infinity).AsInt64();
-            zero4 -= Vector256.Equals(v, Vector256<double>.Zero).AsInt64();
-            // Min/max over the non-NaN entries (a NaN entry makes the reported min and max NaN below).
-            min4 = Vector256.ConditionalSelect(isNaN, min4, Vector256.Min(min4, v));
-            max4 = Vector256.ConditionalSelect(isNaN, max4, Vector256.Max(max4, v));
+            Classify(v, infinity, ref nan4, ref inf4, ref zero4, ref min4, ref max4);
         }
         double s0 = sum4[0], q0 = sq4[0];
         double min = Math.Min(Math.Min(min4[0], min4[1]), Math.Min(min4[2], min4[3]));
@@ -166,6 +155,20 @@ public sealed record Stats(
     }
 
     /// <summary>Elements i..i+3 widened to double.</summary>
+    /// <summary>Counts the NaN, infinite and zero lanes of v (counters of the lanes' integer width) and folds its non-NaN lanes
+    /// into the running min and max (a NaN entry makes the reported min and max NaN at the end).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Classify<TF, TI>(Vector256<TF> v, Vector256<TF> infinity, ref Vector256<TI> nan, ref Vector256<TI> inf,
+        ref Vector256<TI> zero, ref Vector256<TF> min, ref Vector256<TF> max) where TF : struct where TI : struct
+    {
+        var isNaN = ~Vector256.Equals(v, v);
+        nan -= isNaN.As<TF, TI>();
+        inf -= Vector256.Equals(Vector256.Abs(v), infinity).As<TF, TI>();
+        zero -= Vector256.Equals(v, Vector256<TF>.Zero).As<TF, TI>();
+        min = Vector256.ConditionalSelect(isNaN, min, Vector256.Min(min, v));
+        max = Vector256.ConditionalSelect(isNaN, max, Vector256.Max(max, v));
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<double> Load4<T>(ReadOnlySpan<T> x, int i) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -1,6 +1,4 @@
 using System.Numerics;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
 using InitLab.Networks.Ops;
 using InitLab.Random;
 using InitLab.Tensors;
@@ -245,43 +243,19 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
             s.NaNCount + s.InfCount, correlation, parameters, Histogram: histogram);
     }
 
-    /// <summary>
-    /// q12 / sqrt(q11 q22) over the first two examples (Poole et al. 2016's c). The sums run in double over four accumulators
-    /// in a fixed layout (element j of each group of 4 to accumulator j, combined as (a0 + a1) + (a2 + a3), then the tail), so
-    /// the bits do not depend on the machine.
-    /// </summary>
+    /// <summary>q12 / sqrt(q11 q22) over the first two examples (Poole et al. 2016's c), summed in index order (the MLP
+    /// lab's former loops' bits, which the tests hold it to).</summary>
     internal static double Correlation(ReadOnlySpan<T> y, int n)
     {
-        var q11 = Vector256<double>.Zero;
-        var q22 = Vector256<double>.Zero;
-        var q12 = Vector256<double>.Zero;
-        int j = 0;
-        for (; j + 4 <= n; j += 4)
+        double q11 = 0, q22 = 0, q12 = 0;
+        for (int j = 0; j < n; j++)
         {
-            var a = Load4(y, j);
-            var b = Load4(y, n + j);
+            double a = double.CreateTruncating(y[j]), b = double.CreateTruncating(y[n + j]);
             q11 += a * a;
             q22 += b * b;
             q12 += a * b;
         }
-        double s11 = (q11[0] + q11[1]) + (q11[2] + q11[3]), s22 = (q22[0] + q22[1]) + (q22[2] + q22[3]), s12 = (q12[0] + q12[1]) + (q12[2] + q12[3]);
-        for (; j < n; j++)
-        {
-            double a = double.CreateTruncating(y[j]), b = double.CreateTruncating(y[n + j]);
-            s11 += a * a;
-            s22 += b * b;
-            s12 += a * b;
-        }
-        return s12 / Math.Sqrt(s11 * s22);
-    }
-
-    private static Vector256<double> Load4(ReadOnlySpan<T> x, int i)
-    {
-        if (typeof(T) == typeof(float))
-            return Vector256.WidenLower(Vector256.Create(Vector128.Create(MemoryMarshal.Cast<T, float>(x.Slice(i, 4))), Vector128<float>.Zero));
-        if (typeof(T) == typeof(double))
-            return Vector256.Create(MemoryMarshal.Cast<T, double>(x.Slice(i, 4)));
-        return Vector256.Create(double.CreateTruncating(x[i]), double.CreateTruncating(x[i + 1]), double.CreateTruncating(x[i + 2]), double.CreateTruncating(x[i + 3]));
+        return q12 / Math.Sqrt(q11 * q22);
     }
 
     /// <summary>The gradients a backward pass produced.</summary>

@@ -50,7 +50,12 @@ internal sealed class Normalization
                 mu /= Count;
             }
             double ss = 0;
-            for (int r = 0; r < Runs; r++) ss += Work.SquaredDeviations<T>(x.AsSpan(Start(s, r), RunLength), mu);
+            for (int r = 0; r < Runs; r++)
+                foreach (var v in x.AsSpan(Start(s, r), RunLength))
+                {
+                    double d = double.CreateTruncating(v) - mu;
+                    ss += d * d;
+                }
             double invStd = 1 / Math.Sqrt(ss / Count + Epsilon);
             mean[s] = mu;
             inv[s] = invStd;

@@ -1,7 +1,3 @@
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using InitLab.Activations;
-using InitLab.Numerics;
 using InitLab.Tensors;
 using InitLab.Theory;
 
@@ -34,11 +30,6 @@ public sealed class SoftmaxOp : Op, IMomentRule, IErrorBoundRule
 
     internal static void Row<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
-        if (typeof(T) == typeof(float))
-        {
-            RowFloat(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(y));
-            return;
-        }
         T m = T.NegativeInfinity;
         foreach (var v in x) m = T.IsNaN(v) || v > m ? v : m;
         T s = T.Zero;
@@ -49,61 +40,6 @@ public sealed class SoftmaxOp : Op, IMomentRule, IErrorBoundRule
         }
         T inv = T.One / s;
         for (int j = 0; j < x.Length; j++) y[j] *= inv;
-    }
-
-    /// <summary>
-    /// The float row: m = max x (NaN if any is NaN), e_j = exp(x_j - m) evaluated in double by the lane-generic exp (within
-    /// 1 ulp of double, so e_j is the float nearest e^(x_j - m) but for double rounding) a vector at a time, S = sum e_j over
-    /// eight float accumulators in a fixed layout (element j of each group of 8 to accumulator j mod 8, combined as
-    /// ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7)), then the tail), y_j = e_j (1 / S). Every step's order is fixed, so
-    /// the bits do not depend on the machine's vector width.
-    /// </summary>
-    private static void RowFloat(ReadOnlySpan<float> x, Span<float> y)
-    {
-        float m = float.NegativeInfinity;
-        bool nan = false;
-        int j = 0;
-        if (x.Length >= 8)
-        {
-            var vm = Vector256.Create(float.NegativeInfinity);
-            var vnan = Vector256<float>.Zero;
-            for (; j + 8 <= x.Length; j += 8)
-            {
-                var v = Vector256.Create(x.Slice(j, 8));
-                vnan |= ~Vector256.Equals(v, v);
-                vm = Vector256.Max(vm, v);
-            }
-            nan = vnan != Vector256<float>.Zero;
-            for (int k = 0; k < 8; k++) m = Math.Max(m, vm[k]);
-        }
-        for (; j < x.Length; j++)
-        {
-            nan |= float.IsNaN(x[j]);
-            if (x[j] > m) m = x[j];
-        }
-        if (nan) m = float.NaN;
-        j = 0;
-        var shift = Vector256.Create(m);
-        for (; j + 8 <= x.Length; j += 8) (Vector256.Create(x.Slice(j, 8)) - shift).CopyTo(y.Slice(j, 8));
-        for (; j < x.Length; j++) y[j] = x[j] - m;
-        ActivationKernel.Apply(new ExpKernel(), false, (ReadOnlySpan<float>)y, y, DoubleLanes.Best);
-        var acc = Vector256<float>.Zero;
-        j = 0;
-        for (; j + 8 <= y.Length; j += 8) acc += Vector256.Create((ReadOnlySpan<float>)y.Slice(j, 8));
-        float s = ((acc[0] + acc[4]) + (acc[2] + acc[6])) + ((acc[1] + acc[5]) + (acc[3] + acc[7]));
-        for (; j < y.Length; j++) s += y[j];
-        var inv = Vector256.Create(1 / s);
-        j = 0;
-        for (; j + 8 <= y.Length; j += 8) (Vector256.Create((ReadOnlySpan<float>)y.Slice(j, 8)) * inv).CopyTo(y.Slice(j, 8));
-        for (; j < y.Length; j++) y[j] *= 1 / s;
-    }
-
-    /// <summary>e^x through <see cref="DoubleLaneMath.Exp{L, TV}"/> (the softmax's exponential; no derivative is asked of it).</summary>
-    private readonly struct ExpKernel : IActivationKernel
-    {
-        public TV Forward<L, TV>(TV x) where L : IDoubleLanes<TV> where TV : struct => DoubleLaneMath.Exp<L, TV>(x);
-
-        public TV Derivative<L, TV>(TV x) where L : IDoubleLanes<TV> where TV : struct => DoubleLaneMath.Exp<L, TV>(x);
     }
 
     /// <summary>dx += y (dy - sum(dy y)) for each row of n elements.</summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace InitLab.Tensors;
@@ -134,13 +135,20 @@ public sealed record MagnitudeHistogram(int FirstBin, IReadOnlyList<long> Counts
                 }
             }
             for (; i < block.Length; i++) slots[i] = FloatSlot(block[i]);
+            // Every slot is below Slots by construction (at most 4 * 255 + 3, or the zero and subnormal slots), so the four
+            // tables are indexed without bounds checks.
+            ref int t0 = ref MemoryMarshal.GetArrayDataReference(tables);
+            ref int t1 = ref Unsafe.Add(ref t0, Slots);
+            ref int t2 = ref Unsafe.Add(ref t0, 2 * Slots);
+            ref int t3 = ref Unsafe.Add(ref t0, 3 * Slots);
+            ref uint sl = ref MemoryMarshal.GetReference(slots);
             int k = 0;
             for (; k + 4 <= block.Length; k += 4)
             {
-                tables[slots[k]]++;
-                tables[Slots + (int)slots[k + 1]]++;
-                tables[2 * Slots + (int)slots[k + 2]]++;
-                tables[3 * Slots + (int)slots[k + 3]]++;
+                Unsafe.Add(ref t0, Unsafe.Add(ref sl, k))++;
+                Unsafe.Add(ref t1, Unsafe.Add(ref sl, k + 1))++;
+                Unsafe.Add(ref t2, Unsafe.Add(ref sl, k + 2))++;
+                Unsafe.Add(ref t3, Unsafe.Add(ref sl, k + 3))++;
             }
             for (; k < block.Length; k++) tables[slots[k]]++;
         }

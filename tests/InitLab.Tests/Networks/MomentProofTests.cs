@@ -52,6 +52,19 @@ public class MomentProofTests
     [InlineData("transformer:layers=2,dim=96,heads=2,tokens=24,ln=pre,causal=true", null)]
     public void Transformers_agree_with_the_explicit_engine(string model, string? init) => AgreesWithinFiniteWidthError(Build(model, init));
 
+    /// <summary>
+    /// T-Fixup and DeepNorm give the value projection a different scale than the query and key ones (one in_proj_weight, three row
+    /// blocks): the engine must use each block's gain (with one averaged gain DeepNorm's beta^2 = 0.2 on W_v would be read as
+    /// (1 + 1 + 0.2)/3 = 0.73, far outside the tolerance), and DeepNorm's alpha-scaled shortcut before the post-LN.
+    /// </summary>
+    [Theory]
+    [InlineData("transformer:layers=4,dim=128,heads=4,tokens=16,ln=post", "deepnorm")]
+    [InlineData("transformer:layers=2,dim=96,heads=2,tokens=12,ln=post,causal=true", "deepnorm")]
+    [InlineData("transformer:layers=4,dim=128,heads=4,tokens=16,ln=none", "tfixup")]
+    [InlineData("transformer:layers=3,dim=96,heads=2,tokens=12,ln=none,causal=true,vocab=64", "tfixup")]
+    public void Transformer_recipes_agree_with_the_explicit_engine(string model, string recipe) =>
+        AgreesWithinFiniteWidthError(Recipes.Apply(ModelFamilies.Build(model), recipe));
+
     private static Graph Build(string model, string? init)
     {
         var g = ModelFamilies.Build(model);

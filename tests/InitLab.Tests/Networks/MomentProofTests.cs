@@ -1,3 +1,5 @@
+using InitLab.Tensors;
+using InitLab.Activations;
 using InitLab.Initializers;
 using InitLab.Networks;
 using InitLab.Networks.Families;
@@ -64,6 +66,58 @@ public class MomentProofTests
     [InlineData("transformer:layers=3,dim=96,heads=2,tokens=12,ln=none,causal=true,vocab=64", "tfixup")]
     public void Transformer_recipes_agree_with_the_explicit_engine(string model, string recipe) =>
         AgreesWithinFiniteWidthError(Recipes.Apply(ModelFamilies.Build(model), recipe));
+
+    /// <summary>
+    /// Batch norm in inference mode is y = gamma_c (x - m_c) / sqrt(v_c + eps) + beta_c per channel, an affine map: its moments are
+    /// exact. One affine map for every channel (constant running statistics other than PyTorch's 0 and 1, gamma 1.5, beta -0.2) keeps
+    /// the law, so the relu and the layers after it stay exact; running statistics given per channel (as imported from ONNX) and a
+    /// random beta give a per-channel mixture, exact in its moments, followed here by a linear layer (which needs only those).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Batch_norm_with_running_statistics_agrees_with_the_explicit_engine(bool perChannel)
+    {
+        const int c = 64;
+        var b = new GraphBuilder(perChannel ? "bn-running-per-channel" : "bn-running-constant");
+        b.Input("x", new Shape(4, 6, 6));
+        b.Add("conv1", new ConvOp(c, [3, 3], padding: [1, 1], bias: false), "x");
+        b.SetInit("conv1", "weight", Init.KaimingNormal());
+        b.Add("bn1", new BatchNormOp(runningStats: true), "conv1");
+        if (perChannel)
+        {
+            b.SetInit("bn1", "running_mean", Init.Given(Enumerable.Range(0, c).Select(i => 0.1f * (i % 7) - 0.3f).ToArray(), "file"));
+            b.SetInit("bn1", "running_var", Init.Given(Enumerable.Range(0, c).Select(i => 0.5f + 0.05f * i).ToArray(), "file"));
+            b.SetInit("bn1", "weight", Init.Given(Enumerable.Range(0, c).Select(i => 0.5f + 0.02f * i).ToArray(), "file"));
+            b.SetInit("bn1", "bias", Init.Normal(0.1, 0.3));
+            b.Add("conv2", new ConvOp(c, [3, 3], padding: [1, 1], bias: false), "bn1");
+            b.SetInit("conv2", "weight", Init.KaimingNormal());
+        }
+        else
+        {
+            b.SetInit("bn1", "running_mean", Init.Constant(0.5));
+            b.SetInit("bn1", "running_var", Init.Constant(4));
+            b.SetInit("bn1", "weight", Init.Constant(1.5));
+            b.SetInit("bn1", "bias", Init.Constant(-0.2));
+            b.Add("relu", new ActivationOp(Activation.Relu), "bn1");
+            b.Add("conv2", new ConvOp(c, [3, 3], padding: [1, 1], bias: false), "relu");
+            b.SetInit("conv2", "weight", Init.KaimingNormal());
+            b.Add("bn2", new BatchNormOp(runningStats: true), "conv2");
+            b.Add("tanh", new ActivationOp(Activation.Tanh), "bn2");
+        }
+        var graph = b.Build(perChannel ? "conv2" : "tanh");
+        AgreesWithinFiniteWidthError(graph);
+        // The closed form at bn1 for the constant case: conv1's output is N(0, 2 * 4/4 ...) with variance v1 (from the engine's conv
+        // node), so E[y] = 1.5 (0 - 0.5)/sqrt(4 + eps) - 0.2 and Var(y) = 1.5^2 v1 / (4 + eps).
+        if (!perChannel)
+        {
+            var t = MomentEngine.Run(graph, new MomentOptions { Batch = 8 });
+            double v1 = t["conv1"].Variance;
+            Assert.Equal(1.5 * -0.5 / Math.Sqrt(4 + 1e-5) - 0.2, t["bn1"].Mean, 1e-12);
+            Assert.Equal(2.25 * v1 / (4 + 1e-5), t["bn1"].Variance, 1e-12);
+            Assert.True(t["bn1"].Exact && t["relu"].Exact, string.Join("; ", t["relu"].Assumptions));
+        }
+    }
 
     private static Graph Build(string model, string? init)
     {

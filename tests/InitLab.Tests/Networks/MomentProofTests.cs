@@ -68,6 +68,34 @@ public class MomentProofTests
         AgreesWithinFiniteWidthError(Recipes.Apply(ModelFamilies.Build(model), recipe));
 
     /// <summary>
+    /// Global pooling after zero-padded convolutions on small images: a border position's offset sums fewer taps, and two positions
+    /// share only the taps valid at both (corner to opposite corner of a 3x3 kernel on a 2x2 image: 4 of 9 each, 1 shared), so the
+    /// rank-one product A(p) A(p') the engine uses is an upper bound on their covariance. The pooled node must say so in its trace and
+    /// its prediction must be an upper bound within finite-width error (ln(measured/predicted) &lt;= tolerance), while every node
+    /// before the pooling (exact per position) agrees both ways.
+    /// </summary>
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void Pooling_after_padded_convs_on_small_images_is_flagged_and_an_upper_bound(int size)
+    {
+        var graph = Build($"cnn:depth=3,channels=64,size={size}", "kaiming_normal");
+        var predicted = MomentEngine.Run(graph, new MomentOptions { Batch = 8 });
+        var traces = Enumerable.Range(0, 6).Select(s => ExplicitGraphEngine.Run(graph, new ExplicitOptions { Batch = 8, Seed = 100 + (ulong)s })).ToList();
+        var nodes = FiniteWidthCheck.Compare(graph, predicted, traces);
+        var pool = nodes.Single(n => n.Op == "global_avg_pool");
+        Assert.False(pool.Exact);
+        Assert.Contains(predicted[pool.Name].Assumptions, a => a.Contains("upper bound at zero-padded borders", StringComparison.Ordinal));
+        Assert.True(pool.LogRatio <= pool.Tolerance, $"size {size}: pooled ln(measured/predicted) = {pool.LogRatio:G3} above {pool.Tolerance:G3}");
+        foreach (var n in nodes.TakeWhile(n => n.Op != "global_avg_pool"))
+        {
+            Assert.True(n.Within, $"size {size}: {n.Name} ln(measured/predicted) = {n.LogRatio:G3}, tolerance {n.Tolerance:G3}");
+            Assert.True(n.Exact, $"{n.Name}: {string.Join("; ", predicted[n.Name].Assumptions)}");
+        }
+    }
+
+    /// <summary>
     /// Batch norm in inference mode is y = gamma_c (x - m_c) / sqrt(v_c + eps) + beta_c per channel, an affine map: its moments are
     /// exact. One affine map for every channel (constant running statistics other than PyTorch's 0 and 1, gamma 1.5, beta -0.2) keeps
     /// the law, so the relu and the layers after it stay exact; running statistics given per channel (as imported from ONNX) and a

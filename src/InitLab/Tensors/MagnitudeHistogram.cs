@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace InitLab.Tensors;
 
@@ -53,6 +54,13 @@ public sealed record MagnitudeHistogram(int FirstBin, IReadOnlyList<long> Counts
     /// <summary>The histogram of <paramref name="values"/>.</summary>
     public static MagnitudeHistogram Of<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float)) return OfFloat(MemoryMarshal.Cast<T, float>(values));
+        return OfGeneric(values);
+    }
+
+    // The generic path: every value widened to double and binned by Bin (also the oracle of the float path in the tests).
+    internal static MagnitudeHistogram OfGeneric<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         long zeros = 0, nonFinite = 0;
         var bins = new Dictionary<int, long>();
         int lo = int.MaxValue, hi = int.MinValue;
@@ -77,6 +85,104 @@ public sealed record MagnitudeHistogram(int FirstBin, IReadOnlyList<long> Counts
         var counts = new long[hi - lo + 1];
         foreach (var (b, c) in bins) counts[b - lo] = c;
         return new MagnitudeHistogram(lo, counts, zeros, nonFinite);
+    }
+
+    // Float mantissa thresholds (23 bits): a normal float's double mantissa is its own shifted left by 29, so
+    // (m << 29) >= Edge <=> m >= ceil(Edge / 2^29), exactly.
+    private static readonly uint FloatEdge1 = (uint)((Edge1 + (1L << 29) - 1) >> 29);
+    private static readonly uint FloatEdge2 = (uint)((Edge2 + (1L << 29) - 1) >> 29);
+    private static readonly uint FloatEdge3 = (uint)((Edge3 + (1L << 29) - 1) >> 29);
+
+    // Slots of the float path: 4 e + q for biased exponent e in 1..254 (bin 4 (e - 127) + q), 1020..1023 for e = 255 (NaN
+    // and infinities), ZeroSlot for +-0 and SubnormalSlot for subnormals (binned apart through the double path).
+    private const int Slots = 1026;
+    private const uint ZeroSlot = 1024, SubnormalSlot = 1025;
+
+    /// <summary>
+    /// The float path: each value's slot is computed from its bits (a vector at a time) and counted in four interleaved tables
+    /// (consecutive equal slots do not wait on each other's store); exact integer counts, equal to <see cref="OfGeneric{T}"/>'s.
+    /// </summary>
+    private static MagnitudeHistogram OfFloat(ReadOnlySpan<float> values)
+    {
+        var bits = MemoryMarshal.Cast<float, uint>(values);
+        var tables = new int[4 * Slots];
+        const int Block = 512;
+        Span<uint> slots = stackalloc uint[Block];
+        for (int start = 0; start < bits.Length; start += Block)
+        {
+            var block = bits.Slice(start, Math.Min(Block, bits.Length - start));
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var absMask = new Vector<uint>(0x7FFFFFFFu);
+                var mantissaMask = new Vector<uint>(0x7FFFFFu);
+                var e1 = new Vector<uint>(FloatEdge1);
+                var e2 = new Vector<uint>(FloatEdge2);
+                var e3 = new Vector<uint>(FloatEdge3);
+                var zeroSlot = new Vector<uint>(ZeroSlot);
+                var subnormalSlot = new Vector<uint>(SubnormalSlot);
+                for (; i <= block.Length - Vector<uint>.Count; i += Vector<uint>.Count)
+                {
+                    var a = new Vector<uint>(block.Slice(i)) & absMask;
+                    var e = a >>> 23;
+                    var m = a & mantissaMask;
+                    // Comparisons give all-ones (= -1 as uint arithmetic), so subtracting them adds 1 per edge passed.
+                    var slot = (e << 2) - Vector.GreaterThanOrEqual(m, e1) - Vector.GreaterThanOrEqual(m, e2) - Vector.GreaterThanOrEqual(m, e3);
+                    var denormal = Vector.Equals(e, Vector<uint>.Zero);
+                    slot = Vector.ConditionalSelect(denormal, Vector.ConditionalSelect(Vector.Equals(a, Vector<uint>.Zero), zeroSlot, subnormalSlot), slot);
+                    slot.CopyTo(slots.Slice(i));
+                }
+            }
+            for (; i < block.Length; i++) slots[i] = FloatSlot(block[i]);
+            int k = 0;
+            for (; k + 4 <= block.Length; k += 4)
+            {
+                tables[slots[k]]++;
+                tables[Slots + (int)slots[k + 1]]++;
+                tables[2 * Slots + (int)slots[k + 2]]++;
+                tables[3 * Slots + (int)slots[k + 3]]++;
+            }
+            for (; k < block.Length; k++) tables[slots[k]]++;
+        }
+        var counts = new long[Slots];
+        for (int s = 0; s < Slots; s++) counts[s] = (long)tables[s] + tables[Slots + s] + tables[2 * Slots + s] + tables[3 * Slots + s];
+        long zeros = counts[ZeroSlot], nonFinite = counts[1020] + counts[1021] + counts[1022] + counts[1023];
+        // Bins of normal values: slot 4 e + q is bin 4 (e - 127) + q = slot - 508.
+        int lo = int.MaxValue, hi = int.MinValue;
+        for (int s = 4; s < 1020; s++)
+            if (counts[s] > 0)
+            {
+                lo = Math.Min(lo, s - 508);
+                hi = Math.Max(hi, s - 508);
+            }
+        Dictionary<int, long>? subnormal = null;
+        if (counts[SubnormalSlot] > 0)
+        {
+            subnormal = [];
+            foreach (uint b in bits)
+            {
+                uint a = b & 0x7FFFFFFFu;
+                if (a == 0 || a >= 0x800000u) continue;
+                int bin = Bin(BitConverter.UInt32BitsToSingle(a));
+                subnormal[bin] = subnormal.GetValueOrDefault(bin) + 1;
+                lo = Math.Min(lo, bin);
+                hi = Math.Max(hi, bin);
+            }
+        }
+        if (hi < lo) return new MagnitudeHistogram(0, [], zeros, nonFinite);
+        var result = new long[hi - lo + 1];
+        for (int s = 4; s < 1020; s++)
+            if (counts[s] > 0) result[s - 508 - lo] = counts[s];
+        if (subnormal is not null)
+            foreach (var (bin, c) in subnormal) result[bin - lo] += c;
+        return new MagnitudeHistogram(lo, result, zeros, nonFinite);
+    }
+
+    private static uint FloatSlot(uint bits)
+    {
+        uint a = bits & 0x7FFFFFFFu, e = a >> 23, m = a & 0x7FFFFFu;
+        if (e == 0) return a == 0 ? ZeroSlot : SubnormalSlot;
+        return (e << 2) + (m >= FloatEdge1 ? 1u : 0) + (m >= FloatEdge2 ? 1u : 0) + (m >= FloatEdge3 ? 1u : 0);
     }
 
     private static int Bin(double a)

@@ -38,6 +38,39 @@ public class MagnitudeHistogramTests
     public void Bin_edges_are_the_powers_of_two_to_the_quarter(double x, int bin) => Assert.Equal(bin, MagnitudeHistogram.BinOf(x));
 
     [Fact]
+    public void The_float_path_counts_exactly_as_the_double_path()
+    {
+        // The float path bins from the float's bits; the generic path widens to double and uses Bin. Every float on either
+        // side of each quarter-octave edge, subnormals, zeros of both signs, NaNs with payloads and infinities, in an order
+        // with runs and without, at lengths that leave vector tails.
+        var values = new List<float> { 0f, -0f, float.NaN, -float.NaN, BitConverter.UInt32BitsToSingle(0x7FC00001), float.PositiveInfinity,
+            float.NegativeInfinity, float.Epsilon, -float.Epsilon, BitConverter.UInt32BitsToSingle(0x007FFFFF), float.MaxValue, -float.MinValue,
+            1.17549435E-38f /* smallest normal */ };
+        foreach (int exponent in new[] { -140, -126, -20, -1, 0, 1, 7, 100, 127 })
+            foreach (double edge in new[] { 1.0, 1.1892071150027210667, 1.4142135623730950488, 1.6817928305074290861 })
+            {
+                float f = (float)Math.ScaleB(edge, exponent);
+                values.AddRange([f, MathF.BitDecrement(f), MathF.BitIncrement(f), -MathF.BitIncrement(f)]);
+            }
+        var g = new Generator(11, 0);
+        var noise = new float[5003];
+        g.Normal(noise);
+        for (int i = 0; i < noise.Length; i++) noise[i] = i % 3 == 0 ? 0f : noise[i] * MathF.Pow(2, i % 200 - 100);
+        values.AddRange(noise);
+        foreach (int length in new[] { 0, 1, 7, 17, values.Count })
+        {
+            var x = values.Take(length).ToArray();
+            var fast = MagnitudeHistogram.Of<float>(x);
+            var oracle = MagnitudeHistogram.OfGeneric<float>(x);
+            Assert.Equal(oracle, fast);
+            Assert.Equal(length, fast.Total);
+        }
+        // Only normal floats: no subnormal rescan; the edges still land where the double rule puts them.
+        var normal = MagnitudeHistogram.Of<float>([1.1892071f, MathF.BitDecrement(1.1892071f), 1.4142135f, 1.6817929f]);
+        Assert.Equal(MagnitudeHistogram.OfGeneric<float>([1.1892071f, MathF.BitDecrement(1.1892071f), 1.4142135f, 1.6817929f]), normal);
+    }
+
+    [Fact]
     public void Zeros_and_non_finite_values_are_counted_apart()
     {
         var h = MagnitudeHistogram.Of<float>([0f, -0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1f, -1f, 3f]);

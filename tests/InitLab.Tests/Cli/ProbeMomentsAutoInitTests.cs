@@ -81,6 +81,20 @@ public sealed class ProbeMomentsAutoInitTests : IDisposable
     }
 
     [Fact]
+    public void Reinit_autoinit_treats_a_cnn_whose_batch_norm_holds_running_statistics()
+    {
+        // Refused before the moment engine treated inference-mode batch norm; now each weighted layer gets its scale.
+        string written = Path.Combine(_dir, "cnn_autoinit.onnx");
+        var (code, output, error) = CliTestHost.Run("reinit", Fixtures.PathOf("cnn.onnx"), "--autoinit", "--out", written, "--json");
+        Assert.Equal((0, ""), (code, error));
+        using var doc = JsonDocument.Parse(output);
+        var layers = doc.RootElement.GetProperty("layers").EnumerateArray().ToList();
+        Assert.Equal(3, layers.Count);
+        Assert.All(layers, l => Assert.True(l.GetProperty("std").GetDouble() is > 0 and < 1));
+        Assert.True(File.Exists(written));
+    }
+
+    [Fact]
     public void Reinit_autoinit_writes_an_onnx_model_whose_measured_std_is_the_target_within_finite_width_error()
     {
         string written = Path.Combine(_dir, "mlp_autoinit.onnx");

@@ -1,5 +1,4 @@
 using System.Numerics;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace InitLab.Tensors;
@@ -55,163 +54,135 @@ public sealed record MagnitudeHistogram(int FirstBin, IReadOnlyList<long> Counts
     /// <summary>The histogram of <paramref name="values"/>.</summary>
     public static MagnitudeHistogram Of<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (typeof(T) == typeof(float)) return OfFloat(MemoryMarshal.Cast<T, uint>(values));
-        if (typeof(T) == typeof(double)) return OfDouble(MemoryMarshal.Cast<T, ulong>(values));
+        if (typeof(T) == typeof(float)) return OfFloat(MemoryMarshal.Cast<T, float>(values));
+        return OfGeneric(values);
+    }
+
+    // The generic path: every value widened to double and binned by Bin (also the oracle of the float path in the tests).
+    internal static MagnitudeHistogram OfGeneric<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         long zeros = 0, nonFinite = 0;
         var bins = new Dictionary<int, long>();
+        int lo = int.MaxValue, hi = int.MinValue;
+        // Runs of equal bins are common (neighbouring activations have similar sizes): count a run before touching the map.
+        int current = 0;
+        long run = 0;
         foreach (var v in values)
         {
             double a = Math.Abs(double.CreateTruncating(v));
-            if (a == 0) zeros++;
-            else if (!double.IsFinite(a)) nonFinite++;
-            else bins[Bin(a)] = bins.GetValueOrDefault(Bin(a)) + 1;
+            if (a == 0) { zeros++; continue; }
+            if (!double.IsFinite(a)) { nonFinite++; continue; }
+            int b = Bin(a);
+            if (b == current && run > 0) { run++; continue; }
+            if (run > 0) bins[current] = bins.GetValueOrDefault(current) + run;
+            current = b;
+            run = 1;
+            if (b < lo) lo = b;
+            if (b > hi) hi = b;
         }
+        if (run > 0) bins[current] = bins.GetValueOrDefault(current) + run;
         if (bins.Count == 0) return new MagnitudeHistogram(0, [], zeros, nonFinite);
-        int lo = bins.Keys.Min(), hi = bins.Keys.Max();
         var counts = new long[hi - lo + 1];
         foreach (var (b, c) in bins) counts[b - lo] = c;
         return new MagnitudeHistogram(lo, counts, zeros, nonFinite);
     }
 
-    // The float and double paths read the bin from the bits: slot 4 e + q of a dense table, e the biased exponent and q the
-    // number of edges at or below the mantissa (a float mantissa m is the double one shifted by 29, so m << 29 >= Edge
-    // exactly when m >= ceil(Edge / 2^29)). Slots 0..3 (e = 0) mix zeros and subnormals; the top exponent is Inf and NaN.
-    // Subnormals are rare and are binned one by one afterwards (as doubles they are normal: their own bins below e = 1).
-    // Four interleaved tables for floats, so that runs of equal bins do not queue on one counter.
-    private const int Block = 256;
+    // Float mantissa thresholds (23 bits): a normal float's double mantissa is its own shifted left by 29, so
+    // (m << 29) >= Edge <=> m >= ceil(Edge / 2^29), exactly.
+    private static readonly uint FloatEdge1 = (uint)((Edge1 + (1L << 29) - 1) >> 29);
+    private static readonly uint FloatEdge2 = (uint)((Edge2 + (1L << 29) - 1) >> 29);
+    private static readonly uint FloatEdge3 = (uint)((Edge3 + (1L << 29) - 1) >> 29);
 
-    private static MagnitudeHistogram OfFloat(ReadOnlySpan<uint> bits)
+    // Slots of the float path: 4 e + q for biased exponent e in 1..254 (bin 4 (e - 127) + q), 1020..1023 for e = 255 (NaN
+    // and infinities), ZeroSlot for +-0 and SubnormalSlot for subnormals (binned apart through the double path).
+    private const int Slots = 1026;
+    private const uint ZeroSlot = 1024, SubnormalSlot = 1025;
+
+    /// <summary>
+    /// The float path: each value's slot is computed from its bits (a vector at a time) and counted in four interleaved tables
+    /// (consecutive equal slots do not wait on each other's store); exact integer counts, equal to <see cref="OfGeneric{T}"/>'s.
+    /// </summary>
+    private static MagnitudeHistogram OfFloat(ReadOnlySpan<float> values)
     {
-        const int Slots = 256 * BinsPerOctave;
-        uint t1 = FloatEdge(Edge1), t2 = FloatEdge(Edge2), t3 = FloatEdge(Edge3);
-        var table = new int[4 * Slots];
-        int subnormals = 0, i = 0;
-        ref int c = ref MemoryMarshal.GetArrayDataReference(table);
-        if (Vector.IsHardwareAccelerated && bits.Length >= Block)
+        var bits = MemoryMarshal.Cast<float, uint>(values);
+        var tables = new int[4 * Slots];
+        const int Block = 512;
+        Span<uint> slots = stackalloc uint[Block];
+        for (int start = 0; start < bits.Length; start += Block)
         {
-            // The slots of a block in vectors (the same integer arithmetic as FloatSlot, lane by lane), then the counts.
-            Span<uint> slots = stackalloc uint[Block];
-            var absMask = new Vector<uint>(0x7FFFFFFFu);
-            var mantissaMask = new Vector<uint>(0x007FFFFFu);
-            Vector<uint> e1 = new(t1), e2 = new(t2), e3 = new(t3), one = Vector<uint>.One, subnormalTop = new(0x007FFFFFu);
-            var subnormalLanes = Vector<uint>.Zero;
-            ref uint s0 = ref MemoryMarshal.GetReference(slots);
-            for (; i + Block <= bits.Length; i += Block)
+            var block = bits.Slice(start, Math.Min(Block, bits.Length - start));
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
             {
-                for (int j = 0; j < Block; j += Vector<uint>.Count)
+                var absMask = new Vector<uint>(0x7FFFFFFFu);
+                var mantissaMask = new Vector<uint>(0x7FFFFFu);
+                var e1 = new Vector<uint>(FloatEdge1);
+                var e2 = new Vector<uint>(FloatEdge2);
+                var e3 = new Vector<uint>(FloatEdge3);
+                var zeroSlot = new Vector<uint>(ZeroSlot);
+                var subnormalSlot = new Vector<uint>(SubnormalSlot);
+                for (; i <= block.Length - Vector<uint>.Count; i += Vector<uint>.Count)
                 {
-                    var key = Vector.LoadUnsafe(ref MemoryMarshal.GetReference(bits), (nuint)(i + j)) & absMask;
-                    var mantissa = key & mantissaMask;
-                    // A true comparison is all ones (-1 as an integer): subtracting it adds 1.
-                    var slot = (key >> 23) * BinsPerOctave
-                        - Vector.GreaterThanOrEqual(mantissa, e1) - Vector.GreaterThanOrEqual(mantissa, e2) - Vector.GreaterThanOrEqual(mantissa, e3);
-                    subnormalLanes -= Vector.LessThan(key - one, subnormalTop);
-                    slot.StoreUnsafe(ref s0, (nuint)j);
-                }
-                for (int j = 0; j < Block; j += 4)
-                {
-                    Unsafe.Add(ref c, (int)Unsafe.Add(ref s0, j))++;
-                    Unsafe.Add(ref c, Slots + (int)Unsafe.Add(ref s0, j + 1))++;
-                    Unsafe.Add(ref c, 2 * Slots + (int)Unsafe.Add(ref s0, j + 2))++;
-                    Unsafe.Add(ref c, 3 * Slots + (int)Unsafe.Add(ref s0, j + 3))++;
+                    var a = new Vector<uint>(block.Slice(i)) & absMask;
+                    var e = a >>> 23;
+                    var m = a & mantissaMask;
+                    // Comparisons give all-ones (= -1 as uint arithmetic), so subtracting them adds 1 per edge passed.
+                    var slot = (e << 2) - Vector.GreaterThanOrEqual(m, e1) - Vector.GreaterThanOrEqual(m, e2) - Vector.GreaterThanOrEqual(m, e3);
+                    var denormal = Vector.Equals(e, Vector<uint>.Zero);
+                    slot = Vector.ConditionalSelect(denormal, Vector.ConditionalSelect(Vector.Equals(a, Vector<uint>.Zero), zeroSlot, subnormalSlot), slot);
+                    slot.CopyTo(slots.Slice(i));
                 }
             }
-            for (int lane = 0; lane < Vector<uint>.Count; lane++) subnormals += (int)subnormalLanes[lane];
+            for (; i < block.Length; i++) slots[i] = FloatSlot(block[i]);
+            int k = 0;
+            for (; k + 4 <= block.Length; k += 4)
+            {
+                tables[slots[k]]++;
+                tables[Slots + (int)slots[k + 1]]++;
+                tables[2 * Slots + (int)slots[k + 2]]++;
+                tables[3 * Slots + (int)slots[k + 3]]++;
+            }
+            for (; k < block.Length; k++) tables[slots[k]]++;
         }
-        for (; i + 4 <= bits.Length; i += 4)
+        var counts = new long[Slots];
+        for (int s = 0; s < Slots; s++) counts[s] = (long)tables[s] + tables[Slots + s] + tables[2 * Slots + s] + tables[3 * Slots + s];
+        long zeros = counts[ZeroSlot], nonFinite = counts[1020] + counts[1021] + counts[1022] + counts[1023];
+        // Bins of normal values: slot 4 e + q is bin 4 (e - 127) + q = slot - 508.
+        int lo = int.MaxValue, hi = int.MinValue;
+        for (int s = 4; s < 1020; s++)
+            if (counts[s] > 0)
+            {
+                lo = Math.Min(lo, s - 508);
+                hi = Math.Max(hi, s - 508);
+            }
+        Dictionary<int, long>? subnormal = null;
+        if (counts[SubnormalSlot] > 0)
         {
-            Unsafe.Add(ref c, FloatSlot(bits[i], t1, t2, t3, ref subnormals))++;
-            Unsafe.Add(ref c, Slots + FloatSlot(bits[i + 1], t1, t2, t3, ref subnormals))++;
-            Unsafe.Add(ref c, 2 * Slots + FloatSlot(bits[i + 2], t1, t2, t3, ref subnormals))++;
-            Unsafe.Add(ref c, 3 * Slots + FloatSlot(bits[i + 3], t1, t2, t3, ref subnormals))++;
-        }
-        for (; i < bits.Length; i++) Unsafe.Add(ref c, FloatSlot(bits[i], t1, t2, t3, ref subnormals))++;
-        var merged = new long[Slots];
-        for (int k = 0; k < 4; k++)
-            for (int slot = 0; slot < Slots; slot++) merged[slot] += table[k * Slots + slot];
-        // Slots 4 * 255 .. are Inf and NaN; slot 0 holds the zeros and, with slots 1..3, the subnormals.
-        long nonFinite = 0;
-        for (int slot = 255 * BinsPerOctave; slot < Slots; slot++) nonFinite += merged[slot];
-        long zeros = merged[0] + merged[1] + merged[2] + merged[3] - subnormals;
-        Dictionary<int, long>? low = null;
-        if (subnormals > 0)
-        {
-            low = [];
+            subnormal = [];
             foreach (uint b in bits)
             {
-                uint key = b & 0x7FFFFFFFu;
-                if (key != 0 && key < 0x00800000u)
-                {
-                    int bin = Bin(BitConverter.UInt32BitsToSingle(key));
-                    low[bin] = low.GetValueOrDefault(bin) + 1;
-                }
+                uint a = b & 0x7FFFFFFFu;
+                if (a == 0 || a >= 0x800000u) continue;
+                int bin = Bin(BitConverter.UInt32BitsToSingle(a));
+                subnormal[bin] = subnormal.GetValueOrDefault(bin) + 1;
+                lo = Math.Min(lo, bin);
+                hi = Math.Max(hi, bin);
             }
         }
-        // Normal floats: slot 4 e + q is bin 4 (e - 127) + q.
-        return Collect(merged, firstSlot: BinsPerOctave, endSlot: 255 * BinsPerOctave, binOfSlot0: -127 * BinsPerOctave, low, zeros, nonFinite);
+        if (hi < lo) return new MagnitudeHistogram(0, [], zeros, nonFinite);
+        var result = new long[hi - lo + 1];
+        for (int s = 4; s < 1020; s++)
+            if (counts[s] > 0) result[s - 508 - lo] = counts[s];
+        if (subnormal is not null)
+            foreach (var (bin, c) in subnormal) result[bin - lo] += c;
+        return new MagnitudeHistogram(lo, result, zeros, nonFinite);
     }
 
-    private static MagnitudeHistogram OfDouble(ReadOnlySpan<ulong> bits)
+    private static uint FloatSlot(uint bits)
     {
-        const int Slots = 2048 * BinsPerOctave;
-        var table = new long[Slots];
-        long subnormals = 0;
-        foreach (ulong b in bits)
-        {
-            ulong key = b & 0x7FFFFFFFFFFFFFFFUL;
-            long mantissa = (long)(key & ((1UL << 52) - 1));
-            int slot = (int)(key >> 52) * BinsPerOctave + (mantissa >= Edge1 ? 1 : 0) + (mantissa >= Edge2 ? 1 : 0) + (mantissa >= Edge3 ? 1 : 0);
-            table[slot]++;
-            subnormals += key - 1 < (1UL << 52) - 1 ? 1 : 0;
-        }
-        long nonFinite = 0;
-        for (int slot = 2047 * BinsPerOctave; slot < Slots; slot++) nonFinite += table[slot];
-        long zeros = table[0] + table[1] + table[2] + table[3] - subnormals;
-        Dictionary<int, long>? low = null;
-        if (subnormals > 0)
-        {
-            low = [];
-            foreach (ulong b in bits)
-            {
-                ulong key = b & 0x7FFFFFFFFFFFFFFFUL;
-                if (key != 0 && key < 1UL << 52)
-                {
-                    int bin = Bin(BitConverter.UInt64BitsToDouble(key));
-                    low[bin] = low.GetValueOrDefault(bin) + 1;
-                }
-            }
-        }
-        return Collect(table, firstSlot: BinsPerOctave, endSlot: 2047 * BinsPerOctave, binOfSlot0: -1023 * BinsPerOctave, low, zeros, nonFinite);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static int FloatSlot(uint b, uint t1, uint t2, uint t3, ref int subnormals)
-    {
-        uint key = b & 0x7FFFFFFFu, mantissa = key & 0x007FFFFFu;
-        subnormals += key - 1 < 0x007FFFFFu ? 1 : 0;
-        return (int)(key >> 23) * BinsPerOctave + (mantissa >= t1 ? 1 : 0) + (mantissa >= t2 ? 1 : 0) + (mantissa >= t3 ? 1 : 0);
-    }
-
-    private static uint FloatEdge(long doubleMantissa) => (uint)((doubleMantissa + (1L << 29) - 1) >> 29);
-
-    /// <summary>The histogram from the normal values' slots firstSlot..endSlot-1 (slot s = bin binOfSlot0 + s) and the
-    /// subnormals' bins (all below the normal ones).</summary>
-    private static MagnitudeHistogram Collect(long[] slots, int firstSlot, int endSlot, int binOfSlot0, Dictionary<int, long>? low,
-        long zeros, long nonFinite)
-    {
-        int first = firstSlot, last = endSlot - 1;
-        while (first <= last && slots[first] == 0) first++;
-        while (last >= first && slots[last] == 0) last--;
-        bool hasNormal = first <= last, hasLow = low is { Count: > 0 };
-        if (!hasNormal && !hasLow) return new MagnitudeHistogram(0, [], zeros, nonFinite);
-        int lo = hasLow ? low!.Keys.Min() : binOfSlot0 + first;
-        int hi = hasNormal ? binOfSlot0 + last : low!.Keys.Max();
-        var counts = new long[hi - lo + 1];
-        if (hasLow)
-            foreach (var (b, n) in low!) counts[b - lo] += n;
-        if (hasNormal)
-            for (int slot = first; slot <= last; slot++) counts[binOfSlot0 + slot - lo] += slots[slot];
-        return new MagnitudeHistogram(lo, counts, zeros, nonFinite);
+        uint a = bits & 0x7FFFFFFFu, e = a >> 23, m = a & 0x7FFFFFu;
+        if (e == 0) return a == 0 ? ZeroSlot : SubnormalSlot;
+        return (e << 2) + (m >= FloatEdge1 ? 1u : 0) + (m >= FloatEdge2 ? 1u : 0) + (m >= FloatEdge3 ? 1u : 0);
     }
 
     private static int Bin(double a)

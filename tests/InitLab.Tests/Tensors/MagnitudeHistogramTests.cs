@@ -40,9 +40,9 @@ public class MagnitudeHistogramTests
     [Fact]
     public void Float_double_and_half_histograms_match_binning_each_value_on_its_own()
     {
-        // The float and double paths bin from the bits in dense tables (subnormals apart); the reference bins one value at
-        // a time with BinOf and a dictionary. Values: every magnitude from subnormal to near overflow, the floats and
-        // doubles on both sides of each edge 2^(k/4), zeros of both signs, infinities and NaNs, at odd lengths.
+        // The float path bins from the bits (subnormals apart), double and Half through the generic path; the reference
+        // bins one value at a time with BinOf, independently of both. Values: every magnitude from subnormal to near
+        // overflow, the floats and doubles on both sides of each edge 2^(k/4), zeros of both signs, infinities and NaNs.
         var g = new Generator(12, 3);
         var raw = new double[30_011];
         g.Normal(raw);
@@ -101,6 +101,39 @@ public class MagnitudeHistogramTests
         Assert.Equal(bins.Keys.Min(), h.FirstBin);
         Assert.Equal(bins.Keys.Max(), h.LastBin);
         for (int b = h.FirstBin; b <= h.LastBin; b++) Assert.Equal(bins.GetValueOrDefault(b), h.Count(b));
+    }
+
+    [Fact]
+    public void The_float_path_counts_exactly_as_the_double_path()
+    {
+        // The float path bins from the float's bits; the generic path widens to double and uses Bin. Every float on either
+        // side of each quarter-octave edge, subnormals, zeros of both signs, NaNs with payloads and infinities, in an order
+        // with runs and without, at lengths that leave vector tails.
+        var values = new List<float> { 0f, -0f, float.NaN, -float.NaN, BitConverter.UInt32BitsToSingle(0x7FC00001), float.PositiveInfinity,
+            float.NegativeInfinity, float.Epsilon, -float.Epsilon, BitConverter.UInt32BitsToSingle(0x007FFFFF), float.MaxValue, -float.MinValue,
+            1.17549435E-38f /* smallest normal */ };
+        foreach (int exponent in new[] { -140, -126, -20, -1, 0, 1, 7, 100, 127 })
+            foreach (double edge in new[] { 1.0, 1.1892071150027210667, 1.4142135623730950488, 1.6817928305074290861 })
+            {
+                float f = (float)Math.ScaleB(edge, exponent);
+                values.AddRange([f, MathF.BitDecrement(f), MathF.BitIncrement(f), -MathF.BitIncrement(f)]);
+            }
+        var g = new Generator(11, 0);
+        var noise = new float[5003];
+        g.Normal(noise);
+        for (int i = 0; i < noise.Length; i++) noise[i] = i % 3 == 0 ? 0f : noise[i] * MathF.Pow(2, i % 200 - 100);
+        values.AddRange(noise);
+        foreach (int length in new[] { 0, 1, 7, 17, values.Count })
+        {
+            var x = values.Take(length).ToArray();
+            var fast = MagnitudeHistogram.Of<float>(x);
+            var oracle = MagnitudeHistogram.OfGeneric<float>(x);
+            Assert.Equal(oracle, fast);
+            Assert.Equal(length, fast.Total);
+        }
+        // Only normal floats: no subnormal rescan; the edges still land where the double rule puts them.
+        var normal = MagnitudeHistogram.Of<float>([1.1892071f, MathF.BitDecrement(1.1892071f), 1.4142135f, 1.6817929f]);
+        Assert.Equal(MagnitudeHistogram.OfGeneric<float>([1.1892071f, MathF.BitDecrement(1.1892071f), 1.4142135f, 1.6817929f]), normal);
     }
 
     [Fact]

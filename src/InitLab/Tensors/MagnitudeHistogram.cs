@@ -53,30 +53,109 @@ public sealed record MagnitudeHistogram(int FirstBin, IReadOnlyList<long> Counts
     /// <summary>The histogram of <paramref name="values"/>.</summary>
     public static MagnitudeHistogram Of<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float)) return OfFloat(System.Runtime.InteropServices.MemoryMarshal.Cast<T, uint>(values));
+        if (typeof(T) == typeof(double)) return OfDouble(System.Runtime.InteropServices.MemoryMarshal.Cast<T, ulong>(values));
+        return OfGeneric(values);
+    }
+
+    /// <summary>Any IEEE type, one element at a time through <see cref="Bin"/> (the reference the float and double paths match).</summary>
+    internal static MagnitudeHistogram OfGeneric<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         long zeros = 0, nonFinite = 0;
         var bins = new Dictionary<int, long>();
-        int lo = int.MaxValue, hi = int.MinValue;
-        // Runs of equal bins are common (neighbouring activations have similar sizes): count a run before touching the map.
-        int current = 0;
-        long run = 0;
         foreach (var v in values)
         {
             double a = Math.Abs(double.CreateTruncating(v));
             if (a == 0) { zeros++; continue; }
             if (!double.IsFinite(a)) { nonFinite++; continue; }
             int b = Bin(a);
-            if (b == current && run > 0) { run++; continue; }
-            if (run > 0) bins[current] = bins.GetValueOrDefault(current) + run;
-            current = b;
-            run = 1;
-            if (b < lo) lo = b;
-            if (b > hi) hi = b;
+            bins[b] = bins.GetValueOrDefault(b) + 1;
         }
-        if (run > 0) bins[current] = bins.GetValueOrDefault(current) + run;
+        return FromBins(bins, zeros, nonFinite);
+    }
+
+    private static MagnitudeHistogram FromBins(Dictionary<int, long> bins, long zeros, long nonFinite)
+    {
         if (bins.Count == 0) return new MagnitudeHistogram(0, [], zeros, nonFinite);
+        int lo = bins.Keys.Min(), hi = bins.Keys.Max();
         var counts = new long[hi - lo + 1];
         foreach (var (b, c) in bins) counts[b - lo] = c;
         return new MagnitudeHistogram(lo, counts, zeros, nonFinite);
+    }
+
+    // The float path: a normal float's bin is 4 (e - 127) + [m >= F1] + [m >= F2] + [m >= F3] for its biased exponent e and
+    // 23-bit mantissa m, where F_k is the double edge's 52-bit mantissa divided by 2^29 and rounded up (the widened mantissa
+    // m 2^29 is >= Edge_k exactly when m >= F_k). Each element is counted branch-free at slot 4 e + sub of a table (zeros at
+    // an extra slot, non-finite at e = 255); the slots of e = 0 (subnormals) are recounted exactly by Bin when used.
+    private static readonly uint F1 = (uint)((Edge1 + (1L << 29) - 1) >> 29);
+    private static readonly uint F2 = (uint)((Edge2 + (1L << 29) - 1) >> 29);
+    private static readonly uint F3 = (uint)((Edge3 + (1L << 29) - 1) >> 29);
+
+    private static MagnitudeHistogram OfFloat(ReadOnlySpan<uint> bits)
+    {
+        const int zeroSlot = 1024;
+        // Two tables (even and odd elements) so that equal neighbouring slots do not wait on each other's stores.
+        var table = new int[2 * (zeroSlot + 1)];
+        uint f1 = F1 - 1, f2 = F2 - 1, f3 = F3 - 1;
+        int i = 0;
+        for (; i + 2 <= bits.Length; i += 2)
+        {
+            table[FloatSlot(bits[i], f1, f2, f3)]++;
+            table[zeroSlot + 1 + FloatSlot(bits[i + 1], f1, f2, f3)]++;
+        }
+        if (i < bits.Length) table[FloatSlot(bits[i], f1, f2, f3)]++;
+        var slot = new long[zeroSlot + 1];
+        for (int s = 0; s <= zeroSlot; s++) slot[s] = (long)table[s] + table[zeroSlot + 1 + s];
+
+        long zeros = slot[zeroSlot], nonFinite = slot[1020] + slot[1021] + slot[1022] + slot[1023];
+        var bins = new Dictionary<int, long>();
+        for (int e = 1; e <= 254; e++)
+            for (int k = 0; k < 4; k++)
+                if (slot[4 * e + k] > 0) bins[BinsPerOctave * (e - 127) + k] = slot[4 * e + k];
+        if (slot[0] + slot[1] + slot[2] + slot[3] > 0)
+            foreach (uint u in bits)
+                if ((u & 0x7F800000u) == 0 && (u & 0x7FFFFFu) != 0)
+                {
+                    int b = Bin(Math.Abs((double)BitConverter.UInt32BitsToSingle(u)));
+                    bins[b] = bins.GetValueOrDefault(b) + 1;
+                }
+        return FromBins(bins, zeros, nonFinite);
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static int FloatSlot(uint u, uint f1, uint f2, uint f3)
+    {
+        uint a = u & 0x7FFFFFFFu, m = a & 0x7FFFFFu;
+        // (f - m) >> 31 is 1 exactly when m > f, i.e. m >= F; (a - 1) >> 31 is 1 exactly when a = 0.
+        uint sub = ((f1 - m) >> 31) + ((f2 - m) >> 31) + ((f3 - m) >> 31);
+        return (int)(4 * (a >> 23) + sub + (((a - 1) >> 31) << 10));
+    }
+
+    // The double path: as the float path with 11 exponent bits and the edges' own mantissas.
+    private static MagnitudeHistogram OfDouble(ReadOnlySpan<ulong> bits)
+    {
+        const int zeroSlot = 8192;
+        var slot = new long[zeroSlot + 1];
+        ulong f1 = (ulong)Edge1 - 1, f2 = (ulong)Edge2 - 1, f3 = (ulong)Edge3 - 1;
+        foreach (ulong u in bits)
+        {
+            ulong a = u & 0x7FFFFFFFFFFFFFFFul, m = a & 0xFFFFFFFFFFFFFul;
+            ulong sub = ((f1 - m) >> 63) + ((f2 - m) >> 63) + ((f3 - m) >> 63);
+            slot[(int)(4 * (a >> 52) + sub + (((a - 1) >> 63) << 13))]++;
+        }
+        long zeros = slot[zeroSlot], nonFinite = slot[8188] + slot[8189] + slot[8190] + slot[8191];
+        var bins = new Dictionary<int, long>();
+        for (int e = 1; e <= 2046; e++)
+            for (int k = 0; k < 4; k++)
+                if (slot[4 * e + k] > 0) bins[BinsPerOctave * (e - 1023) + k] = slot[4 * e + k];
+        if (slot[0] + slot[1] + slot[2] + slot[3] > 0)
+            foreach (ulong u in bits)
+                if ((u & 0x7FF0000000000000ul) == 0 && (u & 0xFFFFFFFFFFFFFul) != 0)
+                {
+                    int b = Bin(Math.Abs(BitConverter.UInt64BitsToDouble(u)));
+                    bins[b] = bins.GetValueOrDefault(b) + 1;
+                }
+        return FromBins(bins, zeros, nonFinite);
     }
 
     private static int Bin(double a)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace InitLab.Tensors;
 
@@ -53,109 +54,135 @@ public sealed record MagnitudeHistogram(int FirstBin, IReadOnlyList<long> Counts
     /// <summary>The histogram of <paramref name="values"/>.</summary>
     public static MagnitudeHistogram Of<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (typeof(T) == typeof(float)) return OfFloat(System.Runtime.InteropServices.MemoryMarshal.Cast<T, uint>(values));
-        if (typeof(T) == typeof(double)) return OfDouble(System.Runtime.InteropServices.MemoryMarshal.Cast<T, ulong>(values));
+        if (typeof(T) == typeof(float)) return OfFloat(MemoryMarshal.Cast<T, float>(values));
         return OfGeneric(values);
     }
 
-    /// <summary>Any IEEE type, one element at a time through <see cref="Bin"/> (the reference the float and double paths match).</summary>
+    // The generic path: every value widened to double and binned by Bin (also the oracle of the float path in the tests).
     internal static MagnitudeHistogram OfGeneric<T>(ReadOnlySpan<T> values) where T : unmanaged, IFloatingPointIeee754<T>
     {
         long zeros = 0, nonFinite = 0;
         var bins = new Dictionary<int, long>();
+        int lo = int.MaxValue, hi = int.MinValue;
+        // Runs of equal bins are common (neighbouring activations have similar sizes): count a run before touching the map.
+        int current = 0;
+        long run = 0;
         foreach (var v in values)
         {
             double a = Math.Abs(double.CreateTruncating(v));
             if (a == 0) { zeros++; continue; }
             if (!double.IsFinite(a)) { nonFinite++; continue; }
             int b = Bin(a);
-            bins[b] = bins.GetValueOrDefault(b) + 1;
+            if (b == current && run > 0) { run++; continue; }
+            if (run > 0) bins[current] = bins.GetValueOrDefault(current) + run;
+            current = b;
+            run = 1;
+            if (b < lo) lo = b;
+            if (b > hi) hi = b;
         }
-        return FromBins(bins, zeros, nonFinite);
-    }
-
-    private static MagnitudeHistogram FromBins(Dictionary<int, long> bins, long zeros, long nonFinite)
-    {
+        if (run > 0) bins[current] = bins.GetValueOrDefault(current) + run;
         if (bins.Count == 0) return new MagnitudeHistogram(0, [], zeros, nonFinite);
-        int lo = bins.Keys.Min(), hi = bins.Keys.Max();
         var counts = new long[hi - lo + 1];
         foreach (var (b, c) in bins) counts[b - lo] = c;
         return new MagnitudeHistogram(lo, counts, zeros, nonFinite);
     }
 
-    // The float path: a normal float's bin is 4 (e - 127) + [m >= F1] + [m >= F2] + [m >= F3] for its biased exponent e and
-    // 23-bit mantissa m, where F_k is the double edge's 52-bit mantissa divided by 2^29 and rounded up (the widened mantissa
-    // m 2^29 is >= Edge_k exactly when m >= F_k). Each element is counted branch-free at slot 4 e + sub of a table (zeros at
-    // an extra slot, non-finite at e = 255); the slots of e = 0 (subnormals) are recounted exactly by Bin when used.
-    private static readonly uint F1 = (uint)((Edge1 + (1L << 29) - 1) >> 29);
-    private static readonly uint F2 = (uint)((Edge2 + (1L << 29) - 1) >> 29);
-    private static readonly uint F3 = (uint)((Edge3 + (1L << 29) - 1) >> 29);
+    // Float mantissa thresholds (23 bits): a normal float's double mantissa is its own shifted left by 29, so
+    // (m << 29) >= Edge <=> m >= ceil(Edge / 2^29), exactly.
+    private static readonly uint FloatEdge1 = (uint)((Edge1 + (1L << 29) - 1) >> 29);
+    private static readonly uint FloatEdge2 = (uint)((Edge2 + (1L << 29) - 1) >> 29);
+    private static readonly uint FloatEdge3 = (uint)((Edge3 + (1L << 29) - 1) >> 29);
 
-    private static MagnitudeHistogram OfFloat(ReadOnlySpan<uint> bits)
+    // Slots of the float path: 4 e + q for biased exponent e in 1..254 (bin 4 (e - 127) + q), 1020..1023 for e = 255 (NaN
+    // and infinities), ZeroSlot for +-0 and SubnormalSlot for subnormals (binned apart through the double path).
+    private const int Slots = 1026;
+    private const uint ZeroSlot = 1024, SubnormalSlot = 1025;
+
+    /// <summary>
+    /// The float path: each value's slot is computed from its bits (a vector at a time) and counted in four interleaved tables
+    /// (consecutive equal slots do not wait on each other's store); exact integer counts, equal to <see cref="OfGeneric{T}"/>'s.
+    /// </summary>
+    private static MagnitudeHistogram OfFloat(ReadOnlySpan<float> values)
     {
-        const int zeroSlot = 1024;
-        // Two tables (even and odd elements) so that equal neighbouring slots do not wait on each other's stores.
-        var table = new int[2 * (zeroSlot + 1)];
-        uint f1 = F1 - 1, f2 = F2 - 1, f3 = F3 - 1;
-        int i = 0;
-        for (; i + 2 <= bits.Length; i += 2)
+        var bits = MemoryMarshal.Cast<float, uint>(values);
+        var tables = new int[4 * Slots];
+        const int Block = 512;
+        Span<uint> slots = stackalloc uint[Block];
+        for (int start = 0; start < bits.Length; start += Block)
         {
-            table[FloatSlot(bits[i], f1, f2, f3)]++;
-            table[zeroSlot + 1 + FloatSlot(bits[i + 1], f1, f2, f3)]++;
-        }
-        if (i < bits.Length) table[FloatSlot(bits[i], f1, f2, f3)]++;
-        var slot = new long[zeroSlot + 1];
-        for (int s = 0; s <= zeroSlot; s++) slot[s] = (long)table[s] + table[zeroSlot + 1 + s];
-
-        long zeros = slot[zeroSlot], nonFinite = slot[1020] + slot[1021] + slot[1022] + slot[1023];
-        var bins = new Dictionary<int, long>();
-        for (int e = 1; e <= 254; e++)
-            for (int k = 0; k < 4; k++)
-                if (slot[4 * e + k] > 0) bins[BinsPerOctave * (e - 127) + k] = slot[4 * e + k];
-        if (slot[0] + slot[1] + slot[2] + slot[3] > 0)
-            foreach (uint u in bits)
-                if ((u & 0x7F800000u) == 0 && (u & 0x7FFFFFu) != 0)
+            var block = bits.Slice(start, Math.Min(Block, bits.Length - start));
+            int i = 0;
+            if (Vector.IsHardwareAccelerated)
+            {
+                var absMask = new Vector<uint>(0x7FFFFFFFu);
+                var mantissaMask = new Vector<uint>(0x7FFFFFu);
+                var e1 = new Vector<uint>(FloatEdge1);
+                var e2 = new Vector<uint>(FloatEdge2);
+                var e3 = new Vector<uint>(FloatEdge3);
+                var zeroSlot = new Vector<uint>(ZeroSlot);
+                var subnormalSlot = new Vector<uint>(SubnormalSlot);
+                for (; i <= block.Length - Vector<uint>.Count; i += Vector<uint>.Count)
                 {
-                    int b = Bin(Math.Abs((double)BitConverter.UInt32BitsToSingle(u)));
-                    bins[b] = bins.GetValueOrDefault(b) + 1;
+                    var a = new Vector<uint>(block.Slice(i)) & absMask;
+                    var e = a >>> 23;
+                    var m = a & mantissaMask;
+                    // Comparisons give all-ones (= -1 as uint arithmetic), so subtracting them adds 1 per edge passed.
+                    var slot = (e << 2) - Vector.GreaterThanOrEqual(m, e1) - Vector.GreaterThanOrEqual(m, e2) - Vector.GreaterThanOrEqual(m, e3);
+                    var denormal = Vector.Equals(e, Vector<uint>.Zero);
+                    slot = Vector.ConditionalSelect(denormal, Vector.ConditionalSelect(Vector.Equals(a, Vector<uint>.Zero), zeroSlot, subnormalSlot), slot);
+                    slot.CopyTo(slots.Slice(i));
                 }
-        return FromBins(bins, zeros, nonFinite);
+            }
+            for (; i < block.Length; i++) slots[i] = FloatSlot(block[i]);
+            int k = 0;
+            for (; k + 4 <= block.Length; k += 4)
+            {
+                tables[slots[k]]++;
+                tables[Slots + (int)slots[k + 1]]++;
+                tables[2 * Slots + (int)slots[k + 2]]++;
+                tables[3 * Slots + (int)slots[k + 3]]++;
+            }
+            for (; k < block.Length; k++) tables[slots[k]]++;
+        }
+        var counts = new long[Slots];
+        for (int s = 0; s < Slots; s++) counts[s] = (long)tables[s] + tables[Slots + s] + tables[2 * Slots + s] + tables[3 * Slots + s];
+        long zeros = counts[ZeroSlot], nonFinite = counts[1020] + counts[1021] + counts[1022] + counts[1023];
+        // Bins of normal values: slot 4 e + q is bin 4 (e - 127) + q = slot - 508.
+        int lo = int.MaxValue, hi = int.MinValue;
+        for (int s = 4; s < 1020; s++)
+            if (counts[s] > 0)
+            {
+                lo = Math.Min(lo, s - 508);
+                hi = Math.Max(hi, s - 508);
+            }
+        Dictionary<int, long>? subnormal = null;
+        if (counts[SubnormalSlot] > 0)
+        {
+            subnormal = [];
+            foreach (uint b in bits)
+            {
+                uint a = b & 0x7FFFFFFFu;
+                if (a == 0 || a >= 0x800000u) continue;
+                int bin = Bin(BitConverter.UInt32BitsToSingle(a));
+                subnormal[bin] = subnormal.GetValueOrDefault(bin) + 1;
+                lo = Math.Min(lo, bin);
+                hi = Math.Max(hi, bin);
+            }
+        }
+        if (hi < lo) return new MagnitudeHistogram(0, [], zeros, nonFinite);
+        var result = new long[hi - lo + 1];
+        for (int s = 4; s < 1020; s++)
+            if (counts[s] > 0) result[s - 508 - lo] = counts[s];
+        if (subnormal is not null)
+            foreach (var (bin, c) in subnormal) result[bin - lo] += c;
+        return new MagnitudeHistogram(lo, result, zeros, nonFinite);
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-    private static int FloatSlot(uint u, uint f1, uint f2, uint f3)
+    private static uint FloatSlot(uint bits)
     {
-        uint a = u & 0x7FFFFFFFu, m = a & 0x7FFFFFu;
-        // (f - m) >> 31 is 1 exactly when m > f, i.e. m >= F; (a - 1) >> 31 is 1 exactly when a = 0.
-        uint sub = ((f1 - m) >> 31) + ((f2 - m) >> 31) + ((f3 - m) >> 31);
-        return (int)(4 * (a >> 23) + sub + (((a - 1) >> 31) << 10));
-    }
-
-    // The double path: as the float path with 11 exponent bits and the edges' own mantissas.
-    private static MagnitudeHistogram OfDouble(ReadOnlySpan<ulong> bits)
-    {
-        const int zeroSlot = 8192;
-        var slot = new long[zeroSlot + 1];
-        ulong f1 = (ulong)Edge1 - 1, f2 = (ulong)Edge2 - 1, f3 = (ulong)Edge3 - 1;
-        foreach (ulong u in bits)
-        {
-            ulong a = u & 0x7FFFFFFFFFFFFFFFul, m = a & 0xFFFFFFFFFFFFFul;
-            ulong sub = ((f1 - m) >> 63) + ((f2 - m) >> 63) + ((f3 - m) >> 63);
-            slot[(int)(4 * (a >> 52) + sub + (((a - 1) >> 63) << 13))]++;
-        }
-        long zeros = slot[zeroSlot], nonFinite = slot[8188] + slot[8189] + slot[8190] + slot[8191];
-        var bins = new Dictionary<int, long>();
-        for (int e = 1; e <= 2046; e++)
-            for (int k = 0; k < 4; k++)
-                if (slot[4 * e + k] > 0) bins[BinsPerOctave * (e - 1023) + k] = slot[4 * e + k];
-        if (slot[0] + slot[1] + slot[2] + slot[3] > 0)
-            foreach (ulong u in bits)
-                if ((u & 0x7FF0000000000000ul) == 0 && (u & 0xFFFFFFFFFFFFFul) != 0)
-                {
-                    int b = Bin(Math.Abs(BitConverter.UInt64BitsToDouble(u)));
-                    bins[b] = bins.GetValueOrDefault(b) + 1;
-                }
-        return FromBins(bins, zeros, nonFinite);
+        uint a = bits & 0x7FFFFFFFu, e = a >> 23, m = a & 0x7FFFFFu;
+        if (e == 0) return a == 0 ? ZeroSlot : SubnormalSlot;
+        return (e << 2) + (m >= FloatEdge1 ? 1u : 0) + (m >= FloatEdge2 ? 1u : 0) + (m >= FloatEdge3 ? 1u : 0);
     }
 
     private static int Bin(double a)

@@ -81,25 +81,54 @@ internal static class PackedGemm
                 return;
             }
             var p = new Problem<T>(ta, tb, m, n, k, alpha, ap, lda, bp, ldb, beta, cp, ldc, used);
-            switch (width)
-            {
-                case GemmKernel.V512:
-                    switch (ChooseTile(m, n, Vector512<T>.Count, [(12, 2), (8, 3), (6, 4)]))
-                    {
-                        case 0: Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile12x2>(p); break;
-                        case 1: Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile8x3>(p); break;
-                        default: Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile6x4>(p); break;
-                    }
-                    break;
-                case GemmKernel.V256:
-                    // Without AVX-512 there are 16 vector registers: 12 accumulators and the operands.
-                    Drive<T, Vector256<T>, GemmV256Lanes<T>, Tile6x2>(p);
-                    break;
-                default:
-                    Drive<T, T, GemmScalarLanes<T>, Tile4x4>(p);
-                    break;
-            }
+            Dispatch<T, PackedDriver>(width, p);
         }
+    }
+
+    /// <summary>Runs driver <typeparamref name="D"/> on <paramref name="p"/> with the lanes of <paramref name="width"/> and,
+    /// on AVX-512, the register tile with the least padding for p's shape.</summary>
+    private static void Dispatch<T, D>(GemmKernel width, Problem<T> p) where T : unmanaged, IFloatingPointIeee754<T> where D : IGemmDriver
+    {
+        switch (width)
+        {
+            case GemmKernel.V512:
+                switch (ChooseTile(p.M, p.N, Vector512<T>.Count, [(12, 2), (8, 3), (6, 4)]))
+                {
+                    case 0: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile12x2>(p); break;
+                    case 1: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile8x3>(p); break;
+                    default: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile6x4>(p); break;
+                }
+                break;
+            case GemmKernel.V256:
+                // Without AVX-512 there are 16 vector registers: 12 accumulators and the operands.
+                D.Drive<T, Vector256<T>, GemmV256Lanes<T>, Tile6x2>(p);
+                break;
+            default:
+                D.Drive<T, T, GemmScalarLanes<T>, Tile4x4>(p);
+                break;
+        }
+    }
+
+    /// <summary>A blocking of the product over the one micro-kernel: <see cref="Drive{T, TV, L, S}"/> or
+    /// <see cref="DriveThin{T, TV, L, S}"/>.</summary>
+    private interface IGemmDriver
+    {
+        static abstract void Drive<T, TV, L, S>(Problem<T> p)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile;
+    }
+
+    private readonly struct PackedDriver : IGemmDriver
+    {
+        public static void Drive<T, TV, L, S>(Problem<T> p)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
+            => PackedGemm.Drive<T, TV, L, S>(p);
+    }
+
+    private readonly struct ThinDriver : IGemmDriver
+    {
+        public static void Drive<T, TV, L, S>(Problem<T> p)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
+            => DriveThin<T, TV, L, S>(p);
     }
 
     /// <summary>The tile (rows, vectors) among <paramref name="tiles"/> with the least padded work for an m x n product;
@@ -242,23 +271,7 @@ internal static class PackedGemm
                 // The transposed product: A' = B (n x k, rows in place), op(B') = op(A)^T, which is A^T stored when A is not
                 // transposed (B' "transposed", ldb' = lda) and A itself when it is.
                 var p = new Problem<T>(false, !ta, n, m, k, alpha, b, ldb, a, lda, beta, ct, m, threads);
-                switch (width)
-                {
-                    case GemmKernel.V512:
-                        switch (ChooseTile(n, m, Vector512<T>.Count, [(12, 2), (8, 3), (6, 4)]))
-                        {
-                            case 0: DriveThin<T, Vector512<T>, GemmV512Lanes<T>, Tile12x2>(p); break;
-                            case 1: DriveThin<T, Vector512<T>, GemmV512Lanes<T>, Tile8x3>(p); break;
-                            default: DriveThin<T, Vector512<T>, GemmV512Lanes<T>, Tile6x4>(p); break;
-                        }
-                        break;
-                    case GemmKernel.V256:
-                        DriveThin<T, Vector256<T>, GemmV256Lanes<T>, Tile6x2>(p);
-                        break;
-                    default:
-                        DriveThin<T, T, GemmScalarLanes<T>, Tile4x4>(p);
-                        break;
-                }
+                Dispatch<T, ThinDriver>(width, p);
                 Transpose(ct, m, c, ldc, n, m);
             }
         }

@@ -46,7 +46,7 @@ public class ThinGemmBenchmarks
     private float[] _x = null!, _w = null!, _y = null!;
 
     /// <summary>Rows of x (the batch).</summary>
-    [Params(64, 128)]
+    [Params(64, 256)]
     public int Batch { get; set; }
 
     /// <summary>Layer width (W is width x width).</summary>

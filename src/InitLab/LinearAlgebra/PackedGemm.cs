@@ -246,7 +246,7 @@ internal static class PackedGemm
     }
 
     /// <summary>Products with at most this many rows of C and B transposed take the thin path (<see cref="RunThin{T}"/>).</summary>
-    internal const int ThinRows = 128;
+    internal const int ThinRows = 256;
 
     /// <summary>Whether C = op(A) B^T is thin enough that packing B (n x k, transposed) would cost more than it saves: few rows
     /// of C use each packed element of B (the MLP lab's x W^T with a batch of 64 and a 4096 x 4096 weight).</summary>

@@ -23,7 +23,7 @@ internal sealed class NetworkOptions
     public Option<string> Act { get; }
     public Option<double?> Param { get; } = CliOptions.OptionalDouble("--param", "Activation parameter: leaky_relu slope (default 0.01), elu alpha (default 1)");
     public Option<string[]?> Init { get; } = CliOptions.ChoiceList("--init",
-        "Weight initializer(s), comma-separated to compare: normal, xavier_normal, kaiming_normal, orthogonal, ...; on a --model/--spec/--onnx graph also a recipe: fixup, skipinit, rezero, mup:base_width=N (this or --sigma-w is required)",
+        "Weight initializer(s), comma-separated to compare: normal, xavier_normal, kaiming_normal, orthogonal, ...; on a --model/--spec/--onnx graph also a recipe: fixup, tfixup, deepnorm, skipinit, rezero, mup:base_width=N (this or --sigma-w is required)",
         [.. Schemes.Names, .. InitLab.Networks.Recipes.Names], canonical: name => InitLab.Networks.Recipes.IsRecipe(name) ? name.Trim() : SchemeOptions.CanonicalScheme(name));
     public Option<double?> SigmaW { get; } = CliOptions.OptionalDouble("--sigma-w", "W ~ N(0, SW^2 / fan_in) (this or --init is required)", Bounds.NonNegative);
     public Option<double?> Gain { get; } = CliOptions.OptionalDouble("--gain", "Gain of xavier_* / orthogonal / identity in --init (default: the scheme's, 1)");

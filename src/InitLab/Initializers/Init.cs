@@ -155,6 +155,12 @@ public static class Init
     public static Initializer SpectralNormalized(Initializer inner, double target = 1, FanLayout layout = FanLayout.Torch) =>
         new SpectralNormalizedInitializer(inner, target, 1e-6, layout);
 
+    /// <summary>
+    /// The rows of the tensor as <paramref name="blocks"/>.Length equal blocks, block i drawn by blocks[i] with the block's own fans
+    /// (e.g. an attention's in_proj_weight (3D, D) as W_q, W_k, W_v): see <see cref="StackedInitializer"/>.
+    /// </summary>
+    public static Initializer Stacked(params Initializer[] blocks) => new StackedInitializer(blocks);
+
     private static Initializers.VarianceScaling Preset(string name, double scale, FanMode mode, VarianceDistribution distribution, FanLayout layout,
         TorchRecipe? torch = null) =>
         new(name, scale, mode, distribution, layout) { Torch = torch };

@@ -114,9 +114,8 @@ public static class EnsembleEngine
             return;
         }
         int exponent = Math.ILogB(maxAbs);
-        double down = Math.ScaleB(1.0, -exponent);
         var scaled = Buffer(ref scratch.Scaled, length);
-        for (int i = 0; i < length; i++) scaled[i] = (float)(x[i] * down); // exact: a power of two, result in [2^-149, 2)
+        ScaleByPowerOfTwo(x.AsSpan(0, length), -exponent, scaled);  // exact: a power of two, result in [2^-149, 2)
         var gram = Buffer(ref scratch.Gram, batch * batch);
         Gemm.Core(false, true, batch, batch, nIn, 1f, scaled, Math.Max(1, nIn), scaled, Math.Max(1, nIn), 0f, gram, batch, threads);
         var gramDouble = Buffer(ref scratch.GramDouble, gram.Length);
@@ -152,7 +151,22 @@ public static class EnsembleEngine
                 throw new ArgumentException($"not representable: {weights.Describe()}.", nameof(weights));
         }
         Gemm.Core(false, false, batch, nOut, rank, scale, f, rank, z, Math.Max(1, nOut), 0f, h, Math.Max(1, nOut), threads);
-        double up = Math.ScaleB(1.0, exponent);
-        for (int i = 0; i < h.Length; i++) h[i] = (float)(h[i] * up); // one rounding: exact, or +-inf / subnormal as X W^T would be
+        ScaleByPowerOfTwo(h, exponent, h); // one rounding: exact, or +-inf / subnormal as X W^T would be
+    }
+
+    /// <summary>
+    /// y = (float)(x * 2^k) with the product formed exactly (in double) and rounded once. When 2^k is a normal float the
+    /// float product is that same correctly rounded value (including overflow to infinity and rounding into the
+    /// subnormals), so the vectorized float multiply is used; otherwise each product goes through double.
+    /// </summary>
+    internal static void ScaleByPowerOfTwo(ReadOnlySpan<float> x, int k, Span<float> y)
+    {
+        if (k >= -126 && k <= 127)
+        {
+            TensorPrimitives.Multiply(x, MathF.ScaleB(1f, k), y);
+            return;
+        }
+        double factor = Math.ScaleB(1.0, k);
+        for (int i = 0; i < x.Length; i++) y[i] = (float)(x[i] * factor);
     }
 }

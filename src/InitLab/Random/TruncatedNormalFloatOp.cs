@@ -80,9 +80,18 @@ internal readonly struct TruncatedNormalFloatOp<TTail>(TruncatedNormalFloatOp pa
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Apply<S, TF, TU>(TU a, TU b, out TF ya, out TF yb) where S : ILanes<TF, TU> where TF : struct where TU : struct
+        => MapPair<S, TF, TU>(in _p, a, b, out ya, out yb);
+
+    // Not inlined, and the two words transformed side by side: inlined four times into the fill loop, the JIT hoisted
+    // the ~25 broadcast constants of all four copies out of the loop and spilled them (and the polynomial accumulators)
+    // to the stack. Here each constant is used twice where it is needed, and the two chains overlap.
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void MapPair<S, TF, TU>(in TruncatedNormalFloatOp p, TU a, TU b, out TF ya, out TF yb)
+        where S : ILanes<TF, TU> where TF : struct where TU : struct
     {
-        ya = _p.Map<S, TF, TU>(a, !TTail.Value);
-        yb = _p.Map<S, TF, TU>(b, !TTail.Value);
+        var y = p.Map<PairLanes<S, TF, TU>, Pair<TF>, Pair<TU>>(new Pair<TU>(a, b), !TTail.Value);
+        ya = y.A;
+        yb = y.B;
     }
 }
 

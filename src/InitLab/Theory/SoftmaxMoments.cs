@@ -138,25 +138,28 @@ public static class SoftmaxMoments
         private const double Low = -14, High = 4;
         private const int Pieces = 12, Points = 17;
         private readonly int _n;
-        private readonly double[][] _s2 = new double[Pieces][], _s3 = new double[Pieces][], _s22 = new double[Pieces][];
+        // One piece's values are computed the first time a lambda falls in it (a row's logit variances usually span a few
+        // pieces): the same numbers as computing all pieces up front, a fraction of the work.
+        private readonly Lazy<(double[] S2, double[] S3, double[] S22)>[] _pieces;
         private static readonly double[] Nodes = Enumerable.Range(0, Points).Select(j => -Math.Cos(Math.PI * j / (Points - 1))).ToArray();
 
         public Table(int n)
         {
             _n = n;
+            _pieces = Enumerable.Range(0, Pieces).Select(k => new Lazy<(double[], double[], double[])>(() => Piece(k), LazyThreadSafetyMode.ExecutionAndPublication)).ToArray();
+        }
+
+        private (double[] S2, double[] S3, double[] S22) Piece(int k)
+        {
             double width = (High - Low) / Pieces;
-            for (int k = 0; k < Pieces; k++)
+            var (s2, s3, s22) = (new double[Points], new double[Points], new double[Points]);
+            for (int j = 0; j < Points; j++)
             {
-                _s2[k] = new double[Points];
-                _s3[k] = new double[Points];
-                _s22[k] = new double[Points];
-                for (int j = 0; j < Points; j++)
-                {
-                    double u = Low + width * (k + 0.5 * (Nodes[j] + 1));
-                    var c = Direct(n, Math.Exp(u));
-                    (_s2[k][j], _s3[k][j], _s22[k][j]) = (c.S2, c.S3, c.S22);
-                }
+                double u = Low + width * (k + 0.5 * (Nodes[j] + 1));
+                var c = Direct(_n, Math.Exp(u));
+                (s2[j], s3[j], s22[j]) = (c.S2, c.S3, c.S22);
             }
+            return (s2, s3, s22);
         }
 
         public SoftmaxCollision At(double lambda)
@@ -167,7 +170,8 @@ public static class SoftmaxMoments
             double width = (High - Low) / Pieces;
             int k = Math.Min(Pieces - 1, (int)((u - Low) / width));
             double t = 2 * (u - Low - k * width) / width - 1;
-            return new(Barycentric(_s2[k], t), Barycentric(_s3[k], t), Barycentric(_s22[k], t));
+            var piece = _pieces[k].Value;
+            return new(Barycentric(piece.S2, t), Barycentric(piece.S3, t), Barycentric(piece.S22, t));
         }
 
         // Barycentric interpolation on Chebyshev-Lobatto points: weights (-1)^j, halved at the ends (Berrut & Trefethen 2004).

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using InitLab.Networks;
+using InitLab.Networks.Families;
 
 namespace InitLab.Tests.Cli;
 
@@ -197,7 +199,35 @@ public class CoordCheckCommandTests
         }
     }
 
+    [Fact]
+    public void After_steps_the_sp_readout_grows_with_width_and_the_mup_readout_does_not()
+    {
+        var r = CliHarness.Run("coordcheck", "--model", "mlp:depth=2,act=relu,out=4", "--widths", "32,512", "--base-width", "32", "--steps", "2", "--lr", "0.5", "--json");
+        Assert.Equal(0, r.ExitCode);
+        using var doc = JsonDocument.Parse(r.Out);
+        Assert.Equal(2, doc.RootElement.GetProperty("steps").GetInt32());
+        Assert.Equal(0.5, doc.RootElement.GetProperty("lr").GetDouble());
+        var runs = doc.RootElement.GetProperty("runs").EnumerateArray().ToList();
+        JsonElement Readout(string p, int w) => runs.Single(x => x.GetProperty("parameterization").GetString() == p && x.GetProperty("width").GetInt32() == w)
+            .GetProperty("layers").EnumerateArray().Single(l => l.GetProperty("name").GetString() == "readout");
+        // The library's numbers, exactly (same seed 0, batch 8).
+        foreach (var (p, w) in new[] { ("sp", 32), ("sp", 512), ("mup", 32), ("mup", 512) })
+        {
+            var g = ModelFamilies.Build($"mlp:depth=2,act=relu,out=4,width={w}");
+            var rates = p == "mup" ? CoordinateCheck.MuPSgdLearningRates(g, ModelFamilies.Build("mlp:depth=2,act=relu,out=4,width=32")) : null;
+            var run = CoordinateCheck.Run(Recipes.MuP(g, p == "sp" ? w : 32), rates, new CoordinateCheckOptions { Steps = 2, LearningRate = 0.5 });
+            var steps = Readout(p, w).GetProperty("rms_per_step").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+            Assert.Equal(run[^1].Rms.ToArray(), steps, (a, b) => Math.Abs(a - b) <= 1e-12 * Math.Abs(a));
+            Assert.Equal(steps[^1], Readout(p, w).GetProperty("rms").GetDouble());
+        }
+        // At the base width the two are one model; 16 times wider, SP's readout after two steps is several times muP's.
+        Assert.Equal(Readout("sp", 32).GetProperty("rms").GetDouble(), Readout("mup", 32).GetProperty("rms").GetDouble());
+        Assert.True(Readout("sp", 512).GetProperty("rms").GetDouble() > 3 * Readout("mup", 512).GetProperty("rms").GetDouble());
+    }
+
     [Theory]
+    [InlineData("--model mlp:depth=2 --widths 16,32 --steps 1", "add out=K")]
+    [InlineData("--model mlp:depth=2,out=3 --widths 16,32 --steps 1 --lr 0", "--lr")]
     [InlineData("--model transformer --widths 16,32", "coordcheck varies the width")]
     [InlineData("--model mlp:width=8 --widths 16,32", "leave out 'width'")]
     [InlineData("--model mlp --widths 16", "--widths")]

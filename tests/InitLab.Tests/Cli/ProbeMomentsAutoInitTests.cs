@@ -60,24 +60,38 @@ public sealed class ProbeMomentsAutoInitTests : IDisposable
     }
 
     [Fact]
-    public void Probe_compare_names_the_moment_engines_refusal_in_one_field_and_still_compares_the_explicit_engine()
+    public void Probe_compare_predicts_a_cnn_whose_batch_norm_holds_running_statistics()
     {
-        // The CNN's batch norm holds running statistics (inference mode): the moment engine refuses it.
-        var (code, output, error) = CliTestHost.Run("probe", Fixtures.PathOf("cnn.onnx"), "--compare", "--batch", "2", "--json");
+        // The CNN's batch norm holds running statistics (inference mode, given values): an affine map per channel, which the moment
+        // engine treats exactly; every node is compared with ONNX Runtime's measurement.
+        var (code, output, error) = CliTestHost.Run("probe", Fixtures.PathOf("cnn.onnx"), "--compare", "--batch", "64", "--seed", "3", "--json");
         Assert.Equal((0, ""), (code, error));
         using var doc = JsonDocument.Parse(output);
         var compare = doc.RootElement.GetProperty("compare");
         Assert.True(compare.GetProperty("agrees").GetBoolean());
         var moments = compare.GetProperty("moments");
-        string why = moments.GetProperty("refused").GetString()!;
-        Assert.Contains("running statistics", why);
-        Assert.DoesNotContain("\n", why);
-        Assert.DoesNotContain("(Parameter", why);
-        Assert.Equal((0, 0), (moments.GetProperty("nodes").GetArrayLength(), moments.GetProperty("total").GetInt32()));
+        Assert.False(moments.TryGetProperty("refused", out var refused) && refused.ValueKind == JsonValueKind.String, "refused");
+        Assert.Equal(8, moments.GetProperty("total").GetInt32());
+        Assert.Equal(8, moments.GetProperty("within").GetInt32());
+        Assert.Contains(moments.GetProperty("nodes").EnumerateArray(), n => n.GetRawText().Contains("batch_norm", StringComparison.Ordinal));
         // An input from a file: the prediction is for N(0, 1) input, so it is not compared either.
         var (fileCode, fileOut, _) = CliTestHost.Run("probe", Fixtures.PathOf("cnn.onnx"), "--compare", "--input", Fixtures.PathOf("cnn_input.npy"));
         Assert.Equal(0, fileCode);
         Assert.Single(fileOut.Split('\n'), l => l.StartsWith("moments: not compared (the moment engine predicts for an N(0, 1) input", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Reinit_autoinit_treats_a_cnn_whose_batch_norm_holds_running_statistics()
+    {
+        // Refused before the moment engine treated inference-mode batch norm; now each weighted layer gets its scale.
+        string written = Path.Combine(_dir, "cnn_autoinit.onnx");
+        var (code, output, error) = CliTestHost.Run("reinit", Fixtures.PathOf("cnn.onnx"), "--autoinit", "--out", written, "--json");
+        Assert.Equal((0, ""), (code, error));
+        using var doc = JsonDocument.Parse(output);
+        var layers = doc.RootElement.GetProperty("layers").EnumerateArray().ToList();
+        Assert.Equal(3, layers.Count);
+        Assert.All(layers, l => Assert.True(l.GetProperty("std").GetDouble() is > 0 and < 1));
+        Assert.True(File.Exists(written));
     }
 
     [Fact]

@@ -19,6 +19,24 @@ public class ClassicExperimentsTests(ClassicExperimentsFixture fx) : IClassFixtu
     }
 
     [Fact]
+    public void The_experiments_give_the_same_bits_run_one_at_a_time_and_side_by_side()
+    {
+        // The fixture ran them side by side on every core; here one at a time, and the done callback sees each id once.
+        var done = new List<string>();
+        var serial = ClassicExperiments.RunAll(seed: 0, onExperimentDone: done.Add, threads: 1);
+        Assert.Equal(ClassicExperiments.Ids, done);
+        Assert.Equal(fx.Results.Select(r => r.Id), serial.Select(r => r.Id));
+        foreach (var (parallel, one) in fx.Results.Zip(serial))
+        {
+            Assert.Equal(parallel.Agrees, one.Agrees);
+            Assert.Equal(parallel.Measured.Keys, one.Measured.Keys);
+            foreach (var key in parallel.Measured.Keys)
+                Assert.True(BitConverter.DoubleToInt64Bits(parallel.Measured[key]) == BitConverter.DoubleToInt64Bits(one.Measured[key]),
+                    $"{parallel.Id}.{key}: {parallel.Measured[key]:R} vs {one.Measured[key]:R}");
+        }
+    }
+
+    [Fact]
     public void Explosion_ends_in_NaN_after_an_infinite_layer_near_28()
     {
         var r = fx["explosion"];

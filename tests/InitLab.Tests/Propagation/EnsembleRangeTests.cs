@@ -55,4 +55,26 @@ public class EnsembleRangeTests
         Assert.InRange(ex, 40, 50);
         Assert.InRange(en - ex, 0, 3);
     }
+
+    [Fact]
+    public void Scaling_by_a_power_of_two_rounds_once_as_the_exact_double_product_does()
+    {
+        // The ensemble scales X down before its Gram matrix and H back up after: float multiplies where 2^k is a normal
+        // float, double products otherwise; both must give (float)(x * 2^k) for every k, into the subnormals and to Inf.
+        float[] x = [1f, -1.5f, 3.4028235e38f, 1.17549435e-38f, 1.4e-45f, -7.006492e-45f, 0.1f, 1.9999999f, 0f, -0f,
+            float.PositiveInfinity, 123456.79f, 5.877472e-39f];
+        var y = new float[x.Length];
+        for (int k = -300; k <= 300; k++)
+        {
+            EnsembleEngine.ScaleByPowerOfTwo(x, k, y);
+            for (int i = 0; i < x.Length; i++)
+            {
+                float expected = (float)(x[i] * Math.ScaleB(1.0, k));
+                Assert.True(BitConverter.SingleToUInt32Bits(expected) == BitConverter.SingleToUInt32Bits(y[i]), $"x = {x[i]:R}, k = {k}: {y[i]:R} vs {expected:R}");
+            }
+            var inPlace = (float[])x.Clone();
+            EnsembleEngine.ScaleByPowerOfTwo(inPlace, k, inPlace);
+            Assert.Equal(y, inPlace);
+        }
+    }
 }

@@ -75,6 +75,49 @@ public class PhiloxFillTests
 
     [Theory]
     [MemberData(nameof(FirstBlocks))]
+    public void Truncated_normal_element_e_is_the_one_lane_transform_of_its_word_on_every_width(ulong firstBlock)
+    {
+        // The fill runs the transform on two words side by side (PairLanes) in a call of its own; every element must
+        // still be exactly the single-lane transform of its own word, the PairLanes instantiation included.
+        foreach (var op in new[] { new TruncatedNormalFloatOp(0f, 1f, -2f, 2f, -2, 2), new TruncatedNormalFloatOp(1f, 2f, 2f, 9f, 0.5, 4) })
+        {
+            foreach (var width in SupportedWidths())
+            {
+                var actual = new float[1029];
+                if (op.CentralOnly) Fill(actual, Seed, Stream, firstBlock, new TruncatedNormalFloatOp<StaticFalse>(op), width);
+                else Fill(actual, Seed, Stream, firstBlock, new TruncatedNormalFloatOp<StaticTrue>(op), width);
+                for (int e = 0; e < actual.Length; e++)
+                {
+                    var (x0, x1, x2, x3) = Philox4x32.Block(Seed, Stream, firstBlock + (ulong)(e / 4));
+                    uint word = (e % 4) switch { 0 => x0, 1 => x1, 2 => x2, _ => x3 };
+                    float expected = op.Map<ScalarLanes, float, uint>(word, centralOnly: false);
+                    Assert.True(BitConverter.SingleToUInt32Bits(expected) == BitConverter.SingleToUInt32Bits(actual[e]),
+                        $"{width}, element {e}: {actual[e]:R} vs {expected:R}");
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public void Pair_lanes_apply_each_operation_to_each_half_exactly()
+    {
+        // Two different halves through the same arithmetic: each half must equal the single-lane result.
+        uint[] words = [0u, 1u, 0x00FFFFFFu, 0x12345678u, 0x80000000u, 0xFFFFFFFFu, 0x7F800000u, 0x3F3504F3u];
+        foreach (uint a in words)
+            foreach (uint b in words)
+            {
+                var op = new TruncatedNormalFloatOp(0.5f, 2f, -3f, 4f, -1.75, 1.75);
+                var pair = op.Map<PairLanes<ScalarLanes, float, uint>, Pair<float>, Pair<uint>>(new Pair<uint>(a, b), centralOnly: false);
+                Assert.Equal(BitConverter.SingleToUInt32Bits(op.Map<ScalarLanes, float, uint>(a, false)), BitConverter.SingleToUInt32Bits(pair.A));
+                Assert.Equal(BitConverter.SingleToUInt32Bits(op.Map<ScalarLanes, float, uint>(b, false)), BitConverter.SingleToUInt32Bits(pair.B));
+                PairLanes<ScalarLanes, float, uint>.MulHiLo(new Pair<uint>(a, b), Philox4x32.M0, out var hi, out var lo);
+                Assert.Equal(((ulong)a * Philox4x32.M0) >> 32, hi.A);
+                Assert.Equal((uint)((ulong)b * Philox4x32.M0), lo.B);
+            }
+    }
+
+    [Theory]
+    [MemberData(nameof(FirstBlocks))]
     public void Uniform_element_e_is_word_e_mod_4_of_block_first_plus_e_div_4(ulong firstBlock)
     {
         var actual = new float[1001];

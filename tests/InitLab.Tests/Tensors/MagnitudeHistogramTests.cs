@@ -38,6 +38,72 @@ public class MagnitudeHistogramTests
     public void Bin_edges_are_the_powers_of_two_to_the_quarter(double x, int bin) => Assert.Equal(bin, MagnitudeHistogram.BinOf(x));
 
     [Fact]
+    public void Float_double_and_half_histograms_match_binning_each_value_on_its_own()
+    {
+        // The float path bins from the bits (subnormals apart), double and Half through the generic path; the reference
+        // bins one value at a time with BinOf, independently of both. Values: every magnitude from subnormal to near
+        // overflow, the floats and doubles on both sides of each edge 2^(k/4), zeros of both signs, infinities and NaNs.
+        var g = new Generator(12, 3);
+        var raw = new double[30_011];
+        g.Normal(raw);
+        var f = new float[raw.Length];
+        var d = new double[raw.Length];
+        for (int i = 0; i < raw.Length; i++)
+        {
+            d[i] = raw[i] * Math.Pow(2, (i % 41) * 52 - 1070);           // 2^-1070 .. 2^1010: double subnormals to large
+            f[i] = (float)(raw[i] * Math.Pow(2, (i % 37) * 8 - 160));   // 2^-160 .. 2^128: float subnormals, zeros and infinities
+        }
+        double[] edges = [1.1892071150027210667, 1.4142135623730950488, 1.6817928305074290861, 1.0, 2.0];
+        int at = 0;
+        foreach (double e in edges)
+            foreach (int scale in new[] { -140, -126, -3, 0, 5, 127 })
+            {
+                float fe = (float)Math.ScaleB(e, scale);
+                foreach (float v in new[] { fe, MathF.BitDecrement(fe), MathF.BitIncrement(fe), -fe })
+                    f[at++ % f.Length] = v;
+                double de = Math.ScaleB(e, scale * 8);
+                foreach (double v in new[] { de, Math.BitDecrement(de), Math.BitIncrement(de), -de })
+                    d[at++ % d.Length] = v;
+            }
+        foreach (int i in new[] { 1, 2, 3, 5000, 30_010 })
+        {
+            f[i] = i % 2 == 0 ? -0f : float.NaN;
+            d[i] = i % 2 == 0 ? double.NegativeInfinity : 0.0;
+        }
+        f[7] = float.PositiveInfinity;
+        d[7] = double.NaN;
+        foreach (int length in new[] { 0, 1, 3, 4, 7, 30_011 })
+        {
+            AssertMatchesReference(MagnitudeHistogram.Of<float>(f.AsSpan(0, length)), f.Take(length).Select(v => (double)v));
+            AssertMatchesReference(MagnitudeHistogram.Of<double>(d.AsSpan(0, length)), d.Take(length));
+            var h = f.Take(length).Select(v => (Half)v).ToArray();
+            AssertMatchesReference(MagnitudeHistogram.Of<Half>(h), h.Select(v => (double)v));
+        }
+    }
+
+    private static void AssertMatchesReference(MagnitudeHistogram h, IEnumerable<double> values)
+    {
+        var bins = new Dictionary<int, long>();
+        long zeros = 0, nonFinite = 0;
+        foreach (double v in values)
+        {
+            if (v == 0) zeros++;
+            else if (!double.IsFinite(v)) nonFinite++;
+            else bins[MagnitudeHistogram.BinOf(v)] = bins.GetValueOrDefault(MagnitudeHistogram.BinOf(v)) + 1;
+        }
+        Assert.Equal(zeros, h.Zeros);
+        Assert.Equal(nonFinite, h.NonFinite);
+        if (bins.Count == 0)
+        {
+            Assert.Empty(h.Counts);
+            return;
+        }
+        Assert.Equal(bins.Keys.Min(), h.FirstBin);
+        Assert.Equal(bins.Keys.Max(), h.LastBin);
+        for (int b = h.FirstBin; b <= h.LastBin; b++) Assert.Equal(bins.GetValueOrDefault(b), h.Count(b));
+    }
+
+    [Fact]
     public void The_float_path_counts_exactly_as_the_double_path()
     {
         // The float path bins from the float's bits; the generic path widens to double and uses Bin. Every float on either

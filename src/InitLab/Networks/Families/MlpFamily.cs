@@ -32,6 +32,7 @@ public static class MlpFamily
             new("bias", "false", "add a bias to every layer (true|false)"),
             new("residual", "none", "alpha of residual connections x + alpha phi(h), or none"),
             new("input_variance", "1", "variance of the Gaussian inputs"),
+            new("out", "none", "K: a linear readout of K units (no activation) after the last layer, node 'readout'; none: no readout"),
         ],
         a =>
         {
@@ -39,8 +40,9 @@ public static class MlpFamily
             bool bias = a.Boolean("bias");
             double? residual = a.NumberOrNone("residual");
             double variance = a.Number("input_variance", double.Epsilon);
+            int? readout = a.NumberOrNone("out") is null ? null : a.Integer("out");
             return Build(Enumerable.Repeat(width, depth + 1).ToArray(), a.Activation(), bias: bias ? Init.Zeros() : null, residual: residual,
-                inputVariance: variance, name: a.ToString(), defaultBias: bias);
+                inputVariance: variance, name: a.ToString(), defaultBias: bias, readout: readout);
         });
 
     /// <summary>Builds the MLP graph.</summary>
@@ -53,9 +55,10 @@ public static class MlpFamily
     /// <param name="sharedWeights">Every layer draws layer 1's weights and bias (needs equal widths).</param>
     /// <param name="name">The graph's label.</param>
     /// <param name="defaultBias">With a bias, keep the op's default bias initializer (PyTorch's) instead of <paramref name="bias"/>.</param>
+    /// <param name="readout">K: a final linear layer <c>readout</c> of K units without activation (weights and bias as the layers'); null: none.</param>
     /// <exception cref="ArgumentException">Fewer than two widths, a width &lt; 1, or residual/shared weights with unequal widths.</exception>
     public static Graph Build(IReadOnlyList<int> widths, Activation activation, Initializer? weights = null, Initializer? bias = null,
-        double? residual = null, double inputVariance = 1, bool sharedWeights = false, string? name = null, bool defaultBias = false)
+        double? residual = null, double inputVariance = 1, bool sharedWeights = false, string? name = null, bool defaultBias = false, int? readout = null)
     {
         ArgumentNullException.ThrowIfNull(widths);
         ArgumentNullException.ThrowIfNull(activation);
@@ -80,6 +83,14 @@ public static class MlpFamily
             }
             string act = b.Add($"act{l}", new ActivationOp(activation), linear);
             x = residual is { } alpha ? b.Add($"add{l}", new AddOp([1, alpha]), x, act) : act;
+        }
+        if (readout is { } k)
+        {
+            if (k < 1) throw new ArgumentException($"readout must be >= 1, got {k}.", nameof(readout));
+            b.CurrentBlock = "readout";
+            string r = b.Add("readout", new LinearOp(k, bias: bias is not null), x);
+            if (weights is not null) b.SetInit(r, "weight", weights);
+            if (bias is not null && !defaultBias) b.SetInit(r, "bias", bias);
         }
         return b.Build();
     }

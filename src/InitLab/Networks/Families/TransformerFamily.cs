@@ -13,6 +13,7 @@ namespace InitLab.Networks.Families;
 /// <para>ln=pre (Xiong et al. 2020, "On layer normalization in the transformer architecture"; GPT-2): x = x + attn(LN(x));
 /// x = x + mlp(LN(x)); a final <c>ln_f</c> after the last block.</para>
 /// <para>ln=none: x = x + attn(x); x = x + mlp(x).</para>
+/// <para>alpha scales every residual shortcut: x = LN(alpha x + attn(x)) with ln=post is DeepNorm's residual (Wang et al. 2022).</para>
 /// <para>The input is a (T, D) batch of Gaussian embeddings (vocab = 0) or T token ids into an <c>embed</c> table (vocab &gt; 0).
 /// Block l's nodes are <c>block{l}.ln1</c>, <c>.attn</c>, <c>.add1</c>, <c>.ln2</c>, <c>.fc1</c>, <c>.act</c>, <c>.fc2</c>,
 /// <c>.add2</c> (post-LN: <c>.add1</c>, <c>.ln1</c>, ...); parameters keep PyTorch's defaults.</para>
@@ -34,6 +35,7 @@ public static class TransformerFamily
             new("act", "gelu", "activation of the MLP: " + string.Join(", ", Activations.ActivationRegistry.Names)),
             new("param", "none", "the activation's parameter (leaky_relu slope, elu alpha)"),
             new("vocab", "0", "0: Gaussian (T, D) embeddings as input; V > 0: token ids into an embedding table of V rows"),
+            new("alpha", "1", "scale of the residual shortcut: alpha x + f(x) (DeepNorm's alpha with ln=post: LN(alpha x + f(x)))"),
         ],
         Build);
 
@@ -43,6 +45,7 @@ public static class TransformerFamily
         int ratio = a.Integer("mlp_ratio"), vocab = a.Integer("vocab", min: 0, max: 1 << 24);
         string ln = a.Choice("ln", "pre", "post", "none");
         bool causal = a.Boolean("causal");
+        double alpha = a.Number("alpha", 0);
         var act = a.Activation();
         if (dim % heads != 0)
             throw new ArgumentException($"model 'transformer': key 'heads' must divide dim = {dim}, got '{heads}'.", "heads");
@@ -54,8 +57,8 @@ public static class TransformerFamily
         {
             string p = $"block{l}";
             b.CurrentBlock = p;
-            x = Residual(b, p, 1, x, ln, h => b.Add($"{p}.attn", new AttentionOp(heads, causal), h));
-            x = Residual(b, p, 2, x, ln, h =>
+            x = Residual(b, p, 1, x, ln, alpha, h => b.Add($"{p}.attn", new AttentionOp(heads, causal), h));
+            x = Residual(b, p, 2, x, ln, alpha, h =>
             {
                 h = b.Add($"{p}.fc1", new LinearOp(ratio * dim), h);
                 h = b.Add($"{p}.act", new ActivationOp(act), h);
@@ -68,10 +71,14 @@ public static class TransformerFamily
     }
 
     /// <summary>One sublayer with its residual connection and layer norm placement.</summary>
-    private static string Residual(GraphBuilder b, string p, int i, string x, string ln, Func<string, string> branch) => ln switch
+    private static string Residual(GraphBuilder b, string p, int i, string x, string ln, double alpha, Func<string, string> branch)
     {
-        "pre" => b.Add($"{p}.add{i}", new AddOp(), x, branch(b.Add($"{p}.ln{i}", new LayerNormOp(), x))),
-        "post" => b.Add($"{p}.ln{i}", new LayerNormOp(), b.Add($"{p}.add{i}", new AddOp(), x, branch(x))),
-        _ => b.Add($"{p}.add{i}", new AddOp(), x, branch(x)),
-    };
+        var add = alpha == 1 ? new AddOp() : new AddOp([alpha, 1]);
+        return ln switch
+        {
+            "pre" => b.Add($"{p}.add{i}", add, x, branch(b.Add($"{p}.ln{i}", new LayerNormOp(), x))),
+            "post" => b.Add($"{p}.ln{i}", new LayerNormOp(), b.Add($"{p}.add{i}", add, x, branch(x))),
+            _ => b.Add($"{p}.add{i}", add, x, branch(x)),
+        };
+    }
 }

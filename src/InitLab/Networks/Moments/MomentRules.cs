@@ -275,17 +275,47 @@ internal static class MomentRules
     }
 
     /// <summary>
-    /// Records that offsets at different positions are taken as fully correlated when the offset field is not uniform: exact
-    /// where the taps see one field (the interior of an image), an upper bound at the borders of a zero-padded image, whose
-    /// offsets are sums over fewer taps.
+    /// Records that offsets at different positions are taken as fully correlated (rank one, A(p) A(p')) where that is not exact:
+    /// exact where the taps see one field (the interior of an image), an upper bound at the borders of a zero-padded image, whose
+    /// offsets are sums over fewer taps. The offsets then differ between positions, or (an image so small that every position is a
+    /// border, e.g. 2x2 under a 3x3 kernel with padding 1) they are equal but two positions share only the taps valid at both: so the
+    /// assumption is recorded whenever a zero-padded convolution or pooling upstream saw an input with a mean or an offset.
     /// </summary>
     public static void NoteRankOne(MomentContext context, MomentState x)
     {
         double a2 = MomentState.Squares(x.Offset);
         if (x.Positions < 2 || a2 <= 1e-6 * Math.Max(1e-300, x.AverageVariance)) return;
         double a0 = x.Offset[0];
-        if (x.Offset.All(a => Math.Abs(a - a0) <= 1e-9 * Math.Abs(a0))) return;
-        context.Assume("the offsets of different positions taken as fully correlated (rank one): exact in the interior of an image, an upper bound at zero-padded borders");
+        if (x.Offset.All(a => Math.Abs(a - a0) <= 1e-9 * Math.Abs(a0)) && !PaddedWithOffsetsUpstream(context)) return;
+        context.Assume("the offsets of different positions taken as fully correlated (rank one): exact in the interior of an image, an upper bound at zero-padded borders (two positions share only the taps valid at both, fewer than the product of their offsets counts: on small images the prediction is high)");
+    }
+
+    /// <summary>True when an ancestor of the node is a zero-padded conv or pooling whose input has a mean or an offset.</summary>
+    private static bool PaddedWithOffsetsUpstream(MomentContext context)
+    {
+        var graph = context.Graph;
+        var seen = new HashSet<int>();
+        var stack = new Stack<int>(context.Node.InputIndices);
+        while (stack.Count > 0)
+        {
+            int i = stack.Pop();
+            if (!seen.Add(i)) continue;
+            var node = graph.Nodes[i];
+            bool padded = node.Op switch
+            {
+                Ops.ConvOp c => c.Padding.Any(v => v > 0) || (c.PaddingEnd?.Any(v => v > 0) ?? false),
+                Ops.PoolOp p => p.Padding.Any(v => v > 0) || (p.PaddingEnd?.Any(v => v > 0) ?? false),
+                _ => false,
+            };
+            if (padded)
+            {
+                var input = context.StateOf(node.InputIndices[0]);
+                double shared = MomentState.Squares(input.Offset) + MomentState.Squares(input.Mean);
+                if (shared > 1e-9 * Math.Max(1e-300, input.Second.Average())) return true;
+            }
+            foreach (int j in node.InputIndices) stack.Push(j);
+        }
+        return false;
     }
 
     /// <summary>The mean over positions of a field.</summary>

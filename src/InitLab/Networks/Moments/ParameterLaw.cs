@@ -51,6 +51,16 @@ public sealed class ParameterLaw
     /// <summary>Why the weight is not fresh (a structured copy, a non-zero mean, shared with another node), or null.</summary>
     public string? Note { get; }
 
+    /// <summary>
+    /// For a <see cref="StackedInitializer"/> whose blocks have different laws: each block's law as a (rows / k, ...) parameter, first
+    /// rows first (an attention's in_proj_weight: the query, key and value projections); null otherwise. The whole tensor's
+    /// <see cref="Mean"/>, <see cref="Second"/> and <see cref="TapGain"/> are the blocks' averages (equal blocks of rows).
+    /// </summary>
+    public IReadOnlyList<ParameterLaw>? Blocks { get; private init; }
+
+    /// <summary>The gain of block <paramref name="i"/> of <paramref name="count"/> (its <see cref="Gain"/>), or the whole tensor's gain when it is not stacked.</summary>
+    public double BlockGain(int i, int count) => Blocks is { } b && b.Count == count ? b[i].Gain : Gain;
+
     /// <summary>The law of <paramref name="p"/>; <paramref name="shared"/> when another parameter draws the same tensor.</summary>
     /// <exception cref="ArgumentException">An initializer the engine cannot treat (the message names the node and parameter).</exception>
     public static ParameterLaw Of(Parameter p, bool shared = false)
@@ -71,6 +81,20 @@ public sealed class ParameterLaw
         }
         switch (init)
         {
+            case StackedInitializer stacked:
+                {
+                    // Each block of rows is its own parameter; the whole tensor's moments average the equal blocks.
+                    var blockShape = stacked.BlockShape(shape);
+                    var blocks = stacked.Blocks.Select(b => Of(new Parameter(p.Node, new ParameterSpec(p.Name, blockShape, p.Role, b), b, p.Stream), shared)).ToArray();
+                    var gain = new double[taps];
+                    foreach (var b in blocks)
+                        for (int t = 0; t < taps; t++) gain[t] += b.TapGain[t] / blocks.Length;
+                    string? blockNote = blocks.Select(b => b.Note).FirstOrDefault(n => n is not null);
+                    return new ParameterLaw(p, blocks.Average(b => b.Mean), blocks.Average(b => b.Second), gain, blocks.All(b => b.Fresh), blockNote)
+                    {
+                        Blocks = blocks,
+                    };
+                }
             case GivenInitializer given:
                 {
                     // A real model's values: their own mean and, per kernel tap, sum over inputs of the mean over outputs of W^2; the

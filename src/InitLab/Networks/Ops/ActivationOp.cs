@@ -158,11 +158,13 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
         // expectations), then the offset: two elements sharing only the input's offset. Positions with equal inputs are computed
         // once in small fields; large fields run in parallel, each position alone.
         bool cheap = view.IsGaussian || map is not null;
-        var memo = positions < 256 && cheap ? new Dictionary<(double, double, double), (double, double, double)>() : null;
+        // Every number computed at p is a function of these nine (the law's rule is shared), so positions with equal keys share them.
+        var memo = positions < 256 ? new Dictionary<(double, double, double, double, double, double, double, double, double), (double, double, double)>() : null;
         context.ForPositions(positions, p =>
         {
             double m = source.Mean[p], v = source.Variance[p], a = source.Offset[p];
-            if (memo is not null && memo.TryGetValue((m, v, a), out var hit))
+            var key = (m, v, a, x.Mean[p], x.VarianceAt(p), law.PartMean?[p] ?? 0, law.PartStd?[p] ?? 0, law.NoiseMean?[p] ?? 0, law.NoiseVariance?[p] ?? 0);
+            if (memo is not null && memo.TryGetValue(key, out var hit))
             {
                 (mean[p], second[p], offset[p]) = hit;
                 return;
@@ -180,7 +182,7 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
                 double mu = cheap || offsetAtoms ? mean[p] : ActivationMoments.Of(phi, m, v).Mean;
                 offset[p] = Math.Sqrt(Math.Max(0, CrossAt(p, a * a) - mu * mu));
             }
-            if (memo is not null) memo[(m, v, a)] = (mean[p], second[p], offset[p]);
+            if (memo is not null) memo[key] = (mean[p], second[p], offset[p]);
         });
         // The remainders' covariances at one representative position: what a pair shares beyond the offsets.
         int at = MomentRules.Representative(x);

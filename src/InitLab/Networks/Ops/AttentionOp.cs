@@ -199,32 +199,31 @@ public sealed class AttentionOp : Op, IMomentRule
         var wout = context.Law("out_proj_weight");
         var bout = Bias ? context.Law("out_proj_bias") : null;
         if (win.Note is { } note) context.Assume(note);
-        double g = win.Gain, mb = bin?.Mean ?? 0, sb = bin?.Second ?? 0, vb = bin?.Variance ?? 0;
+        // The query, key and value projections are the three row blocks of in_proj_weight, each with its own gain (T-Fixup and
+        // DeepNorm scale W_v but not W_q, W_k).
+        double gq = win.BlockGain(0, 3), gk = win.BlockGain(1, 3), gv = win.BlockGain(2, 3);
+        double mb = bin?.Mean ?? 0, sb = bin?.Second ?? 0, vb = bin?.Variance ?? 0;
         if (mb != 0) context.Assume("attention: in_proj_bias has a non-zero mean: the query norm is taken as central chi-square");
-        // Q, K, V per token: second moment, variance and offset (what every token and example of a unit shares).
-        var second = new double[tokens];
-        var variance = new double[tokens];
-        var offset = new double[tokens];
-        for (int t = 0; t < tokens; t++)
-        {
-            second[t] = g * x.Second[t] + sb;
-            variance[t] = second[t] - mb * mb;
-            offset[t] = Math.Sqrt(g * (x.Mean[t] * x.Mean[t] + x.Offset[t] * x.Offset[t]) + vb);
-        }
-        double resTokens = g * x.ResidualPosition, resExamples = g * x.ResidualExample, resCross = g * x.ResidualCross;
-        double sharedTokens = MomentState.Pairs(offset) + resTokens;
-        // A key's part that no other token shares: tau^2 = Var - (offsets + remainders shared by two tokens).
-        var tau = variance.Select(v => Math.Max(0, v - sharedTokens)).ToArray();
+        var q = Projection(x, gq, sb, mb, vb);
+        var k = Projection(x, gk, sb, mb, vb);
+        var v = Projection(x, gv, sb, mb, vb);
+        var second = q.Second;
         var visible = Enumerable.Range(0, tokens).Select(i => Causal ? i + 1 : tokens).ToArray();
         var rows = new SoftmaxCollision[tokens];
         var tauRow = new double[tokens];
+        var tauVRow = new double[tokens];
         bool mixed = false;
         for (int i = 0; i < tokens; i++)
         {
-            double tauBar = 0;
-            for (int j = 0; j < visible[i]; j++) tauBar += tau[j] / visible[i];
-            for (int j = 0; j < visible[i]; j++) mixed |= Math.Abs(tau[j] - tauBar) > 1e-9 * (tauBar + 1e-300);
+            double tauBar = 0, tauVBar = 0;
+            for (int j = 0; j < visible[i]; j++)
+            {
+                tauBar += k.Tau[j] / visible[i];
+                tauVBar += v.Tau[j] / visible[i];
+            }
+            for (int j = 0; j < visible[i]; j++) mixed |= Math.Abs(k.Tau[j] - tauBar) > 1e-9 * (tauBar + 1e-300);
             tauRow[i] = tauBar;
+            tauVRow[i] = tauVBar;
             rows[i] = SoftmaxMoments.OfDotProducts(visible[i], second[i] * tauBar, d);
             if (visible[i] > 1 && SoftmaxMoments.ReachesOneHot(second[i] * tauBar, d))
                 context.Assume($"attention: logit variance above {SoftmaxMoments.NearlyOneHot}: the nearly one-hot limit, to first order in 1/sqrt(variance)");
@@ -232,8 +231,8 @@ public sealed class AttentionOp : Op, IMomentRule
         if (mixed) context.Assume("attention: keys and values of different variance in a row are taken at their average");
         // O per head dimension: the values' shared part plus the softmax-weighted independent parts.
         var secondO = new double[tokens];
-        for (int i = 0; i < tokens; i++) secondO[i] = mb * mb + sharedTokens + tauRow[i] * rows[i].S2;
-        double resO = resTokens;
+        for (int i = 0; i < tokens; i++) secondO[i] = mb * mb + v.Shared + tauVRow[i] * rows[i].S2;
+        double resO = gv * x.ResidualPosition;
         if (tokens > 1)
         {
             // E[p_i . p_k] averaged over pairs of rows (a strided subset of pairs beyond 256 tokens).
@@ -241,19 +240,20 @@ public sealed class AttentionOp : Op, IMomentRule
             double sum = 0;
             long count = 0;
             // Rows that all see the same keys with the same moments give one value for every pair.
-            bool uniformRows = !Causal && second.All(q => q == second[0]) && tauRow.All(t => t == tauRow[0]);
+            bool uniformRows = !Causal && second.All(s2 => s2 == second[0]) && tauRow.All(t => t == tauRow[0]);
             int rowsToPair = uniformRows ? 1 : tokens;
             for (int i = 0; i < rowsToPair; i += stride)
-                for (int k = 0; k < tokens; k += stride)
+                for (int j = 0; j < tokens; j += stride)
                 {
-                    if (i == k) continue;
-                    if (uniformRows && k > 1) break;
+                    if (i == j) continue;
+                    if (uniformRows && j > 1) break;
                     // Under the causal mask the rows share the shorter row's keys: E[p_i . p_k] ~ e^kappa / max(n_i, n_k).
-                    int n = Math.Max(visible[i], visible[k]);
-                    double shared = tauRow[visible[i] <= visible[k] ? i : k];
-                    double li = second[i] * tauRow[i], lk = second[k] * tauRow[k];
-                    double kappa = (mb * mb + sharedTokens) * shared;
-                    sum += shared * SoftmaxMoments.CrossRows(n, li, lk, kappa, rows[i].S2, rows[k].S2);
+                    int n = Math.Max(visible[i], visible[j]);
+                    int shorter = visible[i] <= visible[j] ? i : j;
+                    double li = second[i] * tauRow[i], lk = second[j] * tauRow[j];
+                    // Two rows' logits for one key share the key's own part (tau_K^2) times the queries' shared part.
+                    double kappa = (mb * mb + q.Shared) * tauRow[shorter];
+                    sum += tauVRow[shorter] * SoftmaxMoments.CrossRows(n, li, lk, kappa, rows[i].S2, rows[j].S2);
                     count++;
                 }
             resO += sum / count;
@@ -261,14 +261,35 @@ public sealed class AttentionOp : Op, IMomentRule
         }
         // Two examples: sum_jl E[P_aij P_bkl] Cov(V_aj, V_bl) with independent rows, E[P_aij P_bkj] = 1/n^2: R_x + (R_b - R_x) / n.
         double nBar = visible.Average();
-        double resOExample = resCross + (resExamples - resCross) / nBar;
-        var o = new MomentState(x.Shape, x.FeatureAxis, Fields.Constant(tokens, mb), secondO, offset, resOExample, resO, resOExample,
+        double resOExample = gv * x.ResidualCross + gv * (x.ResidualExample - x.ResidualCross) / nBar;
+        var o = new MomentState(x.Shape, x.FeatureAxis, Fields.Constant(tokens, mb), secondO, v.Offset, resOExample, resO, resOExample,
             MomentLaw.Other("attention-weighted values"));
-        var outSecond = secondO.Select(q => wout.Gain * q).ToArray();
-        var sharedOut = offset.Select(a => wout.Gain * (mb * mb + a * a)).ToArray();
+        var outSecond = secondO.Select(s2 => wout.Gain * s2).ToArray();
+        var sharedOut = v.Offset.Select(a => wout.Gain * (mb * mb + a * a)).ToArray();
         var state = MomentRules.Project(context, o, wout, bout, x.FeatureAxis, outSecond, Fields.Constant(tokens, x.Units * mb),
             Fields.Constant(tokens, x.Units * mb * mb), Fields.Constant(tokens, wout.Gain), sharedOut);
-        return new AttentionPass(state, o, second, tauRow.Average(), tauRow.Average(), rows, visible);
+        return new AttentionPass(state, o, second, tauRow.Average(), tauVRow.Average(), rows, visible);
+    }
+
+    /// <summary>One projection P = x W^T + b, per token, for a weight whose E[W^2] summed over the inputs is gain.</summary>
+    /// <param name="Second">E[P^2] = gain E[x^2] + E[b^2].</param>
+    /// <param name="Offset">The part every token and example of a unit shares: sqrt(gain (m^2 + A^2) + Var b).</param>
+    /// <param name="Shared">The covariance of two tokens (offsets and remainders): mean over pairs A A' + gain R_w.</param>
+    /// <param name="Tau">The part no other token shares: Var(P) - Shared.</param>
+    private sealed record ProjectionMoments(double[] Second, double[] Offset, double Shared, double[] Tau);
+
+    private static ProjectionMoments Projection(MomentState x, double gain, double sb, double mb, double vb)
+    {
+        int tokens = x.Positions;
+        var second = new double[tokens];
+        var offset = new double[tokens];
+        for (int t = 0; t < tokens; t++)
+        {
+            second[t] = gain * x.Second[t] + sb;
+            offset[t] = Math.Sqrt(gain * (x.Mean[t] * x.Mean[t] + x.Offset[t] * x.Offset[t]) + vb);
+        }
+        double shared = MomentState.Pairs(offset) + gain * x.ResidualPosition;
+        return new ProjectionMoments(second, offset, shared, second.Select(s2 => Math.Max(0, s2 - mb * mb - shared)).ToArray());
     }
 
     /// <summary>
@@ -301,7 +322,8 @@ public sealed class AttentionOp : Op, IMomentRule
             }
         }
         var gx = new double[tokens];
-        for (int t = 0; t < tokens; t++) gx[t] = win.Gain * (gQ[t] + gK[t] + gV[t]);
+        double gq = win.BlockGain(0, 3), gk = win.BlockGain(1, 3), gv = win.BlockGain(2, 3);
+        for (int t = 0; t < tokens; t++) gx[t] = gq * gQ[t] + gk * gK[t] + gv * gV[t];
         gradients.Add(0, gx, -1);
         context.Assume("attention backward: gradient independence, the gradients of different tokens taken as uncorrelated");
         double b = context.Batch, inSq = 0, inBias = 0, outSq = 0, outBias = 0;

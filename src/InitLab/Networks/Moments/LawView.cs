@@ -33,6 +33,11 @@ internal sealed class LawView
     /// <summary>True when the elements are Gaussian (or taken so).</summary>
     public bool IsGaussian => _gaussian;
 
+    /// <summary>The per-position fields every expectation at position p reads (null entries: not read): positions whose values are
+    /// bitwise equal in all of them get the same numbers (<see cref="PositionClasses"/>).</summary>
+    public double[]?[] Fields =>
+        [_x.Mean, _x.Second, _law.NoiseMean, _law.NoiseVariance, _law.PartMean, _law.PartStd, _origin?.Mean, _origin?.Second];
+
     /// <summary>The law's view for node state <paramref name="x"/>; <paramref name="what"/> names the asking op in an assumption.</summary>
     public static LawView Of(MomentContext context, MomentState x, string what)
     {

@@ -80,6 +80,16 @@ public sealed class MomentContext
         return value;
     }
 
+    /// <summary>
+    /// A value computed once per run and shared by every node that asks with the same <paramref name="key"/> (a value that is a
+    /// function of the key alone and never written to: a convolution's stencil, the same for every layer of one geometry).
+    /// </summary>
+    public T Shared<T>(string key, Func<T> compute) where T : notnull
+    {
+        ArgumentNullException.ThrowIfNull(compute);
+        return _walk.Shared(key, compute);
+    }
+
     /// <summary>Records an approximation the rule made at this node (shown per node in the trace).</summary>
     public void Assume(string assumption) => _walk.Assume(Node.Index, assumption);
 

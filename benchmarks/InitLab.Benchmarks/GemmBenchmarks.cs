@@ -36,3 +36,38 @@ public class GemmBenchmarks
     [Benchmark]
     public void Dgemm() => Gemm.Multiply(false, false, N, N, N, 1.0, _ad, N, _bd, N, 0.0, _cd, N, Threads);
 }
+
+/// <summary>
+/// The MLP lab's layer product y = x W^T (batch x width times the width x width weight, transposed): the thin path (W's rows
+/// read in place, only x packed) against the packed path forced on the same shape. Both give the same bits.
+/// </summary>
+public class ThinGemmBenchmarks
+{
+    private float[] _x = null!, _w = null!, _y = null!;
+
+    /// <summary>Rows of x (the batch).</summary>
+    [Params(64, 256)]
+    public int Batch { get; set; }
+
+    /// <summary>Layer width (W is width x width).</summary>
+    [Params(4096)]
+    public int Width { get; set; }
+
+    /// <summary>Threads the product may use.</summary>
+    [Params(1, 2)]
+    public int Threads { get; set; }
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var g = new Generator(1);
+        _x = new float[Batch * Width]; _w = new float[Width * Width]; _y = new float[Batch * Width];
+        g.Normal(_x); g.Normal(_w);
+    }
+
+    [Benchmark(Baseline = true)]
+    public void Thin() => PackedGemm.Run(false, true, Batch, Width, Width, 1f, _x, Width, _w, Width, 0f, _y, Width, Threads, thin: true);
+
+    [Benchmark]
+    public void Packed() => PackedGemm.Run(false, true, Batch, Width, Width, 1f, _x, Width, _w, Width, 0f, _y, Width, Threads, thin: false);
+}

@@ -141,3 +141,22 @@ internal readonly struct Tile4x4 : IGemmTile
     public static int Rows => 4;
     public static int Vectors => 4;
 }
+
+/// <summary>How the micro-kernel reads its A operand (the broadcast one).</summary>
+internal interface IGemmAOperand
+{
+    /// <summary>False: packed slivers (MR values per k step); true: the rows of a row-major matrix, read in place.</summary>
+    static abstract bool Rows { get; }
+}
+
+/// <summary>A packed into MR-row slivers (the square products).</summary>
+internal readonly struct PackedA : IGemmAOperand
+{
+    public static bool Rows => false;
+}
+
+/// <summary>A read in place from its rows (the thin products' weight matrix, which is used once and never packed).</summary>
+internal readonly struct RowsA : IGemmAOperand
+{
+    public static bool Rows => true;
+}

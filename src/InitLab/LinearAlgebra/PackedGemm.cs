@@ -50,7 +50,7 @@ internal static class PackedGemm
     /// <summary>C = alpha op(A) op(B) + beta C on up to <paramref name="threads"/> threads (0 = all cores) with the
     /// micro-kernel <paramref name="kernel"/> (null: <see cref="Best"/>).</summary>
     public static unsafe void Run<T>(bool ta, bool tb, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
-        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, int threads = 0, GemmKernel? kernel = null)
+        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, int threads = 0, GemmKernel? kernel = null, bool? thin = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         GemmKernel width = kernel ?? Best;
@@ -74,27 +74,61 @@ internal static class PackedGemm
                     Gemv.Run(n, k, alpha, bp, tb ? ldb : 1, tb ? 1 : ldb, ap, ta ? lda : 1, beta, cp, 1, threads, vector);
                 return;
             }
-            var p = new Problem<T>(ta, tb, m, n, k, alpha, ap, lda, bp, ldb, beta, cp, ldc,
-                (long)m * n * k < SerialBelow || maxThreads == 1 ? 1 : maxThreads);
-            switch (width)
+            int used = (long)m * n * k < SerialBelow || maxThreads == 1 ? 1 : maxThreads;
+            if (tb && (thin ?? IsThin(m, n)))
             {
-                case GemmKernel.V512:
-                    switch (ChooseTile(m, n, Vector512<T>.Count, [(12, 2), (8, 3), (6, 4)]))
-                    {
-                        case 0: Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile12x2>(p); break;
-                        case 1: Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile8x3>(p); break;
-                        default: Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile6x4>(p); break;
-                    }
-                    break;
-                case GemmKernel.V256:
-                    // Without AVX-512 there are 16 vector registers: 12 accumulators and the operands.
-                    Drive<T, Vector256<T>, GemmV256Lanes<T>, Tile6x2>(p);
-                    break;
-                default:
-                    Drive<T, T, GemmScalarLanes<T>, Tile4x4>(p);
-                    break;
+                RunThin(ta, m, n, k, alpha, ap, lda, bp, ldb, beta, cp, ldc, used, width);
+                return;
             }
+            var p = new Problem<T>(ta, tb, m, n, k, alpha, ap, lda, bp, ldb, beta, cp, ldc, used);
+            Dispatch<T, PackedDriver>(width, p);
         }
+    }
+
+    /// <summary>Runs driver <typeparamref name="D"/> on <paramref name="p"/> with the lanes of <paramref name="width"/> and,
+    /// on AVX-512, the register tile with the least padding for p's shape.</summary>
+    private static void Dispatch<T, D>(GemmKernel width, Problem<T> p) where T : unmanaged, IFloatingPointIeee754<T> where D : IGemmDriver
+    {
+        switch (width)
+        {
+            case GemmKernel.V512:
+                switch (ChooseTile(p.M, p.N, Vector512<T>.Count, [(12, 2), (8, 3), (6, 4)]))
+                {
+                    case 0: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile12x2>(p); break;
+                    case 1: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile8x3>(p); break;
+                    default: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile6x4>(p); break;
+                }
+                break;
+            case GemmKernel.V256:
+                // Without AVX-512 there are 16 vector registers: 12 accumulators and the operands.
+                D.Drive<T, Vector256<T>, GemmV256Lanes<T>, Tile6x2>(p);
+                break;
+            default:
+                D.Drive<T, T, GemmScalarLanes<T>, Tile4x4>(p);
+                break;
+        }
+    }
+
+    /// <summary>A blocking of the product over the one micro-kernel: <see cref="Drive{T, TV, L, S}"/> or
+    /// <see cref="DriveThin{T, TV, L, S}"/>.</summary>
+    private interface IGemmDriver
+    {
+        static abstract void Drive<T, TV, L, S>(Problem<T> p)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile;
+    }
+
+    private readonly struct PackedDriver : IGemmDriver
+    {
+        public static void Drive<T, TV, L, S>(Problem<T> p)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
+            => PackedGemm.Drive<T, TV, L, S>(p);
+    }
+
+    private readonly struct ThinDriver : IGemmDriver
+    {
+        public static void Drive<T, TV, L, S>(Problem<T> p)
+            where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
+            => DriveThin<T, TV, L, S>(p);
     }
 
     /// <summary>The tile (rows, vectors) among <paramref name="tiles"/> with the least padded work for an m x n product;
@@ -192,7 +226,7 @@ internal static class PackedGemm
                                     T* ai = aSlice + (long)i * kc * mr;
                                     T* ci = p.C + (long)row * p.Ldc + j0;
                                     for (int s = 0; s < s1 - s0; s++)
-                                        Kernel<T, TV, L, S>(kc, ai, bk + (long)s * kc * nr, ci + s * nr, p.Ldc, rows, Math.Min(nr, nc - s * nr),
+                                        Kernel<T, TV, L, S, PackedA>(kc, ai, 0, bk + (long)s * kc * nr, ci + s * nr, p.Ldc, rows, Math.Min(nr, nc - s * nr),
                                             p.Alpha, p.Beta, q == 0);
                                 }
                             }
@@ -209,6 +243,118 @@ internal static class PackedGemm
         {
             ArrayPool<T>.Shared.Return(aBuf);
         }
+    }
+
+    /// <summary>Products with at most this many rows of C and B transposed take the thin path (<see cref="RunThin{T}"/>).</summary>
+    internal const int ThinRows = 256;
+
+    /// <summary>Whether C = op(A) B^T is thin enough that packing B (n x k, transposed) would cost more than it saves: few rows
+    /// of C use each packed element of B (the MLP lab's x W^T with a batch of 64 and a 4096 x 4096 weight).</summary>
+    internal static bool IsThin(int m, int n) => m <= ThinRows && n >= 4 * m;
+
+    /// <summary>
+    /// C = alpha op(A) B^T + beta C through its transpose C^T = B op(A)^T: B's rows (the weights, n x k) are read in place by
+    /// the micro-kernel as its broadcast operand, so the large operand is never packed, and only op(A)^T (k x m, small) is.
+    /// C^T goes to a scratch matrix that is transposed into C at the end. Each element of C gets exactly the arithmetic of
+    /// the packed path: the same KC slices, the same FMA chain over p in each (fma(b, a, acc) = fma(a, b, acc)), the same
+    /// slice updates; the transposes only move values. So both paths give the same bits on any thread count and width.
+    /// </summary>
+    private static unsafe void RunThin<T>(bool ta, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc,
+        int threads, GemmKernel width) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T[] tBuf = ArrayPool<T>.Shared.Rent(checked(n * m));
+        try
+        {
+            fixed (T* ct = tBuf)
+            {
+                if (beta != T.Zero) Transpose(c, ldc, ct, m, m, n);
+                // The transposed product: A' = B (n x k, rows in place), op(B') = op(A)^T, which is A^T stored when A is not
+                // transposed (B' "transposed", ldb' = lda) and A itself when it is.
+                var p = new Problem<T>(false, !ta, n, m, k, alpha, b, ldb, a, lda, beta, ct, m, threads);
+                Dispatch<T, ThinDriver>(width, p);
+                Transpose(ct, m, c, ldc, n, m);
+            }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(tBuf);
+        }
+    }
+
+    /// <summary>
+    /// The driver of <see cref="RunThin{T}"/>: op(B) is packed whole (k x n, small), A is read in place. A task owns a block of
+    /// A's row slivers and, for each, runs every slice in order while its C tile stays in L1, so each row of A is streamed
+    /// once from memory, front to back.
+    /// </summary>
+    private static unsafe void DriveThin<T, TV, L, S>(Problem<T> p)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
+    {
+        int mr = S.Rows, nr = S.Vectors * L.Count;
+        int m = p.M, n = p.N, k = p.K;
+        int slices = (k + KC - 1) / KC;
+        int rowSlivers = (m + mr - 1) / mr, colSlivers = (n + nr - 1) / nr;
+        long nPad = (long)colSlivers * nr;
+        int threads = p.Threads;
+        bool serial = threads == 1;
+        int slack = 64 / sizeof(T);
+        T[] bBuf = ArrayPool<T>.Shared.Rent(checked((int)(nPad * k) + slack));
+        try
+        {
+            fixed (T* bPack = bBuf)
+            {
+                // Packed B: slice q at q KC nPad, sliver s of it at s kc NR.
+                T* bk = Align(bPack);
+                For(serial, threads, slices, q =>
+                {
+                    int pc = q * KC, kc = Math.Min(KC, k - pc);
+                    for (int s = 0; s < colSlivers; s++)
+                        PackB<T>(p.TB, p.B, p.Ldb, pc, kc, s * nr, Math.Min(nr, n - s * nr), bk + q * KC * nPad + (long)s * kc * nr, nr);
+                });
+                int blocks = serial ? 1 : Math.Min(rowSlivers, 4 * threads);
+                int perBlock = (rowSlivers + blocks - 1) / blocks;
+                blocks = (rowSlivers + perBlock - 1) / perBlock;
+                For(serial, threads, blocks, t =>
+                {
+                    for (int i = t * perBlock, i1 = Math.Min(rowSlivers, i + perBlock); i < i1; i++)
+                    {
+                        int row = i * mr, rows = Math.Min(mr, m - row);
+                        T* ai = p.A + (long)row * p.Lda;
+                        for (int s = 0; s < colSlivers; s++)
+                        {
+                            T* ci = p.C + (long)row * p.Ldc + s * nr;
+                            int cols = Math.Min(nr, n - s * nr);
+                            for (int q = 0; q < slices; q++)
+                            {
+                                int pc = q * KC, kc = Math.Min(KC, k - pc);
+                                Kernel<T, TV, L, S, RowsA>(kc, ai + pc, p.Lda, bk + q * KC * nPad + (long)s * kc * nr, ci, p.Ldc, rows, cols,
+                                    p.Alpha, p.Beta, q == 0);
+                            }
+                        }
+                    }
+                });
+            }
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(bBuf);
+        }
+    }
+
+    /// <summary>dst[j * ldd + i] = src[i * lds + j] for an rows x cols source (8 x 8 float blocks in registers where AVX is available).</summary>
+    private static unsafe void Transpose<T>(T* src, int lds, T* dst, int ldd, int rows, int cols) where T : unmanaged
+    {
+        int i8 = 0, j8 = 0;
+        if (typeof(T) == typeof(float) && Avx.IsSupported)
+        {
+            i8 = rows / 8 * 8;
+            j8 = cols / 8 * 8;
+            for (int i = 0; i < i8; i += 8)
+                for (int j = 0; j < j8; j += 8)
+                    Transpose8x8((float*)src + (long)i * lds + j, lds, (float*)dst + (long)j * ldd + i, ldd);
+        }
+        for (int i = 0; i < rows; i++)
+            for (int j = i < i8 ? j8 : 0; j < cols; j++)
+                dst[(long)j * ldd + i] = src[(long)i * lds + j];
     }
 
     private static unsafe T* Align<T>(T* p) where T : unmanaged => (T*)(((nuint)p + 63) & ~(nuint)63);
@@ -420,10 +566,17 @@ internal static class PackedGemm
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Kernel<T, TV, L, S>(int kc, T* a, T* b, T* c, int ldc, int rows, int cols, T alpha, T beta, bool first)
-        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
+    private static unsafe void Kernel<T, TV, L, S, P>(int kc, T* a, long lda, T* b, T* c, int ldc, int rows, int cols, T alpha, T beta, bool first)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile where P : IGemmAOperand
     {
         int w = L.Count;
+        // Where row r of the A sliver is: packed, at a[r] of each step's MR values; unpacked, row r of a row-major matrix (rows
+        // beyond the sliver's last repeat it, so nothing past the matrix is read; their results are dropped below).
+        int last = rows - 1;
+        long o1 = P.Rows ? Math.Min(1, last) * lda : 1, o2 = P.Rows ? Math.Min(2, last) * lda : 2, o3 = P.Rows ? Math.Min(3, last) * lda : 3;
+        long o4 = P.Rows ? Math.Min(4, last) * lda : 4, o5 = P.Rows ? Math.Min(5, last) * lda : 5, o6 = P.Rows ? Math.Min(6, last) * lda : 6;
+        long o7 = P.Rows ? Math.Min(7, last) * lda : 7, o8 = P.Rows ? Math.Min(8, last) * lda : 8, o9 = P.Rows ? Math.Min(9, last) * lda : 9;
+        long o10 = P.Rows ? Math.Min(10, last) * lda : 10, o11 = P.Rows ? Math.Min(11, last) * lda : 11;
         TV c0_0 = default, c0_1 = default, c0_2 = default, c0_3 = default;
         TV c1_0 = default, c1_1 = default, c1_2 = default, c1_3 = default;
         TV c2_0 = default, c2_1 = default, c2_2 = default, c2_3 = default;
@@ -443,18 +596,18 @@ internal static class PackedGemm
             TV b2 = S.Vectors > 2 ? L.Load(b + 2 * w) : default;
             TV b3 = S.Vectors > 3 ? L.Load(b + 3 * w) : default;
             Step<T, TV, L, S>(a[0], b0, b1, b2, b3, ref c0_0, ref c0_1, ref c0_2, ref c0_3);
-            if (S.Rows > 1) Step<T, TV, L, S>(a[1], b0, b1, b2, b3, ref c1_0, ref c1_1, ref c1_2, ref c1_3);
-            if (S.Rows > 2) Step<T, TV, L, S>(a[2], b0, b1, b2, b3, ref c2_0, ref c2_1, ref c2_2, ref c2_3);
-            if (S.Rows > 3) Step<T, TV, L, S>(a[3], b0, b1, b2, b3, ref c3_0, ref c3_1, ref c3_2, ref c3_3);
-            if (S.Rows > 4) Step<T, TV, L, S>(a[4], b0, b1, b2, b3, ref c4_0, ref c4_1, ref c4_2, ref c4_3);
-            if (S.Rows > 5) Step<T, TV, L, S>(a[5], b0, b1, b2, b3, ref c5_0, ref c5_1, ref c5_2, ref c5_3);
-            if (S.Rows > 6) Step<T, TV, L, S>(a[6], b0, b1, b2, b3, ref c6_0, ref c6_1, ref c6_2, ref c6_3);
-            if (S.Rows > 7) Step<T, TV, L, S>(a[7], b0, b1, b2, b3, ref c7_0, ref c7_1, ref c7_2, ref c7_3);
-            if (S.Rows > 8) Step<T, TV, L, S>(a[8], b0, b1, b2, b3, ref c8_0, ref c8_1, ref c8_2, ref c8_3);
-            if (S.Rows > 9) Step<T, TV, L, S>(a[9], b0, b1, b2, b3, ref c9_0, ref c9_1, ref c9_2, ref c9_3);
-            if (S.Rows > 10) Step<T, TV, L, S>(a[10], b0, b1, b2, b3, ref c10_0, ref c10_1, ref c10_2, ref c10_3);
-            if (S.Rows > 11) Step<T, TV, L, S>(a[11], b0, b1, b2, b3, ref c11_0, ref c11_1, ref c11_2, ref c11_3);
-            a += S.Rows;
+            if (S.Rows > 1) Step<T, TV, L, S>(a[o1], b0, b1, b2, b3, ref c1_0, ref c1_1, ref c1_2, ref c1_3);
+            if (S.Rows > 2) Step<T, TV, L, S>(a[o2], b0, b1, b2, b3, ref c2_0, ref c2_1, ref c2_2, ref c2_3);
+            if (S.Rows > 3) Step<T, TV, L, S>(a[o3], b0, b1, b2, b3, ref c3_0, ref c3_1, ref c3_2, ref c3_3);
+            if (S.Rows > 4) Step<T, TV, L, S>(a[o4], b0, b1, b2, b3, ref c4_0, ref c4_1, ref c4_2, ref c4_3);
+            if (S.Rows > 5) Step<T, TV, L, S>(a[o5], b0, b1, b2, b3, ref c5_0, ref c5_1, ref c5_2, ref c5_3);
+            if (S.Rows > 6) Step<T, TV, L, S>(a[o6], b0, b1, b2, b3, ref c6_0, ref c6_1, ref c6_2, ref c6_3);
+            if (S.Rows > 7) Step<T, TV, L, S>(a[o7], b0, b1, b2, b3, ref c7_0, ref c7_1, ref c7_2, ref c7_3);
+            if (S.Rows > 8) Step<T, TV, L, S>(a[o8], b0, b1, b2, b3, ref c8_0, ref c8_1, ref c8_2, ref c8_3);
+            if (S.Rows > 9) Step<T, TV, L, S>(a[o9], b0, b1, b2, b3, ref c9_0, ref c9_1, ref c9_2, ref c9_3);
+            if (S.Rows > 10) Step<T, TV, L, S>(a[o10], b0, b1, b2, b3, ref c10_0, ref c10_1, ref c10_2, ref c10_3);
+            if (S.Rows > 11) Step<T, TV, L, S>(a[o11], b0, b1, b2, b3, ref c11_0, ref c11_1, ref c11_2, ref c11_3);
+            a += P.Rows ? 1 : S.Rows;
             b += S.Vectors * w;
         }
 

@@ -225,6 +225,50 @@ public class PackedGemmTests
             }
     }
 
+    public static readonly TheoryData<int, int, int> ThinShapes = new()
+    {
+        { 2, 33, 1000 }, { 5, 700, 300 }, { 13, 260, 257 }, { 64, 300, 513 }, { 128, 600, 40 }, { 64, 1100, 600 }, { 250, 1003, 70 },
+    };
+
+    [Theory]
+    [MemberData(nameof(ThinShapes))]
+    public void The_thin_path_gives_the_bits_of_the_packed_path_for_every_width_and_thread_count(int m, int n, int k)
+    {
+        // C = op(A) B^T with few rows of C runs as C^T = B op(A)^T with B read in place (PackedGemm.RunThin); it must repeat
+        // the packed path's arithmetic exactly. Padded leading dimensions, beta = 0 and beta != 0, edge tiles in both directions;
+        // 64 x 1100 x 600 is above the serial threshold, so its row blocks really are split over threads.
+        Assert.True(PackedGemm.IsThin(m, n));
+        foreach (bool ta in new[] { false, true })
+        {
+            CompareThin<float>(ta, m, n, k, 1.25f, ta ? 0.5f : 0f);
+            CompareThin<double>(ta, m, n, k, -0.75, ta ? 0.0 : 2.0);
+        }
+    }
+
+    private static void CompareThin<T>(bool ta, int m, int n, int k, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int lda = (ta ? m : k) + 3, ldb = k + 1, ldc = n + 2;
+        var a = RandomMatrix<T>((ta ? k : m) * lda, 21);
+        var b = RandomMatrix<T>(n * ldb, 22);
+        var c0 = RandomMatrix<T>(m * ldc, 23);
+        var reference = (T[])c0.Clone();
+        PackedGemm.Run(ta, true, m, n, k, alpha, a, lda, b, ldb, beta, reference, ldc, threads: 1, kernel: GemmKernel.Scalar, thin: false);
+        foreach (var kernel in new[] { GemmKernel.Scalar, GemmKernel.V256, GemmKernel.V512 })
+            foreach (int threads in kernel == PackedGemm.Best ? ThreadCounts.All : [1])
+            {
+                T[] Thin(int t)
+                {
+                    var r = (T[])c0.Clone();
+                    PackedGemm.Run(ta, true, m, n, k, alpha, a, lda, b, ldb, beta, r, ldc, t, kernel, thin: true);
+                    return r;
+                }
+                var c = (long)m * n * k >= 1 << 25 ? ThreadCounts.Parallel(threads, Thin) : Thin(threads);
+                for (int i = 0; i < c.Length; i++)
+                    if (!c[i].Equals(reference[i]))
+                        Assert.Fail($"thin {kernel} on {threads} threads differs from packed at {i}: {c[i]} vs {reference[i]} (ta={ta}, m={m}, n={n}, k={k})");
+            }
+    }
+
     [Fact]
     public void A_negative_thread_count_is_rejected_naming_the_parameter()
     {

@@ -61,6 +61,8 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
         Propagate(100, 64, InitLab.Propagation.Engine.Explicit),
         Network("resnet", "resnet:blocks=8,width=64,size=56", 8, "images/s"),
         Network("transformer", "transformer:layers=12,dim=512,heads=8,tokens=256,ln=pre", 4, "sequences/s"),
+        Moments("moments_resnet", "resnet", "blocks"),
+        Moments("moments_transformer", "transformer", "layers"),
         // The machine's limits, for the fraction of them a kernel reaches (benchmarks/compare.sh).
         new("peak", 2_000_000, "flop/s", n => 2.0 * MachineLimits.Accumulators * MachineLimits.FloatLanes * n, (n, threads) =>
             () => MachineLimits.FmaLoop(n, threads), n => new([("size", 0)], 2.0 * MachineLimits.Accumulators * MachineLimits.FloatLanes * n)),
@@ -87,6 +89,24 @@ internal sealed record BenchWorkload(string Name, int DefaultSize, string Unit, 
         {
             var e = InitLab.Networks.GraphResources.Estimate(InitLab.Networks.Families.ModelFamilies.Build(model), n, backward: false);
             return e with { Parts = [.. e.Parts.Select(p => (p.Setting == "batch" ? "size" : p.Setting, p.Bytes))] };
+        });
+
+    /// <summary>
+    /// The analytic moment engine alone (<c>propagate --engine moments</c> without the start-up, the graph's construction or the
+    /// rendering) on the family's default network with size = its depth (default 1000, issue 11's "a 1000-block ResNet or a
+    /// 1000-layer transformer in under 1 s"); throughput in blocks or layers per second. The graph is built once, untimed.
+    /// </summary>
+    public static BenchWorkload Moments(string name, string family, string depth) =>
+        new(name, 1000, $"{depth}/s", n => n, (n, threads) =>
+        {
+            var graph = InitLab.Networks.Families.ModelFamilies.Build($"{family}:{depth}={n.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
+            return () => InitLab.Networks.MomentEngine.Run(graph, new InitLab.Networks.MomentOptions { Threads = threads });
+        }, n =>
+        {
+            // Three fields (mean, second moment, offset) of 8 bytes per position, about ten nodes per block, 32 x 32 positions
+            // (the ResNet's default image; a transformer's 64 tokens need less); work: about 100 flops per position and node.
+            double perBlock = 10 * 1024 * 3 * 8.0;
+            return new([("size", perBlock * n)], 100.0 * 10 * 1024 * n);
         });
 
     /// <summary>

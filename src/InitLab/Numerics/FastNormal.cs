@@ -11,6 +11,7 @@ internal static class FastNormal
     private const int Degree = 24, Intervals = 8;
     private static readonly double[][] Coefficients = Build();
     private const double InvSqrt2 = 0.70710678118654752440;
+    internal const double UnderflowAt = 28;
     private const double InvSqrtTwoPi = 0.39894228040143267794;
 
     /// <summary>erfc(x).</summary>
@@ -18,11 +19,15 @@ internal static class FastNormal
     {
         if (x >= 0)
         {
+            // erfc(x) < 2^-1074 / 2 from x = 27.3 on: SpecialFunctions.Erfc returns exactly +0 there (tested), without its Mills ratio.
+            if (x >= UnderflowAt) return 0;
             if (x >= Intervals) return SpecialFunctions.Erfc(x);
             int k = (int)x;
             return Math.Exp(-x * x) * Clenshaw(Coefficients[k], 2 * (x - k) - 1);
         }
         if (x > -Intervals) return 2 - Erfc(-x);
+        // 2 - erfc(-x) with erfc(-x) <= erfc(8) ~ 1.1e-29, far below half an ulp of 2: exactly 2, as SpecialFunctions.Erfc returns.
+        if (x <= -Intervals) return 2;
         return double.IsNaN(x) ? double.NaN : SpecialFunctions.Erfc(x);
     }
 

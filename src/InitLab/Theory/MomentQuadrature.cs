@@ -65,15 +65,22 @@ public static class MomentQuadrature
     public static double[] PositivePartMoments(double mu, double sigma, int maxPower)
     {
         var m = new double[maxPower + 1];
+        PositivePartMoments(mu, sigma, m);
+        return m;
+    }
+
+    /// <summary><see cref="PositivePartMoments(double, double, int)"/> into <paramref name="m"/> (r = 0..m.Length - 1), allocating nothing.</summary>
+    internal static void PositivePartMoments(double mu, double sigma, Span<double> m)
+    {
+        int maxPower = m.Length - 1;
         if (sigma == 0)
         {
             for (int r = 0; r <= maxPower; r++) m[r] = mu > 0 ? Math.Pow(mu, r) : 0;
-            return m;
+            return;
         }
         double a = mu / sigma;
         m[0] = Numerics.FastNormal.Cdf(a);
         if (maxPower >= 1) m[1] = mu * m[0] + sigma * Numerics.FastNormal.Pdf(a);
         for (int r = 2; r <= maxPower; r++) m[r] = mu * m[r - 1] + (r - 1) * sigma * sigma * m[r - 2];
-        return m;
     }
 }

@@ -33,6 +33,11 @@ internal sealed class LawView
     /// <summary>True when the elements are Gaussian (or taken so).</summary>
     public bool IsGaussian => _gaussian;
 
+    /// <summary>The per-position fields every expectation at position p reads (null entries: not read): positions whose values are
+    /// bitwise equal in all of them get the same numbers (<see cref="PositionClasses"/>).</summary>
+    public double[]?[] Fields =>
+        [_x.Mean, _x.Second, _law.NoiseMean, _law.NoiseVariance, _law.PartMean, _law.PartStd, _origin?.Mean, _origin?.Second];
+
     /// <summary>The law's view for node state <paramref name="x"/>; <paramref name="what"/> names the asking op in an assumption.</summary>
     public static LawView Of(MomentContext context, MomentState x, string what)
     {
@@ -57,8 +62,12 @@ internal sealed class LawView
         if (_law.Kind == LawKind.Quadrature)
         {
             var (z, w) = _law.Rule!.Value;
+            Span<double> point = stackalloc double[maxPower + 1];
             for (int k = 0; k < z.Length; k++)
-                Accumulate(result, w[k], Smooth(phi, _law.PartMean![p] + _law.PartStd![p] * z[k] + noiseMean, noiseVar, maxPower));
+            {
+                Smooth(phi, _law.PartMean![p] + _law.PartStd![p] * z[k] + noiseMean, noiseVar, point);
+                Accumulate(result, w[k], point);
+            }
             return result;
         }
         var map = _law.Map!;
@@ -143,27 +152,38 @@ internal sealed class LawView
     private static double[] Smooth(Activation? phi, double y, double variance, int maxPower)
     {
         var result = new double[maxPower + 1];
+        Smooth(phi, y, variance, result);
+        return result;
+    }
+
+    /// <summary><see cref="Smooth(Activation?, double, double, int)"/> into <paramref name="result"/> (r = 0..result.Length - 1).</summary>
+    private static void Smooth(Activation? phi, double y, double variance, Span<double> result)
+    {
+        int maxPower = result.Length - 1;
+        result.Clear();
         double s = Math.Sqrt(Math.Max(0, variance));
         string name = phi?.Name ?? "identity";
         if (s == 0)
         {
             double v = phi is null ? y : phi.Forward(y);
             for (int r = 0; r <= maxPower; r++) result[r] = Math.Pow(v, r);
-            return result;
+            return;
         }
         switch (name)
         {
             case "identity":
-                return GaussianPowers(y, s, maxPower);
+                GaussianPowers(y, s, maxPower).CopyTo(result);
+                return;
             case "relu":
-                return MomentQuadrature.PositivePartMoments(y, s, maxPower);
+                MomentQuadrature.PositivePartMoments(y, s, result);
+                return;
             case "leaky_relu":
                 {
                     double a = phi!.Parameter ?? 0.01;
                     var all = GaussianPowers(y, s, maxPower);
                     var pos = MomentQuadrature.PositivePartMoments(y, s, maxPower);
                     for (int r = 0; r <= maxPower; r++) result[r] = pos[r] + Math.Pow(a, r) * (all[r] - pos[r]);
-                    return result;
+                    return;
                 }
         }
         var (xs, ws) = GaussianRule.Points(y, s, phi!.Kinks);
@@ -176,7 +196,6 @@ internal sealed class LawView
                 t *= v;
             }
         }
-        return result;
     }
 
     /// <summary>E[Y^r] for Y ~ N(y, s^2): M_r = y M_(r-1) + (r - 1) s^2 M_(r-2).</summary>
@@ -189,7 +208,7 @@ internal sealed class LawView
         return m;
     }
 
-    private static void Accumulate(double[] into, double weight, double[] values)
+    private static void Accumulate(double[] into, double weight, ReadOnlySpan<double> values)
     {
         for (int r = 0; r < into.Length; r++) into[r] += weight * values[r];
     }

@@ -95,6 +95,16 @@ public static class MomentEngine
 
         public MomentState State(int node) => _states[node] ?? throw new InvalidOperationException($"node '{Graph.Nodes[node].Name}' has no state yet.");
 
+        private readonly Dictionary<string, object> _sharedValues = [];
+
+        public T Shared<T>(string key, Func<T> compute) where T : notnull
+        {
+            if (_sharedValues.TryGetValue(key, out var hit)) return (T)hit;
+            var value = compute();
+            _sharedValues[key] = value;
+            return value;
+        }
+
         public void Assume(int node, string text)
         {
             var list = _assumptions[node] ??= [];

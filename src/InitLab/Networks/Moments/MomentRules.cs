@@ -259,6 +259,11 @@ internal static class MomentRules
         gradients.Add(0, Fields.Constant(x.Positions, gradients.Output.Average()), x.FeatureAxis);
     }
 
+    /// <summary><see cref="StencilArrays"/> computed once per run for each geometry (every layer of a ResNet stage shares one).</summary>
+    public static (int[] Out, int[] Tap, int[] In) SharedStencil(MomentContext context, Window w) =>
+        context.Shared($"stencil {string.Join(',', w.In)} {string.Join(',', w.Out)} {string.Join(',', w.Kernel)} {string.Join(',', w.Stride)} {string.Join(',', w.Pad)} {string.Join(',', w.Dilation)}",
+            () => StencilArrays(w));
+
     /// <summary>The (output position, tap, input position) triples of <see cref="Stencil"/> as arrays.</summary>
     public static (int[] Out, int[] Tap, int[] In) StencilArrays(Window w)
     {

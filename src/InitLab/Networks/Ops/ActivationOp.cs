@@ -132,9 +132,6 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
         var phi = Activation;
         var view = LawView.Of(context, x, phi.Name);
         int positions = x.Positions;
-        var mean = new double[positions];
-        var second = new double[positions];
-        var offset = new double[positions];
         var law = x.Law;
         var map = law.PureMap && !view.Approximate && law.Map?.Affine is null ? law.Map : null;
         // A Gaussian plus a per-unit non-Gaussian offset (a uniform bias): pairs of one unit share the offset's atoms.
@@ -155,35 +152,35 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
         if (!view.IsGaussian && map is null && !offsetAtoms && source.OffsetSquare > 1e-12 * source.AverageVariance)
             context.Assume($"{phi.Name}: the offsets (correlations across examples) of its non-Gaussian input taken from a Gaussian with its moments");
         // Per position: the moments (closed forms for a Gaussian, one quadrature over the origin of a map, else the law's
-        // expectations), then the offset: two elements sharing only the input's offset. Positions with equal inputs are computed
-        // once in small fields; large fields run in parallel, each position alone.
+        // expectations), then the offset: two elements sharing only the input's offset. Every number computed at p is a function of
+        // the fields below at p (the law's rule is shared), so it is computed once per class of positions with bitwise-equal fields
+        // (a feature map's interior, edges and corners); many classes run in parallel, each alone.
         bool cheap = view.IsGaussian || map is not null;
-        // Every number computed at p is a function of these nine (the law's rule is shared), so positions with equal keys share them.
-        var memo = positions < 256 ? new Dictionary<(double, double, double, double, double, double, double, double, double), (double, double, double)>() : null;
-        context.ForPositions(positions, p =>
+        var classes = PositionClasses.Of(positions, [source.Mean, source.Variance, source.Offset, .. view.Fields]);
+        var classMean = new double[classes.Count];
+        var classSecond = new double[classes.Count];
+        var classOffset = new double[classes.Count];
+        context.ForPositions(classes.Count, c =>
         {
+            int p = classes.Representatives[c];
             double m = source.Mean[p], v = source.Variance[p], a = source.Offset[p];
-            var key = (m, v, a, x.Mean[p], x.VarianceAt(p), law.PartMean?[p] ?? 0, law.PartStd?[p] ?? 0, law.NoiseMean?[p] ?? 0, law.NoiseVariance?[p] ?? 0);
-            if (memo is not null && memo.TryGetValue(key, out var hit))
-            {
-                (mean[p], second[p], offset[p]) = hit;
-                return;
-            }
-            if (view.IsGaussian) (mean[p], second[p]) = ActivationMoments.Of(phi, x.Mean[p], x.VarianceAt(p));
+            if (view.IsGaussian) (classMean[c], classSecond[c]) = ActivationMoments.Of(phi, x.Mean[p], x.VarianceAt(p));
             else if (map is not null)
-                (mean[p], second[p]) = (ActivationMoments.Expect(f, m, v, map.Kinks), ActivationMoments.Expect(g => { double y = f(g); return y * y; }, m, v, map.Kinks));
+                (classMean[c], classSecond[c]) = (ActivationMoments.Expect(f, m, v, map.Kinks), ActivationMoments.Expect(g => { double y = f(g); return y * y; }, m, v, map.Kinks));
             else
             {
                 var powers = view.Powers(p, phi, 2);
-                (mean[p], second[p]) = (powers[1], powers[2]);
+                (classMean[c], classSecond[c]) = (powers[1], powers[2]);
             }
             if (a != 0)
             {
-                double mu = cheap || offsetAtoms ? mean[p] : ActivationMoments.Of(phi, m, v).Mean;
-                offset[p] = Math.Sqrt(Math.Max(0, CrossAt(p, a * a) - mu * mu));
+                double mu = cheap || offsetAtoms ? classMean[c] : ActivationMoments.Of(phi, m, v).Mean;
+                classOffset[c] = Math.Sqrt(Math.Max(0, CrossAt(p, a * a) - mu * mu));
             }
-            if (memo is not null) memo[key] = (mean[p], second[p], offset[p]);
         });
+        var mean = classes.Scatter(classMean);
+        var second = classes.Scatter(classSecond);
+        var offset = classes.Scatter(classOffset);
         // The remainders' covariances at one representative position: what a pair shares beyond the offsets.
         int at = MomentRules.Representative(x);
         double Residual(double shared, double residual) =>
@@ -226,8 +223,10 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
         }
         else
         {
-            d2 = new double[x.Positions];
-            context.ForPositions(x.Positions, p => d2[p] = view.DerivativeSquare(p, phi));
+            var classes = PositionClasses.Of(x.Positions, view.Fields);
+            var perClass = new double[classes.Count];
+            context.ForPositions(classes.Count, c => perClass[c] = view.DerivativeSquare(classes.Representatives[c], phi));
+            d2 = classes.Scatter(perClass);
         }
         var g = gradients.Output;
         gradients.Add(0, g.Select((v, p) => v * d2[p]).ToArray(), x.FeatureAxis);

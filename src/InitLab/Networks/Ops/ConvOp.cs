@@ -280,7 +280,7 @@ public sealed class ConvOp : Op, IMomentRule, IErrorBoundRule
         var gain = new double[positions];
         var shared = new double[positions];
         var taps = w.TapGain;
-        var (outs, tapOf, ins) = context.Memo("stencil", () => MomentRules.StencilArrays(geo));
+        var (outs, tapOf, ins) = MomentRules.SharedStencil(context, geo);
         for (int k = 0; k < outs.Length; k++)
         {
             int o = outs[k], i = ins[k];
@@ -305,7 +305,7 @@ public sealed class ConvOp : Op, IMomentRule, IErrorBoundRule
         var g = gradients.Output;
         var dx = new double[x.Positions];
         double dw = 0, db = 0;
-        var (outs, tapOf, ins) = context.Memo("stencil", () => MomentRules.StencilArrays(geo));
+        var (outs, tapOf, ins) = MomentRules.SharedStencil(context, geo);
         for (int k = 0; k < outs.Length; k++)
         {
             int o = outs[k], i = ins[k];

@@ -1,0 +1,120 @@
+using InitLab.Activations;
+using InitLab.Initializers;
+using InitLab.Networks;
+using InitLab.Networks.Families;
+using InitLab.Networks.Ops;
+using InitLab.Numerics;
+using InitLab.Theory;
+
+namespace InitLab.Tests.Networks;
+
+/// <summary>
+/// The moment engine's fast paths (positions grouped by their laws' bits, the exact tails of erfc, the allocation-free
+/// positive-part moments) give the numbers a straightforward evaluation at every position gives, to the last bit where the
+/// arithmetic is the same.
+/// </summary>
+public class MomentSpeedTests
+{
+    [Fact]
+    public void Position_classes_group_bitwise_equal_positions_and_keep_first_representatives()
+    {
+        double[] a = [1, 2, 1, 0.0, -0.0, double.NaN, 1, 2];
+        double[] b = [5, 5, 5, 5, 5, 5, 6, 5];
+        var c = PositionClasses.Of(8, a, null, b);
+        // (1,5) (2,5) (0,5) (-0,5) (NaN,5) (1,6): -0.0 and 0.0 differ in bits, so they are two classes.
+        Assert.Equal([0, 1, 3, 4, 5, 6], c.Representatives);
+        Assert.Equal([0, 1, 0, 2, 3, 4, 5, 1], c.ClassOf);
+        Assert.Equal([10.0, 20, 10, 30, 40, 50, 60, 20], c.Scatter([10.0, 20, 30, 40, 50, 60]));
+        Assert.Throws<ArgumentException>(() => PositionClasses.Of(9, a));
+    }
+
+    [Fact]
+    public void Erfc_tails_are_the_reference_bits()
+    {
+        // Beyond 8 the fast erfc returns 0 (from 28) or 2 (below -8) directly: the reference gives exactly these bits there.
+        for (double x = 8; x <= 60; x += 0.0173)
+        {
+            Assert.Equal(BitConverter.DoubleToInt64Bits(SpecialFunctions.Erfc(x)), BitConverter.DoubleToInt64Bits(FastNormal.Erfc(x)));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(SpecialFunctions.Erfc(-x)), BitConverter.DoubleToInt64Bits(FastNormal.Erfc(-x)));
+        }
+        foreach (double x in new[] { 27.99, 28, 28.0000001, 1e3, 1e300, double.PositiveInfinity })
+        {
+            Assert.Equal(SpecialFunctions.Erfc(x), FastNormal.Erfc(x));
+            Assert.Equal(SpecialFunctions.Erfc(-x), FastNormal.Erfc(-x));
+        }
+        Assert.Equal(0.0, FastNormal.Erfc(28));
+        Assert.Equal(2.0, FastNormal.Erfc(-8));
+        Assert.True(SpecialFunctions.Erfc(27.2) > 0); // the shortcut starts where the reference has underflowed, not before
+    }
+
+    [Fact]
+    public void Positive_part_moments_into_a_span_equal_the_array_version()
+    {
+        Span<double> into = stackalloc double[4];
+        foreach (var (mu, sigma) in new[] { (0.3, 1.2), (-5.0, 0.1), (40.0, 0.5), (1.0, 0.0), (-1.0, 0.0) })
+        {
+            MomentQuadrature.PositivePartMoments(mu, sigma, into);
+            Assert.Equal(MomentQuadrature.PositivePartMoments(mu, sigma, 3), into.ToArray());
+        }
+    }
+
+    [Theory]
+    [InlineData("resnet:blocks=3,width=8,size=7")]
+    [InlineData("resnet:blocks=2,width=8,size=20")]
+    [InlineData("resnet:blocks=2,width=8,size=6,norm=none")]
+    public void Activation_rules_equal_a_straightforward_evaluation_at_every_position(string model)
+    {
+        // Each relu's mean and second moment at every position, evaluated alone from its input's law: a Gaussian through
+        // the closed form, a Gauss-rule part plus a Gaussian noise through the truncated-normal moments at each of the rule's
+        // points (written here). The engine computes them once per class of positions with equal laws and copies them.
+        var graph = ModelFamilies.Build(model).WithScheme(Init.KaimingNormal());
+        var states = MomentEngine.States(graph);
+        int checkedGaussian = 0, checkedRule = 0, fewerClasses = 0;
+        var kinds = new List<string>();
+        foreach (var node in graph.Nodes.Where(n => n.Op is ActivationOp { Activation.Name: "relu" }))
+        {
+            var x = states[node.InputIndices[0]];
+            var y = states[node.Index];
+            var law = x.Law;
+            kinds.Add($"{node.Name}:{law.Kind}:{law.Rule is not null}:{law.NoiseVariance is not null}");
+            if (PositionClasses.Of(x.Positions, x.Mean, x.Second, law.PartMean, law.PartStd, law.NoiseMean, law.NoiseVariance).Count < x.Positions)
+                fewerClasses++;
+            for (int p = 0; p < x.Positions; p++)
+            {
+                double mean, second;
+                if (law.IsGaussian)
+                {
+                    (mean, second) = ActivationMoments.Of(Activation.Relu, x.Mean[p], x.VarianceAt(p));
+                    checkedGaussian++;
+                }
+                else if (law.Kind == LawKind.Quadrature && law.Rule is { } rule)
+                {
+                    (mean, second) = (0, 0);
+                    double nm = law.NoiseMean?[p] ?? 0, s = Math.Sqrt(Math.Max(0, law.NoiseVariance?[p] ?? 0));
+                    for (int k = 0; k < rule.Nodes.Length; k++)
+                    {
+                        double u = law.PartMean![p] + law.PartStd![p] * rule.Nodes[k] + nm;
+                        var (m1, m2) = s == 0 ? (Math.Max(u, 0), Math.Max(u, 0) * Math.Max(u, 0)) : TruncatedMoments(u, s);
+                        mean += rule.Weights[k] * m1;
+                        second += rule.Weights[k] * m2;
+                    }
+                    checkedRule++;
+                }
+                else continue;
+                Assert.True(Math.Abs(y.Mean[p] - mean) <= 1e-12 * Math.Sqrt(second) + 1e-300, $"{node.Name} mean at {p}: {y.Mean[p]} vs {mean}");
+                Assert.True(Math.Abs(y.Second[p] - second) <= 1e-12 * second + 1e-300, $"{node.Name} second moment at {p}: {y.Second[p]} vs {second}");
+            }
+        }
+        Assert.True(checkedGaussian > 0, "no relu of a Gaussian was checked");
+        Assert.True(fewerClasses > 0, "no relu had positions with equal laws: the grouping was not exercised");
+        if (!model.Contains("norm=none", StringComparison.Ordinal)) Assert.True(checkedRule > 0, $"no relu of a Gauss-rule law was checked: {string.Join(", ", kinds)}");
+    }
+
+    /// <summary>E[relu(Y)] and E[relu(Y)^2] for Y ~ N(u, s^2): u Phi(a) + s phi(a) and (u^2 + s^2) Phi(a) + u s phi(a), a = u / s
+    /// (Phi through the reference erfc, not the engine's table).</summary>
+    private static (double, double) TruncatedMoments(double u, double s)
+    {
+        double a = u / s, cdf = 0.5 * SpecialFunctions.Erfc(-a / Math.Sqrt(2)), pdf = Math.Exp(-0.5 * a * a) / Math.Sqrt(2 * Math.PI);
+        return (u * cdf + s * pdf, (u * u + s * s) * cdf + u * s * pdf);
+    }
+}

@@ -34,6 +34,33 @@ internal static class FastNormal
     /// <summary>Phi(x) = erfc(-x / sqrt 2) / 2.</summary>
     public static double Cdf(double x) => 0.5 * Erfc(-x * InvSqrt2);
 
+    /// <summary>
+    /// Phi(x) and phi(x) = e^(-x^2/2) / sqrt(2 pi) from one exponential: with z = -x / sqrt 2, Phi(x) = erfc(z) / 2 =
+    /// e^(-x^2/2) erfcx(z) / 2 for z in [0, 8) and 1 - e^(-x^2/2) erfcx(-z) / 2 for z in (-8, 0), the same e^(-x^2/2) as phi's.
+    /// Equal to <see cref="Cdf(double)"/> up to rounding (e^(-x^2/2) against e^(-z^2): the exponent rounded once instead of
+    /// through z; tested), at about half the cost of Cdf and Pdf apart (the truncated-normal moments of the moment engine need both).
+    /// </summary>
+    public static double Cdf(double x, out double pdf)
+    {
+        double e = Math.Exp(-0.5 * x * x);
+        pdf = InvSqrtTwoPi * e;
+        double z = -x * InvSqrt2;
+        if (z >= 0)
+        {
+            if (z >= UnderflowAt) return 0;
+            if (z >= Intervals) return 0.5 * SpecialFunctions.Erfc(z);
+            int k = (int)z;
+            return 0.5 * (e * Clenshaw(Coefficients[k], 2 * (z - k) - 1));
+        }
+        if (z > -Intervals)
+        {
+            double w = -z;
+            int k = (int)w;
+            return 0.5 * (2 - e * Clenshaw(Coefficients[k], 2 * (w - k) - 1));
+        }
+        return double.IsNaN(x) ? double.NaN : 1;
+    }
+
     /// <summary>phi(x) = e^(-x^2/2) / sqrt(2 pi).</summary>
     public static double Pdf(double x) => InvSqrtTwoPi * Math.Exp(-0.5 * x * x);
 

@@ -33,8 +33,9 @@ public static class ActivationMoments
             case "identity": return (m, m * m + v);
             case "relu":
                 {
-                    var (p1, p2, _, _) = Rectified(m, v);
-                    return (p1, p2);
+                    // E[X+] = m Phi(a) + s phi(a), E[(X+)^2] = (m^2 + v) Phi(a) + m s phi(a): one Phi and one phi (X-'s moments unused).
+                    double s0 = Math.Sqrt(v), cdf = FastNormal.Cdf(m / s0, out double pdf);
+                    return (m * cdf + s0 * pdf, (m * m + v) * cdf + m * s0 * pdf);
                 }
             case "leaky_relu":
                 {

@@ -79,8 +79,8 @@ public static class MomentQuadrature
             return;
         }
         double a = mu / sigma;
-        m[0] = Numerics.FastNormal.Cdf(a);
-        if (maxPower >= 1) m[1] = mu * m[0] + sigma * Numerics.FastNormal.Pdf(a);
+        m[0] = Numerics.FastNormal.Cdf(a, out double pdf);
+        if (maxPower >= 1) m[1] = mu * m[0] + sigma * pdf;
         for (int r = 2; r <= maxPower; r++) m[r] = mu * m[r - 1] + (r - 1) * sigma * sigma * m[r - 2];
     }
 }

@@ -138,11 +138,24 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
         bool offsetAtoms = !view.IsGaussian && law.Kind == LawKind.Quadrature && law.PartIsOffset;
         var source = map is not null ? MomentRules.Origin(context, x, phi.Name) : MomentRules.Own(x);
         Func<double, double> f = map is null ? phi.Forward : g => phi.Forward(map.F(g));
+        // E[phi(x_a) phi(x_b)] of a Gaussian law (m, v) and covariance c is a function of (phi, m, v, c) alone, a quadrature of
+        // ~300 points for the activations without a closed form (gelu, tanh, ...): computed once per run for each bitwise-distinct
+        // triple (a transformer's layers ask for the same triple at several positions and in the residuals' pairs), so the cache
+        // changes no bit of any result. The closed forms (identity, relu, leaky_relu) cost less than the look-up.
+        var crossCache = phi.Name is "identity" or "relu" or "leaky_relu" ? null
+            : context.Shared($"activation-cross:{phi.Name}:{phi.Parameter?.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}",
+                () => new System.Collections.Concurrent.ConcurrentDictionary<(long, long, long), double>());
         // E[phi(x_a) phi(x_b)] at position p for two elements of one unit with covariance c.
         double CrossAt(int p, double c)
         {
             if (map is not null) return ActivationMoments.ExpectCross(f, f, source.Mean[p], source.Variance[p], c, map.Kinks);
-            if (!offsetAtoms) return ActivationMoments.Cross(phi, source.Mean[p], source.Variance[p], c);
+            if (!offsetAtoms)
+            {
+                double m = source.Mean[p], v = source.Variance[p];
+                if (crossCache is null) return ActivationMoments.Cross(phi, m, v, c);
+                var key = (BitConverter.DoubleToInt64Bits(m), BitConverter.DoubleToInt64Bits(v), BitConverter.DoubleToInt64Bits(c));
+                return crossCache.TryGetValue(key, out double hit) ? hit : crossCache.GetOrAdd(key, ActivationMoments.Cross(phi, m, v, c));
+            }
             var (z, w) = law.Rule!.Value;
             double sd = law.PartStd![p], nm = law.NoiseMean?[p] ?? 0, nv = law.NoiseVariance?[p] ?? 0, sum = 0;
             for (int k = 0; k < z.Length; k++)
@@ -174,7 +187,7 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
             }
             if (a != 0)
             {
-                double mu = cheap || offsetAtoms ? classMean[c] : ActivationMoments.Of(phi, m, v).Mean;
+                double mu = cheap || offsetAtoms ? classMean[c] : ActivationMoments.Smoothed(phi, m, v);
                 classOffset[c] = Math.Sqrt(Math.Max(0, CrossAt(p, a * a) - mu * mu));
             }
         });

@@ -99,7 +99,25 @@ public static class ActivationMoments
     /// E[phi(X1) phi(X2)] for jointly Gaussian X1, X2 with mean m, variance v each and covariance <paramref name="covariance"/>
     /// (clamped to [-v, v]).
     /// </summary>
-    public static double Cross(Activation phi, double m, double v, double covariance)
+    public static double Cross(Activation phi, double m, double v, double covariance) => Cross(phi, m, v, covariance, null);
+
+    /// <summary>
+    /// The outer rule of <see cref="Cross(Activation, double, double, double)"/>'s quadrature for (phi, m, v): points x_i and
+    /// weights w_i phi(x_i), so that E[phi(X1) phi(X2)] = sum_i w_i phi(x_i) S(m + c (x_i - m), v (1 - c^2)) for any correlation c
+    /// (a caller asking for several covariances at one law computes phi at the points once).
+    /// </summary>
+    internal static (double[] X, double[] WeightedPhi) CrossRule(Activation phi, double m, double v)
+    {
+        var f = Fast(phi);
+        var (xs, ws) = GaussianRule.Points(m, Math.Sqrt(v), phi.Kinks);
+        var wf = new double[xs.Length];
+        for (int i = 0; i < xs.Length; i++) wf[i] = ws[i] * f(xs[i]);
+        return (xs, wf);
+    }
+
+    /// <summary><see cref="Cross(Activation, double, double, double)"/>, its outer quadrature (where one is needed) from
+    /// <paramref name="rule"/> (<see cref="CrossRule"/> of the same phi, m, v) when given.</summary>
+    internal static double Cross(Activation phi, double m, double v, double covariance, Func<(double[] X, double[] WeightedPhi)>? rule)
     {
         ArgumentNullException.ThrowIfNull(phi);
         Check(m, v);
@@ -123,8 +141,15 @@ public static class ActivationMoments
             double mean = Smoothed(phi, m, v);
             return mean * mean;
         }
-        var f = Fast(phi);
         double rest = v * (1 - c * c);
+        if (rule is not null)
+        {
+            var (xs, wf) = rule();
+            double sum = 0;
+            for (int i = 0; i < xs.Length; i++) sum += wf[i] * Smoothed(phi, m + c * (xs[i] - m), rest);
+            return sum;
+        }
+        var f = Fast(phi);
         return GaussianRule.Expect(x => f(x) * Smoothed(phi, m + c * (x - m), rest), m, Math.Sqrt(v), phi.Kinks);
     }
 

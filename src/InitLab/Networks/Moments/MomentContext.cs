@@ -88,8 +88,7 @@ public sealed class MomentContext
 
     /// <summary>
     /// A value computed once per run and shared by every node that asks with the same <paramref name="key"/> (a value that is a
-    /// function of the key alone and never written to: a convolution's stencil, the same for every layer of one geometry; or a
-    /// thread-safe cache of values that are functions of their own keys alone).
+    /// function of the key alone and never written to: a convolution's stencil, the same for every layer of one geometry).
     /// </summary>
     public T Shared<T>(string key, Func<T> compute) where T : notnull
     {

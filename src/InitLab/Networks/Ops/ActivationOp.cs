@@ -139,12 +139,14 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
         var source = map is not null ? MomentRules.Origin(context, x, phi.Name) : MomentRules.Own(x);
         Func<double, double> f = map is null ? phi.Forward : g => phi.Forward(map.F(g));
         // E[phi(x_a) phi(x_b)] of a Gaussian law (m, v) and covariance c is a function of (phi, m, v, c) alone, a quadrature of
-        // ~300 points for the activations without a closed form (gelu, tanh, ...): computed once per run for each bitwise-distinct
-        // triple (a transformer's layers ask for the same triple at several positions and in the residuals' pairs), so the cache
-        // changes no bit of any result. The closed forms (identity, relu, leaky_relu) cost less than the look-up.
+        // ~300 points for the activations without a closed form (gelu, tanh, ...): computed once per node for each bitwise-distinct
+        // triple (the residual pairs ask for the offsets' covariance twice; equal laws recur), and its outer quadrature's points
+        // and w_i phi(x_i), which depend on (m, v) alone, once per law (shared by the offset's and the residual pairs'
+        // covariances). Caches live for this node only (bounded memory on deep networks of many distinct positions). The closed
+        // forms (identity, relu, leaky_relu) cost less than the look-up.
         var crossCache = phi.Name is "identity" or "relu" or "leaky_relu" ? null
-            : context.Shared($"activation-cross:{phi.Name}:{phi.Parameter?.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}",
-                () => new System.Collections.Concurrent.ConcurrentDictionary<(long, long, long), double>());
+            : new System.Collections.Concurrent.ConcurrentDictionary<(long, long, long), double>();
+        var ruleCache = crossCache is null ? null : new System.Collections.Concurrent.ConcurrentDictionary<(long, long), (double[], double[])>();
         // E[phi(x_a) phi(x_b)] at position p for two elements of one unit with covariance c.
         double CrossAt(int p, double c)
         {
@@ -154,7 +156,10 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
                 double m = source.Mean[p], v = source.Variance[p];
                 if (crossCache is null) return ActivationMoments.Cross(phi, m, v, c);
                 var key = (BitConverter.DoubleToInt64Bits(m), BitConverter.DoubleToInt64Bits(v), BitConverter.DoubleToInt64Bits(c));
-                return crossCache.TryGetValue(key, out double hit) ? hit : crossCache.GetOrAdd(key, ActivationMoments.Cross(phi, m, v, c));
+                if (crossCache.TryGetValue(key, out double hit)) return hit;
+                var ruleKey = (key.Item1, key.Item2);
+                return crossCache.GetOrAdd(key, ActivationMoments.Cross(phi, m, v, c,
+                    () => ruleCache!.TryGetValue(ruleKey, out var r) ? r : ruleCache.GetOrAdd(ruleKey, ActivationMoments.CrossRule(phi, m, v))));
             }
             var (z, w) = law.Rule!.Value;
             double sd = law.PartStd![p], nm = law.NoiseMean?[p] ?? 0, nv = law.NoiseVariance?[p] ?? 0, sum = 0;

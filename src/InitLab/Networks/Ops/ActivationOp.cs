@@ -147,24 +147,24 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
         var crossCache = phi.Name is "identity" or "relu" or "leaky_relu" ? null
             : new System.Collections.Concurrent.ConcurrentDictionary<(long, long, long), double>();
         var ruleCache = crossCache is null ? null : new System.Collections.Concurrent.ConcurrentDictionary<(long, long), (double[], double[])>();
+        double GaussCross(double m, double v, double c)
+        {
+            if (crossCache is null) return ActivationMoments.Cross(phi, m, v, c);
+            var key = (BitConverter.DoubleToInt64Bits(m), BitConverter.DoubleToInt64Bits(v), BitConverter.DoubleToInt64Bits(c));
+            if (crossCache.TryGetValue(key, out double hit)) return hit;
+            var ruleKey = (key.Item1, key.Item2);
+            return crossCache.GetOrAdd(key, ActivationMoments.Cross(phi, m, v, c,
+                () => ruleCache!.TryGetValue(ruleKey, out var r) ? r : ruleCache.GetOrAdd(ruleKey, ActivationMoments.CrossRule(phi, m, v))));
+        }
         // E[phi(x_a) phi(x_b)] at position p for two elements of one unit with covariance c.
         double CrossAt(int p, double c)
         {
             if (map is not null) return ActivationMoments.ExpectCross(f, f, source.Mean[p], source.Variance[p], c, map.Kinks);
-            if (!offsetAtoms)
-            {
-                double m = source.Mean[p], v = source.Variance[p];
-                if (crossCache is null) return ActivationMoments.Cross(phi, m, v, c);
-                var key = (BitConverter.DoubleToInt64Bits(m), BitConverter.DoubleToInt64Bits(v), BitConverter.DoubleToInt64Bits(c));
-                if (crossCache.TryGetValue(key, out double hit)) return hit;
-                var ruleKey = (key.Item1, key.Item2);
-                return crossCache.GetOrAdd(key, ActivationMoments.Cross(phi, m, v, c,
-                    () => ruleCache!.TryGetValue(ruleKey, out var r) ? r : ruleCache.GetOrAdd(ruleKey, ActivationMoments.CrossRule(phi, m, v))));
-            }
+            if (!offsetAtoms) return GaussCross(source.Mean[p], source.Variance[p], c);
             var (z, w) = law.Rule!.Value;
             double sd = law.PartStd![p], nm = law.NoiseMean?[p] ?? 0, nv = law.NoiseVariance?[p] ?? 0, sum = 0;
             for (int k = 0; k < z.Length; k++)
-                sum += w[k] * ActivationMoments.Cross(phi, law.PartMean![p] + sd * z[k] + nm, nv, Math.Clamp(c - sd * sd, -nv, nv));
+                sum += w[k] * GaussCross(law.PartMean![p] + sd * z[k] + nm, nv, Math.Clamp(c - sd * sd, -nv, nv));
             return sum;
         }
         if (!view.IsGaussian && map is null && !offsetAtoms && source.OffsetSquare > 1e-12 * source.AverageVariance)

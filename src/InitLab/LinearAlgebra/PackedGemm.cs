@@ -94,12 +94,22 @@ internal static class PackedGemm
         switch (width)
         {
             case GemmKernel.V512:
-                switch (ChooseTile(p.M, p.N, Vector512<T>.Count, [(12, 2), (8, 3), (6, 4)]))
-                {
-                    case 0: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile12x2>(p); break;
-                    case 1: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile8x3>(p); break;
-                    default: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile6x4>(p); break;
-                }
+                // A read in place from columns: the widest tile first on ties (fewer strided broadcasts per FMA, and the whole
+                // of a 64-column C^T in one sliver, so each A sliver is read once).
+                if (typeof(D) == typeof(ThinDriver<ColumnsA>))
+                    switch (ChooseTile(p.M, p.N, Vector512<T>.Count, [(6, 4), (8, 3), (12, 2)]))
+                    {
+                        case 0: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile6x4>(p); break;
+                        case 1: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile8x3>(p); break;
+                        default: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile12x2>(p); break;
+                    }
+                else
+                    switch (ChooseTile(p.M, p.N, Vector512<T>.Count, [(12, 2), (8, 3), (6, 4)]))
+                    {
+                        case 0: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile12x2>(p); break;
+                        case 1: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile8x3>(p); break;
+                        default: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile6x4>(p); break;
+                    }
                 break;
             case GemmKernel.V256:
                 // Without AVX-512 there are 16 vector registers: 12 accumulators and the operands.

@@ -60,10 +60,11 @@ public static class Gemm
             throw new ArgumentException($"{name} has {length} elements, a {rows} x {cols} matrix with stride {ld} needs {needed}.", name);
     }
 
-    /// <summary>The swappable kernel entry point (validated arguments).</summary>
+    /// <summary>The swappable kernel entry point (validated arguments); <paramref name="thin"/> as in
+    /// <see cref="PackedGemm.Run{T}"/> (null: the thin path for thin products with B transposed).</summary>
     internal static void Core<T>(bool ta, bool tb, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
-        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, int threads = 0) where T : unmanaged, IFloatingPointIeee754<T>
-        => PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads);
+        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, int threads = 0, bool? thin = null) where T : unmanaged, IFloatingPointIeee754<T>
+        => PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, threads, thin: thin);
 }
 
 /// <summary>Straightforward row-parallel GEMM without FMA: the test oracle for <see cref="PackedGemm"/>.</summary>

@@ -147,16 +147,30 @@ internal interface IGemmAOperand
 {
     /// <summary>False: packed slivers (MR values per k step); true: the rows of a row-major matrix, read in place.</summary>
     static abstract bool Rows { get; }
+
+    /// <summary>True: the columns of a row-major matrix read in place (element (r, p) at a[p lda + r]: A^T stored, as a
+    /// packed sliver is, but with stride lda between k steps).</summary>
+    static abstract bool Columns { get; }
 }
 
 /// <summary>A packed into MR-row slivers (the square products).</summary>
 internal readonly struct PackedA : IGemmAOperand
 {
     public static bool Rows => false;
+    public static bool Columns => false;
 }
 
 /// <summary>A read in place from its rows (the thin products' weight matrix, which is used once and never packed).</summary>
 internal readonly struct RowsA : IGemmAOperand
 {
     public static bool Rows => true;
+    public static bool Columns => false;
+}
+
+/// <summary>A read in place from the columns of a row-major matrix (the convolution's im2col band, positions x kernel taps,
+/// stored taps x positions: C^T = cols^T W^T without packing the band).</summary>
+internal readonly struct ColumnsA : IGemmAOperand
+{
+    public static bool Rows => false;
+    public static bool Columns => true;
 }

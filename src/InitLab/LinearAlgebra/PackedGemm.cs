@@ -48,7 +48,9 @@ internal static class PackedGemm
     private const long SerialBelow = 1L << 25;
 
     /// <summary>C = alpha op(A) op(B) + beta C on up to <paramref name="threads"/> threads (0 = all cores) with the
-    /// micro-kernel <paramref name="kernel"/> (null: <see cref="Best"/>).</summary>
+    /// micro-kernel <paramref name="kernel"/> (null: <see cref="Best"/>). <paramref name="thin"/> true computes C^T with B
+    /// read in place (<see cref="RunThin{T}"/>, same bits), false packs B; null takes the thin path when B is transposed and
+    /// <see cref="IsThin"/> holds.</summary>
     public static unsafe void Run<T>(bool ta, bool tb, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
         ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, int threads = 0, GemmKernel? kernel = null, bool? thin = null)
         where T : unmanaged, IFloatingPointIeee754<T>
@@ -75,9 +77,9 @@ internal static class PackedGemm
                 return;
             }
             int used = (long)m * n * k < SerialBelow || maxThreads == 1 ? 1 : maxThreads;
-            if (tb && (thin ?? IsThin(m, n)))
+            if (thin ?? (tb && IsThin(m, n)))
             {
-                RunThin(ta, m, n, k, alpha, ap, lda, bp, ldb, beta, cp, ldc, used, width);
+                RunThin(ta, tb, m, n, k, alpha, ap, lda, bp, ldb, beta, cp, ldc, used, width);
                 return;
             }
             var p = new Problem<T>(ta, tb, m, n, k, alpha, ap, lda, bp, ldb, beta, cp, ldc, used);
@@ -92,12 +94,22 @@ internal static class PackedGemm
         switch (width)
         {
             case GemmKernel.V512:
-                switch (ChooseTile(p.M, p.N, Vector512<T>.Count, [(12, 2), (8, 3), (6, 4)]))
-                {
-                    case 0: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile12x2>(p); break;
-                    case 1: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile8x3>(p); break;
-                    default: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile6x4>(p); break;
-                }
+                // A read in place from columns: the widest tile first on ties (fewer strided broadcasts per FMA, and the whole
+                // of a 64-column C^T in one sliver, so each A sliver is read once).
+                if (typeof(D) == typeof(ThinDriver<ColumnsA>))
+                    switch (ChooseTile(p.M, p.N, Vector512<T>.Count, [(6, 4), (8, 3), (12, 2)]))
+                    {
+                        case 0: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile6x4>(p); break;
+                        case 1: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile8x3>(p); break;
+                        default: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile12x2>(p); break;
+                    }
+                else
+                    switch (ChooseTile(p.M, p.N, Vector512<T>.Count, [(12, 2), (8, 3), (6, 4)]))
+                    {
+                        case 0: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile12x2>(p); break;
+                        case 1: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile8x3>(p); break;
+                        default: D.Drive<T, Vector512<T>, GemmV512Lanes<T>, Tile6x4>(p); break;
+                    }
                 break;
             case GemmKernel.V256:
                 // Without AVX-512 there are 16 vector registers: 12 accumulators and the operands.
@@ -110,7 +122,7 @@ internal static class PackedGemm
     }
 
     /// <summary>A blocking of the product over the one micro-kernel: <see cref="Drive{T, TV, L, S}"/> or
-    /// <see cref="DriveThin{T, TV, L, S}"/>.</summary>
+    /// <see cref="DriveThin{T, TV, L, S, P}"/>.</summary>
     private interface IGemmDriver
     {
         static abstract void Drive<T, TV, L, S>(Problem<T> p)
@@ -124,11 +136,11 @@ internal static class PackedGemm
             => PackedGemm.Drive<T, TV, L, S>(p);
     }
 
-    private readonly struct ThinDriver : IGemmDriver
+    private readonly struct ThinDriver<P> : IGemmDriver where P : IGemmAOperand
     {
         public static void Drive<T, TV, L, S>(Problem<T> p)
             where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
-            => DriveThin<T, TV, L, S>(p);
+            => DriveThin<T, TV, L, S, P>(p);
     }
 
     /// <summary>The tile (rows, vectors) among <paramref name="tiles"/> with the least padded work for an m x n product;
@@ -253,13 +265,14 @@ internal static class PackedGemm
     internal static bool IsThin(int m, int n) => m <= ThinRows && n >= 4 * m;
 
     /// <summary>
-    /// C = alpha op(A) B^T + beta C through its transpose C^T = B op(A)^T: B's rows (the weights, n x k) are read in place by
-    /// the micro-kernel as its broadcast operand, so the large operand is never packed, and only op(A)^T (k x m, small) is.
+    /// C = alpha op(A) op(B) + beta C through its transpose C^T = op(B)^T op(A)^T: B is read in place by the micro-kernel as its
+    /// broadcast operand, so the large operand is never packed, and only op(A)^T (k x m, small) is. Transposed B (the weights,
+    /// n x k) is read from its rows; B itself (k x n: a convolution's im2col band) from its columns.
     /// C^T goes to a scratch matrix that is transposed into C at the end. Each element of C gets exactly the arithmetic of
     /// the packed path: the same KC slices, the same FMA chain over p in each (fma(b, a, acc) = fma(a, b, acc)), the same
     /// slice updates; the transposes only move values. So both paths give the same bits on any thread count and width.
     /// </summary>
-    private static unsafe void RunThin<T>(bool ta, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc,
+    private static unsafe void RunThin<T>(bool ta, bool tb, int m, int n, int k, T alpha, T* a, int lda, T* b, int ldb, T beta, T* c, int ldc,
         int threads, GemmKernel width) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T[] tBuf = ArrayPool<T>.Shared.Rent(checked(n * m));
@@ -268,10 +281,11 @@ internal static class PackedGemm
             fixed (T* ct = tBuf)
             {
                 if (beta != T.Zero) Transpose(c, ldc, ct, m, m, n);
-                // The transposed product: A' = B (n x k, rows in place), op(B') = op(A)^T, which is A^T stored when A is not
+                // The transposed product: A' = op(B)^T (n x k, in place), op(B') = op(A)^T, which is A^T stored when A is not
                 // transposed (B' "transposed", ldb' = lda) and A itself when it is.
                 var p = new Problem<T>(false, !ta, n, m, k, alpha, b, ldb, a, lda, beta, ct, m, threads);
-                Dispatch<T, ThinDriver>(width, p);
+                if (tb) Dispatch<T, ThinDriver<RowsA>>(width, p);
+                else Dispatch<T, ThinDriver<ColumnsA>>(width, p);
                 Transpose(ct, m, c, ldc, n, m);
             }
         }
@@ -286,8 +300,8 @@ internal static class PackedGemm
     /// A's row slivers and, for each, runs every slice in order while its C tile stays in L1, so each row of A is streamed
     /// once from memory, front to back.
     /// </summary>
-    private static unsafe void DriveThin<T, TV, L, S>(Problem<T> p)
-        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
+    private static unsafe void DriveThin<T, TV, L, S, P>(Problem<T> p)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile where P : IGemmAOperand
     {
         int mr = S.Rows, nr = S.Vectors * L.Count;
         int m = p.M, n = p.N, k = p.K;
@@ -318,7 +332,7 @@ internal static class PackedGemm
                     for (int i = t * perBlock, i1 = Math.Min(rowSlivers, i + perBlock); i < i1; i++)
                     {
                         int row = i * mr, rows = Math.Min(mr, m - row);
-                        T* ai = p.A + (long)row * p.Lda;
+                        T* ai = P.Rows ? p.A + (long)row * p.Lda : p.A + row;
                         for (int s = 0; s < colSlivers; s++)
                         {
                             T* ci = p.C + (long)row * p.Ldc + s * nr;
@@ -326,7 +340,7 @@ internal static class PackedGemm
                             for (int q = 0; q < slices; q++)
                             {
                                 int pc = q * KC, kc = Math.Min(KC, k - pc);
-                                Kernel<T, TV, L, S, RowsA>(kc, ai + pc, p.Lda, bk + q * KC * nPad + (long)s * kc * nr, ci, p.Ldc, rows, cols,
+                                Kernel<T, TV, L, S, P>(kc, P.Rows ? ai + pc : ai + (long)pc * p.Lda, p.Lda, bk + q * KC * nPad + (long)s * kc * nr, ci, p.Ldc, rows, cols,
                                     p.Alpha, p.Beta, q == 0);
                             }
                         }
@@ -572,11 +586,13 @@ internal static class PackedGemm
         int w = L.Count;
         // Where row r of the A sliver is: packed, at a[r] of each step's MR values; unpacked, row r of a row-major matrix (rows
         // beyond the sliver's last repeat it, so nothing past the matrix is read; their results are dropped below).
+        // Read in place from columns, row r is a[r] of each step (clamped the same way), the steps lda apart.
         int last = rows - 1;
-        long o1 = P.Rows ? Math.Min(1, last) * lda : 1, o2 = P.Rows ? Math.Min(2, last) * lda : 2, o3 = P.Rows ? Math.Min(3, last) * lda : 3;
-        long o4 = P.Rows ? Math.Min(4, last) * lda : 4, o5 = P.Rows ? Math.Min(5, last) * lda : 5, o6 = P.Rows ? Math.Min(6, last) * lda : 6;
-        long o7 = P.Rows ? Math.Min(7, last) * lda : 7, o8 = P.Rows ? Math.Min(8, last) * lda : 8, o9 = P.Rows ? Math.Min(9, last) * lda : 9;
-        long o10 = P.Rows ? Math.Min(10, last) * lda : 10, o11 = P.Rows ? Math.Min(11, last) * lda : 11;
+        long o1 = Offset<P, S>(1, last, lda), o2 = Offset<P, S>(2, last, lda), o3 = Offset<P, S>(3, last, lda);
+        long o4 = Offset<P, S>(4, last, lda), o5 = Offset<P, S>(5, last, lda), o6 = Offset<P, S>(6, last, lda);
+        long o7 = Offset<P, S>(7, last, lda), o8 = Offset<P, S>(8, last, lda), o9 = Offset<P, S>(9, last, lda);
+        long o10 = Offset<P, S>(10, last, lda), o11 = Offset<P, S>(11, last, lda);
+        long step = P.Rows ? 1 : P.Columns ? lda : S.Rows;
         TV c0_0 = default, c0_1 = default, c0_2 = default, c0_3 = default;
         TV c1_0 = default, c1_1 = default, c1_2 = default, c1_3 = default;
         TV c2_0 = default, c2_1 = default, c2_2 = default, c2_3 = default;
@@ -607,7 +623,7 @@ internal static class PackedGemm
             if (S.Rows > 9) Step<T, TV, L, S>(a[o9], b0, b1, b2, b3, ref c9_0, ref c9_1, ref c9_2, ref c9_3);
             if (S.Rows > 10) Step<T, TV, L, S>(a[o10], b0, b1, b2, b3, ref c10_0, ref c10_1, ref c10_2, ref c10_3);
             if (S.Rows > 11) Step<T, TV, L, S>(a[o11], b0, b1, b2, b3, ref c11_0, ref c11_1, ref c11_2, ref c11_3);
-            a += P.Rows ? 1 : S.Rows;
+            a += step;
             b += S.Vectors * w;
         }
 
@@ -652,6 +668,11 @@ internal static class PackedGemm
             }
         }
     }
+
+    /// <summary>Where row r of the A sliver is within one k step (rows past the last repeat it when read in place).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static long Offset<P, S>(int r, int last, long lda) where P : IGemmAOperand where S : IGemmTile
+        => P.Rows ? Math.Min(r, last) * lda : P.Columns ? Math.Min(r, last) : r;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static unsafe void StoreRow<T, TV, L, S>(T* dst, TV c0, TV c1, TV c2, TV c3)

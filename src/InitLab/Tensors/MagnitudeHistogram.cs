@@ -99,14 +99,18 @@ public sealed record MagnitudeHistogram(int FirstBin, IReadOnlyList<long> Counts
     private const int Slots = 1026;
     private const uint ZeroSlot = 1024, SubnormalSlot = 1025;
 
+    // Interleaved count tables: runs of equal slots (the zeros after a ReLU, neighbouring activations of one size) update
+    // eight counters in turn, so no increment waits on the store of the one before (33 KB: they stay in L1).
+    private const int Tables = 8;
+
     /// <summary>
-    /// The float path: each value's slot is computed from its bits (a vector at a time) and counted in four interleaved tables
+    /// The float path: each value's slot is computed from its bits (a vector at a time) and counted in eight interleaved tables
     /// (consecutive equal slots do not wait on each other's store); exact integer counts, equal to <see cref="OfGeneric{T}"/>'s.
     /// </summary>
     private static MagnitudeHistogram OfFloat(ReadOnlySpan<float> values)
     {
         var bits = MemoryMarshal.Cast<float, uint>(values);
-        var tables = new int[4 * Slots];
+        var tables = new int[Tables * Slots];
         const int Block = 512;
         Span<uint> slots = stackalloc uint[Block];
         for (int start = 0; start < bits.Length; start += Block)
@@ -135,25 +139,34 @@ public sealed record MagnitudeHistogram(int FirstBin, IReadOnlyList<long> Counts
                 }
             }
             for (; i < block.Length; i++) slots[i] = FloatSlot(block[i]);
-            // Every slot is below Slots by construction (at most 4 * 255 + 3, or the zero and subnormal slots), so the four
+            // Every slot is below Slots by construction (at most 4 * 255 + 3, or the zero and subnormal slots), so the eight
             // tables are indexed without bounds checks.
             ref int t0 = ref MemoryMarshal.GetArrayDataReference(tables);
             ref int t1 = ref Unsafe.Add(ref t0, Slots);
             ref int t2 = ref Unsafe.Add(ref t0, 2 * Slots);
             ref int t3 = ref Unsafe.Add(ref t0, 3 * Slots);
+            ref int t4 = ref Unsafe.Add(ref t0, 4 * Slots);
+            ref int t5 = ref Unsafe.Add(ref t0, 5 * Slots);
+            ref int t6 = ref Unsafe.Add(ref t0, 6 * Slots);
+            ref int t7 = ref Unsafe.Add(ref t0, 7 * Slots);
             ref uint sl = ref MemoryMarshal.GetReference(slots);
             int k = 0;
-            for (; k + 4 <= block.Length; k += 4)
+            for (; k + 8 <= block.Length; k += 8)
             {
                 Unsafe.Add(ref t0, Unsafe.Add(ref sl, k))++;
                 Unsafe.Add(ref t1, Unsafe.Add(ref sl, k + 1))++;
                 Unsafe.Add(ref t2, Unsafe.Add(ref sl, k + 2))++;
                 Unsafe.Add(ref t3, Unsafe.Add(ref sl, k + 3))++;
+                Unsafe.Add(ref t4, Unsafe.Add(ref sl, k + 4))++;
+                Unsafe.Add(ref t5, Unsafe.Add(ref sl, k + 5))++;
+                Unsafe.Add(ref t6, Unsafe.Add(ref sl, k + 6))++;
+                Unsafe.Add(ref t7, Unsafe.Add(ref sl, k + 7))++;
             }
             for (; k < block.Length; k++) tables[slots[k]]++;
         }
         var counts = new long[Slots];
-        for (int s = 0; s < Slots; s++) counts[s] = (long)tables[s] + tables[Slots + s] + tables[2 * Slots + s] + tables[3 * Slots + s];
+        for (int s = 0; s < Slots; s++)
+            for (int t = 0; t < Tables; t++) counts[s] += tables[t * Slots + s];
         long zeros = counts[ZeroSlot], nonFinite = counts[1020] + counts[1021] + counts[1022] + counts[1023];
         // Bins of normal values: slot 4 e + q is bin 4 (e - 127) + q = slot - 508.
         int lo = int.MaxValue, hi = int.MinValue;

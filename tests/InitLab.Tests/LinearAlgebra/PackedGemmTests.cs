@@ -238,34 +238,36 @@ public class PackedGemmTests
         // the packed path's arithmetic exactly. Padded leading dimensions, beta = 0 and beta != 0, edge tiles in both directions;
         // 64 x 1100 x 600 is above the serial threshold, so its row blocks really are split over threads.
         Assert.True(PackedGemm.IsThin(m, n));
+        // B not transposed (a convolution's im2col band, C = W cols) is read in place from its columns (ColumnsA).
         foreach (bool ta in new[] { false, true })
-        {
-            CompareThin<float>(ta, m, n, k, 1.25f, ta ? 0.5f : 0f);
-            CompareThin<double>(ta, m, n, k, -0.75, ta ? 0.0 : 2.0);
-        }
+            foreach (bool tb in new[] { true, false })
+            {
+                CompareThin<float>(ta, tb, m, n, k, 1.25f, ta ? 0.5f : 0f);
+                CompareThin<double>(ta, tb, m, n, k, -0.75, ta ? 0.0 : 2.0);
+            }
     }
 
-    private static void CompareThin<T>(bool ta, int m, int n, int k, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void CompareThin<T>(bool ta, bool tb, int m, int n, int k, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int lda = (ta ? m : k) + 3, ldb = k + 1, ldc = n + 2;
+        int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 1, ldc = n + 2;
         var a = RandomMatrix<T>((ta ? k : m) * lda, 21);
-        var b = RandomMatrix<T>(n * ldb, 22);
+        var b = RandomMatrix<T>((tb ? n : k) * ldb, 22);
         var c0 = RandomMatrix<T>(m * ldc, 23);
         var reference = (T[])c0.Clone();
-        PackedGemm.Run(ta, true, m, n, k, alpha, a, lda, b, ldb, beta, reference, ldc, threads: 1, kernel: GemmKernel.Scalar, thin: false);
+        PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, reference, ldc, threads: 1, kernel: GemmKernel.Scalar, thin: false);
         foreach (var kernel in new[] { GemmKernel.Scalar, GemmKernel.V256, GemmKernel.V512 })
             foreach (int threads in kernel == PackedGemm.Best ? ThreadCounts.All : [1])
             {
                 T[] Thin(int t)
                 {
                     var r = (T[])c0.Clone();
-                    PackedGemm.Run(ta, true, m, n, k, alpha, a, lda, b, ldb, beta, r, ldc, t, kernel, thin: true);
+                    PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, r, ldc, t, kernel, thin: true);
                     return r;
                 }
                 var c = (long)m * n * k >= 1 << 25 ? ThreadCounts.Parallel(threads, Thin) : Thin(threads);
                 for (int i = 0; i < c.Length; i++)
                     if (!c[i].Equals(reference[i]))
-                        Assert.Fail($"thin {kernel} on {threads} threads differs from packed at {i}: {c[i]} vs {reference[i]} (ta={ta}, m={m}, n={n}, k={k})");
+                        Assert.Fail($"thin {kernel} on {threads} threads differs from packed at {i}: {c[i]} vs {reference[i]} (ta={ta}, tb={tb}, m={m}, n={n}, k={k})");
             }
     }
 

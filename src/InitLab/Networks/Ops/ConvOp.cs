@@ -149,7 +149,7 @@ public sealed class ConvOp : Op, IMomentRule, IErrorBoundRule
                         if (direct)
                         {
                             Gemm.Core(false, false, og, p, rowsK, T.One, weight.AsSpan(g * og * rowsK), rowsK,
-                                x.AsSpan(b * inImage + g * cg * w.InSize, rowsK * p), p, T.Zero, yg, p, threads);
+                                x.AsSpan(b * inImage + g * cg * w.InSize, rowsK * p), p, T.Zero, yg, p, threads, PackedGemm.IsThin(og, p));
                             continue;
                         }
                         for (int l0 = 0; l0 < lines; l0 += bandLines)
@@ -157,7 +157,7 @@ public sealed class ConvOp : Op, IMomentRule, IErrorBoundRule
                             int count = Math.Min(bandLines, lines - l0), n = count * ow;
                             w.Im2ColLines<T>(x.AsSpan(b * inImage, inImage), g * cg, cg, l0, count, cols);
                             Gemm.Core(false, false, og, n, rowsK, T.One, weight.AsSpan(g * og * rowsK), rowsK, cols.AsSpan(0, rowsK * n), n,
-                                T.Zero, yg.Slice(l0 * ow), p, threads);
+                                T.Zero, yg.Slice(l0 * ow), p, threads, PackedGemm.IsThin(og, n));
                         }
                     }
                     if (bias is null) continue;

@@ -126,9 +126,9 @@ def ratio(peer, ours):
 # Fractions of the limit in CPU time: InitLab's work per CPU-second against the limit's (both summed over threads).
 limit = "-"
 if bw:
-    limit = f"{4 * n / min(ilc) / max(bw):.0%} of {max(bw) / t / 1e9:.1f} GB/s/thr"
+    limit = f"{4 * n / min(ilc) / max(bw):.0%} of {max(bw) / 1e9:.1f} GB/s/CPU-s"
 elif peak:
-    limit = f"{2 * n ** 3 / min(ilc) / max(peak):.0%} of {max(peak) / t / 1e9:.0f} GF/s/thr"
+    limit = f"{2 * n ** 3 / min(ilc) / max(peak):.0%} of {max(peak) / 1e9:.0f} GF/s/CPU-s"
 print(f"| {w:<12} | {n:>10} | {t:>3} | {cell(py):<21} | {cell(np_):<21} | {cell(il):<21} | {ratio(py, il):<15} | {ratio(np_, il):<15} | {limit:<16} | {cpu:<11} |")
 if en:
     print(f"| {'  ensemble':<12} | {n:>10} | {t:>3} | {cell(py):<21} | {cell(np_):<21} | {cell(en):<21} | {ratio(py, en):<15} | {ratio(np_, en):<15} | {min(il) / min(en):.1f}x explicit | {chr(45):<11} |")

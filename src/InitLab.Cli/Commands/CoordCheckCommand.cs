@@ -97,6 +97,8 @@ internal static class CoordCheckCommand
                         wr.WriteStartObject();
                         wr.WriteString("parameterization", r.Param);
                         wr.WriteNumber("width", r.Width);
+                        if (FirstNonFiniteStep(r.Layers) is int bad) wr.WriteNumber("first_nonfinite_step", bad);
+                        else wr.WriteNull("first_nonfinite_step");
                         wr.WriteStartArray("layers");
                         foreach (var (node, rms) in r.Layers)
                         {
@@ -128,6 +130,11 @@ internal static class CoordCheckCommand
                     for (int l = 0; l < mine[0].Layers.Count; l++)
                         table.AddRow([Markup.Escape(mine[0].Layers[l].Node), .. mine.Select(r => Json.Format(r.Layers[l].Rms[^1]))]);
                     ctx.Console.Write(table);
+                    foreach (var r in mine)
+                        if (FirstNonFiniteStep(r.Layers) is int bad)
+                            ctx.Out.WriteLine(bad == 0
+                                ? $"note: {(param == "sp" ? "SP" : "muP")} width {r.Width}: the forward pass overflowed at initialization (NaN or infinity), not a measurement of the parameterization."
+                                : $"note: {(param == "sp" ? "SP" : "muP")} width {r.Width}: training diverged, non-finite from step {bad} on (lower --lr).");
                 }
             if (pr.GetValue(plot) is { } path)
             {
@@ -138,5 +145,15 @@ internal static class CoordCheckCommand
             return CliApp.Ok;
         });
         return command;
+    }
+
+    /// <summary>The first step (0 = at initialization) at which any layer's rms is NaN or infinite; null when all are finite.</summary>
+    private static int? FirstNonFiniteStep(IReadOnlyList<(string Node, IReadOnlyList<double> Rms)> layers)
+    {
+        int? first = null;
+        foreach (var (_, rms) in layers)
+            for (int k = 0; k < rms.Count && (first is null || k < first); k++)
+                if (!double.IsFinite(rms[k])) first = k;
+        return first;
     }
 }

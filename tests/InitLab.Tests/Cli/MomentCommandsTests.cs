@@ -225,6 +225,25 @@ public class CoordCheckCommandTests
         Assert.True(Readout("sp", 512).GetProperty("rms").GetDouble() > 3 * Readout("mup", 512).GetProperty("rms").GetDouble());
     }
 
+    [Fact]
+    public void A_diverged_training_is_named_not_only_printed_as_NaN()
+    {
+        // lr 1e300: the first SGD step sends the weights to infinity, so every later forward pass is non-finite.
+        string[] args = ["coordcheck", "--model", "mlp:depth=2,act=relu,out=4", "--widths", "16,32", "--base-width", "16", "--batch", "4", "--steps", "2", "--lr", "1e300"];
+        var table = CliHarness.Run(args);
+        Assert.Equal(0, table.ExitCode);
+        Assert.Contains("note: SP width 16: training diverged, non-finite from step 1 on (lower --lr).", table.Out);
+        Assert.Contains("note: muP width 32: training diverged, non-finite from step 1 on (lower --lr).", table.Out);
+        var json = CliHarness.Run([.. args, "--json"]);
+        using var doc = JsonDocument.Parse(json.Out);
+        foreach (var run in doc.RootElement.GetProperty("runs").EnumerateArray())
+            Assert.Equal(1, run.GetProperty("first_nonfinite_step").GetInt32());
+        // A sane rate: no note, and null in JSON.
+        var fine = CliHarness.Run(["coordcheck", "--model", "mlp:depth=2,act=relu,out=4", "--widths", "16,32", "--base-width", "16", "--batch", "4", "--steps", "1", "--lr", "0.1", "--json"]);
+        using var ok = JsonDocument.Parse(fine.Out);
+        Assert.All(ok.RootElement.GetProperty("runs").EnumerateArray(), r => Assert.Equal(JsonValueKind.Null, r.GetProperty("first_nonfinite_step").ValueKind));
+    }
+
     [Theory]
     [InlineData("--model mlp:depth=2 --widths 16,32 --steps 1", "add out=K")]
     [InlineData("--model mlp:depth=2,out=3 --widths 16,32 --steps 1 --lr 0", "--lr")]

@@ -22,7 +22,7 @@ public static partial class ClassicExperiments
     /// </list>
     /// B comes from 6 squarings and 2 products in double (100 = 64 + 32 + 4), B^T B from one more.
     /// </summary>
-    internal static SharedMatrixLaw LawOfSharedMatrixPower(float[] a, int n = Dimension, int power = Depth)
+    internal static SharedMatrixLaw LawOfSharedMatrixPower(float[] a, int n = Dimension, int power = Depth, int threads = 0)
     {
         var square = Array.ConvertAll(a, v => (double)v);
         double[]? b = null;
@@ -34,13 +34,13 @@ public static partial class ClassicExperiments
                 if (b is null) b = (double[])square.Clone();
                 else
                 {
-                    Gemm.Core(false, false, n, n, n, 1.0, b, n, square, n, 0.0, scratch, n);
+                    Gemm.Core(false, false, n, n, n, 1.0, b, n, square, n, 0.0, scratch, n, threads);
                     (b, scratch) = (scratch, b);
                 }
             }
             if (bits > 1)
             {
-                Gemm.Core(false, false, n, n, n, 1.0, square, n, square, n, 0.0, scratch, n);
+                Gemm.Core(false, false, n, n, n, 1.0, square, n, square, n, 0.0, scratch, n, threads);
                 (square, scratch) = (scratch, square);
             }
         }

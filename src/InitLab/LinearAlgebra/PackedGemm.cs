@@ -354,7 +354,7 @@ internal static class PackedGemm
         }
     }
 
-    /// <summary>dst[j * ldd + i] = src[i * lds + j] for an rows x cols source (8 x 8 float blocks in registers where AVX is available).</summary>
+    /// <summary>dst[j * ldd + i] = src[i * lds + j] for an rows x cols source (8 x 8 float or 4 x 4 double blocks in registers where AVX is available).</summary>
     private static unsafe void Transpose<T>(T* src, int lds, T* dst, int ldd, int rows, int cols) where T : unmanaged
     {
         int i8 = 0, j8 = 0;
@@ -365,6 +365,14 @@ internal static class PackedGemm
             for (int i = 0; i < i8; i += 8)
                 for (int j = 0; j < j8; j += 8)
                     Transpose8x8((float*)src + (long)i * lds + j, lds, (float*)dst + (long)j * ldd + i, ldd);
+        }
+        else if (typeof(T) == typeof(double) && Avx.IsSupported)
+        {
+            i8 = rows / 4 * 4;
+            j8 = cols / 4 * 4;
+            for (int i = 0; i < i8; i += 4)
+                for (int j = 0; j < j8; j += 4)
+                    Transpose4x4((double*)src + (long)i * lds + j, lds, (double*)dst + (long)j * ldd + i, ldd);
         }
         for (int i = 0; i < rows; i++)
             for (int j = i < i8 ? j8 : 0; j < cols; j++)
@@ -416,6 +424,17 @@ internal static class PackedGemm
                         if (eight) Transpose8x8(src + p, lda, d + p * mr, mr);
                         else Transpose4x8(src + p, lda, d + p * mr, mr);
                     }
+                }
+            }
+            else if (typeof(T) == typeof(double) && Avx.IsSupported)
+            {
+                p8 = kc / 4 * 4;
+                for (; r0 + 4 <= rows; r0 += 4)
+                {
+                    double* src = (double*)a + (long)(i0 + r0) * lda + p0;
+                    double* d = (double*)dst + r0;
+                    for (int p = 0; p < p8; p += 4)
+                        Transpose4x4(src + p, lda, d + p * mr, mr);
                 }
             }
             for (int r = 0; r < mr; r++)
@@ -483,6 +502,18 @@ internal static class PackedGemm
                     Transpose8x8(src + p, ldb, d + p * nr, nr);
             }
         }
+        else if (typeof(T) == typeof(double) && Avx.IsSupported && cols == nr && nr % 4 == 0)
+        {
+            // The same with 4 x 4 blocks of doubles.
+            p8 = kc / 4 * 4;
+            for (int jb = 0; jb < nr; jb += 4)
+            {
+                double* src = (double*)b + (long)(j0 + jb) * ldb + p0;
+                double* d = (double*)dst + jb;
+                for (int p = 0; p < p8; p += 4)
+                    Transpose4x4(src + p, ldb, d + p * nr, nr);
+            }
+        }
         for (int j = 0; j < nr; j++)
         {
             if (j < cols)
@@ -533,6 +564,24 @@ internal static class PackedGemm
         Avx.Store(dst + 5L * dstStride, Avx.Permute2x128(u1, u5, 0x31));
         Avx.Store(dst + 6L * dstStride, Avx.Permute2x128(u2, u6, 0x31));
         Avx.Store(dst + 7L * dstStride, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    /// <summary>dst[q * dstStride + r] = src[r * srcStride + q] for a 4 x 4 double block (AVX).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Transpose4x4(double* src, int srcStride, double* dst, int dstStride)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + srcStride);
+        var r2 = Avx.LoadVector256(src + 2L * srcStride);
+        var r3 = Avx.LoadVector256(src + 3L * srcStride);
+        var t0 = Avx.UnpackLow(r0, r1);    // r0[0] r1[0] | r0[2] r1[2]
+        var t1 = Avx.UnpackHigh(r0, r1);   // r0[1] r1[1] | r0[3] r1[3]
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        Avx.Store(dst, Avx.Permute2x128(t0, t2, 0x20));
+        Avx.Store(dst + dstStride, Avx.Permute2x128(t1, t3, 0x20));
+        Avx.Store(dst + 2L * dstStride, Avx.Permute2x128(t0, t2, 0x31));
+        Avx.Store(dst + 3L * dstStride, Avx.Permute2x128(t1, t3, 0x31));
     }
 
     /// <summary>dst[q * dstStride + r] = src[r * srcStride + q] for a 4 x 8 float block (AVX).</summary>

@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using InitLab.Activations;
 using InitLab.Numerics;
 
@@ -46,5 +47,46 @@ public class FloatResultMathTests
         Assert.Equal(0f, (float)FloatResultMath.ExpTimes<ScalarDouble, double>(double.NegativeInfinity, 1.0));
         Assert.True(double.IsNaN(FloatResultMath.ExpTimes<ScalarDouble, double>(double.NaN, 1.0)));
         Assert.Equal(1.0, FloatResultMath.ExpTimes<ScalarDouble, double>(0.0, 1.0));
+    }
+
+    [Fact]
+    public void Float_exp_of_a_difference_is_within_1_ulp_at_every_width()
+    {
+        // x - m for m in {0, 1.5, -7.25, 1e4}: every difference on a 2^-10 grid over [-104, 0] plus the floats nearest it.
+        var grid = Enumerable.Range(0, 104 * 1024 + 1).Select(i => -i / 1024f).ToArray();
+        foreach (float m in new[] { 0f, 1.5f, -7.25f, 1e4f })
+        {
+            var x = grid.Select(d => m + d).ToArray();
+            double worst = 0;
+            foreach (float xi in x)
+            {
+                float got = FloatResultMath.ExpOfDifference<ScalarFloat, float>(xi, m);
+                double exact = Math.Exp((double)xi - m);
+                float rounded = (float)exact;
+                if (rounded == 0) { Assert.True(got <= float.Epsilon, $"e^({xi} - {m}) = {got:R}, exact {exact:R}"); continue; }
+                double ulp = MathF.BitIncrement(rounded) - rounded;
+                worst = Math.Max(worst, Math.Abs(got - exact) / ulp);
+            }
+            Assert.True(worst <= 1, $"m = {m}: worst {worst:F3} ulp");
+            // The vector widths give the scalar lane's bits.
+            int whole = x.Length - x.Length % 16;
+            for (int i = 0; i < whole; i += 16)
+            {
+                var a = Vector512.Create(x.AsSpan(i, 16));
+                var e512 = FloatResultMath.ExpOfDifference<FloatLanes512, Vector512<float>>(a, Vector512.Create(m));
+                var e256 = FloatResultMath.ExpOfDifference<FloatLanes256, Vector256<float>>(a.GetLower(), Vector256.Create(m));
+                var e128 = FloatResultMath.ExpOfDifference<FloatLanes128, Vector128<float>>(a.GetLower().GetLower(), Vector128.Create(m));
+                for (int l = 0; l < 16; l++)
+                {
+                    float s = FloatResultMath.ExpOfDifference<ScalarFloat, float>(x[i + l], m);
+                    Assert.Equal(BitConverter.SingleToInt32Bits(s), BitConverter.SingleToInt32Bits(e512[l]));
+                    if (l < 8) Assert.Equal(BitConverter.SingleToInt32Bits(s), BitConverter.SingleToInt32Bits(e256[l]));
+                    if (l < 4) Assert.Equal(BitConverter.SingleToInt32Bits(s), BitConverter.SingleToInt32Bits(e128[l]));
+                }
+            }
+        }
+        Assert.Equal(0f, FloatResultMath.ExpOfDifference<ScalarFloat, float>(float.NegativeInfinity, 0f));
+        Assert.True(float.IsNaN(FloatResultMath.ExpOfDifference<ScalarFloat, float>(float.NaN, 0f)));
+        Assert.True(float.IsNaN(FloatResultMath.ExpOfDifference<ScalarFloat, float>(float.PositiveInfinity, float.PositiveInfinity)));
     }
 }

@@ -161,10 +161,12 @@ public sealed record Stats(
     /// index order (NaN when pair = 0).
     /// </summary>
     /// <remarks>
-    /// The first pass's sums are one chain of additions per lane, so it waits on their latency: the histogram's slots and
-    /// counts ride along in the same loop. The second pass (squared deviations about the mean, one chain per lane) carries
-    /// the correlation's three chains, one index j per four elements, while it lasts; every chain keeps its order, so no bit
-    /// moves.
+    /// <para>The first pass's sums are one chain of additions per lane, so it waits on their latency: the histogram's slots and
+    /// counts ride along in the same loop. The histogram's count of NaN and infinite values then decides: with none, the
+    /// second pass (squared deviations about the mean, one chain per lane) also takes the extremes (on the floats' bits as
+    /// ordered integers, which order -0 below +0 as the vector Min and Max do) and carries the correlation's three chains,
+    /// one index j per four elements, while it lasts; every chain keeps its order, so no bit moves. A vector with a NaN or
+    /// an infinity (the node a run stops at) gets <see cref="Of(ReadOnlySpan{float})"/>'s passes instead.</para>
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Stats Measure(ReadOnlySpan<float> x, int pair, out MagnitudeHistogram histogram, out double correlation)
@@ -172,22 +174,15 @@ public sealed record Stats(
         if (pair < 0 || 2L * pair > x.Length) throw new ArgumentException($"pair must be in 0..{x.Length / 2}, got {pair}.", nameof(pair));
         long n = x.Length;
         correlation = double.NaN;
-        if (n == 0)
-        {
-            histogram = MagnitudeHistogram.Of<float>(x);
-            return Compute(x);
-        }
         var tables = MagnitudeHistogram.NewTables();
         ref int table = ref MemoryMarshal.GetArrayDataReference(tables);
         var buffer = new MagnitudeHistogram.Scratch8();
         ref uint slots = ref buffer[0];
         ref float x0 = ref MemoryMarshal.GetReference(x);
+        // Pass 1: Compute's sums (elements i..i+3, then i+4..i+7, into the four lanes; a four-element step; the tail into
+        // lane 0) and the histogram.
         var sum4 = Vector256<double>.Zero;
         var sq4 = Vector256<double>.Zero;
-        var fmin = Vector256.Create(float.PositiveInfinity);
-        var fmax = Vector256.Create(float.NegativeInfinity);
-        // At most 2^28 NaN per lane: int lanes do not overflow.
-        var fnan = Vector256<int>.Zero;
         int i = 0;
         for (; i + 8 <= x.Length; i += 8)
         {
@@ -198,111 +193,116 @@ public sealed record Stats(
             sq4 += lo * lo;
             sum4 += hi;
             sq4 += hi * hi;
-            var isNaN = ~Vector256.Equals(f, f);
-            fnan -= isNaN.AsInt32();
-            fmin = Vector256.ConditionalSelect(isNaN, fmin, Vector256.Min(fmin, f));
-            fmax = Vector256.ConditionalSelect(isNaN, fmax, Vector256.Max(fmax, f));
             MagnitudeHistogram.Count8(ref table, f.AsUInt32(), ref slots);
         }
         int rest = i;
-        long nan = 0;
-        for (int k = 0; k < 8; k++) nan += fnan[k];
-        // The rest as Compute's float path: its extremes, then its four-element step and scalar tail (whose zero and infinity
-        // counts the histogram already holds).
-        float mn = float.PositiveInfinity, mx = float.NegativeInfinity;
-        for (int k = 0; k < 8; k++)
-        {
-            mn = MathF.Min(mn, fmin[k]);
-            mx = MathF.Max(mx, fmax[k]);
-        }
-        var min4 = Vector256.Create((double)mn);
-        var max4 = Vector256.Create((double)mx);
-        var nan4 = Vector256<long>.Zero;
-        var inf4 = Vector256<long>.Zero;
-        var zero4 = Vector256<long>.Zero;
-        var infinity = Vector256.Create(double.PositiveInfinity);
         for (; i + 4 <= x.Length; i += 4)
         {
             var v = Load4(x, i);
             sum4 += v;
             sq4 += v * v;
-            Classify(v, infinity, ref nan4, ref inf4, ref zero4, ref min4, ref max4);
         }
+        int vectorEnd = i;
         double s0 = sum4[0], q0 = sq4[0];
-        double min = Math.Min(Math.Min(min4[0], min4[1]), Math.Min(min4[2], min4[3]));
-        double max = Math.Max(Math.Max(max4[0], max4[1]), Math.Max(max4[2], max4[3]));
-        nan += nan4[0] + nan4[1] + nan4[2] + nan4[3];
-        long tailInf = 0, tailZeros = 0;
         for (; i < x.Length; i++)
         {
             double a = x[i];
             s0 += a;
             q0 += a * a;
-            Track(a, ref min, ref max, ref nan, ref tailInf, ref tailZeros);
         }
         double sum = (s0 + sum4[1]) + (sum4[2] + sum4[3]);
         double sumSq = (q0 + sq4[1]) + (sq4[2] + sq4[3]);
         // No call before this point, so the loops' vectors stay in registers (the ABI saves none across a call).
         for (int k = rest; k < x.Length; k++) tables[MagnitudeHistogram.FloatSlot(BitConverter.SingleToUInt32Bits(x[k]))]++;
         histogram = MagnitudeHistogram.FromTables(tables, x);
-        long inf = histogram.NonFinite - nan, zeros = histogram.Zeros;
+        if (histogram.NonFinite > 0 || n == 0)
+        {
+            if (pair > 0) correlation = PairCorrelation(x, pair);
+            return Compute(x);
+        }
         double mean = sum / n;
-        double meanSquare = sumSq / n;
-        if (nan > 0) { min = double.NaN; max = double.NaN; }
-
+        // Pass 2: Compute's squared deviations, the extremes, and step j of the correlation per four elements. (No call
+        // until the correlation is done: its chains stay in registers.)
         double q11 = 0, q22 = 0, q12 = 0;
         int j = 0;
-        double std, popStd;
-        if (nan > 0 || inf > 0)
+        var dev4 = Vector256<double>.Zero;
+        var m = Vector256.Create(mean);
+        var kmin = Vector128.Create(int.MaxValue);
+        var kmax = Vector128.Create(int.MinValue);
+        ref int b0 = ref Unsafe.As<float, int>(ref x0);
+        ref float y0 = ref Unsafe.Add(ref x0, pair);
+        int fused = Math.Min(pair, x.Length / 4);
+        i = 0;
+        for (; j < fused; j++, i += 4)
         {
-            std = double.NaN;
-            popStd = double.NaN;
+            var d = Vector256.WidenLower(Vector128.LoadUnsafe(ref x0, (nuint)i).ToVector256Unsafe()) - m;
+            dev4 += d * d;
+            var key = OrderedKey(Vector128.LoadUnsafe(ref b0, (nuint)i));
+            kmin = Vector128.Min(kmin, key);
+            kmax = Vector128.Max(kmax, key);
+            double a = Unsafe.Add(ref x0, j), b = Unsafe.Add(ref y0, j);
+            q11 += a * a;
+            q22 += b * b;
+            q12 += a * b;
         }
-        else
+        for (; i + 4 <= x.Length; i += 4)
         {
-            // Compute's second pass; while it lasts, step j of the correlation per four elements.
-            var dev4 = Vector256<double>.Zero;
-            var m = Vector256.Create(mean);
-            int fused = Math.Min(pair, x.Length / 4);
-            ref float y0 = ref Unsafe.Add(ref x0, pair);
-            i = 0;
-            for (; j < fused; j++, i += 4)
-            {
-                var d = Vector256.WidenLower(Vector128.LoadUnsafe(ref x0, (nuint)i).ToVector256Unsafe()) - m;
-                dev4 += d * d;
-                double a = Unsafe.Add(ref x0, j), b = Unsafe.Add(ref y0, j);
-                q11 += a * a;
-                q22 += b * b;
-                q12 += a * b;
-            }
-            for (; i + 4 <= x.Length; i += 4)
-            {
-                var d = Vector256.WidenLower(Vector128.LoadUnsafe(ref x0, (nuint)i).ToVector256Unsafe()) - m;
-                dev4 += d * d;
-            }
-            double d0 = dev4[0];
-            for (; i < x.Length; i++)
-            {
-                double a = x[i] - mean;
-                d0 += a * a;
-            }
-            double ss = (d0 + dev4[1]) + (dev4[2] + dev4[3]);
-            std = n > 1 ? Math.Sqrt(ss / (n - 1)) : double.NaN;
-            popStd = Math.Sqrt(ss / n);
+            var d = Vector256.WidenLower(Vector128.LoadUnsafe(ref x0, (nuint)i).ToVector256Unsafe()) - m;
+            dev4 += d * d;
+            var key = OrderedKey(Vector128.LoadUnsafe(ref b0, (nuint)i));
+            kmin = Vector128.Min(kmin, key);
+            kmax = Vector128.Max(kmax, key);
         }
-        if (pair > 0)
+        for (; j < pair; j++)
         {
-            for (; j < pair; j++)
-            {
-                double a = x[j], b = x[pair + j];
-                q11 += a * a;
-                q22 += b * b;
-                q12 += a * b;
-            }
-            correlation = q12 / Math.Sqrt(q11 * q22);
+            double a = Unsafe.Add(ref x0, j), b = Unsafe.Add(ref y0, j);
+            q11 += a * a;
+            q22 += b * b;
+            q12 += a * b;
         }
-        return new Stats(n, mean, std, popStd, meanSquare, min, max, nan, inf, (double)zeros / n);
+        double d0 = dev4[0];
+        // The extremes of elements 0 .. vectorEnd - 1 (as Compute's vector Min and Max), then the tail as Compute's Track.
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        if (vectorEnd > 0)
+        {
+            int kn = Math.Min(Math.Min(kmin[0], kmin[1]), Math.Min(kmin[2], kmin[3]));
+            int kx = Math.Max(Math.Max(kmax[0], kmax[1]), Math.Max(kmax[2], kmax[3]));
+            min = BitConverter.Int32BitsToSingle(kn ^ ((kn >> 31) & int.MaxValue));
+            max = BitConverter.Int32BitsToSingle(kx ^ ((kx >> 31) & int.MaxValue));
+        }
+        for (; i < x.Length; i++)
+        {
+            double v = Unsafe.Add(ref x0, i);
+            double a = v - mean;
+            d0 += a * a;
+            if (v < min) min = v;
+            if (v > max) max = v;
+        }
+        if (pair > 0) correlation = q12 / Math.Sqrt(q11 * q22);
+        double ss = (d0 + dev4[1]) + (dev4[2] + dev4[3]);
+        double std = n > 1 ? Math.Sqrt(ss / (n - 1)) : double.NaN;
+        double popStd = Math.Sqrt(ss / n);
+        return new Stats(n, mean, std, popStd, sumSq / n, min, max, 0, 0, (double)histogram.Zeros / n);
     }
+
+    /// <summary>The correlation of x[0..pair) with x[pair..2 pair), summed in index order.</summary>
+    private static double PairCorrelation(ReadOnlySpan<float> x, int pair)
+    {
+        double q11 = 0, q22 = 0, q12 = 0;
+        for (int j = 0; j < pair; j++)
+        {
+            double a = x[j], b = x[pair + j];
+            q11 += a * a;
+            q22 += b * b;
+            q12 += a * b;
+        }
+        return q12 / Math.Sqrt(q11 * q22);
+    }
+
+    /// <summary>Float bits as integers in the floats' order (-0 just below +0; for non-NaN values): negative floats' magnitude
+    /// bits flipped. Its own inverse.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> OrderedKey(Vector128<int> bits) => bits ^ ((bits >> 31) & Vector128.Create(int.MaxValue));
 
     /// <summary>Elements i..i+3 widened to double.</summary>
     /// <summary>Counts the NaN, infinite and zero lanes of v (counters of the lanes' integer width) and folds its non-NaN lanes

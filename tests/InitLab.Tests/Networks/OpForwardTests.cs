@@ -38,6 +38,32 @@ public class OpForwardTests
         Assert.True(Math.Abs(expected - actual) <= Tol * (1 + Math.Abs(expected)), $"{where}: expected {expected:R}, got {actual:R}");
 
     [Fact]
+    public void The_float_relu_has_the_bits_of_relu_through_double_and_the_plain_definition()
+    {
+        // ActivationOp's float relu against the activation's double-lane path (widen, select, narrow) and max(x, 0) written
+        // here: signed zeros, subnormals, infinities, quiet and signaling NaNs with payloads, at lengths that leave vector tails.
+        var specials = new[] { 0f, -0f, float.Epsilon, -float.Epsilon, float.MaxValue, float.MinValue, float.PositiveInfinity,
+            float.NegativeInfinity, float.NaN, BitConverter.UInt32BitsToSingle(0x7F800001), BitConverter.UInt32BitsToSingle(0xFF812345), 1.5f, -2.5f };
+        var g = new Generator(19, 1);
+        foreach (int n in new[] { 1, 7, 8, 9, 17, 1000 })
+        {
+            var x = new float[n];
+            g.Normal(x);
+            for (int i = 0; i < n; i += 3) x[i] = specials[(i / 3) % specials.Length];
+            var fast = new float[n];
+            ActivationOp.ReluFloat(x, fast);
+            var reference = new float[n];
+            Activation.Relu.Forward<float>(x, reference);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal(BitConverter.SingleToUInt32Bits(reference[i]), BitConverter.SingleToUInt32Bits(fast[i]));
+                float plain = float.IsNaN(x[i]) ? BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(x[i]) | 0x400000u) : x[i] > 0 ? x[i] : 0f;
+                Assert.Equal(BitConverter.SingleToUInt32Bits(plain), BitConverter.SingleToUInt32Bits(fast[i]));
+            }
+        }
+    }
+
+    [Fact]
     public void Linear_is_x_times_W_transposed_plus_b_over_the_last_dimension()
     {
         var (x, p, y, _) = RunOne(new LinearOp(3), 2, [4, 5]);

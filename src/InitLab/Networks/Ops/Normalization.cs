@@ -35,8 +35,9 @@ internal sealed class Normalization
     {
         var mean = new double[Sets];
         var inv = new double[Sets];
-        // Sets go in groups of eight whose sums run interleaved: each set's sums are still one chain in index order (the same
-        // bits as one set at a time), but eight independent chains overlap their add latencies.
+        // Sets go in groups of eight whose sums run interleaved (in vector lanes for floats on x86, else four at a time): each
+        // set's sums are still one chain in index order (the same bits as one set at a time), but independent chains overlap
+        // their add latencies.
         int groups = (Sets + 7) / 8;
         Parallelism.For(groups, grp =>
         {
@@ -51,7 +52,8 @@ internal sealed class Normalization
                 }
                 return;
             }
-            if (count == 8 && typeof(T) == typeof(float)) Statistics8(MemoryMarshal.Cast<T, float>(x.AsSpan()), s0, mean, inv);
+            if (count == 8 && typeof(T) == typeof(float) && System.Runtime.Intrinsics.X86.Sse.IsSupported && Vector256.IsHardwareAccelerated)
+                Statistics8Lanes(MemoryMarshal.Cast<T, float>(x.AsSpan()), s0, mean, inv);
             else
             {
                 int s = s0;
@@ -138,111 +140,123 @@ internal sealed class Normalization
         inv[s0 + 3] = 1 / Math.Sqrt(q3 / Count + Epsilon);
     }
 
-    /// <summary><see cref="Statistics{T}"/> of float sets s0 .. s0 + 7 with their chains interleaved (the same operations in the
-    /// same order per set; eight chains hide the add latency that four leave exposed).</summary>
-    private void Statistics8(ReadOnlySpan<float> x, int s0, double[] mean, double[] inv)
+    /// <summary>
+    /// <see cref="Statistics{T}"/> of float sets s0 .. s0 + 7 with the eight sets in the lanes of two double vectors: four consecutive floats of each set are
+    /// loaded, transposed (lane k holds set k's element j), widened and added to the lanes' chains element by element, so each
+    /// set's chain is the same sequence of operations as in <see cref="Statistics{T}"/>; a run's last RunLength mod 4 elements
+    /// continue the chains in scalars. x86 only (the transposes are SSE shuffles).
+    /// </summary>
+    private void Statistics8Lanes(ReadOnlySpan<float> x, int s0, double[] mean, double[] inv)
     {
         ref float x0 = ref MemoryMarshal.GetReference(x);
-        int stride = SetStride, length = RunLength;
-        // Every index below is inside x: set s0 + 7's runs end within it (the layout's contract, checked once here).
+        int stride = SetStride, length = RunLength, body = length & ~3;
         if ((long)Start(s0 + 7, Runs - 1) + length > x.Length || Start(s0, 0) < 0) throw new InvalidOperationException("normalization layout outside the input.");
-        double m0 = 0;
-        double m1 = 0;
-        double m2 = 0;
-        double m3 = 0;
-        double m4 = 0;
-        double m5 = 0;
-        double m6 = 0;
-        double m7 = 0;
+        Span<double> t = stackalloc double[8], q = stackalloc double[8];
+        var mLo = Vector256<double>.Zero;
+        var mHi = Vector256<double>.Zero;
         if (Center)
         {
             for (int r = 0; r < Runs; r++)
             {
-                ref float a = ref Unsafe.Add(ref x0, Start(s0, r));
-                double t0 = 0;
-                double t1 = 0;
-                double t2 = 0;
-                double t3 = 0;
-                double t4 = 0;
-                double t5 = 0;
-                double t6 = 0;
-                double t7 = 0;
-                for (int j = 0; j < length; j++)
+                ref float a0 = ref Unsafe.Add(ref x0, Start(s0, r));
+                var tLo = Vector256<double>.Zero;
+                var tHi = Vector256<double>.Zero;
+                for (int j = 0; j < body; j += 4)
                 {
-                    t0 += Unsafe.Add(ref a, j);
-                    t1 += Unsafe.Add(ref a, 1 * stride + j);
-                    t2 += Unsafe.Add(ref a, 2 * stride + j);
-                    t3 += Unsafe.Add(ref a, 3 * stride + j);
-                    t4 += Unsafe.Add(ref a, 4 * stride + j);
-                    t5 += Unsafe.Add(ref a, 5 * stride + j);
-                    t6 += Unsafe.Add(ref a, 6 * stride + j);
-                    t7 += Unsafe.Add(ref a, 7 * stride + j);
+                    Transpose(ref Unsafe.Add(ref a0, j), stride, out var l0, out var l1, out var l2, out var l3);
+                    Transpose(ref Unsafe.Add(ref a0, 4 * stride + j), stride, out var h0, out var h1, out var h2, out var h3);
+                    tLo += Vector256.WidenLower(l0.ToVector256Unsafe());
+                    tHi += Vector256.WidenLower(h0.ToVector256Unsafe());
+                    tLo += Vector256.WidenLower(l1.ToVector256Unsafe());
+                    tHi += Vector256.WidenLower(h1.ToVector256Unsafe());
+                    tLo += Vector256.WidenLower(l2.ToVector256Unsafe());
+                    tHi += Vector256.WidenLower(h2.ToVector256Unsafe());
+                    tLo += Vector256.WidenLower(l3.ToVector256Unsafe());
+                    tHi += Vector256.WidenLower(h3.ToVector256Unsafe());
                 }
-                m0 += t0;
-                m1 += t1;
-                m2 += t2;
-                m3 += t3;
-                m4 += t4;
-                m5 += t5;
-                m6 += t6;
-                m7 += t7;
+                if (body < length)
+                {
+                    tLo.CopyTo(t);
+                    tHi.CopyTo(t[4..]);
+                    for (int k = 0; k < 8; k++)
+                        for (int j = body; j < length; j++) t[k] += Unsafe.Add(ref a0, k * stride + j);
+                    tLo = Vector256.Create(t[0], t[1], t[2], t[3]);
+                    tHi = Vector256.Create(t[4], t[5], t[6], t[7]);
+                }
+                mLo += tLo;
+                mHi += tHi;
             }
-            m0 /= Count;
-            m1 /= Count;
-            m2 /= Count;
-            m3 /= Count;
-            m4 /= Count;
-            m5 /= Count;
-            m6 /= Count;
-            m7 /= Count;
+            mLo /= Vector256.Create((double)Count);
+            mHi /= Vector256.Create((double)Count);
         }
-        double q0 = 0;
-        double q1 = 0;
-        double q2 = 0;
-        double q3 = 0;
-        double q4 = 0;
-        double q5 = 0;
-        double q6 = 0;
-        double q7 = 0;
+        var qLo = Vector256<double>.Zero;
+        var qHi = Vector256<double>.Zero;
         for (int r = 0; r < Runs; r++)
         {
-            ref float a = ref Unsafe.Add(ref x0, Start(s0, r));
-            for (int j = 0; j < length; j++)
+            ref float a0 = ref Unsafe.Add(ref x0, Start(s0, r));
+            for (int j = 0; j < body; j += 4)
             {
-                double d0 = Unsafe.Add(ref a, j) - m0;
-                double d1 = Unsafe.Add(ref a, 1 * stride + j) - m1;
-                double d2 = Unsafe.Add(ref a, 2 * stride + j) - m2;
-                double d3 = Unsafe.Add(ref a, 3 * stride + j) - m3;
-                double d4 = Unsafe.Add(ref a, 4 * stride + j) - m4;
-                double d5 = Unsafe.Add(ref a, 5 * stride + j) - m5;
-                double d6 = Unsafe.Add(ref a, 6 * stride + j) - m6;
-                double d7 = Unsafe.Add(ref a, 7 * stride + j) - m7;
-                q0 += d0 * d0;
-                q1 += d1 * d1;
-                q2 += d2 * d2;
-                q3 += d3 * d3;
-                q4 += d4 * d4;
-                q5 += d5 * d5;
-                q6 += d6 * d6;
-                q7 += d7 * d7;
+                Transpose(ref Unsafe.Add(ref a0, j), stride, out var l0, out var l1, out var l2, out var l3);
+                Transpose(ref Unsafe.Add(ref a0, 4 * stride + j), stride, out var h0, out var h1, out var h2, out var h3);
+                var d = Vector256.WidenLower(l0.ToVector256Unsafe()) - mLo;
+                var e = Vector256.WidenLower(h0.ToVector256Unsafe()) - mHi;
+                qLo += d * d;
+                qHi += e * e;
+                d = Vector256.WidenLower(l1.ToVector256Unsafe()) - mLo;
+                e = Vector256.WidenLower(h1.ToVector256Unsafe()) - mHi;
+                qLo += d * d;
+                qHi += e * e;
+                d = Vector256.WidenLower(l2.ToVector256Unsafe()) - mLo;
+                e = Vector256.WidenLower(h2.ToVector256Unsafe()) - mHi;
+                qLo += d * d;
+                qHi += e * e;
+                d = Vector256.WidenLower(l3.ToVector256Unsafe()) - mLo;
+                e = Vector256.WidenLower(h3.ToVector256Unsafe()) - mHi;
+                qLo += d * d;
+                qHi += e * e;
+            }
+            if (body < length)
+            {
+                qLo.CopyTo(q);
+                qHi.CopyTo(q[4..]);
+                for (int k = 0; k < 8; k++)
+                {
+                    double mk = k < 4 ? mLo[k] : mHi[k - 4];
+                    for (int j = body; j < length; j++)
+                    {
+                        double d = Unsafe.Add(ref a0, k * stride + j) - mk;
+                        q[k] += d * d;
+                    }
+                }
+                qLo = Vector256.Create(q[0], q[1], q[2], q[3]);
+                qHi = Vector256.Create(q[4], q[5], q[6], q[7]);
             }
         }
-        mean[s0 + 0] = m0;
-        mean[s0 + 1] = m1;
-        mean[s0 + 2] = m2;
-        mean[s0 + 3] = m3;
-        mean[s0 + 4] = m4;
-        mean[s0 + 5] = m5;
-        mean[s0 + 6] = m6;
-        mean[s0 + 7] = m7;
-        inv[s0 + 0] = 1 / Math.Sqrt(q0 / Count + Epsilon);
-        inv[s0 + 1] = 1 / Math.Sqrt(q1 / Count + Epsilon);
-        inv[s0 + 2] = 1 / Math.Sqrt(q2 / Count + Epsilon);
-        inv[s0 + 3] = 1 / Math.Sqrt(q3 / Count + Epsilon);
-        inv[s0 + 4] = 1 / Math.Sqrt(q4 / Count + Epsilon);
-        inv[s0 + 5] = 1 / Math.Sqrt(q5 / Count + Epsilon);
-        inv[s0 + 6] = 1 / Math.Sqrt(q6 / Count + Epsilon);
-        inv[s0 + 7] = 1 / Math.Sqrt(q7 / Count + Epsilon);
+        for (int k = 0; k < 4; k++)
+        {
+            mean[s0 + k] = mLo[k];
+            mean[s0 + 4 + k] = mHi[k];
+            inv[s0 + k] = 1 / Math.Sqrt(qLo[k] / Count + Epsilon);
+            inv[s0 + 4 + k] = 1 / Math.Sqrt(qHi[k] / Count + Epsilon);
+        }
+    }
+
+    /// <summary>Four consecutive floats of four rows <paramref name="stride"/> apart, transposed: c_j holds element j of rows 0..3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose(ref float a, int stride, out Vector128<float> c0, out Vector128<float> c1, out Vector128<float> c2, out Vector128<float> c3)
+    {
+        var r0 = Vector128.LoadUnsafe(ref a);
+        var r1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref a, stride));
+        var r2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref a, 2 * stride));
+        var r3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref a, 3 * stride));
+        var t0 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r0, r1);
+        var t1 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r2, r3);
+        var t2 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r0, r1);
+        var t3 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r2, r3);
+        c0 = System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(t0, t1);
+        c1 = System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(t1, t0);
+        c2 = System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(t2, t3);
+        c3 = System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(t3, t2);
     }
 
     /// <summary>y = gamma (x - mu) invStd + beta over set <paramref name="s"/>.</summary>

@@ -115,21 +115,11 @@ public sealed record MagnitudeHistogram(int FirstBin, IReadOnlyList<long> Counts
     {
         var tables = NewTables();
         ref int table = ref MemoryMarshal.GetArrayDataReference(tables);
-        var buffer = new Scratch8();
-        ref uint slots = ref buffer[0];
         ref uint bits = ref Unsafe.As<float, uint>(ref MemoryMarshal.GetReference(values));
         int i = 0;
-        for (; i + 8 <= values.Length; i += 8) Count8(ref table, Vector256.LoadUnsafe(ref bits, (nuint)i), ref slots);
+        for (; i + 8 <= values.Length; i += 8) Count8(ref table, Vector256.LoadUnsafe(ref bits, (nuint)i));
         for (; i < values.Length; i++) tables[FloatSlot(BitConverter.SingleToUInt32Bits(values[i]))]++;
         return FromTables(tables, values);
-    }
-
-    /// <summary>Eight uints of scratch for <see cref="Count8"/> (an inline array, not a stackalloc: methods with a stackalloc
-    /// skip tiered compilation, which folds the vector constants).</summary>
-    [InlineArray(8)]
-    internal struct Scratch8
-    {
-        private uint _element;
     }
 
     /// <summary>Count tables for <see cref="Count8"/> (eight interleaved tables of every slot).</summary>
@@ -151,22 +141,24 @@ public sealed record MagnitudeHistogram(int FirstBin, IReadOnlyList<long> Counts
     }
 
     /// <summary>
-    /// Counts eight floats (their bits) into <paramref name="tables"/> (from <see cref="NewTables"/>), lane k into table k;
-    /// <paramref name="buffer"/> is eight uints of scratch. Inlined into a caller's loop, the counts overlap its other work.
+    /// Counts eight floats (their bits) into <paramref name="tables"/> (from <see cref="NewTables"/>), lane k into table k.
+    /// Inlined into a caller's loop, the counts overlap its other work.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static void Count8(ref int tables, Vector256<uint> bits, ref uint buffer)
+    internal static void Count8(ref int tables, Vector256<uint> bits)
     {
-        FloatSlots(bits).StoreUnsafe(ref buffer);
+        // The slots leave the vector as four 64-bit lanes (a store and eight 32-bit reloads would wait on store forwarding).
         // Every slot is below Slots by construction: no bounds checks.
-        Unsafe.Add(ref tables, (nuint)Unsafe.Add(ref buffer, 0))++;
-        Unsafe.Add(ref Unsafe.Add(ref tables, 1 * Slots), (nuint)Unsafe.Add(ref buffer, 1))++;
-        Unsafe.Add(ref Unsafe.Add(ref tables, 2 * Slots), (nuint)Unsafe.Add(ref buffer, 2))++;
-        Unsafe.Add(ref Unsafe.Add(ref tables, 3 * Slots), (nuint)Unsafe.Add(ref buffer, 3))++;
-        Unsafe.Add(ref Unsafe.Add(ref tables, 4 * Slots), (nuint)Unsafe.Add(ref buffer, 4))++;
-        Unsafe.Add(ref Unsafe.Add(ref tables, 5 * Slots), (nuint)Unsafe.Add(ref buffer, 5))++;
-        Unsafe.Add(ref Unsafe.Add(ref tables, 6 * Slots), (nuint)Unsafe.Add(ref buffer, 6))++;
-        Unsafe.Add(ref Unsafe.Add(ref tables, 7 * Slots), (nuint)Unsafe.Add(ref buffer, 7))++;
+        var q = FloatSlots(bits).AsUInt64();
+        ulong p0 = q.GetElement(0), p1 = q.GetElement(1), p2 = q.GetElement(2), p3 = q.GetElement(3);
+        Unsafe.Add(ref tables, (nuint)(uint)p0)++;
+        Unsafe.Add(ref Unsafe.Add(ref tables, Slots), (nuint)(p0 >> 32))++;
+        Unsafe.Add(ref Unsafe.Add(ref tables, 2 * Slots), (nuint)(uint)p1)++;
+        Unsafe.Add(ref Unsafe.Add(ref tables, 3 * Slots), (nuint)(p1 >> 32))++;
+        Unsafe.Add(ref Unsafe.Add(ref tables, 4 * Slots), (nuint)(uint)p2)++;
+        Unsafe.Add(ref Unsafe.Add(ref tables, 5 * Slots), (nuint)(p2 >> 32))++;
+        Unsafe.Add(ref Unsafe.Add(ref tables, 6 * Slots), (nuint)(uint)p3)++;
+        Unsafe.Add(ref Unsafe.Add(ref tables, 7 * Slots), (nuint)(p3 >> 32))++;
     }
 
     /// <summary>The histogram of <paramref name="values"/> from the tables their slots were counted in (<see cref="Count8"/>, the

@@ -176,8 +176,6 @@ public sealed record Stats(
         correlation = double.NaN;
         var tables = MagnitudeHistogram.NewTables();
         ref int table = ref MemoryMarshal.GetArrayDataReference(tables);
-        var buffer = new MagnitudeHistogram.Scratch8();
-        ref uint slots = ref buffer[0];
         ref float x0 = ref MemoryMarshal.GetReference(x);
         // Pass 1: Compute's sums (elements i..i+3, then i+4..i+7, into the four lanes; a four-element step; the tail into
         // lane 0) and the histogram.
@@ -193,7 +191,7 @@ public sealed record Stats(
             sq4 += lo * lo;
             sum4 += hi;
             sq4 += hi * hi;
-            MagnitudeHistogram.Count8(ref table, f.AsUInt32(), ref slots);
+            MagnitudeHistogram.Count8(ref table, f.AsUInt32());
         }
         int rest = i;
         for (; i + 4 <= x.Length; i += 4)

@@ -75,12 +75,7 @@ public sealed record Stats(
                 for (; i < end; i += 8)
                 {
                     var f = Vector256.Create(xf.Slice(i, 8));
-                    var lo = Vector256.WidenLower(f);
-                    var hi = Vector256.WidenUpper(f);
-                    sum4 += lo;
-                    sq4 += lo * lo;
-                    sum4 += hi;
-                    sq4 += hi * hi;
+                    AddSums8(f, ref sum4, ref sq4);
                     Classify(f, fInfinity, ref fnan, ref finf, ref fzero, ref fmin, ref fmax);
                 }
                 nan4 += Vector256.Create((long)Vector256.Sum(fnan), 0, 0, 0);
@@ -185,12 +180,7 @@ public sealed record Stats(
         for (; i + 8 <= x.Length; i += 8)
         {
             var f = Vector256.LoadUnsafe(ref x0, (nuint)i);
-            var lo = Vector256.WidenLower(f);
-            var hi = Vector256.WidenUpper(f);
-            sum4 += lo;
-            sq4 += lo * lo;
-            sum4 += hi;
-            sq4 += hi * hi;
+            AddSums8(f, ref sum4, ref sq4);
             MagnitudeHistogram.Count8(ref table, f.AsUInt32());
         }
         int rest = i;
@@ -295,6 +285,18 @@ public sealed record Stats(
             q12 += a * b;
         }
         return q12 / Math.Sqrt(q11 * q22);
+    }
+
+    /// <summary>Eight floats into the four double lanes of the sums: elements 0..3, then 4..7 (lane k gets elements k and 4 + k).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddSums8(Vector256<float> f, ref Vector256<double> sum4, ref Vector256<double> sq4)
+    {
+        var lo = Vector256.WidenLower(f);
+        var hi = Vector256.WidenUpper(f);
+        sum4 += lo;
+        sq4 += lo * lo;
+        sum4 += hi;
+        sq4 += hi * hi;
     }
 
     /// <summary>Float bits as integers in the floats' order (-0 just below +0; for non-NaN values): negative floats' magnitude

@@ -198,22 +198,10 @@ internal sealed class Normalization
             {
                 Transpose(ref Unsafe.Add(ref a0, j), stride, out var l0, out var l1, out var l2, out var l3);
                 Transpose(ref Unsafe.Add(ref a0, 4 * stride + j), stride, out var h0, out var h1, out var h2, out var h3);
-                var d = Vector256.WidenLower(l0.ToVector256Unsafe()) - mLo;
-                var e = Vector256.WidenLower(h0.ToVector256Unsafe()) - mHi;
-                qLo += d * d;
-                qHi += e * e;
-                d = Vector256.WidenLower(l1.ToVector256Unsafe()) - mLo;
-                e = Vector256.WidenLower(h1.ToVector256Unsafe()) - mHi;
-                qLo += d * d;
-                qHi += e * e;
-                d = Vector256.WidenLower(l2.ToVector256Unsafe()) - mLo;
-                e = Vector256.WidenLower(h2.ToVector256Unsafe()) - mHi;
-                qLo += d * d;
-                qHi += e * e;
-                d = Vector256.WidenLower(l3.ToVector256Unsafe()) - mLo;
-                e = Vector256.WidenLower(h3.ToVector256Unsafe()) - mHi;
-                qLo += d * d;
-                qHi += e * e;
+                AddSquare(ref qLo, ref qHi, l0, h0, mLo, mHi);
+                AddSquare(ref qLo, ref qHi, l1, h1, mLo, mHi);
+                AddSquare(ref qLo, ref qHi, l2, h2, mLo, mHi);
+                AddSquare(ref qLo, ref qHi, l3, h3, mLo, mHi);
             }
             if (body < length)
             {
@@ -239,6 +227,17 @@ internal sealed class Normalization
             inv[s0 + k] = 1 / Math.Sqrt(qLo[k] / Count + Epsilon);
             inv[s0 + 4 + k] = 1 / Math.Sqrt(qHi[k] / Count + Epsilon);
         }
+    }
+
+    /// <summary>q += (widen(x) - m)^2 for the low and the high four sets.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddSquare(ref Vector256<double> qLo, ref Vector256<double> qHi, Vector128<float> lo, Vector128<float> hi,
+        Vector256<double> mLo, Vector256<double> mHi)
+    {
+        var d = Vector256.WidenLower(lo.ToVector256Unsafe()) - mLo;
+        var e = Vector256.WidenLower(hi.ToVector256Unsafe()) - mHi;
+        qLo += d * d;
+        qHi += e * e;
     }
 
     /// <summary>Four consecutive floats of four rows <paramref name="stride"/> apart, transposed: c_j holds element j of rows 0..3.</summary>

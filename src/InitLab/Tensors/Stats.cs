@@ -163,187 +163,114 @@ public sealed record Stats(
     /// one index j per four elements, while it lasts; every chain keeps its order, so no bit moves. A vector with a NaN or
     /// an infinity (the node a run stops at) gets <see cref="Of(ReadOnlySpan{float})"/>'s passes instead.</para>
     /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static Stats Measure(ReadOnlySpan<float> x, int pair, out MagnitudeHistogram histogram, out double correlation)
     {
         if (pair < 0 || 2L * pair > x.Length) throw new ArgumentException($"pair must be in 0..{x.Length / 2}, got {pair}.", nameof(pair));
-        var first = MeasureFirst(x);
-        histogram = first.Histogram;
-        return MeasureSecond(x, pair, first, out correlation, ReadOnlySpan<float>.Empty, out _);
-    }
-
-    /// <summary>The first pass of <see cref="Measure"/> over a float vector: its sums and its histogram.</summary>
-    internal readonly record struct FirstPass(double Sum, double SumSquares, MagnitudeHistogram Histogram);
-
-    /// <summary><see cref="Measure"/>'s first pass of <paramref name="x"/> (sums and histogram).</summary>
-    internal static FirstPass MeasureFirst(ReadOnlySpan<float> x)
-    {
-        if (x.IsEmpty) return new FirstPass(0, 0, MagnitudeHistogram.FromTables(MagnitudeHistogram.NewTables(), x));
-        Passes(ReadOnlySpan<float>.Empty, 0, 0, out _, x, out var first);
-        return first;
-    }
-
-    /// <summary>
-    /// <see cref="Measure"/>'s second pass of <paramref name="x"/> (whose first pass gave <paramref name="first"/>), run side by
-    /// side with the first pass of <paramref name="next"/> (another vector, e.g. the next node's output; empty for none):
-    /// the two passes' chains are independent, so one loop overlaps the latency of the one with the work of the other, and
-    /// every chain keeps its own order (the same bits as the passes run one after the other).
-    /// </summary>
-    internal static Stats MeasureSecond(ReadOnlySpan<float> x, int pair, FirstPass first, out double correlation,
-        ReadOnlySpan<float> next, out FirstPass nextFirst)
-    {
-        if (pair < 0 || 2L * pair > x.Length) throw new ArgumentException($"pair must be in 0..{x.Length / 2}, got {pair}.", nameof(pair));
         long n = x.Length;
-        if (first.Histogram.NonFinite > 0 || n == 0)
-        {
-            correlation = pair > 0 ? PairCorrelation(x, pair) : double.NaN;
-            nextFirst = next.IsEmpty ? default : MeasureFirst(next);
-            return Compute(x);
-        }
-        double mean = first.Sum / n;
-        Passes(x, pair, mean, out var second, next, out nextFirst);
-        correlation = second.Correlation;
-        double ss = second.Deviations;
-        double std = n > 1 ? Math.Sqrt(ss / (n - 1)) : double.NaN;
-        double popStd = Math.Sqrt(ss / n);
-        return new Stats(n, mean, std, popStd, first.SumSquares / n, second.Min, second.Max, 0, 0, (double)first.Histogram.Zeros / n);
-    }
-
-    private readonly record struct SecondPass(double Deviations, double Min, double Max, double Correlation);
-
-    /// <summary>
-    /// The second pass of <paramref name="a"/> (finite, mean <paramref name="meanA"/>; empty for none) and the first pass of
-    /// <paramref name="b"/> (empty for none) in one loop while both last, then each alone.
-    /// </summary>
-    /// <remarks>
-    /// First pass: Compute's sums (elements i..i+3, then i+4..i+7, into the four lanes; a four-element step; the tail into lane
-    /// 0) and the histogram. Second pass: Compute's squared deviations, the extremes (on the floats' bits as ordered integers),
-    /// and step j of the correlation per four elements while j &lt; pair, then the correlation's rest. No call until every loop
-    /// is done: the loops' vectors stay in registers (the ABI saves none across a call).
-    /// </remarks>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Passes(ReadOnlySpan<float> a, int pairA, double meanA, out SecondPass second, ReadOnlySpan<float> b, out FirstPass first)
-    {
-        var tables = b.IsEmpty ? [] : MagnitudeHistogram.NewTables();
+        correlation = double.NaN;
+        var tables = MagnitudeHistogram.NewTables();
         ref int table = ref MemoryMarshal.GetArrayDataReference(tables);
-        ref float b0 = ref MemoryMarshal.GetReference(b);
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        // Pass 1: Compute's sums (elements i..i+3, then i+4..i+7, into the four lanes; a four-element step; the tail into
+        // lane 0) and the histogram.
         var sum4 = Vector256<double>.Zero;
         var sq4 = Vector256<double>.Zero;
-        int ib = 0;
-
-        ref float a0 = ref MemoryMarshal.GetReference(a);
-        ref int ak0 = ref Unsafe.As<float, int>(ref a0);
-        ref float ay0 = ref Unsafe.Add(ref a0, pairA);
-        double q11 = 0, q22 = 0, q12 = 0;
-        int j = 0, ia = 0;
-        var dev4 = Vector256<double>.Zero;
-        var m = Vector256.Create(meanA);
-        var kmin = Vector128.Create(int.MaxValue);
-        var kmax = Vector128.Create(int.MinValue);
-        int fused = Math.Min(pairA, a.Length / 4);
-
-        // Both passes: eight elements of b's first pass and two four-element steps of a's second per iteration.
-        for (; ib + 8 <= b.Length && ia + 8 <= a.Length; ib += 8)
+        int i = 0;
+        for (; i + 8 <= x.Length; i += 8)
         {
-            var f = Vector256.LoadUnsafe(ref b0, (nuint)ib);
-            AddSums8(f, ref sum4, ref sq4);
-            MagnitudeHistogram.Count8(ref table, f.AsUInt32());
-            for (int step = 0; step < 2; step++, ia += 4)
-            {
-                var d = Vector256.WidenLower(Vector128.LoadUnsafe(ref a0, (nuint)ia).ToVector256Unsafe()) - m;
-                dev4 += d * d;
-                var key = OrderedKey(Vector128.LoadUnsafe(ref ak0, (nuint)ia));
-                kmin = Vector128.Min(kmin, key);
-                kmax = Vector128.Max(kmax, key);
-                if (j < fused)
-                {
-                    double u = Unsafe.Add(ref a0, j), v = Unsafe.Add(ref ay0, j);
-                    q11 += u * u;
-                    q22 += v * v;
-                    q12 += u * v;
-                    j++;
-                }
-            }
-        }
-
-        // The rest of b's first pass.
-        for (; ib + 8 <= b.Length; ib += 8)
-        {
-            var f = Vector256.LoadUnsafe(ref b0, (nuint)ib);
+            var f = Vector256.LoadUnsafe(ref x0, (nuint)i);
             AddSums8(f, ref sum4, ref sq4);
             MagnitudeHistogram.Count8(ref table, f.AsUInt32());
         }
-        int rest = ib;
-        for (; ib + 4 <= b.Length; ib += 4)
+        int rest = i;
+        for (; i + 4 <= x.Length; i += 4)
         {
-            var v = Vector256.WidenLower(Vector128.LoadUnsafe(ref b0, (nuint)ib).ToVector256Unsafe());
+            var v = Load4(x, i);
             sum4 += v;
             sq4 += v * v;
         }
-        double s0 = sum4[0], sq0 = sq4[0];
-        for (; ib < b.Length; ib++)
+        int vectorEnd = i;
+        double s0 = sum4[0], q0 = sq4[0];
+        for (; i < x.Length; i++)
         {
-            double v = Unsafe.Add(ref b0, ib);
-            s0 += v;
-            sq0 += v * v;
+            double a = x[i];
+            s0 += a;
+            q0 += a * a;
         }
         double sum = (s0 + sum4[1]) + (sum4[2] + sum4[3]);
-        double sumSq = (sq0 + sq4[1]) + (sq4[2] + sq4[3]);
-
-        // The rest of a's second pass.
-        for (; j < fused; j++, ia += 4)
+        double sumSq = (q0 + sq4[1]) + (sq4[2] + sq4[3]);
+        // No call before this point, so the loops' vectors stay in registers (the ABI saves none across a call).
+        for (int k = rest; k < x.Length; k++) tables[MagnitudeHistogram.FloatSlot(BitConverter.SingleToUInt32Bits(x[k]))]++;
+        histogram = MagnitudeHistogram.FromTables(tables, x);
+        if (histogram.NonFinite > 0 || n == 0)
         {
-            var d = Vector256.WidenLower(Vector128.LoadUnsafe(ref a0, (nuint)ia).ToVector256Unsafe()) - m;
+            if (pair > 0) correlation = PairCorrelation(x, pair);
+            return Compute(x);
+        }
+        double mean = sum / n;
+        // Pass 2: Compute's squared deviations, the extremes, and step j of the correlation per four elements. (No call
+        // until the correlation is done: its chains stay in registers.)
+        double q11 = 0, q22 = 0, q12 = 0;
+        int j = 0;
+        var dev4 = Vector256<double>.Zero;
+        var m = Vector256.Create(mean);
+        var kmin = Vector128.Create(int.MaxValue);
+        var kmax = Vector128.Create(int.MinValue);
+        ref int b0 = ref Unsafe.As<float, int>(ref x0);
+        ref float y0 = ref Unsafe.Add(ref x0, pair);
+        int fused = Math.Min(pair, x.Length / 4);
+        i = 0;
+        for (; j < fused; j++, i += 4)
+        {
+            var d = Vector256.WidenLower(Vector128.LoadUnsafe(ref x0, (nuint)i).ToVector256Unsafe()) - m;
             dev4 += d * d;
-            var key = OrderedKey(Vector128.LoadUnsafe(ref ak0, (nuint)ia));
+            var key = OrderedKey(Vector128.LoadUnsafe(ref b0, (nuint)i));
             kmin = Vector128.Min(kmin, key);
             kmax = Vector128.Max(kmax, key);
-            double u = Unsafe.Add(ref a0, j), v = Unsafe.Add(ref ay0, j);
-            q11 += u * u;
-            q22 += v * v;
-            q12 += u * v;
+            double a = Unsafe.Add(ref x0, j), b = Unsafe.Add(ref y0, j);
+            q11 += a * a;
+            q22 += b * b;
+            q12 += a * b;
         }
-        for (; ia + 4 <= a.Length; ia += 4)
+        for (; i + 4 <= x.Length; i += 4)
         {
-            var d = Vector256.WidenLower(Vector128.LoadUnsafe(ref a0, (nuint)ia).ToVector256Unsafe()) - m;
+            var d = Vector256.WidenLower(Vector128.LoadUnsafe(ref x0, (nuint)i).ToVector256Unsafe()) - m;
             dev4 += d * d;
-            var key = OrderedKey(Vector128.LoadUnsafe(ref ak0, (nuint)ia));
+            var key = OrderedKey(Vector128.LoadUnsafe(ref b0, (nuint)i));
             kmin = Vector128.Min(kmin, key);
             kmax = Vector128.Max(kmax, key);
         }
-        for (; j < pairA; j++)
+        for (; j < pair; j++)
         {
-            double u = Unsafe.Add(ref a0, j), v = Unsafe.Add(ref ay0, j);
-            q11 += u * u;
-            q22 += v * v;
-            q12 += u * v;
+            double a = Unsafe.Add(ref x0, j), b = Unsafe.Add(ref y0, j);
+            q11 += a * a;
+            q22 += b * b;
+            q12 += a * b;
         }
         double d0 = dev4[0];
-        // The extremes of elements 0 .. ia - 1 (as Compute's vector Min and Max), then the tail as Compute's Track.
+        // The extremes of elements 0 .. vectorEnd - 1 (as Compute's vector Min and Max), then the tail as Compute's Track.
         double min = double.PositiveInfinity, max = double.NegativeInfinity;
-        if (ia > 0)
+        if (vectorEnd > 0)
         {
             int kn = Math.Min(Math.Min(kmin[0], kmin[1]), Math.Min(kmin[2], kmin[3]));
             int kx = Math.Max(Math.Max(kmax[0], kmax[1]), Math.Max(kmax[2], kmax[3]));
             min = BitConverter.Int32BitsToSingle(kn ^ ((kn >> 31) & int.MaxValue));
             max = BitConverter.Int32BitsToSingle(kx ^ ((kx >> 31) & int.MaxValue));
         }
-        for (; ia < a.Length; ia++)
+        for (; i < x.Length; i++)
         {
-            double v = Unsafe.Add(ref a0, ia);
-            double e = v - meanA;
-            d0 += e * e;
+            double v = Unsafe.Add(ref x0, i);
+            double a = v - mean;
+            d0 += a * a;
             if (v < min) min = v;
             if (v > max) max = v;
         }
-        second = new SecondPass((d0 + dev4[1]) + (dev4[2] + dev4[3]), min, max, pairA > 0 ? q12 / Math.Sqrt(q11 * q22) : double.NaN);
-
-        if (b.IsEmpty)
-        {
-            first = default;
-            return;
-        }
-        for (int k = rest; k < b.Length; k++) tables[MagnitudeHistogram.FloatSlot(BitConverter.SingleToUInt32Bits(b[k]))]++;
-        first = new FirstPass(sum, sumSq, MagnitudeHistogram.FromTables(tables, b));
+        if (pair > 0) correlation = q12 / Math.Sqrt(q11 * q22);
+        double ss = (d0 + dev4[1]) + (dev4[2] + dev4[3]);
+        double std = n > 1 ? Math.Sqrt(ss / (n - 1)) : double.NaN;
+        double popStd = Math.Sqrt(ss / n);
+        return new Stats(n, mean, std, popStd, sumSq / n, min, max, 0, 0, (double)histogram.Zeros / n);
     }
 
     /// <summary>The correlation of x[0..pair) with x[pair..2 pair), summed in index order.</summary>

@@ -70,47 +70,6 @@ public class StatsTests
     }
 
     [Fact]
-    public void The_second_pass_overlapped_with_the_next_vectors_first_pass_gives_the_bits_of_the_passes_one_after_the_other()
-    {
-        // Stats.MeasureSecond(a, ..., next: b) runs a's second pass and b's first in one loop while both last: a's statistics
-        // and correlation and b's sums and histogram must be bit for bit those of Stats.Measure(a) and Stats.MeasureFirst(b)
-        // (which Measure's test holds to Stats.Of), for a longer and shorter than b, lengths around the 8- and 4-element
-        // steps, pairs shorter and longer than the overlapped loop, and a b with a NaN or an infinity.
-        var g = new InitLab.Random.Generator(23, 5);
-        int[] lengths = [0, 1, 3, 4, 7, 8, 9, 15, 16, 17, 40, 1001, 4099];
-        foreach (int na in lengths.Where(l => l > 0))
-            foreach (int nb in lengths)
-                foreach (int special in new[] { 0, 1, 2 })
-                {
-                    var a = new float[na];
-                    var b = new float[nb];
-                    g.Normal(a, -0.4f, 1.5f);
-                    g.Normal(b, 0.2f, 3f);
-                    for (int i = 0; i < na; i += 3) a[i] = Math.Max(a[i], 0f);
-                    if (nb > 0 && special > 0) b[(7 * special) % nb] = special == 1 ? float.NaN : float.NegativeInfinity;
-                    foreach (int pair in new[] { 0, 1, na / 4, na / 2 }.Where(p => 2 * p <= na).Distinct())
-                    {
-                        var expected = Stats.Measure(a, pair, out var expectedHistogram, out double expectedCorrelation);
-                        var firstA = Stats.MeasureFirst(a);
-                        Assert.Equal(expectedHistogram, firstA.Histogram);
-                        var s = Stats.MeasureSecond(a, pair, firstA, out double c, b, out var firstB);
-                        foreach (var (x, y) in new[] { (expected.Mean, s.Mean), (expected.Std, s.Std), (expected.PopulationStd, s.PopulationStd),
-                            (expected.MeanSquare, s.MeanSquare), (expected.Min, s.Min), (expected.Max, s.Max), (expected.ZeroFraction, s.ZeroFraction),
-                            (expectedCorrelation, c) })
-                            Assert.Equal(BitConverter.DoubleToInt64Bits(x), BitConverter.DoubleToInt64Bits(y));
-                        if (nb == 0) continue;
-                        var alone = Stats.MeasureFirst(b);
-                        Assert.Equal(BitConverter.DoubleToInt64Bits(alone.Sum), BitConverter.DoubleToInt64Bits(firstB.Sum));
-                        Assert.Equal(BitConverter.DoubleToInt64Bits(alone.SumSquares), BitConverter.DoubleToInt64Bits(firstB.SumSquares));
-                        Assert.Equal(MagnitudeHistogram.OfGeneric<float>(b), firstB.Histogram);
-                        var ofB = Stats.Of(b);
-                        Assert.Equal(BitConverter.DoubleToInt64Bits(ofB.MeanSquare), BitConverter.DoubleToInt64Bits(firstB.SumSquares / nb));
-                        if (special == 0) Assert.Equal(BitConverter.DoubleToInt64Bits(ofB.Mean), BitConverter.DoubleToInt64Bits(firstB.Sum / nb));
-                    }
-                }
-    }
-
-    [Fact]
     public void Std_is_unbiased_as_torch_std_and_population_std_divides_by_n()
     {
         var s = Stats.Of(new double[] { 1, 2, 3, 4 });

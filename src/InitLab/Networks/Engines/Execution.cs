@@ -101,8 +101,9 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
         {
             Run(node);
             AfterNode?.Invoke(node);
-            if (Trace && Measure(node) is { } t)
+            if (Trace)
             {
+                var t = Measure(node);
                 Traces.Add(t);
                 if (t.NonFinite > 0 && StopsOnNonFinite(node))
                 {
@@ -112,7 +113,6 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
             }
             Retire(node);
         }
-        FinishPending();
     }
 
     /// <summary>(Re)computes one node's output from its inputs' outputs.</summary>
@@ -215,55 +215,29 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Outputs of at least this many elements are measured on several threads (below, the hand-off costs more).</summary>
     private const int ParallelMeasureFrom = 1 << 16;
 
-    // A float node measured on one thread whose output outlives its own retirement (a later node reads it) leaves its second
-    // pass pending: it runs in one loop with the next node's first pass (Stats.MeasureSecond), which overlaps the two passes'
-    // chains; every quantity keeps its own order, so the bits are those of the passes one after the other.
-    private (Node Node, Stats.FirstPass First, List<ParameterTrace> Parameters, int Pair)? _pending;
-
-    /// <summary>The trace of a node, or null when its measurement is pending (finished, and added to <see cref="Traces"/>,
-    /// with the next node's or by <see cref="FinishPending"/>). A pending trace is added before this node's.</summary>
-    private NodeTrace? Measure(Node node)
+    private NodeTrace Measure(Node node)
     {
         var y = Outputs[node.Index]!;
         long n = node.Shape.Size;
-        int threads = y.Length >= ParallelMeasureFrom ? Threads : 1;
-        int pair = Batch >= 2 ? (int)n : 0;
-        if (typeof(T) == typeof(float) && !(pair > 0 && threads != 1 && Parallelism.MaxThreads > 1))
-        {
-            var yf = (float[])(object)y;
-            var parameters = ParameterTraces(node);
-            Stats.FirstPass first;
-            if (_pending is { } p)
-            {
-                var previous = (float[])(object)Outputs[p.Node.Index]!;
-                var ps = Stats.MeasureSecond(previous, p.Pair, p.First, out double pc, yf, out first);
-                Traces.Add(NewTrace(p.Node, ps, p.First.Histogram, p.Pair > 0 ? pc : null, p.Parameters));
-                _pending = null;
-            }
-            else first = Stats.MeasureFirst(yf);
-            if (AfterNode is null && first.Histogram.NonFinite == 0 && yf.Length > 0 && (_pendingReaders[node.Index] > 0 || _keep[node.Index]))
-            {
-                _pending = (node, first, parameters, pair);
-                return null;
-            }
-            var fs = Stats.MeasureSecond(yf, pair, first, out double fc, ReadOnlySpan<float>.Empty, out _);
-            return NewTrace(node, fs, first.Histogram, pair > 0 ? fc : null, parameters);
-        }
-        FinishPending();
         Stats? s = null;
         MagnitudeHistogram? histogram = null;
         double? correlation = null;
+        int threads = y.Length >= ParallelMeasureFrom ? Threads : 1;
         if (typeof(T) == typeof(float))
         {
-            // On several threads the correlation runs beside the statistics and the histogram (Stats.Measure). Each quantity is
-            // computed whole by one thread: the same bits on any thread count.
+            // Statistics and histogram in one pass, the correlation riding on the deviations' pass (Stats.Measure); on several
+            // threads the correlation runs beside them instead. Each quantity is computed whole by one thread: the same bits
+            // on any thread count.
             var yf = (float[])(object)y;
-            Parallelism.For(2, part =>
+            int pair = Batch >= 2 ? (int)n : 0;
+            bool apart = pair > 0 && threads != 1 && Parallelism.MaxThreads > 1;
+            Parallelism.For(apart ? 2 : 1, part =>
             {
                 if (part == 0)
                 {
-                    s = Stats.Measure(yf, 0, out var h, out _);
+                    s = Stats.Measure(yf, apart ? 0 : pair, out var h, out double c);
                     histogram = h;
+                    if (!apart && pair > 0) correlation = c;
                 }
                 else correlation = Correlation(y, pair);
             }, threads);
@@ -280,29 +254,15 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
                     default: correlation = Batch >= 2 ? Correlation(y, (int)n) : null; break;
                 }
             }, threads);
-        return NewTrace(node, s!, histogram!, correlation, ParameterTraces(node));
-    }
-
-    /// <summary>Adds the pending node's trace (its second pass alone).</summary>
-    private void FinishPending()
-    {
-        if (_pending is not { } p) return;
-        var previous = (float[])(object)Outputs[p.Node.Index]!;
-        var s = Stats.MeasureSecond(previous, p.Pair, p.First, out double c, ReadOnlySpan<float>.Empty, out _);
-        Traces.Add(NewTrace(p.Node, s, p.First.Histogram, p.Pair > 0 ? c : null, p.Parameters));
-        _pending = null;
-    }
-
-    private List<ParameterTrace> ParameterTraces(Node node) => node.Parameters.Select((p, k) =>
-    {
-        var v = Params[node.Index]![k];
-        double std = v is null || !MeasureParameters ? double.NaN : Stats.Of<T>(new DenseTensor<T>(new Shape(v.Length), v)).Std;
-        return new ParameterTrace(p.Name, p.Shape, p.Role, p.Initializer.Name, std);
-    }).ToList();
-
-    private static NodeTrace NewTrace(Node node, Stats s, MagnitudeHistogram histogram, double? correlation, List<ParameterTrace> parameters) =>
-        new(node.Name, node.Op.Kind, node.Shape, node.Block, s.Mean, s.Std, s.MeanSquare, s.Min, s.Max, s.ZeroFraction,
+        var parameters = node.Parameters.Select((p, k) =>
+        {
+            var v = Params[node.Index]![k];
+            double std = v is null || !MeasureParameters ? double.NaN : Stats.Of<T>(new DenseTensor<T>(new Shape(v.Length), v)).Std;
+            return new ParameterTrace(p.Name, p.Shape, p.Role, p.Initializer.Name, std);
+        }).ToList();
+        return new NodeTrace(node.Name, node.Op.Kind, node.Shape, node.Block, s!.Mean, s.Std, s.MeanSquare, s.Min, s.Max, s.ZeroFraction,
             s.NaNCount + s.InfCount, correlation, parameters, Histogram: histogram);
+    }
 
     /// <summary>q12 / sqrt(q11 q22) over the first two examples (Poole et al. 2016's c), summed in index order (the MLP
     /// lab's former loops' bits, which the tests hold it to).</summary>

@@ -62,8 +62,8 @@ public static class ActivationMoments
             case "leaky_relu": return Relu(mu, s) - (phi.Parameter ?? 0.01) * Relu(-mu, s);
             case "gelu":
                 {
-                    double r = Math.Sqrt(1 + sigma2), t = mu / r;
-                    return mu * FastNormal.Cdf(t) + sigma2 * FastNormal.Pdf(t) / r;
+                    double r = Math.Sqrt(1 + sigma2), t = mu / r, cdf = FastNormal.Cdf(t, out double pdf);
+                    return mu * cdf + sigma2 * pdf / r;
                 }
             case "erf": return 1 - FastNormal.Erfc(mu / Math.Sqrt(1 + 2 * sigma2));
         }
@@ -106,14 +106,39 @@ public static class ActivationMoments
     /// weights w_i phi(x_i), so that E[phi(X1) phi(X2)] = sum_i w_i phi(x_i) S(m + c (x_i - m), v (1 - c^2)) for any correlation c
     /// (a caller asking for several covariances at one law computes phi at the points once).
     /// </summary>
+    /// <remarks>For gelu at a variance up to <see cref="HermiteMaxVariance"/> the outer rule is Gauss-Hermite of
+    /// <see cref="CrossHermiteOrder"/> points instead of the composite rule's ~300: the integrand phi(x) S(m + c (x - m), v (1 - c^2))
+    /// is entire in x (gelu(x) = x Phi(x), S its Gaussian smoothing) and varies on the scale 1/sqrt(v) of the standard normal's axis,
+    /// so a polynomial of degree 2n - 1 fits it to rounding there (the tests compare with the composite rule over means, variances
+    /// and correlations up to that variance: within 1e-13 of E[phi^2]).</remarks>
     internal static (double[] X, double[] WeightedPhi) CrossRule(Activation phi, double m, double v)
     {
         var f = Fast(phi);
-        var (xs, ws) = GaussianRule.Points(m, Math.Sqrt(v), phi.Kinks);
+        double s = Math.Sqrt(v);
+        double[] xs, ws;
+        if (CrossHermiteOrder(phi, v) is var order and > 0)
+        {
+            double[] z;
+            (z, ws) = GaussianRule.Hermite(order);
+            xs = new double[order];
+            for (int i = 0; i < order; i++) xs[i] = m + s * z[i];
+        }
+        else (xs, ws) = GaussianRule.Points(m, s, phi.Kinks);
         var wf = new double[xs.Length];
         for (int i = 0; i < xs.Length; i++) wf[i] = ws[i] * f(xs[i]);
         return (xs, wf);
     }
+
+    /// <summary>The largest variance at which <see cref="CrossRule"/> uses a Gauss-Hermite rule for gelu.</summary>
+    internal const double HermiteMaxVariance = 1;
+
+    /// <summary>
+    /// The Gauss-Hermite order of gelu's cross-moment rule at variance v (0: the composite rule): 40 points up to v = 0.5, 64 up
+    /// to v = 1 (checked at 30 digits over means -4..3 and correlations -0.999..0.9999: below 4e-15 of E[phi^2] at v = 0.3 and
+    /// 1e-15 at v = 1 with 64 points, where 32 points leave 3e-9); other activations and larger variances: 0.
+    /// </summary>
+    internal static int CrossHermiteOrder(Activation phi, double v) =>
+        phi.Name != "gelu" || !(v > 0) || v > HermiteMaxVariance ? 0 : v <= 0.5 ? 40 : 64;
 
     /// <summary><see cref="Cross(Activation, double, double, double)"/>, its outer quadrature (where one is needed) from
     /// <paramref name="rule"/> (<see cref="CrossRule"/> of the same phi, m, v) when given.</summary>

@@ -14,6 +14,9 @@ public sealed record MomentOptions
     /// <summary>Threads the rules may use over the positions of large fields: 0 (default) = all cores, 1 = serial; results do not
     /// depend on it (each position is computed alone).</summary>
     public int Threads { get; init; }
+
+    /// <summary>The expected time of a field's remaining positions from which they run on the pool (tests set 0 to force it).</summary>
+    internal double ParallelSeconds { get; init; } = MomentContext.ParallelSeconds;
 }
 
 /// <summary>

@@ -65,24 +65,38 @@ internal sealed class LawView
     {
         if (_gaussian) return Smooth(phi, _x.Mean[p], _x.VarianceAt(p), maxPower);
         var result = new double[maxPower + 1];
-        double noiseMean = _law.NoiseMean?[p] ?? 0, noiseVar = _law.NoiseVariance?[p] ?? 0;
         if (_law.Kind == LawKind.Quadrature)
         {
-            var (z, w) = _law.Rule!.Value;
-            Span<double> point = stackalloc double[maxPower + 1];
-            var cache = phi is not null && ReferenceEquals(_pointsPhi ??= phi, phi) ? _points : null;
-            for (int k = 0; k < z.Length; k++)
-            {
-                Smooth(phi, _law.PartMean![p] + _law.PartStd![p] * z[k] + noiseMean, noiseVar, point, cache);
-                Accumulate(result, w[k], point);
-            }
+            Powers(p, phi, result);
             return result;
         }
+        double noiseMean = _law.NoiseMean?[p] ?? 0, noiseVar = _law.NoiseVariance?[p] ?? 0;
         var map = _law.Map!;
         var (xs, ws) = GaussianRule.Points(_origin!.Mean[p], Math.Sqrt(_origin.VarianceAt(p)), map.Kinks);
         for (int i = 0; i < xs.Length; i++)
             Accumulate(result, ws[i], Smooth(phi, map.F(xs[i]) + noiseMean, noiseVar, maxPower));
         return result;
+    }
+
+    /// <summary><see cref="Powers(int, Activation?, int)"/> into <paramref name="result"/> (r = 0..result.Length - 1), allocating
+    /// nothing for a Gauss-rule law (the per-position loop of an activation's rule).</summary>
+    public void Powers(int p, Activation? phi, Span<double> result)
+    {
+        if (_gaussian || _law.Kind != LawKind.Quadrature)
+        {
+            Powers(p, phi, result.Length - 1).CopyTo(result);
+            return;
+        }
+        result.Clear();
+        double noiseMean = _law.NoiseMean?[p] ?? 0, noiseVar = _law.NoiseVariance?[p] ?? 0;
+        var (z, w) = _law.Rule!.Value;
+        Span<double> point = stackalloc double[result.Length];
+        var cache = phi is not null && ReferenceEquals(_pointsPhi ??= phi, phi) ? _points : null;
+        for (int k = 0; k < z.Length; k++)
+        {
+            Smooth(phi, _law.PartMean![p] + _law.PartStd![p] * z[k] + noiseMean, noiseVar, point, cache);
+            Accumulate(result, w[k], point);
+        }
     }
 
     /// <summary>E[h(x)] at position p for any function h (kinks of h where it is not smooth).</summary>
@@ -230,7 +244,7 @@ internal sealed class LawView
         return m;
     }
 
-    private static void Accumulate(double[] into, double weight, ReadOnlySpan<double> values)
+    private static void Accumulate(Span<double> into, double weight, ReadOnlySpan<double> values)
     {
         for (int r = 0; r < into.Length; r++) into[r] += weight * values[r];
     }

@@ -187,7 +187,8 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
                 (classMean[c], classSecond[c]) = (ActivationMoments.Expect(f, m, v, map.Kinks), ActivationMoments.Expect(g => { double y = f(g); return y * y; }, m, v, map.Kinks));
             else
             {
-                var powers = view.Powers(p, phi, 2);
+                Span<double> powers = stackalloc double[3];
+                view.Powers(p, phi, powers);
                 (classMean[c], classSecond[c]) = (powers[1], powers[2]);
             }
             if (a != 0)

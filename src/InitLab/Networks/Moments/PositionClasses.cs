@@ -25,8 +25,19 @@ internal sealed class PositionClasses
     public int Count => Representatives.Length;
 
     /// <summary>Groups positions 0..count-1 whose values are bitwise equal in every non-null field (each of length &gt;= count).</summary>
-    public static PositionClasses Of(int count, params double[]?[] fields)
+    public static PositionClasses Of(int count, params double[]?[] fields) => Near(count, 0, fields);
+
+    /// <summary>
+    /// Groups positions whose values agree in every non-null field in all but the last <paramref name="dropBits"/> bits of their
+    /// representation (sign, exponent and the leading 52 - dropBits mantissa bits): two such values differ by less than
+    /// 2^-(52 - dropBits) of either. 0: bitwise equality. Not transitive closure: the bits are cut, not compared with a tolerance,
+    /// so each position has exactly one class (two values a rounding apart that straddle a cut are two classes).
+    /// </summary>
+    public static PositionClasses Near(int count, int dropBits, params double[]?[] fields)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(dropBits);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(dropBits, 52);
+        long mask = ~((1L << dropBits) - 1);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var used = fields.Where(f => f is not null).Select(f => f!).ToArray();
         foreach (var f in used)
@@ -41,7 +52,7 @@ internal sealed class PositionClasses
         var representatives = new List<int>();
         for (int p = 0; p < count; p++)
         {
-            int slot = (int)(Hash(used, p) & (ulong)(size - 1));
+            int slot = (int)(Hash(used, p, mask) & (ulong)(size - 1));
             int c;
             while (true)
             {
@@ -53,7 +64,7 @@ internal sealed class PositionClasses
                     representatives.Add(p);
                     break;
                 }
-                if (Same(used, representatives[c], p)) break;
+                if (Same(used, representatives[c], p, mask)) break;
                 slot = (slot + 1) & (size - 1);
             }
             classOf[p] = c;
@@ -70,22 +81,22 @@ internal sealed class PositionClasses
         return result;
     }
 
-    private static ulong Hash(double[][] fields, int p)
+    private static ulong Hash(double[][] fields, int p, long mask)
     {
         ulong h = 0x9E3779B97F4A7C15;
         foreach (var f in fields)
         {
-            h ^= (ulong)BitConverter.DoubleToInt64Bits(f[p]);
+            h ^= (ulong)(BitConverter.DoubleToInt64Bits(f[p]) & mask);
             h *= 0xBF58476D1CE4E5B9;
             h ^= h >> 31;
         }
         return h ^ (h >> 29);
     }
 
-    private static bool Same(double[][] fields, int a, int b)
+    private static bool Same(double[][] fields, int a, int b, long mask)
     {
         foreach (var f in fields)
-            if (BitConverter.DoubleToInt64Bits(f[a]) != BitConverter.DoubleToInt64Bits(f[b])) return false;
+            if ((BitConverter.DoubleToInt64Bits(f[a]) & mask) != (BitConverter.DoubleToInt64Bits(f[b]) & mask)) return false;
         return true;
     }
 }

@@ -174,7 +174,7 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
         // the fields below at p (the law's rule is shared), so it is computed once per class of positions with bitwise-equal fields
         // (a feature map's interior, edges and corners); many classes run in parallel, each alone.
         bool cheap = view.IsGaussian || map is not null;
-        var classes = PositionClasses.Of(positions, [source.Mean, source.Variance, source.Offset, .. view.Fields]);
+        var classes = PositionClasses.Near(positions, MomentRules.ClassBits, [source.Mean, source.Variance, source.Offset, .. view.Fields]);
         var classMean = new double[classes.Count];
         var classSecond = new double[classes.Count];
         var classOffset = new double[classes.Count];
@@ -242,7 +242,7 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
         }
         else
         {
-            var classes = PositionClasses.Of(x.Positions, view.Fields);
+            var classes = PositionClasses.Near(x.Positions, MomentRules.ClassBits, view.Fields);
             var perClass = new double[classes.Count];
             context.ForPositions(classes.Count, c => perClass[c] = view.DerivativeSquare(classes.Representatives[c], phi));
             d2 = classes.Scatter(perClass);

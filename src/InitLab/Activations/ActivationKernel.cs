@@ -17,6 +17,14 @@ internal interface IActivationKernel
     TV Forward<L, TV>(TV x) where L : IDoubleLanes<TV> where TV : struct;
 
     TV Derivative<L, TV>(TV x) where L : IDoubleLanes<TV> where TV : struct;
+
+    /// <summary>Whether float spans run <see cref="FloatForward"/> instead of <see cref="Forward"/> (a form accurate to the
+    /// float rounding only, cheaper than the double-precision one).</summary>
+    static virtual bool HasFloatForward => false;
+
+    /// <summary>phi(x) for an x widened from float whose result is rounded to float: accurate enough that the rounded
+    /// result stays within 1 float ulp of phi(x) (the kernel documents its bound).</summary>
+    static virtual TV FloatForward<L, TV>(TV x) where L : IDoubleLanes<TV> where TV : struct => throw new NotSupportedException();
 }
 
 /// <summary>Runs an <see cref="IActivationKernel"/> over spans at a lane width; the tail runs the scalar lane.</summary>
@@ -69,6 +77,10 @@ internal static class ActivationKernel
         return L.Select(L.Equal(x, x), y, x); // NaN in, the same NaN out
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TV FloatEvaluate<K, L, TV>(TV x) where K : struct, IActivationKernel where L : IDoubleLanes<TV> where TV : struct =>
+        L.Select(L.Equal(x, x), K.FloatForward<L, TV>(x), x);
+
     private static void RunDouble<K, L, TV>(in K kernel, bool derivative, ReadOnlySpan<double> x, Span<double> y)
         where K : struct, IActivationKernel where L : IDoubleLanes<TV> where TV : struct
     {
@@ -88,6 +100,14 @@ internal static class ActivationKernel
         ref float xs = ref MemoryMarshal.GetReference(x);
         ref float ys = ref MemoryMarshal.GetReference(y);
         int i = 0;
+        if (!derivative && K.HasFloatForward)
+        {
+            for (; i <= x.Length - L.Count; i += L.Count)
+                L.StoreNarrowed(FloatEvaluate<K, L, TV>(L.LoadWidened(ref Unsafe.Add(ref xs, i))), ref Unsafe.Add(ref ys, i));
+            for (; i < x.Length; i++)
+                Unsafe.Add(ref ys, i) = (float)FloatEvaluate<K, ScalarDouble, double>(Unsafe.Add(ref xs, i));
+            return;
+        }
         for (; i <= x.Length - L.Count; i += L.Count)
             L.StoreNarrowed(Evaluate<K, L, TV>(kernel, derivative, L.LoadWidened(ref Unsafe.Add(ref xs, i))), ref Unsafe.Add(ref ys, i));
         for (; i < x.Length; i++)

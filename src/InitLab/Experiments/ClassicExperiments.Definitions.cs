@@ -39,7 +39,7 @@ public static partial class ClassicExperiments
             };
         },
         m => double.IsNaN(m["mean"]) && double.IsNaN(m["std"]),
-        "final mean and std are NaN");
+        "final mean and std are NaN") { Cost = 5 };
 
     private static Experiment FirstNaN()
     {
@@ -73,7 +73,8 @@ public static partial class ClassicExperiments
             m => Within(m["log10_growth_per_layer"], growth, 1)
                  && Math.Abs(m["layer"] - entry) <= LayerBand
                  && Math.Abs(m["layer_float32_sum_overflow"] - sum) <= LayerBand,
-            $"growth within the shared-matrix band [{SharedMatrixLog10GrowthBand().Low:+0.000;-0.000}, {SharedMatrixLog10GrowthBand().High:+0.000;-0.000}] of log10 sqrt(512) (Rider 2003); each layer within {LayerBand} of its continuous crossing");
+            $"growth within the shared-matrix band [{SharedMatrixLog10GrowthBand().Low:+0.000;-0.000}, {SharedMatrixLog10GrowthBand().High:+0.000;-0.000}] of log10 sqrt(512) (Rider 2003); each layer within {LayerBand} of its continuous crossing")
+        { Cost = 2 };
     }
 
     private static Experiment Vanishing()
@@ -99,7 +100,8 @@ public static partial class ClassicExperiments
                 };
             },
             m => m["mean"] == 0 && m["std"] == 0,
-            "final mean and std exactly 0 (the all-zero layer is reported: a shared matrix's spectral radius moves it by a few layers)");
+            "final mean and std exactly 0 (the all-zero layer is reported: a shared matrix's spectral radius moves it by a few layers)")
+        { Cost = 5 };
     }
 
     private static Experiment Xavier() => new(
@@ -109,7 +111,7 @@ public static partial class ClassicExperiments
         g =>
         {
             var trace = DeepLoop(g, scale: g.InverseSqrt(Dimension), stopAtNaN: false);
-            var law = LawOfSharedMatrixPower(trace.Matrix);
+            var law = g.Defer(() => LawOfSharedMatrixPower(trace.Matrix, threads: g.Threads)).Result;
             double squaredNorm = trace.Final.MeanSquare * Dimension;
             return new Dictionary<string, double>
             {
@@ -124,7 +126,8 @@ public static partial class ClassicExperiments
         },
         m => m["mean_square"] >= m["mean_square_band_low"] && m["mean_square"] <= m["mean_square_band_high"],
         "mean square of x_100 within the exact law of |B x|^2 / n for the seed's own B = a^100 (E = |B|_F^2 / n, sd = sqrt(2) |B^T B|_F / n; "
-        + "Laurent-Massart band at 5.7e-7): a shared matrix does not keep the scale at 1, it scales it by |B|_F / sqrt(n)");
+        + "Laurent-Massart band at 5.7e-7): a shared matrix does not keep the scale at 1, it scales it by |B|_F / sqrt(n)")
+    { Cost = 70 }; // the law (65 of the 70 ms) goes to a free worker when there is one
 
     /// <summary>Is <paramref name="value"/> within <paramref name="layers"/> times the shared-matrix growth band of <paramref name="expected"/>?</summary>
     private static bool Within(double value, double expected, int layers)
@@ -139,31 +142,31 @@ public static partial class ClassicExperiments
         "matvec-moments",
         "100 trials of fresh x ~ N(0,1)^512, a ~ N(0,1)^(512x512), y = a @ x: E[y] = 0, E[y^2] = 512",
         [("mean", 0.0), ("mean_square", Dimension)],
-        g => SampleMatVec(g, scale: 1.0f, relu: false));
+        g => SampleMatVec(g, scale: 1.0f, relu: false), cost: 29);
 
     private static Experiment ProductMoments() => MomentExperiment(
         "product-moments",
         "10000 trials of scalars a, x ~ N(0,1): E[a x] = 0, E[(a x)^2] = 1",
         [("mean", 0.0), ("mean_square", 1.0)],
-        g => ScalarProductTrials(g, relu: false));
+        g => ScalarProductTrials(g, relu: false), cost: 0.5);
 
     private static Experiment ReluProductMoments() => MomentExperiment(
         "relu-product-moments",
         "relu(a x) over 10000 trials: E = E|a| E|x| / 2 = 1/pi, E[relu^2] = 1/2",
         [("mean", 1.0 / Math.PI), ("mean_square", 0.5)],
-        g => ScalarProductTrials(g, relu: true));
+        g => ScalarProductTrials(g, relu: true), cost: 0.5);
 
     private static Experiment ReluMatVecMoments() => MomentExperiment(
         "relu-matvec-moments",
         "relu(a @ x) over 100 trials: E = sqrt(512 / (2 pi)), E[relu^2] = 512 / 2",
         [("mean", Math.Sqrt(Dimension / (2 * Math.PI))), ("mean_square", Dimension / 2.0)],
-        g => SampleMatVec(g, scale: 1.0f, relu: true));
+        g => SampleMatVec(g, scale: 1.0f, relu: true), cost: 30);
 
     private static Experiment Kaiming() => MomentExperiment(
         "kaiming",
         "a scaled by sqrt(2/512) (Kaiming/He), relu(a @ x): E = 1/sqrt(pi) = 0.564, E[relu^2] = 1",
         [("mean", 1.0 / Math.Sqrt(Math.PI)), ("mean_square", 1.0)],
-        g => SampleMatVec(g, scale: MathF.Sqrt(2.0f / Dimension), relu: true));
+        g => SampleMatVec(g, scale: MathF.Sqrt(2.0f / Dimension), relu: true), cost: 34);
 
     private static Experiment FanAverage()
     {
@@ -174,7 +177,7 @@ public static partial class ClassicExperiments
             $"a {fanIn} -> {fanOut} layer: forward var = fan_in var(w), backward var = fan_out var(w), for var(w) = 1/fan_in (LeCun) and 2/(fan_in+fan_out) (Glorot)",
             [("forward_var_lecun", fanIn * lecun), ("backward_var_lecun", fanOut * lecun),
              ("forward_var_glorot", fanIn * glorot), ("backward_var_glorot", fanOut * glorot)],
-            g => FanTrials(g, fanIn, fanOut, lecun, glorot, trials));
+            g => FanTrials(g, fanIn, fanOut, lecun, glorot, trials), cost: 39);
     }
 
     private static Experiment Strategies()
@@ -205,21 +208,22 @@ public static partial class ClassicExperiments
                 var a = new float[n * n];
                 g.Normal(a);
                 TensorMath.Scale<float>(a, g.InverseSqrt(n));
-                double xavier = NormRatio(a, x0);
-                var law = LawOfSharedMatrixPower(a);
+                // The law draws nothing: a free worker computes it while this one goes on with the draws below.
+                var law = g.Defer(() => LawOfSharedMatrixPower(a, threads: g.Threads));
+                double xavier = NormRatio(a, x0, g.Threads);
                 double x0Squared = Stats.Of(x0).MeanSquare * n;
                 var q = new float[n * n];
                 g.Orthogonal(q, n);
-                double orthogonal = NormRatio(q, x0);
+                double orthogonal = NormRatio(q, x0, g.Threads);
                 var s = new float[n * n];
                 g.Normal(s);
-                var estimate = LinearAlgebra.SpectralNorm.NormalizeInPlace(s, n, n, 1.0, g.PowerIteration, relativeTolerance: 1e-6);
-                double spectral = NormRatio(s, x0);
+                var estimate = LinearAlgebra.SpectralNorm.NormalizeInPlace(s, n, n, 1.0, g.PowerIteration, relativeTolerance: 1e-6, threads: g.Threads);
+                double spectral = NormRatio(s, x0, g.Threads);
                 return new Dictionary<string, double>
                 {
                     ["xavier_log10_norm_ratio"] = Math.Log10(xavier),
-                    ["xavier_in_exact_band"] = law.Holds(xavier * xavier * x0Squared) ? 1 : 0,
-                    ["xavier_log10_norm_ratio_expected"] = 0.5 * Math.Log10(law.Mean / n),
+                    ["xavier_in_exact_band"] = law.Result.Holds(xavier * xavier * x0Squared) ? 1 : 0,
+                    ["xavier_log10_norm_ratio_expected"] = 0.5 * Math.Log10(law.Result.Mean / n),
                     ["orthogonal_norm_ratio"] = orthogonal,
                     ["spectral_log10_norm_ratio"] = Math.Log10(spectral),
                     ["spectral_power_iterations"] = estimate.Iterations,
@@ -229,18 +233,19 @@ public static partial class ClassicExperiments
                  && Math.Abs(m["orthogonal_norm_ratio"] - 1) <= roundingBound
                  && m["spectral_log10_norm_ratio"] <= spectralCeiling
                  && Within(m["spectral_log10_norm_ratio"], spectralPrediction, Depth),
-            $"Xavier: |a^100 x|^2 within the exact law for the seed's matrix (as the xavier experiment); spectral within the shared-matrix band; orthogonal within 100 n 2^-24 = {roundingBound:G3} of 1; spectral never above 1 (up to the power-iteration tolerance)");
+            $"Xavier: |a^100 x|^2 within the exact law for the seed's matrix (as the xavier experiment); spectral within the shared-matrix band; orthogonal within 100 n 2^-24 = {roundingBound:G3} of 1; spectral never above 1 (up to the power-iteration tolerance)")
+        { Cost = 125 }; // the law (65 ms of it) goes to a free worker when there is one
     }
 
-    /// <summary>||a^100 x|| / ||x|| in float32, the classic loop.</summary>
-    private static double NormRatio(float[] a, float[] x0)
+    /// <summary>||a^100 x|| / ||x|| in float32, the classic loop (products on up to <paramref name="threads"/> threads).</summary>
+    private static double NormRatio(float[] a, float[] x0, int threads)
     {
         const int n = Dimension;
         var x = (float[])x0.Clone();
         var y = new float[n];
         for (int layer = 0; layer < Depth; layer++)
         {
-            TensorMath.MatMulInto<float>(a, n, false, x, 1, false, y, n, 1, n);
+            TensorMath.MatMulInto<float>(a, n, false, x, 1, false, y, n, 1, n, threads);
             (x, y) = (y, x);
         }
         return Math.Sqrt(Stats.Of(x).MeanSquare / Stats.Of(x0).MeanSquare);

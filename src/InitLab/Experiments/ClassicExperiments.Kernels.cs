@@ -29,7 +29,7 @@ public static partial class ClassicExperiments
         Stats stats = Stats.Of(x);
         for (int layer = 1; layer <= Depth; layer++)
         {
-            TensorMath.MatMulInto<float>(a, n, false, x, 1, false, y, n, 1, n);
+            TensorMath.MatMulInto<float>(a, n, false, x, 1, false, y, n, 1, n, g.Threads);
             (x, y) = (y, x);
             stats = Stats.Of(x);
             if (firstNonFinite < 0 && !stats.AllFinite) firstNonFinite = layer;
@@ -91,7 +91,7 @@ public static partial class ClassicExperiments
             g.Normal(x);
             g.Normal(a);
             if (scale != 1.0f) TensorMath.Scale<float>(a, scale);
-            TensorMath.MatMulInto<float>(a, n, false, x, 1, false, y, n, 1, n);
+            TensorMath.MatMulInto<float>(a, n, false, x, 1, false, y, n, 1, n, g.Threads);
             if (relu) TensorMath.Relu<float>(y);
             var s = Stats.Of(y);
             means[t] = s.Mean;
@@ -139,8 +139,8 @@ public static partial class ClassicExperiments
             {
                 w.CopyTo(ws, 0);
                 TensorMath.Scale<float>(ws, (float)Math.Sqrt(variance));
-                TensorMath.MatMulInto<float>(ws, fanIn, false, x, 1, false, y, fanOut, 1, fanIn);      // y = W x
-                TensorMath.MatMulInto<float>(ws, fanIn, true, gy, 1, false, gx, fanIn, 1, fanOut);    // dL/dx = W^T dL/dy
+                TensorMath.MatMulInto<float>(ws, fanIn, false, x, 1, false, y, fanOut, 1, fanIn, g.Threads);      // y = W x
+                TensorMath.MatMulInto<float>(ws, fanIn, true, gy, 1, false, gx, fanIn, 1, fanOut, g.Threads);    // dL/dx = W^T dL/dy
                 result[q++][t] = Stats.Of(y).MeanSquare;
                 result[q++][t] = Stats.Of(gx).MeanSquare;
             }
@@ -154,7 +154,7 @@ public static partial class ClassicExperiments
     /// error se = sd(trials) / sqrt(T); it agrees when |measured - predicted| &lt;= 5 se for every quantity.
     /// </summary>
     private static Experiment MomentExperiment(string id, string title, (string Key, double Predicted)[] quantities,
-        Func<ExperimentDraws, double[][]> sample)
+        Func<ExperimentDraws, double[][]> sample, double cost)
     {
         var predicted = quantities.ToDictionary(q => q.Key, q => q.Predicted);
         return new Experiment(
@@ -172,6 +172,7 @@ public static partial class ClassicExperiments
                 return measured;
             },
             m => quantities.All(q => Math.Abs(m[q.Key] - q.Predicted) <= Sigmas * m[q.Key + "_se"]),
-            $"|measured - predicted| <= {Sigmas} standard errors of the trial mean");
+            $"|measured - predicted| <= {Sigmas} standard errors of the trial mean")
+        { Cost = cost };
     }
 }

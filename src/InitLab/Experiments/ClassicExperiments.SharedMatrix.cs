@@ -20,9 +20,11 @@ public static partial class ClassicExperiments
     /// for every k; the band takes the largest over k = 1..8 (and Laurent-Massart's E - 2 sqrt(t) s when larger), with
     /// lambda_k replaced by Ritz values of B^T B from subspace iteration, which never exceed them (Cauchy interlacing).</item>
     /// </list>
-    /// B comes from 6 squarings and 2 products in double (100 = 64 + 32 + 4), B^T B from one more.
+    /// B comes from 6 squarings and 2 products in double (100 = 64 + 32 + 4), B^T B from one more (its upper triangle, then
+    /// mirrored: <see cref="Gemm.Gram{T}"/>, the bits of the full product). The products use up to <paramref name="threads"/>
+    /// threads (0: all cores); the result does not depend on it.
     /// </summary>
-    internal static SharedMatrixLaw LawOfSharedMatrixPower(float[] a, int n = Dimension, int power = Depth)
+    internal static SharedMatrixLaw LawOfSharedMatrixPower(float[] a, int n = Dimension, int power = Depth, int threads = 0)
     {
         var square = Array.ConvertAll(a, v => (double)v);
         double[]? b = null;
@@ -34,18 +36,18 @@ public static partial class ClassicExperiments
                 if (b is null) b = (double[])square.Clone();
                 else
                 {
-                    Gemm.Core(false, false, n, n, n, 1.0, b, n, square, n, 0.0, scratch, n);
+                    Gemm.Core(false, false, n, n, n, 1.0, b, n, square, n, 0.0, scratch, n, threads);
                     (b, scratch) = (scratch, b);
                 }
             }
             if (bits > 1)
             {
-                Gemm.Core(false, false, n, n, n, 1.0, square, n, square, n, 0.0, scratch, n);
+                Gemm.Core(false, false, n, n, n, 1.0, square, n, square, n, 0.0, scratch, n, threads);
                 (square, scratch) = (scratch, square);
             }
         }
         var gram = scratch;
-        Gemm.Core(true, false, n, n, n, 1.0, b!, n, b!, n, 0.0, gram, n);
+        Gemm.Gram(n, n, b!, n, gram, n, threads);
         double frobenius2 = 0, gramFrobenius2 = 0;
         foreach (double v in b!) frobenius2 += v * v;
         foreach (double v in gram) gramFrobenius2 += v * v;
@@ -68,6 +70,9 @@ public static partial class ClassicExperiments
     /// start: the eigenvalues of Q^T G Q, i.e. the squared singular values of G^(1/2) Q, computed as the singular values
     /// of the k x k PSD matrix Q^T G Q. Each is at most the corresponding eigenvalue of G whatever the subspace.
     /// </summary>
+    /// <remarks>G must be symmetric to the bit (as <see cref="Gemm.Gram{T}"/> makes it): G Q is computed as G^T Q, whose
+    /// operand is copied row by row instead of transposed for every one of the 25 products, with the same products in the
+    /// same order, so the same bits.</remarks>
     internal static double[] RitzValues(double[] g, int n, int k)
     {
         var q = new double[n * k];
@@ -76,11 +81,11 @@ public static partial class ClassicExperiments
         Orthonormalize(q, n, k);
         for (int iteration = 0; iteration < 24; iteration++)
         {
-            Gemm.Core(false, false, n, k, n, 1.0, g, n, q, k, 0.0, y, k);
+            Gemm.Core(true, false, n, k, n, 1.0, g, n, q, k, 0.0, y, k);
             Orthonormalize(y, n, k);
             (q, y) = (y, q);
         }
-        Gemm.Core(false, false, n, k, n, 1.0, g, n, q, k, 0.0, y, k);
+        Gemm.Core(true, false, n, k, n, 1.0, g, n, q, k, 0.0, y, k);
         var projected = new double[k * k];
         Gemm.Core(true, false, k, k, n, 1.0, q, k, y, k, 0.0, projected, k);
         for (int i = 0; i < k; i++)

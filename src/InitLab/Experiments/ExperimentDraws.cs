@@ -7,10 +7,20 @@ namespace InitLab.Experiments;
 /// <summary>
 /// Where a classic experiment's random numbers come from: one Philox stream per experiment, or PyTorch's generator
 /// seeded at the top of the experiment as the notebook cell is (<c>torch.manual_seed(seed)</c>), drawing x and a in the
-/// notebook's order so that the experiment sees exactly the tensors PyTorch draws.
+/// notebook's order so that the experiment sees exactly the tensors PyTorch draws. It also says how the experiment may use
+/// threads: <see cref="Threads"/> for its kernels, <see cref="Defer{T}"/> for a side computation (results never depend on either).
 /// </summary>
 internal abstract class ExperimentDraws
 {
+    /// <summary>Threads the experiment's kernels may use (0: all cores; 1 when experiments already run side by side).</summary>
+    public int Threads { get; private init; }
+
+    private ExperimentJobs? jobs;
+
+    /// <summary>Hands <paramref name="work"/> (no random numbers in it) to a free worker when experiments run side by side;
+    /// otherwise it runs when its result is first asked for.</summary>
+    public Deferred<T> Defer<T>(Func<T> work) => jobs is null ? Deferred<T>.Inline(work) : jobs.Defer(work);
+
     /// <summary><c>torch.randn(n)</c> (or <c>torch.randn(r, c)</c>, row-major).</summary>
     public abstract void Normal(Span<float> x);
 
@@ -33,25 +43,30 @@ internal abstract class ExperimentDraws
     /// <summary>The float the notebook multiplies by for 1 / sqrt(n) (Philox: 1f / MathF.Sqrt(n); PyTorch: math.sqrt(1. / n) rounded to float).</summary>
     public abstract float InverseSqrt(int n);
 
-    public static ExperimentDraws Create(GeneratorKind kind, ulong seed, ulong stream) => kind switch
+    public static ExperimentDraws Create(GeneratorKind kind, ulong seed, ulong stream, int threads = 0, ExperimentJobs? jobs = null)
     {
-        GeneratorKind.Philox => new Philox(new Generator(seed, stream)),
-        GeneratorKind.Torch => new Torch(new TorchGenerator(seed), seed, stream),
-        _ => throw new ArgumentException($"unknown generator {kind}.", nameof(kind)),
-    };
+        ExperimentDraws draws = kind switch
+        {
+            GeneratorKind.Philox => new Philox(new Generator(seed, stream)) { Threads = threads },
+            GeneratorKind.Torch => new Torch(new TorchGenerator(seed), seed, stream) { Threads = threads },
+            _ => throw new ArgumentException($"unknown generator {kind}.", nameof(kind)),
+        };
+        draws.jobs = jobs;
+        return draws;
+    }
 
     private sealed class Philox(Generator g) : ExperimentDraws
     {
-        public override void Normal(Span<float> x) => g.Normal(x);
+        public override void Normal(Span<float> x) => g.Normal(x, Threads);
 
         // The Philox experiments draw all a, then all x.
         public override void ScalarPairs(Span<float> x, Span<float> a)
         {
-            g.Normal(a);
-            g.Normal(x);
+            g.Normal(a, Threads);
+            g.Normal(x, Threads);
         }
 
-        public override void Orthogonal(Span<float> q, int n) => LinearAlgebra.Orthogonal.Sample(g, q, n, n);
+        public override void Orthogonal(Span<float> q, int n) => LinearAlgebra.Orthogonal.Sample(g, q, n, n, Threads);
 
         public override Generator PowerIteration => g;
 

@@ -354,17 +354,17 @@ internal static class PackedGemm
         }
     }
 
-    /// <summary>dst[j * ldd + i] = src[i * lds + j] for an rows x cols source (8 x 8 float blocks in registers where AVX is available).</summary>
+    /// <summary>dst[j * ldd + i] = src[i * lds + j] for an rows x cols source (8 x 8 float or 4 x 4 double blocks in registers where AVX is available).</summary>
     private static unsafe void Transpose<T>(T* src, int lds, T* dst, int ldd, int rows, int cols) where T : unmanaged
     {
-        int i8 = 0, j8 = 0;
-        if (typeof(T) == typeof(float) && Avx.IsSupported)
+        int i8 = 0, j8 = 0, block = RegisterBlock<T>();
+        if (block > 0)
         {
-            i8 = rows / 8 * 8;
-            j8 = cols / 8 * 8;
-            for (int i = 0; i < i8; i += 8)
-                for (int j = 0; j < j8; j += 8)
-                    Transpose8x8((float*)src + (long)i * lds + j, lds, (float*)dst + (long)j * ldd + i, ldd);
+            i8 = rows / block * block;
+            j8 = cols / block * block;
+            for (int i = 0; i < i8; i += block)
+                for (int j = 0; j < j8; j += block)
+                    TransposeBlock(src + (long)i * lds + j, lds, dst + (long)j * ldd + i, ldd);
         }
         for (int i = 0; i < rows; i++)
             for (int j = i < i8 ? j8 : 0; j < cols; j++)
@@ -416,6 +416,17 @@ internal static class PackedGemm
                         if (eight) Transpose8x8(src + p, lda, d + p * mr, mr);
                         else Transpose4x8(src + p, lda, d + p * mr, mr);
                     }
+                }
+            }
+            else if (typeof(T) == typeof(double) && Avx.IsSupported)
+            {
+                p8 = kc / 4 * 4;
+                for (; r0 + 4 <= rows; r0 += 4)
+                {
+                    double* src = (double*)a + (long)(i0 + r0) * lda + p0;
+                    double* d = (double*)dst + r0;
+                    for (int p = 0; p < p8; p += 4)
+                        Transpose4x4(src + p, lda, d + p * mr, mr);
                 }
             }
             for (int r = 0; r < mr; r++)
@@ -470,17 +481,16 @@ internal static class PackedGemm
             }
             return;
         }
-        int p8 = 0;
-        if (typeof(T) == typeof(float) && Avx.IsSupported && cols == nr && nr % 8 == 0)
+        int p8 = 0, block = RegisterBlock<T>();
+        if (block > 0 && cols == nr && nr % block == 0)
         {
-            // Column j of op(B) is row j0 + j of b: transpose 8 x 8 blocks in registers.
-            p8 = kc / 8 * 8;
-            for (int jb = 0; jb < nr; jb += 8)
+            // Column j of op(B) is row j0 + j of b: transpose square blocks in registers.
+            p8 = kc / block * block;
+            for (int jb = 0; jb < nr; jb += block)
             {
-                float* src = (float*)b + (long)(j0 + jb) * ldb + p0;
-                float* d = (float*)dst + jb;
-                for (int p = 0; p < p8; p += 8)
-                    Transpose8x8(src + p, ldb, d + p * nr, nr);
+                T* src = b + (long)(j0 + jb) * ldb + p0;
+                for (int p = 0; p < p8; p += block)
+                    TransposeBlock(src + p, ldb, dst + jb + p * nr, nr);
             }
         }
         for (int j = 0; j < nr; j++)
@@ -533,6 +543,37 @@ internal static class PackedGemm
         Avx.Store(dst + 5L * dstStride, Avx.Permute2x128(u1, u5, 0x31));
         Avx.Store(dst + 6L * dstStride, Avx.Permute2x128(u2, u6, 0x31));
         Avx.Store(dst + 7L * dstStride, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
+    /// <summary>The side of the square blocks <see cref="TransposeBlock{T}"/> transposes in registers (one AVX register per
+    /// row: 8 floats or 4 doubles), 0 without AVX or for other types.</summary>
+    private static int RegisterBlock<T>() where T : unmanaged =>
+        !Avx.IsSupported ? 0 : typeof(T) == typeof(float) ? 8 : typeof(T) == typeof(double) ? 4 : 0;
+
+    /// <summary>dst[q * dstStride + r] = src[r * srcStride + q] for one <see cref="RegisterBlock{T}"/>-sided block.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void TransposeBlock<T>(T* src, int srcStride, T* dst, int dstStride) where T : unmanaged
+    {
+        if (typeof(T) == typeof(float)) Transpose8x8((float*)src, srcStride, (float*)dst, dstStride);
+        else Transpose4x4((double*)src, srcStride, (double*)dst, dstStride);
+    }
+
+    /// <summary>dst[q * dstStride + r] = src[r * srcStride + q] for a 4 x 4 double block (AVX).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Transpose4x4(double* src, int srcStride, double* dst, int dstStride)
+    {
+        var r0 = Avx.LoadVector256(src);
+        var r1 = Avx.LoadVector256(src + srcStride);
+        var r2 = Avx.LoadVector256(src + 2L * srcStride);
+        var r3 = Avx.LoadVector256(src + 3L * srcStride);
+        var t0 = Avx.UnpackLow(r0, r1);    // r0[0] r1[0] | r0[2] r1[2]
+        var t1 = Avx.UnpackHigh(r0, r1);   // r0[1] r1[1] | r0[3] r1[3]
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        Avx.Store(dst, Avx.Permute2x128(t0, t2, 0x20));
+        Avx.Store(dst + dstStride, Avx.Permute2x128(t1, t3, 0x20));
+        Avx.Store(dst + 2L * dstStride, Avx.Permute2x128(t0, t2, 0x31));
+        Avx.Store(dst + 3L * dstStride, Avx.Permute2x128(t1, t3, 0x31));
     }
 
     /// <summary>dst[q * dstStride + r] = src[r * srcStride + q] for a 4 x 8 float block (AVX).</summary>

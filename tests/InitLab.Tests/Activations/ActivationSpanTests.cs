@@ -15,7 +15,8 @@ public class ActivationSpanTests
     }
 
     // Float spans evaluate the double kernel on the widened input and round once, whatever the length and the position of
-    // an element (the vector body and the scalar tail run the same operations), so they equal the rounded scalar form.
+    // an element (the vector body and the scalar tail run the same operations), so they equal the rounded scalar form
+    // (gelu's forward: its float form, the same for an element wherever it sits).
     [Theory]
     [MemberData(nameof(ActivationTestData.Names), MemberType = typeof(ActivationTestData))]
     public void Float_span_forward_and_derivative_equal_the_rounded_double_scalar_form_for_every_length(string name, double? parameter)
@@ -31,7 +32,11 @@ public class ActivationSpanTests
             phi.Derivative<float>(xf, dy);
             for (int i = 0; i < n; i++)
             {
-                Assert.Equal((float)phi.Forward(xf[i]), y[i]);
+                // gelu's float forward has a form of its own (within 0.52 ulp, FloatResultMathTests): the same bits as the
+                // element alone in a span, wherever it sits.
+                var single = new float[1];
+                phi.Forward<float>([xf[i]], single);
+                Assert.Equal(name == "gelu" ? single[0] : (float)phi.Forward(xf[i]), y[i]);
                 Assert.Equal((float)phi.Derivative(xf[i]), dy[i]);
             }
         }

@@ -117,6 +117,17 @@ public class ClassicExperimentsTests(ClassicExperimentsFixture fx) : IClassFixtu
     {
         Assert.Contains("valid ids", Assert.Throws<ArgumentException>(() => ClassicExperiments.Run("nope", 0)).Message);
         Assert.Throws<ArgumentException>(() => ClassicExperiments.RunAll(0, seeds: 0));
+        Assert.Equal("threads", Assert.Throws<ArgumentException>(() => ClassicExperiments.RunAll(0, threads: -1)).ParamName);
+    }
+
+    [Fact]
+    public void The_reported_numbers_are_those_of_the_original_kernels()
+    {
+        // Golden bits of every predicted and measured number of `initlab reproduce --seed 0` (taken before the speed work of
+        // issue 15: the job scheduling, the law's half Gram product and the Ritz products read in place must not change a bit),
+        // on all cores (the fixture) and on three workers (the laws handed between them in another order).
+        Assert.Equal(12790746227355812308UL, GoldenHashes.Of(fx.Results));
+        Assert.Equal(12790746227355812308UL, GoldenHashes.Of(ClassicExperiments.RunAll(seed: 0, threads: 3)));
     }
 }
 
@@ -218,4 +229,45 @@ public class SharedMatrixLawTests
         Assert.True(Math.Abs(m - law.Mean) <= 5 * Math.Sqrt(v / trials), $"mean {m} vs {law.Mean}");
         Assert.True(Math.Abs(v - law.Sd * law.Sd) <= 5 * Math.Sqrt((m4 - v * v) / trials), $"variance {v} vs {law.Sd * law.Sd}");
     }
+
+    [Theory]
+    [InlineData(512, 100, 7UL, 4247697160072759326UL)]
+    [InlineData(300, 37, 8UL, 401372875385777464UL)]
+    [InlineData(77, 100, 9UL, 17371748549239397403UL)]
+    public void The_law_and_its_Ritz_values_are_those_of_the_original_kernels(int n, int power, ulong seed, ulong expected)
+    {
+        var a = new float[n * n];
+        new InitLab.Random.Generator(seed).Normal(a, 0f, 1f / MathF.Sqrt(n));
+        var law = ClassicExperiments.LawOfSharedMatrixPower(a, n, power);
+        var g = new double[n * n];
+        new InitLab.Random.Generator(seed + 100).Normal(g);
+        var gram = new double[n * n];
+        InitLab.LinearAlgebra.Gemm.Multiply(true, false, n, n, n, 1.0, g, n, g, n, 0.0, gram, n);
+        var ritz = ClassicExperiments.RitzValues(gram, n, 8);
+        Assert.Equal((n, expected), (n, GoldenHashes.Hash(GoldenHashes.Hash(GoldenHashes.Basis, [law.Mean, law.Sd, law.Low, law.High]), ritz)));
+    }
+}
+
+/// <summary>Golden hashes of the experiments' numbers (FNV-1a over the raw bits).</summary>
+internal static class GoldenHashes
+{
+    /// <summary>FNV-1a over the raw bits of the values, in order.</summary>
+    public static ulong Hash(ulong h, IEnumerable<double> values)
+    {
+        foreach (double v in values)
+        {
+            ulong bits = (ulong)BitConverter.DoubleToInt64Bits(v);
+            for (int b = 0; b < 8; b++, bits >>= 8)
+            {
+                h ^= bits & 0xFF;
+                h *= 1099511628211UL;
+            }
+        }
+        return h;
+    }
+
+    public const ulong Basis = 14695981039346656037UL;
+
+    public static ulong Of(IEnumerable<ExperimentResult> results) =>
+        results.Aggregate(Basis, (h, r) => Hash(Hash(h, r.Predicted.Values), r.Measured.Values));
 }

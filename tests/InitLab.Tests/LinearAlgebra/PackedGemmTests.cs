@@ -277,4 +277,33 @@ public class PackedGemmTests
         var ex = Assert.Throws<ArgumentException>(() => Gemm.Multiply(false, false, 1, 1, 1, 1f, [1f], 1, [1f], 1, 0f, new float[1], 1, threads: -1));
         Assert.Equal("threads", ex.ParamName);
     }
+
+    [Theory]
+    [InlineData(512, 512, 1)]
+    [InlineData(300, 70, 0)]
+    [InlineData(129, 257, 2)]
+    [InlineData(5, 3, 1)]
+    public void Gram_is_the_full_product_to_the_bit_and_symmetric(int n, int k, int threads)
+    {
+        // The upper triangle by row blocks, the lower mirrored: the same bits as the full A^T A (float and double), so the
+        // result is symmetric to the bit.
+        int lda = n + 3, ldc = n + 1;
+        var a = RandomMatrix<double>(k * lda, 21);
+        var full = new double[n * ldc];
+        var gram = new double[n * ldc];
+        Gemm.Core(true, false, n, n, k, 1.0, a, lda, a, lda, 0.0, full, ldc, threads);
+        Gemm.Gram(n, k, a, lda, gram, ldc, threads);
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+            {
+                Assert.Equal(BitConverter.DoubleToInt64Bits(full[i * ldc + j]), BitConverter.DoubleToInt64Bits(gram[i * ldc + j]));
+                Assert.Equal(BitConverter.DoubleToInt64Bits(full[i * ldc + j]), BitConverter.DoubleToInt64Bits(full[j * ldc + i]));
+            }
+        var af = RandomMatrix<float>(k * lda, 22);
+        var fullF = new float[n * ldc];
+        var gramF = new float[n * ldc];
+        Gemm.Core(true, false, n, n, k, 1f, af, lda, af, lda, 0f, fullF, ldc, threads);
+        Gemm.Gram(n, k, af, lda, gramF, ldc, threads);
+        Assert.Equal(fullF, gramF);
+    }
 }

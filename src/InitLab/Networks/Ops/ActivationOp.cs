@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Collections.Concurrent;
 using InitLab.Activations;
 using InitLab.Tensors;
@@ -36,14 +37,46 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
         int chunks = (int)Math.Min(64, (x.Length + ChunkElements - 1) / ChunkElements);
         if (chunks <= 1 || pass.Threads == 1)
         {
-            Activation.Forward<T>(x, y);
+            Run(x, y);
             return;
         }
         Parallelism.For(chunks, c =>
         {
             int start = (int)((long)x.Length * c / chunks), end = (int)((long)x.Length * (c + 1) / chunks);
-            Activation.Forward<T>(x.AsSpan(start, end - start), y.AsSpan(start, end - start));
+            Run(x.AsSpan(start, end - start), y.AsSpan(start, end - start));
         }, pass.Threads);
+    }
+
+    private void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float) && Activation is ReluActivation)
+            ReluFloat(System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(x), System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(y));
+        else Activation.Forward<T>(x, y);
+    }
+
+    /// <summary>
+    /// relu on floats without the round trip through double, with its bits: x for x &gt; 0, +0 for x &lt;= 0 (either zero), and
+    /// a NaN with its quiet bit set (as widening to double and narrowing back leaves it).
+    /// </summary>
+    internal static void ReluFloat(ReadOnlySpan<float> x, Span<float> y)
+    {
+        if (y.Length < x.Length) throw new ArgumentException("y is shorter than x.", nameof(y));
+        ref float xs = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float ys = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+        var quiet = Vector256.Create(0x400000u);
+        int i = 0;
+        for (; i + 8 <= x.Length; i += 8)
+        {
+            var v = Vector256.LoadUnsafe(ref xs, (nuint)i);
+            var r = Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.Zero), v, Vector256<float>.Zero);
+            r = Vector256.ConditionalSelect(Vector256.Equals(v, v), r, (v.AsUInt32() | quiet).AsSingle());
+            r.StoreUnsafe(ref ys, (nuint)i);
+        }
+        for (; i < x.Length; i++)
+        {
+            float v = x[i];
+            y[i] = v > 0 ? v : float.IsNaN(v) ? BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(v) | 0x400000u) : 0f;
+        }
     }
 
     /// <summary>Fewest elements per chunk of a threaded forward pass (smaller tensors run on the calling thread).</summary>

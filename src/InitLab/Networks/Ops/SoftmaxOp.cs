@@ -1,3 +1,8 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using InitLab.Activations;
+using InitLab.Numerics;
 using InitLab.Tensors;
 using InitLab.Theory;
 
@@ -28,8 +33,14 @@ public sealed class SoftmaxOp : Op, IMomentRule, IErrorBoundRule
             Row(x.Slice(r * n, n), y.Slice(r * n, n));
     }
 
+    /// <summary>Softmax of one row; <paramref name="y"/> may be <paramref name="x"/> itself. Float rows take <see cref="FloatRow"/>.</summary>
     internal static void Row<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float))
+        {
+            FloatRow(MemoryMarshal.Cast<T, float>(x), MemoryMarshal.Cast<T, float>(y), DoubleLanes.Best);
+            return;
+        }
         T m = T.NegativeInfinity;
         foreach (var v in x) m = T.IsNaN(v) || v > m ? v : m;
         T s = T.Zero;
@@ -40,6 +51,98 @@ public sealed class SoftmaxOp : Op, IMomentRule, IErrorBoundRule
         }
         T inv = T.One / s;
         for (int j = 0; j < x.Length; j++) y[j] *= inv;
+    }
+
+    /// <summary>
+    /// Softmax of a float row at a lane width (every width gives the same bits): m = max x (NaN if any x is NaN), then
+    /// e_j = e^(x_j - m) in float with the difference split exactly (<see cref="FloatResultMath.ExpOfDifference"/>, within
+    /// about 1 ulp), written to y; S = sum_j e_j in double in a fixed order (element j into partial sum j mod 8 in index
+    /// order, the partials added as ((p0 + p1) + (p2 + p3)) + ((p4 + p5) + (p6 + p7))); y_j = float(e_j / S) through the
+    /// double 1 / S. So y_j is e^(x_j - m) / S with the exact differences to about 1.5 ulp (the tests compare with a double
+    /// softmax; the bound they hold it to is 2^-23 + 2^-24 relative).
+    /// </summary>
+    internal static void FloatRow(ReadOnlySpan<float> x, Span<float> y, LaneWidth width)
+    {
+        switch (width)
+        {
+            case LaneWidth.V512: FloatRow<FloatLanes512, Vector512<float>, DoubleLanes512, Vector512<double>>(x, y); break;
+            case LaneWidth.V256: FloatRow<FloatLanes256, Vector256<float>, DoubleLanes256, Vector256<double>>(x, y); break;
+            case LaneWidth.V128: FloatRow<FloatLanes128, Vector128<float>, DoubleLanes128, Vector128<double>>(x, y); break;
+            default: FloatRow<ScalarFloat, float, ScalarDouble, double>(x, y); break;
+        }
+    }
+
+    private const int Partials = 8;
+
+    private static void FloatRow<F, TF, L, TV>(ReadOnlySpan<float> x, Span<float> y)
+        where F : IFloatLanes<TF> where TF : struct where L : IDoubleLanes<TV> where TV : unmanaged
+    {
+        int n = x.Length;
+        if (n == 0) return;
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        ref float ys = ref MemoryMarshal.GetReference(y);
+        float mf = Max(x);
+        TF m = F.Splat(mf);
+        int j = 0;
+        for (; j <= n - F.Count; j += F.Count)
+            F.Store(FloatResultMath.ExpOfDifference<F, TF>(F.Load(ref Unsafe.Add(ref xs, j)), m), ref Unsafe.Add(ref ys, j));
+        for (; j < n; j++)
+            Unsafe.Add(ref ys, j) = FloatResultMath.ExpOfDifference<ScalarFloat, float>(Unsafe.Add(ref xs, j), mf);
+        // Partial sum i (i < 8) takes the elements j = i mod 8 in index order: lanes of a0 .. a(8 / Count - 1).
+        TV a0 = L.Splat(0.0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (j = 0; j <= n - Partials; j += Partials)
+        {
+            a0 = L.Add(a0, L.LoadWidened(ref Unsafe.Add(ref ys, j)));
+            if (L.Count <= 4) a1 = L.Add(a1, L.LoadWidened(ref Unsafe.Add(ref ys, j + L.Count)));
+            if (L.Count <= 2)
+            {
+                a2 = L.Add(a2, L.LoadWidened(ref Unsafe.Add(ref ys, j + 2 * L.Count)));
+                a3 = L.Add(a3, L.LoadWidened(ref Unsafe.Add(ref ys, j + 3 * L.Count)));
+            }
+            if (L.Count == 1)
+            {
+                a4 = L.Add(a4, L.LoadWidened(ref Unsafe.Add(ref ys, j + 4)));
+                a5 = L.Add(a5, L.LoadWidened(ref Unsafe.Add(ref ys, j + 5)));
+                a6 = L.Add(a6, L.LoadWidened(ref Unsafe.Add(ref ys, j + 6)));
+                a7 = L.Add(a7, L.LoadWidened(ref Unsafe.Add(ref ys, j + 7)));
+            }
+        }
+        Span<double> partial = stackalloc double[Partials];
+        ReadOnlySpan<TV> sums = [a0, a1, a2, a3, a4, a5, a6, a7];
+        for (int v = 0; v < Partials / L.Count; v++) L.Store(sums[v], ref partial[v * L.Count]);
+        for (; j < n; j++) partial[j % Partials] += Unsafe.Add(ref ys, j);
+        double sum = ((partial[0] + partial[1]) + (partial[2] + partial[3])) + ((partial[4] + partial[5]) + (partial[6] + partial[7]));
+        TV inv = L.Splat(1.0 / sum);
+        for (j = 0; j <= n - L.Count; j += L.Count)
+            L.StoreNarrowed(L.Mul(L.LoadWidened(ref Unsafe.Add(ref ys, j)), inv), ref Unsafe.Add(ref ys, j));
+        for (; j < n; j++) Unsafe.Add(ref ys, j) = (float)(Unsafe.Add(ref ys, j) * (1.0 / sum));
+    }
+
+    /// <summary>max_j x_j, NaN when any x_j is NaN (exact, so the order and the width do not matter).</summary>
+    private static float Max(ReadOnlySpan<float> x)
+    {
+        int j = 0;
+        float m = float.NegativeInfinity;
+        bool nan = false;
+        if (Vector256.IsHardwareAccelerated && x.Length >= 8)
+        {
+            var vm = Vector256.Create(float.NegativeInfinity);
+            var ordered = Vector256<uint>.AllBitsSet;
+            for (; j <= x.Length - 8; j += 8)
+            {
+                var v = Vector256.Create(x.Slice(j, 8));
+                vm = Vector256.Max(vm, v);
+                ordered &= Vector256.Equals(v, v).AsUInt32();
+            }
+            nan = ordered != Vector256<uint>.AllBitsSet;
+            for (int k = 0; k < 8; k++) m = Math.Max(m, vm[k]);
+        }
+        for (; j < x.Length; j++)
+        {
+            nan |= float.IsNaN(x[j]);
+            m = Math.Max(m, x[j]);
+        }
+        return nan ? float.NaN : m;
     }
 
     /// <summary>dx += y (dy - sum(dy y)) for each row of n elements.</summary>

@@ -207,7 +207,7 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
         // the fields below at p (the law's rule is shared), so it is computed once per class of positions with bitwise-equal fields
         // (a feature map's interior, edges and corners); many classes run in parallel, each alone.
         bool cheap = view.IsGaussian || map is not null;
-        var classes = PositionClasses.Of(positions, [source.Mean, source.Variance, source.Offset, .. view.Fields]);
+        var classes = PositionClasses.Near(positions, MomentRules.ClassBits, [source.Mean, source.Variance, source.Offset, .. view.Fields]);
         var classMean = new double[classes.Count];
         var classSecond = new double[classes.Count];
         var classOffset = new double[classes.Count];
@@ -220,7 +220,8 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
                 (classMean[c], classSecond[c]) = (ActivationMoments.Expect(f, m, v, map.Kinks), ActivationMoments.Expect(g => { double y = f(g); return y * y; }, m, v, map.Kinks));
             else
             {
-                var powers = view.Powers(p, phi, 2);
+                Span<double> powers = stackalloc double[3];
+                view.Powers(p, phi, powers);
                 (classMean[c], classSecond[c]) = (powers[1], powers[2]);
             }
             if (a != 0)
@@ -274,7 +275,7 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
         }
         else
         {
-            var classes = PositionClasses.Of(x.Positions, view.Fields);
+            var classes = PositionClasses.Near(x.Positions, MomentRules.ClassBits, view.Fields);
             var perClass = new double[classes.Count];
             context.ForPositions(classes.Count, c => perClass[c] = view.DerivativeSquare(classes.Representatives[c], phi));
             d2 = classes.Scatter(perClass);

@@ -21,6 +21,11 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly Dictionary<int, Stack<T[]>> _pool = [];
     private readonly Dictionary<int, Stack<T[]>> _parameterPool = [];
     private (ulong Stream, Shape Shape, Initializers.Initializer Init, T[] Values)? _lastDraw;
+
+    // The std of each drawn parameter array's current draw (by reference), measured right after the draw.
+    private readonly Dictionary<T[], double> _drawnStd = new(ReferenceEqualityComparer.Instance);
+
+    private static double ParameterStd(T[] v) => Stats.Of<T>(new DenseTensor<T>(new Shape(v.Length), v)).Std;
     private bool _lastDrawRetired;
     private long _live;
 
@@ -142,6 +147,9 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (_lastDraw is { } previous && _lastDrawRetired) Recycle(previous.Values);
         var values = NetworkParameters<T>.DrawOne(p, Seed, Threads, TakeRecycled((int)p.Shape.Size));
         _lastDraw = (p.Stream, p.Shape, p.Initializer, values);
+        // The trace's std of a drawn parameter, taken while the draw is still in cache (the same function of the same values
+        // as in Measure). Not with an AfterNode hook, which may change the values (LSUV rescales them).
+        if (Trace && MeasureParameters && AfterNode is null) _drawnStd[values] = ParameterStd(values);
         _lastDrawRetired = false;
         return values;
     }
@@ -257,7 +265,8 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
         var parameters = node.Parameters.Select((p, k) =>
         {
             var v = Params[node.Index]![k];
-            double std = v is null || !MeasureParameters ? double.NaN : Stats.Of<T>(new DenseTensor<T>(new Shape(v.Length), v)).Std;
+            double std = v is null || !MeasureParameters ? double.NaN
+                : AfterNode is null && _drawnStd.TryGetValue(v, out double drawn) ? drawn : ParameterStd(v);
             return new ParameterTrace(p.Name, p.Shape, p.Role, p.Initializer.Name, std);
         }).ToList();
         return new NodeTrace(node.Name, node.Op.Kind, node.Shape, node.Block, s!.Mean, s.Std, s.MeanSquare, s.Min, s.Max, s.ZeroFraction,

@@ -21,12 +21,9 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly Dictionary<int, Stack<T[]>> _pool = [];
     private readonly Dictionary<int, Stack<T[]>> _parameterPool = [];
     private (ulong Stream, Shape Shape, Initializers.Initializer Init, T[] Values)? _lastDraw;
-
+    private bool _lastDrawRetired;
     // The std of each drawn parameter array's current draw (by reference), measured right after the draw.
     private readonly Dictionary<T[], double> _drawnStd = new(ReferenceEqualityComparer.Instance);
-
-    private static double ParameterStd(T[] v) => Stats.Of<T>(new DenseTensor<T>(new Shape(v.Length), v)).Std;
-    private bool _lastDrawRetired;
     private long _live;
 
     public Execution(Graph graph, int batch, ulong seed, int threads, bool backward, NetworkParameters<T>? given,
@@ -135,6 +132,8 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
             node.Op.Forward(pass);
         States[i] = pass.State;
     }
+
+    private static double ParameterStd(T[] v) => Stats.Of<T>(new DenseTensor<T>(new Shape(v.Length), v)).Std;
 
     private T[] Parameter(Parameter p)
     {

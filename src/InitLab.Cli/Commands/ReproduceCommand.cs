@@ -55,11 +55,8 @@ internal static class ReproduceCommand
             int k = pr.GetValue(seeds);
             var kind = pr.GeneratorOf(generator);
             // The table's first render costs tens of milliseconds of cold code (Spectre's layout, markup, borders): done
-            // once off-screen on a thread of its own while the experiments run, it costs no wall time on a second core.
-            var warm = pr.GetValue(json) ? null : Task.Factory.StartNew(() => WarmUp(ctx), CancellationToken.None,
-                TaskCreationOptions.LongRunning, TaskScheduler.Default);
-            var results = ClassicExperiments.RunAll(s, k, generator: kind);
-            warm?.Wait();
+            // once off-screen by the first experiment worker left without an experiment, it uses a core that would idle.
+            var results = ClassicExperiments.RunAll(s, k, generator: kind, onIdle: pr.GetValue(json) ? null : () => WarmUp(ctx));
             if (pr.GetValue(json)) ctx.Out.WriteLine(ToJson(pr, s, k, results));
             else Render(ctx, s, k, results, kind);
             if (pr.GetValue(plot) is { } dir)

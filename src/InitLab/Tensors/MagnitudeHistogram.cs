@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace InitLab.Tensors;
 
@@ -90,9 +91,12 @@ public sealed record MagnitudeHistogram(int FirstBin, IReadOnlyList<long> Counts
 
     // Float mantissa thresholds (23 bits): a normal float's double mantissa is its own shifted left by 29, so
     // (m << 29) >= Edge <=> m >= ceil(Edge / 2^29), exactly.
-    private static readonly uint FloatEdge1 = (uint)((Edge1 + (1L << 29) - 1) >> 29);
-    private static readonly uint FloatEdge2 = (uint)((Edge2 + (1L << 29) - 1) >> 29);
-    private static readonly uint FloatEdge3 = (uint)((Edge3 + (1L << 29) - 1) >> 29);
+    // (Constants, so that the vector loops fold them; a test checks them against the formula.)
+    internal const uint FloatEdge1 = 0x1837F1, FloatEdge2 = 0x3504F4, FloatEdge3 = 0x5744FD;
+
+    /// <summary>ceil(Edge / 2^29) of the three double edges (what <see cref="FloatEdge1"/> .. <see cref="FloatEdge3"/> hold).</summary>
+    internal static (uint, uint, uint) FloatEdges() =>
+        ((uint)((Edge1 + (1L << 29) - 1) >> 29), (uint)((Edge2 + (1L << 29) - 1) >> 29), (uint)((Edge3 + (1L << 29) - 1) >> 29));
 
     // Slots of the float path: 4 e + q for biased exponent e in 1..254 (bin 4 (e - 127) + q), 1020..1023 for e = 255 (NaN
     // and infinities), ZeroSlot for +-0 and SubnormalSlot for subnormals (binned apart through the double path).
@@ -109,61 +113,59 @@ public sealed record MagnitudeHistogram(int FirstBin, IReadOnlyList<long> Counts
     /// </summary>
     private static MagnitudeHistogram OfFloat(ReadOnlySpan<float> values)
     {
+        var tables = NewTables();
+        ref int table = ref MemoryMarshal.GetArrayDataReference(tables);
+        ref uint bits = ref Unsafe.As<float, uint>(ref MemoryMarshal.GetReference(values));
+        int i = 0;
+        for (; i + 8 <= values.Length; i += 8) Count8(ref table, Vector256.LoadUnsafe(ref bits, (nuint)i));
+        for (; i < values.Length; i++) tables[FloatSlot(BitConverter.SingleToUInt32Bits(values[i]))]++;
+        return FromTables(tables, values);
+    }
+
+    /// <summary>Count tables for <see cref="Count8"/> (eight interleaved tables of every slot).</summary>
+    internal static int[] NewTables() => new int[Tables * Slots];
+
+    /// <summary>The float-path slots of eight floats' bits (the vector form of <see cref="FloatSlot"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static Vector256<uint> FloatSlots(Vector256<uint> bits)
+    {
+        var a = bits & Vector256.Create(0x7FFFFFFFu);
+        var e = a >>> 23;
+        var m = a & Vector256.Create(0x7FFFFFu);
+        // Comparisons give all-ones (= -1 as uint arithmetic), so subtracting them adds 1 per edge passed.
+        var slot = (e << 2) - Vector256.GreaterThanOrEqual(m, Vector256.Create(FloatEdge1)) - Vector256.GreaterThanOrEqual(m, Vector256.Create(FloatEdge2))
+            - Vector256.GreaterThanOrEqual(m, Vector256.Create(FloatEdge3));
+        var denormal = Vector256.Equals(e, Vector256<uint>.Zero);
+        return Vector256.ConditionalSelect(denormal,
+            Vector256.ConditionalSelect(Vector256.Equals(a, Vector256<uint>.Zero), Vector256.Create(ZeroSlot), Vector256.Create(SubnormalSlot)), slot);
+    }
+
+    /// <summary>
+    /// Counts eight floats (their bits) into <paramref name="tables"/> (from <see cref="NewTables"/>), lane k into table k.
+    /// Inlined into a caller's loop, the counts overlap its other work.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static void Count8(ref int tables, Vector256<uint> bits)
+    {
+        // The slots leave the vector as four 64-bit lanes (a store and eight 32-bit reloads would wait on store forwarding).
+        // Every slot is below Slots by construction: no bounds checks.
+        var q = FloatSlots(bits).AsUInt64();
+        ulong p0 = q.GetElement(0), p1 = q.GetElement(1), p2 = q.GetElement(2), p3 = q.GetElement(3);
+        Unsafe.Add(ref tables, (nuint)(uint)p0)++;
+        Unsafe.Add(ref Unsafe.Add(ref tables, Slots), (nuint)(p0 >> 32))++;
+        Unsafe.Add(ref Unsafe.Add(ref tables, 2 * Slots), (nuint)(uint)p1)++;
+        Unsafe.Add(ref Unsafe.Add(ref tables, 3 * Slots), (nuint)(p1 >> 32))++;
+        Unsafe.Add(ref Unsafe.Add(ref tables, 4 * Slots), (nuint)(uint)p2)++;
+        Unsafe.Add(ref Unsafe.Add(ref tables, 5 * Slots), (nuint)(p2 >> 32))++;
+        Unsafe.Add(ref Unsafe.Add(ref tables, 6 * Slots), (nuint)(uint)p3)++;
+        Unsafe.Add(ref Unsafe.Add(ref tables, 7 * Slots), (nuint)(p3 >> 32))++;
+    }
+
+    /// <summary>The histogram of <paramref name="values"/> from the tables their slots were counted in (<see cref="Count8"/>, the
+    /// tail in table 0).</summary>
+    internal static MagnitudeHistogram FromTables(int[] tables, ReadOnlySpan<float> values)
+    {
         var bits = MemoryMarshal.Cast<float, uint>(values);
-        var tables = new int[Tables * Slots];
-        const int Block = 512;
-        Span<uint> slots = stackalloc uint[Block];
-        for (int start = 0; start < bits.Length; start += Block)
-        {
-            var block = bits.Slice(start, Math.Min(Block, bits.Length - start));
-            int i = 0;
-            if (Vector.IsHardwareAccelerated)
-            {
-                var absMask = new Vector<uint>(0x7FFFFFFFu);
-                var mantissaMask = new Vector<uint>(0x7FFFFFu);
-                var e1 = new Vector<uint>(FloatEdge1);
-                var e2 = new Vector<uint>(FloatEdge2);
-                var e3 = new Vector<uint>(FloatEdge3);
-                var zeroSlot = new Vector<uint>(ZeroSlot);
-                var subnormalSlot = new Vector<uint>(SubnormalSlot);
-                for (; i <= block.Length - Vector<uint>.Count; i += Vector<uint>.Count)
-                {
-                    var a = new Vector<uint>(block.Slice(i)) & absMask;
-                    var e = a >>> 23;
-                    var m = a & mantissaMask;
-                    // Comparisons give all-ones (= -1 as uint arithmetic), so subtracting them adds 1 per edge passed.
-                    var slot = (e << 2) - Vector.GreaterThanOrEqual(m, e1) - Vector.GreaterThanOrEqual(m, e2) - Vector.GreaterThanOrEqual(m, e3);
-                    var denormal = Vector.Equals(e, Vector<uint>.Zero);
-                    slot = Vector.ConditionalSelect(denormal, Vector.ConditionalSelect(Vector.Equals(a, Vector<uint>.Zero), zeroSlot, subnormalSlot), slot);
-                    slot.CopyTo(slots.Slice(i));
-                }
-            }
-            for (; i < block.Length; i++) slots[i] = FloatSlot(block[i]);
-            // Every slot is below Slots by construction (at most 4 * 255 + 3, or the zero and subnormal slots), so the eight
-            // tables are indexed without bounds checks.
-            ref int t0 = ref MemoryMarshal.GetArrayDataReference(tables);
-            ref int t1 = ref Unsafe.Add(ref t0, Slots);
-            ref int t2 = ref Unsafe.Add(ref t0, 2 * Slots);
-            ref int t3 = ref Unsafe.Add(ref t0, 3 * Slots);
-            ref int t4 = ref Unsafe.Add(ref t0, 4 * Slots);
-            ref int t5 = ref Unsafe.Add(ref t0, 5 * Slots);
-            ref int t6 = ref Unsafe.Add(ref t0, 6 * Slots);
-            ref int t7 = ref Unsafe.Add(ref t0, 7 * Slots);
-            ref uint sl = ref MemoryMarshal.GetReference(slots);
-            int k = 0;
-            for (; k + 8 <= block.Length; k += 8)
-            {
-                Unsafe.Add(ref t0, Unsafe.Add(ref sl, k))++;
-                Unsafe.Add(ref t1, Unsafe.Add(ref sl, k + 1))++;
-                Unsafe.Add(ref t2, Unsafe.Add(ref sl, k + 2))++;
-                Unsafe.Add(ref t3, Unsafe.Add(ref sl, k + 3))++;
-                Unsafe.Add(ref t4, Unsafe.Add(ref sl, k + 4))++;
-                Unsafe.Add(ref t5, Unsafe.Add(ref sl, k + 5))++;
-                Unsafe.Add(ref t6, Unsafe.Add(ref sl, k + 6))++;
-                Unsafe.Add(ref t7, Unsafe.Add(ref sl, k + 7))++;
-            }
-            for (; k < block.Length; k++) tables[slots[k]]++;
-        }
         var counts = new long[Slots];
         for (int s = 0; s < Slots; s++)
             for (int t = 0; t < Tables; t++) counts[s] += tables[t * Slots + s];
@@ -199,7 +201,8 @@ public sealed record MagnitudeHistogram(int FirstBin, IReadOnlyList<long> Counts
         return new MagnitudeHistogram(lo, result, zeros, nonFinite);
     }
 
-    private static uint FloatSlot(uint bits)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static uint FloatSlot(uint bits)
     {
         uint a = bits & 0x7FFFFFFFu, e = a >> 23, m = a & 0x7FFFFFu;
         if (e == 0) return a == 0 ? ZeroSlot : SubnormalSlot;

@@ -75,12 +75,7 @@ public sealed record Stats(
                 for (; i < end; i += 8)
                 {
                     var f = Vector256.Create(xf.Slice(i, 8));
-                    var lo = Vector256.WidenLower(f);
-                    var hi = Vector256.WidenUpper(f);
-                    sum4 += lo;
-                    sq4 += lo * lo;
-                    sum4 += hi;
-                    sq4 += hi * hi;
+                    AddSums8(f, ref sum4, ref sq4);
                     Classify(f, fInfinity, ref fnan, ref finf, ref fzero, ref fmin, ref fmax);
                 }
                 nan4 += Vector256.Create((long)Vector256.Sum(fnan), 0, 0, 0);
@@ -154,6 +149,161 @@ public sealed record Stats(
         return new Stats(n, mean, std, popStd, meanSquare, min, max, nan, inf, (double)zeros / n);
     }
 
+    /// <summary>
+    /// The explicit engine's measurement of a float vector in two passes instead of four: the statistics (bit for bit those of
+    /// <see cref="Of(ReadOnlySpan{float})"/>), the magnitude histogram (<see cref="MagnitudeHistogram.Of{T}"/>'s counts) and,
+    /// when <paramref name="pair"/> &gt; 0, the correlation q12 / sqrt(q11 q22) of x[0..pair) with x[pair..2 pair) summed in
+    /// index order (NaN when pair = 0).
+    /// </summary>
+    /// <remarks>
+    /// <para>The first pass's sums are one chain of additions per lane, so it waits on their latency: the histogram's slots and
+    /// counts ride along in the same loop. The histogram's count of NaN and infinite values then decides: with none, the
+    /// second pass (squared deviations about the mean, one chain per lane) also takes the extremes (on the floats' bits as
+    /// ordered integers, which order -0 below +0 as the vector Min and Max do) and carries the correlation's three chains,
+    /// one index j per four elements, while it lasts; every chain keeps its order, so no bit moves. A vector with a NaN or
+    /// an infinity (the node a run stops at) gets <see cref="Of(ReadOnlySpan{float})"/>'s passes instead.</para>
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static Stats Measure(ReadOnlySpan<float> x, int pair, out MagnitudeHistogram histogram, out double correlation)
+    {
+        if (pair < 0 || 2L * pair > x.Length) throw new ArgumentException($"pair must be in 0..{x.Length / 2}, got {pair}.", nameof(pair));
+        long n = x.Length;
+        correlation = double.NaN;
+        var tables = MagnitudeHistogram.NewTables();
+        ref int table = ref MemoryMarshal.GetArrayDataReference(tables);
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        // Pass 1: Compute's sums (elements i..i+3, then i+4..i+7, into the four lanes; a four-element step; the tail into
+        // lane 0) and the histogram.
+        var sum4 = Vector256<double>.Zero;
+        var sq4 = Vector256<double>.Zero;
+        int i = 0;
+        for (; i + 8 <= x.Length; i += 8)
+        {
+            var f = Vector256.LoadUnsafe(ref x0, (nuint)i);
+            AddSums8(f, ref sum4, ref sq4);
+            MagnitudeHistogram.Count8(ref table, f.AsUInt32());
+        }
+        int rest = i;
+        for (; i + 4 <= x.Length; i += 4)
+        {
+            var v = Load4(x, i);
+            sum4 += v;
+            sq4 += v * v;
+        }
+        int vectorEnd = i;
+        double s0 = sum4[0], q0 = sq4[0];
+        for (; i < x.Length; i++)
+        {
+            double a = x[i];
+            s0 += a;
+            q0 += a * a;
+        }
+        double sum = (s0 + sum4[1]) + (sum4[2] + sum4[3]);
+        double sumSq = (q0 + sq4[1]) + (sq4[2] + sq4[3]);
+        // No call before this point, so the loops' vectors stay in registers (the ABI saves none across a call).
+        for (int k = rest; k < x.Length; k++) tables[MagnitudeHistogram.FloatSlot(BitConverter.SingleToUInt32Bits(x[k]))]++;
+        histogram = MagnitudeHistogram.FromTables(tables, x);
+        if (histogram.NonFinite > 0 || n == 0)
+        {
+            if (pair > 0) correlation = PairCorrelation(x, pair);
+            return Compute(x);
+        }
+        double mean = sum / n;
+        // Pass 2: Compute's squared deviations, the extremes, and step j of the correlation per four elements. (No call
+        // until the correlation is done: its chains stay in registers.)
+        double q11 = 0, q22 = 0, q12 = 0;
+        int j = 0;
+        var dev4 = Vector256<double>.Zero;
+        var m = Vector256.Create(mean);
+        var kmin = Vector128.Create(int.MaxValue);
+        var kmax = Vector128.Create(int.MinValue);
+        ref int b0 = ref Unsafe.As<float, int>(ref x0);
+        ref float y0 = ref Unsafe.Add(ref x0, pair);
+        int fused = Math.Min(pair, x.Length / 4);
+        i = 0;
+        for (; j < fused; j++, i += 4)
+        {
+            var d = Vector256.WidenLower(Vector128.LoadUnsafe(ref x0, (nuint)i).ToVector256Unsafe()) - m;
+            dev4 += d * d;
+            var key = OrderedKey(Vector128.LoadUnsafe(ref b0, (nuint)i));
+            kmin = Vector128.Min(kmin, key);
+            kmax = Vector128.Max(kmax, key);
+            double a = Unsafe.Add(ref x0, j), b = Unsafe.Add(ref y0, j);
+            q11 += a * a;
+            q22 += b * b;
+            q12 += a * b;
+        }
+        for (; i + 4 <= x.Length; i += 4)
+        {
+            var d = Vector256.WidenLower(Vector128.LoadUnsafe(ref x0, (nuint)i).ToVector256Unsafe()) - m;
+            dev4 += d * d;
+            var key = OrderedKey(Vector128.LoadUnsafe(ref b0, (nuint)i));
+            kmin = Vector128.Min(kmin, key);
+            kmax = Vector128.Max(kmax, key);
+        }
+        for (; j < pair; j++)
+        {
+            double a = Unsafe.Add(ref x0, j), b = Unsafe.Add(ref y0, j);
+            q11 += a * a;
+            q22 += b * b;
+            q12 += a * b;
+        }
+        double d0 = dev4[0];
+        // The extremes of elements 0 .. vectorEnd - 1 (as Compute's vector Min and Max), then the tail as Compute's Track.
+        double min = double.PositiveInfinity, max = double.NegativeInfinity;
+        if (vectorEnd > 0)
+        {
+            int kn = Math.Min(Math.Min(kmin[0], kmin[1]), Math.Min(kmin[2], kmin[3]));
+            int kx = Math.Max(Math.Max(kmax[0], kmax[1]), Math.Max(kmax[2], kmax[3]));
+            min = BitConverter.Int32BitsToSingle(kn ^ ((kn >> 31) & int.MaxValue));
+            max = BitConverter.Int32BitsToSingle(kx ^ ((kx >> 31) & int.MaxValue));
+        }
+        for (; i < x.Length; i++)
+        {
+            double v = Unsafe.Add(ref x0, i);
+            double a = v - mean;
+            d0 += a * a;
+            if (v < min) min = v;
+            if (v > max) max = v;
+        }
+        if (pair > 0) correlation = q12 / Math.Sqrt(q11 * q22);
+        double ss = (d0 + dev4[1]) + (dev4[2] + dev4[3]);
+        double std = n > 1 ? Math.Sqrt(ss / (n - 1)) : double.NaN;
+        double popStd = Math.Sqrt(ss / n);
+        return new Stats(n, mean, std, popStd, sumSq / n, min, max, 0, 0, (double)histogram.Zeros / n);
+    }
+
+    /// <summary>The correlation of x[0..pair) with x[pair..2 pair), summed in index order.</summary>
+    private static double PairCorrelation(ReadOnlySpan<float> x, int pair)
+    {
+        double q11 = 0, q22 = 0, q12 = 0;
+        for (int j = 0; j < pair; j++)
+        {
+            double a = x[j], b = x[pair + j];
+            q11 += a * a;
+            q22 += b * b;
+            q12 += a * b;
+        }
+        return q12 / Math.Sqrt(q11 * q22);
+    }
+
+    /// <summary>Eight floats into the four double lanes of the sums: elements 0..3, then 4..7 (lane k gets elements k and 4 + k).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddSums8(Vector256<float> f, ref Vector256<double> sum4, ref Vector256<double> sq4)
+    {
+        var lo = Vector256.WidenLower(f);
+        var hi = Vector256.WidenUpper(f);
+        sum4 += lo;
+        sq4 += lo * lo;
+        sum4 += hi;
+        sq4 += hi * hi;
+    }
+
+    /// <summary>Float bits as integers in the floats' order (-0 just below +0; for non-NaN values): negative floats' magnitude
+    /// bits flipped. Its own inverse.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> OrderedKey(Vector128<int> bits) => bits ^ ((bits >> 31) & Vector128.Create(int.MaxValue));
+
     /// <summary>Elements i..i+3 widened to double.</summary>
     /// <summary>Counts the NaN, infinite and zero lanes of v (counters of the lanes' integer width) and folds its non-NaN lanes
     /// into the running min and max (a NaN entry makes the reported min and max NaN at the end).</summary>
@@ -180,6 +330,7 @@ public sealed record Stats(
             double.CreateTruncating(x[i + 2]), double.CreateTruncating(x[i + 3]));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Track(double v, ref double min, ref double max, ref long nan, ref long inf, ref long zeros)
     {
         if (double.IsNaN(v)) { nan++; return; }

@@ -26,36 +26,86 @@ public static class MomentQuadrature
     private static (double[], double[])? TryRule(IReadOnlyList<double> mu, int k)
     {
         if (k == 1) return ([mu[1] / mu[0]], [1]);
-        // Rows 0..k-1 of the Cholesky factor R of the Hankel matrix H_ij = mu[i + j] (entries up to mu[2k - 1]).
-        var r = new double[k, k + 1];
+        // Rows 0..k-1 of the Cholesky factor R of the Hankel matrix H_ij = mu[i + j] (entries up to mu[2k - 1]); R and the Jacobi
+        // matrix in flat row-major arrays (the arithmetic of the two-dimensional ones, element for element: the same bits).
+        int w = k + 1;
+        var r = new double[k * w];
         for (int i = 0; i < k; i++)
         {
             double s = mu[2 * i];
-            for (int l = 0; l < i; l++) s -= r[l, i] * r[l, i];
+            for (int l = 0; l < i; l++) s -= r[l * w + i] * r[l * w + i];
             if (!(s > 1e-12 * Math.Abs(mu[2 * i]))) return null;
-            r[i, i] = Math.Sqrt(s);
+            r[i * w + i] = Math.Sqrt(s);
             for (int j = i + 1; j <= k; j++)
             {
                 double t = mu[i + j];
-                for (int l = 0; l < i; l++) t -= r[l, i] * r[l, j];
-                r[i, j] = t / r[i, i];
+                for (int l = 0; l < i; l++) t -= r[l * w + i] * r[l * w + j];
+                r[i * w + j] = t / r[i * w + i];
             }
         }
         // alpha_j = r[j, j+1]/r[j, j] - r[j-1, j]/r[j-1, j-1]; beta_j = r[j+1, j+1]/r[j, j] (Golub & Welsch 1969, eq. 4.3).
-        var jacobi = new double[k, k];
+        var jacobi = new double[k * k];
         for (int j = 0; j < k; j++)
         {
-            jacobi[j, j] = r[j, j + 1] / r[j, j] - (j > 0 ? r[j - 1, j] / r[j - 1, j - 1] : 0);
-            if (j + 1 < k) jacobi[j, j + 1] = jacobi[j + 1, j] = r[j + 1, j + 1] / r[j, j];
+            jacobi[j * k + j] = r[j * w + j + 1] / r[j * w + j] - (j > 0 ? r[(j - 1) * w + j] / r[(j - 1) * w + j - 1] : 0);
+            if (j + 1 < k) jacobi[j * k + j + 1] = jacobi[(j + 1) * k + j] = r[(j + 1) * w + j + 1] / r[j * w + j];
         }
-        var (values, vectors) = SoftmaxMoments.SymmetricEigen(jacobi);
+        var (values, vectors) = SymmetricEigen(jacobi, k);
         var weights = new double[k];
         for (int i = 0; i < k; i++)
         {
-            weights[i] = mu[0] * vectors[0, i] * vectors[0, i];
+            weights[i] = mu[0] * vectors[i] * vectors[i];
             if (!double.IsFinite(values[i]) || !double.IsFinite(weights[i])) return null;
         }
         return (values, weights);
+    }
+
+    /// <summary>
+    /// Eigenvalues and eigenvectors of a small symmetric n x n matrix (row-major <paramref name="matrix"/>, not modified) by cyclic
+    /// Jacobi rotations; the vectors are the columns of the returned row-major n x n array.
+    /// </summary>
+    internal static (double[] Values, double[] Vectors) SymmetricEigen(double[] matrix, int n)
+    {
+        var a = (double[])matrix.Clone();
+        var v = new double[n * n];
+        for (int i = 0; i < n; i++) v[i * n + i] = 1;
+        for (int sweep = 0; sweep < 100; sweep++)
+        {
+            double off = 0;
+            for (int p = 0; p < n; p++)
+                for (int q = p + 1; q < n; q++) off += a[p * n + q] * a[p * n + q];
+            if (off < 1e-30) break;
+            for (int p = 0; p < n; p++)
+                for (int q = p + 1; q < n; q++)
+                {
+                    if (Math.Abs(a[p * n + q]) < 1e-300) continue;
+                    double theta = (a[q * n + q] - a[p * n + p]) / (2 * a[p * n + q]);
+                    double t = Math.Sign(theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
+                    if (theta == 0) t = 1;
+                    double c = 1 / Math.Sqrt(t * t + 1), s = t * c;
+                    for (int k = 0; k < n; k++)
+                    {
+                        double akp = a[k * n + p], akq = a[k * n + q];
+                        a[k * n + p] = c * akp - s * akq;
+                        a[k * n + q] = s * akp + c * akq;
+                    }
+                    for (int k = 0; k < n; k++)
+                    {
+                        double apk = a[p * n + k], aqk = a[q * n + k];
+                        a[p * n + k] = c * apk - s * aqk;
+                        a[q * n + k] = s * apk + c * aqk;
+                    }
+                    for (int k = 0; k < n; k++)
+                    {
+                        double vkp = v[k * n + p], vkq = v[k * n + q];
+                        v[k * n + p] = c * vkp - s * vkq;
+                        v[k * n + q] = s * vkp + c * vkq;
+                    }
+                }
+        }
+        var values = new double[n];
+        for (int i = 0; i < n; i++) values[i] = a[i * n + i];
+        return (values, v);
     }
 
     /// <summary>

@@ -10,8 +10,8 @@ namespace InitLab.Tests.Networks;
 
 /// <summary>
 /// The moment engine's fast paths (positions grouped by their laws' bits, the exact tails of erfc, the allocation-free
-/// positive-part moments) give the numbers a straightforward evaluation at every position gives, to the last bit where the
-/// arithmetic is the same.
+/// positive-part moments, the Hermite rule of gelu's cross moments, Owen's T in vector lanes) give the numbers a straightforward
+/// evaluation at every position gives: to the last bit where the arithmetic is the same, else within the stated bound.
 /// </summary>
 public class MomentSpeedTests
 {
@@ -26,6 +26,24 @@ public class MomentSpeedTests
         Assert.Equal([0, 1, 0, 2, 3, 4, 5, 1], c.ClassOf);
         Assert.Equal([10.0, 20, 10, 30, 40, 50, 60, 20], c.Scatter([10.0, 20, 30, 40, 50, 60]));
         Assert.Throws<ArgumentException>(() => PositionClasses.Of(9, a));
+    }
+
+    [Fact]
+    public void Near_classes_ignore_only_the_last_mantissa_bits()
+    {
+        // 1 and 1 + 255 ulp share their leading 44 mantissa bits (one class with 8 bits dropped); 1 + 256 ulp does not; 1 - 1 ulp
+        // has another exponent (a cut, not a tolerance: its own class); a second field separates what the first joins.
+        double ulp = Math.ScaleB(1.0, -52);
+        double[] a = [1, 1 + 255 * ulp, 1 + 256 * ulp, 1 - ulp / 2, 1 + 3 * ulp, -1];
+        double[] b = [2, 2, 2, 2, 3, 2];
+        var near = PositionClasses.Near(6, 8, a);
+        Assert.Equal([0, 2, 3, 5], near.Representatives);
+        Assert.Equal([0, 0, 1, 2, 0, 3], near.ClassOf);
+        var two = PositionClasses.Near(6, 8, a, b);
+        Assert.Equal([0, 0, 1, 2, 3, 4], two.ClassOf);
+        Assert.Equal(PositionClasses.Of(6, a).ClassOf, PositionClasses.Near(6, 0, a).ClassOf);
+        Assert.Equal(6, PositionClasses.Of(6, a).Count);
+        Assert.Throws<ArgumentOutOfRangeException>(() => PositionClasses.Near(6, 53, a));
     }
 
     [Fact]
@@ -83,11 +101,13 @@ public class MomentSpeedTests
     [InlineData("resnet:blocks=3,width=8,size=7")]
     [InlineData("resnet:blocks=2,width=8,size=20")]
     [InlineData("resnet:blocks=2,width=8,size=6,norm=none")]
+    [InlineData("resnet:blocks=12,width=8,size=9")]
     public void Activation_rules_equal_a_straightforward_evaluation_at_every_position(string model)
     {
         // Each relu's mean and second moment at every position, evaluated alone from its input's law: a Gaussian through
         // the closed form, a Gauss-rule part plus a Gaussian noise through the truncated-normal moments at each of the rule's
-        // points (written here). The engine computes them once per class of positions with equal laws and copies them.
+        // points (written here). The engine computes them once per class of positions whose laws agree to 2^-44 relative (the
+        // first position's numbers for all: 1e-12 bounds what that moves) and copies them.
         var graph = ModelFamilies.Build(model).WithScheme(Init.KaimingNormal());
         var states = MomentEngine.States(graph);
         int checkedGaussian = 0, checkedRule = 0, fewerClasses = 0;
@@ -137,5 +157,90 @@ public class MomentSpeedTests
     {
         double a = u / s, cdf = 0.5 * SpecialFunctions.Erfc(-a / Math.Sqrt(2)), pdf = Math.Exp(-0.5 * a * a) / Math.Sqrt(2 * Math.PI);
         return (u * cdf + s * pdf, (u * u + s * s) * cdf + u * s * pdf);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(40)]
+    [InlineData(64)]
+    public void Hermite_rules_integrate_the_normal_moments_exactly(int n)
+    {
+        // sum w_i z_i^k = E[Z^k] = (k - 1)!! for even k, 0 for odd k, for every k <= 2n - 1 (checked to 2n - 1 or 40); the
+        // moment's own size bounds the rounding of the sum (|w_i z_i^k| summed is E|Z|^k-sized).
+        var (z, w) = GaussianRule.Hermite(n);
+        Assert.Equal(n, z.Length);
+        for (int i = 0; i + 1 < n; i++) Assert.True(z[i] < z[i + 1], $"nodes not ascending at {i}");
+        for (int i = 0; i < n; i++)
+        {
+            Assert.Equal(-z[i], z[n - 1 - i], 1e-13);
+            Assert.Equal(w[i], w[n - 1 - i], 1e-15);
+            Assert.True(w[i] > 0);
+        }
+        double doubleFactorial = 1;
+        for (int k = 0; k <= Math.Min(2 * n - 1, 40); k++)
+        {
+            if (k >= 2 && k % 2 == 0) doubleFactorial *= k - 1;
+            double sum = 0, size = 0;
+            for (int i = 0; i < n; i++)
+            {
+                sum += w[i] * Math.Pow(z[i], k);
+                size += w[i] * Math.Abs(Math.Pow(z[i], k));
+            }
+            double expected = k % 2 == 1 ? 0 : doubleFactorial;
+            Assert.True(Math.Abs(sum - expected) <= 1e-13 * Math.Max(size, 1), $"E[Z^{k}] by {n} points: {sum} vs {expected}");
+        }
+        Assert.Same(GaussianRule.Hermite(n).Z, z); // computed once
+    }
+
+    [Fact]
+    public void Gelu_cross_moments_by_the_hermite_rule_equal_the_composite_rule()
+    {
+        // The engine's gelu cross moment E[phi(X1) phi(X2)] uses a Gauss-Hermite outer rule up to variance 1; the public Cross
+        // integrates with the composite Gauss-Legendre rule of ~300 points (an independent evaluation, accurate to ~1e-13 of
+        // E|f|). Over the means, variances and correlations the engine meets (and beyond), they agree within 1e-13 of E[phi^2].
+        var gelu = Activation.Gelu;
+        int hermite = 0;
+        foreach (double v in new[] { 1e-4, 0.01, 0.1, 0.3, 0.45, 0.5, 0.51, 0.7, 0.9, 1.0, 1.01, 2.0 })
+            foreach (double m in new[] { -4.0, -2.5, -1, -0.3, 0, 0.2, 0.8, 1.5, 3 })
+                foreach (double c in new[] { -0.9999, -0.7, -0.2, 0.05, 0.4, 0.8, 0.97, 0.99999 })
+                {
+                    var rule = ActivationMoments.CrossRule(gelu, m, v);
+                    if (rule.X.Length < 100) hermite++;
+                    double fast = ActivationMoments.Cross(gelu, m, v, c * v, () => rule);
+                    double composite = ActivationMoments.Cross(gelu, m, v, c * v);
+                    double scale = ActivationMoments.Of(gelu, m, v).Second;
+                    Assert.True(Math.Abs(fast - composite) <= 1e-13 * scale, $"m {m}, v {v}, c {c}: {fast} vs {composite} (scale {scale})");
+                }
+        Assert.Equal(10 * 9 * 8, hermite); // the ten variances up to 1 took the Hermite rule, 1.01 and 2 the composite one
+        Assert.Equal(40, ActivationMoments.CrossHermiteOrder(gelu, 0.5));
+        Assert.Equal(64, ActivationMoments.CrossHermiteOrder(gelu, 0.75));
+        Assert.Equal(0, ActivationMoments.CrossHermiteOrder(gelu, 1.5));
+        Assert.Equal(0, ActivationMoments.CrossHermiteOrder(Activation.Tanh, 0.3));
+    }
+
+    [Fact]
+    public void Owens_t_is_the_same_bits_in_every_lane_width_and_agrees_with_a_plain_sum()
+    {
+        // The 20 Gauss-Legendre terms w_i exp(-h^2 u_i / 2) / u_i in vector lanes (DoubleLaneMath.Exp, within 1 ulp) against
+        // the same rule written plainly with Math.Exp: each term within 2 ulp, the positive sum within 4e-16 relative.
+        foreach (double h in new[] { 0.0, 0.1, -0.7, 1.3, 2.9, 6.0, 12.0, 38.0 })
+            foreach (double q in new[] { 0.0, 0.01, 0.3, 0.77, 1.0 })
+            {
+                double plain = 0;
+                if (q > 0)
+                {
+                    for (int i = 0; i < GaussLegendre.Order; i++)
+                    {
+                        double x = 0.5 * q * (1 + GaussLegendre.Nodes[i]), u = 1 + x * x;
+                        plain += GaussLegendre.Weights[i] * Math.Exp(-0.5 * h * h * u) / u;
+                    }
+                    plain *= 0.5 * q / (2 * Math.PI);
+                }
+                double t = ActivationMoments.OwenT(h, q);
+                Assert.True(Math.Abs(t - plain) <= 4e-16 * plain, $"T({h}, {q}): {t} vs {plain}");
+                foreach (var width in new[] { LaneWidth.Scalar, LaneWidth.V128, LaneWidth.V256, LaneWidth.V512 })
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(t), BitConverter.DoubleToInt64Bits(ActivationMoments.OwenT(h, q, width)));
+            }
     }
 }

@@ -37,6 +37,84 @@ public class OpForwardTests
     internal static void Near(double expected, double actual, string where) =>
         Assert.True(Math.Abs(expected - actual) <= Tol * (1 + Math.Abs(expected)), $"{where}: expected {expected:R}, got {actual:R}");
 
+    [Theory]
+    [InlineData(19, 3, 15)]   // two groups of eight sets, three left; runs of 15 (a scalar tail of 3)
+    [InlineData(16, 2, 16)]   // groups of eight only; runs a multiple of 4
+    [InlineData(8, 1, 3)]     // runs shorter than one vector step
+    [InlineData(12, 2, 7)]    // a group of eight and one of four
+    public void Float_batch_norm_has_the_bits_of_its_definition_summed_in_index_order(int channels, int batch, int positions)
+    {
+        // The batch statistics of every channel (mean: each image's run summed in index order, the runs' sums added in image
+        // order; variance: one chain of squared deviations in index order) and y = x a + b in float with a = gamma / sigma,
+        // b = beta - mu a rounded to float, written here against the float path's vector lanes and transposes.
+        var g = new Generator(23, 4);
+        var x = new float[batch * channels * positions];
+        g.Normal(x, 0.7f, 1.9f);
+        var gamma = new float[channels];
+        var beta = new float[channels];
+        g.Normal(gamma, 1f, 0.2f);
+        g.Normal(beta, 0f, 0.5f);
+        var norm = new Normalization { Sets = channels, Runs = batch, RunLength = positions, SetStride = positions, RunStride = channels * positions,
+            AffineModulus = channels, AffineStep = 1, AffineDivisor = positions, Epsilon = 1e-5 };
+        var y = new float[x.Length];
+        var (mean, inv) = norm.Forward(x, y, gamma, beta, threads: 1);
+        for (int c = 0; c < channels; c++)
+        {
+            double mu = 0;
+            for (int b = 0; b < batch; b++)
+            {
+                double t = 0;
+                for (int p = 0; p < positions; p++) t += x[(b * channels + c) * positions + p];
+                mu += t;
+            }
+            mu /= batch * positions;
+            double q = 0;
+            for (int b = 0; b < batch; b++)
+                for (int p = 0; p < positions; p++)
+                {
+                    double d = x[(b * channels + c) * positions + p] - mu;
+                    q += d * d;
+                }
+            double invStd = 1 / Math.Sqrt(q / (batch * positions) + 1e-5);
+            Assert.Equal(BitConverter.DoubleToInt64Bits(mu), BitConverter.DoubleToInt64Bits(mean[c]));
+            Assert.Equal(BitConverter.DoubleToInt64Bits(invStd), BitConverter.DoubleToInt64Bits(inv[c]));
+            double a = gamma[c] * invStd;
+            float fa = (float)a, fb = (float)(beta[c] - mu * a);
+            for (int b = 0; b < batch; b++)
+                for (int p = 0; p < positions; p++)
+                {
+                    int k = (b * channels + c) * positions + p;
+                    Assert.Equal(BitConverter.SingleToUInt32Bits(x[k] * fa + fb), BitConverter.SingleToUInt32Bits(y[k]));
+                }
+        }
+    }
+
+    [Fact]
+    public void The_float_relu_has_the_bits_of_relu_through_double_and_the_plain_definition()
+    {
+        // ActivationOp's float relu against the activation's double-lane path (widen, select, narrow) and max(x, 0) written
+        // here: signed zeros, subnormals, infinities, quiet and signaling NaNs with payloads, at lengths that leave vector tails.
+        var specials = new[] { 0f, -0f, float.Epsilon, -float.Epsilon, float.MaxValue, float.MinValue, float.PositiveInfinity,
+            float.NegativeInfinity, float.NaN, BitConverter.UInt32BitsToSingle(0x7F800001), BitConverter.UInt32BitsToSingle(0xFF812345), 1.5f, -2.5f };
+        var g = new Generator(19, 1);
+        foreach (int n in new[] { 1, 7, 8, 9, 17, 1000 })
+        {
+            var x = new float[n];
+            g.Normal(x);
+            for (int i = 0; i < n; i += 3) x[i] = specials[(i / 3) % specials.Length];
+            var fast = new float[n];
+            ActivationOp.ReluFloat(x, fast);
+            var reference = new float[n];
+            Activation.Relu.Forward<float>(x, reference);
+            for (int i = 0; i < n; i++)
+            {
+                Assert.Equal(BitConverter.SingleToUInt32Bits(reference[i]), BitConverter.SingleToUInt32Bits(fast[i]));
+                float plain = float.IsNaN(x[i]) ? BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(x[i]) | 0x400000u) : x[i] > 0 ? x[i] : 0f;
+                Assert.Equal(BitConverter.SingleToUInt32Bits(plain), BitConverter.SingleToUInt32Bits(fast[i]));
+            }
+        }
+    }
+
     [Fact]
     public void Linear_is_x_times_W_transposed_plus_b_over_the_last_dimension()
     {

@@ -137,6 +137,16 @@ public class MagnitudeHistogramTests
     }
 
     [Fact]
+    public void The_float_paths_mantissa_edges_are_the_double_edges_rounded_up_to_float_mantissas()
+    {
+        // The constants the vector loops use against the formula ceil(mantissa52(2^(k/4)) / 2^29), with the double edges read
+        // from the literals here: a float with mantissa m >= the constant is at or above the edge.
+        static uint Edge(double v) => (uint)(((BitConverter.DoubleToInt64Bits(v) & ((1L << 52) - 1)) + (1L << 29) - 1) >> 29);
+        Assert.Equal((Edge(1.1892071150027210667), Edge(1.4142135623730950488), Edge(1.6817928305074290861)), MagnitudeHistogram.FloatEdges());
+        Assert.Equal(MagnitudeHistogram.FloatEdges(), (MagnitudeHistogram.FloatEdge1, MagnitudeHistogram.FloatEdge2, MagnitudeHistogram.FloatEdge3));
+    }
+
+    [Fact]
     public void Zeros_and_non_finite_values_are_counted_apart()
     {
         var h = MagnitudeHistogram.Of<float>([0f, -0f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 1f, -1f, 3f]);

@@ -219,20 +219,41 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         var y = Outputs[node.Index]!;
         long n = node.Shape.Size;
-        // The statistics, the histogram and the correlation are three independent passes: side by side on several threads
-        // (each computed whole by one thread, so the same bits on any thread count).
         Stats? s = null;
         MagnitudeHistogram? histogram = null;
         double? correlation = null;
-        Parallelism.For(3, part =>
+        int threads = y.Length >= ParallelMeasureFrom ? Threads : 1;
+        if (typeof(T) == typeof(float))
         {
-            switch (part)
+            // Statistics and histogram in one pass, the correlation riding on the deviations' pass (Stats.Measure); on several
+            // threads the correlation runs beside them instead. Each quantity is computed whole by one thread: the same bits
+            // on any thread count.
+            var yf = (float[])(object)y;
+            int pair = Batch >= 2 ? (int)n : 0;
+            bool apart = pair > 0 && threads != 1 && Parallelism.MaxThreads > 1;
+            Parallelism.For(apart ? 2 : 1, part =>
             {
-                case 0: s = Stats.Of<T>(new DenseTensor<T>(new Shape(y.Length), y)); break;
-                case 1: histogram = MagnitudeHistogram.Of<T>(y); break;
-                default: correlation = Batch >= 2 ? Correlation(y, (int)n) : null; break;
-            }
-        }, y.Length >= ParallelMeasureFrom ? Threads : 1);
+                if (part == 0)
+                {
+                    s = Stats.Measure(yf, apart ? 0 : pair, out var h, out double c);
+                    histogram = h;
+                    if (!apart && pair > 0) correlation = c;
+                }
+                else correlation = Correlation(y, pair);
+            }, threads);
+        }
+        else
+            // The statistics, the histogram and the correlation are three independent passes: side by side on several threads
+            // (each computed whole by one thread, so the same bits on any thread count).
+            Parallelism.For(3, part =>
+            {
+                switch (part)
+                {
+                    case 0: s = Stats.Of<T>(new DenseTensor<T>(new Shape(y.Length), y)); break;
+                    case 1: histogram = MagnitudeHistogram.Of<T>(y); break;
+                    default: correlation = Batch >= 2 ? Correlation(y, (int)n) : null; break;
+                }
+            }, threads);
         var parameters = node.Parameters.Select((p, k) =>
         {
             var v = Params[node.Index]![k];

@@ -18,6 +18,13 @@ internal sealed class LawView
     private readonly MomentLaw _law;
     private readonly bool _gaussian;
 
+    /// <summary>phi and the weights at the quadrature points of N(y, s^2), by the bits of (y, s), for this view's activation
+    /// (a view serves one node's rule: one phi).</summary>
+    private sealed class PointCache : System.Collections.Concurrent.ConcurrentDictionary<(long, long), (double[] F, double[] W)>;
+
+    private readonly PointCache _points = new();
+    private Activation? _pointsPhi;
+
     private LawView(MomentState x, MomentState? origin, MomentLaw law, bool gaussian, bool approximate)
     {
         _x = x;
@@ -58,23 +65,38 @@ internal sealed class LawView
     {
         if (_gaussian) return Smooth(phi, _x.Mean[p], _x.VarianceAt(p), maxPower);
         var result = new double[maxPower + 1];
-        double noiseMean = _law.NoiseMean?[p] ?? 0, noiseVar = _law.NoiseVariance?[p] ?? 0;
         if (_law.Kind == LawKind.Quadrature)
         {
-            var (z, w) = _law.Rule!.Value;
-            Span<double> point = stackalloc double[maxPower + 1];
-            for (int k = 0; k < z.Length; k++)
-            {
-                Smooth(phi, _law.PartMean![p] + _law.PartStd![p] * z[k] + noiseMean, noiseVar, point);
-                Accumulate(result, w[k], point);
-            }
+            Powers(p, phi, result);
             return result;
         }
+        double noiseMean = _law.NoiseMean?[p] ?? 0, noiseVar = _law.NoiseVariance?[p] ?? 0;
         var map = _law.Map!;
         var (xs, ws) = GaussianRule.Points(_origin!.Mean[p], Math.Sqrt(_origin.VarianceAt(p)), map.Kinks);
         for (int i = 0; i < xs.Length; i++)
             Accumulate(result, ws[i], Smooth(phi, map.F(xs[i]) + noiseMean, noiseVar, maxPower));
         return result;
+    }
+
+    /// <summary><see cref="Powers(int, Activation?, int)"/> into <paramref name="result"/> (r = 0..result.Length - 1), allocating
+    /// nothing for a Gauss-rule law (the per-position loop of an activation's rule).</summary>
+    public void Powers(int p, Activation? phi, Span<double> result)
+    {
+        if (_gaussian || _law.Kind != LawKind.Quadrature)
+        {
+            Powers(p, phi, result.Length - 1).CopyTo(result);
+            return;
+        }
+        result.Clear();
+        double noiseMean = _law.NoiseMean?[p] ?? 0, noiseVar = _law.NoiseVariance?[p] ?? 0;
+        var (z, w) = _law.Rule!.Value;
+        Span<double> point = stackalloc double[result.Length];
+        var cache = phi is not null && ReferenceEquals(_pointsPhi ??= phi, phi) ? _points : null;
+        for (int k = 0; k < z.Length; k++)
+        {
+            Smooth(phi, _law.PartMean![p] + _law.PartStd![p] * z[k] + noiseMean, noiseVar, point, cache);
+            Accumulate(result, w[k], point);
+        }
     }
 
     /// <summary>E[h(x)] at position p for any function h (kinks of h where it is not smooth).</summary>
@@ -156,8 +178,13 @@ internal sealed class LawView
         return result;
     }
 
-    /// <summary><see cref="Smooth(Activation?, double, double, int)"/> into <paramref name="result"/> (r = 0..result.Length - 1).</summary>
-    private static void Smooth(Activation? phi, double y, double variance, Span<double> result)
+    /// <summary>
+    /// <see cref="Smooth(Activation?, double, double, int)"/> into <paramref name="result"/> (r = 0..result.Length - 1). For an
+    /// activation without a closed form, the quadrature's weights and phi at its points depend on (phi, y, variance) alone: with
+    /// <paramref name="points"/> they are computed once per view and law (the moments to order 2 and to order 15 of one position,
+    /// a Gauss rule's atoms shared by positions) and reused, the same numbers in the same order, so the same bits.
+    /// </summary>
+    private static void Smooth(Activation? phi, double y, double variance, Span<double> result, PointCache? points = null)
     {
         int maxPower = result.Length - 1;
         result.Clear();
@@ -186,16 +213,25 @@ internal sealed class LawView
                     return;
                 }
         }
-        var (xs, ws) = GaussianRule.Points(y, s, phi!.Kinks);
-        for (int i = 0; i < xs.Length; i++)
+        var (fs, ws) = points is null ? Evaluate(phi!, y, s) : points.GetOrAdd((BitConverter.DoubleToInt64Bits(y), BitConverter.DoubleToInt64Bits(s)), _ => Evaluate(phi!, y, s));
+        for (int i = 0; i < fs.Length; i++)
         {
-            double v = phi.Forward(xs[i]), t = ws[i];
+            double v = fs[i], t = ws[i];
             for (int r = 0; r <= maxPower; r++)
             {
                 result[r] += t;
                 t *= v;
             }
         }
+    }
+
+    /// <summary>phi at the points of the Gaussian rule for N(y, s^2), and the rule's weights.</summary>
+    private static (double[] F, double[] W) Evaluate(Activation phi, double y, double s)
+    {
+        var (xs, ws) = GaussianRule.Points(y, s, phi.Kinks);
+        var fs = new double[xs.Length];
+        for (int i = 0; i < xs.Length; i++) fs[i] = phi.Forward(xs[i]);
+        return (fs, ws);
     }
 
     /// <summary>E[Y^r] for Y ~ N(y, s^2): M_r = y M_(r-1) + (r - 1) s^2 M_(r-2).</summary>
@@ -208,7 +244,7 @@ internal sealed class LawView
         return m;
     }
 
-    private static void Accumulate(double[] into, double weight, ReadOnlySpan<double> values)
+    private static void Accumulate(Span<double> into, double weight, ReadOnlySpan<double> values)
     {
         for (int r = 0; r < into.Length; r++) into[r] += weight * values[r];
     }

@@ -27,29 +27,44 @@ public sealed class MomentContext
     public int Threads => _walk.Options.Threads;
 
     /// <summary>
-    /// Runs <paramref name="body"/>(p) for every position p in 0..count-1, in chunks on <see cref="Threads"/> threads when the field
-    /// is large (each position computed alone, so the results are the same on any number of threads).
+    /// Runs <paramref name="body"/>(p) for every position p in 0..count-1, the rest in chunks on <see cref="Threads"/> threads
+    /// when the field is expensive (each position computed alone and written to its own slot, so the results are the same bits on
+    /// any number of threads; only the schedule depends on the timing).
     /// </summary>
-    /// <remarks>A position costs a few microseconds (a handful of quadratures), so a field runs in parallel only from
-    /// <see cref="ParallelFrom"/> positions on: below that, waking the pool's threads and their spinning once done cost more
-    /// CPU time than they save (a 1000-block ResNet has 2000 fields of about 700 distinct positions).</remarks>
+    /// <remarks>What a position costs varies a thousandfold (a closed form of a Gaussian: tens of nanoseconds; a relu of a
+    /// Gauss-rule law with an offset: a few microseconds; a gelu of one: hundreds), so instead of a fixed size the first
+    /// <see cref="Probe"/> positions run on the calling thread and are timed: the rest goes parallel when it is expected to take
+    /// at least <see cref="ParallelSeconds"/> (<see cref="MomentOptions"/> can lower it), long enough to amortize waking the pool's threads (a few microseconds each) and
+    /// their spinning once done.</remarks>
     public void ForPositions(int count, Action<int> body)
     {
         ArgumentNullException.ThrowIfNull(body);
-        if (count < ParallelFrom || Threads == 1)
+        int threads = Threads <= 0 ? Parallelism.MaxThreads : Threads;
+        if (threads == 1 || count < 2 * Probe)
         {
             for (int p = 0; p < count; p++) body(p);
             return;
         }
-        const int chunk = 64;
-        Parallelism.For((count + chunk - 1) / chunk, c =>
+        long start = System.Diagnostics.Stopwatch.GetTimestamp();
+        for (int p = 0; p < Probe; p++) body(p);
+        double rest = System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds * (count - Probe) / Probe;
+        if (rest < _walk.Options.ParallelSeconds)
         {
-            for (int p = c * chunk; p < Math.Min(count, (c + 1) * chunk); p++) body(p);
-        }, Threads);
+            for (int p = Probe; p < count; p++) body(p);
+            return;
+        }
+        const int chunk = 16;
+        Parallelism.For((count - Probe + chunk - 1) / chunk, c =>
+        {
+            for (int p = Probe + c * chunk; p < Math.Min(count, Probe + (c + 1) * chunk); p++) body(p);
+        }, threads);
     }
 
-    /// <summary>The smallest field <see cref="ForPositions"/> runs in parallel.</summary>
-    internal const int ParallelFrom = 4096;
+    /// <summary>Positions <see cref="ForPositions"/> runs and times on the calling thread before it decides.</summary>
+    internal const int Probe = 16;
+
+    /// <summary>The expected time of the remaining positions from which <see cref="ForPositions"/> uses the pool.</summary>
+    internal const double ParallelSeconds = 200e-6;
 
     /// <summary>The number of inputs.</summary>
     public int InputCount => Node.InputIndices.Count;

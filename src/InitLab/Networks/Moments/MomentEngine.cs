@@ -14,6 +14,9 @@ public sealed record MomentOptions
     /// <summary>Threads the rules may use over the positions of large fields: 0 (default) = all cores, 1 = serial; results do not
     /// depend on it (each position is computed alone).</summary>
     public int Threads { get; init; }
+
+    /// <summary>The expected time of a field's remaining positions from which they run on the pool (tests set 0 to force it).</summary>
+    internal double ParallelSeconds { get; init; } = MomentContext.ParallelSeconds;
 }
 
 /// <summary>
@@ -165,7 +168,30 @@ public static class MomentEngine
         {
             var all = sets.ToList();
             if (all.Count == 1) return all[0];
+            if (all.Count == 2) return Merge(all[0], all[1]);
             return all.SelectMany(s => s).Distinct().Order().ToArray();
+        }
+
+        /// <summary>The sorted union of two sorted sets without repeats (an add's two inputs: the residual stream's set grows with
+        /// depth, so a linear merge instead of hashing every element).</summary>
+        private static int[] Merge(int[] x, int[] y)
+        {
+            if (x == y) return x;
+            var r = new int[x.Length + y.Length];
+            int i = 0, j = 0, n = 0;
+            while (i < x.Length && j < y.Length)
+            {
+                if (x[i] < y[j]) r[n++] = x[i++];
+                else if (y[j] < x[i]) r[n++] = y[j++];
+                else
+                {
+                    r[n++] = x[i++];
+                    j++;
+                }
+            }
+            while (i < x.Length) r[n++] = x[i++];
+            while (j < y.Length) r[n++] = y[j++];
+            return n == r.Length ? r : r[..n];
         }
 
         public bool Independent(int a, int b) => a != b && Disjoint(a, b);

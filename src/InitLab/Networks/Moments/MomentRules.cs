@@ -160,6 +160,14 @@ internal static class MomentRules
     /// <summary>Points of the Gauss rule a Quadrature law keeps (exact to the moment of order 2K - 1 = 15).</summary>
     public const int RulePoints = 8;
 
+    /// <summary>
+    /// The low mantissa bits an activation rule ignores when it groups positions (<see cref="PositionClasses.Near"/>): positions
+    /// whose input fields agree to 2^-44 relative (5.7e-14) share the first one's numbers. Mirror-image positions of a feature map
+    /// have equal laws but fields a few ulp apart (a convolution sums its taps in one order for all of them), so with bitwise
+    /// classes a deep 32 x 32 ResNet keeps ~700 classes of 1024 positions; with these, about the 1024 / 8 of the square's symmetry.
+    /// </summary>
+    public const int ClassBits = 8;
+
     /// <summary>The law of a x + b (a &gt; 0 or &lt; 0) for a law the engine tracks; null when it cannot say.</summary>
     public static MomentLaw? Affine(MomentLaw law, double a, double b)
     {

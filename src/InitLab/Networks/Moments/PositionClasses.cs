@@ -25,22 +25,47 @@ internal sealed class PositionClasses
     public int Count => Representatives.Length;
 
     /// <summary>Groups positions 0..count-1 whose values are bitwise equal in every non-null field (each of length &gt;= count).</summary>
-    public static PositionClasses Of(int count, params double[]?[] fields)
+    public static PositionClasses Of(int count, params double[]?[] fields) => Near(count, 0, fields);
+
+    /// <summary>
+    /// Groups positions whose values agree in every non-null field in all but the last <paramref name="dropBits"/> bits of their
+    /// representation (sign, exponent and the leading 52 - dropBits mantissa bits): two such values differ by less than
+    /// 2^-(52 - dropBits) of either. 0: bitwise equality. Not transitive closure: the bits are cut, not compared with a tolerance,
+    /// so each position has exactly one class (two values a rounding apart that straddle a cut are two classes).
+    /// </summary>
+    public static PositionClasses Near(int count, int dropBits, params double[]?[] fields)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(dropBits);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(dropBits, 52);
+        long mask = ~((1L << dropBits) - 1);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         var used = fields.Where(f => f is not null).Select(f => f!).ToArray();
         foreach (var f in used)
             if (f.Length < count) throw new ArgumentException($"a field has {f.Length} positions, fewer than {count}.", nameof(fields));
-        var index = new Dictionary<int, int>(new PositionComparer(used));
+        // Open addressing on a table of at least twice as many slots as positions: each slot holds a class (its representative
+        // position) or -1; a position probes from its hash until it meets a class whose fields are bitwise its own, or a free slot.
+        int size = 16;
+        while (size < 2 * count) size <<= 1;
+        var table = new int[size];
+        Array.Fill(table, -1);
         var classOf = new int[count];
         var representatives = new List<int>();
         for (int p = 0; p < count; p++)
         {
-            if (!index.TryGetValue(p, out int c))
+            int slot = (int)(Hash(used, p, mask) & (ulong)(size - 1));
+            int c;
+            while (true)
             {
-                c = representatives.Count;
-                index[p] = c;
-                representatives.Add(p);
+                c = table[slot];
+                if (c < 0)
+                {
+                    c = representatives.Count;
+                    table[slot] = c;
+                    representatives.Add(p);
+                    break;
+                }
+                if (Same(used, representatives[c], p, mask)) break;
+                slot = (slot + 1) & (size - 1);
             }
             classOf[p] = c;
         }
@@ -56,20 +81,22 @@ internal sealed class PositionClasses
         return result;
     }
 
-    private sealed class PositionComparer(double[][] fields) : IEqualityComparer<int>
+    private static ulong Hash(double[][] fields, int p, long mask)
     {
-        public bool Equals(int a, int b)
+        ulong h = 0x9E3779B97F4A7C15;
+        foreach (var f in fields)
         {
-            foreach (var f in fields)
-                if (BitConverter.DoubleToInt64Bits(f[a]) != BitConverter.DoubleToInt64Bits(f[b])) return false;
-            return true;
+            h ^= (ulong)(BitConverter.DoubleToInt64Bits(f[p]) & mask);
+            h *= 0xBF58476D1CE4E5B9;
+            h ^= h >> 31;
         }
+        return h ^ (h >> 29);
+    }
 
-        public int GetHashCode(int p)
-        {
-            var h = new HashCode();
-            foreach (var f in fields) h.Add(BitConverter.DoubleToInt64Bits(f[p]));
-            return h.ToHashCode();
-        }
+    private static bool Same(double[][] fields, int a, int b, long mask)
+    {
+        foreach (var f in fields)
+            if ((BitConverter.DoubleToInt64Bits(f[a]) & mask) != (BitConverter.DoubleToInt64Bits(f[b]) & mask)) return false;
+        return true;
     }
 }

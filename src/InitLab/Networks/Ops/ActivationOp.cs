@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using System.Collections.Concurrent;
 using InitLab.Activations;
 using InitLab.Tensors;
@@ -36,14 +37,46 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
         int chunks = (int)Math.Min(64, (x.Length + ChunkElements - 1) / ChunkElements);
         if (chunks <= 1 || pass.Threads == 1)
         {
-            Activation.Forward<T>(x, y);
+            Run(x, y);
             return;
         }
         Parallelism.For(chunks, c =>
         {
             int start = (int)((long)x.Length * c / chunks), end = (int)((long)x.Length * (c + 1) / chunks);
-            Activation.Forward<T>(x.AsSpan(start, end - start), y.AsSpan(start, end - start));
+            Run(x.AsSpan(start, end - start), y.AsSpan(start, end - start));
         }, pass.Threads);
+    }
+
+    private void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float) && Activation is ReluActivation)
+            ReluFloat(System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(x), System.Runtime.InteropServices.MemoryMarshal.Cast<T, float>(y));
+        else Activation.Forward<T>(x, y);
+    }
+
+    /// <summary>
+    /// relu on floats without the round trip through double, with its bits: x for x &gt; 0, +0 for x &lt;= 0 (either zero), and
+    /// a NaN with its quiet bit set (as widening to double and narrowing back leaves it).
+    /// </summary>
+    internal static void ReluFloat(ReadOnlySpan<float> x, Span<float> y)
+    {
+        if (y.Length < x.Length) throw new ArgumentException("y is shorter than x.", nameof(y));
+        ref float xs = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(x);
+        ref float ys = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(y);
+        var quiet = Vector256.Create(0x400000u);
+        int i = 0;
+        for (; i + 8 <= x.Length; i += 8)
+        {
+            var v = Vector256.LoadUnsafe(ref xs, (nuint)i);
+            var r = Vector256.ConditionalSelect(Vector256.GreaterThan(v, Vector256<float>.Zero), v, Vector256<float>.Zero);
+            r = Vector256.ConditionalSelect(Vector256.Equals(v, v), r, (v.AsUInt32() | quiet).AsSingle());
+            r.StoreUnsafe(ref ys, (nuint)i);
+        }
+        for (; i < x.Length; i++)
+        {
+            float v = x[i];
+            y[i] = v > 0 ? v : float.IsNaN(v) ? BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(v) | 0x400000u) : 0f;
+        }
     }
 
     /// <summary>Fewest elements per chunk of a threaded forward pass (smaller tensors run on the calling thread).</summary>
@@ -174,7 +207,7 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
         // the fields below at p (the law's rule is shared), so it is computed once per class of positions with bitwise-equal fields
         // (a feature map's interior, edges and corners); many classes run in parallel, each alone.
         bool cheap = view.IsGaussian || map is not null;
-        var classes = PositionClasses.Of(positions, [source.Mean, source.Variance, source.Offset, .. view.Fields]);
+        var classes = PositionClasses.Near(positions, MomentRules.ClassBits, [source.Mean, source.Variance, source.Offset, .. view.Fields]);
         var classMean = new double[classes.Count];
         var classSecond = new double[classes.Count];
         var classOffset = new double[classes.Count];
@@ -187,7 +220,8 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
                 (classMean[c], classSecond[c]) = (ActivationMoments.Expect(f, m, v, map.Kinks), ActivationMoments.Expect(g => { double y = f(g); return y * y; }, m, v, map.Kinks));
             else
             {
-                var powers = view.Powers(p, phi, 2);
+                Span<double> powers = stackalloc double[3];
+                view.Powers(p, phi, powers);
                 (classMean[c], classSecond[c]) = (powers[1], powers[2]);
             }
             if (a != 0)
@@ -241,7 +275,7 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
         }
         else
         {
-            var classes = PositionClasses.Of(x.Positions, view.Fields);
+            var classes = PositionClasses.Near(x.Positions, MomentRules.ClassBits, view.Fields);
             var perClass = new double[classes.Count];
             context.ForPositions(classes.Count, c => perClass[c] = view.DerivativeSquare(classes.Representatives[c], phi));
             d2 = classes.Scatter(perClass);

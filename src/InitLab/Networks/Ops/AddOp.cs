@@ -55,9 +55,38 @@ public sealed class AddOp : Op, IMomentRule, IErrorBoundRule
         var y = pass.Output;
         var x0 = pass.Input(0);
         T s0 = T.CreateTruncating(Scale(0));
-        for (int j = 0; j < y.Length; j++) y[j] = s0 * x0[j];
-        for (int i = 1; i < pass.Node.Inputs.Count; i++)
+        int n = pass.Node.Inputs.Count;
+        // y = s0 x0, then y += s_i x_i input by input (each product and each sum rounded once, in that order); the first two
+        // inputs in one vector pass.
+        int start = 1;
+        if (n >= 2)
+        {
+            ScaledSum(y, s0, x0, T.CreateTruncating(Scale(1)), pass.Input(1));
+            start = 2;
+        }
+        else
+            for (int j = 0; j < y.Length; j++) y[j] = s0 * x0[j];
+        for (int i = start; i < n; i++)
             Work.AddScaled<T>(y, T.CreateTruncating(Scale(i)), pass.Input(i));
+    }
+
+    /// <summary>y = s0 x0 + s1 x1 element-wise (both products rounded, then the sum: the bits of y = s0 x0; y += s1 x1).</summary>
+    private static void ScaledSum<T>(Span<T> y, T s0, ReadOnlySpan<T> x0, T s1, ReadOnlySpan<T> x1) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        if (x0.Length < y.Length || x1.Length < y.Length) throw new ArgumentException("an input is shorter than the output.");
+        int j = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+        {
+            var v0 = new System.Numerics.Vector<T>(s0);
+            var v1 = new System.Numerics.Vector<T>(s1);
+            for (; j <= y.Length - System.Numerics.Vector<T>.Count; j += System.Numerics.Vector<T>.Count)
+                (v0 * new System.Numerics.Vector<T>(x0.Slice(j)) + v1 * new System.Numerics.Vector<T>(x1.Slice(j))).CopyTo(y.Slice(j));
+        }
+        for (; j < y.Length; j++)
+        {
+            T a = s0 * x0[j];
+            y[j] = a + s1 * x1[j];
+        }
     }
 
     /// <inheritdoc/>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -34,12 +35,13 @@ internal sealed class Normalization
     {
         var mean = new double[Sets];
         var inv = new double[Sets];
-        // Sets go in groups of four whose sums run interleaved: each set's sums are still one chain in index order (the same
-        // bits as one set at a time), but four independent chains overlap their add latencies.
-        int groups = (Sets + 3) / 4;
+        // Sets go in groups of eight whose sums run interleaved (in vector lanes for floats on x86, else four at a time): each
+        // set's sums are still one chain in index order (the same bits as one set at a time), but independent chains overlap
+        // their add latencies.
+        int groups = (Sets + 7) / 8;
         Parallelism.For(groups, grp =>
         {
-            int s0 = 4 * grp, count = Math.Min(4, Sets - s0);
+            int s0 = 8 * grp, count = Math.Min(8, Sets - s0);
             if (Fixed is { } given)
             {
                 for (int s = s0; s < s0 + count; s++)
@@ -50,9 +52,14 @@ internal sealed class Normalization
                 }
                 return;
             }
-            if (count == 4) Statistics4(x, s0, mean, inv);
+            if (count == 8 && typeof(T) == typeof(float) && System.Runtime.Intrinsics.X86.Sse.IsSupported && Vector256.IsHardwareAccelerated)
+                Statistics8Lanes(MemoryMarshal.Cast<T, float>(x.AsSpan()), s0, mean, inv);
             else
-                for (int s = s0; s < s0 + count; s++) (mean[s], inv[s]) = Statistics(x, s);
+            {
+                int s = s0;
+                for (; s + 4 <= s0 + count; s += 4) Statistics4(x, s, mean, inv);
+                for (; s < s0 + count; s++) (mean[s], inv[s]) = Statistics(x, s);
+            }
             for (int s = s0; s < s0 + count; s++) Normalize(x, y, gamma, beta, s, mean[s], inv[s]);
         }, threads);
         return (mean, inv);
@@ -131,6 +138,124 @@ internal sealed class Normalization
         inv[s0 + 1] = 1 / Math.Sqrt(q1 / Count + Epsilon);
         inv[s0 + 2] = 1 / Math.Sqrt(q2 / Count + Epsilon);
         inv[s0 + 3] = 1 / Math.Sqrt(q3 / Count + Epsilon);
+    }
+
+    /// <summary>
+    /// <see cref="Statistics{T}"/> of float sets s0 .. s0 + 7 with the eight sets in the lanes of two double vectors: four consecutive floats of each set are
+    /// loaded, transposed (lane k holds set k's element j), widened and added to the lanes' chains element by element, so each
+    /// set's chain is the same sequence of operations as in <see cref="Statistics{T}"/>; a run's last RunLength mod 4 elements
+    /// continue the chains in scalars. x86 only (the transposes are SSE shuffles).
+    /// </summary>
+    private void Statistics8Lanes(ReadOnlySpan<float> x, int s0, double[] mean, double[] inv)
+    {
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        int stride = SetStride, length = RunLength, body = length & ~3;
+        if ((long)Start(s0 + 7, Runs - 1) + length > x.Length || Start(s0, 0) < 0) throw new InvalidOperationException("normalization layout outside the input.");
+        Span<double> t = stackalloc double[8], q = stackalloc double[8];
+        var mLo = Vector256<double>.Zero;
+        var mHi = Vector256<double>.Zero;
+        if (Center)
+        {
+            for (int r = 0; r < Runs; r++)
+            {
+                ref float a0 = ref Unsafe.Add(ref x0, Start(s0, r));
+                var tLo = Vector256<double>.Zero;
+                var tHi = Vector256<double>.Zero;
+                for (int j = 0; j < body; j += 4)
+                {
+                    Transpose(ref Unsafe.Add(ref a0, j), stride, out var l0, out var l1, out var l2, out var l3);
+                    Transpose(ref Unsafe.Add(ref a0, 4 * stride + j), stride, out var h0, out var h1, out var h2, out var h3);
+                    tLo += Vector256.WidenLower(l0.ToVector256Unsafe());
+                    tHi += Vector256.WidenLower(h0.ToVector256Unsafe());
+                    tLo += Vector256.WidenLower(l1.ToVector256Unsafe());
+                    tHi += Vector256.WidenLower(h1.ToVector256Unsafe());
+                    tLo += Vector256.WidenLower(l2.ToVector256Unsafe());
+                    tHi += Vector256.WidenLower(h2.ToVector256Unsafe());
+                    tLo += Vector256.WidenLower(l3.ToVector256Unsafe());
+                    tHi += Vector256.WidenLower(h3.ToVector256Unsafe());
+                }
+                if (body < length)
+                {
+                    tLo.CopyTo(t);
+                    tHi.CopyTo(t[4..]);
+                    for (int k = 0; k < 8; k++)
+                        for (int j = body; j < length; j++) t[k] += Unsafe.Add(ref a0, k * stride + j);
+                    tLo = Vector256.Create(t[0], t[1], t[2], t[3]);
+                    tHi = Vector256.Create(t[4], t[5], t[6], t[7]);
+                }
+                mLo += tLo;
+                mHi += tHi;
+            }
+            mLo /= Vector256.Create((double)Count);
+            mHi /= Vector256.Create((double)Count);
+        }
+        var qLo = Vector256<double>.Zero;
+        var qHi = Vector256<double>.Zero;
+        for (int r = 0; r < Runs; r++)
+        {
+            ref float a0 = ref Unsafe.Add(ref x0, Start(s0, r));
+            for (int j = 0; j < body; j += 4)
+            {
+                Transpose(ref Unsafe.Add(ref a0, j), stride, out var l0, out var l1, out var l2, out var l3);
+                Transpose(ref Unsafe.Add(ref a0, 4 * stride + j), stride, out var h0, out var h1, out var h2, out var h3);
+                AddSquare(ref qLo, ref qHi, l0, h0, mLo, mHi);
+                AddSquare(ref qLo, ref qHi, l1, h1, mLo, mHi);
+                AddSquare(ref qLo, ref qHi, l2, h2, mLo, mHi);
+                AddSquare(ref qLo, ref qHi, l3, h3, mLo, mHi);
+            }
+            if (body < length)
+            {
+                qLo.CopyTo(q);
+                qHi.CopyTo(q[4..]);
+                for (int k = 0; k < 8; k++)
+                {
+                    double mk = k < 4 ? mLo[k] : mHi[k - 4];
+                    for (int j = body; j < length; j++)
+                    {
+                        double d = Unsafe.Add(ref a0, k * stride + j) - mk;
+                        q[k] += d * d;
+                    }
+                }
+                qLo = Vector256.Create(q[0], q[1], q[2], q[3]);
+                qHi = Vector256.Create(q[4], q[5], q[6], q[7]);
+            }
+        }
+        for (int k = 0; k < 4; k++)
+        {
+            mean[s0 + k] = mLo[k];
+            mean[s0 + 4 + k] = mHi[k];
+            inv[s0 + k] = 1 / Math.Sqrt(qLo[k] / Count + Epsilon);
+            inv[s0 + 4 + k] = 1 / Math.Sqrt(qHi[k] / Count + Epsilon);
+        }
+    }
+
+    /// <summary>q += (widen(x) - m)^2 for the low and the high four sets.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void AddSquare(ref Vector256<double> qLo, ref Vector256<double> qHi, Vector128<float> lo, Vector128<float> hi,
+        Vector256<double> mLo, Vector256<double> mHi)
+    {
+        var d = Vector256.WidenLower(lo.ToVector256Unsafe()) - mLo;
+        var e = Vector256.WidenLower(hi.ToVector256Unsafe()) - mHi;
+        qLo += d * d;
+        qHi += e * e;
+    }
+
+    /// <summary>Four consecutive floats of four rows <paramref name="stride"/> apart, transposed: c_j holds element j of rows 0..3.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Transpose(ref float a, int stride, out Vector128<float> c0, out Vector128<float> c1, out Vector128<float> c2, out Vector128<float> c3)
+    {
+        var r0 = Vector128.LoadUnsafe(ref a);
+        var r1 = Vector128.LoadUnsafe(ref Unsafe.Add(ref a, stride));
+        var r2 = Vector128.LoadUnsafe(ref Unsafe.Add(ref a, 2 * stride));
+        var r3 = Vector128.LoadUnsafe(ref Unsafe.Add(ref a, 3 * stride));
+        var t0 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r0, r1);
+        var t1 = System.Runtime.Intrinsics.X86.Sse.UnpackLow(r2, r3);
+        var t2 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r0, r1);
+        var t3 = System.Runtime.Intrinsics.X86.Sse.UnpackHigh(r2, r3);
+        c0 = System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(t0, t1);
+        c1 = System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(t1, t0);
+        c2 = System.Runtime.Intrinsics.X86.Sse.MoveLowToHigh(t2, t3);
+        c3 = System.Runtime.Intrinsics.X86.Sse.MoveHighToLow(t3, t2);
     }
 
     /// <summary>y = gamma (x - mu) invStd + beta over set <paramref name="s"/>.</summary>

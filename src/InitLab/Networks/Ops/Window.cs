@@ -118,11 +118,13 @@ internal sealed class Window
                         if (end > skip) plane.Slice(from + skip, end - skip).CopyTo(dst.Slice(to + skip, end - skip));
                         int lo = Math.Clamp(-iw0, 0, OW), hi = Math.Clamp(IW - iw0, lo, OW);
                         if (lo == 0 && hi == OW) continue;
+                        // The columns in the padding are few (one per side for a 3 x 3 kernel): written in place, not
+                        // through a Clear call per line.
                         for (int l = la; l < lb; l++)
                         {
                             var line = dst.Slice(l * OW, OW);
-                            line[..lo].Clear();
-                            line[hi..].Clear();
+                            for (int k = 0; k < lo; k++) line[k] = default;
+                            for (int k = hi; k < line.Length; k++) line[k] = default;
                         }
                     }
                 continue;

@@ -45,6 +45,9 @@ public static partial class ClassicExperiments
     /// <param name="threads">Experiments run side by side on up to this many threads (0: all cores). The results do not
     /// depend on it: each experiment draws from its own stream (or its own seeded PyTorch generator) and every kernel it
     /// calls is thread-invariant.</param>
+    /// <param name="onIdle">Called at most once, on a worker thread that has no experiment left to start while another
+    /// still runs (never with one worker): work of the caller's own (say, warming up its output) that the spare core can
+    /// do meanwhile. It must not touch the results; an exception from it ends the run.</param>
     /// <exception cref="ArgumentException">seeds &lt; 1.</exception>
     /// <remarks>
     /// With <paramref name="generator"/> = <see cref="GeneratorKind.Torch"/> each experiment starts from
@@ -53,7 +56,7 @@ public static partial class ClassicExperiments
     /// InitLab's (PyTorch leaves their summation order to its BLAS).
     /// </remarks>
     public static IReadOnlyList<ExperimentResult> RunAll(ulong seed, int seeds = 1, Action<string>? onExperimentDone = null,
-        GeneratorKind generator = GeneratorKind.Philox, int threads = 0)
+        GeneratorKind generator = GeneratorKind.Philox, int threads = 0, Action? onIdle = null)
     {
         Guard.Positive(seeds);
         Guard.Threads(threads);
@@ -71,7 +74,7 @@ public static partial class ClassicExperiments
             results[i] = Run(All[i], seed, seeds, generator, workers > 1 ? 1 : 0, jobs);
             if (onExperimentDone is not null)
                 lock (gate) onExperimentDone(All[i].Id);
-        });
+        }, onIdle);
         return results;
     }
 

@@ -64,7 +64,7 @@ public sealed class MomentContext
     internal const int Probe = 16;
 
     /// <summary>The expected time of the remaining positions from which <see cref="ForPositions"/> uses the pool.</summary>
-    internal const double ParallelSeconds = 200e-6;
+    internal const double ParallelSeconds = 2e-3;
 
     /// <summary>The number of inputs.</summary>
     public int InputCount => Node.InputIndices.Count;

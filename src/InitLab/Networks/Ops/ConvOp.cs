@@ -135,6 +135,13 @@ public sealed class ConvOp : Op, IMomentRule, IErrorBoundRule
         var y = pass.Output;
         bool direct = Direct(w);
         int inImage = w.Channels * w.InSize, outImage = OutChannels * p;
+        if (!direct && ImplicitConv.Applies(w, og))
+        {
+            ImplicitConv.Forward<T>(w, Groups, OutChannels, x, weight, y, pass.Batch, pass.Threads);
+            if (bias is not null)
+                for (int b = 0; b < pass.Batch; b++) AddBias<T>(y.AsSpan(b * outImage, outImage), bias, p);
+            return;
+        }
         int lines = w.Out[0] * w.Out[1], bandLines = Math.Min(lines, BandLines(w)), ow = w.Out[2];
         Images(pass.Batch, pass.Threads, (first, last, threads) =>
         {
@@ -160,17 +167,7 @@ public sealed class ConvOp : Op, IMomentRule, IErrorBoundRule
                                 T.Zero, yg.Slice(l0 * ow), p, threads, PackedGemm.IsThin(og, n));
                         }
                     }
-                    if (bias is null) continue;
-                    for (int c = 0; c < OutChannels; c++)
-                    {
-                        var plane = y.AsSpan(b * outImage + c * p, p);
-                        var bc = bias[c];
-                        int i = 0;
-                        if (System.Numerics.Vector.IsHardwareAccelerated)
-                            for (var vb = new System.Numerics.Vector<T>(bc); i <= plane.Length - System.Numerics.Vector<T>.Count; i += System.Numerics.Vector<T>.Count)
-                                (new System.Numerics.Vector<T>(plane.Slice(i)) + vb).CopyTo(plane.Slice(i));
-                        for (; i < plane.Length; i++) plane[i] += bc;
-                    }
+                    if (bias is not null) AddBias<T>(y.AsSpan(b * outImage, outImage), bias, p);
                 }
             }
             finally
@@ -178,6 +175,21 @@ public sealed class ConvOp : Op, IMomentRule, IErrorBoundRule
                 if (cols is not null) System.Buffers.ArrayPool<T>.Shared.Return(cols);
             }
         });
+    }
+
+    /// <summary>Adds bias[c] to every position of channel c of one image (C_out planes of <paramref name="p"/> positions).</summary>
+    private static void AddBias<T>(Span<T> image, T[] bias, int p) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        for (int c = 0; c < bias.Length; c++)
+        {
+            var plane = image.Slice(c * p, p);
+            var bc = bias[c];
+            int i = 0;
+            if (System.Numerics.Vector.IsHardwareAccelerated)
+                for (var vb = new System.Numerics.Vector<T>(bc); i <= plane.Length - System.Numerics.Vector<T>.Count; i += System.Numerics.Vector<T>.Count)
+                    (new System.Numerics.Vector<T>(plane.Slice(i)) + vb).CopyTo(plane.Slice(i));
+            for (; i < plane.Length; i++) plane[i] += bc;
+        }
     }
 
     /// <inheritdoc/>

@@ -1,0 +1,281 @@
+using System.Buffers;
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using InitLab.LinearAlgebra;
+
+namespace InitLab.Networks.Ops;
+
+/// <summary>
+/// The forward pass of a unit-stride convolution as an implicit GEMM, without im2col. One group's channels of an image are
+/// copied once into a zero-padded buffer (C_in / groups planes of PD x PH x PW, the input plus its padding), and output
+/// position (od, oh, ow) is numbered q = (od PH + oh) PW + ow over that padded plane, so kernel tap k = (c, kd, kh, kw) of
+/// every position reads the buffer at q + off[k], off[k] = c PD PH PW + (kd dd PH + kh dh) PW + kw dw: consecutive positions
+/// read consecutive elements. The micro-kernel broadcasts packed weights (MR output channels per tap, as the GEMM packs its
+/// A operand) against vectors of positions loaded straight from the buffer. Numbers with ow &gt;= OW or oh &gt;= OH are
+/// the padding columns and rows of the numbering: computed and dropped, (PW - OW) / PW of the work (2/58 for a 3 x 3 kernel
+/// with padding 1 on 56 x 56).
+/// </summary>
+/// <remarks>
+/// <para>Bits: every output element gets exactly the arithmetic of im2col + <see cref="PackedGemm"/> for Y_g = W_g cols (see
+/// the GEMM's remarks): the taps in im2col's row order k = c K + (kd KH + kh) KW + kw, cut into KC-deep slices, each slice
+/// one FMA chain acc = fma(w_k, x_k, acc) from zero, the slices added in order (C = 1 acc, then C = 1 acc + C), padding taps
+/// multiplying the buffer's +0 as they multiply im2col's zeros. So the output is bit-identical to the im2col path (tested),
+/// on every thread count, tile and lane width.</para>
+/// <para>Why: im2col writes and reads back K = C_in / groups x prod(kernel) copies of the input (9 for 3 x 3) and the GEMM
+/// then packs or transposes them; here the input is copied once and the output is written in place.</para>
+/// </remarks>
+internal static class ImplicitConv
+{
+    /// <summary>Fewer output channels per group than this keep im2col: a tile of MR = 8 channel rows would be mostly padding.</summary>
+    internal const int MinOutChannels = 8;
+
+    /// <summary>Whether the forward pass of a convolution with this geometry and output channels per group takes this path.</summary>
+    public static bool Applies(Window w, int outPerGroup) =>
+        outPerGroup >= MinOutChannels && w.Stride[0] == 1 && w.Stride[1] == 1 && w.Stride[2] == 1;
+
+    /// <summary>
+    /// y = conv(x, weight) without bias for a batch: x is batch x C_in x InSize, weight C_out x (C_in / groups) x KernelSize,
+    /// y batch x C_out x OutSize. Images run side by side on up to <paramref name="threads"/> threads (0: all cores), an image's
+    /// positions on several threads when there are fewer images than threads; <paramref name="width"/> picks the micro-kernel
+    /// (null: the widest this host accelerates). The result does not depend on either.
+    /// </summary>
+    public static void Forward<T>(Window w, int groups, int outChannels, ReadOnlySpan<T> x, ReadOnlySpan<T> weight, Span<T> y, int batch,
+        int threads, GemmKernel? width = null) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        switch (width ?? PackedGemm.Best)
+        {
+            case GemmKernel.V512:
+                Run<T, Vector512<T>, GemmV512Lanes<T>, Tile8x3>(w, groups, outChannels, x, weight, y, batch, threads);
+                break;
+            case GemmKernel.V256:
+                Run<T, Vector256<T>, GemmV256Lanes<T>, Tile6x2>(w, groups, outChannels, x, weight, y, batch, threads);
+                break;
+            default:
+                Run<T, T, GemmScalarLanes<T>, Tile6x2>(w, groups, outChannels, x, weight, y, batch, threads);
+                break;
+        }
+    }
+
+    /// <summary>The numbering of one geometry: the padded plane, the positions' range and each tap's offset.</summary>
+    private sealed class Plan
+    {
+        public int InChannels, OutChannels, Taps, PD, PH, PW, Plane, Positions;
+        public int[] Offsets = [];
+        public Window Window = null!;
+
+        public static Plan Of(Window w, int groups, int outChannels)
+        {
+            int cg = w.Channels / groups;
+            var plan = new Plan
+            {
+                Window = w, InChannels = cg, OutChannels = outChannels / groups, Taps = cg * w.KernelSize,
+                PD = w.In[0] + w.Pad[0] + w.PadEnd[0], PH = w.In[1] + w.Pad[1] + w.PadEnd[1], PW = w.In[2] + w.Pad[2] + w.PadEnd[2],
+            };
+            plan.Plane = checked(plan.PD * plan.PH * plan.PW);
+            // The last valid position plus one: (OD - 1, OH - 1, OW - 1).
+            plan.Positions = ((w.Out[0] - 1) * plan.PH + w.Out[1] - 1) * plan.PW + w.Out[2];
+            plan.Offsets = new int[plan.Taps];
+            int k = 0;
+            for (int c = 0; c < cg; c++)
+                for (int kd = 0; kd < w.Kernel[0]; kd++)
+                    for (int kh = 0; kh < w.Kernel[1]; kh++)
+                        for (int kw = 0; kw < w.Kernel[2]; kw++)
+                            plan.Offsets[k++] = c * plan.Plane + (kd * w.Dilation[0] * plan.PH + kh * w.Dilation[1]) * plan.PW + kw * w.Dilation[2];
+            return plan;
+        }
+    }
+
+    private static unsafe void Run<T, TV, L, S>(Window w, int groups, int outChannels, ReadOnlySpan<T> x, ReadOnlySpan<T> weight, Span<T> y,
+        int batch, int threads) where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
+    {
+        var plan = Plan.Of(w, groups, outChannels);
+        int mr = S.Rows, nr = S.Vectors * L.Count, og = plan.OutChannels, k = plan.Taps;
+        int rowSlivers = (og + mr - 1) / mr;
+        // Packed weights: group g, sliver i, tap p at ((g rowSlivers + i) K + p) MR; rows past the group's last channel are zero.
+        var packed = new T[checked(groups * rowSlivers * mr * k)];
+        for (int g = 0; g < groups; g++)
+            for (int o = 0; o < og; o++)
+            {
+                var row = weight.Slice((g * og + o) * k, k);
+                int i = o / mr, r = o % mr, at = (g * rowSlivers + i) * mr * k + r;
+                for (int p = 0; p < k; p++) packed[at + p * mr] = row[p];
+            }
+        int workers = Math.Min(batch, threads <= 0 ? Parallelism.MaxThreads : threads);
+        int inImage = w.Channels * w.InSize, outImage = outChannels * w.OutSize;
+        fixed (T* xp = x)
+        fixed (T* wp = packed)
+        fixed (T* yp = y)
+        fixed (int* off = plan.Offsets)
+        {
+            T* xs = xp, ws = wp, ys = yp;
+            int* offs = off;
+            void Images(int first, int last, int inner)
+            {
+                // The padding stays zero: each image rewrites only the interior.
+                int length = plan.InChannels * plan.Plane + nr;
+                T[] buffer = ArrayPool<T>.Shared.Rent(length);
+                try
+                {
+                    buffer.AsSpan(0, length).Clear();
+                    fixed (T* pad = buffer)
+                    {
+                        T* padded = pad;
+                        for (int b = first; b < last; b++)
+                            for (int g = 0; g < groups; g++)
+                            {
+                                Fill(plan, xs + (long)b * inImage + (long)g * plan.InChannels * w.InSize, padded);
+                                T* yg = ys + (long)b * outImage + (long)g * og * w.OutSize;
+                                T* wg = ws + (long)g * rowSlivers * mr * k;
+                                int slivers = (plan.Positions + nr - 1) / nr;
+                                if (inner <= 1)
+                                {
+                                    Slivers<T, TV, L, S>(plan, padded, wg, offs, yg, 0, slivers);
+                                    continue;
+                                }
+                                int chunks = Math.Min(slivers, 4 * inner);
+                                Parallelism.For(chunks, c => Slivers<T, TV, L, S>(plan, padded, wg, offs, yg,
+                                    (int)((long)c * slivers / chunks), (int)((long)(c + 1) * slivers / chunks)), inner);
+                            }
+                    }
+                }
+                finally
+                {
+                    ArrayPool<T>.Shared.Return(buffer);
+                }
+            }
+            if (workers <= 1) Images(0, batch, threads);
+            else Parallelism.For(workers, c => Images(c * batch / workers, (c + 1) * batch / workers, 1), workers);
+        }
+    }
+
+    /// <summary>Copies one group's channels of an image into the interior of the padded buffer.</summary>
+    private static unsafe void Fill<T>(Plan plan, T* x, T* padded) where T : unmanaged
+    {
+        var w = plan.Window;
+        int ID = w.In[0], IH = w.In[1], IW = w.In[2];
+        for (int c = 0; c < plan.InChannels; c++)
+            for (int id = 0; id < ID; id++)
+                for (int ih = 0; ih < IH; ih++)
+                {
+                    T* src = x + ((long)(c * ID + id) * IH + ih) * IW;
+                    T* dst = padded + (long)c * plan.Plane + ((long)(id + w.Pad[0]) * plan.PH + ih + w.Pad[1]) * plan.PW + w.Pad[2];
+                    Buffer.MemoryCopy(src, dst, (long)IW * sizeof(T), (long)IW * sizeof(T));
+                }
+    }
+
+    /// <summary>
+    /// Position slivers [first, last) of one image and group: for each, the valid positions' runs in the output, then every
+    /// row sliver of output channels through the micro-kernel into a tile and from there into y.
+    /// </summary>
+    [SkipLocalsInit]
+    private static unsafe void Slivers<T, TV, L, S>(Plan plan, T* padded, T* weights, int* offsets, T* y, int first, int last)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
+    {
+        var w = plan.Window;
+        int mr = S.Rows, nr = S.Vectors * L.Count, og = plan.OutChannels, k = plan.Taps, p = w.OutSize;
+        int OH = w.Out[1], OW = w.Out[2], PW = plan.PW, layer = plan.PH * plan.PW;
+        T* tile = stackalloc T[mr * nr];
+        // A run: tile column, output index, length. At most one per output line the sliver touches, plus one.
+        int* runs = stackalloc int[3 * (nr + 2)];
+        for (int s = first; s < last; s++)
+        {
+            int q0 = s * nr, end = Math.Min(q0 + nr, plan.Positions), count = 0;
+            for (int q = q0; q < end;)
+            {
+                int od = q / layer, rest = q - od * layer, oh = rest / PW, ow = rest - oh * PW;
+                if (oh >= OH) { q = (od + 1) * layer; continue; }
+                if (ow >= OW) { q += PW - ow; continue; }
+                int length = Math.Min(OW - ow, end - q);
+                runs[3 * count] = q - q0;
+                runs[3 * count + 1] = (od * OH + oh) * OW + ow;
+                runs[3 * count + 2] = length;
+                count++;
+                q += length;
+            }
+            if (count == 0) continue;
+            for (int o0 = 0; o0 < og; o0 += mr)
+            {
+                Kernel<T, TV, L, S>(k, weights + (long)o0 * k, padded + q0, offsets, tile);
+                for (int r = 0, rows = Math.Min(mr, og - o0); r < rows; r++)
+                {
+                    T* yr = y + (long)(o0 + r) * p;
+                    for (int j = 0; j < count; j++)
+                    {
+                        long bytes = (long)runs[3 * j + 2] * sizeof(T);
+                        Buffer.MemoryCopy(tile + r * nr + runs[3 * j], yr + runs[3 * j + 1], bytes, bytes);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>One k step of one tile row: c_v = fma(w, b_v, c_v).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<T, TV, L, S>(T weight, TV b0, TV b1, TV b2, ref TV c0, ref TV c1, ref TV c2)
+        where T : unmanaged where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
+    {
+        TV v = L.Splat(weight);
+        c0 = L.Fma(v, b0, c0);
+        if (S.Vectors > 1) c1 = L.Fma(v, b1, c1);
+        if (S.Vectors > 2) c2 = L.Fma(v, b2, c2);
+    }
+
+    /// <summary>The slice update of one tile row: tile = 1 acc (first slice) or 1 acc + tile, as the GEMM updates C.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Update<T, TV, L, S>(T* row, TV c0, TV c1, TV c2, bool first)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
+    {
+        TV one = L.Splat(T.One);
+        int lanes = L.Count;
+        L.Store(row, first ? L.Mul(one, c0) : L.Add(L.Mul(one, c0), L.Load(row)));
+        if (S.Vectors > 1) L.Store(row + lanes, first ? L.Mul(one, c1) : L.Add(L.Mul(one, c1), L.Load(row + lanes)));
+        if (S.Vectors > 2) L.Store(row + 2 * lanes, first ? L.Mul(one, c2) : L.Add(L.Mul(one, c2), L.Load(row + 2 * lanes)));
+    }
+
+    /// <summary>
+    /// One MR x NR tile over all K taps: weights packed MR per tap, the positions' vectors at x + offsets[p]; the result
+    /// (KC-deep slices added in order) in <paramref name="tile"/>, MR rows of NR. At most 8 rows and 3 vectors.
+    /// </summary>
+    [SkipLocalsInit]
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Kernel<T, TV, L, S>(int k, T* weights, T* x, int* offsets, T* tile)
+        where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
+    {
+        int lanes = L.Count, nr = S.Vectors * lanes;
+        for (int p0 = 0; p0 < k; p0 += PackedGemm.KC)
+        {
+            int p1 = Math.Min(k, p0 + PackedGemm.KC);
+            TV c0_0 = default, c0_1 = default, c0_2 = default, c1_0 = default, c1_1 = default, c1_2 = default;
+            TV c2_0 = default, c2_1 = default, c2_2 = default, c3_0 = default, c3_1 = default, c3_2 = default;
+            TV c4_0 = default, c4_1 = default, c4_2 = default, c5_0 = default, c5_1 = default, c5_2 = default;
+            TV c6_0 = default, c6_1 = default, c6_2 = default, c7_0 = default, c7_1 = default, c7_2 = default;
+            T* a = weights + (long)p0 * S.Rows;
+            for (int p = p0; p < p1; p++)
+            {
+                T* src = x + offsets[p];
+                TV b0 = L.Load(src);
+                TV b1 = S.Vectors > 1 ? L.Load(src + lanes) : default;
+                TV b2 = S.Vectors > 2 ? L.Load(src + 2 * lanes) : default;
+                Step<T, TV, L, S>(a[0], b0, b1, b2, ref c0_0, ref c0_1, ref c0_2);
+                if (S.Rows > 1) Step<T, TV, L, S>(a[1], b0, b1, b2, ref c1_0, ref c1_1, ref c1_2);
+                if (S.Rows > 2) Step<T, TV, L, S>(a[2], b0, b1, b2, ref c2_0, ref c2_1, ref c2_2);
+                if (S.Rows > 3) Step<T, TV, L, S>(a[3], b0, b1, b2, ref c3_0, ref c3_1, ref c3_2);
+                if (S.Rows > 4) Step<T, TV, L, S>(a[4], b0, b1, b2, ref c4_0, ref c4_1, ref c4_2);
+                if (S.Rows > 5) Step<T, TV, L, S>(a[5], b0, b1, b2, ref c5_0, ref c5_1, ref c5_2);
+                if (S.Rows > 6) Step<T, TV, L, S>(a[6], b0, b1, b2, ref c6_0, ref c6_1, ref c6_2);
+                if (S.Rows > 7) Step<T, TV, L, S>(a[7], b0, b1, b2, ref c7_0, ref c7_1, ref c7_2);
+                a += S.Rows;
+            }
+            bool first = p0 == 0;
+            Update<T, TV, L, S>(tile, c0_0, c0_1, c0_2, first);
+            if (S.Rows > 1) Update<T, TV, L, S>(tile + nr, c1_0, c1_1, c1_2, first);
+            if (S.Rows > 2) Update<T, TV, L, S>(tile + 2 * nr, c2_0, c2_1, c2_2, first);
+            if (S.Rows > 3) Update<T, TV, L, S>(tile + 3 * nr, c3_0, c3_1, c3_2, first);
+            if (S.Rows > 4) Update<T, TV, L, S>(tile + 4 * nr, c4_0, c4_1, c4_2, first);
+            if (S.Rows > 5) Update<T, TV, L, S>(tile + 5 * nr, c5_0, c5_1, c5_2, first);
+            if (S.Rows > 6) Update<T, TV, L, S>(tile + 6 * nr, c6_0, c6_1, c6_2, first);
+            if (S.Rows > 7) Update<T, TV, L, S>(tile + 7 * nr, c7_0, c7_1, c7_2, first);
+        }
+    }
+}

@@ -30,6 +30,12 @@ internal static class ImplicitConv
     /// <summary>Fewer output channels per group than this keep im2col: a tile of MR = 8 channel rows would be mostly padding.</summary>
     internal const int MinOutChannels = 8;
 
+    /// <summary>
+    /// Position slivers per band: each row sliver of packed weights (MR x K, 18 KiB for 8 x 576 floats) meets the band's
+    /// slivers while it is in L1, and the band's part of the padded image stays in L2. Changes no bit.
+    /// </summary>
+    private const int Band = 8;
+
     /// <summary>Whether the forward pass of a convolution with this geometry and output channels per group takes this path.</summary>
     public static bool Applies(Window w, int outPerGroup) =>
         outPerGroup >= MinOutChannels && w.Stride[0] == 1 && w.Stride[1] == 1 && w.Stride[2] == 1;
@@ -176,37 +182,49 @@ internal static class ImplicitConv
         int mr = S.Rows, nr = S.Vectors * L.Count, og = plan.OutChannels, k = plan.Taps, p = w.OutSize;
         int OH = w.Out[1], OW = w.Out[2], PW = plan.PW, layer = plan.PH * plan.PW;
         T* tile = stackalloc T[mr * nr];
-        // A run: tile column, output index, length. At most one per output line the sliver touches, plus one.
-        int* runs = stackalloc int[3 * (nr + 2)];
-        for (int s = first; s < last; s++)
+        // A run: tile column, output index, length; at most one per output line a sliver touches, plus one (nr + 2 per sliver).
+        int perSliver = 3 * (nr + 2);
+        int* runs = stackalloc int[Band * perSliver];
+        int* counts = stackalloc int[Band];
+        for (int s0 = first; s0 < last; s0 += Band)
         {
-            int q0 = s * nr, end = Math.Min(q0 + nr, plan.Positions), count = 0;
-            for (int q = q0; q < end;)
+            int s1 = Math.Min(last, s0 + Band);
+            for (int s = s0; s < s1; s++)
             {
-                int od = q / layer, rest = q - od * layer, oh = rest / PW, ow = rest - oh * PW;
-                if (oh >= OH) { q = (od + 1) * layer; continue; }
-                if (ow >= OW) { q += PW - ow; continue; }
-                int length = Math.Min(OW - ow, end - q);
-                runs[3 * count] = q - q0;
-                runs[3 * count + 1] = (od * OH + oh) * OW + ow;
-                runs[3 * count + 2] = length;
-                count++;
-                q += length;
-            }
-            if (count == 0) continue;
-            for (int o0 = 0; o0 < og; o0 += mr)
-            {
-                Kernel<T, TV, L, S>(k, weights + (long)o0 * k, padded + q0, offsets, tile);
-                for (int r = 0, rows = Math.Min(mr, og - o0); r < rows; r++)
+                int q0 = s * nr, end = Math.Min(q0 + nr, plan.Positions), count = 0;
+                int* run = runs + (s - s0) * perSliver;
+                for (int q = q0; q < end;)
                 {
-                    T* yr = y + (long)(o0 + r) * p;
-                    for (int j = 0; j < count; j++)
+                    int od = q / layer, rest = q - od * layer, oh = rest / PW, ow = rest - oh * PW;
+                    if (oh >= OH) { q = (od + 1) * layer; continue; }
+                    if (ow >= OW) { q += PW - ow; continue; }
+                    int length = Math.Min(OW - ow, end - q);
+                    run[3 * count] = q - q0;
+                    run[3 * count + 1] = (od * OH + oh) * OW + ow;
+                    run[3 * count + 2] = length;
+                    count++;
+                    q += length;
+                }
+                counts[s - s0] = count;
+            }
+            // Each row sliver of weights meets the band's position slivers while it is in L1.
+            for (int o0 = 0; o0 < og; o0 += mr)
+                for (int s = s0; s < s1; s++)
+                {
+                    int count = counts[s - s0];
+                    if (count == 0) continue;
+                    int* run = runs + (s - s0) * perSliver;
+                    Kernel<T, TV, L, S>(k, weights + (long)o0 * k, padded + (long)s * nr, offsets, tile);
+                    for (int r = 0, rows = Math.Min(mr, og - o0); r < rows; r++)
                     {
-                        long bytes = (long)runs[3 * j + 2] * sizeof(T);
-                        Buffer.MemoryCopy(tile + r * nr + runs[3 * j], yr + runs[3 * j + 1], bytes, bytes);
+                        T* yr = y + (long)(o0 + r) * p;
+                        for (int j = 0; j < count; j++)
+                        {
+                            long bytes = (long)run[3 * j + 2] * sizeof(T);
+                            Buffer.MemoryCopy(tile + r * nr + run[3 * j], yr + run[3 * j + 1], bytes, bytes);
+                        }
                     }
                 }
-            }
         }
     }
 

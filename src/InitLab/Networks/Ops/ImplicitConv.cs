@@ -171,58 +171,58 @@ internal static class ImplicitConv
     }
 
     /// <summary>
-    /// Position slivers [first, last) of one image and group: for each, the valid positions' runs in the output, then every
-    /// row sliver of output channels through the micro-kernel into a tile and from there into y.
+    /// Position slivers [first, last) of one image and group: for each, where its positions go in the output (-1: a number in
+    /// the padding, dropped), then every row sliver of output channels through the micro-kernel. The kernel writes each vector
+    /// that lands whole on consecutive outputs straight into y; the others go through the tile and are scattered from there.
     /// </summary>
     [SkipLocalsInit]
     private static unsafe void Slivers<T, TV, L, S>(Plan plan, T* padded, T* weights, int* offsets, T* y, int first, int last)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
     {
         var w = plan.Window;
-        int mr = S.Rows, nr = S.Vectors * L.Count, og = plan.OutChannels, k = plan.Taps, p = w.OutSize;
+        int mr = S.Rows, lanes = L.Count, nr = S.Vectors * lanes, og = plan.OutChannels, k = plan.Taps, p = w.OutSize;
         int OH = w.Out[1], OW = w.Out[2], PW = plan.PW, layer = plan.PH * plan.PW;
         T* tile = stackalloc T[mr * nr];
-        // A run: tile column, output index, length; at most one per output line a sliver touches, plus one (nr + 2 per sliver).
-        int perSliver = 3 * (nr + 2);
-        int* runs = stackalloc int[Band * perSliver];
-        int* counts = stackalloc int[Band];
+        int* maps = stackalloc int[Band * nr];
+        int* direct = stackalloc int[Band * S.Vectors];
+        bool* any = stackalloc bool[Band];
         for (int s0 = first; s0 < last; s0 += Band)
         {
             int s1 = Math.Min(last, s0 + Band);
             for (int s = s0; s < s1; s++)
             {
-                int q0 = s * nr, end = Math.Min(q0 + nr, plan.Positions), count = 0;
-                int* run = runs + (s - s0) * perSliver;
-                for (int q = q0; q < end;)
+                int* map = maps + (s - s0) * nr;
+                any[s - s0] = false;
+                for (int j = 0; j < nr; j++)
                 {
-                    int od = q / layer, rest = q - od * layer, oh = rest / PW, ow = rest - oh * PW;
-                    if (oh >= OH) { q = (od + 1) * layer; continue; }
-                    if (ow >= OW) { q += PW - ow; continue; }
-                    int length = Math.Min(OW - ow, end - q);
-                    run[3 * count] = q - q0;
-                    run[3 * count + 1] = (od * OH + oh) * OW + ow;
-                    run[3 * count + 2] = length;
-                    count++;
-                    q += length;
+                    int q = s * nr + j, od = q / layer, rest = q - od * layer, oh = rest / PW, ow = rest - oh * PW;
+                    bool valid = q < plan.Positions && oh < OH && ow < OW;
+                    map[j] = valid ? (od * OH + oh) * OW + ow : -1;
+                    any[s - s0] |= valid;
                 }
-                counts[s - s0] = count;
+                for (int v = 0; v < S.Vectors; v++)
+                {
+                    int at = map[v * lanes];
+                    for (int e = 1; e < lanes && at >= 0; e++)
+                        if (map[v * lanes + e] != at + e) at = -1;
+                    direct[(s - s0) * S.Vectors + v] = at;
+                }
             }
             // Each row sliver of weights meets the band's position slivers while it is in L1.
             for (int o0 = 0; o0 < og; o0 += mr)
                 for (int s = s0; s < s1; s++)
                 {
-                    int count = counts[s - s0];
-                    if (count == 0) continue;
-                    int* run = runs + (s - s0) * perSliver;
-                    Kernel<T, TV, L, S>(k, weights + (long)o0 * k, padded + (long)s * nr, offsets, tile);
-                    for (int r = 0, rows = Math.Min(mr, og - o0); r < rows; r++)
+                    if (!any[s - s0]) continue;
+                    int rows = Math.Min(mr, og - o0);
+                    int* map = maps + (s - s0) * nr, vectors = direct + (s - s0) * S.Vectors;
+                    T* yo = y + (long)o0 * p;
+                    Kernel<T, TV, L, S>(k, weights + (long)o0 * k, padded + (long)s * nr, offsets, tile, yo, p, rows, vectors);
+                    for (int v = 0; v < S.Vectors; v++)
                     {
-                        T* yr = y + (long)(o0 + r) * p;
-                        for (int j = 0; j < count; j++)
-                        {
-                            long bytes = (long)run[3 * j + 2] * sizeof(T);
-                            Buffer.MemoryCopy(tile + r * nr + run[3 * j], yr + run[3 * j + 1], bytes, bytes);
-                        }
+                        if (vectors[v] >= 0) continue;
+                        for (int r = 0; r < rows; r++)
+                            for (int j = v * lanes; j < (v + 1) * lanes; j++)
+                                if (map[j] >= 0) yo[(long)r * p + map[j]] = tile[r * nr + j];
                     }
                 }
         }
@@ -239,25 +239,32 @@ internal static class ImplicitConv
         if (S.Vectors > 2) c2 = L.Fma(v, b2, c2);
     }
 
-    /// <summary>The slice update of one tile row: tile = 1 acc (first slice) or 1 acc + tile, as the GEMM updates C.</summary>
+    /// <summary>
+    /// The slice update of one tile row: 1 acc (first slice) or 1 acc + tile, as the GEMM updates C, into the tile; after the
+    /// last slice, vectors with an output (<paramref name="direct"/>[v] &gt;= 0, <paramref name="y"/> not null) go to y instead.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Update<T, TV, L, S>(T* row, TV c0, TV c1, TV c2, bool first)
+    private static unsafe void Update<T, TV, L, S>(T* row, T* y, int* direct, TV c0, TV c1, TV c2, bool first, bool last)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
     {
         TV one = L.Splat(T.One);
         int lanes = L.Count;
-        L.Store(row, first ? L.Mul(one, c0) : L.Add(L.Mul(one, c0), L.Load(row)));
-        if (S.Vectors > 1) L.Store(row + lanes, first ? L.Mul(one, c1) : L.Add(L.Mul(one, c1), L.Load(row + lanes)));
-        if (S.Vectors > 2) L.Store(row + 2 * lanes, first ? L.Mul(one, c2) : L.Add(L.Mul(one, c2), L.Load(row + 2 * lanes)));
+        bool out0 = last && y != null;
+        L.Store(out0 && direct[0] >= 0 ? y + direct[0] : row, first ? L.Mul(one, c0) : L.Add(L.Mul(one, c0), L.Load(row)));
+        if (S.Vectors > 1)
+            L.Store(out0 && direct[1] >= 0 ? y + direct[1] : row + lanes, first ? L.Mul(one, c1) : L.Add(L.Mul(one, c1), L.Load(row + lanes)));
+        if (S.Vectors > 2)
+            L.Store(out0 && direct[2] >= 0 ? y + direct[2] : row + 2 * lanes, first ? L.Mul(one, c2) : L.Add(L.Mul(one, c2), L.Load(row + 2 * lanes)));
     }
 
     /// <summary>
     /// One MR x NR tile over all K taps: weights packed MR per tap, the positions' vectors at x + offsets[p]; the result
-    /// (KC-deep slices added in order) in <paramref name="tile"/>, MR rows of NR. At most 8 rows and 3 vectors.
+    /// (KC-deep slices added in order) in <paramref name="tile"/> (MR rows of NR), except the vectors of the first
+    /// <paramref name="rows"/> rows that <paramref name="direct"/> sends to y (row r at y + r ldy). At most 8 rows and 3 vectors.
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Kernel<T, TV, L, S>(int k, T* weights, T* x, int* offsets, T* tile)
+    private static unsafe void Kernel<T, TV, L, S>(int k, T* weights, T* x, int* offsets, T* tile, T* y, long ldy, int rows, int* direct)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
     {
         int lanes = L.Count, nr = S.Vectors * lanes;
@@ -285,15 +292,15 @@ internal static class ImplicitConv
                 if (S.Rows > 7) Step<T, TV, L, S>(a[7], b0, b1, b2, ref c7_0, ref c7_1, ref c7_2);
                 a += S.Rows;
             }
-            bool first = p0 == 0;
-            Update<T, TV, L, S>(tile, c0_0, c0_1, c0_2, first);
-            if (S.Rows > 1) Update<T, TV, L, S>(tile + nr, c1_0, c1_1, c1_2, first);
-            if (S.Rows > 2) Update<T, TV, L, S>(tile + 2 * nr, c2_0, c2_1, c2_2, first);
-            if (S.Rows > 3) Update<T, TV, L, S>(tile + 3 * nr, c3_0, c3_1, c3_2, first);
-            if (S.Rows > 4) Update<T, TV, L, S>(tile + 4 * nr, c4_0, c4_1, c4_2, first);
-            if (S.Rows > 5) Update<T, TV, L, S>(tile + 5 * nr, c5_0, c5_1, c5_2, first);
-            if (S.Rows > 6) Update<T, TV, L, S>(tile + 6 * nr, c6_0, c6_1, c6_2, first);
-            if (S.Rows > 7) Update<T, TV, L, S>(tile + 7 * nr, c7_0, c7_1, c7_2, first);
+            bool first = p0 == 0, last = p1 == k;
+            Update<T, TV, L, S>(tile, y, direct, c0_0, c0_1, c0_2, first, last);
+            if (S.Rows > 1) Update<T, TV, L, S>(tile + nr, rows > 1 ? y + ldy : null, direct, c1_0, c1_1, c1_2, first, last);
+            if (S.Rows > 2) Update<T, TV, L, S>(tile + 2 * nr, rows > 2 ? y + 2 * ldy : null, direct, c2_0, c2_1, c2_2, first, last);
+            if (S.Rows > 3) Update<T, TV, L, S>(tile + 3 * nr, rows > 3 ? y + 3 * ldy : null, direct, c3_0, c3_1, c3_2, first, last);
+            if (S.Rows > 4) Update<T, TV, L, S>(tile + 4 * nr, rows > 4 ? y + 4 * ldy : null, direct, c4_0, c4_1, c4_2, first, last);
+            if (S.Rows > 5) Update<T, TV, L, S>(tile + 5 * nr, rows > 5 ? y + 5 * ldy : null, direct, c5_0, c5_1, c5_2, first, last);
+            if (S.Rows > 6) Update<T, TV, L, S>(tile + 6 * nr, rows > 6 ? y + 6 * ldy : null, direct, c6_0, c6_1, c6_2, first, last);
+            if (S.Rows > 7) Update<T, TV, L, S>(tile + 7 * nr, rows > 7 ? y + 7 * ldy : null, direct, c7_0, c7_1, c7_2, first, last);
         }
     }
 }

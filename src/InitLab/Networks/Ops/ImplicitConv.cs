@@ -193,12 +193,18 @@ internal static class ImplicitConv
             {
                 int* map = maps + (s - s0) * nr;
                 any[s - s0] = false;
+                int q0 = s * nr, od = q0 / layer, rest = q0 - od * layer, oh = rest / PW, ow = rest - oh * PW;
                 for (int j = 0; j < nr; j++)
                 {
-                    int q = s * nr + j, od = q / layer, rest = q - od * layer, oh = rest / PW, ow = rest - oh * PW;
-                    bool valid = q < plan.Positions && oh < OH && ow < OW;
+                    bool valid = q0 + j < plan.Positions && oh < OH && ow < OW;
                     map[j] = valid ? (od * OH + oh) * OW + ow : -1;
                     any[s - s0] |= valid;
+                    // The next number: (od, oh, ow) counted over PD x PH x PW.
+                    if (++ow < PW) continue;
+                    ow = 0;
+                    if (++oh < plan.PH) continue;
+                    oh = 0;
+                    od++;
                 }
                 for (int v = 0; v < S.Vectors; v++)
                 {

@@ -8,30 +8,35 @@ namespace InitLab.Tests.Networks;
 
 /// <summary>
 /// The implicit-GEMM convolution against its definition written out here: every output is the GEMM's arithmetic over im2col's
-/// rows (taps in the order c, kd, kh, kw; zero outside the input), in slices of <see cref="PackedGemm.KC"/> taps, each slice
+/// rows (taps in the order c, kd, kh, kw; zero outside the input; any stride), in slices of <see cref="PackedGemm.KC"/> taps, each slice
 /// one FMA chain from zero, the slices added in order. Bit for bit, on every lane width and thread count.
 /// </summary>
 public class ImplicitConvTests
 {
-    public static TheoryData<int, int, int, int[], int[], int[], int[]?, int[], int> Geometries => new()
+    public static TheoryData<int, int, int, int[], int[], int[], int[], int[]?, int[], int> Geometries => new()
     {
-        // cin, cout, groups, spatial, kernel, padding, padding_end, dilation, batch
-        { 30, 16, 1, [7, 11], [3, 3], [1, 1], null, [1, 1], 2 },        // 270 taps: two slices; unequal height and width
-        { 64, 8, 1, [5, 6], [3, 3], [1, 1], null, [1, 1], 1 },          // 576 taps: three slices; one image (threads inside it)
-        { 12, 24, 3, [9, 8], [2, 3], [0, 2], [1, 0], [2, 1], 3 },       // groups, asymmetric padding, dilation
-        { 4, 32, 4, [10, 7], [3, 3], [2, 2], null, [2, 2], 2 },         // depthwise with 8 outputs per channel
-        { 5, 9, 1, [37], [5], [2], null, [1], 2 },                      // 1-D; 9 output channels: a partial row sliver
-        { 3, 8, 1, [4, 5, 6], [2, 3, 3], [1, 1, 0], null, [1, 1, 1], 2 }, // 3-D
-        { 4, 8, 1, [4, 3], [3, 3], [4, 4], null, [4, 4], 1 },           // padding beyond the kernel's reach
-        { 16, 8, 1, [6, 6], [1, 1], [1, 1], null, [1, 1], 1 },          // 1 x 1 kernel with padding
+        // cin, cout, groups, spatial, kernel, stride, padding, padding_end, dilation, batch
+        { 30, 16, 1, [7, 11], [3, 3], [1, 1], [1, 1], null, [1, 1], 2 },        // 270 taps: two slices; unequal height and width
+        { 64, 8, 1, [5, 6], [3, 3], [1, 1], [1, 1], null, [1, 1], 1 },          // 576 taps: three slices; one image (threads inside it)
+        { 12, 24, 3, [9, 8], [2, 3], [1, 1], [0, 2], [1, 0], [2, 1], 3 },       // groups, asymmetric padding, dilation
+        { 4, 32, 4, [10, 7], [3, 3], [1, 1], [2, 2], null, [2, 2], 2 },         // depthwise with 8 outputs per channel
+        { 5, 9, 1, [37], [5], [1], [2], null, [1], 2 },                         // 1-D; 9 output channels: a partial row sliver
+        { 3, 8, 1, [4, 5, 6], [2, 3, 3], [1, 1, 1], [1, 1, 0], null, [1, 1, 1], 2 }, // 3-D
+        { 4, 8, 1, [4, 3], [3, 3], [1, 1], [4, 4], null, [4, 4], 1 },           // padding beyond the kernel's reach
+        { 16, 8, 1, [6, 6], [1, 1], [1, 1], [1, 1], null, [1, 1], 1 },          // 1 x 1 kernel with padding
+        { 30, 16, 1, [11, 9], [3, 3], [2, 2], [1, 1], null, [1, 1], 2 },        // stride 2 (odd sizes: phases of unequal length)
+        { 8, 16, 2, [12, 10], [1, 1], [2, 2], [0, 0], null, [1, 1], 1 },        // 1 x 1 stride 2 (a ResNet shortcut), groups
+        { 6, 8, 1, [13, 11], [5, 3], [3, 2], [2, 1], [1, 0], [1, 2], 2 },       // unequal strides with dilation, asymmetric padding
+        { 4, 8, 1, [14], [3], [3], [1], null, [2], 2 },                         // 1-D stride 3, dilation 2 (stride and dilation coprime)
+        { 2, 8, 1, [5, 6, 7], [3, 2, 3], [2, 1, 2], [1, 0, 1], null, [1, 1, 1], 1 }, // 3-D with strides
     };
 
     [Theory]
     [MemberData(nameof(Geometries))]
     public void Float_output_has_the_bits_of_the_sliced_fma_chains_on_every_width_and_thread_count(int cin, int cout, int groups, int[] spatial,
-        int[] kernel, int[] padding, int[]? paddingEnd, int[] dilation, int batch)
+        int[] kernel, int[] stride, int[] padding, int[]? paddingEnd, int[] dilation, int batch)
     {
-        var (w, x, weight) = Setup<float>(cin, cout, groups, spatial, kernel, padding, paddingEnd, dilation, batch);
+        var (w, x, weight) = Setup<float>(cin, cout, groups, spatial, kernel, stride, padding, paddingEnd, dilation, batch);
         Assert.True(ImplicitConv.Applies(w, cout / groups));
         var expected = Reference(w, groups, cout, x, weight, batch, (a, b, c) => MathF.FusedMultiplyAdd(a, b, c));
         foreach (var width in new[] { GemmKernel.Scalar, GemmKernel.V256, GemmKernel.V512 })
@@ -49,7 +54,7 @@ public class ImplicitConvTests
     [Fact]
     public void Double_output_has_the_bits_of_the_sliced_fma_chains()
     {
-        var (w, x, weight) = Setup<double>(32, 16, 2, [6, 9], [3, 3], [1, 1], null, [1, 1], 2);
+        var (w, x, weight) = Setup<double>(32, 16, 2, [6, 9], [3, 3], [1, 2], [1, 1], null, [1, 1], 2);
         var expected = Reference(w, 2, 16, x, weight, 2, Math.FusedMultiplyAdd);
         foreach (var width in new[] { GemmKernel.Scalar, GemmKernel.V256, GemmKernel.V512 })
         {
@@ -61,13 +66,11 @@ public class ImplicitConvTests
     }
 
     [Fact]
-    public void Strided_convolutions_and_few_output_channels_keep_im2col()
+    public void Few_output_channels_per_group_keep_im2col()
     {
         var shape = new Shape(8, 9, 9);
-        Assert.False(ImplicitConv.Applies(Window.Of(shape, [3], [2], [1], [1]), 16));
-        Assert.False(ImplicitConv.Applies(Window.Of(shape, [3], [1, 2], [1], [1]), 16));
         Assert.False(ImplicitConv.Applies(Window.Of(shape, [3], [1], [1], [1]), ImplicitConv.MinOutChannels - 1));
-        Assert.True(ImplicitConv.Applies(Window.Of(shape, [3], [1], [1], [1]), ImplicitConv.MinOutChannels));
+        Assert.True(ImplicitConv.Applies(Window.Of(shape, [3], [2], [1], [1]), ImplicitConv.MinOutChannels));
     }
 
     [Fact]
@@ -104,10 +107,10 @@ public class ImplicitConvTests
             }
     }
 
-    private static (Window W, T[] X, T[] Weight) Setup<T>(int cin, int cout, int groups, int[] spatial, int[] kernel, int[] padding,
-        int[]? paddingEnd, int[] dilation, int batch) where T : unmanaged, IFloatingPointIeee754<T>
+    private static (Window W, T[] X, T[] Weight) Setup<T>(int cin, int cout, int groups, int[] spatial, int[] kernel, int[] stride,
+        int[] padding, int[]? paddingEnd, int[] dilation, int batch) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var w = Window.Of(new Shape([cin, .. spatial]), kernel, [1], padding, dilation, paddingEnd);
+        var w = Window.Of(new Shape([cin, .. spatial]), kernel, stride, padding, dilation, paddingEnd);
         var g = new Generator(11, (ulong)(cin * 1000 + cout));
         var xd = new double[batch * cin * w.InSize];
         var wd = new double[cout * (cin / groups) * w.KernelSize];
@@ -135,7 +138,8 @@ public class ImplicitConvTests
                             {
                                 int c = t / w.KernelSize, rest = t % w.KernelSize;
                                 int kd = rest / (w.Kernel[1] * w.Kernel[2]), kh = rest / w.Kernel[2] % w.Kernel[1], kw = rest % w.Kernel[2];
-                                int id = od - w.Pad[0] + kd * w.Dilation[0], ih = oh - w.Pad[1] + kh * w.Dilation[1], iw = ow - w.Pad[2] + kw * w.Dilation[2];
+                                int id = od * w.Stride[0] - w.Pad[0] + kd * w.Dilation[0], ih = oh * w.Stride[1] - w.Pad[1] + kh * w.Dilation[1];
+                                int iw = ow * w.Stride[2] - w.Pad[2] + kw * w.Dilation[2];
                                 bool inside = (uint)id < (uint)ID && (uint)ih < (uint)IH && (uint)iw < (uint)IW;
                                 T value = inside ? x[(((n * w.Channels + group * cg + c) * ID + id) * IH + ih) * IW + iw] : T.Zero;
                                 acc = fma(weight[o * taps + t], value, acc);

@@ -13,8 +13,8 @@ namespace InitLab.Networks.Ops;
 /// fan_in = C_in / groups * prod(kernel).
 /// </summary>
 /// <remarks>
-/// Forward: unit strides with at least 8 output channels per group run as an implicit GEMM over a zero-padded copy of each image
-/// (<see cref="ImplicitConv"/>, no im2col); other convolutions as im2col + GEMM per image and group, in bands of output lines
+/// Forward: at least 8 output channels per group run as an implicit GEMM over a zero-padded copy of each image, split into
+/// stride phases (<see cref="ImplicitConv"/>, no im2col); other convolutions as im2col + GEMM per image and group, in bands of output lines
 /// that stay in L2: Y_g = W_g cols (C_out/g x K) (K x P). Both give the same bits. Backward: dW_g = sum over images of
 /// dY_g cols^T, dcols = W_g^T dY_g scattered back by col2im, db = sums of dY over batch and space. A 1x1 kernel with unit
 /// stride and no padding skips im2col.

@@ -7,14 +7,15 @@ using InitLab.LinearAlgebra;
 namespace InitLab.Networks.Ops;
 
 /// <summary>
-/// The forward pass of a unit-stride convolution as an implicit GEMM, without im2col. One group's channels of an image are
-/// copied once into a zero-padded buffer (C_in / groups planes of PD x PH x PW, the input plus its padding), and output
-/// position (od, oh, ow) is numbered q = (od PH + oh) PW + ow over that padded plane, so kernel tap k = (c, kd, kh, kw) of
-/// every position reads the buffer at q + off[k], off[k] = c PD PH PW + (kd dd PH + kh dh) PW + kw dw: consecutive positions
-/// read consecutive elements. The micro-kernel broadcasts packed weights (MR output channels per tap, as the GEMM packs its
-/// A operand) against vectors of positions loaded straight from the buffer. Numbers with ow &gt;= OW or oh &gt;= OH are
-/// the padding columns and rows of the numbering: computed and dropped, (PW - OW) / PW of the work (2/58 for a 3 x 3 kernel
-/// with padding 1 on 56 x 56).
+/// The forward pass of a convolution as an implicit GEMM, without im2col. One group's channels of an image are copied once
+/// into a zero-padded buffer (C_in / groups planes of PD x PH x PW, the input plus its padding), and output position
+/// (od, oh, ow) is numbered q = (od PH + oh) PW + ow over that padded plane, so with unit strides kernel tap k = (c, kd, kh, kw)
+/// of every position reads the buffer at q + off[k], off[k] = c PD PH PW + (kd dd PH + kh dh) PW + kw dw: consecutive
+/// positions read consecutive elements. Strided convolutions split the padded input into stride phases first (see
+/// <see cref="Plan"/>), which makes every tap unit-stride again. The micro-kernel broadcasts packed weights (MR output channels
+/// per tap, as the GEMM packs its A operand) against vectors of positions loaded straight from the buffer. Numbers with
+/// ow &gt;= OW or oh &gt;= OH are the padding columns and rows of the numbering: computed and dropped, (PW - OW) / PW of the
+/// work (2/58 for a 3 x 3 kernel with padding 1 on 56 x 56).
 /// </summary>
 /// <remarks>
 /// <para>Bits: every output element gets exactly the arithmetic of im2col + <see cref="PackedGemm"/> for Y_g = W_g cols (see
@@ -36,9 +37,9 @@ internal static class ImplicitConv
     /// </summary>
     private const int Band = 8;
 
-    /// <summary>Whether the forward pass of a convolution with this geometry and output channels per group takes this path.</summary>
-    public static bool Applies(Window w, int outPerGroup) =>
-        outPerGroup >= MinOutChannels && w.Stride[0] == 1 && w.Stride[1] == 1 && w.Stride[2] == 1;
+    /// <summary>Whether the forward pass of a convolution with this many output channels per group takes this path (any
+    /// geometry: strides, padding, dilation, 1 to 3 dimensions).</summary>
+    public static bool Applies(Window w, int outPerGroup) => outPerGroup >= MinOutChannels;
 
     /// <summary>
     /// y = conv(x, weight) without bias for a batch: x is batch x C_in x InSize, weight C_out x (C_in / groups) x KernelSize,
@@ -63,31 +64,47 @@ internal static class ImplicitConv
         }
     }
 
-    /// <summary>The numbering of one geometry: the padded plane, the positions' range and each tap's offset.</summary>
+    /// <summary>
+    /// The numbering of one geometry. Padded coordinates z = (o s + k d) per dimension (s the stride, d the dilation) split
+    /// into phases z mod s: phase plane (a, b, c) holds the padded input's elements (a + i sd, b + j sh, c + l sw) at (i, j, l),
+    /// QD x QH x QW = ceil(PD / sd) x ceil(PH / sh) x ceil(PW / sw) (one plane, the padded input itself, for unit strides).
+    /// Tap (kd, kh, kw) of output (od, oh, ow) is then element (od + kd dd div sd, oh + kh dh div sh, ow + kw dw div sw) of
+    /// phase (kd dd mod sd, kh dh mod sh, kw dw mod sw): consecutive outputs read consecutive elements of one phase plane.
+    /// </summary>
     private sealed class Plan
     {
-        public int InChannels, OutChannels, Taps, PD, PH, PW, Plane, Positions;
+        public int InChannels, OutChannels, Taps, PD, PH, PW, QD, QH, QW, Phases, Plane, Length, Positions;
         public int[] Offsets = [];
         public Window Window = null!;
 
         public static Plan Of(Window w, int groups, int outChannels)
         {
             int cg = w.Channels / groups;
+            int sd = w.Stride[0], sh = w.Stride[1], sw = w.Stride[2];
             var plan = new Plan
             {
                 Window = w, InChannels = cg, OutChannels = outChannels / groups, Taps = cg * w.KernelSize,
                 PD = w.In[0] + w.Pad[0] + w.PadEnd[0], PH = w.In[1] + w.Pad[1] + w.PadEnd[1], PW = w.In[2] + w.Pad[2] + w.PadEnd[2],
+                Phases = sd * sh * sw,
             };
-            plan.Plane = checked(plan.PD * plan.PH * plan.PW);
+            plan.QD = (plan.PD + sd - 1) / sd;
+            plan.QH = (plan.PH + sh - 1) / sh;
+            plan.QW = (plan.PW + sw - 1) / sw;
+            plan.Plane = checked(plan.QD * plan.QH * plan.QW);
+            plan.Length = checked(plan.Phases * cg * plan.Plane);
             // The last valid position plus one: (OD - 1, OH - 1, OW - 1).
-            plan.Positions = ((w.Out[0] - 1) * plan.PH + w.Out[1] - 1) * plan.PW + w.Out[2];
+            plan.Positions = ((w.Out[0] - 1) * plan.QH + w.Out[1] - 1) * plan.QW + w.Out[2];
             plan.Offsets = new int[plan.Taps];
             int k = 0;
             for (int c = 0; c < cg; c++)
                 for (int kd = 0; kd < w.Kernel[0]; kd++)
                     for (int kh = 0; kh < w.Kernel[1]; kh++)
                         for (int kw = 0; kw < w.Kernel[2]; kw++)
-                            plan.Offsets[k++] = c * plan.Plane + (kd * w.Dilation[0] * plan.PH + kh * w.Dilation[1]) * plan.PW + kw * w.Dilation[2];
+                        {
+                            int ed = kd * w.Dilation[0], eh = kh * w.Dilation[1], ew = kw * w.Dilation[2];
+                            int phase = ((ed % sd) * sh + eh % sh) * sw + ew % sw;
+                            plan.Offsets[k++] = (phase * cg + c) * plan.Plane + ((ed / sd) * plan.QH + eh / sh) * plan.QW + ew / sw;
+                        }
             return plan;
         }
     }
@@ -119,7 +136,7 @@ internal static class ImplicitConv
             void Images(int first, int last, int inner)
             {
                 // The padding stays zero: each image rewrites only the interior.
-                int length = plan.InChannels * plan.Plane + nr;
+                int length = plan.Length + nr;
                 T[] buffer = ArrayPool<T>.Shared.Rent(length);
                 try
                 {
@@ -155,18 +172,32 @@ internal static class ImplicitConv
         }
     }
 
-    /// <summary>Copies one group's channels of an image into the interior of the padded buffer.</summary>
+    /// <summary>Copies one group's channels of an image into the interior of the phase planes (the padding stays zero).</summary>
     private static unsafe void Fill<T>(Plan plan, T* x, T* padded) where T : unmanaged
     {
         var w = plan.Window;
-        int ID = w.In[0], IH = w.In[1], IW = w.In[2];
+        int ID = w.In[0], IH = w.In[1], IW = w.In[2], sd = w.Stride[0], sh = w.Stride[1], sw = w.Stride[2];
         for (int c = 0; c < plan.InChannels; c++)
             for (int id = 0; id < ID; id++)
                 for (int ih = 0; ih < IH; ih++)
                 {
                     T* src = x + ((long)(c * ID + id) * IH + ih) * IW;
-                    T* dst = padded + (long)c * plan.Plane + ((long)(id + w.Pad[0]) * plan.PH + ih + w.Pad[1]) * plan.PW + w.Pad[2];
-                    Buffer.MemoryCopy(src, dst, (long)IW * sizeof(T), (long)IW * sizeof(T));
+                    int zd = id + w.Pad[0], zh = ih + w.Pad[1];
+                    for (int a = 0; a < sw; a++)
+                    {
+                        // Input columns iw with (iw + pad) mod sw = a go to phase column (iw + pad) div sw.
+                        int iw0 = ((a - w.Pad[2]) % sw + sw) % sw;
+                        if (iw0 >= IW) continue;
+                        int phase = ((zd % sd) * sh + zh % sh) * sw + a;
+                        T* dst = padded + ((long)phase * plan.InChannels + c) * plan.Plane + ((long)(zd / sd) * plan.QH + zh / sh) * plan.QW
+                            + (iw0 + w.Pad[2]) / sw;
+                        if (sw == 1)
+                        {
+                            Buffer.MemoryCopy(src, dst, (long)IW * sizeof(T), (long)IW * sizeof(T));
+                            continue;
+                        }
+                        for (int iw = iw0, l = 0; iw < IW; iw += sw, l++) dst[l] = src[iw];
+                    }
                 }
     }
 
@@ -181,7 +212,7 @@ internal static class ImplicitConv
     {
         var w = plan.Window;
         int mr = S.Rows, lanes = L.Count, nr = S.Vectors * lanes, og = plan.OutChannels, k = plan.Taps, p = w.OutSize;
-        int OH = w.Out[1], OW = w.Out[2], PW = plan.PW, layer = plan.PH * plan.PW;
+        int OH = w.Out[1], OW = w.Out[2], QW = plan.QW, layer = plan.QH * plan.QW;
         T* tile = stackalloc T[mr * nr];
         int* maps = stackalloc int[Band * nr];
         int* direct = stackalloc int[Band * S.Vectors];
@@ -193,16 +224,16 @@ internal static class ImplicitConv
             {
                 int* map = maps + (s - s0) * nr;
                 any[s - s0] = false;
-                int q0 = s * nr, od = q0 / layer, rest = q0 - od * layer, oh = rest / PW, ow = rest - oh * PW;
+                int q0 = s * nr, od = q0 / layer, rest = q0 - od * layer, oh = rest / QW, ow = rest - oh * QW;
                 for (int j = 0; j < nr; j++)
                 {
                     bool valid = q0 + j < plan.Positions && oh < OH && ow < OW;
                     map[j] = valid ? (od * OH + oh) * OW + ow : -1;
                     any[s - s0] |= valid;
-                    // The next number: (od, oh, ow) counted over PD x PH x PW.
-                    if (++ow < PW) continue;
+                    // The next number: (od, oh, ow) counted over QD x QH x QW.
+                    if (++ow < QW) continue;
                     ow = 0;
-                    if (++oh < plan.PH) continue;
+                    if (++oh < plan.QH) continue;
                     oh = 0;
                     od++;
                 }

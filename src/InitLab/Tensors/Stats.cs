@@ -150,6 +150,55 @@ public sealed record Stats(
     }
 
     /// <summary>
+    /// <see cref="Of(ReadOnlySpan{float})"/>'s <see cref="Std"/> alone, bit for bit: the same sums and squared deviations in the
+    /// same order, without the counts and extremes (the trace's std of every drawn parameter tensor). A vector with a NaN or an
+    /// infinity (whose sum of squares is then not finite; finite floats' squares cannot overflow a double sum) takes
+    /// <see cref="Of(ReadOnlySpan{float})"/>'s passes.
+    /// </summary>
+    internal static double StdOf(ReadOnlySpan<float> x)
+    {
+        long n = x.Length;
+        if (n < 2) return Compute(x).Std;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        var sum4 = Vector256<double>.Zero;
+        var sq4 = Vector256<double>.Zero;
+        int i = 0;
+        for (; i + 8 <= x.Length; i += 8) AddSums8(Vector256.LoadUnsafe(ref x0, (nuint)i), ref sum4, ref sq4);
+        for (; i + 4 <= x.Length; i += 4)
+        {
+            var v = Load4(x, i);
+            sum4 += v;
+            sq4 += v * v;
+        }
+        double s0 = sum4[0], q0 = sq4[0];
+        for (; i < x.Length; i++)
+        {
+            double a = x[i];
+            s0 += a;
+            q0 += a * a;
+        }
+        double sum = (s0 + sum4[1]) + (sum4[2] + sum4[3]);
+        double sumSq = (q0 + sq4[1]) + (sq4[2] + sq4[3]);
+        if (!double.IsFinite(sumSq)) return Compute(x).Std;
+        double mean = sum / n;
+        var dev4 = Vector256<double>.Zero;
+        var m = Vector256.Create(mean);
+        for (i = 0; i + 4 <= x.Length; i += 4)
+        {
+            var d = Vector256.WidenLower(Vector128.LoadUnsafe(ref x0, (nuint)i).ToVector256Unsafe()) - m;
+            dev4 += d * d;
+        }
+        double d0 = dev4[0];
+        for (; i < x.Length; i++)
+        {
+            double a = x[i] - mean;
+            d0 += a * a;
+        }
+        double ss = (d0 + dev4[1]) + (dev4[2] + dev4[3]);
+        return Math.Sqrt(ss / (n - 1));
+    }
+
+    /// <summary>
     /// The explicit engine's measurement of a float vector in two passes instead of four: the statistics (bit for bit those of
     /// <see cref="Of(ReadOnlySpan{float})"/>), the magnitude histogram (<see cref="MagnitudeHistogram.Of{T}"/>'s counts) and,
     /// when <paramref name="pair"/> &gt; 0, the correlation q12 / sqrt(q11 q22) of x[0..pair) with x[pair..2 pair) in

@@ -133,7 +133,8 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
         States[i] = pass.State;
     }
 
-    private static double ParameterStd(T[] v) => Stats.Of<T>(new DenseTensor<T>(new Shape(v.Length), v)).Std;
+    private static double ParameterStd(T[] v) => typeof(T) == typeof(float) ? Stats.StdOf((float[])(object)v)
+        : Stats.Of<T>(new DenseTensor<T>(new Shape(v.Length), v)).Std;
 
     private T[] Parameter(Parameter p)
     {

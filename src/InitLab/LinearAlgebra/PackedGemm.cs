@@ -25,7 +25,7 @@ namespace InitLab.LinearAlgebra;
 /// after. So results are bit-identical for any thread count, tile and width; every width runs on any host (a width the
 /// hardware lacks is emulated by the runtime, slowly), which is how the tests check the widths this host would not pick.</para>
 /// </remarks>
-internal static partial class PackedGemm
+internal static class PackedGemm
 {
     /// <summary>The micro-kernel <see cref="Run{T}"/> picks on this host: the widest the hardware accelerates.</summary>
     internal static GemmKernel Best =>

@@ -164,21 +164,7 @@ public sealed record Stats(
         var sq4 = Vector256<double>.Zero;
         int i = 0;
         for (; i + 8 <= x.Length; i += 8) AddSums8(Vector256.LoadUnsafe(ref x0, (nuint)i), ref sum4, ref sq4);
-        for (; i + 4 <= x.Length; i += 4)
-        {
-            var v = Load4(x, i);
-            sum4 += v;
-            sq4 += v * v;
-        }
-        double s0 = sum4[0], q0 = sq4[0];
-        for (; i < x.Length; i++)
-        {
-            double a = x[i];
-            s0 += a;
-            q0 += a * a;
-        }
-        double sum = (s0 + sum4[1]) + (sum4[2] + sum4[3]);
-        double sumSq = (q0 + sq4[1]) + (sq4[2] + sq4[3]);
+        var (sum, sumSq) = FinishSums(x, i, sum4, sq4, out _);
         if (!double.IsFinite(sumSq)) return Compute(x).Std;
         double mean = sum / n;
         var dev4 = Vector256<double>.Zero;
@@ -233,22 +219,7 @@ public sealed record Stats(
             MagnitudeHistogram.Count8(ref table, f.AsUInt32());
         }
         int rest = i;
-        for (; i + 4 <= x.Length; i += 4)
-        {
-            var v = Load4(x, i);
-            sum4 += v;
-            sq4 += v * v;
-        }
-        int vectorEnd = i;
-        double s0 = sum4[0], q0 = sq4[0];
-        for (; i < x.Length; i++)
-        {
-            double a = x[i];
-            s0 += a;
-            q0 += a * a;
-        }
-        double sum = (s0 + sum4[1]) + (sum4[2] + sum4[3]);
-        double sumSq = (q0 + sq4[1]) + (sq4[2] + sq4[3]);
+        var (sum, sumSq) = FinishSums(x, i, sum4, sq4, out int vectorEnd);
         // No call before this point, so the loops' vectors stay in registers (the ABI saves none across a call).
         for (int k = rest; k < x.Length; k++) tables[MagnitudeHistogram.FloatSlot(BitConverter.SingleToUInt32Bits(x[k]))]++;
         histogram = MagnitudeHistogram.FromTables(tables, x);
@@ -362,6 +333,29 @@ public sealed record Stats(
         double s22 = (q22[0] + q22[1]) + (q22[2] + q22[3]);
         double s12 = (q12[0] + q12[1]) + (q12[2] + q12[3]);
         return s12 / Math.Sqrt(s11 * s22);
+    }
+
+    /// <summary>Compute's float sums from element <paramref name="i"/> on (four-element steps up to <paramref name="vectorEnd"/>,
+    /// then the tail into lane 0) added to the lanes, and the lanes' totals in Compute's order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (double Sum, double SumSq) FinishSums(ReadOnlySpan<float> x, int i, Vector256<double> sum4, Vector256<double> sq4,
+        out int vectorEnd)
+    {
+        for (; i + 4 <= x.Length; i += 4)
+        {
+            var v = Load4(x, i);
+            sum4 += v;
+            sq4 += v * v;
+        }
+        vectorEnd = i;
+        double s0 = sum4[0], q0 = sq4[0];
+        for (; i < x.Length; i++)
+        {
+            double a = x[i];
+            s0 += a;
+            q0 += a * a;
+        }
+        return ((s0 + sum4[1]) + (sum4[2] + sum4[3]), (q0 + sq4[1]) + (sq4[2] + sq4[3]));
     }
 
     /// <summary>Eight floats into the four double lanes of the sums: elements 0..3, then 4..7 (lane k gets elements k and 4 + k).</summary>

@@ -116,7 +116,23 @@ internal static class ImplicitConv
         int mr = S.Rows, nr = S.Vectors * L.Count, og = plan.OutChannels, k = plan.Taps;
         int rowSlivers = (og + mr - 1) / mr;
         // Packed weights: group g, sliver i, tap p at ((g rowSlivers + i) K + p) MR; rows past the group's last channel are zero.
-        var packed = new T[checked(groups * rowSlivers * mr * k)];
+        // Rented, not allocated: a new array per call (147 KiB for 64 x 576 floats) would go to the large object heap.
+        int packedLength = checked(groups * rowSlivers * mr * k);
+        T[] packed = ArrayPool<T>.Shared.Rent(packedLength);
+        try
+        {
+            packed.AsSpan(0, packedLength).Clear();
+            Pack(weight, packed, groups, og, k, mr, rowSlivers);
+            Images<T, TV, L, S>(plan, w, groups, outChannels, x, packed, y, batch, threads);
+        }
+        finally
+        {
+            ArrayPool<T>.Shared.Return(packed);
+        }
+    }
+
+    private static void Pack<T>(ReadOnlySpan<T> weight, T[] packed, int groups, int og, int k, int mr, int rowSlivers)
+    {
         for (int g = 0; g < groups; g++)
             for (int o = 0; o < og; o++)
             {
@@ -124,6 +140,14 @@ internal static class ImplicitConv
                 int i = o / mr, r = o % mr, at = (g * rowSlivers + i) * mr * k + r;
                 for (int p = 0; p < k; p++) packed[at + p * mr] = row[p];
             }
+    }
+
+    /// <summary>Images [first, last) per worker, each with its own padded buffer; the packed weights are shared.</summary>
+    private static unsafe void Images<T, TV, L, S>(Plan plan, Window w, int groups, int outChannels, ReadOnlySpan<T> x, T[] packed, Span<T> y,
+        int batch, int threads) where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile
+    {
+        int mr = S.Rows, nr = S.Vectors * L.Count, og = plan.OutChannels, k = plan.Taps;
+        int rowSlivers = (og + mr - 1) / mr;
         int workers = Math.Min(batch, threads <= 0 ? Parallelism.MaxThreads : threads);
         int inImage = w.Channels * w.InSize, outImage = outChannels * w.OutSize;
         fixed (T* xp = x)
@@ -133,7 +157,7 @@ internal static class ImplicitConv
         {
             T* xs = xp, ws = wp, ys = yp;
             int* offs = off;
-            void Images(int first, int last, int inner)
+            void Chunk(int first, int last, int inner)
             {
                 // The padding stays zero: each image rewrites only the interior.
                 int length = plan.Length + nr;
@@ -167,8 +191,8 @@ internal static class ImplicitConv
                     ArrayPool<T>.Shared.Return(buffer);
                 }
             }
-            if (workers <= 1) Images(0, batch, threads);
-            else Parallelism.For(workers, c => Images(c * batch / workers, (c + 1) * batch / workers, 1), workers);
+            if (workers <= 1) Chunk(0, batch, threads);
+            else Parallelism.For(workers, c => Chunk(c * batch / workers, (c + 1) * batch / workers, 1), workers);
         }
     }
 

@@ -242,33 +242,38 @@ public class PackedGemmTests
         foreach (bool ta in new[] { false, true })
             foreach (bool tb in new[] { true, false })
             {
-                CompareThin<float>(ta, tb, m, n, k, 1.25f, ta ? 0.5f : 0f);
-                CompareThin<double>(ta, tb, m, n, k, -0.75, ta ? 0.0 : 2.0);
+                CompareWithPacked("thin", ta, tb, m, n, k, 1.25f, ta ? 0.5f : 0f, thin: true, packA: false, seed: 21);
+                CompareWithPacked("thin", ta, tb, m, n, k, -0.75, ta ? 0.0 : 2.0, thin: true, packA: false, seed: 21);
             }
     }
 
-    private static void CompareThin<T>(bool ta, bool tb, int m, int n, int k, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Runs one product through a non-default path (<paramref name="thin"/>, <paramref name="packA"/>) on every width
+    /// (and every thread count on the host's width) and requires the bits of the fully packed scalar path; returns that
+    /// reference with the operands and the padded leading dimensions.</summary>
+    private static (T[] C, T[] A, T[] B, T[] C0, int Lda, int Ldb, int Ldc) CompareWithPacked<T>(string path, bool ta, bool tb,
+        int m, int n, int k, T alpha, T beta, bool thin, bool packA, ulong seed) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 1, ldc = n + 2;
-        var a = RandomMatrix<T>((ta ? k : m) * lda, 21);
-        var b = RandomMatrix<T>((tb ? n : k) * ldb, 22);
-        var c0 = RandomMatrix<T>(m * ldc, 23);
+        var a = RandomMatrix<T>((ta ? k : m) * lda, seed);
+        var b = RandomMatrix<T>((tb ? n : k) * ldb, seed + 1);
+        var c0 = RandomMatrix<T>(m * ldc, seed + 2);
         var reference = (T[])c0.Clone();
-        PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, reference, ldc, threads: 1, kernel: GemmKernel.Scalar, thin: false);
+        PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, reference, ldc, threads: 1, kernel: GemmKernel.Scalar, thin: false, packA: true);
         foreach (var kernel in new[] { GemmKernel.Scalar, GemmKernel.V256, GemmKernel.V512 })
             foreach (int threads in kernel == PackedGemm.Best ? ThreadCounts.All : [1])
             {
-                T[] Thin(int t)
+                T[] Product(int t)
                 {
                     var r = (T[])c0.Clone();
-                    PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, r, ldc, t, kernel, thin: true);
+                    PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, r, ldc, t, kernel, thin, packA);
                     return r;
                 }
-                var c = (long)m * n * k >= 1 << 25 ? ThreadCounts.Parallel(threads, Thin) : Thin(threads);
+                var c = (long)m * n * k >= 1 << 25 ? ThreadCounts.Parallel(threads, Product) : Product(threads);
                 for (int i = 0; i < c.Length; i++)
                     if (!c[i].Equals(reference[i]))
-                        Assert.Fail($"thin {kernel} on {threads} threads differs from packed at {i}: {c[i]} vs {reference[i]} (ta={ta}, tb={tb}, m={m}, n={n}, k={k})");
+                        Assert.Fail($"{path} {kernel} on {threads} threads differs from packed at {i}: {c[i]} vs {reference[i]} (ta={ta}, tb={tb}, m={m}, n={n}, k={k})");
             }
+        return (reference, a, b, c0, lda, ldb, ldc);
     }
 
     public static readonly TheoryData<int, int, int> InPlaceShapes = new()
@@ -295,26 +300,7 @@ public class PackedGemmTests
 
     private static void CompareInPlace<T>(bool ta, bool tb, int m, int n, int k, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 1, ldc = n + 2;
-        var a = RandomMatrix<T>((ta ? k : m) * lda, 31);
-        var b = RandomMatrix<T>((tb ? n : k) * ldb, 32);
-        var c0 = RandomMatrix<T>(m * ldc, 33);
-        var reference = (T[])c0.Clone();
-        PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, reference, ldc, threads: 1, kernel: GemmKernel.Scalar, thin: false, packA: true);
-        foreach (var kernel in new[] { GemmKernel.Scalar, GemmKernel.V256, GemmKernel.V512 })
-            foreach (int threads in kernel == PackedGemm.Best ? ThreadCounts.All : [1])
-            {
-                T[] InPlace(int t)
-                {
-                    var r = (T[])c0.Clone();
-                    PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, r, ldc, t, kernel, thin: false, packA: false);
-                    return r;
-                }
-                var c = (long)m * n * k >= 1 << 25 ? ThreadCounts.Parallel(threads, InPlace) : InPlace(threads);
-                for (int i = 0; i < c.Length; i++)
-                    if (!c[i].Equals(reference[i]))
-                        Assert.Fail($"A in place, {kernel} on {threads} threads, differs from packed at {i}: {c[i]} vs {reference[i]} (ta={ta}, tb={tb}, m={m}, n={n}, k={k})");
-            }
+        var (reference, a, b, c0, lda, ldb, ldc) = CompareWithPacked("A in place,", ta, tb, m, n, k, alpha, beta, thin: false, packA: false, seed: 31);
         // And the in-place product is correct, not merely consistent: within the dot-product error bound of the reference.
         var expected = (T[])c0.Clone();
         ReferenceGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, expected, ldc);

@@ -249,7 +249,7 @@ internal static class PackedGemm
                                     T* ci = p.C + (long)row * p.Ldc + j0;
                                     for (int s = 0; s < s1 - s0; s++)
                                         Kernel<T, TV, L, S, P>(kc, ai, p.Lda, bk + (long)s * kc * nr, ci + s * nr, p.Ldc, rows, Math.Min(nr, nc - s * nr),
-                                            p.Alpha, p.Beta, q == 0);
+                                            p.Alpha, p.Beta, q == 0, prefetchC: true);
                                 }
                             }
                         }
@@ -350,7 +350,7 @@ internal static class PackedGemm
                             {
                                 int pc = q * KC, kc = Math.Min(KC, k - pc);
                                 Kernel<T, TV, L, S, P>(kc, P.Rows ? ai + pc : ai + (long)pc * p.Lda, p.Lda, bk + q * KC * nPad + (long)s * kc * nr, ci, p.Ldc, rows, cols,
-                                    p.Alpha, p.Beta, q == 0);
+                                    p.Alpha, p.Beta, q == 0, prefetchC: q == 0);
                             }
                         }
                     }
@@ -652,11 +652,13 @@ internal static class PackedGemm
     /// <summary>
     /// acc = sum over p of A[:, p] B[p, :] for one MR x NR tile (packed slivers), then the slice update of C (see the class
     /// remarks) for its top-left rows x cols part. Partial tiles go through a stack tile and the same per-element arithmetic.
-    /// The accumulators of rows and vectors beyond the tile are never touched (the JIT drops them).
+    /// The accumulators of rows and vectors beyond the tile are never touched (the JIT drops them). <paramref name="prefetchC"/>:
+    /// fetch the C tile's lines first (false where the caller knows the tile is in L1, as in the thin driver's later slices).
     /// </summary>
     [SkipLocalsInit]
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Kernel<T, TV, L, S, P>(int kc, T* a, long lda, T* b, T* c, int ldc, int rows, int cols, T alpha, T beta, bool first)
+    private static unsafe void Kernel<T, TV, L, S, P>(int kc, T* a, long lda, T* b, T* c, int ldc, int rows, int cols, T alpha, T beta, bool first,
+        bool prefetchC)
         where T : unmanaged, IFloatingPointIeee754<T> where TV : struct where L : IGemmLanes<T, TV> where S : IGemmTile where P : IGemmAOperand
     {
         int w = L.Count;
@@ -669,7 +671,7 @@ internal static class PackedGemm
         long o7 = Offset<P, S>(7, last, lda), o8 = Offset<P, S>(8, last, lda), o9 = Offset<P, S>(9, last, lda);
         long o10 = Offset<P, S>(10, last, lda), o11 = Offset<P, S>(11, last, lda);
         long step = P.Rows ? 1 : P.Columns ? lda : S.Rows;
-        if (Sse.IsSupported)
+        if (prefetchC && Sse.IsSupported)
         {
             // The C tile is read and written after the loop; fetch its lines now, so their misses (C is rarely still in cache
             // from the previous slice) overlap the FMAs instead of stalling the update: 2-5% on products of 512 and more.

@@ -44,7 +44,9 @@ internal static class CliApp
     public static int RunConsole(string[] args)
     {
         bool interactive = !System.Console.IsOutputRedirected;
-        return Run(args, new CliContext(System.Console.Out, System.Console.Error, interactive));
+        var ctx = new CliContext(System.Console.Out, System.Console.Error, interactive);
+        if (args is ["reproduce", ..] && !args.Contains("--json")) ReproduceCommand.StartWarmUp(ctx);
+        return Run(args, ctx);
     }
 
     public static int Run(string[] args, CliContext ctx)

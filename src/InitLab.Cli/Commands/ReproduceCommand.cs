@@ -14,6 +14,9 @@ internal static class ReproduceCommand
     /// <summary>The files --plot DIR writes.</summary>
     internal static IReadOnlyList<string> PlotFiles { get; } = ["classic-loops.png", "classic-loops.svg"];
 
+    /// <summary>The warm-up thread of this process's run, if <see cref="StartWarmUp"/> started one.</summary>
+    private static Thread? warmUp;
+
     public static Command Create(CliContext ctx)
     {
         var seed = CliOptions.Seed();
@@ -54,9 +57,10 @@ internal static class ReproduceCommand
             ulong s = (ulong)pr.GetValue(seed);
             int k = pr.GetValue(seeds);
             var kind = pr.GeneratorOf(generator);
-            // The table's first render costs tens of milliseconds of cold code (Spectre's layout, markup, borders): done
-            // once off-screen by the first experiment worker left without an experiment, it uses a core that would idle.
-            var results = ClassicExperiments.RunAll(s, k, generator: kind, onIdle: pr.GetValue(json) ? null : () => WarmUp(ctx));
+            var results = ClassicExperiments.RunAll(s, k, generator: kind);
+            // One render at a time: the real one waits for the warm-up's if it is still running (then it costs about what a
+            // cold render would).
+            warmUp?.Join();
             if (pr.GetValue(json)) ctx.Out.WriteLine(ToJson(pr, s, k, results));
             else Render(ctx, s, k, results, kind);
             if (pr.GetValue(plot) is { } dir)
@@ -149,6 +153,31 @@ internal static class ReproduceCommand
                 r.Agrees ? "[green]yes[/]" : "[red]no[/]");
         }
         return table;
+    }
+
+    /// <summary>
+    /// Starts, on a background thread, what <c>initlab reproduce</c> will need warm: the experiments' first kernels, which
+    /// both workers would otherwise wait for at their start, and the first render of its table, which costs tens of
+    /// milliseconds of cold code (Spectre's layout, markup, borders) serial after the experiments. Started before the
+    /// command tree is built, it runs on the core that idles meanwhile. It writes nothing anywhere, never delays the
+    /// exit (a background thread) and never fails the command.
+    /// </summary>
+    internal static void StartWarmUp(CliContext ctx)
+    {
+        warmUp = new Thread(() =>
+        {
+            try
+            {
+                ClassicExperiments.WarmUp();
+                WarmUp(ctx);
+            }
+            catch (Exception)
+            {
+                // Only speed is at stake: the real render reports any real problem.
+            }
+        })
+        { IsBackground = true, Name = "reproduce warm-up" };
+        warmUp.Start();
     }
 
     /// <summary>Renders a table of the same shape (made-up results) to a discarded console with the capabilities and

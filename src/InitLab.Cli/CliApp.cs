@@ -44,9 +44,8 @@ internal static class CliApp
     public static int RunConsole(string[] args)
     {
         bool interactive = !System.Console.IsOutputRedirected;
-        var ctx = new CliContext(System.Console.Out, System.Console.Error, interactive);
-        if (args is ["reproduce", ..] && !args.Contains("--json")) ReproduceCommand.StartWarmUp(ctx);
-        return Run(args, ctx);
+        if (args is ["reproduce", ..] && !args.Contains("--json")) ReproduceCommand.StartWarmUp(interactive);
+        return Run(args, new CliContext(System.Console.Out, System.Console.Error, interactive));
     }
 
     public static int Run(string[] args, CliContext ctx)

@@ -158,18 +158,20 @@ internal static class ReproduceCommand
     /// <summary>
     /// Starts, on a background thread, what <c>initlab reproduce</c> will need warm: the experiments' first kernels, which
     /// both workers would otherwise wait for at their start, and the first render of its table, which costs tens of
-    /// milliseconds of cold code (Spectre's layout, markup, borders) serial after the experiments. Started before the
-    /// command tree is built, it runs on the core that idles meanwhile. It writes nothing anywhere, never delays the
-    /// exit (a background thread) and never fails the command.
+    /// milliseconds of cold code (Spectre's console, layout, markup, borders) serial after the experiments. Started first
+    /// thing, it runs on the core that idles while the console and the command tree are built. It writes nothing anywhere,
+    /// never delays the exit (a background thread) and never fails the command.
     /// </summary>
-    internal static void StartWarmUp(CliContext ctx)
+    /// <param name="interactive">Whether the real console is a terminal: the discarded one is made the same way, so that
+    /// the warm-up runs the code paths (capabilities, width) of the real render.</param>
+    internal static void StartWarmUp(bool interactive)
     {
         warmUp = new Thread(() =>
         {
             try
             {
                 ClassicExperiments.WarmUp();
-                WarmUp(ctx);
+                WarmUp(new CliContext(TextWriter.Null, TextWriter.Null, interactive));
             }
             catch (Exception)
             {
@@ -180,24 +182,15 @@ internal static class ReproduceCommand
         warmUp.Start();
     }
 
-    /// <summary>Renders a table of the same shape (made-up results) to a discarded console with the capabilities and
-    /// width of <paramref name="ctx"/>'s, so that the real render later runs warm code; writes nothing anywhere.</summary>
-    private static void WarmUp(CliContext ctx)
+    /// <summary>Renders a table of the same shape (made-up results) to <paramref name="discarded"/>'s console, so that the
+    /// real render later runs warm code.</summary>
+    private static void WarmUp(CliContext discarded)
     {
-        var profile = ctx.Console.Profile;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
-        {
-            Out = new AnsiConsoleOutput(TextWriter.Null),
-            Ansi = profile.Capabilities.Ansi ? AnsiSupport.Yes : AnsiSupport.No,
-            ColorSystem = (ColorSystemSupport)profile.Capabilities.ColorSystem,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = profile.Width;
         var measured = new Dictionary<string, double> { ["std"] = 1.0, ["std_se"] = 0.01, ["mean"] = -0.5 };
         var predicted = new Dictionary<string, double> { ["std"] = 1.0, ["mean"] = 0 };
         ExperimentResult[] fake = [new("warm-up", "warm-up", predicted, measured, true, "within 5 se"),
             new("warm-up [2]", "warm-up", predicted, measured, false, "within 5 se")];
-        console.Write(Table(0, 1, fake, Random.GeneratorKind.Philox));
+        discarded.Console.Write(Table(0, 1, fake, Random.GeneratorKind.Philox));
     }
 
     private static string MeasuredText(IReadOnlyDictionary<string, double> measured, int seeds)

@@ -40,9 +40,8 @@ public class ReproduceCommandTests
         // writes nothing and changes no byte of the table rendered after it.
         var output = new StringWriter();
         var error = new StringWriter();
-        var ctx = new CliContext(output, error, interactive: false);
-        ReproduceCommand.StartWarmUp(ctx);
-        Assert.Equal(0, CliApp.Run(["reproduce", "--seed", "1"], ctx));
+        ReproduceCommand.StartWarmUp(interactive: false);
+        Assert.Equal(0, CliApp.Run(["reproduce", "--seed", "1"], new CliContext(output, error, interactive: false)));
         Assert.Equal(r.Out, output.ToString());
         Assert.Equal("", error.ToString());
     }

@@ -50,9 +50,10 @@ internal static class PackedGemm
     /// <summary>C = alpha op(A) op(B) + beta C on up to <paramref name="threads"/> threads (0 = all cores) with the
     /// micro-kernel <paramref name="kernel"/> (null: <see cref="Best"/>). <paramref name="thin"/> true computes C^T with B
     /// read in place (<see cref="RunThin{T}"/>, same bits), false packs B; null takes the thin path when B is transposed and
-    /// <see cref="IsThin"/> holds.</summary>
+    /// <see cref="IsThin"/> holds. <paramref name="done"/> runs on each block of C once it is final (see <see cref="BlockDone"/>).</summary>
     public static unsafe void Run<T>(bool ta, bool tb, int m, int n, int k, T alpha, ReadOnlySpan<T> a, int lda,
-        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, int threads = 0, GemmKernel? kernel = null, bool? thin = null)
+        ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, int threads = 0, GemmKernel? kernel = null, bool? thin = null,
+        BlockDone? done = null)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         GemmKernel width = kernel ?? Best;
@@ -61,6 +62,7 @@ internal static class PackedGemm
         if (k == 0 || alpha == T.Zero)
         {
             ScaleC(m, n, beta, c, ldc);
+            done?.Invoke(0, m, 0, n);
             return;
         }
         fixed (T* ap = a)
@@ -74,15 +76,17 @@ internal static class PackedGemm
                     Gemv.Run(m, k, alpha, ap, ta ? 1 : lda, ta ? lda : 1, bp, tb ? 1 : ldb, beta, cp, ldc, threads, vector);
                 else          // C[0, :] = op(B)^T op(A)[0, :]
                     Gemv.Run(n, k, alpha, bp, tb ? ldb : 1, tb ? 1 : ldb, ap, ta ? lda : 1, beta, cp, 1, threads, vector);
+                done?.Invoke(0, m, 0, n);
                 return;
             }
             int used = (long)m * n * k < SerialBelow || maxThreads == 1 ? 1 : maxThreads;
             if (thin ?? (tb && IsThin(m, n)))
             {
                 RunThin(ta, tb, m, n, k, alpha, ap, lda, bp, ldb, beta, cp, ldc, used, width);
+                done?.Invoke(0, m, 0, n);
                 return;
             }
-            var p = new Problem<T>(ta, tb, m, n, k, alpha, ap, lda, bp, ldb, beta, cp, ldc, used);
+            var p = new Problem<T>(ta, tb, m, n, k, alpha, ap, lda, bp, ldb, beta, cp, ldc, used) { Done = done };
             Dispatch<T, PackedDriver>(width, p);
         }
     }
@@ -169,6 +173,7 @@ internal static class PackedGemm
         public readonly int M = m, N = n, K = k, Lda = lda, Ldb = ldb, Ldc = ldc, Threads = threads;
         public readonly T Alpha = alpha, Beta = beta;
         public readonly T* A = a, B = b, C = c;
+        public BlockDone? Done { get; init; }
     }
 
     private static unsafe void Drive<T, TV, L, S>(Problem<T> p)
@@ -240,6 +245,7 @@ internal static class PackedGemm
                                     for (int s = 0; s < s1 - s0; s++)
                                         Kernel<T, TV, L, S, PackedA>(kc, ai, 0, bk + (long)s * kc * nr, ci + s * nr, p.Ldc, rows, Math.Min(nr, nc - s * nr),
                                             p.Alpha, p.Beta, q == 0);
+                                    if (q == slices - 1) p.Done?.Invoke(row, rows, j0, nc);
                                 }
                             }
                         }

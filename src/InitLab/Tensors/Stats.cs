@@ -150,17 +150,52 @@ public sealed record Stats(
     }
 
     /// <summary>
+    /// <see cref="Of(ReadOnlySpan{float})"/>'s <see cref="Std"/> alone, bit for bit: the same sums and squared deviations in the
+    /// same order, without the counts and extremes (the trace's std of every drawn parameter tensor). A vector with a NaN or an
+    /// infinity (whose sum of squares is then not finite; finite floats' squares cannot overflow a double sum) takes
+    /// <see cref="Of(ReadOnlySpan{float})"/>'s passes.
+    /// </summary>
+    internal static double StdOf(ReadOnlySpan<float> x)
+    {
+        long n = x.Length;
+        if (n < 2) return Compute(x).Std;
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        var sum4 = Vector256<double>.Zero;
+        var sq4 = Vector256<double>.Zero;
+        int i = 0;
+        for (; i + 8 <= x.Length; i += 8) AddSums8(Vector256.LoadUnsafe(ref x0, (nuint)i), ref sum4, ref sq4);
+        var (sum, sumSq) = FinishSums(x, i, sum4, sq4, out _);
+        if (!double.IsFinite(sumSq)) return Compute(x).Std;
+        double mean = sum / n;
+        var dev4 = Vector256<double>.Zero;
+        var m = Vector256.Create(mean);
+        for (i = 0; i + 4 <= x.Length; i += 4)
+        {
+            var d = Vector256.WidenLower(Vector128.LoadUnsafe(ref x0, (nuint)i).ToVector256Unsafe()) - m;
+            dev4 += d * d;
+        }
+        double d0 = dev4[0];
+        for (; i < x.Length; i++)
+        {
+            double a = x[i] - mean;
+            d0 += a * a;
+        }
+        double ss = (d0 + dev4[1]) + (dev4[2] + dev4[3]);
+        return Math.Sqrt(ss / (n - 1));
+    }
+
+    /// <summary>
     /// The explicit engine's measurement of a float vector in two passes instead of four: the statistics (bit for bit those of
     /// <see cref="Of(ReadOnlySpan{float})"/>), the magnitude histogram (<see cref="MagnitudeHistogram.Of{T}"/>'s counts) and,
-    /// when <paramref name="pair"/> &gt; 0, the correlation q12 / sqrt(q11 q22) of x[0..pair) with x[pair..2 pair) summed in
-    /// index order (NaN when pair = 0).
+    /// when <paramref name="pair"/> &gt; 0, the correlation q12 / sqrt(q11 q22) of x[0..pair) with x[pair..2 pair) in
+    /// <see cref="PairCorrelation{T}"/>'s order (NaN when pair = 0).
     /// </summary>
     /// <remarks>
     /// <para>The first pass's sums are one chain of additions per lane, so it waits on their latency: the histogram's slots and
     /// counts ride along in the same loop. The histogram's count of NaN and infinite values then decides: with none, the
     /// second pass (squared deviations about the mean, one chain per lane) also takes the extremes (on the floats' bits as
-    /// ordered integers, which order -0 below +0 as the vector Min and Max do) and carries the correlation's three chains,
-    /// one index j per four elements, while it lasts; every chain keeps its order, so no bit moves. A vector with a NaN or
+    /// ordered integers, which order -0 below +0 as the vector Min and Max do) and carries the correlation's three sums, one
+    /// 4-lane step (four indices j) per sixteen elements, while it lasts; every chain keeps its order, so no bit moves. A vector with a NaN or
     /// an infinity (the node a run stops at) gets <see cref="Of(ReadOnlySpan{float})"/>'s passes instead.</para>
     /// </remarks>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -184,22 +219,7 @@ public sealed record Stats(
             MagnitudeHistogram.Count8(ref table, f.AsUInt32());
         }
         int rest = i;
-        for (; i + 4 <= x.Length; i += 4)
-        {
-            var v = Load4(x, i);
-            sum4 += v;
-            sq4 += v * v;
-        }
-        int vectorEnd = i;
-        double s0 = sum4[0], q0 = sq4[0];
-        for (; i < x.Length; i++)
-        {
-            double a = x[i];
-            s0 += a;
-            q0 += a * a;
-        }
-        double sum = (s0 + sum4[1]) + (sum4[2] + sum4[3]);
-        double sumSq = (q0 + sq4[1]) + (sq4[2] + sq4[3]);
+        var (sum, sumSq) = FinishSums(x, i, sum4, sq4, out int vectorEnd);
         // No call before this point, so the loops' vectors stay in registers (the ABI saves none across a call).
         for (int k = rest; k < x.Length; k++) tables[MagnitudeHistogram.FloatSlot(BitConverter.SingleToUInt32Bits(x[k]))]++;
         histogram = MagnitudeHistogram.FromTables(tables, x);
@@ -209,9 +229,11 @@ public sealed record Stats(
             return Compute(x);
         }
         double mean = sum / n;
-        // Pass 2: Compute's squared deviations, the extremes, and step j of the correlation per four elements. (No call
-        // until the correlation is done: its chains stay in registers.)
-        double q11 = 0, q22 = 0, q12 = 0;
+        // Pass 2: Compute's squared deviations and the extremes, four elements a step, and a 4-lane step of the correlation
+        // (PairCorrelation's lanes) per four steps. (No call until the correlation is done: its sums stay in registers.)
+        var c11 = Vector256<double>.Zero;
+        var c22 = Vector256<double>.Zero;
+        var c12 = Vector256<double>.Zero;
         int j = 0;
         var dev4 = Vector256<double>.Zero;
         var m = Vector256.Create(mean);
@@ -219,19 +241,24 @@ public sealed record Stats(
         var kmax = Vector128.Create(int.MinValue);
         ref int b0 = ref Unsafe.As<float, int>(ref x0);
         ref float y0 = ref Unsafe.Add(ref x0, pair);
-        int fused = Math.Min(pair, x.Length / 4);
+        // fused <= x.Length / 4: the sixteen elements of a step are inside x.
+        int fused = Math.Min(pair, x.Length / 4) & ~3;
         i = 0;
-        for (; j < fused; j++, i += 4)
+        for (; j < fused; j += 4)
         {
-            var d = Vector256.WidenLower(Vector128.LoadUnsafe(ref x0, (nuint)i).ToVector256Unsafe()) - m;
-            dev4 += d * d;
-            var key = OrderedKey(Vector128.LoadUnsafe(ref b0, (nuint)i));
-            kmin = Vector128.Min(kmin, key);
-            kmax = Vector128.Max(kmax, key);
-            double a = Unsafe.Add(ref x0, j), b = Unsafe.Add(ref y0, j);
-            q11 += a * a;
-            q22 += b * b;
-            q12 += a * b;
+            for (int step = 0; step < 4; step++, i += 4)
+            {
+                var d = Vector256.WidenLower(Vector128.LoadUnsafe(ref x0, (nuint)i).ToVector256Unsafe()) - m;
+                dev4 += d * d;
+                var key = OrderedKey(Vector128.LoadUnsafe(ref b0, (nuint)i));
+                kmin = Vector128.Min(kmin, key);
+                kmax = Vector128.Max(kmax, key);
+            }
+            var a = Vector256.WidenLower(Vector128.LoadUnsafe(ref x0, (nuint)j).ToVector256Unsafe());
+            var b = Vector256.WidenLower(Vector128.LoadUnsafe(ref y0, (nuint)j).ToVector256Unsafe());
+            c11 += a * a;
+            c22 += b * b;
+            c12 += a * b;
         }
         for (; i + 4 <= x.Length; i += 4)
         {
@@ -241,13 +268,15 @@ public sealed record Stats(
             kmin = Vector128.Min(kmin, key);
             kmax = Vector128.Max(kmax, key);
         }
-        for (; j < pair; j++)
+        for (; j + 4 <= pair; j += 4)
         {
-            double a = Unsafe.Add(ref x0, j), b = Unsafe.Add(ref y0, j);
-            q11 += a * a;
-            q22 += b * b;
-            q12 += a * b;
+            var a = Vector256.WidenLower(Vector128.LoadUnsafe(ref x0, (nuint)j).ToVector256Unsafe());
+            var b = Vector256.WidenLower(Vector128.LoadUnsafe(ref y0, (nuint)j).ToVector256Unsafe());
+            c11 += a * a;
+            c22 += b * b;
+            c12 += a * b;
         }
+        if (pair > 0) correlation = FinishCorrelation(c11, c22, c12, x[..pair], x.Slice(pair, pair), j);
         double d0 = dev4[0];
         // The extremes of elements 0 .. vectorEnd - 1 (as Compute's vector Min and Max), then the tail as Compute's Track.
         double min = double.PositiveInfinity, max = double.NegativeInfinity;
@@ -266,25 +295,67 @@ public sealed record Stats(
             if (v < min) min = v;
             if (v > max) max = v;
         }
-        if (pair > 0) correlation = q12 / Math.Sqrt(q11 * q22);
         double ss = (d0 + dev4[1]) + (dev4[2] + dev4[3]);
         double std = n > 1 ? Math.Sqrt(ss / (n - 1)) : double.NaN;
         double popStd = Math.Sqrt(ss / n);
         return new Stats(n, mean, std, popStd, sumSq / n, min, max, 0, 0, (double)histogram.Zeros / n);
     }
 
-    /// <summary>The correlation of x[0..pair) with x[pair..2 pair), summed in index order.</summary>
-    private static double PairCorrelation(ReadOnlySpan<float> x, int pair)
+    /// <summary>
+    /// The correlation q12 / sqrt(q11 q22) of x[0..pair) with x[pair..2 pair) (two examples' outputs; Poole et al. 2016's c):
+    /// each of q11 = sum a_j^2, q22 = sum b_j^2, q12 = sum a_j b_j in four lanes, lane k adding the indices j with j mod 4 = k
+    /// in index order (each term widened to double), then (l_0 + l_1) + (l_2 + l_3). NaN when pair = 0.
+    /// </summary>
+    internal static double PairCorrelation<T>(ReadOnlySpan<T> x, int pair) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        double q11 = 0, q22 = 0, q12 = 0;
-        for (int j = 0; j < pair; j++)
+        if (pair < 0 || 2L * pair > x.Length) throw new ArgumentException($"pair must be in 0..{x.Length / 2}, got {pair}.", nameof(pair));
+        if (pair == 0) return double.NaN;
+        return FinishCorrelation(Vector256<double>.Zero, Vector256<double>.Zero, Vector256<double>.Zero, x[..pair], x.Slice(pair, pair), 0);
+    }
+
+    /// <summary>The correlation's lanes from index <paramref name="from"/> on, added to the vector lanes already summed, and the
+    /// result.</summary>
+    private static double FinishCorrelation<T>(Vector256<double> c11, Vector256<double> c22, Vector256<double> c12, ReadOnlySpan<T> a,
+        ReadOnlySpan<T> b, int from) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Span<double> q11 = stackalloc double[4], q22 = stackalloc double[4], q12 = stackalloc double[4];
+        c11.CopyTo(q11);
+        c22.CopyTo(q22);
+        c12.CopyTo(q12);
+        for (int j = from; j < a.Length; j++)
         {
-            double a = x[j], b = x[pair + j];
-            q11 += a * a;
-            q22 += b * b;
-            q12 += a * b;
+            double u = double.CreateTruncating(a[j]), v = double.CreateTruncating(b[j]);
+            q11[j & 3] += u * u;
+            q22[j & 3] += v * v;
+            q12[j & 3] += u * v;
         }
-        return q12 / Math.Sqrt(q11 * q22);
+        double s11 = (q11[0] + q11[1]) + (q11[2] + q11[3]);
+        double s22 = (q22[0] + q22[1]) + (q22[2] + q22[3]);
+        double s12 = (q12[0] + q12[1]) + (q12[2] + q12[3]);
+        return s12 / Math.Sqrt(s11 * s22);
+    }
+
+    /// <summary>Compute's float sums from element <paramref name="i"/> on (four-element steps up to <paramref name="vectorEnd"/>,
+    /// then the tail into lane 0) added to the lanes, and the lanes' totals in Compute's order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (double Sum, double SumSq) FinishSums(ReadOnlySpan<float> x, int i, Vector256<double> sum4, Vector256<double> sq4,
+        out int vectorEnd)
+    {
+        for (; i + 4 <= x.Length; i += 4)
+        {
+            var v = Load4(x, i);
+            sum4 += v;
+            sq4 += v * v;
+        }
+        vectorEnd = i;
+        double s0 = sum4[0], q0 = sq4[0];
+        for (; i < x.Length; i++)
+        {
+            double a = x[i];
+            s0 += a;
+            q0 += a * a;
+        }
+        return ((s0 + sum4[1]) + (sum4[2] + sum4[3]), (q0 + sq4[1]) + (sq4[2] + sq4[3]));
     }
 
     /// <summary>Eight floats into the four double lanes of the sums: elements 0..3, then 4..7 (lane k gets elements k and 4 + k).</summary>

@@ -125,14 +125,18 @@ internal static class LegacyMlpLoops
         double? correlation = null;
         if (batch >= 2)
         {
-            double q11 = 0, q22 = 0, q12 = 0;
+            // The loops summed in index order; the trace's correlation now sums in four lanes by index (docs/performance.md,
+            // "transformer at init", fifth round), written out here: lane k adds j = k mod 4 in order, then (l0 + l1) + (l2 + l3).
+            var q = new double[3, 4];
             for (int j = 0; j < n; j++)
             {
                 double a = double.CreateTruncating(h[j]), b = double.CreateTruncating(h[n + j]);
-                q11 += a * a;
-                q22 += b * b;
-                q12 += a * b;
+                q[0, j % 4] += a * a;
+                q[1, j % 4] += b * b;
+                q[2, j % 4] += a * b;
             }
+            double q11 = (q[0, 0] + q[0, 1]) + (q[0, 2] + q[0, 3]), q22 = (q[1, 0] + q[1, 1]) + (q[1, 2] + q[1, 3]);
+            double q12 = (q[2, 0] + q[2, 1]) + (q[2, 2] + q[2, 3]);
             correlation = q12 / Math.Sqrt(q11 * q22);
         }
         return new LayerTrace(layer, post.Mean, post.Std, post.MeanSquare, post.Min, post.Max, post.ZeroFraction,

@@ -31,7 +31,7 @@ public class StatsTests
     public void The_engine_measurement_in_one_pass_is_bit_for_bit_the_three_separate_measurements()
     {
         // Stats.Measure (statistics, histogram and correlation riding on two passes) against Stats.Of, the histogram's generic
-        // double path and the correlation summed in index order here: every field's bits, at lengths around the 8- and
+        // double path and the correlation summed in its documented four lanes here: every field's bits, at lengths around the 8- and
         // 4-element groups, with specials (NaN, infinities, signed zeros, subnormals, extremes) at every residue, and pairs
         // shorter and longer than the deviations' pass.
         var g = new InitLab.Random.Generator(17, 3);
@@ -55,18 +55,74 @@ public class StatsTests
                         Assert.Equal(BitConverter.DoubleToInt64Bits(a), BitConverter.DoubleToInt64Bits(b));
                     Assert.Equal((expected.Count, expected.NaNCount, expected.InfCount), (s.Count, s.NaNCount, s.InfCount));
                     Assert.Equal(MagnitudeHistogram.OfGeneric<float>(x), h);
-                    double q11 = 0, q22 = 0, q12 = 0;
-                    for (int j = 0; j < pair; j++)
-                    {
-                        q11 += (double)x[j] * x[j];
-                        q22 += (double)x[pair + j] * x[pair + j];
-                        q12 += (double)x[j] * x[pair + j];
-                    }
-                    double correlation = pair == 0 ? double.NaN : q12 / Math.Sqrt(q11 * q22);
+                    double correlation = pair == 0 ? double.NaN : FourLaneCorrelation(x, pair);
                     Assert.Equal(BitConverter.DoubleToInt64Bits(correlation), BitConverter.DoubleToInt64Bits(c));
+                    Assert.Equal(BitConverter.DoubleToInt64Bits(correlation), BitConverter.DoubleToInt64Bits(Stats.PairCorrelation<float>(x, pair)));
                 }
             }
         Assert.Throws<ArgumentException>(() => Stats.Measure(new float[5], 3, out _, out _));
+    }
+
+    /// <summary>The correlation's documented order, written out: q11, q22, q12 each in four lanes (lane k adds j = k mod 4 in
+    /// index order), the lanes added as (l0 + l1) + (l2 + l3).</summary>
+    private static double FourLaneCorrelation(float[] x, int pair)
+    {
+        var q = new double[3, 4];
+        for (int j = 0; j < pair; j++)
+        {
+            double a = x[j], b = x[pair + j];
+            q[0, j % 4] += a * a;
+            q[1, j % 4] += b * b;
+            q[2, j % 4] += a * b;
+        }
+        double Lanes(int r) => (q[r, 0] + q[r, 1]) + (q[r, 2] + q[r, 3]);
+        return Lanes(2) / Math.Sqrt(Lanes(0) * Lanes(1));
+    }
+
+    [Fact]
+    public void The_correlation_runs_in_four_lanes_and_agrees_with_the_index_order_sum_to_rounding()
+    {
+        // Every pair length 1..70 (each tail of the vector steps) and long ones, Measure and PairCorrelation for floats and
+        // doubles against the written-out order; and the value against a plain index-order sum within a few ulps.
+        var g = new InitLab.Random.Generator(31, 5);
+        foreach (int pair in Enumerable.Range(1, 70).Concat([1000, 4099, 65_537]))
+        {
+            var x = new float[2 * pair + pair % 3];
+            g.Normal(x, 0.2f, 1.5f);
+            double expected = FourLaneCorrelation(x, pair);
+            Stats.Measure(x, pair, out _, out double measured);
+            double widened = Stats.PairCorrelation<double>(x.Select(v => (double)v).ToArray(), pair);
+            Assert.Equal((pair, expected, expected), (pair, measured, widened));
+            double q11 = 0, q22 = 0, q12 = 0;
+            for (int j = 0; j < pair; j++)
+            {
+                q11 += (double)x[j] * x[j];
+                q22 += (double)x[pair + j] * x[pair + j];
+                q12 += (double)x[j] * x[pair + j];
+            }
+            // Both orders are within n u sum |terms| of the exact sums (u = 2^-53); the correlation's relative error is below
+            // 4 n u (|q12| + sqrt(q11 q22)) / |q12| to first order, with n the terms per lane or chain.
+            double index = q12 / Math.Sqrt(q11 * q22);
+            double bound = 4.0 * pair * Math.Pow(2, -53) * (Math.Abs(q12) + Math.Sqrt(q11 * q22)) / Math.Abs(q12) * Math.Abs(index);
+            Assert.True(Math.Abs(measured - index) <= bound, $"pair {pair}: {measured:R} against {index:R} (bound {bound:G3})");
+        }
+    }
+
+    [Fact]
+    public void The_std_alone_is_bit_for_bit_the_std_of_the_full_statistics()
+    {
+        // Every length 0..67 (each tail of the 8- and 4-element steps) and long ones, with a large offset (the deviations' pass
+        // matters), specials (NaN, infinities, the float extremes, signed zeros, subnormals) at several places.
+        var g = new InitLab.Random.Generator(37, 6);
+        var specials = new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity, float.MaxValue, -float.MaxValue, -0f, 1e-40f };
+        foreach (int n in Enumerable.Range(0, 68).Concat([1000, 4099, 70_001]))
+            for (int trial = -1; trial < specials.Length; trial++)
+            {
+                var x = new float[n];
+                g.Normal(x, 1000f, 0.5f);
+                if (trial >= 0 && n > 0) x[(trial * 7) % n] = specials[trial];
+                Assert.Equal(BitConverter.DoubleToInt64Bits(Stats.Of(x).Std), BitConverter.DoubleToInt64Bits(Stats.StdOf(x)));
+            }
     }
 
     [Fact]

@@ -133,7 +133,8 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
         States[i] = pass.State;
     }
 
-    private static double ParameterStd(T[] v) => Stats.Of<T>(new DenseTensor<T>(new Shape(v.Length), v)).Std;
+    private static double ParameterStd(T[] v) => typeof(T) == typeof(float) ? Stats.StdOf((float[])(object)v)
+        : Stats.Of<T>(new DenseTensor<T>(new Shape(v.Length), v)).Std;
 
     private T[] Parameter(Parameter p)
     {
@@ -272,20 +273,9 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
             s.NaNCount + s.InfCount, correlation, parameters, Histogram: histogram);
     }
 
-    /// <summary>q12 / sqrt(q11 q22) over the first two examples (Poole et al. 2016's c), summed in index order (the MLP
-    /// lab's former loops' bits, which the tests hold it to).</summary>
-    internal static double Correlation(ReadOnlySpan<T> y, int n)
-    {
-        double q11 = 0, q22 = 0, q12 = 0;
-        for (int j = 0; j < n; j++)
-        {
-            double a = double.CreateTruncating(y[j]), b = double.CreateTruncating(y[n + j]);
-            q11 += a * a;
-            q22 += b * b;
-            q12 += a * b;
-        }
-        return q12 / Math.Sqrt(q11 * q22);
-    }
+    /// <summary>q12 / sqrt(q11 q22) over the first two examples (Poole et al. 2016's c), in <see cref="Stats.PairCorrelation{T}"/>'s
+    /// order (four lanes by index; the order <see cref="Stats.Measure"/> takes).</summary>
+    internal static double Correlation(ReadOnlySpan<T> y, int n) => Stats.PairCorrelation(y, n);
 
     /// <summary>The gradients a backward pass produced.</summary>
     public sealed record Gradients(NetworkParameters<T> Parameters, Dictionary<string, T[]> Inputs);

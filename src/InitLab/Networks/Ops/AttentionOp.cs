@@ -79,8 +79,7 @@ public sealed class AttentionOp : Op, IMomentRule
         var p = keep ? GC.AllocateUninitializedArray<T>(pass.Batch * Heads * tokens * tokens) : null;
         try
         {
-            Gemm.Core(false, true, rows, 3 * d, d, T.One, x, d, pass.Parameter(0), d, T.Zero, qkv, 3 * d, pass.Threads);
-            if (Bias) LinearOp.AddBias(qkv, pass.Parameter(1), rows, 3 * d);
+            LinearOp.Project(rows, 3 * d, d, x, pass.Parameter(0), Bias ? pass.Parameter(1) : null, qkv, pass.Threads);
             T scale = T.One / T.Sqrt(T.CreateTruncating(dh));
             Parallelism.For(pass.Batch * Heads, bh =>
             {
@@ -108,8 +107,7 @@ public sealed class AttentionOp : Op, IMomentRule
                     if (scratch is not null) pool.Return(scratch);
                 }
             }, pass.Threads);
-            Gemm.Core(false, true, rows, d, d, T.One, o, d, pass.Parameter(OutWeight), d, T.Zero, pass.Output, d, pass.Threads);
-            if (Bias) LinearOp.AddBias(pass.Output, pass.Parameter(OutWeight + 1), rows, d);
+            LinearOp.Project(rows, d, d, o, pass.Parameter(OutWeight), Bias ? pass.Parameter(OutWeight + 1) : null, pass.Output, pass.Threads);
             if (keep) pass.State = new Saved<T>(qkv, p!, o);
         }
         finally

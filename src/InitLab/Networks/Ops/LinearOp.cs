@@ -54,9 +54,23 @@ public sealed class LinearOp : Op, IMomentRule, IErrorBoundRule
     {
         int nIn = pass.InputShape(0)[-1], nOut = OutFeatures;
         int rows = (int)(pass.Input(0).Length / nIn);
-        var y = pass.Output;
-        Gemm.Core(false, true, rows, nOut, nIn, T.One, pass.Input(0), nIn, pass.Parameter(0), nIn, T.Zero, y, nOut, pass.Threads);
-        if (Bias) AddBias(y, pass.Parameter(1), rows, nOut);
+        Project(rows, nOut, nIn, pass.Input(0), pass.Parameter(0), Bias ? pass.Parameter(1) : null, pass.Output, pass.Threads);
+    }
+
+    /// <summary>
+    /// y = x W^T + b over <paramref name="rows"/> rows of <paramref name="nIn"/> features (W is nOut x nIn): b is added to each
+    /// block of y as soon as the product finished it (<see cref="BlockDone"/>), while the block is in cache, instead of in a
+    /// pass over y afterwards; every element is fl(fl(x W^T) + b_j) either way.
+    /// </summary>
+    internal static void Project<T>(int rows, int nOut, int nIn, ReadOnlySpan<T> x, ReadOnlySpan<T> w, T[]? b, T[] y, int threads)
+        where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        BlockDone? done = b is null ? null : (row, count, col, cols) =>
+        {
+            var bias = b.AsSpan(col, cols);
+            for (int r = row; r < row + count; r++) Work.Add<T>(y.AsSpan(r * nOut + col, cols), bias);
+        };
+        PackedGemm.Run(false, true, rows, nOut, nIn, T.One, x, nIn, w, nIn, T.Zero, y, nOut, threads, done: done);
     }
 
     /// <summary>y[r, j] += b[j] for every row r of n columns.</summary>

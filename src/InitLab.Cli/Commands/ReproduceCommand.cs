@@ -14,6 +14,9 @@ internal static class ReproduceCommand
     /// <summary>The files --plot DIR writes.</summary>
     internal static IReadOnlyList<string> PlotFiles { get; } = ["classic-loops.png", "classic-loops.svg"];
 
+    /// <summary>The warm-up thread of this process's run, if <see cref="StartWarmUp"/> started one.</summary>
+    private static Thread? warmUp;
+
     public static Command Create(CliContext ctx)
     {
         var seed = CliOptions.Seed();
@@ -54,9 +57,10 @@ internal static class ReproduceCommand
             ulong s = (ulong)pr.GetValue(seed);
             int k = pr.GetValue(seeds);
             var kind = pr.GeneratorOf(generator);
-            // The table's first render costs tens of milliseconds of cold code (Spectre's layout, markup, borders): done
-            // once off-screen by the first experiment worker left without an experiment, it uses a core that would idle.
-            var results = ClassicExperiments.RunAll(s, k, generator: kind, onIdle: pr.GetValue(json) ? null : () => WarmUp(ctx));
+            var results = ClassicExperiments.RunAll(s, k, generator: kind);
+            // One render at a time: the real one waits for the warm-up's if it is still running (then it costs about what a
+            // cold render would).
+            warmUp?.Join();
             if (pr.GetValue(json)) ctx.Out.WriteLine(ToJson(pr, s, k, results));
             else Render(ctx, s, k, results, kind);
             if (pr.GetValue(plot) is { } dir)
@@ -151,24 +155,42 @@ internal static class ReproduceCommand
         return table;
     }
 
-    /// <summary>Renders a table of the same shape (made-up results) to a discarded console with the capabilities and
-    /// width of <paramref name="ctx"/>'s, so that the real render later runs warm code; writes nothing anywhere.</summary>
-    private static void WarmUp(CliContext ctx)
+    /// <summary>
+    /// Starts, on a background thread, what <c>initlab reproduce</c> will need warm: the experiments' first kernels, which
+    /// both workers would otherwise wait for at their start, and the first render of its table, which costs tens of
+    /// milliseconds of cold code (Spectre's console, layout, markup, borders) serial after the experiments. Started first
+    /// thing, it runs on the core that idles while the console and the command tree are built. It writes nothing anywhere,
+    /// never delays the exit (a background thread) and never fails the command.
+    /// </summary>
+    /// <param name="interactive">Whether the real console is a terminal: the discarded one is made the same way, so that
+    /// the warm-up runs the code paths (capabilities, width) of the real render.</param>
+    internal static void StartWarmUp(bool interactive)
     {
-        var profile = ctx.Console.Profile;
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        warmUp = new Thread(() =>
         {
-            Out = new AnsiConsoleOutput(TextWriter.Null),
-            Ansi = profile.Capabilities.Ansi ? AnsiSupport.Yes : AnsiSupport.No,
-            ColorSystem = (ColorSystemSupport)profile.Capabilities.ColorSystem,
-            Interactive = InteractionSupport.No,
-        });
-        console.Profile.Width = profile.Width;
+            try
+            {
+                ClassicExperiments.WarmUp();
+                WarmUp(new CliContext(TextWriter.Null, TextWriter.Null, interactive));
+            }
+            catch (Exception)
+            {
+                // Only speed is at stake: the real render reports any real problem.
+            }
+        })
+        { IsBackground = true, Name = "reproduce warm-up" };
+        warmUp.Start();
+    }
+
+    /// <summary>Renders a table of the same shape (made-up results) to <paramref name="discarded"/>'s console, so that the
+    /// real render later runs warm code.</summary>
+    private static void WarmUp(CliContext discarded)
+    {
         var measured = new Dictionary<string, double> { ["std"] = 1.0, ["std_se"] = 0.01, ["mean"] = -0.5 };
         var predicted = new Dictionary<string, double> { ["std"] = 1.0, ["mean"] = 0 };
         ExperimentResult[] fake = [new("warm-up", "warm-up", predicted, measured, true, "within 5 se"),
             new("warm-up [2]", "warm-up", predicted, measured, false, "within 5 se")];
-        console.Write(Table(0, 1, fake, Random.GeneratorKind.Philox));
+        discarded.Console.Write(Table(0, 1, fake, Random.GeneratorKind.Philox));
     }
 
     private static string MeasuredText(IReadOnlyDictionary<string, double> measured, int seeds)

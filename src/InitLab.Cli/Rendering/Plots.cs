@@ -84,12 +84,6 @@ internal sealed class Figure
 /// </summary>
 internal static class Plots
 {
-    static Plots()
-    {
-        // The NoDependencies Skia build otherwise picks a serif font.
-        Fonts.Default = "DejaVu Sans";
-    }
-
     /// <summary>The extensions a plot file may have.</summary>
     public static IReadOnlyList<string> Extensions { get; } = [".png", ".svg"];
 
@@ -336,11 +330,25 @@ internal static class Plots
 
     private static Plot NewPlot(string title, string xLabel, string yLabel)
     {
+        DefaultFont.Set();
         var plot = new Plot();
         plot.Title(title, size: 14);
         plot.XLabel(xLabel, size: 13);
         plot.YLabel(yLabel, size: 13);
         return plot;
+    }
+
+    /// <summary>
+    /// The NoDependencies Skia build otherwise picks a serif font. Set on the first plot, not in a static constructor of
+    /// <see cref="Plots"/>: building the command tree reads <see cref="Extensions"/>, and every command would then load
+    /// ScottPlot, SkiaSharp and its native library before it starts.
+    /// </summary>
+    private static class DefaultFont
+    {
+        static DefaultFont() => Fonts.Default = "DejaVu Sans";
+
+        /// <summary>Runs the static constructor once.</summary>
+        public static void Set() { }
     }
 
     /// <summary>A log-scale y axis from 10^lo to 10^hi (padded by 4% of the span, at least 0.05 decade), labelled at any range.</summary>

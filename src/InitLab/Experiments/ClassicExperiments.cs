@@ -45,9 +45,6 @@ public static partial class ClassicExperiments
     /// <param name="threads">Experiments run side by side on up to this many threads (0: all cores). The results do not
     /// depend on it: each experiment draws from its own stream (or its own seeded PyTorch generator) and every kernel it
     /// calls is thread-invariant.</param>
-    /// <param name="onIdle">Called at most once, on a worker thread that has no experiment left to start while another
-    /// still runs (never with one worker): work of the caller's own (say, warming up its output) that the spare core can
-    /// do meanwhile. It must not touch the results; an exception from it ends the run.</param>
     /// <exception cref="ArgumentException">seeds &lt; 1.</exception>
     /// <remarks>
     /// With <paramref name="generator"/> = <see cref="GeneratorKind.Torch"/> each experiment starts from
@@ -56,7 +53,7 @@ public static partial class ClassicExperiments
     /// InitLab's (PyTorch leaves their summation order to its BLAS).
     /// </remarks>
     public static IReadOnlyList<ExperimentResult> RunAll(ulong seed, int seeds = 1, Action<string>? onExperimentDone = null,
-        GeneratorKind generator = GeneratorKind.Philox, int threads = 0, Action? onIdle = null)
+        GeneratorKind generator = GeneratorKind.Philox, int threads = 0)
     {
         Guard.Positive(seeds);
         Guard.Threads(threads);
@@ -74,8 +71,31 @@ public static partial class ClassicExperiments
             results[i] = Run(All[i], seed, seeds, generator, workers > 1 ? 1 : 0, jobs);
             if (onExperimentDone is not null)
                 lock (gate) onExperimentDone(All[i].Id);
-        }, onIdle);
+        });
         return results;
+    }
+
+    /// <summary>
+    /// Runs the kernels that every experiment starts with (the normal fill at this machine's widest lanes, the 512-wide
+    /// matrix-vector products plain and transposed, scale, relu, statistics) once on small inputs of its own, so that a
+    /// caller with a spare core (the CLI, while it builds its command tree) has them compiled before <see cref="RunAll"/>
+    /// needs them: at the start both workers otherwise wait on the same compilations. Touches no experiment's state.
+    /// </summary>
+    internal static void WarmUp()
+    {
+        const int n = 64;
+        var g = ExperimentDraws.Create(GeneratorKind.Philox, seed: 0, stream: 0, threads: 1);
+        var a = new float[n * n];
+        var x = new float[n];
+        var y = new float[n];
+        g.Normal(a);
+        g.Normal(x);
+        TensorMath.Scale<float>(a, 0.5f);
+        TensorMath.MatMulInto<float>(a, n, false, x, 1, false, y, n, 1, n, threads: 1);
+        TensorMath.MatMulInto<float>(a, n, true, y, 1, false, x, n, 1, n, threads: 1);
+        TensorMath.Relu<float>(y);
+        _ = Stats.Of(x);
+        _ = Stats.Of(Array.ConvertAll(y, v => (double)v));
     }
 
     /// <summary>Runs one experiment by id (see <see cref="Ids"/>).</summary>

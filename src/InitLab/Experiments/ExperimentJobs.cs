@@ -18,22 +18,18 @@ internal sealed class ExperimentJobs
     private readonly object gate = new();
     private readonly Queue<IDeferred> deferred = new();
     private readonly int[] order;
-    private Action? idle;
     private int next, running;
 
-    private ExperimentJobs(int[] order, Action? idle)
+    private ExperimentJobs(int[] order)
     {
         this.order = order;
-        this.idle = idle;
     }
 
     /// <summary>Runs <paramref name="body"/>(i, jobs) for every i of <paramref name="order"/>, taken in that order by up to
-    /// <paramref name="workers"/> threads (0: all cores), deferred computations first whenever one is waiting.
-    /// <paramref name="idle"/>, if given, runs at most once: on the first worker that finds nothing left to start while
-    /// another still runs an experiment (with one worker it never runs).</summary>
-    public static void Run(int[] order, int workers, Action<int, ExperimentJobs> body, Action? idle = null)
+    /// <paramref name="workers"/> threads (0: all cores), deferred computations first whenever one is waiting.</summary>
+    public static void Run(int[] order, int workers, Action<int, ExperimentJobs> body)
     {
-        var jobs = new ExperimentJobs(order, idle);
+        var jobs = new ExperimentJobs(order);
         int used = Math.Min(workers <= 0 ? Parallelism.MaxThreads : workers, order.Length);
         Parallelism.For(Math.Max(used, 1), _ => jobs.Work(body), used);
     }
@@ -56,7 +52,6 @@ internal sealed class ExperimentJobs
         while (true)
         {
             IDeferred? side = null;
-            Action? spare = null;
             int item = -1;
             lock (gate)
             {
@@ -75,18 +70,8 @@ internal sealed class ExperimentJobs
                     }
                     // Nothing to start: wait while a running experiment may still defer work, else stop.
                     if (running == 0) return;
-                    if (idle is not null)
-                    {
-                        (spare, idle) = (idle, null);
-                        break;
-                    }
                     Monitor.Wait(gate);
                 }
-            }
-            if (spare is not null)
-            {
-                spare();
-                continue;
             }
             if (side is not null)
             {

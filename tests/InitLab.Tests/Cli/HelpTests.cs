@@ -67,4 +67,33 @@ public class HelpTests
                 $"{path} {option.Name} neither is required nor states its default: {row}");
         }
     }
+
+    public static TheoryData<string> TopLevelNames() => [.. CliApp.Commands.Select(c => c.Name)];
+
+    [Theory]
+    [MemberData(nameof(TopLevelNames))]
+    public void A_run_parses_against_its_one_command_tree_as_against_the_whole_tree(string name)
+    {
+        // Run builds only the command that the first token names; its help, its errors and its parse are those of the
+        // whole tree.
+        var ctx = new CliContext(TextWriter.Null, TextWriter.Null, false);
+        Assert.Equal(name, CliApp.CommandNamed([name, "--help"]));
+        Assert.Equal(name, Assert.Single(CliApp.Root(ctx, name).Subcommands).Name);
+        foreach (string[] args in new[] { new[] { name, "--help" }, [name, "--no-such-option", "1"], [name, "--seed", "x"], [name] })
+        {
+            var (whole, one) = (CliApp.Root(ctx).Parse(args), CliApp.Root(ctx, name).Parse(args));
+            Assert.Equal(whole.Errors.Select(e => e.Message), one.Errors.Select(e => e.Message));
+            Assert.Equal(whole.CommandResult.Command.Name, one.CommandResult.Command.Name);
+            var (wholeOut, oneOut) = (new StringWriter(), new StringWriter());
+            if (args[^1] == "--help")
+            {
+                whole.Invoke(new InvocationConfiguration { Output = wholeOut });
+                one.Invoke(new InvocationConfiguration { Output = oneOut });
+                Assert.Equal(wholeOut.ToString(), oneOut.ToString());
+            }
+        }
+        Assert.Null(CliApp.CommandNamed([]));
+        Assert.Null(CliApp.CommandNamed(["--version"]));
+        Assert.Null(CliApp.CommandNamed(["reproduc"]));
+    }
 }

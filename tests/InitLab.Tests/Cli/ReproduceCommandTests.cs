@@ -1,4 +1,5 @@
 using System.Text.Json;
+using InitLab.Cli;
 
 namespace InitLab.Tests.Cli;
 
@@ -34,6 +35,15 @@ public class ReproduceCommandTests
         Assert.Contains("fan-avg", r.Out);
         Assert.Contains("experiments agree with theory", r.Out);
         Assert.Equal("", r.Err);
+
+        // The warm-up the tool starts before it builds its command tree (kernels, then a table to a discarded console)
+        // writes nothing and changes no byte of the table rendered after it.
+        var output = new StringWriter();
+        var error = new StringWriter();
+        ReproduceCommand.StartWarmUp(interactive: false);
+        Assert.Equal(0, CliApp.Run(["reproduce", "--seed", "1"], new CliContext(output, error, interactive: false)));
+        Assert.Equal(r.Out, output.ToString());
+        Assert.Equal("", error.ToString());
     }
 
     [Fact]

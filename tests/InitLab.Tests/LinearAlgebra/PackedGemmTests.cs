@@ -242,32 +242,77 @@ public class PackedGemmTests
         foreach (bool ta in new[] { false, true })
             foreach (bool tb in new[] { true, false })
             {
-                CompareThin<float>(ta, tb, m, n, k, 1.25f, ta ? 0.5f : 0f);
-                CompareThin<double>(ta, tb, m, n, k, -0.75, ta ? 0.0 : 2.0);
+                CompareWithPacked("thin", ta, tb, m, n, k, 1.25f, ta ? 0.5f : 0f, thin: true, packA: false, seed: 21);
+                CompareWithPacked("thin", ta, tb, m, n, k, -0.75, ta ? 0.0 : 2.0, thin: true, packA: false, seed: 21);
             }
     }
 
-    private static void CompareThin<T>(bool ta, bool tb, int m, int n, int k, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    /// <summary>Runs one product through a non-default path (<paramref name="thin"/>, <paramref name="packA"/>) on every width
+    /// (and every thread count on the host's width) and requires the bits of the fully packed scalar path; returns that
+    /// reference with the operands and the padded leading dimensions.</summary>
+    private static (T[] C, T[] A, T[] B, T[] C0, int Lda, int Ldb, int Ldc) CompareWithPacked<T>(string path, bool ta, bool tb,
+        int m, int n, int k, T alpha, T beta, bool thin, bool packA, ulong seed) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 1, ldc = n + 2;
-        var a = RandomMatrix<T>((ta ? k : m) * lda, 21);
-        var b = RandomMatrix<T>((tb ? n : k) * ldb, 22);
-        var c0 = RandomMatrix<T>(m * ldc, 23);
+        var a = RandomMatrix<T>((ta ? k : m) * lda, seed);
+        var b = RandomMatrix<T>((tb ? n : k) * ldb, seed + 1);
+        var c0 = RandomMatrix<T>(m * ldc, seed + 2);
         var reference = (T[])c0.Clone();
-        PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, reference, ldc, threads: 1, kernel: GemmKernel.Scalar, thin: false);
+        PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, reference, ldc, threads: 1, kernel: GemmKernel.Scalar, thin: false, packA: true);
         foreach (var kernel in new[] { GemmKernel.Scalar, GemmKernel.V256, GemmKernel.V512 })
             foreach (int threads in kernel == PackedGemm.Best ? ThreadCounts.All : [1])
             {
-                T[] Thin(int t)
+                T[] Product(int t)
                 {
                     var r = (T[])c0.Clone();
-                    PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, r, ldc, t, kernel, thin: true);
+                    PackedGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, r, ldc, t, kernel, thin, packA);
                     return r;
                 }
-                var c = (long)m * n * k >= 1 << 25 ? ThreadCounts.Parallel(threads, Thin) : Thin(threads);
+                var c = (long)m * n * k >= 1 << 25 ? ThreadCounts.Parallel(threads, Product) : Product(threads);
                 for (int i = 0; i < c.Length; i++)
                     if (!c[i].Equals(reference[i]))
-                        Assert.Fail($"thin {kernel} on {threads} threads differs from packed at {i}: {c[i]} vs {reference[i]} (ta={ta}, tb={tb}, m={m}, n={n}, k={k})");
+                        Assert.Fail($"{path} {kernel} on {threads} threads differs from packed at {i}: {c[i]} vs {reference[i]} (ta={ta}, tb={tb}, m={m}, n={n}, k={k})");
+            }
+        return (reference, a, b, c0, lda, ldb, ldc);
+    }
+
+    public static readonly TheoryData<int, int, int> InPlaceShapes = new()
+    {
+        // With 16 float lanes these take the 8 x 3, 6 x 4 and 12 x 2 tiles (least padding), with partial row slivers; the
+        // last is above the serial threshold, so its tiles really are split over threads.
+        { 13, 70, 300 }, { 37, 64, 257 }, { 25, 30, 513 }, { 301, 200, 600 },
+    };
+
+    [Theory]
+    [MemberData(nameof(InPlaceShapes))]
+    public void Reading_a_in_place_gives_the_bits_of_packing_it_for_every_width_and_thread_count(int m, int n, int k)
+    {
+        // The packed path reads an A that is not transposed from its rows (RowsA) instead of packing it; both must run the
+        // same FMA chains. Padded leading dimensions, beta = 0 and beta != 0, B transposed and not; a transposed A is packed
+        // either way (packA: false must not change it).
+        foreach (bool ta in new[] { false, true })
+            foreach (bool tb in new[] { false, true })
+            {
+                CompareInPlace<float>(ta, tb, m, n, k, 1.25f, tb ? 0.5f : 0f);
+                CompareInPlace<double>(ta, tb, m, n, k, -0.75, tb ? 0.0 : 2.0);
+            }
+    }
+
+    private static void CompareInPlace<T>(bool ta, bool tb, int m, int n, int k, T alpha, T beta) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var (reference, a, b, c0, lda, ldb, ldc) = CompareWithPacked("A in place,", ta, tb, m, n, k, alpha, beta, thin: false, packA: false, seed: 31);
+        // And the in-place product is correct, not merely consistent: within the dot-product error bound of the reference.
+        var expected = (T[])c0.Clone();
+        ReferenceGemm.Run(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, expected, ldc);
+        double eps = typeof(T) == typeof(float) ? Math.Pow(2, -24) : Math.Pow(2, -53);
+        var bound = c0.Select(x => T.Abs(beta * x)).ToArray();
+        ReferenceGemm.Run(ta, tb, m, n, k, T.Abs(alpha), a.Select(T.Abs).ToArray(), lda, b.Select(T.Abs).ToArray(), ldb, T.One, bound, ldc);
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double diff = Math.Abs(double.CreateChecked(reference[i * ldc + j]) - double.CreateChecked(expected[i * ldc + j]));
+                double tol = 2 * (k + 2) * eps * double.CreateChecked(bound[i * ldc + j]);
+                Assert.True(diff <= tol, $"C[{i},{j}] off by {diff:R} (bound {tol:R})");
             }
     }
 

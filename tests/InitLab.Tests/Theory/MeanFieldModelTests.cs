@@ -218,4 +218,27 @@ public class MeanFieldModelTests
         AssertRelative(report.JacobianMeanSquaredSingularValue(10), prediction.JacobianMeanSquaredSingularValue, 1e-10, "chi_1^L");
         Assert.All(prediction.Layers, l => AssertRelative(report.QStar, l.PreMeanSquare, 1e-10, "q_l = q*"));
     }
+
+    [Fact]
+    public void A_map_that_sends_every_variance_to_zero_leaves_the_correlation_at_one()
+    {
+        // sigma_w = sigma_b = 0: F(q) = 0 for every q, so both inputs become the same constant signal; the correlation map's
+        // convention for a zero-variance output is c = 1 (identical signals), not 0.
+        var model = new MeanFieldModel(Activation.Tanh, 0, 0);
+        Assert.Equal(0.0, model.VarianceMap(1.0));
+        Assert.Equal(1.0, model.CorrelationMap(1.0, 0.3));
+        Assert.Equal(1.0, model.CorrelationMap(2.5, -0.7));
+    }
+
+    [Fact]
+    public void Chaotic_tanh_without_bias_decorrelates_completely()
+    {
+        // tanh is odd and sigma_b = 0, so E[tanh(u1) tanh(u2)] = 0 for independent u1, u2: C(q*, 0) = 0 and c = 0 is a fixed
+        // point; with chi_1 > 1 (sigma_w = 2) c = 1 is unstable and c* = 0 (Poole et al. 2016, Fig. 2).
+        var model = new MeanFieldModel(Activation.Tanh, 2.0, 0);
+        double qStar = model.FindVarianceFixedPoint().QStar;
+        Assert.True(qStar > 0 && double.IsFinite(qStar), $"q* = {qStar}");
+        Assert.True(model.Chi(qStar) > 1, $"chi_1 = {model.Chi(qStar)}");
+        Assert.Equal(0.0, model.FindCorrelationFixedPoint(qStar));
+    }
 }

@@ -269,19 +269,23 @@ internal static class WinogradConv
         {
             var evens = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
             var odds = evens + Vector512<int>.One;
-            for (; i + 16 <= hi; i += 16)
+            // The last vector ends at hi, overlapping the one before (the same values written twice).
+            for (int next = i; next < hi && hi - lo >= 16; next += 16)
             {
+                i = Math.Min(next, hi - 16);
                 float* at = src + 2 * i - pad;
                 var a = Vector512.Load(at);
                 var b = Vector512.Load(at + 16);
                 Avx512F.PermuteVar16x32x2(a, evens, b).Store(even + i);
                 Avx512F.PermuteVar16x32x2(a, odds, b).Store(odd + i);
             }
+            if (hi - lo >= 16) i = hi;
         }
         else if (Avx2.IsSupported)
         {
-            for (; i + 8 <= hi; i += 8)
+            for (int next = i; next < hi && hi - lo >= 8; next += 8)
             {
+                i = Math.Min(next, hi - 8);
                 float* at = src + 2 * i - pad;
                 var a = Vector256.Load(at);
                 var b = Vector256.Load(at + 8);
@@ -291,6 +295,7 @@ internal static class WinogradConv
                 Avx2.Permute4x64(e, 0b11_01_10_00).AsSingle().Store(even + i);
                 Avx2.Permute4x64(o, 0b11_01_10_00).AsSingle().Store(odd + i);
             }
+            if (hi - lo >= 8) i = hi;
         }
         for (; i < hi; i++)
         {

@@ -25,10 +25,12 @@ namespace InitLab.Networks.Ops;
 /// columns s_0 = (m_0 + m_1) + m_2, s_1 = (m_1 - m_2) - m_3, then the same along the rows. The bias is added afterwards by
 /// <see cref="ConvOp"/>. Rounding error: docs/numerics.md, "Winograd convolution".</para>
 /// <para>Cache: the tiles of an image are numbered row by row and cut into blocks of <see cref="BlockTiles"/>; a block's
-/// transformed input (16 x C_in x 96 floats, 384 KiB for 64 channels) stays in L2 while the 16 products run as small GEMMs
-/// against the transformed weights (transformed once per call), 8 output channels at a time into a 48 KiB buffer that the
-/// output transform reads while it is in L1. The GEMM micro-kernel is the implicit convolution's: weights broadcast, vectors
-/// of tiles loaded.</para>
+/// transformed input (16 x C_in x 120 floats with the slack, 480 KiB for 64 channels) stays in L2 while the 16 products run
+/// as small GEMMs against the transformed weights (transformed once per call), for 4 row slivers of output channels (32
+/// on AVX-512) at a time: each V[xi] slab is read from L1 by the 4 slivers in turn, into a buffer (240 KiB) that the output
+/// transform then reads. The input lines a block needs are split into even and odd columns first, so that every tap of a
+/// vector of tiles is a plain vector load. The GEMM micro-kernel is the implicit convolution's: weights broadcast, vectors
+/// of tiles loaded. Blocks of all images run side by side on the threads.</para>
 /// </remarks>
 internal static class WinogradConv
 {
@@ -44,8 +46,12 @@ internal static class WinogradConv
     internal const int BlockTiles = 96;
 
     /// <summary>Floats per row of the transformed input and of the products: a block's tiles, then room for the last
-    /// vector of a line that runs past the block (its lanes are computed and dropped).</summary>
-    private const int RowStride = BlockTiles + 16;
+    /// vector of a line that runs past the block (its lanes are computed and dropped); 120, not 112, so that the 16 rows
+    /// of one tile's transform are not a multiple of 4 KiB apart.</summary>
+    private const int RowStride = BlockTiles + 24;
+
+    /// <summary>Row slivers of output channels whose products are computed together (32 channels on AVX-512).</summary>
+    private const int GroupSlivers = 4;
 
     /// <summary>
     /// The roundings on any path from a product w x to an output (docs/numerics.md): 2 for U (four in double, one to float,
@@ -173,7 +179,7 @@ internal static class WinogradConv
         where TV : struct where L : IGemmLanes<float, TV> where S : IGemmTile
     {
         int mr = plan.Mr, nr = plan.Nr, cin = plan.Cin;
-        int vLength = 16 * cin * RowStride, mLength = 16 * mr * RowStride, rowLength = 2 * plan.RowCapacity * plan.Stride + 32;
+        int vLength = 16 * cin * RowStride, mLength = 16 * GroupSlivers * mr * RowStride, rowLength = 2 * plan.RowCapacity * plan.Stride + 32;
         float[] v = ArrayPool<float>.Shared.Rent(vLength);
         float[] m = ArrayPool<float>.Shared.Rent(mLength);
         float[] rows = ArrayPool<float>.Shared.Rent(rowLength);
@@ -195,17 +201,23 @@ internal static class WinogradConv
                     for (int c = 0; c < cin; c++)
                         InputChannel<TV, L>(plan, xImage + (long)c * plan.H * plan.W, rp, vp + (long)c * RowStride, t0, t1);
                     int slivers = (t1 - t0 + nr - 1) / nr;
-                    for (int s = 0; s < plan.Slivers; s++)
+                    // Output channels in groups of GroupSlivers row slivers: each V[xi] block is read from L1 by the group's
+                    // slivers in turn, and the group's products (16 x GroupSlivers MR rows) wait in L2 for the output transform.
+                    for (int s0 = 0; s0 < plan.Slivers; s0 += GroupSlivers)
                     {
+                        int s1 = Math.Min(plan.Slivers, s0 + GroupSlivers);
                         for (int xi = 0; xi < 16; xi++)
                         {
-                            float* a = packed + (long)(xi * plan.Slivers + s) * cin * mr;
                             float* b = vp + (long)xi * cin * RowStride;
-                            float* mo = mp + (long)xi * mr * RowStride;
-                            for (int j = 0; j < slivers; j++)
-                                Kernel<TV, L, S>(cin, a, b + j * nr, mo + j * nr);
+                            for (int s = s0; s < s1; s++)
+                            {
+                                float* a = packed + (long)(xi * plan.Slivers + s) * cin * mr;
+                                float* mo = mp + ((long)xi * GroupSlivers + s - s0) * mr * RowStride;
+                                for (int j = 0; j < slivers; j++)
+                                    Kernel<TV, L, S>(cin, a, b + j * nr, mo + j * nr);
+                            }
                         }
-                        int o0 = s * mr, count = Math.Min(mr, plan.Cout - o0);
+                        int o0 = s0 * mr, count = Math.Min((s1 - s0) * mr, plan.Cout - o0);
                         for (int r = 0; r < count; r++)
                             Output<TV, L>(plan, mp + (long)r * RowStride, yImage + (long)(o0 + r) * plan.OH * plan.OW, t0, t1);
                     }
@@ -361,7 +373,7 @@ internal static class WinogradConv
     private static unsafe void Output<TV, L>(Plan plan, float* m, float* y, int t0, int t1) where TV : struct where L : IGemmLanes<float, TV>
     {
         int thA = t0 / plan.TW, thB = (t1 - 1) / plan.TW;
-        long xiStride = (long)plan.Mr * RowStride;
+        long xiStride = (long)GroupSlivers * plan.Mr * RowStride;
         float* tile = stackalloc float[4 * L.Count];
         for (int th = thA; th <= thB; th++)
         {

@@ -21,7 +21,7 @@ public class WinogradConvTests
         { 20, 21, 10, 6, 1, 1, 1, 1, 3 },     // C_out not a multiple of the 8 (6) rows of the micro-kernel; C_in != C_out
         { 16, 24, 5, 5, 0, 0, 0, 0, 1 },      // no padding: a 3 x 3 output
         { 17, 16, 6, 11, 2, 0, 1, 2, 2 },      // asymmetric padding beyond the kernel's reach on one side
-        { 32, 16, 10, 40, 1, 1, 1, 1, 2 },    // 20 tiles per line (16 lanes and a tail), 100 tiles: two blocks
+        { 32, 40, 10, 40, 1, 1, 1, 1, 2 },    // 20 tiles per line (16 lanes and a tail), 100 tiles: two blocks; 40 outputs: two groups of slivers
         { 16, 17, 35, 3, 1, 1, 1, 1, 1 },      // tall and narrow: a block spans many tile lines
     };
 

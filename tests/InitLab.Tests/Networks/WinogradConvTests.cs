@@ -115,13 +115,8 @@ public class WinogradConvTests
     [Fact]
     public void The_float_engine_runs_winograd_plus_bias_and_the_double_engine_keeps_direct_convolution()
     {
-        var b = new GraphBuilder();
-        var input = b.Input("x", new Shape(16, 6, 7));
-        b.Add("op", new ConvOp(16, [3, 3], padding: [1, 1]), input);
-        var graph = b.Build();
+        var (graph, x) = OneConv("op", new Shape(16, 6, 7), 2, 3);
         var pf = NetworkParameters<float>.Draw(graph, 7);
-        var x = new float[2 * 16 * 42];
-        new Generator(3).Normal(x);
         var y = ExplicitGraphEngine.Forward(graph, pf, 2, new Dictionary<string, float[]> { ["x"] = x }, threads: 1).Output;
         var w = Window.Of(new Shape(16, 6, 7), [3, 3], [1, 1], [1, 1], [1, 1]);
         var expected = new float[y.Length];
@@ -147,14 +142,9 @@ public class WinogradConvTests
     public void The_error_bound_rule_covers_the_winograd_error_and_is_not_vacuous()
     {
         // One conv 64 -> 16 on 12 x 13 that takes the Winograd path; the reference is the double engine's result rounded once.
-        var b = new GraphBuilder();
-        var input = b.Input("x", new Shape(64, 12, 13));
-        b.Add("conv", new ConvOp(16, [3, 3], padding: [1, 1]), input);
-        var graph = b.Build();
+        var (graph, x) = OneConv("conv", new Shape(64, 12, 13), 2, 6);
         Assert.True(WinogradConv.Applies(Window.Of(new Shape(64, 12, 13), [3, 3], [1, 1], [1, 1], [1, 1]), 1, 16));
         var p = NetworkParameters<float>.Draw(graph, 5);
-        var x = new float[2 * 64 * 156];
-        new Generator(6).Normal(x);
         var pd = NetworkParameters<double>.From(graph, graph.Parameters.ToDictionary(q => q.FullName, q => Array.ConvertAll(p[q.FullName], v => (double)v)));
         var yd = ExplicitGraphEngine.Forward(graph, pd, 2, new Dictionary<string, double[]> { ["x"] = Array.ConvertAll(x, v => (double)v) }).Output;
         var reference = Array.ConvertAll(yd, v => (float)v);
@@ -166,6 +156,17 @@ public class WinogradConvTests
         // about 7e-4): under 1% of the largest output.
         Assert.True(conv.LocalTolerance <= 0.01 * conv.ReferenceMaxAbs, $"local tolerance {conv.LocalTolerance} for max |y| {conv.ReferenceMaxAbs}");
         Assert.True(conv.LocalRatio > 0);
+    }
+
+    /// <summary>A graph of one conv 3 x 3, padding 1, to 16 channels, named <paramref name="name"/>, and a normal input batch.</summary>
+    private static (Graph Graph, float[] X) OneConv(string name, Shape shape, int batch, ulong seed)
+    {
+        var b = new GraphBuilder();
+        var input = b.Input("x", shape);
+        b.Add(name, new ConvOp(16, [3, 3], padding: [1, 1]), input);
+        var x = new float[batch * shape.Size];
+        new Generator(seed).Normal(x);
+        return (b.Build(), x);
     }
 
     private static (Window W, float[] X, float[] Weight) Setup(int cin, int cout, int height, int width, int top, int left, int bottom, int right,

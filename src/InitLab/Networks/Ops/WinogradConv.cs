@@ -29,7 +29,7 @@ namespace InitLab.Networks.Ops;
 /// as small GEMMs against the transformed weights (transformed once per call), for 4 row slivers of output channels (32
 /// on AVX-512) at a time: each V[xi] slab is read from L1 by the 4 slivers in turn, into a buffer (240 KiB) that the output
 /// transform then reads. The input lines a block needs are split into even and odd columns first, so that every tap of a
-/// vector of tiles is a plain vector load. The GEMM micro-kernel is the implicit convolution's: weights broadcast, vectors
+/// vector of tiles is a plain vector load. The GEMM micro-kernel has the implicit convolution's design: weights broadcast, vectors
 /// of tiles loaded. Blocks of all images run side by side on the threads.</para>
 /// </remarks>
 internal static class WinogradConv

@@ -14,7 +14,9 @@ namespace InitLab.Networks.Ops;
 /// fan_in = C_in / groups * prod(kernel).
 /// </summary>
 /// <remarks>
-/// Forward: at least 8 output channels per group run as an implicit GEMM over a zero-padded copy of each image, split into
+/// Forward: in float32, 2-D 3 x 3 convolutions with unit stride and dilation, one group and at least 16 input and 16 output
+/// channels run as Winograd F(2 x 2, 3 x 3) (<see cref="WinogradConv"/>: other bits, within the bound in docs/numerics.md).
+/// Otherwise at least 8 output channels per group run as an implicit GEMM over a zero-padded copy of each image, split into
 /// stride phases (<see cref="ImplicitConv"/>, no im2col); other convolutions as im2col + GEMM per image and group, in bands of output lines
 /// that stay in L2: Y_g = W_g cols (C_out/g x K) (K x P). Both give the same bits. Backward: dW_g = sum over images of
 /// dY_g cols^T, dcols = W_g^T dY_g scattered back by col2im, db = sums of dY over batch and space. A 1x1 kernel with unit

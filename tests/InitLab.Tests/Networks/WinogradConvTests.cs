@@ -156,6 +156,28 @@ public class WinogradConvTests
         // about 7e-4): under 1% of the largest output.
         Assert.True(conv.LocalTolerance <= 0.01 * conv.ReferenceMaxAbs, $"local tolerance {conv.LocalTolerance} for max |y| {conv.ReferenceMaxAbs}");
         Assert.True(conv.LocalRatio > 0);
+        // The rule's value, written out: 2 e, e = gamma_73 (16 sum_c max_k |w_(o,c,k)| sum over the 3 x 3 field of |x_c| + |b_o|).
+        var weight = p["conv.weight"];
+        var bias = p["conv.bias"];
+        double u = Math.Pow(2, -24), gamma = 73 * u / (1 - 73 * u), largest = 0;
+        for (int n = 0; n < 2; n++)
+            for (int o = 0; o < 16; o++)
+                for (int r = 0; r < 12; r++)
+                    for (int col = 0; col < 13; col++)
+                    {
+                        double form = 0;
+                        for (int c = 0; c < 64; c++)
+                        {
+                            double wmax = 0, field = 0;
+                            for (int k = 0; k < 9; k++) wmax = Math.Max(wmax, Math.Abs(weight[(o * 64 + c) * 9 + k]));
+                            for (int dr = -1; dr <= 1; dr++)
+                                for (int dc = -1; dc <= 1; dc++)
+                                    if ((uint)(r + dr) < 12 && (uint)(col + dc) < 13) field += Math.Abs(x[((n * 64 + c) * 12 + r + dr) * 13 + col + dc]);
+                            form += 16 * wmax * field;
+                        }
+                        largest = Math.Max(largest, 2 * gamma * (form + Math.Abs(bias[o])));
+                    }
+        Assert.Equal(largest, conv.LocalTolerance, largest * 1e-9);
     }
 
     /// <summary>A graph of one conv 3 x 3, padding 1, to 16 channels, named <paramref name="name"/>, and a normal input batch.</summary>

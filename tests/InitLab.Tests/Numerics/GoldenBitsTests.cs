@@ -124,7 +124,7 @@ public class GoldenBitsTests
     // Renewed 2026-11-30 (trace correlation summed in four lanes by index instead of one chain: docs/performance.md, "Fifth
     // round"); every other field of these traces kept its bits.
     // The two transformer hashes renewed again 2026-11-30: gelu's float forward in float lanes (within 6 ulp instead of
-    // 0.52, docs/numerics.md); the fused softmax pass kept its bits (checked with the old softmax and the new gelu).
+    // 0.52, docs/numerics.md); nothing else in these traces moved.
     [Theory]
     [InlineData("resnet:blocks=2,width=16,size=8", 5627144271966193641UL)]
     [InlineData("resnet:blocks=1,width=16,size=6,block=bottleneck,preact=true", 8151402667880512828UL)]

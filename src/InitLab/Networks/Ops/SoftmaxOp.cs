@@ -83,26 +83,30 @@ public sealed class SoftmaxOp : Op, IMomentRule, IErrorBoundRule
         ref float ys = ref MemoryMarshal.GetReference(y);
         float mf = Max(x);
         TF m = F.Splat(mf);
-        // One pass for the exponentials and the sum: each block of max(Count, 8) elements is exponentiated, stored and added
-        // into the partial sums while it is in registers and L1, in the index order of the partials (so the bits are those
-        // of an exponential pass followed by a sum pass).
-        TV a0 = L.Splat(0.0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        int block = Math.Max(F.Count, Partials);
         int j = 0;
-        for (; j <= n - block; j += block)
-        {
-            for (int c = 0; c < block; c += F.Count)
-                F.Store(FloatResultMath.ExpOfDifference<F, TF>(F.Load(ref Unsafe.Add(ref xs, j + c)), m), ref Unsafe.Add(ref ys, j + c));
-            for (int c = 0; c < block; c += Partials)
-                AddEight<L, TV>(ref Unsafe.Add(ref ys, j + c), ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
-        }
-        int rest = j;
         for (; j <= n - F.Count; j += F.Count)
             F.Store(FloatResultMath.ExpOfDifference<F, TF>(F.Load(ref Unsafe.Add(ref xs, j)), m), ref Unsafe.Add(ref ys, j));
         for (; j < n; j++)
             Unsafe.Add(ref ys, j) = FloatResultMath.ExpOfDifference<ScalarFloat, float>(Unsafe.Add(ref xs, j), mf);
-        for (j = rest; j <= n - Partials; j += Partials)
-            AddEight<L, TV>(ref Unsafe.Add(ref ys, j), ref a0, ref a1, ref a2, ref a3, ref a4, ref a5, ref a6, ref a7);
+        // Partial sum i (i < 8) takes the elements j = i mod 8 in index order: lanes of a0 .. a(8 / Count - 1).
+        TV a0 = L.Splat(0.0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (j = 0; j <= n - Partials; j += Partials)
+        {
+            a0 = L.Add(a0, L.LoadWidened(ref Unsafe.Add(ref ys, j)));
+            if (L.Count <= 4) a1 = L.Add(a1, L.LoadWidened(ref Unsafe.Add(ref ys, j + L.Count)));
+            if (L.Count <= 2)
+            {
+                a2 = L.Add(a2, L.LoadWidened(ref Unsafe.Add(ref ys, j + 2 * L.Count)));
+                a3 = L.Add(a3, L.LoadWidened(ref Unsafe.Add(ref ys, j + 3 * L.Count)));
+            }
+            if (L.Count == 1)
+            {
+                a4 = L.Add(a4, L.LoadWidened(ref Unsafe.Add(ref ys, j + 4)));
+                a5 = L.Add(a5, L.LoadWidened(ref Unsafe.Add(ref ys, j + 5)));
+                a6 = L.Add(a6, L.LoadWidened(ref Unsafe.Add(ref ys, j + 6)));
+                a7 = L.Add(a7, L.LoadWidened(ref Unsafe.Add(ref ys, j + 7)));
+            }
+        }
         Span<double> partial = stackalloc double[Partials];
         ReadOnlySpan<TV> sums = [a0, a1, a2, a3, a4, a5, a6, a7];
         for (int v = 0; v < Partials / L.Count; v++) L.Store(sums[v], ref partial[v * L.Count]);
@@ -114,47 +118,13 @@ public sealed class SoftmaxOp : Op, IMomentRule, IErrorBoundRule
         for (; j < n; j++) Unsafe.Add(ref ys, j) = (float)(Unsafe.Add(ref ys, j) * (1.0 / sum));
     }
 
-    /// <summary>Elements e[0 .. 8) into the partial sums: partial i (lane i mod Count of a(i / Count)) takes e[i].</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void AddEight<L, TV>(ref float e, ref TV a0, ref TV a1, ref TV a2, ref TV a3, ref TV a4, ref TV a5, ref TV a6, ref TV a7)
-        where L : IDoubleLanes<TV> where TV : unmanaged
-    {
-        a0 = L.Add(a0, L.LoadWidened(ref e));
-        if (L.Count <= 4) a1 = L.Add(a1, L.LoadWidened(ref Unsafe.Add(ref e, L.Count)));
-        if (L.Count <= 2)
-        {
-            a2 = L.Add(a2, L.LoadWidened(ref Unsafe.Add(ref e, 2 * L.Count)));
-            a3 = L.Add(a3, L.LoadWidened(ref Unsafe.Add(ref e, 3 * L.Count)));
-        }
-        if (L.Count == 1)
-        {
-            a4 = L.Add(a4, L.LoadWidened(ref Unsafe.Add(ref e, 4)));
-            a5 = L.Add(a5, L.LoadWidened(ref Unsafe.Add(ref e, 5)));
-            a6 = L.Add(a6, L.LoadWidened(ref Unsafe.Add(ref e, 6)));
-            a7 = L.Add(a7, L.LoadWidened(ref Unsafe.Add(ref e, 7)));
-        }
-    }
-
     /// <summary>max_j x_j, NaN when any x_j is NaN (exact, so the order and the width do not matter).</summary>
     private static float Max(ReadOnlySpan<float> x)
     {
         int j = 0;
         float m = float.NegativeInfinity;
         bool nan = false;
-        if (Vector512.IsHardwareAccelerated && x.Length >= 16)
-        {
-            var vm = Vector512.Create(float.NegativeInfinity);
-            var ordered = Vector512<uint>.AllBitsSet;
-            for (; j <= x.Length - 16; j += 16)
-            {
-                var v = Vector512.Create(x.Slice(j, 16));
-                vm = Vector512.Max(vm, v);
-                ordered &= Vector512.Equals(v, v).AsUInt32();
-            }
-            nan = ordered != Vector512<uint>.AllBitsSet;
-            for (int k = 0; k < 16; k++) m = Math.Max(m, vm[k]);
-        }
-        else if (Vector256.IsHardwareAccelerated && x.Length >= 8)
+        if (Vector256.IsHardwareAccelerated && x.Length >= 8)
         {
             var vm = Vector256.Create(float.NegativeInfinity);
             var ordered = Vector256<uint>.AllBitsSet;

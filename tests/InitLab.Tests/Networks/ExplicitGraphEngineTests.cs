@@ -194,6 +194,41 @@ public class ExplicitGraphEngineTests
         for (int i = 0; i < x.Length; i += 9973) Assert.Equal((float)Activation.Gelu.Forward(x[i]), threaded[i]);
     }
 
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_large_sum_runs_in_chunks_on_several_threads_with_the_serial_bits(int count)
+    {
+        // 70,001 elements per example (chunks that do not fill a vector), with NaN, infinities and -0: every element must be
+        // s0 x0 + s1 x1 (+ s2 x2), each product and each sum rounded to float in that order, on one thread and on four.
+        const int size = 70_001;
+        var b = new GraphBuilder();
+        var names = Enumerable.Range(0, count).Select(i => b.Input($"x{i}", new Shape(size))).ToArray();
+        double[] scales = [1, -0.3, 2.5];
+        b.Add("sum", new AddOp(scales[..count]), names);
+        var g = b.Build();
+        var inputs = new Dictionary<string, float[]>();
+        for (int i = 0; i < count; i++)
+        {
+            var x = new float[2 * size];
+            new InitLab.Random.Generator(5, (ulong)i).Normal(x, 0f, 2f);
+            x[17 + i] = float.NaN;
+            x[40_000] = i == 0 ? float.PositiveInfinity : -0f;
+            x[size + 3] = -0f;
+            inputs[$"x{i}"] = x;
+        }
+        var p = NetworkParameters<float>.Draw(g, 1);
+        var serial = ExplicitGraphEngine.Forward(g, p, 2, inputs, threads: 1).Output;
+        var threaded = ExplicitGraphEngine.Forward(g, p, 2, inputs, threads: 4).Output;
+        Assert.Equal(serial.Select(BitConverter.SingleToInt32Bits), threaded.Select(BitConverter.SingleToInt32Bits));
+        for (int j = 0; j < serial.Length; j++)
+        {
+            float y = (float)scales[0] * inputs["x0"][j];
+            for (int i = 1; i < count; i++) y += (float)scales[i] * inputs[$"x{i}"][j];
+            Assert.Equal(BitConverter.SingleToInt32Bits(y), BitConverter.SingleToInt32Bits(threaded[j]));
+        }
+    }
+
     [Fact]
     public void Parameter_stds_taken_right_after_the_draw_are_those_measured_with_the_node()
     {

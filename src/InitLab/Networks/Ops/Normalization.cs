@@ -274,23 +274,10 @@ internal sealed class Normalization
                 continue;
             }
             int j = 0;
-            if (typeof(T) == typeof(float) && AffineDivisor == 1 && gamma is not null && beta is not null)
-            {
-                // Per element exactly the double arithmetic of the loop below, four elements at a time.
-                var xs = MemoryMarshal.Cast<T, float>(x.AsSpan(start, RunLength));
-                var ys = MemoryMarshal.Cast<T, float>(y.AsSpan(start, RunLength));
-                var gs = MemoryMarshal.Cast<T, float>(gamma.AsSpan(Affine(s, 0), RunLength));
-                var bs = MemoryMarshal.Cast<T, float>(beta.AsSpan(Affine(s, 0), RunLength));
-                var vmu = Vector256.Create(mu);
-                var vinv = Vector256.Create(invStd);
-                for (; j + 4 <= RunLength; j += 4)
-                {
-                    var xhat = (Vector256.WidenLower(Vector256.Create(Vector128.Create(xs.Slice(j, 4)), Vector128<float>.Zero)) - vmu) * vinv;
-                    var g = Vector256.WidenLower(Vector256.Create(Vector128.Create(gs.Slice(j, 4)), Vector128<float>.Zero));
-                    var b = Vector256.WidenLower(Vector256.Create(Vector128.Create(bs.Slice(j, 4)), Vector128<float>.Zero));
-                    Vector256.Narrow(g * xhat + b, Vector256<double>.Zero).GetLower().CopyTo(ys.Slice(j, 4));
-                }
-            }
+            if (typeof(T) == typeof(float) && AffineDivisor == 1)
+                j = NormalizeFloats(MemoryMarshal.Cast<T, float>(x.AsSpan(start, RunLength)), MemoryMarshal.Cast<T, float>(y.AsSpan(start, RunLength)),
+                    gamma is null ? default : MemoryMarshal.Cast<T, float>(gamma.AsSpan(Affine(s, 0), RunLength)),
+                    beta is null ? default : MemoryMarshal.Cast<T, float>(beta.AsSpan(Affine(s, 0), RunLength)), mu, invStd);
             for (; j < RunLength; j++)
             {
                 double xhat = (double.CreateTruncating(x[start + j]) - mu) * invStd;
@@ -300,6 +287,52 @@ internal sealed class Normalization
                 y[start + j] = T.CreateTruncating(g * xhat + b);
             }
         }
+    }
+
+    /// <summary>
+    /// y_j = gamma_j ((x_j - mu) invStd) + beta_j for the leading elements of a run in vectors of 16 (512-bit lanes) or 8, each in
+    /// double and rounded once to float: per element the double arithmetic of <see cref="Normalize{T}"/>'s scalar loop (gamma 1 and
+    /// beta 0 when empty, as there), so the same bits on every width. Returns how many elements it wrote; y may be x.
+    /// </summary>
+    private static int NormalizeFloats(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, double mu, double invStd)
+    {
+        if (y.Length < x.Length || !gamma.IsEmpty && gamma.Length < x.Length || !beta.IsEmpty && beta.Length < x.Length)
+            throw new ArgumentException("normalization spans shorter than the run.");
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        ref float ys = ref MemoryMarshal.GetReference(y);
+        ref float gs = ref MemoryMarshal.GetReference(gamma);
+        ref float bs = ref MemoryMarshal.GetReference(beta);
+        bool hasGamma = !gamma.IsEmpty, hasBeta = !beta.IsEmpty;
+        int j = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            var vmu = Vector512.Create(mu);
+            var vinv = Vector512.Create(invStd);
+            var (g0, g1) = (Vector512<double>.One, Vector512<double>.One);
+            var (b0, b1) = (Vector512<double>.Zero, Vector512<double>.Zero);
+            for (; j + 16 <= x.Length; j += 16)
+            {
+                var (x0, x1) = Vector512.Widen(Vector512.LoadUnsafe(ref xs, (nuint)j));
+                if (hasGamma) (g0, g1) = Vector512.Widen(Vector512.LoadUnsafe(ref gs, (nuint)j));
+                if (hasBeta) (b0, b1) = Vector512.Widen(Vector512.LoadUnsafe(ref bs, (nuint)j));
+                Vector512.Narrow(g0 * ((x0 - vmu) * vinv) + b0, g1 * ((x1 - vmu) * vinv) + b1).StoreUnsafe(ref ys, (nuint)j);
+            }
+        }
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var vmu = Vector256.Create(mu);
+            var vinv = Vector256.Create(invStd);
+            var (g0, g1) = (Vector256<double>.One, Vector256<double>.One);
+            var (b0, b1) = (Vector256<double>.Zero, Vector256<double>.Zero);
+            for (; j + 8 <= x.Length; j += 8)
+            {
+                var (x0, x1) = Vector256.Widen(Vector256.LoadUnsafe(ref xs, (nuint)j));
+                if (hasGamma) (g0, g1) = Vector256.Widen(Vector256.LoadUnsafe(ref gs, (nuint)j));
+                if (hasBeta) (b0, b1) = Vector256.Widen(Vector256.LoadUnsafe(ref bs, (nuint)j));
+                Vector256.Narrow(g0 * ((x0 - vmu) * vinv) + b0, g1 * ((x1 - vmu) * vinv) + b1).StoreUnsafe(ref ys, (nuint)j);
+            }
+        }
+        return j;
     }
 
     /// <summary>

@@ -82,7 +82,7 @@ public class ExplicitGraphEngineTests
     }
 
     /// <summary>Element-wise ops whose input dies with them: chains of relu, batch/layer/group/RMS norm (running statistics too),
-    /// sums whose first, second or third input dies there, a sum reading one input twice, a kept (graph output) tail.</summary>
+    /// sums whose first, second or only their third input dies there, a sum reading one input twice, a kept (graph output) tail.</summary>
     private static Graph InPlaceCandidates()
     {
         var b = new GraphBuilder("in-place");
@@ -98,7 +98,8 @@ public class ExplicitGraphEngineTests
         b.Add("c", new ActivationOp(Activation.Sigmoid), "sum2");
         b.Add("d", new ActivationOp(Activation.Tanh), "sum2");
         b.Add("sum3", new AddOp([1, 1, -1]), "a", "c", "d");
-        b.Add("gn", new GroupNormOp(5), "sum3");
+        b.Add("late", new AddOp([0.5, 1, -2]), "a", "c", "sum3");
+        b.Add("gn", new GroupNormOp(5), "late");
         b.Add("eval", new BatchNormOp(runningStats: true), "gn");
         b.Add("ln", new LayerNormOp(), "eval");
         b.Add("rms", new RmsNormOp(), "ln");

@@ -3,6 +3,7 @@ using InitLab.Networks;
 using InitLab.Networks.Ops;
 using InitLab.Random;
 using InitLab.Tensors;
+using InitLab.Numerics;
 
 namespace InitLab.Tests.Networks;
 
@@ -100,7 +101,7 @@ public class OpForwardTests
     {
         // Layer-norm layout (11 rows of n, gamma and beta per element): mu one chain in index order (0 without centering),
         // v the squared deviations' chain, y = gamma ((x - mu) / sqrt(v + eps)) + beta in double rounded once to float, written
-        // here; rows with NaN, +-inf, -0 and subnormals; out of place and in place (y = x) alike.
+        // here; rows with NaN, +-inf, -0 and subnormals; out of place and in place (y = x) alike, and the affine step at every lane width.
         const int rows = 11;
         var g = new Generator(31, 2);
         var x = new float[rows * n];
@@ -120,6 +121,12 @@ public class OpForwardTests
         norm.Forward(x, y, gamma, beta, threads: 1);
         var inPlace = (float[])x.Clone();
         norm.Forward(inPlace, inPlace, gamma, beta, threads: 1);
+        var (means, invStds) = norm.Forward(x, new float[x.Length], gamma, beta, threads: 1);
+        var widths = new[] { LaneWidth.Scalar, LaneWidth.V128, LaneWidth.V256, LaneWidth.V512 }
+            .Select(w => (w, y: new float[x.Length])).ToArray();
+        foreach (var (w, yw) in widths)
+            for (int r = 0; r < rows; r++)
+                Normalization.NormalizeFloats(x.AsSpan(r * n, n), yw.AsSpan(r * n, n), gamma, beta, means[r], invStds[r], w);
         for (int r = 0; r < rows; r++)
         {
             double mu = 0, q = 0;
@@ -140,6 +147,7 @@ public class OpForwardTests
                 float expected = (float)((gamma is null ? 1 : gamma[j]) * xhat + (beta is null ? 0 : beta[j]));
                 Assert.Equal(BitConverter.SingleToUInt32Bits(expected), BitConverter.SingleToUInt32Bits(y[r * n + j]));
                 Assert.Equal(BitConverter.SingleToUInt32Bits(expected), BitConverter.SingleToUInt32Bits(inPlace[r * n + j]));
+                foreach (var (w, yw) in widths) Assert.True(BitConverter.SingleToUInt32Bits(expected) == BitConverter.SingleToUInt32Bits(yw[r * n + j]), $"{w} row {r} element {j}");
             }
         }
     }

@@ -1,3 +1,4 @@
+using InitLab.Numerics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -273,12 +274,14 @@ internal sealed class Normalization
                 ApplyAffine(x.AsSpan(start, RunLength), y.AsSpan(start, RunLength), T.CreateTruncating(a), T.CreateTruncating(b));
                 continue;
             }
-            int j = 0;
             if (typeof(T) == typeof(float) && AffineDivisor == 1)
-                j = NormalizeFloats(MemoryMarshal.Cast<T, float>(x.AsSpan(start, RunLength)), MemoryMarshal.Cast<T, float>(y.AsSpan(start, RunLength)),
+            {
+                NormalizeFloats(MemoryMarshal.Cast<T, float>(x.AsSpan(start, RunLength)), MemoryMarshal.Cast<T, float>(y.AsSpan(start, RunLength)),
                     gamma is null ? default : MemoryMarshal.Cast<T, float>(gamma.AsSpan(Affine(s, 0), RunLength)),
-                    beta is null ? default : MemoryMarshal.Cast<T, float>(beta.AsSpan(Affine(s, 0), RunLength)), mu, invStd);
-            for (; j < RunLength; j++)
+                    beta is null ? default : MemoryMarshal.Cast<T, float>(beta.AsSpan(Affine(s, 0), RunLength)), mu, invStd, DoubleLanes.Best);
+                continue;
+            }
+            for (int j = 0; j < RunLength; j++)
             {
                 double xhat = (double.CreateTruncating(x[start + j]) - mu) * invStd;
                 int e = Affine(s, j);
@@ -290,47 +293,42 @@ internal sealed class Normalization
     }
 
     /// <summary>
-    /// y_j = gamma_j ((x_j - mu) invStd) + beta_j for the leading elements of a run in vectors of 16 (512-bit lanes) or 8, each in
-    /// double and rounded once to float: per element the double arithmetic of <see cref="Normalize{T}"/>'s scalar loop (gamma 1 and
-    /// beta 0 when empty, as there), so the same bits on every width. Returns how many elements it wrote; y may be x.
+    /// y_j = gamma_j ((x_j - mu) invStd) + beta_j over a float run in lanes of <paramref name="width"/> (the tail one at a time), each
+    /// in double and rounded once to float: per element the double arithmetic of <see cref="Normalize{T}"/>'s scalar loop (gamma 1
+    /// and beta 0 when empty, as there; no fused multiply-add), so the same bits on every width. y may be x.
     /// </summary>
-    private static int NormalizeFloats(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, double mu, double invStd)
+    internal static void NormalizeFloats(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, double mu,
+        double invStd, LaneWidth width)
     {
         if (y.Length < x.Length || !gamma.IsEmpty && gamma.Length < x.Length || !beta.IsEmpty && beta.Length < x.Length)
             throw new ArgumentException("normalization spans shorter than the run.");
+        int j = width switch
+        {
+            LaneWidth.V512 => NormalizeLanes<DoubleLanes512, Vector512<double>>(x, y, gamma, beta, mu, invStd, 0),
+            LaneWidth.V256 => NormalizeLanes<DoubleLanes256, Vector256<double>>(x, y, gamma, beta, mu, invStd, 0),
+            LaneWidth.V128 => NormalizeLanes<DoubleLanes128, Vector128<double>>(x, y, gamma, beta, mu, invStd, 0),
+            _ => 0,
+        };
+        NormalizeLanes<ScalarDouble, double>(x, y, gamma, beta, mu, invStd, j);
+    }
+
+    /// <summary><see cref="NormalizeFloats"/> from element <paramref name="j"/> on, L.Count elements a step, while a whole step
+    /// fits; returns where it stopped.</summary>
+    private static int NormalizeLanes<L, TV>(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        double mu, double invStd, int j) where L : IDoubleLanes<TV> where TV : struct
+    {
         ref float xs = ref MemoryMarshal.GetReference(x);
         ref float ys = ref MemoryMarshal.GetReference(y);
         ref float gs = ref MemoryMarshal.GetReference(gamma);
         ref float bs = ref MemoryMarshal.GetReference(beta);
         bool hasGamma = !gamma.IsEmpty, hasBeta = !beta.IsEmpty;
-        int j = 0;
-        if (Vector512.IsHardwareAccelerated)
+        TV vmu = L.Splat(mu), vinv = L.Splat(invStd), g = L.Splat(1), b = L.Splat(0);
+        for (; j + L.Count <= x.Length; j += L.Count)
         {
-            var vmu = Vector512.Create(mu);
-            var vinv = Vector512.Create(invStd);
-            var (g0, g1) = (Vector512<double>.One, Vector512<double>.One);
-            var (b0, b1) = (Vector512<double>.Zero, Vector512<double>.Zero);
-            for (; j + 16 <= x.Length; j += 16)
-            {
-                var (x0, x1) = Vector512.Widen(Vector512.LoadUnsafe(ref xs, (nuint)j));
-                if (hasGamma) (g0, g1) = Vector512.Widen(Vector512.LoadUnsafe(ref gs, (nuint)j));
-                if (hasBeta) (b0, b1) = Vector512.Widen(Vector512.LoadUnsafe(ref bs, (nuint)j));
-                Vector512.Narrow(g0 * ((x0 - vmu) * vinv) + b0, g1 * ((x1 - vmu) * vinv) + b1).StoreUnsafe(ref ys, (nuint)j);
-            }
-        }
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var vmu = Vector256.Create(mu);
-            var vinv = Vector256.Create(invStd);
-            var (g0, g1) = (Vector256<double>.One, Vector256<double>.One);
-            var (b0, b1) = (Vector256<double>.Zero, Vector256<double>.Zero);
-            for (; j + 8 <= x.Length; j += 8)
-            {
-                var (x0, x1) = Vector256.Widen(Vector256.LoadUnsafe(ref xs, (nuint)j));
-                if (hasGamma) (g0, g1) = Vector256.Widen(Vector256.LoadUnsafe(ref gs, (nuint)j));
-                if (hasBeta) (b0, b1) = Vector256.Widen(Vector256.LoadUnsafe(ref bs, (nuint)j));
-                Vector256.Narrow(g0 * ((x0 - vmu) * vinv) + b0, g1 * ((x1 - vmu) * vinv) + b1).StoreUnsafe(ref ys, (nuint)j);
-            }
+            var xhat = L.Mul(L.Sub(L.LoadWidened(ref Unsafe.Add(ref xs, j)), vmu), vinv);
+            if (hasGamma) g = L.LoadWidened(ref Unsafe.Add(ref gs, j));
+            if (hasBeta) b = L.LoadWidened(ref Unsafe.Add(ref bs, j));
+            L.StoreNarrowed(L.Add(L.Mul(g, xhat), b), ref Unsafe.Add(ref ys, j));
         }
         return j;
     }

@@ -9,8 +9,8 @@ namespace InitLab.Activations;
 /// <summary>
 /// An activation's forward and derivative in double lanes (<see cref="IDoubleLanes{TV}"/>): the one implementation behind
 /// the scalar form (one lane), the double spans and the float spans (each float widened exactly, evaluated in double,
-/// rounded once, so within 1 float ulp whenever the double result is within a few double ulp). NaN inputs need no care:
-/// the driver passes them through.
+/// rounded once, so within 1 float ulp whenever the double result is within a few double ulp), unless the kernel has a
+/// float-lane forward of its own (<see cref="FloatForward"/>: gelu). NaN inputs need no care: the driver passes them through.
 /// </summary>
 internal interface IActivationKernel
 {

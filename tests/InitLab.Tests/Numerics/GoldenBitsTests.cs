@@ -122,14 +122,17 @@ public class GoldenBitsTests
     }
 
     // Renewed 2026-11-30 (trace correlation summed in four lanes by index instead of one chain: docs/performance.md, "Fifth
-    // round"); every other field of these traces kept its bits. resnet:blocks=2,width=16,size=8 renewed again (its 16 -> 16
-    // 3 x 3 convolutions run as Winograd F(2 x 2, 3 x 3) in the float engine: docs/numerics.md, "Winograd convolution"; it was
-    // 5627144271966193641); the others have no convolution that takes that path.
+    // round"); every other field of these traces kept its bits.
+    // The two transformer hashes renewed again 2026-11-30: gelu's float forward in float lanes (within 6 ulp instead of
+    // 0.52, docs/numerics.md); nothing else in these traces moved.
+    // resnet:blocks=2,width=16,size=8 renewed again 2026-11-30: its 16 -> 16 3 x 3 convolutions run as Winograd
+    // F(2 x 2, 3 x 3) in the float engine (docs/numerics.md, "Winograd convolution"; it was 5627144271966193641); the others
+    // have no convolution that takes that path.
     [Theory]
     [InlineData("resnet:blocks=2,width=16,size=8", 9995600758767385698UL)]
     [InlineData("resnet:blocks=1,width=16,size=6,block=bottleneck,preact=true", 8151402667880512828UL)]
-    [InlineData("transformer:layers=2,dim=32,heads=4,tokens=8", 15322424818198704603UL)]
-    [InlineData("transformer:layers=1,dim=48,heads=3,tokens=5,ln=post,causal=true", 1927350300113013012UL)]
+    [InlineData("transformer:layers=2,dim=32,heads=4,tokens=8", 11742892374010470803UL)]
+    [InlineData("transformer:layers=1,dim=48,heads=3,tokens=5,ln=post,causal=true", 6872922600347185604UL)]
     [InlineData("cnn:depth=3,channels=8,size=7", 7278836502738928012UL)]
     [InlineData("mlp:depth=4,width=96", 17727762989866663183UL)]
     public void Explicit_engine_traces_are_those_of_the_original_kernels(string model, ulong expected)

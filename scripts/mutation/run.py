@@ -87,8 +87,8 @@ FILE_FILTERS = {
     "src/InitLab/Networks/Ops/ImplicitConv.cs": "FullyQualifiedName~ImplicitConvTests|FullyQualifiedName~OpForwardTests",
     # Winograd F(2 x 2, 3 x 3): its own tests (the bound against the double direct convolution, odd sizes and pads, the
     # dispatch rule), then the ops'.
-    "src/InitLab/Networks/Ops/WinogradConv.cs": "FullyQualifiedName~WinogradConvTests|FullyQualifiedName~OpForwardTests",
-    "src/InitLab/Networks/Engines/Execution.cs": "FullyQualifiedName~EngineAgreementTests|FullyQualifiedName~EnginesTests|FullyQualifiedName~BackwardTests|FullyQualifiedName~ExplicitGraphEngineTests",
+    "src/InitLab/Networks/Ops/WinogradConv.cs": "FullyQualifiedName~WinogradConvTests|FullyQualifiedName~WinogradRuleTests|FullyQualifiedName~OpForwardTests",
+    "src/InitLab/Networks/Engines/Execution.cs": "FullyQualifiedName~InPlaceForwardTests|FullyQualifiedName~EngineAgreementTests|FullyQualifiedName~EnginesTests|FullyQualifiedName~BackwardTests|FullyQualifiedName~ExplicitGraphEngineTests",
 }
 # The project that holds a mutated file, by its folder under src/, and the assembly that project builds.
 def project(path):

@@ -58,13 +58,20 @@ internal static class MagnitudeWindow
     /// <paramref name="mean"/> into <paramref name="dev"/>'s lanes (as <see cref="StatsLanes.Deviations{T}"/>) and every value's
     /// slot counted into <paramref name="slots"/>. <paramref name="zeros"/> is the number of zeros among x[0 .. n). Returns n.
     /// </summary>
-    public static int DeviationsAndSlots(ReadOnlySpan<float> x, double mean, int lo, long zeros, ref Lanes16 dev, long[] slots)
+    public static int DeviationsAndSlots(ReadOnlySpan<float> x, double mean, int lo, long zeros, ref Lanes16 dev, long[] slots) =>
+        DeviationsAndSlots(x, mean, lo, zeros, ref dev, slots, ChunkBlocks);
+
+    /// <summary><see cref="DeviationsAndSlots(ReadOnlySpan{float}, double, int, long, ref Lanes16, long[])"/> with the planes drained every
+    /// <paramref name="chunkBlocks"/> blocks (at most 2^15; the tests take small chunks).</summary>
+    internal static int DeviationsAndSlots(ReadOnlySpan<float> x, double mean, int lo, long zeros, ref Lanes16 dev, long[] slots, int chunkBlocks)
     {
+        if (chunkBlocks < 1 || chunkBlocks > ChunkBlocks) throw new ArgumentException($"chunkBlocks must be in 1..{ChunkBlocks}, got {chunkBlocks}.", nameof(chunkBlocks));
+        if (lo < Low || lo > MagnitudeHistogram.LastFiniteSlot - (Width - 1)) throw new ArgumentException($"lo must be in {Low}..{MagnitudeHistogram.LastFiniteSlot - (Width - 1)}, got {lo}.", nameof(lo));
         int steps = x.Length / 16;
         var d0 = Vector512<double>.Zero;
         var d1 = d0;
-        for (int step = 0; step < steps; step += ChunkBlocks * BlockSteps)
-            Chunk(x, step * 16, Math.Min(steps, step + ChunkBlocks * BlockSteps) * 16, mean, lo, ref d0, ref d1, slots);
+        for (int step = 0; step < steps; step += chunkBlocks * BlockSteps)
+            Chunk(x, step * 16, Math.Min(steps, step + chunkBlocks * BlockSteps) * 16, mean, lo, ref d0, ref d1, slots);
         StatsLanes.Store(d0, d1, ref dev);
         slots[lo + Width - 1] -= zeros;
         slots[MagnitudeHistogram.ZeroSlot] += zeros;

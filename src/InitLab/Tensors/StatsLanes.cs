@@ -118,7 +118,7 @@ internal static class StatsLanes
             ref float x0 = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(x));
             var kmin = Vector512.Create(int.MaxValue);
             var kmax = Vector512.Create(int.MinValue);
-            var zeros = Vector512<int>.Zero;
+            long zeros = 0;
             var magnitude = Vector512.Create(int.MaxValue);
             for (int i = 0; i < end; i += Count)
             {
@@ -133,12 +133,13 @@ internal static class StatsLanes
                 var key = b ^ ((b >> 31) & magnitude);
                 kmin = Vector512.Min(kmin, key);
                 kmax = Vector512.Max(kmax, key);
-                zeros -= Vector512.Equals(b & magnitude, Vector512<int>.Zero);
+                zeros += BitOperations.PopCount(Vector512.Equals(b & magnitude, Vector512<int>.Zero).ExtractMostSignificantBits());
             }
             // The lanes leave the registers before any call (a call would make the loop keep them in memory).
             Store(s0, s1, ref r.Sum);
             Store(q0, q1, ref r.Square);
-            for (int k = 0; k < Vector512<int>.Count; k++) MergeFloat(ref r, kmin.GetElement(k), kmax.GetElement(k), zeros.GetElement(k));
+            r.Zeros += zeros;
+            for (int k = 0; k < Vector512<int>.Count; k++) MergeFloat(ref r, kmin.GetElement(k), kmax.GetElement(k), 0);
         }
         else
         {

@@ -100,9 +100,8 @@ public sealed record Stats(
     internal static Stats MeasureAt(ReadOnlySpan<float> x, int pair, LaneWidth width, out MagnitudeHistogram histogram, out double correlation)
     {
         if (pair < 0 || 2L * pair > x.Length) throw new ArgumentException($"pair must be in 0..{x.Length / 2}, got {pair}.", nameof(pair));
-        correlation = StatsLanes.Correlation(x, pair, width);
         long n = x.Length;
-        var first = StatsLanes.First(x, width);
+        var first = StatsLanes.FirstAndCorrelation(x, pair, width, out correlation);
         if (n == 0 || first.NonFinite || width != LaneWidth.V512 || !MagnitudeWindow.IsSupported)
         {
             histogram = MagnitudeHistogram.Of<float>(x);

@@ -91,7 +91,32 @@ internal static class StatsLanes
             if (width == LaneWidth.V512 && Runs(width)) i = First512(x, ref r);
             else if (width == LaneWidth.V256 && Runs(width)) i = First256(x, ref r);
         }
-        for (; i < x.Length; i++)
+        FirstTail(x, i, ref r);
+        return r;
+    }
+
+    /// <summary>The first pass with the correlation of x[0..pair) and x[pair..2 pair) (<see cref="Correlation{T}"/>'s value):
+    /// at 512 bits in one loop, q11 being the squares' lanes as they stand at index pair.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static FirstPass FirstAndCorrelation(ReadOnlySpan<float> x, int pair, LaneWidth width, out double correlation)
+    {
+        if (width != LaneWidth.V512 || !Runs(width) || pair < Count)
+        {
+            correlation = Correlation(x, pair, width);
+            return First(x, width);
+        }
+        var r = new FirstPass { MinKey = long.MaxValue, MaxKey = long.MinValue };
+        Lanes16 q11 = default, q22 = default, q12 = default;
+        int i = FirstPair512(x, pair, ref r, ref q11, ref q22, ref q12);
+        FirstTail(x, i, ref r);
+        correlation = CorrelationTail(x[..pair], x.Slice(pair, pair), pair & ~(Count - 1), ref q11, ref q22, ref q12);
+        return r;
+    }
+
+    /// <summary>Elements <paramref name="from"/> on of the first pass, one at a time into their lanes.</summary>
+    private static void FirstTail<T>(ReadOnlySpan<T> x, int from, ref FirstPass r) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = from; i < x.Length; i++)
         {
             double v = double.CreateTruncating(x[i]);
             int lane = i & (Count - 1);
@@ -102,7 +127,68 @@ internal static class StatsLanes
             r.MaxKey = Math.Max(r.MaxKey, key);
             if (v == 0) r.Zeros++;
         }
-        return r;
+    }
+
+    /// <summary>One 16-float step of the first pass (sums, squares, extremes' keys, zeros).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FirstStep(Vector512<float> f, out Vector512<double> lo, out Vector512<double> hi, ref Vector512<double> s0,
+        ref Vector512<double> s1, ref Vector512<double> q0, ref Vector512<double> q1, ref Vector512<int> kmin, ref Vector512<int> kmax,
+        ref long zeros)
+    {
+        lo = Vector512.WidenLower(f);
+        hi = Vector512.WidenUpper(f);
+        s0 += lo;
+        s1 += hi;
+        q0 = Vector512.FusedMultiplyAdd(lo, lo, q0);
+        q1 = Vector512.FusedMultiplyAdd(hi, hi, q1);
+        var b = f.AsInt32();
+        var magnitude = Vector512.Create(int.MaxValue);
+        var key = b ^ ((b >> 31) & magnitude);
+        kmin = Vector512.Min(kmin, key);
+        kmax = Vector512.Max(kmax, key);
+        zeros += BitOperations.PopCount(Vector512.Equals(b & magnitude, Vector512<int>.Zero).ExtractMostSignificantBits());
+    }
+
+    /// <summary>The first pass's vector part with the correlation's q22 and q12 lanes over j &lt; pair rounded down to 16, and q11
+    /// (the squares' lanes at that index).</summary>
+    private static int FirstPair512(ReadOnlySpan<float> x, int pair, ref FirstPass r, ref Lanes16 q11, ref Lanes16 q22, ref Lanes16 q12)
+    {
+        int end = x.Length & ~(Count - 1), pairEnd = pair & ~(Count - 1);
+        ref float x0 = ref MemoryMarshal.GetReference(x);
+        ref float y0 = ref Unsafe.Add(ref x0, pair);
+        var s0 = Vector512<double>.Zero;
+        var s1 = s0;
+        var q0 = s0;
+        var q1 = s0;
+        var r0 = s0;
+        var r1 = s0;
+        var c0 = s0;
+        var c1 = s0;
+        var kmin = Vector512.Create(int.MaxValue);
+        var kmax = Vector512.Create(int.MinValue);
+        long zeros = 0;
+        int i = 0;
+        for (; i < pairEnd; i += Count)
+        {
+            FirstStep(Vector512.LoadUnsafe(ref x0, (nuint)i), out var lo, out var hi, ref s0, ref s1, ref q0, ref q1, ref kmin, ref kmax, ref zeros);
+            var g = Vector512.LoadUnsafe(ref y0, (nuint)i);
+            var gl = Vector512.WidenLower(g);
+            var gh = Vector512.WidenUpper(g);
+            r0 = Vector512.FusedMultiplyAdd(gl, gl, r0);
+            r1 = Vector512.FusedMultiplyAdd(gh, gh, r1);
+            c0 = Vector512.FusedMultiplyAdd(lo, gl, c0);
+            c1 = Vector512.FusedMultiplyAdd(hi, gh, c1);
+        }
+        Store(q0, q1, ref q11);
+        Store(r0, r1, ref q22);
+        Store(c0, c1, ref q12);
+        for (; i < end; i += Count)
+            FirstStep(Vector512.LoadUnsafe(ref x0, (nuint)i), out _, out _, ref s0, ref s1, ref q0, ref q1, ref kmin, ref kmax, ref zeros);
+        Store(s0, s1, ref r.Sum);
+        Store(q0, q1, ref r.Square);
+        r.Zeros += zeros;
+        for (int k = 0; k < Vector512<int>.Count; k++) MergeFloat(ref r, kmin.GetElement(k), kmax.GetElement(k), 0);
+        return end;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -119,22 +205,8 @@ internal static class StatsLanes
             var kmin = Vector512.Create(int.MaxValue);
             var kmax = Vector512.Create(int.MinValue);
             long zeros = 0;
-            var magnitude = Vector512.Create(int.MaxValue);
             for (int i = 0; i < end; i += Count)
-            {
-                var f = Vector512.LoadUnsafe(ref x0, (nuint)i);
-                var lo = Vector512.WidenLower(f);
-                var hi = Vector512.WidenUpper(f);
-                s0 += lo;
-                s1 += hi;
-                q0 = Vector512.FusedMultiplyAdd(lo, lo, q0);
-                q1 = Vector512.FusedMultiplyAdd(hi, hi, q1);
-                var b = f.AsInt32();
-                var key = b ^ ((b >> 31) & magnitude);
-                kmin = Vector512.Min(kmin, key);
-                kmax = Vector512.Max(kmax, key);
-                zeros += BitOperations.PopCount(Vector512.Equals(b & magnitude, Vector512<int>.Zero).ExtractMostSignificantBits());
-            }
+                FirstStep(Vector512.LoadUnsafe(ref x0, (nuint)i), out _, out _, ref s0, ref s1, ref q0, ref q1, ref kmin, ref kmax, ref zeros);
             // The lanes leave the registers before any call (a call would make the loop keep them in memory).
             Store(s0, s1, ref r.Sum);
             Store(q0, q1, ref r.Square);
@@ -418,7 +490,14 @@ internal static class StatsLanes
             if (width == LaneWidth.V512 && Runs(width)) j = Correlation512(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), ref q11, ref q22, ref q12);
             else if (width == LaneWidth.V256 && Runs(width)) j = Correlation256(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), ref q11, ref q22, ref q12);
         }
-        for (; j < pair; j++)
+        return CorrelationTail(a, b, j, ref q11, ref q22, ref q12);
+    }
+
+    /// <summary>The correlation's terms from index <paramref name="from"/> on, one at a time into their lanes, and the result.</summary>
+    private static double CorrelationTail<T>(ReadOnlySpan<T> a, ReadOnlySpan<T> b, int from, ref Lanes16 q11, ref Lanes16 q22, ref Lanes16 q12)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int j = from; j < a.Length; j++)
         {
             double u = double.CreateTruncating(a[j]), v = double.CreateTruncating(b[j]);
             int lane = j & (Count - 1);

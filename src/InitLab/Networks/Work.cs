@@ -5,6 +5,29 @@ namespace InitLab.Networks;
 /// <summary>Element loops the ops share, and reductions in a fixed order.</summary>
 internal static class Work
 {
+    /// <summary>Fewest elements per chunk of a threaded element-wise pass (smaller arrays run on the calling thread).</summary>
+    public const int ChunkElements = 1 << 16;
+
+    /// <summary>
+    /// Runs <paramref name="body"/>(start, count) over [0, <paramref name="length"/>) in at most 64 contiguous chunks of at least
+    /// <see cref="ChunkElements"/> elements, on up to <paramref name="threads"/> threads (1: one call on the calling thread). For an
+    /// element-wise body the bits are those of one serial call.
+    /// </summary>
+    public static void ElementChunks(int length, int threads, Action<int, int> body)
+    {
+        int chunks = (int)Math.Min(64, ((long)length + ChunkElements - 1) / ChunkElements);
+        if (chunks <= 1 || threads == 1)
+        {
+            body(0, length);
+            return;
+        }
+        Parallelism.For(chunks, c =>
+        {
+            int start = (int)((long)length * c / chunks), end = (int)((long)length * (c + 1) / chunks);
+            body(start, end - start);
+        }, threads);
+    }
+
     /// <summary>sums[j] = sum over r of x[r * n + j] (rows in order), for a bias gradient.</summary>
     public static void ColumnSums<T>(ReadOnlySpan<T> x, int rows, int n, Span<T> sums) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -81,6 +81,73 @@ public class ExplicitGraphEngineTests
         Assert.NotEqual(p1["conv.weight"], NetworkParameters<float>.Draw(g, 8)["conv.weight"]);
     }
 
+    /// <summary>Element-wise ops whose input dies with them: chains of relu, batch/layer/group/RMS norm (running statistics too),
+    /// sums whose first, second or only their third input dies there, a sum reading one input twice, a kept (graph output) tail.</summary>
+    private static Graph InPlaceCandidates()
+    {
+        var b = new GraphBuilder("in-place");
+        b.Input("x", new Shape(5, 7, 3));
+        b.Add("r1", new ActivationOp(Activation.Relu), "x");
+        b.Add("twice", new AddOp([1, -0.5]), "r1", "r1");
+        b.Add("bn", new BatchNormOp(), "twice");
+        b.Add("t", new ActivationOp(Activation.Tanh), "bn");
+        b.Add("skip", new ActivationOp(Activation.Gelu), "t");
+        b.Add("branch", new ConvOp(5, [3], padding: [1]), "skip");
+        b.Add("sum2", new AddOp([0.5, 2]), "skip", "branch");
+        b.Add("a", new ActivationOp(Activation.Relu), "sum2");
+        b.Add("c", new ActivationOp(Activation.Sigmoid), "sum2");
+        b.Add("d", new ActivationOp(Activation.Tanh), "sum2");
+        b.Add("sum3", new AddOp([1, 1, -1]), "a", "c", "d");
+        b.Add("late", new AddOp([0.5, 1, -2]), "a", "c", "sum3");
+        b.Add("gn", new GroupNormOp(5), "late");
+        b.Add("eval", new BatchNormOp(runningStats: true), "gn");
+        b.Add("ln", new LayerNormOp(), "eval");
+        b.Add("rms", new RmsNormOp(), "ln");
+        b.Add("out", new ActivationOp(Activation.Relu), "rms");
+        return b.Build();
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    public void A_forward_only_run_writing_element_wise_ops_into_their_dead_inputs_measures_what_separate_arrays_do(int threads)
+    {
+        // Forward-only runs let an element-wise op overwrite the input it reads last; a run with an after-node hook (or a
+        // backward pass) never does. Every node's trace must be the same bits, and a given input array is never written.
+        foreach (var g in new[] { InPlaceCandidates(), Mixed(), InitLab.Networks.Families.ModelFamilies.Build("resnet:blocks=2,width=4,size=6") })
+        {
+            var x = new float[4 * g.Nodes[0].Shape.Size];
+            new InitLab.Random.Generator(9).Normal(x);
+            var copy = (float[])x.Clone();
+            var inputs = new Dictionary<string, float[]> { [g.Nodes[0].Name] = x };
+            var options = new ExplicitOptions { Batch = 4, Seed = 2, Threads = threads };
+            var inPlace = ExplicitGraphEngine.Run(g, options, inputs, null);
+            var separate = ExplicitGraphEngine.Run(g, options, inputs, run => run.AfterNode = _ => { });
+            var kept = ExplicitGraphEngine.Run(g, options with { Backward = true }, inputs);
+            Assert.Equal(copy, x);
+            Assert.Equal(separate.Nodes.Count, inPlace.Nodes.Count);
+            for (int i = 0; i < separate.Nodes.Count; i++)
+            {
+                Assert.Equal(separate.Nodes[i] with { Parameters = [] }, inPlace.Nodes[i] with { Parameters = [] });
+                Assert.Equal(separate.Nodes[i].Parameters, inPlace.Nodes[i].Parameters);
+                var k = kept.Nodes[i];
+                var r = inPlace.Nodes[i];
+                Assert.Equal((k.Name, k.Mean, k.Std, k.Min, k.Max, k.Correlation), (r.Name, r.Mean, r.Std, r.Min, r.Max, r.Correlation));
+            }
+            Assert.True(inPlace.PeakActivationElements <= separate.PeakActivationElements, g.Name);
+        }
+    }
+
+    [Fact]
+    public void A_chain_of_element_wise_ops_runs_in_one_array()
+    {
+        // Input, then 12 activations and normalizations: each writes into its input's array, so one array is ever alive.
+        var ops = Enumerable.Range(0, 4).SelectMany(_ => new Op[] { new ActivationOp(Activation.Relu), new LayerNormOp(), new BatchNormOp() }).ToArray();
+        var g = GradientCheck.Chain([6, 8], ops);
+        Assert.Equal(3 * 48, ExplicitGraphEngine.Run(g, new ExplicitOptions { Batch = 3 }).PeakActivationElements);
+        Assert.Equal(2 * 3 * 48, ExplicitGraphEngine.Run(g, new ExplicitOptions { Batch = 3 }, null, run => run.AfterNode = _ => { }).PeakActivationElements);
+    }
+
     [Fact]
     public void A_forward_only_run_keeps_only_the_live_activations()
     {
@@ -126,6 +193,41 @@ public class ExplicitGraphEngineTests
         Activation.Gelu.Forward<float>(x, whole);
         Assert.Equal(whole, threaded);
         for (int i = 0; i < x.Length; i += 9973) Assert.Equal((float)Activation.Gelu.Forward(x[i]), threaded[i]);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void A_large_sum_runs_in_chunks_on_several_threads_with_the_serial_bits(int count)
+    {
+        // 70,001 elements per example (chunks that do not fill a vector), with NaN, infinities and -0: every element must be
+        // s0 x0 + s1 x1 (+ s2 x2), each product and each sum rounded to float in that order, on one thread and on four.
+        const int size = 70_001;
+        var b = new GraphBuilder();
+        var names = Enumerable.Range(0, count).Select(i => b.Input($"x{i}", new Shape(size))).ToArray();
+        double[] scales = [1, -0.3, 2.5];
+        b.Add("sum", new AddOp(scales[..count]), names);
+        var g = b.Build();
+        var inputs = new Dictionary<string, float[]>();
+        for (int i = 0; i < count; i++)
+        {
+            var x = new float[2 * size];
+            new InitLab.Random.Generator(5, (ulong)i).Normal(x, 0f, 2f);
+            x[17 + i] = float.NaN;
+            x[40_000] = i == 0 ? float.PositiveInfinity : -0f;
+            x[size + 3] = -0f;
+            inputs[$"x{i}"] = x;
+        }
+        var p = NetworkParameters<float>.Draw(g, 1);
+        var serial = ExplicitGraphEngine.Forward(g, p, 2, inputs, threads: 1).Output;
+        var threaded = ExplicitGraphEngine.Forward(g, p, 2, inputs, threads: 4).Output;
+        Assert.Equal(serial.Select(BitConverter.SingleToInt32Bits), threaded.Select(BitConverter.SingleToInt32Bits));
+        for (int j = 0; j < serial.Length; j++)
+        {
+            float y = (float)scales[0] * inputs["x0"][j];
+            for (int i = 1; i < count; i++) y += (float)scales[i] * inputs[$"x{i}"][j];
+            Assert.Equal(BitConverter.SingleToInt32Bits(y), BitConverter.SingleToInt32Bits(threaded[j]));
+        }
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using InitLab.Networks;
 using InitLab.Networks.Ops;
 using InitLab.Random;
 using InitLab.Tensors;
+using InitLab.Numerics;
 
 namespace InitLab.Tests.Networks;
 
@@ -86,6 +87,68 @@ public class OpForwardTests
                     int k = (b * channels + c) * positions + p;
                     Assert.Equal(BitConverter.SingleToUInt32Bits(x[k] * fa + fb), BitConverter.SingleToUInt32Bits(y[k]));
                 }
+        }
+    }
+
+    [Theory]
+    [InlineData(3, true, true, true)]     // shorter than any vector
+    [InlineData(8, true, false, true)]    // one 256-bit step, no beta
+    [InlineData(16, false, false, true)]  // one 512-bit step, no affine
+    [InlineData(27, true, true, true)]    // 16 + 8 + a scalar tail of 3
+    [InlineData(43, true, true, false)]   // RMS-style (no centering): 32 + 8 + 3
+    [InlineData(40, false, true, false)]  // beta without gamma
+    public void Float_per_element_normalization_has_the_bits_of_its_double_formula_on_every_vector_step(int n, bool hasGamma, bool hasBeta, bool center)
+    {
+        // Layer-norm layout (11 rows of n, gamma and beta per element): mu one chain in index order (0 without centering),
+        // v the squared deviations' chain, y = gamma ((x - mu) / sqrt(v + eps)) + beta in double rounded once to float, written
+        // here; rows with NaN, +-inf, -0 and subnormals; out of place and in place (y = x) alike, and the affine step at every lane width.
+        const int rows = 11;
+        var g = new Generator(31, 2);
+        var x = new float[rows * n];
+        g.Normal(x, 0.3f, 2f);
+        x[1 * n + n / 2] = float.NaN;
+        x[2 * n] = float.PositiveInfinity;
+        x[3 * n + n - 1] = float.NegativeInfinity;
+        x[4 * n] = -0f;
+        x[5 * n + 1] = float.Epsilon;
+        for (int j = 0; j < n; j++) x[6 * n + j] = -0f; // a row of -0: v = 0, y = beta
+        float[]? gamma = hasGamma ? new float[n] : null, beta = hasBeta ? new float[n] : null;
+        if (gamma is not null) g.Normal(gamma, 1f, 0.3f);
+        if (beta is not null) g.Normal(beta, 0f, 0.5f);
+        var norm = new Normalization { Sets = rows, Runs = 1, RunLength = n, SetStride = n, RunStride = 0, AffineModulus = 1, AffineStep = 0,
+            AffineDivisor = 1, Center = center, Epsilon = 1e-5 };
+        var y = new float[x.Length];
+        norm.Forward(x, y, gamma, beta, threads: 1);
+        var inPlace = (float[])x.Clone();
+        norm.Forward(inPlace, inPlace, gamma, beta, threads: 1);
+        var (means, invStds) = norm.Forward(x, new float[x.Length], gamma, beta, threads: 1);
+        var widths = new[] { LaneWidth.Scalar, LaneWidth.V128, LaneWidth.V256, LaneWidth.V512 }
+            .Select(w => (w, y: new float[x.Length])).ToArray();
+        foreach (var (w, yw) in widths)
+            for (int r = 0; r < rows; r++)
+                Normalization.NormalizeFloats(x.AsSpan(r * n, n), yw.AsSpan(r * n, n), gamma, beta, means[r], invStds[r], w);
+        for (int r = 0; r < rows; r++)
+        {
+            double mu = 0, q = 0;
+            if (center)
+            {
+                for (int j = 0; j < n; j++) mu += x[r * n + j];
+                mu /= n;
+            }
+            for (int j = 0; j < n; j++)
+            {
+                double d = x[r * n + j] - mu;
+                q += d * d;
+            }
+            double inv = 1 / Math.Sqrt(q / n + 1e-5);
+            for (int j = 0; j < n; j++)
+            {
+                double xhat = (x[r * n + j] - mu) * inv;
+                float expected = (float)((gamma is null ? 1 : gamma[j]) * xhat + (beta is null ? 0 : beta[j]));
+                Assert.Equal(BitConverter.SingleToUInt32Bits(expected), BitConverter.SingleToUInt32Bits(y[r * n + j]));
+                Assert.Equal(BitConverter.SingleToUInt32Bits(expected), BitConverter.SingleToUInt32Bits(inPlace[r * n + j]));
+                foreach (var (w, yw) in widths) Assert.True(BitConverter.SingleToUInt32Bits(expected) == BitConverter.SingleToUInt32Bits(yw[r * n + j]), $"{w} row {r} element {j}");
+            }
         }
     }
 

@@ -121,10 +121,10 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
     public void Run(Node node)
     {
         int i = node.Index;
-        var output = Outputs[i] ?? Rent(node, clear: false);
-        Outputs[i] = output;
         var parameters = Params[i] ??= new T[node.Parameters.Count][];
         var inputs = node.InputIndices.Select(j => Outputs[j] ?? throw new InvalidOperationException($"node '{node.Name}': input '{_graph.Nodes[j].Name}' was freed.")).ToArray();
+        var output = Outputs[i] ?? TakeInput(node) ?? Rent(node, clear: false);
+        Outputs[i] = output;
         var pass = new ForwardPass<T>(node, Batch, inputs, parameters, k => Parameter(node.Parameters[k]), output, Threads, Backward, Seed);
         if (node.Op is InputOp && _inputs is not null && _inputs.TryGetValue(node.Name, out var data))
             data.CopyTo(output, 0);
@@ -188,6 +188,37 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
             Params[node.Index] = null;
             States[node.Index] = null;
         }
+    }
+
+    /// <summary>
+    /// The input array an element-wise op may overwrite with its output (null when none): an input of the output's size whose
+    /// last reader is this node, not kept, and read once by it. Its ownership passes to the node (the input is not freed
+    /// again), so the op writes into an array that is still in cache instead of a cold one, and the run holds one array less.
+    /// Only ops whose every output element depends on the same element of that input alone, read before it is written
+    /// (activations, y may be x by <see cref="Activations.Activation.Forward{T}"/>'s contract; a sum's first two inputs;
+    /// normalization, whose statistics of a set are taken before the set is written), and only on forward-only runs
+    /// without hooks (LSUV's AfterNode runs a node again on the same inputs; an override writes outputs its own way).
+    /// The bits are those of a separate output array.
+    /// </summary>
+    private T[]? TakeInput(Node node)
+    {
+        if (Backward || AfterNode is not null || Override is not null) return null;
+        int candidates = node.Op switch
+        {
+            ActivationOp or NormalizationOp => 1,
+            AddOp => 2,
+            _ => 0,
+        };
+        long length = Batch * node.Shape.Size;
+        for (int k = 0; k < Math.Min(candidates, node.InputIndices.Count); k++)
+        {
+            int j = node.InputIndices[k];
+            if (_keep[j] || _pendingReaders[j] != 1 || node.InputIndices.Count(m => m == j) != 1) continue;
+            if (Outputs[j] is not { } a || a.Length != length) continue;
+            Outputs[j] = null;
+            return a;
+        }
+        return null;
     }
 
     private void Free(int i)

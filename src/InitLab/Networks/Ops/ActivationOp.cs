@@ -34,17 +34,7 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
     {
         var x = pass.Input(0);
         var y = pass.Output;
-        int chunks = (int)Math.Min(64, (x.Length + ChunkElements - 1) / ChunkElements);
-        if (chunks <= 1 || pass.Threads == 1)
-        {
-            Run(x, y);
-            return;
-        }
-        Parallelism.For(chunks, c =>
-        {
-            int start = (int)((long)x.Length * c / chunks), end = (int)((long)x.Length * (c + 1) / chunks);
-            Run(x.AsSpan(start, end - start), y.AsSpan(start, end - start));
-        }, pass.Threads);
+        Work.ElementChunks(x.Length, pass.Threads, (start, count) => Run(x.AsSpan(start, count), y.AsSpan(start, count)));
     }
 
     private void Run<T>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
@@ -78,9 +68,6 @@ public sealed class ActivationOp : Op, IMomentRule, IErrorBoundRule
             y[i] = v > 0 ? v : float.IsNaN(v) ? BitConverter.UInt32BitsToSingle(BitConverter.SingleToUInt32Bits(v) | 0x400000u) : 0f;
         }
     }
-
-    /// <summary>Fewest elements per chunk of a threaded forward pass (smaller tensors run on the calling thread).</summary>
-    private const int ChunkElements = 1 << 16;
 
     /// <inheritdoc/>
     public override void Backward<T>(BackwardPass<T> pass)

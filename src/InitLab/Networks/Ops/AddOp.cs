@@ -50,24 +50,36 @@ public sealed class AddOp : Op, IMomentRule, IErrorBoundRule
     }
 
     /// <inheritdoc/>
+    /// <remarks>Element-wise, so large tensors run in chunks on the pass's threads with the same bits as one serial call.</remarks>
     public override void Forward<T>(ForwardPass<T> pass)
     {
         var y = pass.Output;
-        var x0 = pass.Input(0);
-        T s0 = T.CreateTruncating(Scale(0));
         int n = pass.Node.Inputs.Count;
-        // y = s0 x0, then y += s_i x_i input by input (each product and each sum rounded once, in that order); the first two
-        // inputs in one vector pass.
-        int start = 1;
-        if (n >= 2)
+        var inputs = new T[n][];
+        var scales = new T[n];
+        for (int i = 0; i < n; i++)
         {
-            ScaledSum(y, s0, x0, T.CreateTruncating(Scale(1)), pass.Input(1));
+            inputs[i] = pass.Input(i);
+            scales[i] = T.CreateTruncating(Scale(i));
+        }
+        Work.ElementChunks(y.Length, pass.Threads, (start, count) => Sum(y.AsSpan(start, count), scales, inputs, start));
+    }
+
+    /// <summary>y = s0 x0, then y += s_i x_i input by input (each product and each sum rounded once, in that order); the first
+    /// two inputs in one vector pass. The inputs are read from <paramref name="offset"/> on.</summary>
+    private static void Sum<T>(Span<T> y, T[] scales, T[][] inputs, int offset) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+    {
+        var x0 = inputs[0].AsSpan(offset, y.Length);
+        int start = 1;
+        if (inputs.Length >= 2)
+        {
+            ScaledSum(y, scales[0], x0, scales[1], inputs[1].AsSpan(offset, y.Length));
             start = 2;
         }
         else
-            for (int j = 0; j < y.Length; j++) y[j] = s0 * x0[j];
-        for (int i = start; i < n; i++)
-            Work.AddScaled<T>(y, T.CreateTruncating(Scale(i)), pass.Input(i));
+            for (int j = 0; j < y.Length; j++) y[j] = scales[0] * x0[j];
+        for (int i = start; i < inputs.Length; i++)
+            Work.AddScaled<T>(y, scales[i], inputs[i].AsSpan(offset, y.Length));
     }
 
     /// <summary>y = s0 x0 + s1 x1 element-wise (both products rounded, then the sum: the bits of y = s0 x0; y += s1 x1).</summary>

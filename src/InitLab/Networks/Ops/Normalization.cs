@@ -1,3 +1,4 @@
+using InitLab.Numerics;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -273,25 +274,14 @@ internal sealed class Normalization
                 ApplyAffine(x.AsSpan(start, RunLength), y.AsSpan(start, RunLength), T.CreateTruncating(a), T.CreateTruncating(b));
                 continue;
             }
-            int j = 0;
-            if (typeof(T) == typeof(float) && AffineDivisor == 1 && gamma is not null && beta is not null)
+            if (typeof(T) == typeof(float) && AffineDivisor == 1)
             {
-                // Per element exactly the double arithmetic of the loop below, four elements at a time.
-                var xs = MemoryMarshal.Cast<T, float>(x.AsSpan(start, RunLength));
-                var ys = MemoryMarshal.Cast<T, float>(y.AsSpan(start, RunLength));
-                var gs = MemoryMarshal.Cast<T, float>(gamma.AsSpan(Affine(s, 0), RunLength));
-                var bs = MemoryMarshal.Cast<T, float>(beta.AsSpan(Affine(s, 0), RunLength));
-                var vmu = Vector256.Create(mu);
-                var vinv = Vector256.Create(invStd);
-                for (; j + 4 <= RunLength; j += 4)
-                {
-                    var xhat = (Vector256.WidenLower(Vector256.Create(Vector128.Create(xs.Slice(j, 4)), Vector128<float>.Zero)) - vmu) * vinv;
-                    var g = Vector256.WidenLower(Vector256.Create(Vector128.Create(gs.Slice(j, 4)), Vector128<float>.Zero));
-                    var b = Vector256.WidenLower(Vector256.Create(Vector128.Create(bs.Slice(j, 4)), Vector128<float>.Zero));
-                    Vector256.Narrow(g * xhat + b, Vector256<double>.Zero).GetLower().CopyTo(ys.Slice(j, 4));
-                }
+                NormalizeFloats(MemoryMarshal.Cast<T, float>(x.AsSpan(start, RunLength)), MemoryMarshal.Cast<T, float>(y.AsSpan(start, RunLength)),
+                    gamma is null ? default : MemoryMarshal.Cast<T, float>(gamma.AsSpan(Affine(s, 0), RunLength)),
+                    beta is null ? default : MemoryMarshal.Cast<T, float>(beta.AsSpan(Affine(s, 0), RunLength)), mu, invStd, DoubleLanes.Best);
+                continue;
             }
-            for (; j < RunLength; j++)
+            for (int j = 0; j < RunLength; j++)
             {
                 double xhat = (double.CreateTruncating(x[start + j]) - mu) * invStd;
                 int e = Affine(s, j);
@@ -300,6 +290,47 @@ internal sealed class Normalization
                 y[start + j] = T.CreateTruncating(g * xhat + b);
             }
         }
+    }
+
+    /// <summary>
+    /// y_j = gamma_j ((x_j - mu) invStd) + beta_j over a float run in lanes of <paramref name="width"/> (the tail one at a time), each
+    /// in double and rounded once to float: per element the double arithmetic of <see cref="Normalize{T}"/>'s scalar loop (gamma 1
+    /// and beta 0 when empty, as there; no fused multiply-add), so the same bits on every width. y may be x.
+    /// </summary>
+    internal static void NormalizeFloats(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta, double mu,
+        double invStd, LaneWidth width)
+    {
+        if (y.Length < x.Length || !gamma.IsEmpty && gamma.Length < x.Length || !beta.IsEmpty && beta.Length < x.Length)
+            throw new ArgumentException("normalization spans shorter than the run.");
+        int j = width switch
+        {
+            LaneWidth.V512 => NormalizeLanes<DoubleLanes512, Vector512<double>>(x, y, gamma, beta, mu, invStd, 0),
+            LaneWidth.V256 => NormalizeLanes<DoubleLanes256, Vector256<double>>(x, y, gamma, beta, mu, invStd, 0),
+            LaneWidth.V128 => NormalizeLanes<DoubleLanes128, Vector128<double>>(x, y, gamma, beta, mu, invStd, 0),
+            _ => 0,
+        };
+        NormalizeLanes<ScalarDouble, double>(x, y, gamma, beta, mu, invStd, j);
+    }
+
+    /// <summary><see cref="NormalizeFloats"/> from element <paramref name="j"/> on, L.Count elements a step, while a whole step
+    /// fits; returns where it stopped.</summary>
+    private static int NormalizeLanes<L, TV>(ReadOnlySpan<float> x, Span<float> y, ReadOnlySpan<float> gamma, ReadOnlySpan<float> beta,
+        double mu, double invStd, int j) where L : IDoubleLanes<TV> where TV : struct
+    {
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        ref float ys = ref MemoryMarshal.GetReference(y);
+        ref float gs = ref MemoryMarshal.GetReference(gamma);
+        ref float bs = ref MemoryMarshal.GetReference(beta);
+        bool hasGamma = !gamma.IsEmpty, hasBeta = !beta.IsEmpty;
+        TV vmu = L.Splat(mu), vinv = L.Splat(invStd), g = L.Splat(1), b = L.Splat(0);
+        for (; j + L.Count <= x.Length; j += L.Count)
+        {
+            var xhat = L.Mul(L.Sub(L.LoadWidened(ref Unsafe.Add(ref xs, j)), vmu), vinv);
+            if (hasGamma) g = L.LoadWidened(ref Unsafe.Add(ref gs, j));
+            if (hasBeta) b = L.LoadWidened(ref Unsafe.Add(ref bs, j));
+            L.StoreNarrowed(L.Add(L.Mul(g, xhat), b), ref Unsafe.Add(ref ys, j));
+        }
+        return j;
     }
 
     /// <summary>

@@ -381,8 +381,8 @@ internal static class StatsLanes
         int i = 0;
         if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && x.Length >= Count)
         {
-            if (width == LaneWidth.V512 && Runs(width)) i = Deviations512(x, mean, ref dev);
-            else if (width == LaneWidth.V256 && Runs(width)) i = Deviations256(x, mean, ref dev);
+            if (width == LaneWidth.V512 && Runs(width)) i = DeviationsVector<T, Lanes512>(x, mean, ref dev);
+            else if (width == LaneWidth.V256 && Runs(width)) i = DeviationsVector<T, Lanes256>(x, mean, ref dev);
         }
         DeviationsTail(x, i, mean, ref dev);
         return dev;
@@ -401,75 +401,19 @@ internal static class StatsLanes
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Deviations512<T>(ReadOnlySpan<T> x, double mean, ref Lanes16 dev) where T : unmanaged, IFloatingPointIeee754<T>
+    private static int DeviationsVector<T, L>(ReadOnlySpan<T> x, double mean, ref Lanes16 dev)
+        where T : unmanaged, IFloatingPointIeee754<T> where L : struct, IVectorLanes16<L>
     {
         int end = x.Length & ~(Count - 1);
-        var m = Vector512.Create(mean);
-        var d0 = Vector512<double>.Zero;
-        var d1 = d0;
-        if (typeof(T) == typeof(float))
-        {
-            ref float x0 = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(x));
-            for (int i = 0; i < end; i += Count)
-            {
-                var f = Vector512.LoadUnsafe(ref x0, (nuint)i);
-                var lo = Vector512.WidenLower(f) - m;
-                var hi = Vector512.WidenUpper(f) - m;
-                d0 = Vector512.FusedMultiplyAdd(lo, lo, d0);
-                d1 = Vector512.FusedMultiplyAdd(hi, hi, d1);
-            }
-        }
-        else
-        {
-            ref double x0 = ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(x));
-            for (int i = 0; i < end; i += Count)
-            {
-                var lo = Vector512.LoadUnsafe(ref x0, (nuint)i) - m;
-                var hi = Vector512.LoadUnsafe(ref x0, (nuint)(i + 8)) - m;
-                d0 = Vector512.FusedMultiplyAdd(lo, lo, d0);
-                d1 = Vector512.FusedMultiplyAdd(hi, hi, d1);
-            }
-        }
-        Store(d0, d1, ref dev);
-        return end;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Deviations256<T>(ReadOnlySpan<T> x, double mean, ref Lanes16 dev) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int end = x.Length & ~(Count - 1);
-        var m = Vector256.Create(mean);
-        var d0 = Vector256<double>.Zero;
-        var d1 = d0;
-        var d2 = d0;
-        var d3 = d0;
+        var m = L.Splat(mean);
+        var d = default(L);
         for (int i = 0; i < end; i += Count)
         {
-            Vector256<double> a0, a1, a2, a3;
-            if (typeof(T) == typeof(float))
-            {
-                ref float x0 = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(x));
-                var f = Vector256.LoadUnsafe(ref x0, (nuint)i);
-                var g = Vector256.LoadUnsafe(ref x0, (nuint)(i + 8));
-                a0 = Vector256.WidenLower(f) - m;
-                a1 = Vector256.WidenUpper(f) - m;
-                a2 = Vector256.WidenLower(g) - m;
-                a3 = Vector256.WidenUpper(g) - m;
-            }
-            else
-            {
-                ref double x0 = ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(x));
-                a0 = Vector256.LoadUnsafe(ref x0, (nuint)i) - m;
-                a1 = Vector256.LoadUnsafe(ref x0, (nuint)(i + 4)) - m;
-                a2 = Vector256.LoadUnsafe(ref x0, (nuint)(i + 8)) - m;
-                a3 = Vector256.LoadUnsafe(ref x0, (nuint)(i + 12)) - m;
-            }
-            d0 = Vector256.FusedMultiplyAdd(a0, a0, d0);
-            d1 = Vector256.FusedMultiplyAdd(a1, a1, d1);
-            d2 = Vector256.FusedMultiplyAdd(a2, a2, d2);
-            d3 = Vector256.FusedMultiplyAdd(a3, a3, d3);
+            var v = L.Sub(typeof(T) == typeof(float) ? L.Widen(ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(x)), i)
+                : L.Load(ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(x)), i), m);
+            d = L.Fma(v, v, d);
         }
-        Store(d0, d1, d2, d3, ref dev);
+        L.Store(d, ref dev);
         return end;
     }
 
@@ -487,8 +431,8 @@ internal static class StatsLanes
         int j = 0;
         if (typeof(T) == typeof(float) && pair >= Count)
         {
-            if (width == LaneWidth.V512 && Runs(width)) j = Correlation512(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), ref q11, ref q22, ref q12);
-            else if (width == LaneWidth.V256 && Runs(width)) j = Correlation256(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), ref q11, ref q22, ref q12);
+            if (width == LaneWidth.V512 && Runs(width)) j = CorrelationVector<Lanes512>(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), ref q11, ref q22, ref q12);
+            else if (width == LaneWidth.V256 && Runs(width)) j = CorrelationVector<Lanes256>(MemoryMarshal.Cast<T, float>(a), MemoryMarshal.Cast<T, float>(b), ref q11, ref q22, ref q12);
         }
         return CorrelationTail(a, b, j, ref q11, ref q22, ref q12);
     }
@@ -509,78 +453,24 @@ internal static class StatsLanes
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Correlation512(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ref Lanes16 q11, ref Lanes16 q22, ref Lanes16 q12)
+    private static int CorrelationVector<L>(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ref Lanes16 q11, ref Lanes16 q22, ref Lanes16 q12)
+        where L : struct, IVectorLanes16<L>
     {
         int end = a.Length & ~(Count - 1);
         ref float a0 = ref MemoryMarshal.GetReference(a);
         ref float b0 = ref MemoryMarshal.GetReference(b);
-        var p0 = Vector512<double>.Zero;
-        var p1 = p0;
-        var r0 = p0;
-        var r1 = p0;
-        var c0 = p0;
-        var c1 = p0;
+        L p = default, r = default, c = default;
         for (int j = 0; j < end; j += Count)
         {
-            var f = Vector512.LoadUnsafe(ref a0, (nuint)j);
-            var g = Vector512.LoadUnsafe(ref b0, (nuint)j);
-            var fl = Vector512.WidenLower(f);
-            var fh = Vector512.WidenUpper(f);
-            var gl = Vector512.WidenLower(g);
-            var gh = Vector512.WidenUpper(g);
-            p0 = Vector512.FusedMultiplyAdd(fl, fl, p0);
-            p1 = Vector512.FusedMultiplyAdd(fh, fh, p1);
-            r0 = Vector512.FusedMultiplyAdd(gl, gl, r0);
-            r1 = Vector512.FusedMultiplyAdd(gh, gh, r1);
-            c0 = Vector512.FusedMultiplyAdd(fl, gl, c0);
-            c1 = Vector512.FusedMultiplyAdd(fh, gh, c1);
+            var f = L.Widen(ref a0, j);
+            var g = L.Widen(ref b0, j);
+            p = L.Fma(f, f, p);
+            r = L.Fma(g, g, r);
+            c = L.Fma(f, g, c);
         }
-        Store(p0, p1, ref q11);
-        Store(r0, r1, ref q22);
-        Store(c0, c1, ref q12);
-        return end;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int Correlation256(ReadOnlySpan<float> a, ReadOnlySpan<float> b, ref Lanes16 q11, ref Lanes16 q22, ref Lanes16 q12)
-    {
-        int end = a.Length & ~(Count - 1);
-        ref float a0 = ref MemoryMarshal.GetReference(a);
-        ref float b0 = ref MemoryMarshal.GetReference(b);
-        ref double s11 = ref Unsafe.As<Lanes16, double>(ref q11);
-        ref double s22 = ref Unsafe.As<Lanes16, double>(ref q22);
-        ref double s12 = ref Unsafe.As<Lanes16, double>(ref q12);
-        // Two passes of eight lanes each (lanes 0..7, then 8..15): twelve accumulators would not fit sixteen registers.
-        for (int half = 0; half < 2; half++)
-        {
-            var p0 = Vector256<double>.Zero;
-            var p1 = p0;
-            var r0 = p0;
-            var r1 = p0;
-            var c0 = p0;
-            var c1 = p0;
-            for (int j = 8 * half; j < end; j += Count)
-            {
-                var f = Vector256.LoadUnsafe(ref a0, (nuint)j);
-                var g = Vector256.LoadUnsafe(ref b0, (nuint)j);
-                var fl = Vector256.WidenLower(f);
-                var fh = Vector256.WidenUpper(f);
-                var gl = Vector256.WidenLower(g);
-                var gh = Vector256.WidenUpper(g);
-                p0 = Vector256.FusedMultiplyAdd(fl, fl, p0);
-                p1 = Vector256.FusedMultiplyAdd(fh, fh, p1);
-                r0 = Vector256.FusedMultiplyAdd(gl, gl, r0);
-                r1 = Vector256.FusedMultiplyAdd(gh, gh, r1);
-                c0 = Vector256.FusedMultiplyAdd(fl, gl, c0);
-                c1 = Vector256.FusedMultiplyAdd(fh, gh, c1);
-            }
-            p0.StoreUnsafe(ref s11, (nuint)(8 * half));
-            p1.StoreUnsafe(ref s11, (nuint)(8 * half + 4));
-            r0.StoreUnsafe(ref s22, (nuint)(8 * half));
-            r1.StoreUnsafe(ref s22, (nuint)(8 * half + 4));
-            c0.StoreUnsafe(ref s12, (nuint)(8 * half));
-            c1.StoreUnsafe(ref s12, (nuint)(8 * half + 4));
-        }
+        L.Store(p, ref q11);
+        L.Store(r, ref q22);
+        L.Store(c, ref q12);
         return end;
     }
 }

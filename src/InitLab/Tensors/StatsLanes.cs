@@ -81,36 +81,121 @@ internal static class StatsLanes
     private static float FloatFromKey(int key) => BitConverter.Int32BitsToSingle(key ^ ((key >> 31) & int.MaxValue));
 
     /// <summary>The first pass over float or double elements at <paramref name="width"/> (other element types: scalar).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static FirstPass First<T>(ReadOnlySpan<T> x, LaneWidth width) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        Lanes16 q11 = default, q22 = default, q12 = default;
+        return FirstAt(x, 0, width, ref q11, ref q22, ref q12);
+    }
+
+    /// <summary>The first pass with the correlation of x[0..pair) and x[pair..2 pair) (<see cref="Correlation{T}"/>'s value) in the
+    /// same loop: q22 and q12 ride along while the index is below pair, and q11 is the squares' lanes as they stand there.</summary>
+    public static FirstPass FirstAndCorrelation(ReadOnlySpan<float> x, int pair, LaneWidth width, out double correlation)
+    {
+        if (pair == 0)
+        {
+            correlation = double.NaN;
+            return First(x, width);
+        }
+        Lanes16 q11 = default, q22 = default, q12 = default;
+        var r = FirstAt(x, pair, width, ref q11, ref q22, ref q12);
+        int from = Math.Min(pair, VectorEnd(x.Length, width)) & ~(Count - 1);
+        if (from == 0) return WithCorrelation(r, Correlation(x, pair, width), out correlation);
+        correlation = CorrelationTail(x[..pair], x.Slice(pair, pair), from, ref q11, ref q22, ref q12);
+        return r;
+    }
+
+    private static FirstPass WithCorrelation(FirstPass r, double c, out double correlation)
+    {
+        correlation = c;
+        return r;
+    }
+
+    /// <summary>How many elements the vector loops take at <paramref name="width"/> (a multiple of 16, 0 at the scalar width).</summary>
+    private static int VectorEnd(int length, LaneWidth width) => width is LaneWidth.V512 or LaneWidth.V256 && Runs(width) ? length & ~(Count - 1) : 0;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static FirstPass FirstAt<T>(ReadOnlySpan<T> x, int pair, LaneWidth width, ref Lanes16 q11, ref Lanes16 q22, ref Lanes16 q12)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
         var r = new FirstPass { MinKey = long.MaxValue, MaxKey = long.MinValue };
         int i = 0;
         if ((typeof(T) == typeof(float) || typeof(T) == typeof(double)) && x.Length >= Count)
         {
-            if (width == LaneWidth.V512 && Runs(width)) i = First512(x, ref r);
-            else if (width == LaneWidth.V256 && Runs(width)) i = First256(x, ref r);
+            if (width == LaneWidth.V512 && Runs(width)) i = FirstVector<T, Lanes512>(x, pair, ref r, ref q11, ref q22, ref q12);
+            else if (width == LaneWidth.V256 && Runs(width)) i = FirstVector<T, Lanes256>(x, pair, ref r, ref q11, ref q22, ref q12);
         }
         FirstTail(x, i, ref r);
         return r;
     }
 
-    /// <summary>The first pass with the correlation of x[0..pair) and x[pair..2 pair) (<see cref="Correlation{T}"/>'s value):
-    /// at 512 bits in one loop, q11 being the squares' lanes as they stand at index pair.</summary>
+    /// <summary>The first pass's vector part (16 elements a step); with <paramref name="pair"/> &gt; 0 (floats), the correlation's
+    /// q22 and q12 lanes over j below pair rounded down to 16, and q11 (the squares' lanes at that index).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static FirstPass FirstAndCorrelation(ReadOnlySpan<float> x, int pair, LaneWidth width, out double correlation)
+    private static int FirstVector<T, L>(ReadOnlySpan<T> x, int pair, ref FirstPass r, ref Lanes16 q11, ref Lanes16 q22, ref Lanes16 q12)
+        where T : unmanaged, IFloatingPointIeee754<T> where L : struct, IVectorLanes16<L>
     {
-        if (width != LaneWidth.V512 || !Runs(width) || pair < Count)
+        int end = x.Length & ~(Count - 1), pairEnd = Math.Min(pair, end) & ~(Count - 1);
+        bool single = typeof(T) == typeof(float);
+        ref float f0 = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(x));
+        ref double d0 = ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(x));
+        ref float y0 = ref Unsafe.Add(ref f0, pair);
+        L s = default, q = default, p = default, c = default;
+        var kmin = single ? L.IntKeys(int.MaxValue) : L.LongKeys(long.MaxValue);
+        var kmax = single ? L.IntKeys(int.MinValue) : L.LongKeys(long.MinValue);
+        long zeros = 0;
+        int i = 0;
+        for (; i < pairEnd; i += Count)
         {
-            correlation = Correlation(x, pair, width);
-            return First(x, width);
+            var v = L.Widen(ref f0, i);
+            L.FloatExtremes(ref f0, i, ref kmin, ref kmax, ref zeros);
+            s = L.Add(s, v);
+            q = L.Fma(v, v, q);
+            var g = L.Widen(ref y0, i);
+            p = L.Fma(g, g, p);
+            c = L.Fma(v, g, c);
         }
-        var r = new FirstPass { MinKey = long.MaxValue, MaxKey = long.MinValue };
-        Lanes16 q11 = default, q22 = default, q12 = default;
-        int i = FirstPair512(x, pair, ref r, ref q11, ref q22, ref q12);
-        FirstTail(x, i, ref r);
-        correlation = CorrelationTail(x[..pair], x.Slice(pair, pair), pair & ~(Count - 1), ref q11, ref q22, ref q12);
-        return r;
+        if (pairEnd > 0)
+        {
+            L.Store(q, ref q11);
+            L.Store(p, ref q22);
+            L.Store(c, ref q12);
+        }
+        for (; i < end; i += Count)
+        {
+            L v;
+            if (single)
+            {
+                v = L.Widen(ref f0, i);
+                L.FloatExtremes(ref f0, i, ref kmin, ref kmax, ref zeros);
+            }
+            else
+            {
+                v = L.Load(ref d0, i);
+                L.DoubleExtremes(v, ref kmin, ref kmax, ref zeros);
+            }
+            s = L.Add(s, v);
+            q = L.Fma(v, v, q);
+        }
+        // The lanes leave the registers before any call (a call would make the loops keep them in memory).
+        L.Store(s, ref r.Sum);
+        L.Store(q, ref r.Square);
+        Lanes16 low = default, high = default;
+        L.Store(kmin, ref low);
+        L.Store(kmax, ref high);
+        r.Zeros += zeros;
+        if (single)
+        {
+            var mins = MemoryMarshal.Cast<Lanes16, int>(MemoryMarshal.CreateSpan(ref low, 1));
+            var maxs = MemoryMarshal.Cast<Lanes16, int>(MemoryMarshal.CreateSpan(ref high, 1));
+            for (int k = 0; k < Count; k++) MergeFloat(ref r, mins[k], maxs[k], 0);
+        }
+        else
+        {
+            var mins = MemoryMarshal.Cast<Lanes16, long>(MemoryMarshal.CreateSpan(ref low, 1));
+            var maxs = MemoryMarshal.Cast<Lanes16, long>(MemoryMarshal.CreateSpan(ref high, 1));
+            for (int k = 0; k < Count; k++) MergeDouble(ref r, mins[k], maxs[k], 0);
+        }
+        return end;
     }
 
     /// <summary>Elements <paramref name="from"/> on of the first pass, one at a time into their lanes.</summary>
@@ -129,195 +214,6 @@ internal static class StatsLanes
         }
     }
 
-    /// <summary>One 16-float step of the first pass (sums, squares, extremes' keys, zeros).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void FirstStep(Vector512<float> f, out Vector512<double> lo, out Vector512<double> hi, ref Vector512<double> s0,
-        ref Vector512<double> s1, ref Vector512<double> q0, ref Vector512<double> q1, ref Vector512<int> kmin, ref Vector512<int> kmax,
-        ref long zeros)
-    {
-        lo = Vector512.WidenLower(f);
-        hi = Vector512.WidenUpper(f);
-        s0 += lo;
-        s1 += hi;
-        q0 = Vector512.FusedMultiplyAdd(lo, lo, q0);
-        q1 = Vector512.FusedMultiplyAdd(hi, hi, q1);
-        var b = f.AsInt32();
-        var magnitude = Vector512.Create(int.MaxValue);
-        var key = b ^ ((b >> 31) & magnitude);
-        kmin = Vector512.Min(kmin, key);
-        kmax = Vector512.Max(kmax, key);
-        zeros += BitOperations.PopCount(Vector512.Equals(b & magnitude, Vector512<int>.Zero).ExtractMostSignificantBits());
-    }
-
-    /// <summary>The first pass's vector part with the correlation's q22 and q12 lanes over j &lt; pair rounded down to 16, and q11
-    /// (the squares' lanes at that index).</summary>
-    private static int FirstPair512(ReadOnlySpan<float> x, int pair, ref FirstPass r, ref Lanes16 q11, ref Lanes16 q22, ref Lanes16 q12)
-    {
-        int end = x.Length & ~(Count - 1), pairEnd = pair & ~(Count - 1);
-        ref float x0 = ref MemoryMarshal.GetReference(x);
-        ref float y0 = ref Unsafe.Add(ref x0, pair);
-        var s0 = Vector512<double>.Zero;
-        var s1 = s0;
-        var q0 = s0;
-        var q1 = s0;
-        var r0 = s0;
-        var r1 = s0;
-        var c0 = s0;
-        var c1 = s0;
-        var kmin = Vector512.Create(int.MaxValue);
-        var kmax = Vector512.Create(int.MinValue);
-        long zeros = 0;
-        int i = 0;
-        for (; i < pairEnd; i += Count)
-        {
-            FirstStep(Vector512.LoadUnsafe(ref x0, (nuint)i), out var lo, out var hi, ref s0, ref s1, ref q0, ref q1, ref kmin, ref kmax, ref zeros);
-            var g = Vector512.LoadUnsafe(ref y0, (nuint)i);
-            var gl = Vector512.WidenLower(g);
-            var gh = Vector512.WidenUpper(g);
-            r0 = Vector512.FusedMultiplyAdd(gl, gl, r0);
-            r1 = Vector512.FusedMultiplyAdd(gh, gh, r1);
-            c0 = Vector512.FusedMultiplyAdd(lo, gl, c0);
-            c1 = Vector512.FusedMultiplyAdd(hi, gh, c1);
-        }
-        Store(q0, q1, ref q11);
-        Store(r0, r1, ref q22);
-        Store(c0, c1, ref q12);
-        for (; i < end; i += Count)
-            FirstStep(Vector512.LoadUnsafe(ref x0, (nuint)i), out _, out _, ref s0, ref s1, ref q0, ref q1, ref kmin, ref kmax, ref zeros);
-        Store(s0, s1, ref r.Sum);
-        Store(q0, q1, ref r.Square);
-        r.Zeros += zeros;
-        for (int k = 0; k < Vector512<int>.Count; k++) MergeFloat(ref r, kmin.GetElement(k), kmax.GetElement(k), 0);
-        return end;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int First512<T>(ReadOnlySpan<T> x, ref FirstPass r) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int end = x.Length & ~(Count - 1);
-        var s0 = Vector512<double>.Zero;
-        var s1 = s0;
-        var q0 = s0;
-        var q1 = s0;
-        if (typeof(T) == typeof(float))
-        {
-            ref float x0 = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(x));
-            var kmin = Vector512.Create(int.MaxValue);
-            var kmax = Vector512.Create(int.MinValue);
-            long zeros = 0;
-            for (int i = 0; i < end; i += Count)
-                FirstStep(Vector512.LoadUnsafe(ref x0, (nuint)i), out _, out _, ref s0, ref s1, ref q0, ref q1, ref kmin, ref kmax, ref zeros);
-            // The lanes leave the registers before any call (a call would make the loop keep them in memory).
-            Store(s0, s1, ref r.Sum);
-            Store(q0, q1, ref r.Square);
-            r.Zeros += zeros;
-            for (int k = 0; k < Vector512<int>.Count; k++) MergeFloat(ref r, kmin.GetElement(k), kmax.GetElement(k), 0);
-        }
-        else
-        {
-            ref double x0 = ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(x));
-            var kmin = Vector512.Create(long.MaxValue);
-            var kmax = Vector512.Create(long.MinValue);
-            var zeros = Vector512<long>.Zero;
-            var magnitude = Vector512.Create(long.MaxValue);
-            for (int i = 0; i < end; i += Count)
-            {
-                var lo = Vector512.LoadUnsafe(ref x0, (nuint)i);
-                var hi = Vector512.LoadUnsafe(ref x0, (nuint)(i + 8));
-                s0 += lo;
-                s1 += hi;
-                q0 = Vector512.FusedMultiplyAdd(lo, lo, q0);
-                q1 = Vector512.FusedMultiplyAdd(hi, hi, q1);
-                Extremes(lo.AsInt64(), magnitude, ref kmin, ref kmax, ref zeros);
-                Extremes(hi.AsInt64(), magnitude, ref kmin, ref kmax, ref zeros);
-            }
-            Store(s0, s1, ref r.Sum);
-            Store(q0, q1, ref r.Square);
-            for (int k = 0; k < Vector512<long>.Count; k++) MergeDouble(ref r, kmin.GetElement(k), kmax.GetElement(k), zeros.GetElement(k));
-        }
-        return end;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static int First256<T>(ReadOnlySpan<T> x, ref FirstPass r) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int end = x.Length & ~(Count - 1);
-        var s0 = Vector256<double>.Zero;
-        var s1 = s0;
-        var s2 = s0;
-        var s3 = s0;
-        var q0 = s0;
-        var q1 = s0;
-        var q2 = s0;
-        var q3 = s0;
-        if (typeof(T) == typeof(float))
-        {
-            ref float x0 = ref Unsafe.As<T, float>(ref MemoryMarshal.GetReference(x));
-            var kmin = Vector256.Create(int.MaxValue);
-            var kmax = Vector256.Create(int.MinValue);
-            var zeros = Vector256<int>.Zero;
-            var magnitude = Vector256.Create(int.MaxValue);
-            for (int i = 0; i < end; i += Count)
-            {
-                var f = Vector256.LoadUnsafe(ref x0, (nuint)i);
-                var g = Vector256.LoadUnsafe(ref x0, (nuint)(i + 8));
-                var a0 = Vector256.WidenLower(f);
-                var a1 = Vector256.WidenUpper(f);
-                var a2 = Vector256.WidenLower(g);
-                var a3 = Vector256.WidenUpper(g);
-                s0 += a0;
-                s1 += a1;
-                s2 += a2;
-                s3 += a3;
-                q0 = Vector256.FusedMultiplyAdd(a0, a0, q0);
-                q1 = Vector256.FusedMultiplyAdd(a1, a1, q1);
-                q2 = Vector256.FusedMultiplyAdd(a2, a2, q2);
-                q3 = Vector256.FusedMultiplyAdd(a3, a3, q3);
-                var b = f.AsInt32();
-                var c = g.AsInt32();
-                var kb = b ^ ((b >> 31) & magnitude);
-                var kc = c ^ ((c >> 31) & magnitude);
-                kmin = Vector256.Min(kmin, Vector256.Min(kb, kc));
-                kmax = Vector256.Max(kmax, Vector256.Max(kb, kc));
-                zeros -= Vector256.Equals(b & magnitude, Vector256<int>.Zero) + Vector256.Equals(c & magnitude, Vector256<int>.Zero);
-            }
-            Store(s0, s1, s2, s3, ref r.Sum);
-            Store(q0, q1, q2, q3, ref r.Square);
-            for (int k = 0; k < Vector256<int>.Count; k++) MergeFloat(ref r, kmin.GetElement(k), kmax.GetElement(k), zeros.GetElement(k));
-        }
-        else
-        {
-            ref double x0 = ref Unsafe.As<T, double>(ref MemoryMarshal.GetReference(x));
-            var kmin = Vector256.Create(long.MaxValue);
-            var kmax = Vector256.Create(long.MinValue);
-            var zeros = Vector256<long>.Zero;
-            var magnitude = Vector256.Create(long.MaxValue);
-            for (int i = 0; i < end; i += Count)
-            {
-                var a0 = Vector256.LoadUnsafe(ref x0, (nuint)i);
-                var a1 = Vector256.LoadUnsafe(ref x0, (nuint)(i + 4));
-                var a2 = Vector256.LoadUnsafe(ref x0, (nuint)(i + 8));
-                var a3 = Vector256.LoadUnsafe(ref x0, (nuint)(i + 12));
-                s0 += a0;
-                s1 += a1;
-                s2 += a2;
-                s3 += a3;
-                q0 = Vector256.FusedMultiplyAdd(a0, a0, q0);
-                q1 = Vector256.FusedMultiplyAdd(a1, a1, q1);
-                q2 = Vector256.FusedMultiplyAdd(a2, a2, q2);
-                q3 = Vector256.FusedMultiplyAdd(a3, a3, q3);
-                Extremes(a0.AsInt64(), magnitude, ref kmin, ref kmax, ref zeros);
-                Extremes(a1.AsInt64(), magnitude, ref kmin, ref kmax, ref zeros);
-                Extremes(a2.AsInt64(), magnitude, ref kmin, ref kmax, ref zeros);
-                Extremes(a3.AsInt64(), magnitude, ref kmin, ref kmax, ref zeros);
-            }
-            Store(s0, s1, s2, s3, ref r.Sum);
-            Store(q0, q1, q2, q3, ref r.Square);
-            for (int k = 0; k < Vector256<long>.Count; k++) MergeDouble(ref r, kmin.GetElement(k), kmax.GetElement(k), zeros.GetElement(k));
-        }
-        return end;
-    }
-
     /// <summary>Lanes 0..7 and 8..15 into <paramref name="lanes"/> (no call, so the loops' vectors stay in registers).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static void Store(Vector512<double> low, Vector512<double> high, ref Lanes16 lanes)
@@ -325,37 +221,6 @@ internal static class StatsLanes
         ref double l0 = ref Unsafe.As<Lanes16, double>(ref lanes);
         low.StoreUnsafe(ref l0);
         high.StoreUnsafe(ref l0, 8);
-    }
-
-    /// <summary>Lanes 0..3, 4..7, 8..11 and 12..15 into <paramref name="lanes"/>.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(Vector256<double> a, Vector256<double> b, Vector256<double> c, Vector256<double> d, ref Lanes16 lanes)
-    {
-        ref double l0 = ref Unsafe.As<Lanes16, double>(ref lanes);
-        a.StoreUnsafe(ref l0);
-        b.StoreUnsafe(ref l0, 4);
-        c.StoreUnsafe(ref l0, 8);
-        d.StoreUnsafe(ref l0, 12);
-    }
-
-    /// <summary>Folds doubles' bits into the running minimum and maximum keys and counts the zeros.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Extremes(Vector512<long> b, Vector512<long> magnitude, ref Vector512<long> kmin, ref Vector512<long> kmax, ref Vector512<long> zeros)
-    {
-        var key = b ^ ((b >> 63) & magnitude);
-        kmin = Vector512.Min(kmin, key);
-        kmax = Vector512.Max(kmax, key);
-        zeros -= Vector512.Equals(b & magnitude, Vector512<long>.Zero);
-    }
-
-    /// <inheritdoc cref="Extremes(Vector512{long}, Vector512{long}, ref Vector512{long}, ref Vector512{long}, ref Vector512{long})"/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Extremes(Vector256<long> b, Vector256<long> magnitude, ref Vector256<long> kmin, ref Vector256<long> kmax, ref Vector256<long> zeros)
-    {
-        var key = b ^ ((b >> 63) & magnitude);
-        kmin = Vector256.Min(kmin, key);
-        kmax = Vector256.Max(kmax, key);
-        zeros -= Vector256.Equals(b & magnitude, Vector256<long>.Zero);
     }
 
     private static void MergeFloat(ref FirstPass r, int kmin, int kmax, long zeros)

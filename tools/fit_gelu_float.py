@@ -4,7 +4,8 @@ Q(a) = P(Z > a) = e^(-a^2/2) R(a). The script fits M(a) = sqrt(2 pi) R(a) (the
 Mills ratio) as t P(t - 1/2), t = 1 / (1 + a/2), on a in [0, 14.6] (beyond, x Q(a) is below half of float's least
 subnormal), by least squares weighted for relative error with Lawson's reweighting towards the minimax fit. It prints
 the coefficients from the highest degree down (the kernel's Horner order) and the largest relative error on the fitting
-grid and on a shifted grid. The kernel multiplies each coefficient by 1 / sqrt(2 pi).
+grid and on a shifted grid. The kernel multiplies each coefficient by 1 / sqrt(2 pi) and rounds it to float (the form runs
+in float lanes).
 
 Developer tool, not part of the build: /usr/bin/python3 tools/fit_gelu_float.py (needs numpy and mpmath; about a minute).
 """

@@ -9,8 +9,8 @@ namespace InitLab.Activations;
 /// <summary>
 /// An activation's forward and derivative in double lanes (<see cref="IDoubleLanes{TV}"/>): the one implementation behind
 /// the scalar form (one lane), the double spans and the float spans (each float widened exactly, evaluated in double,
-/// rounded once, so within 1 float ulp whenever the double result is within a few double ulp). NaN inputs need no care:
-/// the driver passes them through.
+/// rounded once, so within 1 float ulp whenever the double result is within a few double ulp), unless the kernel has a
+/// float-lane forward of its own (<see cref="FloatForward"/>: gelu). NaN inputs need no care: the driver passes them through.
 /// </summary>
 internal interface IActivationKernel
 {
@@ -18,13 +18,13 @@ internal interface IActivationKernel
 
     TV Derivative<L, TV>(TV x) where L : IDoubleLanes<TV> where TV : struct;
 
-    /// <summary>Whether float spans run <see cref="FloatForward"/> instead of <see cref="Forward"/> (a form accurate to the
-    /// float rounding only, cheaper than the double-precision one).</summary>
+    /// <summary>Whether float spans run <see cref="FloatForward"/> instead of <see cref="Forward"/> (a form in float lanes,
+    /// accurate to a few float ulp only, cheaper than the double-precision one).</summary>
     static virtual bool HasFloatForward => false;
 
-    /// <summary>phi(x) for an x widened from float whose result is rounded to float: accurate enough that the rounded
-    /// result stays within 1 float ulp of phi(x) (the kernel documents its bound).</summary>
-    static virtual TV FloatForward<L, TV>(TV x) where L : IDoubleLanes<TV> where TV : struct => throw new NotSupportedException();
+    /// <summary>phi(x) evaluated in float lanes (<see cref="IFloatLanes{TF}"/>, the same bits at every width) for a float x;
+    /// the kernel documents its bound in ulps.</summary>
+    static virtual TF FloatForward<F, TF>(TF x) where F : IFloatLanes<TF> where TF : struct => throw new NotSupportedException();
 }
 
 /// <summary>Runs an <see cref="IActivationKernel"/> over spans at a lane width; the tail runs the scalar lane.</summary>
@@ -50,6 +50,17 @@ internal static class ActivationKernel
         {
             var xf = MemoryMarshal.Cast<T, float>(x);
             var yf = MemoryMarshal.Cast<T, float>(y);
+            if (!derivative && K.HasFloatForward)
+            {
+                switch (width)
+                {
+                    case LaneWidth.V512: RunFloatLanes<K, FloatLanes512, Vector512<float>>(xf, yf); break;
+                    case LaneWidth.V256: RunFloatLanes<K, FloatLanes256, Vector256<float>>(xf, yf); break;
+                    case LaneWidth.V128: RunFloatLanes<K, FloatLanes128, Vector128<float>>(xf, yf); break;
+                    default: RunFloatLanes<K, ScalarFloat, float>(xf, yf); break;
+                }
+                return;
+            }
             switch (width)
             {
                 case LaneWidth.V512: RunFloat<K, DoubleLanes512, Vector512<double>>(kernel, derivative, xf, yf); break;
@@ -78,8 +89,8 @@ internal static class ActivationKernel
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static TV FloatEvaluate<K, L, TV>(TV x) where K : struct, IActivationKernel where L : IDoubleLanes<TV> where TV : struct =>
-        L.Select(L.Equal(x, x), K.FloatForward<L, TV>(x), x);
+    private static TF FloatEvaluate<K, F, TF>(TF x) where K : struct, IActivationKernel where F : IFloatLanes<TF> where TF : struct =>
+        F.Select(F.Equal(x, x), K.FloatForward<F, TF>(x), x); // NaN in, the same NaN out
 
     private static void RunDouble<K, L, TV>(in K kernel, bool derivative, ReadOnlySpan<double> x, Span<double> y)
         where K : struct, IActivationKernel where L : IDoubleLanes<TV> where TV : struct
@@ -94,20 +105,27 @@ internal static class ActivationKernel
             Unsafe.Add(ref ys, i) = Scalar(kernel, derivative, Unsafe.Add(ref xs, i));
     }
 
+    /// <summary>The float-lane forward over a float span; the tail runs the one-float lane, so an element's bits do not depend
+    /// on where it sits or on the width.</summary>
+    private static void RunFloatLanes<K, F, TF>(ReadOnlySpan<float> x, Span<float> y)
+        where K : struct, IActivationKernel where F : IFloatLanes<TF> where TF : struct
+    {
+        ref float xs = ref MemoryMarshal.GetReference(x);
+        ref float ys = ref MemoryMarshal.GetReference(y);
+        int i = 0;
+        // Element i is read before element i is written, so y may be x itself.
+        for (; i <= x.Length - F.Count; i += F.Count)
+            F.Store(FloatEvaluate<K, F, TF>(F.Load(ref Unsafe.Add(ref xs, i))), ref Unsafe.Add(ref ys, i));
+        for (; i < x.Length; i++)
+            Unsafe.Add(ref ys, i) = FloatEvaluate<K, ScalarFloat, float>(Unsafe.Add(ref xs, i));
+    }
+
     private static void RunFloat<K, L, TV>(in K kernel, bool derivative, ReadOnlySpan<float> x, Span<float> y)
         where K : struct, IActivationKernel where L : IDoubleLanes<TV> where TV : struct
     {
         ref float xs = ref MemoryMarshal.GetReference(x);
         ref float ys = ref MemoryMarshal.GetReference(y);
         int i = 0;
-        if (!derivative && K.HasFloatForward)
-        {
-            for (; i <= x.Length - L.Count; i += L.Count)
-                L.StoreNarrowed(FloatEvaluate<K, L, TV>(L.LoadWidened(ref Unsafe.Add(ref xs, i))), ref Unsafe.Add(ref ys, i));
-            for (; i < x.Length; i++)
-                Unsafe.Add(ref ys, i) = (float)FloatEvaluate<K, ScalarDouble, double>(Unsafe.Add(ref xs, i));
-            return;
-        }
         for (; i <= x.Length - L.Count; i += L.Count)
             L.StoreNarrowed(Evaluate<K, L, TV>(kernel, derivative, L.LoadWidened(ref Unsafe.Add(ref xs, i))), ref Unsafe.Add(ref ys, i));
         for (; i < x.Length; i++)

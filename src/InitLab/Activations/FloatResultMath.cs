@@ -54,11 +54,32 @@ internal static class FloatResultMath
     /// exact difference (the tests measure it against Math.Exp).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static TF ExpOfDifference<F, TF>(TF x, TF m) where F : IFloatLanes<TF> where TF : struct
+    public static TF ExpOfDifference<F, TF>(TF x, TF m) where F : IFloatLanes<TF> where TF : struct =>
+        ExpOfDifferenceTimes<F, TF>(x, m, F.Splat(1f));
+
+    /// <summary>
+    /// f e^(x - m) as <see cref="ExpOfDifference{F, TF}"/> (f = 1 gives its bits), with the factor f (a normal float, |f| &lt;= 1)
+    /// multiplied into e^r before the scaling 2^k, so that a subnormal product is rounded once, not e^(x - m) first: one
+    /// rounding more than e^(x - m), and a result that is 0 exactly when f e^(x - m) is below half the least subnormal
+    /// (a difference below -104 counts as -104, where f e^-104 already is).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TF ExpOfDifferenceTimes<F, TF>(TF x, TF m, TF f) where F : IFloatLanes<TF> where TF : struct
     {
         TF hi = F.Sub(x, m);
         TF back = F.Sub(hi, x);
         TF lo = F.Add(F.Sub(x, F.Sub(hi, back)), F.Sub(F.Sub(F.Splat(0f), m), back));
+        return ExpSplitTimes<F, TF>(hi, lo, f);
+    }
+
+    /// <summary>
+    /// f e^(hi + lo) for an argument given as an unevaluated sum, hi &lt;= 0 and |lo| at most half an ulp of hi (the exact
+    /// difference of <see cref="ExpOfDifferenceTimes{F, TF}"/>, or -a^2/2 split by an FMA): the reduction, polynomial and
+    /// two-step scaling described there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TF ExpSplitTimes<F, TF>(TF hi, TF lo, TF f) where F : IFloatLanes<TF> where TF : struct
+    {
         TF tiny = F.LessThan(hi, F.Splat(-104f));
         hi = F.Select(tiny, F.Splat(-104f), hi);
         lo = F.Select(tiny, F.Splat(0f), lo);
@@ -74,6 +95,6 @@ internal static class FloatResultMath
         p = F.Fma(p, r, F.Splat(1f));
         p = F.Fma(p, r, F.Splat(1f));
         TF k1 = F.Sub(F.Fma(k, F.Splat(0.5f), magic), magic);
-        return F.Mul(F.Mul(p, F.Pow2(k1)), F.Pow2(F.Sub(k, k1)));
+        return F.Mul(F.Mul(F.Mul(p, f), F.Pow2(k1)), F.Pow2(F.Sub(k, k1)));
     }
 }

@@ -84,7 +84,7 @@ public class ActivationAccuracyTests
 
     [Theory]
     [MemberData(nameof(Functions))]
-    public void Float_spans_are_within_one_ulp_of_the_reference_at_every_lane_width(string name)
+    public void Float_spans_are_within_their_ulps_of_the_reference_at_every_lane_width(string name)
     {
         var (xs, columns) = Table.Value;
         var phi = Named(name);
@@ -107,7 +107,9 @@ public class ActivationAccuracyTests
                     }
                     double ulp = NearDerivativeZero(name, xs[i]) && derivative ? UlpOfFloat(1) : UlpOfFloat(r);
                     double error = Math.Abs(y[i] - r) / ulp;
-                    Assert.True(error <= 1, $"{name}{(derivative ? "'" : "")}({xf[i]:R}) float at {width} = {y[i]:R}, reference {r:R}: {error:F2} ulp");
+                    // gelu's float forward has a float-lane form of its own (GeluKernel.FloatUlps, docs/numerics.md).
+                    double bound = name == "gelu" && !derivative ? GeluKernel.FloatUlps : 1;
+                    Assert.True(error <= bound, $"{name}{(derivative ? "'" : "")}({xf[i]:R}) float at {width} = {y[i]:R}, reference {r:R}: {error:F2} ulp");
                 }
             }
         }

@@ -32,7 +32,7 @@ public class ActivationSpanTests
             phi.Derivative<float>(xf, dy);
             for (int i = 0; i < n; i++)
             {
-                // gelu's float forward has a form of its own (within 0.52 ulp, FloatResultMathTests): the same bits as the
+                // gelu's float forward has a form of its own (float lanes, FloatResultMathTests): the same bits as the
                 // element alone in a span, wherever it sits.
                 var single = new float[1];
                 phi.Forward<float>([xf[i]], single);

@@ -8,24 +8,84 @@ namespace InitLab.Tests.Activations;
 /// float gelu against the double-precision form.</summary>
 public class FloatResultMathTests
 {
+    /// <summary>Floats over the whole range: every 4099th bit pattern (both signs, subnormals to infinities and NaNs), every
+    /// 1e-4 on [-15, 15], and the edges (signed zeros, the least subnormals, the tail cut at 14.5, float's extremes).</summary>
+    private static float[] GeluSample() =>
+    [
+        .. Enumerable.Range(0, (int)(uint.MaxValue / 4099)).Select(i => BitConverter.UInt32BitsToSingle((uint)i * 4099u)),
+        .. Enumerable.Range(0, 300_001).Select(i => (float)(-15 + i * 1e-4)),
+        0f, -0f, float.Epsilon, -float.Epsilon, 1e-40f, -1e-40f, 1e-30f, -1e-30f, 14.5f, -14.5f, MathF.BitIncrement(14.5f),
+        MathF.BitDecrement(-14.5f), -14.36f, -14.35f, float.MaxValue, float.MinValue, float.PositiveInfinity, float.NegativeInfinity,
+        float.NaN, BitConverter.Int32BitsToSingle(unchecked((int)0xFFC01234u)),
+    ];
+
     [Fact]
-    public void Float_gelu_is_within_0_52_ulp_of_the_double_form_on_a_dense_sample()
+    public void Float_gelu_is_within_its_stated_ulps_of_the_double_form_over_the_whole_float_range()
     {
-        // 300,001 floats on [-15, 15] (the whole range where neither the left tail is below float's least subnormal nor
-        // 1 - Q(x) is 1), plus subnormals; the double form is accurate to a few double ulp, so it stands for the exact value.
-        var x = Enumerable.Range(0, 300_001).Select(i => (float)(-15 + i * 1e-4)).Concat([1e-40f, -1e-40f, float.Epsilon, -float.Epsilon, 1e-30f, -1e-30f]).ToArray();
+        // The double form is accurate to a few double ulp, so it stands for the exact value; the error is counted in ulps of
+        // the correctly rounded result (at a subnormal result, the subnormal spacing).
+        var x = GeluSample();
         var y = new float[x.Length];
         Activation.Gelu.Forward<float>(x, y);
         double worst = 0;
         for (int i = 0; i < x.Length; i++)
         {
+            if (float.IsNaN(x[i]))
+            {
+                Assert.Equal(BitConverter.SingleToInt32Bits(x[i]), BitConverter.SingleToInt32Bits(y[i]));
+                continue;
+            }
             double exact = Activation.Gelu.Forward((double)x[i]);
             float rounded = (float)exact;
-            // The ulp of the correctly rounded value (at a subnormal result, the subnormal spacing).
+            // Zero and infinite results exactly, with the sign of the exact value (gelu(-0) = -0, the left tail's -0).
+            if (rounded == 0 || float.IsInfinity(rounded))
+            {
+                Assert.True(BitConverter.SingleToInt32Bits(rounded) == BitConverter.SingleToInt32Bits(y[i]) || Math.Abs(y[i]) <= float.Epsilon,
+                    $"gelu({x[i]:R}) = {y[i]:R}, exact {exact:R}");
+                if (y[i] != 0) continue;
+                Assert.Equal(double.IsNegative(exact) || (exact == 0 && float.IsNegative(x[i])), float.IsNegative(y[i]));
+                continue;
+            }
             double ulp = MathF.BitIncrement(Math.Abs(rounded)) - Math.Abs(rounded);
-            worst = Math.Max(worst, Math.Abs(y[i] - exact) / ulp);
+            double error = Math.Abs(y[i] - exact) / ulp;
+            Assert.True(error <= GeluKernel.FloatUlps, $"gelu({x[i]:R}) = {y[i]:R}, exact {exact:R}: {error:F3} ulp");
+            worst = Math.Max(worst, error);
         }
-        Assert.True(worst <= 0.52, $"worst {worst:F3} ulp");
+        // The bound is not loose by orders of magnitude (a form accurate to 0.5 ulp would show it).
+        Assert.True(worst > 1, $"worst {worst:F3} ulp");
+        Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(Gelu(-0f)));
+        Assert.Equal(BitConverter.SingleToInt32Bits(-0f), BitConverter.SingleToInt32Bits(Gelu(float.NegativeInfinity)));
+        Assert.Equal(float.PositiveInfinity, Gelu(float.PositiveInfinity));
+        Assert.Equal(float.MaxValue, Gelu(float.MaxValue));
+        // The left tail keeps its relative accuracy into the subnormals: gelu(-13.5) = -2.1e-40.
+        Assert.True(Gelu(-13.5f) < 0 && Math.Abs(Gelu(-13.5f) / Activation.Gelu.Forward(-13.5) - 1) < 1e-3);
+    }
+
+    private static float Gelu(float x)
+    {
+        var y = new float[1];
+        Activation.Gelu.Forward<float>([x], y);
+        return y[0];
+    }
+
+    [Fact]
+    public void Float_gelu_gives_the_scalar_lanes_bits_at_every_width()
+    {
+        var x = GeluSample();
+        var expected = new float[x.Length];
+        Activation.Gelu.ApplyAt<float>(false, x, expected, LaneWidth.Scalar);
+        foreach (var width in new[] { LaneWidth.V128, LaneWidth.V256, LaneWidth.V512 })
+        {
+            // Offsets 0 and 5: elements in the vector body at one width sit in the tail at another.
+            foreach (int offset in new[] { 0, 5 })
+            {
+                var y = new float[x.Length - offset];
+                Activation.Gelu.ApplyAt<float>(false, x.AsSpan(offset), y, width);
+                for (int i = 0; i < y.Length; i++)
+                    if (BitConverter.SingleToInt32Bits(expected[i + offset]) != BitConverter.SingleToInt32Bits(y[i]))
+                        Assert.Fail($"{width}, x = {x[i + offset]:R}: {y[i]:R} against the scalar lane's {expected[i + offset]:R}");
+            }
+        }
     }
 
     [Fact]

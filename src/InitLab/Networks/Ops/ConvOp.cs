@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using InitLab.Initializers;
 using InitLab.LinearAlgebra;
 using InitLab.Tensors;
@@ -13,7 +14,9 @@ namespace InitLab.Networks.Ops;
 /// fan_in = C_in / groups * prod(kernel).
 /// </summary>
 /// <remarks>
-/// Forward: at least 8 output channels per group run as an implicit GEMM over a zero-padded copy of each image, split into
+/// Forward: in float32, 2-D 3 x 3 convolutions with unit stride and dilation, one group and at least 16 input and 16 output
+/// channels run as Winograd F(2 x 2, 3 x 3) (<see cref="WinogradConv"/>: other bits, within the bound in docs/numerics.md).
+/// Otherwise at least 8 output channels per group run as an implicit GEMM over a zero-padded copy of each image, split into
 /// stride phases (<see cref="ImplicitConv"/>, no im2col); other convolutions as im2col + GEMM per image and group, in bands of output lines
 /// that stay in L2: Y_g = W_g cols (C_out/g x K) (K x P). Both give the same bits. Backward: dW_g = sum over images of
 /// dY_g cols^T, dcols = W_g^T dY_g scattered back by col2im, db = sums of dY over batch and space. A 1x1 kernel with unit
@@ -137,6 +140,14 @@ public sealed class ConvOp : Op, IMomentRule, IErrorBoundRule
         var y = pass.Output;
         bool direct = Direct(w);
         int inImage = w.Channels * w.InSize, outImage = OutChannels * p;
+        if (typeof(T) == typeof(float) && WinogradConv.Applies(w, Groups, OutChannels))
+        {
+            WinogradConv.Forward(w, OutChannels, MemoryMarshal.Cast<T, float>(x.AsSpan()), MemoryMarshal.Cast<T, float>(weight.AsSpan()),
+                MemoryMarshal.Cast<T, float>(y.AsSpan()), pass.Batch, pass.Threads);
+            if (bias is not null)
+                for (int b = 0; b < pass.Batch; b++) AddBias<T>(y.AsSpan(b * outImage, outImage), bias, p);
+            return;
+        }
         if (!direct && ImplicitConv.Applies(w, og))
         {
             ImplicitConv.Forward<T>(w, Groups, OutChannels, x, weight, y, pass.Batch, pass.Threads);
@@ -250,11 +261,32 @@ public sealed class ConvOp : Op, IMomentRule, IErrorBoundRule
     }
 
     /// <inheritdoc/>
-    /// <remarks>As linear: |W| * e_x + gamma_(K + 2) (|W| * |x| + |b|), K = C_in / groups * prod(kernel) terms per output.</remarks>
+    /// <remarks>As linear: |W| * e_x + gamma_(K + 2) (|W| * |x| + |b|), K = C_in / groups * prod(kernel) terms per output. The
+    /// convolutions that the float engine runs as Winograd F(2 x 2, 3 x 3) (<see cref="WinogradConv"/>):
+    /// |W| * e_x + gamma_(C_in + 9) (16 max|W| * |x| + |b|), max|W| the 3 x 3 kernel filled with the largest |w| of each
+    /// (output, input) channel pair (derived in docs/numerics.md, "Winograd convolution").</remarks>
     public void ErrorBound(ErrorBoundPass pass)
     {
         var w = Geometry(pass.Node.InputShapes[0]);
-        LinearOp.DotProductBound(pass, (long)(w.Channels / Groups) * w.KernelSize);
+        if (!WinogradConv.Applies(w, Groups, OutChannels))
+        {
+            LinearOp.DotProductBound(pass, (long)(w.Channels / Groups) * w.KernelSize);
+            return;
+        }
+        var abs = pass.AbsParameters();
+        var widest = new double[abs[0].Length];
+        for (int pair = 0; pair < widest.Length / 9; pair++)
+        {
+            double largest = 0;
+            for (int k = 0; k < 9; k++) largest = Math.Max(largest, abs[0][pair * 9 + k]);
+            widest.AsSpan(pair * 9, 9).Fill(WinogradConv.BoundFactor * largest);
+        }
+        abs[0] = widest;
+        var magnitude = pass.Run(pass.AbsInputs(), abs);
+        var noBias = pass.AbsParameters().Select((q, k) => k == 0 ? q : new double[q.Length]).ToArray();
+        var carried = pass.Run(pass.InputErrors(), noBias);
+        double g = ErrorBoundPass.Gamma(WinogradConv.BoundRoundings(w.Channels) + 1);
+        for (int i = 0; i < pass.Error.Length; i++) pass.Error[i] = carried[i] + g * magnitude[i];
     }
 
     /// <inheritdoc/>

@@ -100,8 +100,11 @@ public sealed record MagnitudeHistogram(int FirstBin, IReadOnlyList<long> Counts
 
     // Slots of the float path: 4 e + q for biased exponent e in 1..254 (bin 4 (e - 127) + q), 1020..1023 for e = 255 (NaN
     // and infinities), ZeroSlot for +-0 and SubnormalSlot for subnormals (binned apart through the double path).
-    private const int Slots = 1026;
-    private const uint ZeroSlot = 1024, SubnormalSlot = 1025;
+    internal const int Slots = 1026;
+    internal const uint ZeroSlot = 1024, SubnormalSlot = 1025;
+
+    /// <summary>The slot of the largest finite floats (biased exponent 254, the top quarter).</summary>
+    internal const int LastFiniteSlot = 4 * 254 + 3;
 
     // Interleaved count tables: runs of equal slots (the zeros after a ReLU, neighbouring activations of one size) update
     // eight counters in turn, so no increment waits on the store of the one before (33 KB: they stay in L1).
@@ -165,10 +168,17 @@ public sealed record MagnitudeHistogram(int FirstBin, IReadOnlyList<long> Counts
     /// tail in table 0).</summary>
     internal static MagnitudeHistogram FromTables(int[] tables, ReadOnlySpan<float> values)
     {
-        var bits = MemoryMarshal.Cast<float, uint>(values);
         var counts = new long[Slots];
         for (int s = 0; s < Slots; s++)
             for (int t = 0; t < Tables; t++) counts[s] += tables[t * Slots + s];
+        return FromSlotCounts(counts, values);
+    }
+
+    /// <summary>The histogram of <paramref name="values"/> from the counts of their float slots (<see cref="FloatSlot"/>; the
+    /// subnormal slot's values are binned again from <paramref name="values"/>).</summary>
+    internal static MagnitudeHistogram FromSlotCounts(long[] counts, ReadOnlySpan<float> values)
+    {
+        var bits = MemoryMarshal.Cast<float, uint>(values);
         long zeros = counts[ZeroSlot], nonFinite = counts[1020] + counts[1021] + counts[1022] + counts[1023];
         // Bins of normal values: slot 4 e + q is bin 4 (e - 127) + q = slot - 508.
         int lo = int.MaxValue, hi = int.MinValue;

@@ -126,10 +126,12 @@ public class ClassicExperimentsTests(ClassicExperimentsFixture fx) : IClassFixtu
         // Golden bits of every predicted and measured number of `initlab reproduce --seed 0` (taken before the speed work of
         // issue 15: the job scheduling, the law's half Gram product and the Ritz products read in place must not change a bit),
         // on all cores (the fixture) and on three workers (the laws handed between them in another order) while the kernel
-        // warm-up the CLI starts beside them runs on a thread of its own: it changes nothing.
-        Assert.Equal(12790746227355812308UL, GoldenHashes.Of(fx.Results));
+        // warm-up the CLI starts beside them runs on a thread of its own: it changes nothing. Renewed 2026-11-30 for the
+        // statistics' sixteen lanes (docs/numerics.md, "Trace statistics": the measured stds and mean squares moved in their
+        // last bits).
+        Assert.Equal(10237207476634123472UL, GoldenHashes.Of(fx.Results));
         var warmUp = Task.Run(ClassicExperiments.WarmUp);
-        Assert.Equal(12790746227355812308UL, GoldenHashes.Of(ClassicExperiments.RunAll(seed: 0, threads: 3)));
+        Assert.Equal(10237207476634123472UL, GoldenHashes.Of(ClassicExperiments.RunAll(seed: 0, threads: 3)));
         await warmUp;
     }
 }

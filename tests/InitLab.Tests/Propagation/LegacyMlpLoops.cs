@@ -125,18 +125,19 @@ internal static class LegacyMlpLoops
         double? correlation = null;
         if (batch >= 2)
         {
-            // The loops summed in index order; the trace's correlation now sums in four lanes by index (docs/performance.md,
-            // "transformer at init", fifth round), written out here: lane k adds j = k mod 4 in order, then (l0 + l1) + (l2 + l3).
-            var q = new double[3, 4];
+            // The loops summed in index order; the trace's correlation now sums in sixteen lanes by index (docs/numerics.md,
+            // "Trace statistics"), written out here: lane k adds j = k mod 16 in order, each product with one rounding, then the
+            // lanes pairwise in four levels.
+            var q = new double[3, 16];
             for (int j = 0; j < n; j++)
             {
                 double a = double.CreateTruncating(h[j]), b = double.CreateTruncating(h[n + j]);
-                q[0, j % 4] += a * a;
-                q[1, j % 4] += b * b;
-                q[2, j % 4] += a * b;
+                q[0, j % 16] = Math.FusedMultiplyAdd(a, a, q[0, j % 16]);
+                q[1, j % 16] = Math.FusedMultiplyAdd(b, b, q[1, j % 16]);
+                q[2, j % 16] = Math.FusedMultiplyAdd(a, b, q[2, j % 16]);
             }
-            double q11 = (q[0, 0] + q[0, 1]) + (q[0, 2] + q[0, 3]), q22 = (q[1, 0] + q[1, 1]) + (q[1, 2] + q[1, 3]);
-            double q12 = (q[2, 0] + q[2, 1]) + (q[2, 2] + q[2, 3]);
+            double Lanes(int r) => InitLab.Tests.Tensors.StatsLanesTests.Tree(Enumerable.Range(0, 16).Select(k => q[r, k]).ToArray());
+            double q11 = Lanes(0), q22 = Lanes(1), q12 = Lanes(2);
             correlation = q12 / Math.Sqrt(q11 * q22);
         }
         return new LayerTrace(layer, post.Mean, post.Std, post.MeanSquare, post.Min, post.Max, post.ZeroFraction,

@@ -55,7 +55,7 @@ public class StatsTests
                         Assert.Equal(BitConverter.DoubleToInt64Bits(a), BitConverter.DoubleToInt64Bits(b));
                     Assert.Equal((expected.Count, expected.NaNCount, expected.InfCount), (s.Count, s.NaNCount, s.InfCount));
                     Assert.Equal(MagnitudeHistogram.OfGeneric<float>(x), h);
-                    double correlation = pair == 0 ? double.NaN : FourLaneCorrelation(x, pair);
+                    double correlation = pair == 0 ? double.NaN : SixteenLaneCorrelation(x, pair);
                     Assert.Equal(BitConverter.DoubleToInt64Bits(correlation), BitConverter.DoubleToInt64Bits(c));
                     Assert.Equal(BitConverter.DoubleToInt64Bits(correlation), BitConverter.DoubleToInt64Bits(Stats.PairCorrelation<float>(x, pair)));
                 }
@@ -63,33 +63,33 @@ public class StatsTests
         Assert.Throws<ArgumentException>(() => Stats.Measure(new float[5], 3, out _, out _));
     }
 
-    /// <summary>The correlation's documented order, written out: q11, q22, q12 each in four lanes (lane k adds j = k mod 4 in
-    /// index order), the lanes added as (l0 + l1) + (l2 + l3).</summary>
-    private static double FourLaneCorrelation(float[] x, int pair)
+    /// <summary>The correlation's documented order, written out: q11, q22, q12 each in sixteen lanes (lane k adds j = k mod 16
+    /// in index order, each product added with one rounding), the lanes added pairwise in four levels.</summary>
+    internal static double SixteenLaneCorrelation(float[] x, int pair)
     {
-        var q = new double[3, 4];
+        var q = new double[3, 16];
         for (int j = 0; j < pair; j++)
         {
             double a = x[j], b = x[pair + j];
-            q[0, j % 4] += a * a;
-            q[1, j % 4] += b * b;
-            q[2, j % 4] += a * b;
+            q[0, j % 16] = Math.FusedMultiplyAdd(a, a, q[0, j % 16]);
+            q[1, j % 16] = Math.FusedMultiplyAdd(b, b, q[1, j % 16]);
+            q[2, j % 16] = Math.FusedMultiplyAdd(a, b, q[2, j % 16]);
         }
-        double Lanes(int r) => (q[r, 0] + q[r, 1]) + (q[r, 2] + q[r, 3]);
+        double Lanes(int r) => StatsLanesTests.Tree(Enumerable.Range(0, 16).Select(k => q[r, k]).ToArray());
         return Lanes(2) / Math.Sqrt(Lanes(0) * Lanes(1));
     }
 
     [Fact]
-    public void The_correlation_runs_in_four_lanes_and_agrees_with_the_index_order_sum_to_rounding()
+    public void The_correlation_runs_in_sixteen_lanes_and_agrees_with_the_index_order_sum_to_rounding()
     {
-        // Every pair length 1..70 (each tail of the vector steps) and long ones, Measure and PairCorrelation for floats and
-        // doubles against the written-out order; and the value against a plain index-order sum within a few ulps.
+        // Every pair length 1..70 (each tail of the 16-element steps) and long ones, Measure and PairCorrelation for floats and
+        // doubles against the written-out order; and the value against a plain index-order sum within its rounding bound.
         var g = new InitLab.Random.Generator(31, 5);
         foreach (int pair in Enumerable.Range(1, 70).Concat([1000, 4099, 65_537]))
         {
             var x = new float[2 * pair + pair % 3];
             g.Normal(x, 0.2f, 1.5f);
-            double expected = FourLaneCorrelation(x, pair);
+            double expected = SixteenLaneCorrelation(x, pair);
             Stats.Measure(x, pair, out _, out double measured);
             double widened = Stats.PairCorrelation<double>(x.Select(v => (double)v).ToArray(), pair);
             Assert.Equal((pair, expected, expected), (pair, measured, widened));
@@ -100,8 +100,9 @@ public class StatsTests
                 q22 += (double)x[pair + j] * x[pair + j];
                 q12 += (double)x[j] * x[pair + j];
             }
-            // Both orders are within n u sum |terms| of the exact sums (u = 2^-53); the correlation's relative error is below
-            // 4 n u (|q12| + sqrt(q11 q22)) / |q12| to first order, with n the terms per lane or chain.
+            // Both orders are within n u sum |terms| of the exact sums (u = 2^-53; n the additions of a chain: pair for the index
+            // order, pair / 16 + 4 for the lanes and their tree); the correlation's relative error is below
+            // 4 n u (|q12| + sqrt(q11 q22)) / |q12| to first order.
             double index = q12 / Math.Sqrt(q11 * q22);
             double bound = 4.0 * pair * Math.Pow(2, -53) * (Math.Abs(q12) + Math.Sqrt(q11 * q22)) / Math.Abs(q12) * Math.Abs(index);
             Assert.True(Math.Abs(measured - index) <= bound, $"pair {pair}: {measured:R} against {index:R} (bound {bound:G3})");

@@ -305,7 +305,7 @@ internal sealed class Execution<T> where T : unmanaged, IFloatingPointIeee754<T>
     }
 
     /// <summary>q12 / sqrt(q11 q22) over the first two examples (Poole et al. 2016's c), in <see cref="Stats.PairCorrelation{T}"/>'s
-    /// order (four lanes by index; the order <see cref="Stats.Measure"/> takes).</summary>
+    /// order (sixteen lanes by index; the order <see cref="Stats.Measure"/> takes).</summary>
     internal static double Correlation(ReadOnlySpan<T> y, int n) => Stats.PairCorrelation(y, n);
 
     /// <summary>The gradients a backward pass produced.</summary>

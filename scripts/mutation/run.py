@@ -41,6 +41,8 @@ FILTERS = {
     "Inspection": "FullyQualifiedName~InitLab.Tests.Inspection",
     "Numerics": "FullyQualifiedName~InitLab.Tests.Numerics",
     "LinearAlgebra": "FullyQualifiedName~InitLab.Tests.LinearAlgebra",
+    # The activations against their double forms and written-out values; the float gelu and its exponential over the float range.
+    "Activations": "FullyQualifiedName~InitLab.Tests.Activations",
     # The readers' tests without the ones that read the Fashion-MNIST data set or real model files (slow, and not
     # where a bounds check is exercised).
     "Formats": "FullyQualifiedName~InitLab.Tests.Formats&FullyQualifiedName!~FashionMnist&FullyQualifiedName!~RealModel",
@@ -71,8 +73,9 @@ FILE_FILTERS = {
     "src/InitLab/Propagation/Diagnosis.cs": "FullyQualifiedName~DiagnosisTests",
     "src/InitLab/Propagation/Lsuv.cs": "FullyQualifiedName~LsuvAndSweepTests",
     "src/InitLab/Propagation/Sweep.cs": "FullyQualifiedName~LsuvAndSweepTests|FullyQualifiedName~Propagation.SweepTests",
-    # The explicit engine runs through the graph walk: its residual add, shared weights and traces live in Networks.
-    "src/InitLab/Networks/Ops/AddOp.cs": "FullyQualifiedName~EngineAgreementTests|FullyQualifiedName~EnginesTests|FullyQualifiedName~BackwardTests|FullyQualifiedName~OpGradientTests|FullyQualifiedName~OpForwardTests",
+    # The explicit engine runs through the graph walk: its residual add, shared weights and traces live in Networks (the
+    # chunked sum on several threads in ExplicitGraphEngineTests).
+    "src/InitLab/Networks/Ops/AddOp.cs": "FullyQualifiedName~ExplicitGraphEngineTests|FullyQualifiedName~EngineAgreementTests|FullyQualifiedName~EnginesTests|FullyQualifiedName~BackwardTests|FullyQualifiedName~OpGradientTests|FullyQualifiedName~OpForwardTests",
     "src/InitLab/Networks/Families/MlpFamily.cs": "FullyQualifiedName~EngineAgreementTests|FullyQualifiedName~EnginesTests|FullyQualifiedName~BackwardTests",
     "src/InitLab/Propagation/FiniteWidthDrift.cs": "FullyQualifiedName~FiniteWidthDriftTests|FullyQualifiedName~DiagnosisTests",
     "src/InitLab/Propagation/WeightDistribution.cs": "FullyQualifiedName~WeightsFromSchemeTests|FullyQualifiedName~EnginesTests|FullyQualifiedName~EngineAgreementTests|FullyQualifiedName~MeanFieldEngineTests",
@@ -82,7 +85,10 @@ FILE_FILTERS = {
     "src/InitLab/Networks/Ops/Window.cs": FILTERS["Networks"] + "|FullyQualifiedName~ImportedOpTests|FullyQualifiedName~ImplicitConvTests",
     # The convolution without im2col: its own tests against the written-out sliced chains, then the ops'.
     "src/InitLab/Networks/Ops/ImplicitConv.cs": "FullyQualifiedName~ImplicitConvTests|FullyQualifiedName~OpForwardTests",
-    "src/InitLab/Networks/Engines/Execution.cs": "FullyQualifiedName~EngineAgreementTests|FullyQualifiedName~EnginesTests|FullyQualifiedName~BackwardTests|FullyQualifiedName~ExplicitGraphEngineTests",
+    # Winograd F(2 x 2, 3 x 3): its own tests (the bound against the double direct convolution, odd sizes and pads, the
+    # dispatch rule), then the ops'.
+    "src/InitLab/Networks/Ops/WinogradConv.cs": "FullyQualifiedName~WinogradConvTests|FullyQualifiedName~WinogradRuleTests|FullyQualifiedName~OpForwardTests",
+    "src/InitLab/Networks/Engines/Execution.cs": "FullyQualifiedName~InPlaceForwardTests|FullyQualifiedName~EngineAgreementTests|FullyQualifiedName~EnginesTests|FullyQualifiedName~BackwardTests|FullyQualifiedName~ExplicitGraphEngineTests",
 }
 # The project that holds a mutated file, by its folder under src/, and the assembly that project builds.
 def project(path):

@@ -40,6 +40,16 @@ internal static class PackedGemm
     /// (with A read in place rather than packed, 768 KiB measured 1-3% faster than 512 KiB on the larger products).</summary>
     private const int PanelSliceBytes = 768 * 1024;
 
+    /// <summary>Bytes of a panel slice when A is read in place, one KC-deep slice of its rows (m x kc) fits in
+    /// <see cref="L2Bytes"/> and the columns need more than one <see cref="PanelSliceBytes"/> panel anyway: the transformer's
+    /// wide projections (m = 1024, k = 512, n = 1536 and 2048) ran about 2-3% faster with 192 KiB panels, while products
+    /// with 2048 rows ran 2-8% slower and n = 512 (one panel) gained nothing (docs/performance.md, "GEMM shapes of the
+    /// transformer"). Only the column chunks change, never the KC slices, so the bits are the same.</summary>
+    private const int SmallPanelSliceBytes = 192 * 1024;
+
+    /// <summary>The per-core L2 cache the blocking assumes (1 MiB).</summary>
+    private const long L2Bytes = 1024 * 1024;
+
     /// <summary>Fewest B slivers in a task's column chunk when the columns are split for threads (each A sliver then
     /// meets at least this many B slivers while it is in L1).</summary>
     private const int MinChunkSlivers = 4;
@@ -201,6 +211,8 @@ internal static class PackedGemm
         // cannot keep every thread busy. A task packs its own B chunk slice by slice (a chunk is packed once per row block).
         int wanted = serial ? 1 : 2 * threads;
         int panelSlivers = Math.Max(1, PanelSliceBytes / (kc0 * sizeof(T)) / nr);
+        if (P.Rows && colSlivers > panelSlivers && (long)m * kc0 * sizeof(T) <= L2Bytes)
+            panelSlivers = Math.Max(1, SmallPanelSliceBytes / (kc0 * sizeof(T)) / nr);
         int chunks = Math.Max((colSlivers + panelSlivers - 1) / panelSlivers, Math.Min(wanted, colSlivers / MinChunkSlivers));
         int perChunk = (colSlivers + chunks - 1) / chunks;
         chunks = (colSlivers + perChunk - 1) / perChunk;

@@ -279,8 +279,9 @@ public class PackedGemmTests
     public static readonly TheoryData<int, int, int> InPlaceShapes = new()
     {
         // With 16 float lanes these take the 8 x 3, 6 x 4 and 12 x 2 tiles (least padding), with partial row slivers; the
-        // last is above the serial threshold, so its tiles really are split over threads.
-        { 13, 70, 300 }, { 37, 64, 257 }, { 25, 30, 513 }, { 301, 200, 600 },
+        // last two are above the serial threshold, so their tiles really are split over threads. 70 x 1000 x 600 has more
+        // columns than one 768 KiB panel holds and A's slices fit in L2, so A read in place takes the small (192 KiB) panels.
+        { 13, 70, 300 }, { 37, 64, 257 }, { 25, 30, 513 }, { 301, 200, 600 }, { 70, 1000, 600 },
     };
 
     [Theory]
